@@ -1,0 +1,141 @@
+//! Diagnostics: one type for every problem the loader and the linter report, with a stable
+//! code, a severity, a message, an optional fix hint and an exact location.
+
+use serde::Serialize;
+use std::fmt;
+
+/// How serious a diagnostic is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The object is rejected (the API server would refuse it) or the input is unreadable.
+    Error,
+    /// Accepted, but very likely not what the author meant.
+    Warning,
+    /// Worth knowing.
+    Info,
+}
+
+impl Severity {
+    /// `error`, `warning`, `info`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// A problem at a place in the input.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// Stable code (`NP104`); never changes meaning.
+    pub code: &'static str,
+    /// Stable short name (`unknown-field`).
+    pub name: &'static str,
+    /// Severity.
+    pub severity: Severity,
+    /// What is wrong: lowercase, user input in backticks.
+    pub message: String,
+    /// How to fix it, when there is a fix.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    /// Source name (file name).
+    pub source: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column (characters).
+    pub column: usize,
+    /// Byte offset of the start in the source text.
+    pub start: usize,
+    /// Byte offset of the end (exclusive).
+    pub end: usize,
+}
+
+impl fmt::Display for Diagnostic {
+    /// `file:line:col: severity[CODE]: message` (and ` (help: ...)` when there is a fix).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}[{}]: {}",
+            self.source,
+            self.line,
+            self.column,
+            self.severity.as_str(),
+            self.code,
+            self.message
+        )?;
+        if let Some(help) = &self.help {
+            write!(f, " (help: {help})")?;
+        }
+        Ok(())
+    }
+}
+
+/// A diagnostic code with its name, default severity and one-line summary.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Code {
+    /// `NP104`.
+    pub code: &'static str,
+    /// `unknown-field`.
+    pub name: &'static str,
+    /// Severity it is reported with.
+    pub severity: Severity,
+    /// What it means.
+    pub summary: &'static str,
+}
+
+macro_rules! codes {
+    ($($ident:ident = $code:literal, $name:literal, $sev:ident, $summary:literal;)*) => {
+        $(
+            #[doc = $summary]
+            pub const $ident: Code = Code { code: $code, name: $name, severity: Severity::$sev, summary: $summary };
+        )*
+        /// Every code, in order.
+        pub const ALL_CODES: &[Code] = &[$($ident),*];
+    };
+}
+
+codes! {
+    YAML_SYNTAX = "NP100", "yaml-syntax", Error, "the text is not valid YAML or JSON";
+    NOT_AN_OBJECT = "NP101", "not-an-object", Error, "a document is not a Kubernetes object (no `apiVersion`/`kind`)";
+    SKIPPED_KIND = "NP102", "skipped-kind", Info, "a kind that NetworkPolicy evaluation does not use was skipped";
+    WRONG_TYPE = "NP103", "wrong-type", Error, "a field has the wrong type";
+    UNKNOWN_FIELD = "NP104", "unknown-field", Error, "a field the API does not know (kubectl's strict validation rejects the object)";
+    MISSING_FIELD = "NP105", "missing-field", Error, "a required field is missing";
+    DUPLICATE_NAME = "NP106", "duplicate-name", Error, "two objects of one kind share a namespace and name; the later one wins";
+    INVALID_VALUE = "NP107", "invalid-value", Error, "a value the API server rejects";
+    UNSUPPORTED_VERSION = "NP108", "unsupported-api-version", Error, "an apiVersion this kind is not served at";
+}
+
+impl Code {
+    /// A diagnostic of this code at `at`.
+    pub fn at(self, at: &crate::model::Origin, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            code: self.code,
+            name: self.name,
+            severity: self.severity,
+            message: message.into(),
+            help: None,
+            source: at.source.clone(),
+            line: at.line,
+            column: at.column,
+            start: at.start,
+            end: at.end,
+        }
+    }
+}
+
+impl Diagnostic {
+    /// Adds a fix hint.
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+/// True when any diagnostic is an error.
+pub fn has_errors(diagnostics: &[Diagnostic]) -> bool {
+    diagnostics.iter().any(|d| d.severity == Severity::Error)
+}

@@ -1,0 +1,498 @@
+//! Evaluation with evidence: for one connection, which policies isolate each side, which
+//! rules allow it, and why every other candidate rule did not match.
+//!
+//! The verdict is derived from the evidence ([`Explanation::allowed`]), so "explain" is a
+//! renderer over the same result, never a second evaluator. `matrix` is the fast path for
+//! many pairs and is property-tested against this module.
+//!
+//! Semantics (Kubernetes API reference, networking.k8s.io/v1, and the upstream e2e suite
+//! test/e2e/network/netpol):
+//! - a pod is isolated in a direction when any policy selecting it has that policy type;
+//!   when no policy isolates it, everything is allowed in that direction;
+//! - an isolated pod allows the union of the rules of the policies that isolate it;
+//! - a connection needs the source's egress and the destination's ingress to allow it;
+//! - a pod talking to itself is always allowed (the loopback the e2e suite never probes
+//!   and that every CNI lets through);
+//! - external endpoints have no policies of their own: only the pod side is checked.
+
+use serde::Serialize;
+
+use crate::cidr::Cidr;
+use crate::endpoint::Endpoint;
+use crate::model::{Cluster, Direction, Peer, PolicyPort, PortRef, Rule};
+use crate::ports::{Connections, PortRanges, Protocol};
+use crate::selector::Mismatch;
+
+/// One connection to evaluate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Traffic {
+    /// Sender.
+    pub from: Endpoint,
+    /// Receiver.
+    pub to: Endpoint,
+    /// Destination port.
+    pub port: u16,
+    /// Protocol.
+    pub protocol: Protocol,
+}
+
+/// A policy, by id and index into [`Cluster::policies`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PolicyRef {
+    /// `namespace/name`.
+    pub policy: String,
+    /// Index into `Cluster::policies`.
+    #[serde(skip)]
+    pub index: usize,
+}
+
+/// A rule of a policy: `policy`'s `ingress[rule]` or `egress[rule]`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RuleRef {
+    /// `namespace/name` of the policy.
+    pub policy: String,
+    /// Index of the policy in `Cluster::policies`.
+    #[serde(skip)]
+    pub policy_index: usize,
+    /// Index of the rule inside the policy's ingress or egress list.
+    pub rule: usize,
+}
+
+/// Why one peer of a rule did not match the other side of the connection.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum PeerMiss {
+    /// A podSelector-only peer selects pods of the policy's namespace only.
+    OtherNamespace {
+        /// Peer index.
+        peer: usize,
+        /// The policy's namespace.
+        policy_namespace: String,
+        /// The other pod's namespace.
+        pod_namespace: String,
+    },
+    /// The namespaceSelector does not select the other pod's namespace.
+    NamespaceSelector {
+        /// Peer index.
+        peer: usize,
+        /// The namespace that was not selected.
+        namespace: String,
+        /// Failing term.
+        wanted: String,
+        /// What the namespace has.
+        found: String,
+    },
+    /// The podSelector does not select the other pod.
+    PodSelector {
+        /// Peer index.
+        peer: usize,
+        /// Failing term.
+        wanted: String,
+        /// What the pod has.
+        found: String,
+    },
+    /// A pod or namespace selector never matches traffic to or from outside the cluster.
+    NotAPod {
+        /// Peer index.
+        peer: usize,
+    },
+    /// The ipBlock does not cover the address.
+    IpBlock {
+        /// Peer index.
+        peer: usize,
+        /// Human reason (`8.8.8.8 is not in 10.0.0.0/8`, `10.1.2.3 is in except 10.0.0.0/8`).
+        reason: String,
+    },
+}
+
+impl PeerMiss {
+    /// One line for people.
+    pub fn describe(&self) -> String {
+        match self {
+            PeerMiss::OtherNamespace {
+                peer,
+                policy_namespace,
+                pod_namespace,
+            } => format!(
+                "peer {peer}: podSelector without namespaceSelector only selects pods in `{policy_namespace}`, the pod is in `{pod_namespace}`"
+            ),
+            PeerMiss::NamespaceSelector {
+                peer,
+                namespace,
+                wanted,
+                found,
+            } => format!(
+                "peer {peer}: namespaceSelector wants `{wanted}`, namespace `{namespace}` has {found}"
+            ),
+            PeerMiss::PodSelector {
+                peer,
+                wanted,
+                found,
+            } => format!("peer {peer}: podSelector wants `{wanted}`, the pod has {found}"),
+            PeerMiss::NotAPod { peer } => format!(
+                "peer {peer}: pod and namespace selectors only match pods, not addresses outside the cluster"
+            ),
+            PeerMiss::IpBlock { peer, reason } => format!("peer {peer}: {reason}"),
+        }
+    }
+}
+
+/// Why a rule did not allow the connection.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum RuleMiss {
+    /// No peer in `from`/`to` matched.
+    Peers {
+        /// One entry per peer.
+        peers: Vec<PeerMiss>,
+    },
+    /// The peer matched but the port or protocol did not.
+    Ports {
+        /// What the rule allows towards this destination (`TCP 80,443`).
+        allows: String,
+    },
+}
+
+impl RuleMiss {
+    /// One line for people (peers joined by `; `).
+    pub fn describe(&self) -> String {
+        match self {
+            RuleMiss::Peers { peers } => peers
+                .iter()
+                .map(PeerMiss::describe)
+                .collect::<Vec<_>>()
+                .join("; "),
+            RuleMiss::Ports { allows } => {
+                format!("the peer matches but the rule only allows {allows}")
+            }
+        }
+    }
+}
+
+/// A rule that was considered and did not allow the connection.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Candidate {
+    /// The rule.
+    #[serde(flatten)]
+    pub rule: RuleRef,
+    /// Why it did not match.
+    pub miss: RuleMiss,
+}
+
+/// Evidence for one direction (the sender's egress or the receiver's ingress).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Side {
+    /// Egress (checked on the sender) or Ingress (checked on the receiver).
+    pub direction: Direction,
+    /// The pod this side is checked on; `None` for an external endpoint (nothing to check).
+    pub pod: Option<String>,
+    /// Policies that select the pod and isolate it in this direction.
+    pub isolated_by: Vec<PolicyRef>,
+    /// Rules that allow the connection.
+    pub allowed_by: Vec<RuleRef>,
+    /// Rules that did not, with the reason.
+    pub candidates: Vec<Candidate>,
+}
+
+impl Side {
+    /// True when this side lets the connection through.
+    pub fn allows(&self) -> bool {
+        self.pod.is_none() || self.isolated_by.is_empty() || !self.allowed_by.is_empty()
+    }
+}
+
+/// Everything about one connection.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Explanation {
+    /// Sender id.
+    pub from: String,
+    /// Receiver id.
+    pub to: String,
+    /// Port.
+    pub port: u16,
+    /// Protocol.
+    pub protocol: Protocol,
+    /// True when a pod talks to itself (always allowed).
+    pub loopback: bool,
+    /// The sender's egress.
+    pub egress: Side,
+    /// The receiver's ingress.
+    pub ingress: Side,
+    /// The verdict.
+    pub allowed: bool,
+}
+
+impl Serialize for Direction {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl Serialize for Protocol {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl Explanation {
+    /// True when the connection is allowed.
+    pub fn allowed(&self) -> bool {
+        self.allowed
+    }
+}
+
+/// The verdict for one connection.
+pub fn verdict(cluster: &Cluster, traffic: &Traffic) -> bool {
+    explain(cluster, traffic).allowed
+}
+
+/// The verdict for one connection with its evidence.
+pub fn explain(cluster: &Cluster, traffic: &Traffic) -> Explanation {
+    let loopback = matches!((&traffic.from, &traffic.to), (Endpoint::Pod(a), Endpoint::Pod(b)) if a == b);
+    let egress = side(cluster, Direction::Egress, traffic);
+    let ingress = side(cluster, Direction::Ingress, traffic);
+    let allowed = loopback || (egress.allows() && ingress.allows());
+    Explanation {
+        from: traffic.from.id(cluster),
+        to: traffic.to.id(cluster),
+        port: traffic.port,
+        protocol: traffic.protocol,
+        loopback,
+        egress,
+        ingress,
+        allowed,
+    }
+}
+
+fn side(cluster: &Cluster, direction: Direction, traffic: &Traffic) -> Side {
+    // Egress is checked on the sender against the receiver; ingress the other way round.
+    let (subject, other) = match direction {
+        Direction::Egress => (&traffic.from, &traffic.to),
+        Direction::Ingress => (&traffic.to, &traffic.from),
+    };
+    let mut out = Side {
+        direction,
+        pod: None,
+        isolated_by: Vec::new(),
+        allowed_by: Vec::new(),
+        candidates: Vec::new(),
+    };
+    let Endpoint::Pod(subject_index) = *subject else {
+        return out;
+    };
+    let Some(pod) = cluster.pods.get(subject_index) else {
+        return out;
+    };
+    out.pod = Some(pod.id());
+    for (index, policy) in cluster.policies.iter().enumerate() {
+        if policy.namespace != pod.namespace
+            || !policy.isolates(direction)
+            || !policy.pod_selector.matches(&pod.labels)
+        {
+            continue;
+        }
+        out.isolated_by.push(PolicyRef {
+            policy: policy.id(),
+            index,
+        });
+        for (rule_index, rule) in policy.rules(direction).iter().enumerate() {
+            let rule_ref = RuleRef {
+                policy: policy.id(),
+                policy_index: index,
+                rule: rule_index,
+            };
+            match rule_matches(cluster, &policy.namespace, rule, other, traffic) {
+                Ok(()) => out.allowed_by.push(rule_ref),
+                Err(miss) => out.candidates.push(Candidate {
+                    rule: rule_ref,
+                    miss,
+                }),
+            }
+        }
+    }
+    out
+}
+
+fn rule_matches(
+    cluster: &Cluster,
+    policy_namespace: &str,
+    rule: &Rule,
+    other: &Endpoint,
+    traffic: &Traffic,
+) -> Result<(), RuleMiss> {
+    if !rule.peers.is_empty() {
+        let mut misses = Vec::new();
+        let mut matched = false;
+        for (i, peer) in rule.peers.iter().enumerate() {
+            match peer_matches(cluster, policy_namespace, peer, other) {
+                Ok(()) => {
+                    matched = true;
+                    break;
+                }
+                Err(m) => misses.push(with_peer_index(m, i)),
+            }
+        }
+        if !matched {
+            return Err(RuleMiss::Peers { peers: misses });
+        }
+    }
+    let allowed = rule_connections(cluster, rule, &traffic.to);
+    if allowed.allows(traffic.port, traffic.protocol) {
+        Ok(())
+    } else {
+        Err(RuleMiss::Ports {
+            allows: if allowed.is_empty() {
+                "ports the destination does not expose".to_string()
+            } else {
+                allowed.to_string()
+            },
+        })
+    }
+}
+
+fn with_peer_index(mut m: PeerMiss, i: usize) -> PeerMiss {
+    match &mut m {
+        PeerMiss::OtherNamespace { peer, .. }
+        | PeerMiss::NamespaceSelector { peer, .. }
+        | PeerMiss::PodSelector { peer, .. }
+        | PeerMiss::NotAPod { peer }
+        | PeerMiss::IpBlock { peer, .. } => *peer = i,
+    }
+    m
+}
+
+/// Whether `peer`, written in a policy of `policy_namespace`, matches endpoint `other`.
+/// The `peer` index in a returned miss is 0; callers set it.
+pub fn peer_matches(
+    cluster: &Cluster,
+    policy_namespace: &str,
+    peer: &Peer,
+    other: &Endpoint,
+) -> Result<(), PeerMiss> {
+    match (peer, other) {
+        (
+            Peer::Pods {
+                namespace_selector,
+                pod_selector,
+            },
+            Endpoint::Pod(i),
+        ) => {
+            let Some(pod) = cluster.pods.get(*i) else {
+                return Err(PeerMiss::NotAPod { peer: 0 });
+            };
+            match namespace_selector {
+                None => {
+                    if pod.namespace != policy_namespace {
+                        return Err(PeerMiss::OtherNamespace {
+                            peer: 0,
+                            policy_namespace: policy_namespace.to_string(),
+                            pod_namespace: pod.namespace.clone(),
+                        });
+                    }
+                }
+                Some(sel) => {
+                    let labels = cluster
+                        .namespace(&pod.namespace)
+                        .map(|n| n.labels.clone())
+                        .unwrap_or_else(|| {
+                            crate::model::Namespace::implicit(&pod.namespace).labels
+                        });
+                    if let Some(Mismatch { wanted, found, .. }) = sel.mismatch(&labels) {
+                        return Err(PeerMiss::NamespaceSelector {
+                            peer: 0,
+                            namespace: pod.namespace.clone(),
+                            wanted,
+                            found,
+                        });
+                    }
+                }
+            }
+            if let Some(sel) = pod_selector {
+                if let Some(Mismatch { wanted, found, .. }) = sel.mismatch(&pod.labels) {
+                    return Err(PeerMiss::PodSelector {
+                        peer: 0,
+                        wanted,
+                        found,
+                    });
+                }
+            }
+            Ok(())
+        }
+        (Peer::Pods { .. }, Endpoint::External(_)) => Err(PeerMiss::NotAPod { peer: 0 }),
+        (Peer::IpBlock { cidr, except }, Endpoint::External(net)) => {
+            ip_block_covers(cidr, except, net).map_err(|reason| PeerMiss::IpBlock { peer: 0, reason })
+        }
+        (Peer::IpBlock { cidr, except }, Endpoint::Pod(i)) => {
+            let Some(pod) = cluster.pods.get(*i) else {
+                return Err(PeerMiss::NotAPod { peer: 0 });
+            };
+            if pod.ips.is_empty() {
+                return Err(PeerMiss::IpBlock {
+                    peer: 0,
+                    reason: format!(
+                        "ipBlock {cidr} is matched against pod IPs, and `{}` has none in its manifest (status.podIP)",
+                        pod.id()
+                    ),
+                });
+            }
+            let mut last = String::new();
+            for ip in &pod.ips {
+                match ip_block_covers(cidr, except, &Cidr::host(*ip)) {
+                    Ok(()) => return Ok(()),
+                    Err(r) => last = r,
+                }
+            }
+            Err(PeerMiss::IpBlock {
+                peer: 0,
+                reason: last,
+            })
+        }
+    }
+}
+
+/// Whether an ipBlock covers all of `net`: inside `cidr` and outside every `except`.
+fn ip_block_covers(cidr: &Cidr, except: &[Cidr], net: &Cidr) -> Result<(), String> {
+    let shown = if net.prefix == 128 || (net.is_ipv4() && net.prefix == 32) {
+        net.addr.to_string()
+    } else {
+        net.to_string()
+    };
+    if !cidr.contains(net) {
+        return Err(format!("{shown} is not inside ipBlock {cidr}"));
+    }
+    if let Some(e) = except.iter().find(|e| e.overlaps(net)) {
+        return Err(format!("{shown} is in ipBlock {cidr} but also in its except {e}"));
+    }
+    Ok(())
+}
+
+/// The connections a rule allows towards `dst`: its ports, with named ports resolved
+/// against `dst`'s container ports. A named port resolves only on a pod destination.
+pub fn rule_connections(cluster: &Cluster, rule: &Rule, dst: &Endpoint) -> Connections {
+    if rule.ports.is_empty() {
+        return Connections::all();
+    }
+    let dst_pod = match dst {
+        Endpoint::Pod(i) => cluster.pods.get(*i),
+        Endpoint::External(_) => None,
+    };
+    let mut out = Connections::none();
+    for port in &rule.ports {
+        out = out.union(&port_connections(port, dst_pod));
+    }
+    out
+}
+
+fn port_connections(port: &PolicyPort, dst: Option<&crate::model::Pod>) -> Connections {
+    let ranges = match &port.port {
+        None => PortRanges::all(),
+        Some(PortRef::Number(n)) => PortRanges::range(*n, port.end_port.unwrap_or(*n).max(*n)),
+        Some(PortRef::Name(name)) => match dst.and_then(|p| p.named_port(name, port.protocol)) {
+            Some(n) => PortRanges::range(n, n),
+            None => PortRanges::empty(),
+        },
+    };
+    Connections::of(port.protocol, ranges)
+}

@@ -1,0 +1,264 @@
+//! Baselines (what holds before any intent) and the DNS egress rule.
+//!
+//! Deny-all denies DNS too: a pod under `default-deny` cannot resolve a single name, so
+//! every connection by name fails even where an intent allows it. The generator says so in
+//! a comment above each `default-deny` and, with the DNS option, adds an `allow-dns` policy
+//! per namespace (kube-dns in kube-system, 53/UDP and 53/TCP).
+//!
+//! The docs' `namespace-default` goes to team namespaces only. In kube-system it would cut
+//! kube-dns off from the pods it serves, and in the ingress controller's namespace it would
+//! cut the controller off from every team; so namespaces named `kube-*`, the docs'
+//! `system-ingress`, `ingress-nginx`, and any namespace running kube-dns or the ingress
+//! controller never get it.
+
+use std::collections::BTreeSet;
+
+use super::identity::Selectors;
+use super::plan::{rules, PeerKey, PortSet};
+use super::{Baseline, Options};
+use crate::cidr::Cidr;
+use crate::model::{Cluster, Direction, Labels, Peer, Pod, Policy, PolicyPort, PortRef, Rule};
+use crate::ports::Protocol;
+use crate::selector::Selector;
+
+/// The namespace kube-dns runs in.
+const DNS_NAMESPACE: &str = "kube-system";
+/// The label kube-dns (and CoreDNS deployed as kube-dns) pods carry.
+const DNS_LABEL: (&str, &str) = ("k8s-app", "kube-dns");
+/// The docs' ingress controller: its pods' label and its namespace.
+const INGRESS_LABEL: (&str, &str) = ("app-name", "ingress-nginx");
+const INGRESS_NAMESPACE: &str = "system-ingress";
+/// Namespaces that are never team namespaces, besides `kube-*`.
+const SYSTEM_NAMESPACES: [&str; 2] = [INGRESS_NAMESPACE, "ingress-nginx"];
+/// The private ranges the docs' default policy keeps egress out of.
+const PRIVATE_RANGES: [&str; 3] = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
+
+/// A policy on its way out, with what the YAML shows besides the spec.
+#[derive(Clone, Debug)]
+pub(super) struct Output {
+    /// The policy.
+    pub(super) policy: Policy,
+    /// `metadata.labels`.
+    pub(super) labels: Labels,
+    /// A YAML comment written above the document.
+    pub(super) comment: Option<String>,
+    /// Baselines first, then DNS, then workloads.
+    rank: u8,
+}
+
+impl Output {
+    /// Namespace, then baselines before workloads, then name.
+    pub(super) fn sort_key(&self) -> (&str, u8, &str) {
+        (&self.policy.namespace, self.rank, &self.policy.name)
+    }
+
+    /// A workload's policy: `policyTypes` lists exactly the directions it has rules for.
+    pub(super) fn workload(
+        namespace: &str,
+        name: &str,
+        pod_selector: Selector,
+        labels: Labels,
+        ingress: Vec<Rule>,
+        egress: Vec<Rule>,
+    ) -> Output {
+        Output {
+            policy: policy(namespace, name, pod_selector, ingress, egress, None),
+            labels,
+            comment: None,
+            rank: 2,
+        }
+    }
+}
+
+fn policy(
+    namespace: &str,
+    name: &str,
+    pod_selector: Selector,
+    ingress: Vec<Rule>,
+    egress: Vec<Rule>,
+    types: Option<(bool, bool)>,
+) -> Policy {
+    let (isolates_ingress, isolates_egress) =
+        types.unwrap_or((!ingress.is_empty(), !egress.is_empty()));
+    let declared: Vec<Direction> = [
+        (isolates_ingress, Direction::Ingress),
+        (isolates_egress, Direction::Egress),
+    ]
+    .into_iter()
+    .filter_map(|(on, d)| on.then_some(d))
+    .collect();
+    Policy {
+        namespace: namespace.to_string(),
+        name: name.to_string(),
+        pod_selector,
+        isolates_ingress,
+        isolates_egress,
+        declared_types: Some(declared),
+        ingress,
+        egress,
+        origin: None,
+    }
+}
+
+/// The baseline policies the options ask for.
+pub(super) fn policies(cluster: &Cluster, selectors: &Selectors, options: &Options) -> Vec<Output> {
+    match options.baseline {
+        Baseline::None => Vec::new(),
+        Baseline::DenyAll => namespaces_with_pods(cluster)
+            .into_iter()
+            .flat_map(|ns| deny_all(selectors, ns, options.dns))
+            .collect(),
+        Baseline::DocsDefault => team_namespaces(cluster)
+            .into_iter()
+            .map(|ns| docs_default(cluster, selectors, ns))
+            .collect(),
+    }
+}
+
+fn namespaces_with_pods(cluster: &Cluster) -> BTreeSet<&str> {
+    cluster.pods.iter().map(|p| p.namespace.as_str()).collect()
+}
+
+fn deny_all(selectors: &Selectors, namespace: &str, dns: bool) -> Vec<Output> {
+    let comment = if dns {
+        format!("Denies every connection to and from the pods of {namespace}; allow-dns re-opens DNS.")
+    } else {
+        format!(
+            "Denies every connection to and from the pods of {namespace}, DNS included: until DNS\n\
+             egress is allowed (the generator's DNS option), no pod here can resolve a name."
+        )
+    };
+    let mut out = vec![Output {
+        policy: policy(
+            namespace,
+            "default-deny",
+            Selector::everything(),
+            Vec::new(),
+            Vec::new(),
+            Some((true, true)),
+        ),
+        labels: Labels::new(),
+        comment: Some(comment),
+        rank: 0,
+    }];
+    if dns {
+        let (peer, ports) = dns_peer(selectors, namespace);
+        out.push(Output {
+            policy: policy(
+                namespace,
+                "allow-dns",
+                Selector::everything(),
+                Vec::new(),
+                rules([(peer, ports)].into_iter().collect()),
+                None,
+            ),
+            labels: Labels::new(),
+            comment: None,
+            rank: 1,
+        });
+    }
+    out
+}
+
+/// The DNS peer as seen from `namespace`, with its ports (53/UDP and 53/TCP: large answers
+/// fall back to TCP).
+pub(super) fn dns_peer(selectors: &Selectors, namespace: &str) -> (PeerKey, PortSet) {
+    let pod = selectors.pod_selector(&Labels::from([(
+        DNS_LABEL.0.to_string(),
+        DNS_LABEL.1.to_string(),
+    )]));
+    let peer = PeerKey::Pods {
+        namespace: (namespace != DNS_NAMESPACE).then(|| selectors.namespace_selector(DNS_NAMESPACE)),
+        pod: Some(pod),
+    };
+    let ports = PortSet::of(&[Protocol::Udp, Protocol::Tcp].map(|protocol| PolicyPort {
+        protocol,
+        port: Some(PortRef::Number(53)),
+        end_port: None,
+    }));
+    (peer, ports)
+}
+
+fn has_label(pod: &Pod, (key, value): (&str, &str)) -> bool {
+    pod.labels.get(key).is_some_and(|v| v == value)
+}
+
+/// Namespaces with pods that are neither system namespaces nor host kube-dns or the
+/// ingress controller.
+pub(super) fn team_namespaces(cluster: &Cluster) -> BTreeSet<&str> {
+    let infrastructure: BTreeSet<&str> = cluster
+        .pods
+        .iter()
+        .filter(|p| has_label(p, DNS_LABEL) || has_label(p, INGRESS_LABEL))
+        .map(|p| p.namespace.as_str())
+        .collect();
+    namespaces_with_pods(cluster)
+        .into_iter()
+        .filter(|ns| {
+            !ns.starts_with("kube-")
+                && !SYSTEM_NAMESPACES.contains(ns)
+                && !infrastructure.contains(ns)
+        })
+        .collect()
+}
+
+/// The docs' `namespace-default` in `namespace`. The ingress controller's namespace is
+/// where its pods run when the input shows that (one namespace), else the docs'
+/// `system-ingress`; the namespace label follows the options like every generated selector.
+fn docs_default(cluster: &Cluster, selectors: &Selectors, namespace: &str) -> Output {
+    let ingress_namespaces: BTreeSet<&str> = cluster
+        .pods
+        .iter()
+        .filter(|p| has_label(p, INGRESS_LABEL))
+        .map(|p| p.namespace.as_str())
+        .collect();
+    let ingress_namespace = match ingress_namespaces.iter().collect::<Vec<_>>().as_slice() {
+        [only] => **only,
+        _ => INGRESS_NAMESPACE,
+    };
+    let except = PRIVATE_RANGES
+        .iter()
+        .filter_map(|c| Cidr::parse(c, false).ok())
+        .collect();
+    let everywhere = Cidr::parse("0.0.0.0/0", false).ok();
+    let mut egress_peers: Vec<Peer> = everywhere
+        .map(|cidr| Peer::IpBlock { cidr, except })
+        .into_iter()
+        .collect();
+    egress_peers.push(Peer::Pods {
+        namespace_selector: Some(Selector::everything()),
+        pod_selector: Some(selectors.pod_selector(&Labels::from([(
+            DNS_LABEL.0.to_string(),
+            DNS_LABEL.1.to_string(),
+        )]))),
+    });
+    let ingress = vec![Rule {
+        peers: vec![Peer::Pods {
+            namespace_selector: Some(selectors.namespace_selector(ingress_namespace)),
+            pod_selector: Some(selectors.pod_selector(&Labels::from([(
+                INGRESS_LABEL.0.to_string(),
+                INGRESS_LABEL.1.to_string(),
+            )]))),
+        }],
+        ports: Vec::new(),
+        origin: None,
+    }];
+    let egress = vec![Rule {
+        peers: egress_peers,
+        ports: Vec::new(),
+        origin: None,
+    }];
+    Output {
+        policy: policy(
+            namespace,
+            "namespace-default",
+            Selector::everything(),
+            ingress,
+            egress,
+            Some((true, true)),
+        ),
+        labels: Labels::new(),
+        comment: None,
+        rank: 0,
+    }
+}

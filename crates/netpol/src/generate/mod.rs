@@ -1,0 +1,151 @@
+//! The policy generator: from drawn arrows ("pod-1 may talk to pod-2 on 8080/TCP") to the
+//! NetworkPolicies a careful engineer would write by hand, in the style of the internal docs.
+//!
+//! - One policy per workload that sends or receives (`<workload>-netpol`): the sender gets an
+//!   Egress rule to the receiver, the receiver an Ingress rule from the sender, and
+//!   `policyTypes` lists exactly the directions the policy has rules for.
+//! - A peer in another namespace is one peer with a namespaceSelector AND a podSelector
+//!   (never two list items, which would mean OR).
+//! - Rules are merged and sorted: each peer appears once, one rule per distinct port set, so
+//!   the same input always gives the same bytes whatever the order of the intents.
+//! - Selectors are exact: every generated selector matches exactly the endpoint it names
+//!   among the loaded pods (see [`identity`]), so with the deny-all baseline the policies
+//!   allow exactly the intents, plus the loopback every CNI lets through.
+//!
+//! The output is k8s-openapi objects and their kubectl-style YAML, which the loader reads back
+//! without a diagnostic.
+
+mod baseline;
+mod emit;
+mod identity;
+mod intent;
+mod plan;
+
+use std::fmt;
+
+use k8s_openapi::api::networking::v1::NetworkPolicy;
+
+use crate::model::{Cluster, PolicyPort};
+
+pub use intent::parse_intent;
+
+/// One arrow: `from` may talk to `to` on `ports`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Intent {
+    /// Sender: `namespace/name` or `ip:CIDR` (traffic from outside the cluster).
+    pub from: String,
+    /// Receiver: `namespace/name` or `ip:CIDR` (traffic leaving the cluster).
+    pub to: String,
+    /// Destination ports; empty means every port of every protocol.
+    pub ports: Vec<PolicyPort>,
+}
+
+impl fmt::Display for Intent {
+    /// The syntax [`parse_intent`] reads: `ns/a -> ns/b:8080/TCP,http/TCP`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} -> {}", self.from, self.to)?;
+        if !self.ports.is_empty() {
+            write!(f, ":{}", intent::ports_text(&self.ports))?;
+        }
+        Ok(())
+    }
+}
+
+/// What the generated policies start from, before the intents open anything.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Baseline {
+    /// Nothing: only the workloads named by intents are isolated (by their own policies).
+    #[default]
+    None,
+    /// A `default-deny` policy in every namespace that has pods: everything is denied in
+    /// both directions, DNS included, until an intent (or the DNS option) opens it.
+    DenyAll,
+    /// The docs' `namespace-default` in every team namespace (not in kube-system nor in the
+    /// ingress controller's namespace): in-cluster traffic denied, DNS to kube-dns, egress
+    /// outside the private ranges, and ingress from the ingress controller allowed.
+    DocsDefault,
+}
+
+/// How generated selectors select pods.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum SelectorStyle {
+    /// `matchLabels` (what the docs write).
+    #[default]
+    Labels,
+    /// `matchExpressions` with `In`: Kustomize `commonLabels` appends its labels to every
+    /// podSelector's `matchLabels`, which silently narrows selectors of pods that another
+    /// kustomization deploys; it leaves `matchExpressions` alone.
+    Expressions,
+}
+
+/// Generator options.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Options {
+    /// How pod selectors are written.
+    pub selector: SelectorStyle,
+    /// The label that identifies a workload; `None` tries `app`, then
+    /// `app.kubernetes.io/name`, then all of the workload's labels.
+    pub identity_label: Option<String>,
+    /// The namespace label that namespaceSelectors use; `None` means
+    /// `kubernetes.io/metadata.name`, which Kubernetes sets on every namespace.
+    pub namespace_label: Option<String>,
+    /// What to start from.
+    pub baseline: Baseline,
+    /// Add DNS egress (kube-dns in kube-system, 53/UDP and 53/TCP) to every pod the
+    /// generated policies isolate for egress.
+    pub dns: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            selector: SelectorStyle::Labels,
+            identity_label: None,
+            namespace_label: None,
+            baseline: Baseline::None,
+            dns: false,
+        }
+    }
+}
+
+/// The generated policies, as objects and as one YAML stream.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Generated {
+    /// The policies, sorted by namespace, baseline first, then by name.
+    pub policies: Vec<NetworkPolicy>,
+    /// kubectl-style YAML, documents separated by `---`.
+    pub yaml: String,
+}
+
+/// Why nothing could be generated: names the intent, endpoint or option that is wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GenerateError(pub String);
+
+impl fmt::Display for GenerateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for GenerateError {}
+
+/// Generates the policies that make `intents` real in `cluster`.
+///
+/// Existing policies of `cluster` are not looked at: the output is meant to be applied to
+/// a cluster holding only the pods and namespaces. Pods and namespaces are what selectors
+/// are computed from, so every endpoint an intent names must be in `cluster`.
+pub fn generate(
+    cluster: &Cluster,
+    intents: &[Intent],
+    options: &Options,
+) -> Result<Generated, GenerateError> {
+    let selectors = identity::Selectors::new(cluster, options)?;
+    let mut plan = plan::Plan::default();
+    for intent in intents {
+        plan.add(cluster, &selectors, intent)?;
+    }
+    let mut outputs = baseline::policies(cluster, &selectors, options);
+    outputs.extend(plan.into_policies(cluster, &selectors, options)?);
+    outputs.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    emit::generated(&outputs)
+}

@@ -1,0 +1,195 @@
+//! Selector matches computed once per evaluation, for the many-pairs queries (`matrix`,
+//! `connectivity`): which pods each policy selects, and which endpoints each rule's peers
+//! match, as bit sets. Identical selectors are matched once (clusters repeat them a lot).
+//!
+//! Pairwise queries then cost a few word operations instead of re-matching labels, so the
+//! work grows with the number of pairs, not pairs × policies.
+
+use std::collections::HashMap;
+
+use crate::bits::Bits;
+use crate::endpoint::Endpoint;
+use crate::eval::peer_matches;
+use crate::model::{Cluster, Direction, Peer, Rule};
+use crate::selector::Selector;
+
+/// A rule with its precomputed peer set.
+pub(crate) struct IndexedRule<'a> {
+    pub rule: &'a Rule,
+    /// Endpoints (by position in the endpoint list) that the rule's peers match.
+    pub peers: Bits,
+}
+
+/// What one direction of one pod is subject to.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub(crate) struct Isolation {
+    /// Ids of the rules (into `Index::rules`) that apply; meaningful only when isolated.
+    pub rules: Vec<usize>,
+    /// True when any policy isolates the pod in this direction.
+    pub isolated: bool,
+}
+
+/// Precomputed matches for one cluster and one endpoint list.
+pub(crate) struct Index<'a> {
+    pub cluster: &'a Cluster,
+    pub endpoints: &'a [Endpoint],
+    pub rules: Vec<IndexedRule<'a>>,
+    /// Per endpoint: its egress isolation (externals are never isolated).
+    pub egress: Vec<Isolation>,
+    /// Per endpoint: its ingress isolation.
+    pub ingress: Vec<Isolation>,
+}
+
+impl<'a> Index<'a> {
+    pub fn build(cluster: &'a Cluster, endpoints: &'a [Endpoint]) -> Index<'a> {
+        let n = endpoints.len();
+        // Pod index → positions in the endpoint list (usually one).
+        let mut positions: Vec<Vec<usize>> = vec![Vec::new(); cluster.pods.len()];
+        for (pos, e) in endpoints.iter().enumerate() {
+            if let Endpoint::Pod(p) = e {
+                if let Some(slot) = positions.get_mut(*p) {
+                    slot.push(pos);
+                }
+            }
+        }
+        let mut pods_by_ns: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, pod) in cluster.pods.iter().enumerate() {
+            pods_by_ns.entry(pod.namespace.as_str()).or_default().push(i);
+        }
+        let mut matcher = Matcher {
+            cluster,
+            endpoints,
+            positions,
+            pods_by_ns,
+            pods_cache: HashMap::new(),
+            ns_cache: HashMap::new(),
+            n,
+        };
+
+        let mut rules = Vec::new();
+        let mut egress = vec![Isolation::default(); n];
+        let mut ingress = vec![Isolation::default(); n];
+        for policy in &cluster.policies {
+            let selected = matcher.pods_in(&policy.namespace, &policy.pod_selector);
+            for direction in [Direction::Ingress, Direction::Egress] {
+                if !policy.isolates(direction) {
+                    continue;
+                }
+                let first = rules.len();
+                for rule in policy.rules(direction) {
+                    let peers = matcher.rule_peers(&policy.namespace, rule);
+                    rules.push(IndexedRule { rule, peers });
+                }
+                let table = match direction {
+                    Direction::Ingress => &mut ingress,
+                    Direction::Egress => &mut egress,
+                };
+                for pos in selected.ones() {
+                    if let Some(iso) = table.get_mut(pos) {
+                        iso.isolated = true;
+                        iso.rules.extend(first..rules.len());
+                    }
+                }
+            }
+        }
+        Index {
+            cluster,
+            endpoints,
+            rules,
+            egress,
+            ingress,
+        }
+    }
+}
+
+struct Matcher<'a> {
+    cluster: &'a Cluster,
+    endpoints: &'a [Endpoint],
+    positions: Vec<Vec<usize>>,
+    pods_by_ns: HashMap<&'a str, Vec<usize>>,
+    /// (namespace or all, pod selector) → endpoint positions.
+    pods_cache: HashMap<(Option<String>, Selector), Bits>,
+    /// namespace selector → names of the namespaces it selects.
+    ns_cache: HashMap<Selector, Vec<String>>,
+    n: usize,
+}
+
+impl Matcher<'_> {
+    /// Endpoint positions of pods in `namespace` matching `selector`.
+    fn pods_in(&mut self, namespace: &str, selector: &Selector) -> Bits {
+        let key = (Some(namespace.to_string()), selector.clone());
+        if let Some(b) = self.pods_cache.get(&key) {
+            return b.clone();
+        }
+        let mut bits = Bits::new(self.n);
+        for &p in self.pods_by_ns.get(namespace).map(Vec::as_slice).unwrap_or(&[]) {
+            let matches = self
+                .cluster
+                .pods
+                .get(p)
+                .is_some_and(|pod| selector.matches(&pod.labels));
+            if matches {
+                for &pos in self.positions.get(p).map(Vec::as_slice).unwrap_or(&[]) {
+                    bits.set(pos);
+                }
+            }
+        }
+        self.pods_cache.insert(key, bits.clone());
+        bits
+    }
+
+    fn namespaces(&mut self, selector: &Selector) -> Vec<String> {
+        if let Some(v) = self.ns_cache.get(selector) {
+            return v.clone();
+        }
+        let names: Vec<String> = self
+            .cluster
+            .namespaces
+            .iter()
+            .filter(|ns| selector.matches(&ns.labels))
+            .map(|ns| ns.name.clone())
+            .collect();
+        self.ns_cache.insert(selector.clone(), names.clone());
+        names
+    }
+
+    fn rule_peers(&mut self, policy_namespace: &str, rule: &Rule) -> Bits {
+        if rule.peers.is_empty() {
+            return Bits::full(self.n);
+        }
+        let mut out = Bits::new(self.n);
+        let everything = Selector::everything();
+        for peer in &rule.peers {
+            match peer {
+                Peer::Pods {
+                    namespace_selector,
+                    pod_selector,
+                } => {
+                    let pods = pod_selector.as_ref().unwrap_or(&everything);
+                    let namespaces = match namespace_selector {
+                        None => vec![policy_namespace.to_string()],
+                        Some(sel) => self.namespaces(sel),
+                    };
+                    for ns in namespaces {
+                        let bits = self.pods_in(&ns, pods);
+                        out.or_assign(&bits);
+                    }
+                }
+                Peer::IpBlock { .. } => {
+                    // ipBlocks match externals and pods with known IPs; both are rare
+                    // enough that the exact pairwise check is the simplest correct one.
+                    for (pos, e) in self.endpoints.iter().enumerate() {
+                        let has_ip = match e {
+                            Endpoint::Pod(p) => self.cluster.pods.get(*p).is_some_and(|p| !p.ips.is_empty()),
+                            Endpoint::External(_) => true,
+                        };
+                        if has_ip && peer_matches(self.cluster, policy_namespace, peer, e).is_ok() {
+                            out.set(pos);
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+}

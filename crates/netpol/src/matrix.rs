@@ -1,0 +1,226 @@
+//! The truth table: for every ordered pair of endpoints and each probed port, allowed or
+//! not. Built from precomputed bit sets (`index`), so it scales with the pairs it prints.
+//! Property-tested against the pairwise [`crate::verdict`].
+
+use std::collections::HashMap;
+
+use serde::ser::{SerializeSeq, SerializeStruct};
+use serde::Serialize;
+
+use crate::bits::Bits;
+use crate::endpoint::Endpoint;
+use crate::index::Index;
+use crate::model::{Cluster, PortRef, Rule};
+use crate::ports::Protocol;
+
+/// The truth table for some ports.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Matrix {
+    /// Endpoint ids, in the order given (`x/a`, `ip:8.8.8.8`).
+    pub endpoints: Vec<String>,
+    /// One table per probed port.
+    pub checks: Vec<Check>,
+}
+
+/// The table for one port and protocol.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Check {
+    /// Port.
+    pub port: u16,
+    /// Protocol.
+    pub protocol: Protocol,
+    rows: Vec<Bits>,
+}
+
+impl Check {
+    /// Whether traffic from endpoint `from` to endpoint `to` (positions) is allowed.
+    pub fn allowed(&self, from: usize, to: usize) -> bool {
+        self.rows.get(from).is_some_and(|r| r.get(to))
+    }
+
+    /// Number of allowed pairs.
+    pub fn allowed_count(&self) -> usize {
+        self.rows.iter().map(|r| r.ones().count()).sum()
+    }
+}
+
+impl Serialize for Matrix {
+    /// `{"endpoints": [...], "checks": [{"port": 80, "protocol": "TCP", "allowed": [[true, ...], ...]}]}`
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Matrix", 2)?;
+        st.serialize_field("endpoints", &self.endpoints)?;
+        st.serialize_field("checks", &self.checks)?;
+        st.end()
+    }
+}
+
+impl Serialize for Check {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        struct Row<'a>(&'a Bits);
+        impl Serialize for Row<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut seq = s.serialize_seq(Some(self.0.len()))?;
+                for j in 0..self.0.len() {
+                    seq.serialize_element(&self.0.get(j))?;
+                }
+                seq.end()
+            }
+        }
+        let rows: Vec<Row<'_>> = self.rows.iter().map(Row).collect();
+        let mut st = s.serialize_struct("Check", 3)?;
+        st.serialize_field("port", &self.port)?;
+        st.serialize_field("protocol", self.protocol.as_str())?;
+        st.serialize_field("allowed", &rows)?;
+        st.end()
+    }
+}
+
+/// How a rule's `ports` treat one probed port.
+enum PortMatch<'a> {
+    /// Every destination: no ports listed, or a numeric port/range covers it.
+    All,
+    /// Only destinations whose named port of that name has this number.
+    Named(Vec<&'a str>),
+    /// Never.
+    No,
+}
+
+fn port_match(rule: &Rule, port: u16, protocol: Protocol) -> PortMatch<'_> {
+    if rule.ports.is_empty() {
+        return PortMatch::All;
+    }
+    let mut names = Vec::new();
+    for p in rule.ports.iter().filter(|p| p.protocol == protocol) {
+        match &p.port {
+            None => return PortMatch::All,
+            Some(PortRef::Number(n)) => {
+                let end = p.end_port.unwrap_or(*n);
+                if *n <= port && port <= end {
+                    return PortMatch::All;
+                }
+            }
+            Some(PortRef::Name(name)) => names.push(name.as_str()),
+        }
+    }
+    if names.is_empty() {
+        PortMatch::No
+    } else {
+        PortMatch::Named(names)
+    }
+}
+
+/// The truth table for `endpoints` on each `(port, protocol)`.
+pub fn matrix(cluster: &Cluster, endpoints: &[Endpoint], probes: &[(u16, Protocol)]) -> Matrix {
+    let index = Index::build(cluster, endpoints);
+    Matrix {
+        endpoints: endpoints.iter().map(|e| e.id(cluster)).collect(),
+        checks: probes
+            .iter()
+            .map(|&(port, protocol)| check(&index, port, protocol))
+            .collect(),
+    }
+}
+
+fn check(index: &Index<'_>, port: u16, protocol: Protocol) -> Check {
+    let n = index.endpoints.len();
+    let cluster = index.cluster;
+    let matches: Vec<PortMatch<'_>> = index
+        .rules
+        .iter()
+        .map(|r| port_match(r.rule, port, protocol))
+        .collect();
+    // Whether endpoint `pos` exposes one of `names` as this port.
+    let exposes = |pos: usize, names: &[&str]| match index.endpoints.get(pos) {
+        Some(Endpoint::Pod(p)) => cluster
+            .pods
+            .get(*p)
+            .is_some_and(|pod| names.iter().any(|nm| pod.named_port(nm, protocol) == Some(port))),
+        _ => false,
+    };
+    let mut named_masks: HashMap<Vec<&str>, Bits> = HashMap::new();
+
+    // Egress: one row per distinct set of applicable rules.
+    let all = Bits::full(n);
+    let mut egress_rows: HashMap<&[usize], Bits> = HashMap::new();
+    let mut rows = Vec::with_capacity(n);
+    for iso in &index.egress {
+        if !iso.isolated {
+            rows.push(all.clone());
+            continue;
+        }
+        if let Some(r) = egress_rows.get(iso.rules.as_slice()) {
+            rows.push(r.clone());
+            continue;
+        }
+        let mut row = Bits::new(n);
+        for &id in &iso.rules {
+            let (Some(rule), Some(m)) = (index.rules.get(id), matches.get(id)) else {
+                continue;
+            };
+            match m {
+                PortMatch::All => row.or_assign(&rule.peers),
+                PortMatch::Named(names) => {
+                    let mask = named_masks.entry(names.clone()).or_insert_with(|| {
+                        let mut b = Bits::new(n);
+                        for pos in 0..n {
+                            if exposes(pos, names) {
+                                b.set(pos);
+                            }
+                        }
+                        b
+                    });
+                    row.or_and_assign(&rule.peers, mask);
+                }
+                PortMatch::No => {}
+            }
+        }
+        egress_rows.insert(iso.rules.as_slice(), row.clone());
+        rows.push(row);
+    }
+
+    // Ingress: for each isolated destination, the sources its rules allow; deny the rest.
+    let mut ingress_sets: HashMap<Vec<usize>, Bits> = HashMap::new();
+    for (dst, iso) in index.ingress.iter().enumerate() {
+        if !iso.isolated {
+            continue;
+        }
+        let applicable: Vec<usize> = iso
+            .rules
+            .iter()
+            .copied()
+            .filter(|&id| match matches.get(id) {
+                Some(PortMatch::All) => true,
+                Some(PortMatch::Named(names)) => exposes(dst, names),
+                _ => false,
+            })
+            .collect();
+        let allowed = ingress_sets.entry(applicable).or_insert_with_key(|ids| {
+            let mut b = Bits::new(n);
+            for id in ids {
+                if let Some(rule) = index.rules.get(*id) {
+                    b.or_assign(&rule.peers);
+                }
+            }
+            b
+        });
+        for src in allowed.zeros() {
+            if let Some(row) = rows.get_mut(src) {
+                row.clear(dst);
+            }
+        }
+    }
+
+    // A pod may always talk to itself.
+    for (pos, e) in index.endpoints.iter().enumerate() {
+        if matches!(e, Endpoint::Pod(_)) {
+            if let Some(row) = rows.get_mut(pos) {
+                row.set(pos);
+            }
+        }
+    }
+    Check {
+        port,
+        protocol,
+        rows,
+    }
+}

@@ -1,0 +1,283 @@
+//! Protocols, and sets of (protocol, port) as interval lists: the arithmetic behind
+//! `connectivity` (exact allowed ports without probing them one by one).
+
+use std::fmt;
+
+/// A transport protocol NetworkPolicies can name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Protocol {
+    /// TCP (the default when a policy port leaves protocol out).
+    Tcp,
+    /// UDP.
+    Udp,
+    /// SCTP.
+    Sctp,
+}
+
+impl Protocol {
+    /// All protocols, in output order.
+    pub const ALL: [Protocol; 3] = [Protocol::Tcp, Protocol::Udp, Protocol::Sctp];
+
+    /// Parses the API spelling (`TCP`, `UDP`, `SCTP`); case-sensitive like the API server.
+    pub fn parse(s: &str) -> Option<Protocol> {
+        match s {
+            "TCP" => Some(Protocol::Tcp),
+            "UDP" => Some(Protocol::Udp),
+            "SCTP" => Some(Protocol::Sctp),
+            _ => None,
+        }
+    }
+
+    /// The API spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Protocol::Tcp => "TCP",
+            Protocol::Udp => "UDP",
+            Protocol::Sctp => "SCTP",
+        }
+    }
+
+    fn index(self) -> usize {
+        match self {
+            Protocol::Tcp => 0,
+            Protocol::Udp => 1,
+            Protocol::Sctp => 2,
+        }
+    }
+}
+
+impl fmt::Display for Protocol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Lowest and highest port numbers.
+pub const MIN_PORT: u16 = 1;
+/// Highest port number.
+pub const MAX_PORT: u16 = 65535;
+
+/// A set of ports of one protocol: sorted, disjoint, non-adjacent inclusive ranges.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct PortRanges(Vec<(u16, u16)>);
+
+impl PortRanges {
+    /// No port.
+    pub fn empty() -> Self {
+        PortRanges(Vec::new())
+    }
+
+    /// Every port 1-65535.
+    pub fn all() -> Self {
+        PortRanges(vec![(MIN_PORT, MAX_PORT)])
+    }
+
+    /// One inclusive range (empty when `lo > hi`).
+    pub fn range(lo: u16, hi: u16) -> Self {
+        if lo > hi {
+            PortRanges::empty()
+        } else {
+            PortRanges(vec![(lo, hi)])
+        }
+    }
+
+    /// The ranges.
+    pub fn ranges(&self) -> &[(u16, u16)] {
+        &self.0
+    }
+
+    /// True when no port is in the set.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// True when every port is in the set.
+    pub fn is_all(&self) -> bool {
+        self.0 == [(MIN_PORT, MAX_PORT)]
+    }
+
+    /// Whether `port` is in the set.
+    pub fn contains(&self, port: u16) -> bool {
+        self.0.iter().any(|&(lo, hi)| lo <= port && port <= hi)
+    }
+
+    /// Set union.
+    pub fn union(&self, other: &PortRanges) -> PortRanges {
+        let mut all: Vec<(u16, u16)> = self.0.iter().chain(other.0.iter()).copied().collect();
+        all.sort_unstable();
+        let mut out: Vec<(u16, u16)> = Vec::with_capacity(all.len());
+        for (lo, hi) in all {
+            match out.last_mut() {
+                Some(last) if u32::from(lo) <= u32::from(last.1) + 1 => {
+                    last.1 = last.1.max(hi);
+                }
+                _ => out.push((lo, hi)),
+            }
+        }
+        PortRanges(out)
+    }
+
+    /// Set intersection.
+    pub fn intersect(&self, other: &PortRanges) -> PortRanges {
+        let mut out = Vec::new();
+        let (mut i, mut j) = (0, 0);
+        while let (Some(&(a_lo, a_hi)), Some(&(b_lo, b_hi))) = (self.0.get(i), other.0.get(j)) {
+            let lo = a_lo.max(b_lo);
+            let hi = a_hi.min(b_hi);
+            if lo <= hi {
+                out.push((lo, hi));
+            }
+            if a_hi < b_hi {
+                i += 1;
+            } else {
+                j += 1;
+            }
+        }
+        PortRanges(out)
+    }
+}
+
+impl fmt::Display for PortRanges {
+    /// `8080,9000-9100`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let parts: Vec<String> = self
+            .0
+            .iter()
+            .map(|&(lo, hi)| {
+                if lo == hi {
+                    lo.to_string()
+                } else {
+                    format!("{lo}-{hi}")
+                }
+            })
+            .collect();
+        f.write_str(&parts.join(","))
+    }
+}
+
+/// A set of connections: ports per protocol.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Connections {
+    by_protocol: [PortRanges; 3],
+}
+
+impl Connections {
+    /// Nothing allowed.
+    pub fn none() -> Self {
+        Connections::default()
+    }
+
+    /// Every port of every protocol.
+    pub fn all() -> Self {
+        Connections {
+            by_protocol: [PortRanges::all(), PortRanges::all(), PortRanges::all()],
+        }
+    }
+
+    /// Ports of one protocol.
+    pub fn of(protocol: Protocol, ports: PortRanges) -> Self {
+        let mut c = Connections::none();
+        if let Some(slot) = c.by_protocol.get_mut(protocol.index()) {
+            *slot = ports;
+        }
+        c
+    }
+
+    /// The ports allowed for `protocol`.
+    pub fn ports(&self, protocol: Protocol) -> &PortRanges {
+        let [tcp, udp, sctp] = &self.by_protocol;
+        match protocol {
+            Protocol::Tcp => tcp,
+            Protocol::Udp => udp,
+            Protocol::Sctp => sctp,
+        }
+    }
+
+    /// True when nothing is allowed.
+    pub fn is_empty(&self) -> bool {
+        self.by_protocol.iter().all(PortRanges::is_empty)
+    }
+
+    /// True when everything is allowed.
+    pub fn is_all(&self) -> bool {
+        self.by_protocol.iter().all(PortRanges::is_all)
+    }
+
+    /// Whether `port/protocol` is allowed.
+    pub fn allows(&self, port: u16, protocol: Protocol) -> bool {
+        self.ports(protocol).contains(port)
+    }
+
+    /// Set union.
+    pub fn union(&self, other: &Connections) -> Connections {
+        Connections {
+            by_protocol: Protocol::ALL.map(|p| self.ports(p).union(other.ports(p))),
+        }
+    }
+
+    /// Set intersection.
+    pub fn intersect(&self, other: &Connections) -> Connections {
+        Connections {
+            by_protocol: Protocol::ALL.map(|p| self.ports(p).intersect(other.ports(p))),
+        }
+    }
+}
+
+impl fmt::Display for Connections {
+    /// `All connections`, `No connections`, or `TCP 8080,9000-9100; UDP 53` (the form
+    /// netpol-analyzer and NCA print).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_all() {
+            return f.write_str("All connections");
+        }
+        if self.is_empty() {
+            return f.write_str("No connections");
+        }
+        let parts: Vec<String> = Protocol::ALL
+            .iter()
+            .filter(|p| !self.ports(**p).is_empty())
+            .map(|p| {
+                let ports = self.ports(*p);
+                if ports.is_all() {
+                    p.as_str().to_string()
+                } else {
+                    format!("{p} {ports}")
+                }
+            })
+            .collect();
+        f.write_str(&parts.join("; "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn union_merges_adjacent_ranges() {
+        let a = PortRanges::range(80, 80).union(&PortRanges::range(81, 90));
+        assert_eq!(a.ranges(), &[(80, 90)]);
+        let b = a.union(&PortRanges::range(100, 200));
+        assert_eq!(b.to_string(), "80-90,100-200");
+    }
+
+    #[test]
+    fn intersection() {
+        let a = PortRanges::range(1, 100).union(&PortRanges::range(200, 300));
+        let b = PortRanges::range(50, 250);
+        assert_eq!(a.intersect(&b).to_string(), "50-100,200-250");
+        assert!(a.intersect(&PortRanges::range(101, 199)).is_empty());
+    }
+
+    #[test]
+    fn connections_display() {
+        let c = Connections::of(Protocol::Tcp, PortRanges::range(8080, 8080))
+            .union(&Connections::of(Protocol::Udp, PortRanges::range(53, 53)));
+        assert_eq!(c.to_string(), "TCP 8080; UDP 53");
+        assert_eq!(Connections::all().to_string(), "All connections");
+        assert_eq!(
+            Connections::of(Protocol::Sctp, PortRanges::all()).to_string(),
+            "SCTP"
+        );
+    }
+}
