@@ -3,7 +3,10 @@
 //! Deny-all denies DNS too: a pod under `default-deny` cannot resolve a single name, so
 //! every connection by name fails even where an intent allows it. The generator says so in
 //! a comment above each `default-deny` and, with the DNS option, adds an `allow-dns` policy
-//! per namespace (kube-dns in kube-system, 53/UDP and 53/TCP).
+//! per namespace (egress to kube-dns in kube-system, 53/UDP and 53/TCP) and, in
+//! kube-system, `allow-dns-queries` (kube-dns accepts queries from every namespace: it is
+//! under deny-all too). kube-dns's own egress (upstream resolvers, API server) is left to
+//! intents: the generator cannot know where those are.
 //!
 //! The docs' `namespace-default` goes to team namespaces only. In kube-system it would cut
 //! kube-dns off from the pods it serves, and in the ingress controller's namespace it would
@@ -121,7 +124,9 @@ fn namespaces_with_pods(cluster: &Cluster) -> BTreeSet<&str> {
 
 fn deny_all(selectors: &Selectors, namespace: &str, dns: bool) -> Vec<Output> {
     let comment = if dns {
-        format!("Denies every connection to and from the pods of {namespace}; allow-dns re-opens DNS.")
+        format!(
+            "Denies every connection to and from the pods of {namespace}; allow-dns re-opens DNS."
+        )
     } else {
         format!(
             "Denies every connection to and from the pods of {namespace}, DNS included: until DNS\n\
@@ -156,27 +161,69 @@ fn deny_all(selectors: &Selectors, namespace: &str, dns: bool) -> Vec<Output> {
             comment: None,
             rank: 1,
         });
+        if namespace == DNS_NAMESPACE {
+            // kube-dns is under deny-all too: without this its answers never get in.
+            let (peer, ports) = dns_ingress_peer();
+            out.push(Output {
+                policy: policy(
+                    namespace,
+                    "allow-dns-queries",
+                    dns_pods(selectors),
+                    rules([(peer, ports)].into_iter().collect()),
+                    Vec::new(),
+                    None,
+                ),
+                labels: Labels::new(),
+                comment: Some(
+                    "kube-dns answers every pod. It also needs egress to its upstream resolvers and to the\n\
+                     API server, which deny-all cuts too: allow them with intents from kube-system/<dns pod>."
+                        .to_string(),
+                ),
+                rank: 1,
+            });
+        }
     }
     out
+}
+
+fn dns_pods(selectors: &Selectors) -> Selector {
+    selectors.pod_selector(&Labels::from([(
+        DNS_LABEL.0.to_string(),
+        DNS_LABEL.1.to_string(),
+    )]))
+}
+
+/// Whether `pod` is a DNS server pod (it must accept queries from every namespace).
+pub(super) fn is_dns_pod(pod: &Pod) -> bool {
+    has_label(pod, DNS_LABEL)
+}
+
+/// DNS queries from any pod of any namespace, on 53/UDP and 53/TCP.
+pub(super) fn dns_ingress_peer() -> (PeerKey, PortSet) {
+    let peer = PeerKey::Pods {
+        namespace: Some(Selector::everything()),
+        pod: None,
+    };
+    (peer, dns_ports())
+}
+
+fn dns_ports() -> PortSet {
+    PortSet::of(&[Protocol::Udp, Protocol::Tcp].map(|protocol| PolicyPort {
+        protocol,
+        port: Some(PortRef::Number(53)),
+        end_port: None,
+    }))
 }
 
 /// The DNS peer as seen from `namespace`, with its ports (53/UDP and 53/TCP: large answers
 /// fall back to TCP).
 pub(super) fn dns_peer(selectors: &Selectors, namespace: &str) -> (PeerKey, PortSet) {
-    let pod = selectors.pod_selector(&Labels::from([(
-        DNS_LABEL.0.to_string(),
-        DNS_LABEL.1.to_string(),
-    )]));
     let peer = PeerKey::Pods {
-        namespace: (namespace != DNS_NAMESPACE).then(|| selectors.namespace_selector(DNS_NAMESPACE)),
-        pod: Some(pod),
+        namespace: (namespace != DNS_NAMESPACE)
+            .then(|| selectors.namespace_selector(DNS_NAMESPACE)),
+        pod: Some(dns_pods(selectors)),
     };
-    let ports = PortSet::of(&[Protocol::Udp, Protocol::Tcp].map(|protocol| PolicyPort {
-        protocol,
-        port: Some(PortRef::Number(53)),
-        end_port: None,
-    }));
-    (peer, ports)
+    (peer, dns_ports())
 }
 
 fn has_label(pod: &Pod, (key, value): (&str, &str)) -> bool {
@@ -227,10 +274,7 @@ fn docs_default(cluster: &Cluster, selectors: &Selectors, namespace: &str) -> Ou
         .collect();
     egress_peers.push(Peer::Pods {
         namespace_selector: Some(Selector::everything()),
-        pod_selector: Some(selectors.pod_selector(&Labels::from([(
-            DNS_LABEL.0.to_string(),
-            DNS_LABEL.1.to_string(),
-        )]))),
+        pod_selector: Some(dns_pods(selectors)),
     });
     let ingress = vec![Rule {
         peers: vec![Peer::Pods {

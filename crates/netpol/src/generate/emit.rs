@@ -26,7 +26,10 @@ pub(super) fn generated(outputs: &[Output]) -> Result<Generated, GenerateError> 
     for out in outputs {
         let object = network_policy(&out.policy, &out.labels);
         let text = serde_yaml::to_string(&object).map_err(|e| {
-            GenerateError(format!("could not write `{}` as YAML: {e}", out.policy.id()))
+            GenerateError(format!(
+                "could not write `{}` as YAML: {e}",
+                out.policy.id()
+            ))
         })?;
         let comment: String = out
             .comment
@@ -107,7 +110,8 @@ fn peer(p: &Peer) -> NetworkPolicyPeer {
         Peer::IpBlock { cidr, except } => NetworkPolicyPeer {
             ip_block: Some(IPBlock {
                 cidr: cidr.to_string(),
-                except: (!except.is_empty()).then(|| except.iter().map(|c| c.to_string()).collect()),
+                except: (!except.is_empty())
+                    .then(|| except.iter().map(|c| c.to_string()).collect()),
             }),
             namespace_selector: None,
             pod_selector: None,

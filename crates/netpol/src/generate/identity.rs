@@ -50,7 +50,10 @@ impl<'c> Selectors<'c> {
             Some(key) => {
                 check_label_key(key, "namespace label")?;
                 let carried = key == NAMESPACE_NAME_LABEL
-                    || cluster.namespaces.iter().any(|n| n.labels.contains_key(key));
+                    || cluster
+                        .namespaces
+                        .iter()
+                        .any(|n| n.labels.contains_key(key));
                 if !carried {
                     return Err(GenerateError(format!(
                         "namespace label `{key}`: no namespace carries it (every namespace carries `{NAMESPACE_NAME_LABEL}`)"
@@ -123,8 +126,8 @@ impl<'c> Selectors<'c> {
             .iter()
             .copied()
             .find(|p| {
-                !std::ptr::eq(*p, pod)
-                    && !(p.name == pod.name && p.kind == pod.kind)
+                // Same name and kind is the same endpoint (a duplicate manifest).
+                !(p.name == pod.name && p.kind == pod.kind)
                     && labels.iter().all(|(k, v)| p.labels.get(k) == Some(v))
             })
     }

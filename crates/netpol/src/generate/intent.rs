@@ -32,12 +32,12 @@ pub fn parse_intent(s: &str) -> Result<Intent, String> {
 
 fn split_arrow(text: &str) -> Result<(&str, &str), String> {
     let arrows = ["->", "→"];
-    let found: Vec<(usize, &str)> = arrows
-        .iter()
-        .flat_map(|a| text.match_indices(*a))
-        .collect();
+    let found: Vec<(usize, &str)> = arrows.iter().flat_map(|a| text.match_indices(*a)).collect();
     match found.as_slice() {
-        [] => Err("missing `->` between the two ends (write `ns/a -> ns/b` or `ns/a -> ns/b:8080/TCP`)".to_string()),
+        [] => Err(
+            "missing `->` between the two ends (write `ns/a -> ns/b` or `ns/a -> ns/b:8080/TCP`)"
+                .to_string(),
+        ),
         [(at, arrow)] => {
             let from = text.get(..*at).unwrap_or_default().trim();
             let to = text.get(at + arrow.len()..).unwrap_or_default().trim();
@@ -67,7 +67,9 @@ fn split_endpoint(s: &str) -> Result<(String, Option<&str>), String> {
     check_pod_id(id)?;
     if let Some(p) = ports {
         if p.trim().is_empty() {
-            return Err(format!("nothing after `{id}:`: write ports like `8080/TCP`"));
+            return Err(format!(
+                "nothing after `{id}:`: write ports like `8080/TCP`"
+            ));
         }
     }
     Ok((id.to_string(), ports))
@@ -97,7 +99,10 @@ fn split_address(rest: &str) -> Result<(&str, Option<&str>), String> {
     } else {
         match rest.split_once('/') {
             Some((a, tail)) => match tail.split_once(':') {
-                Some((prefix, p)) => (rest.get(..a.len() + 1 + prefix.len()).unwrap_or(rest), Some(p)),
+                Some((prefix, p)) => (
+                    rest.get(..a.len() + 1 + prefix.len()).unwrap_or(rest),
+                    Some(p),
+                ),
                 None => (rest, None),
             },
             None => (rest, None),
@@ -105,7 +110,9 @@ fn split_address(rest: &str) -> Result<(&str, Option<&str>), String> {
     };
     if let Some(p) = ports {
         if p.trim().is_empty() {
-            return Err(format!("nothing after `ip:{addr}:`: write ports like `443/TCP`"));
+            return Err(format!(
+                "nothing after `ip:{addr}:`: write ports like `443/TCP`"
+            ));
         }
     }
     Ok((addr.trim(), ports))
@@ -133,8 +140,7 @@ fn check_pod_id(id: &str) -> Result<(), String> {
             "`{id}` is not an end: write pods and workloads as `namespace/name` and addresses as `ip:8.8.8.8`"
         ));
     };
-    if ns.is_empty() || name.is_empty() || name.contains('/') || id.contains(char::is_whitespace)
-    {
+    if ns.is_empty() || name.is_empty() || name.contains('/') || id.contains(char::is_whitespace) {
         return Err(format!(
             "`{id}` is not an end: write pods and workloads as `namespace/name`"
         ));
@@ -144,7 +150,9 @@ fn check_pod_id(id: &str) -> Result<(), String> {
 
 /// Parses a comma-separated port list.
 pub(super) fn parse_ports(spec: &str) -> Result<Vec<PolicyPort>, String> {
-    spec.split(',').map(|item| parse_port(item.trim())).collect()
+    spec.split(',')
+        .map(|item| parse_port(item.trim()))
+        .collect()
 }
 
 fn parse_port(item: &str) -> Result<PolicyPort, String> {
@@ -259,7 +267,10 @@ mod tests {
         assert_eq!((i.from.as_str(), i.to.as_str()), ("a/b", "c/d"));
         assert!(i.ports.is_empty());
         let i = parse_intent("a/b -> c/d:53/UDP, 53/tcp").unwrap();
-        assert_eq!(i.ports, vec![num(53, Protocol::Udp), num(53, Protocol::Tcp)]);
+        assert_eq!(
+            i.ports,
+            vec![num(53, Protocol::Udp), num(53, Protocol::Tcp)]
+        );
         let i = parse_intent("a/b→c/d:8000-8080/TCP,http,UDP").unwrap();
         assert_eq!(i.ports.len(), 3);
         assert_eq!(i.ports[0].end_port, Some(8080));

@@ -202,10 +202,11 @@ impl Plan {
                 }
                 if let Endpoint::Pod(receiver) = to {
                     let peer = peer_for(cluster, selectors, &from, receiver).map_err(fail)?;
-                    self.workloads
-                        .entry(receiver)
-                        .or_default()
-                        .add(Direction::Ingress, peer, &ports);
+                    self.workloads.entry(receiver).or_default().add(
+                        Direction::Ingress,
+                        peer,
+                        &ports,
+                    );
                 }
                 Ok(())
             }
@@ -235,6 +236,16 @@ impl Plan {
             if options.dns && !dns_elsewhere && !allowances.egress.is_empty() {
                 let (peer, ports) = baseline::dns_peer(selectors, &pod.namespace);
                 allowances.add(Direction::Egress, peer, &ports);
+            }
+            // An intent towards kube-dns isolates it for ingress: keep it answering queries.
+            let dns_ingress_elsewhere = options.baseline == Baseline::DenyAll;
+            if options.dns
+                && !dns_ingress_elsewhere
+                && baseline::is_dns_pod(pod)
+                && !allowances.ingress.is_empty()
+            {
+                let (peer, ports) = baseline::dns_ingress_peer();
+                allowances.add(Direction::Ingress, peer, &ports);
             }
             let labels = selectors.pod_labels(pod)?;
             let name = unique_name(&mut taken, &pod.namespace, &policy_name(&pod.name));
@@ -277,9 +288,9 @@ pub(super) fn rules(peers: BTreeMap<PeerKey, PortSet>) -> Vec<Rule> {
     let kept: Vec<(&PeerKey, &PortSet)> = peers
         .iter()
         .filter(|(key, ports)| {
-            !peers
-                .iter()
-                .any(|(other, other_ports)| other != *key && block_covers(other, key) && ports.within(other_ports))
+            !peers.iter().any(|(other, other_ports)| {
+                other != *key && block_covers(other, key) && ports.within(other_ports)
+            })
         })
         .collect();
     let mut grouped: BTreeMap<Vec<PolicyPort>, Vec<Peer>> = BTreeMap::new();
@@ -303,7 +314,10 @@ pub(super) fn rules(peers: BTreeMap<PeerKey, PortSet>) -> Vec<Rule> {
 fn block_covers(outer: &PeerKey, inner: &PeerKey) -> bool {
     match (outer, inner) {
         (
-            PeerKey::Block { cidr: o, except: oe },
+            PeerKey::Block {
+                cidr: o,
+                except: oe,
+            },
             PeerKey::Block { cidr: i, except: _ },
         ) => o.contains(i) && !oe.iter().any(|e| e.overlaps(i)),
         _ => false,
@@ -426,4 +440,3 @@ fn pod_addresses_in(cluster: &Cluster, cidr: &Cidr) -> Result<Vec<Cidr>, String>
     }
     Ok(out.into_iter().collect())
 }
-

@@ -1,0 +1,808 @@
+//! The generator, end to end: the docs' diagram gives the docs' policies (golden test), the
+//! output loads back without a diagnostic and is byte-stable, errors name what is wrong, and
+//! with the deny-all baseline the policies allow exactly the intents on every port and
+//! protocol (property test, checked with the engine's exact connectivity).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use netpol::cidr::Cidr;
+use netpol::endpoint::all_endpoints;
+use netpol::generate::{
+    generate, parse_intent, Baseline, Generated, Intent, Options, SelectorStyle,
+};
+use netpol::model::{Policy, PortRef};
+use netpol::ports::PortRanges;
+use netpol::{connectivity, load, Cluster, Connections, Endpoint, Loaded, Protocol, Source};
+use proptest::prelude::*;
+
+fn fixture(name: &str) -> String {
+    let path: PathBuf = [
+        env!("CARGO_MANIFEST_DIR"),
+        "../../tests/fixtures/docs-example",
+        name,
+    ]
+    .iter()
+    .collect();
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn load_texts(texts: &[(&str, &str)]) -> Loaded {
+    let sources: Vec<Source<'_>> = texts
+        .iter()
+        .map(|(name, text)| Source { name, text })
+        .collect();
+    load(&sources)
+}
+
+fn intents(list: &[&str]) -> Vec<Intent> {
+    list.iter().map(|s| parse_intent(s).unwrap()).collect()
+}
+
+/// A policy without its source positions, with policyTypes in one order, for comparisons.
+fn normalised(p: &Policy) -> Policy {
+    let mut p = p.clone();
+    p.origin = None;
+    if let Some(t) = &mut p.declared_types {
+        t.sort();
+    }
+    for r in p.ingress.iter_mut().chain(p.egress.iter_mut()) {
+        r.origin = None;
+    }
+    p
+}
+
+fn policy<'a>(c: &'a Cluster, id: &str) -> &'a Policy {
+    c.policies
+        .iter()
+        .find(|p| p.id() == id)
+        .unwrap_or_else(|| panic!("no policy {id}"))
+}
+
+/// Loads `base` plus the generated YAML and asserts the YAML loads without a diagnostic.
+fn with_generated(base: &[(&str, &str)], generated: &Generated) -> Cluster {
+    let mut texts = base.to_vec();
+    texts.push(("generated.yaml", &generated.yaml));
+    let loaded = load_texts(&texts);
+    let own: Vec<_> = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.source == "generated.yaml")
+        .collect();
+    assert!(
+        own.is_empty(),
+        "generated YAML has diagnostics: {own:#?}\n{}",
+        generated.yaml
+    );
+    loaded.cluster
+}
+
+const DOCS_ARROWS: [&str; 2] = [
+    "team-one-namespace/pod-1 -> team-one-namespace/pod-2",
+    "team-one-namespace/pod-2 -> team-two-namespace/pod-3",
+];
+
+fn docs_options() -> Options {
+    Options {
+        namespace_label: Some("name".into()),
+        baseline: Baseline::DocsDefault,
+        ..Options::default()
+    }
+}
+
+#[test]
+fn docs_diagram_gives_the_docs_policies() {
+    let cluster_yaml = fixture("cluster.yaml");
+    let base = load_texts(&[("cluster.yaml", &cluster_yaml)]);
+    assert!(base.diagnostics.is_empty(), "{:#?}", base.diagnostics);
+    let out = generate(&base.cluster, &intents(&DOCS_ARROWS), &docs_options()).unwrap();
+
+    let names: Vec<String> = out
+        .policies
+        .iter()
+        .map(|p| {
+            format!(
+                "{}/{}",
+                p.metadata.namespace.as_deref().unwrap_or_default(),
+                p.metadata.name.as_deref().unwrap_or_default()
+            )
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "team-one-namespace/namespace-default",
+            "team-one-namespace/pod-1-netpol",
+            "team-one-namespace/pod-2-netpol",
+            "team-two-namespace/namespace-default",
+            "team-two-namespace/pod-3-netpol",
+        ],
+        "the docs' default goes to team namespaces only, never kube-system or system-ingress"
+    );
+
+    // Structurally: each generated policy is the docs' policy, field for field.
+    let generated = with_generated(&[("cluster.yaml", &cluster_yaml)], &out);
+    let docs_files = [
+        "namespace-default-team-one.yaml",
+        "namespace-default-team-two.yaml",
+        "pod-1-networkpolicy.yaml",
+        "pod-2-networkpolicy.yaml",
+        "pod-3-networkpolicy.yaml",
+    ];
+    let docs_texts: Vec<(String, String)> = docs_files
+        .iter()
+        .map(|f| (f.to_string(), fixture(f)))
+        .collect();
+    let mut docs_sources: Vec<(&str, &str)> = vec![("cluster.yaml", &cluster_yaml)];
+    docs_sources.extend(docs_texts.iter().map(|(n, t)| (n.as_str(), t.as_str())));
+    let docs = load_texts(&docs_sources);
+    assert!(docs.diagnostics.is_empty(), "{:#?}", docs.diagnostics);
+    for id in [
+        "team-one-namespace/namespace-default",
+        "team-two-namespace/namespace-default",
+        "team-one-namespace/pod-1-netpol",
+        "team-one-namespace/pod-2-netpol",
+        "team-two-namespace/pod-3-netpol",
+    ] {
+        assert_eq!(
+            normalised(policy(&generated, id)),
+            normalised(policy(&docs.cluster, id)),
+            "{id} differs from the docs"
+        );
+    }
+    // The docs label each pod policy like its pod.
+    let pod2 = out
+        .policies
+        .iter()
+        .find(|p| p.metadata.name.as_deref() == Some("pod-2-netpol"))
+        .unwrap();
+    let labels = pod2.metadata.labels.clone().unwrap_or_default();
+    assert_eq!(labels.get("app").map(String::as_str), Some("pod-2"));
+
+    // Semantically: the same exact connectivity everywhere, including outside the cluster.
+    let externals = ["8.8.8.8/32", "10.1.2.3/32"].map(|c| Cidr::parse(c, false).unwrap());
+    let a = connectivity(&generated, &all_endpoints(&generated, &externals));
+    let b = connectivity(&docs.cluster, &all_endpoints(&docs.cluster, &externals));
+    assert_eq!(a, b);
+    // And the docs README's table on TCP 8080.
+    let allowed = |from: &str, to: &str| {
+        let ids = &a.endpoints;
+        let i = ids.iter().position(|e| e == from).unwrap();
+        let j = ids.iter().position(|e| e == to).unwrap();
+        a.get(i, j).unwrap().allows(8080, Protocol::Tcp)
+    };
+    assert!(allowed(
+        "team-one-namespace/pod-1",
+        "team-one-namespace/pod-2"
+    ));
+    assert!(allowed(
+        "team-one-namespace/pod-2",
+        "team-two-namespace/pod-3"
+    ));
+    assert!(!allowed(
+        "team-one-namespace/pod-1",
+        "team-two-namespace/pod-3"
+    ));
+    assert!(!allowed(
+        "team-one-namespace/pod-2",
+        "team-one-namespace/pod-1"
+    ));
+    assert!(allowed(
+        "system-ingress/ingress-nginx",
+        "team-two-namespace/pod-3"
+    ));
+}
+
+#[test]
+fn yaml_is_kubectl_style() {
+    let cluster_yaml = fixture("cluster.yaml");
+    let base = load_texts(&[("cluster.yaml", &cluster_yaml)]);
+    let out = generate(&base.cluster, &intents(&DOCS_ARROWS), &docs_options()).unwrap();
+    let first = out.yaml.split("---\n").nth(2).unwrap();
+    let expected = "\
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  labels:
+    app: pod-2
+  name: pod-2-netpol
+  namespace: team-one-namespace
+spec:
+  egress:
+  - to:
+    - namespaceSelector:
+        matchLabels:
+          name: team-two-namespace
+      podSelector:
+        matchLabels:
+          app: pod-3
+  ingress:
+  - from:
+    - podSelector:
+        matchLabels:
+          app: pod-1
+  podSelector:
+    matchLabels:
+      app: pod-2
+  policyTypes:
+  - Ingress
+  - Egress
+";
+    assert_eq!(first, expected);
+    assert_eq!(out.yaml.matches("---\n").count(), out.policies.len() - 1);
+}
+
+#[test]
+fn output_is_stable_and_order_independent() {
+    let cluster_yaml = fixture("cluster.yaml");
+    let base = load_texts(&[("cluster.yaml", &cluster_yaml)]);
+    let list = [
+        "team-one-namespace/pod-1 -> team-one-namespace/pod-2:8080/TCP",
+        "team-one-namespace/pod-1 -> team-one-namespace/pod-2:http",
+        "team-one-namespace/pod-2 -> team-two-namespace/pod-3:9000-9100/TCP",
+        "team-one-namespace/pod-2 -> team-two-namespace/pod-3:9101/TCP,53/UDP",
+        "team-one-namespace/pod-1 -> ip:8.8.8.8:53/UDP",
+        "ip:0.0.0.0/0 -> team-two-namespace/pod-3:443",
+        "team-one-namespace/pod-1 -> team-one-namespace/pod-2:8080/TCP",
+    ];
+    let options = Options {
+        baseline: Baseline::DenyAll,
+        dns: true,
+        ..Options::default()
+    };
+    let forward = generate(&base.cluster, &intents(&list), &options).unwrap();
+    let mut reversed = intents(&list);
+    reversed.reverse();
+    let backward = generate(&base.cluster, &reversed, &options).unwrap();
+    assert_eq!(forward.yaml, backward.yaml);
+    assert_eq!(
+        forward,
+        generate(&base.cluster, &intents(&list), &options).unwrap()
+    );
+    with_generated(&[("cluster.yaml", &cluster_yaml)], &forward);
+
+    // Adjacent ranges merge and a peer appears once.
+    let c = with_generated(&[("cluster.yaml", &cluster_yaml)], &forward);
+    let pod2 = policy(&c, "team-one-namespace/pod-2-netpol");
+    assert_eq!(pod2.egress.len(), 1);
+    let ports: Vec<String> = pod2.egress[0]
+        .ports
+        .iter()
+        .map(|p| format!("{:?}-{:?}/{}", p.port, p.end_port, p.protocol))
+        .collect();
+    assert_eq!(
+        ports,
+        [
+            "Some(Number(9000))-Some(9101)/TCP",
+            "Some(Number(53))-None/UDP"
+        ]
+    );
+    assert_eq!(pod2.ingress.len(), 1, "{:#?}", pod2.ingress);
+    assert_eq!(pod2.ingress[0].peers.len(), 1);
+    assert_eq!(pod2.ingress[0].ports.len(), 2, "8080/TCP once, plus http");
+    assert!(forward.yaml.contains("allow-dns"));
+}
+
+#[test]
+fn peers_with_the_same_ports_share_one_rule() {
+    let cluster_yaml = fixture("cluster.yaml");
+    let base = load_texts(&[("cluster.yaml", &cluster_yaml)]);
+    let list = [
+        "team-one-namespace/pod-1 -> team-two-namespace/pod-3:8080/TCP",
+        "team-one-namespace/pod-2 -> team-two-namespace/pod-3:8080/TCP",
+        "system-ingress/ingress-nginx -> team-two-namespace/pod-3",
+    ];
+    let out = generate(&base.cluster, &intents(&list), &Options::default()).unwrap();
+    let c = with_generated(&[("cluster.yaml", &cluster_yaml)], &out);
+    let pod3 = policy(&c, "team-two-namespace/pod-3-netpol");
+    assert_eq!(pod3.ingress.len(), 2);
+    assert!(pod3.ingress[0].ports.is_empty(), "the all-ports rule first");
+    assert_eq!(
+        pod3.ingress[1].peers.len(),
+        2,
+        "pod-1 and pod-2 in one rule"
+    );
+    assert_eq!(
+        pod3.declared_types.as_deref(),
+        Some(&[netpol::Direction::Ingress][..])
+    );
+}
+
+#[test]
+fn selector_styles_and_namespace_labels() {
+    let cluster_yaml = fixture("cluster.yaml");
+    let base = load_texts(&[("cluster.yaml", &cluster_yaml)]);
+    let labels = generate(&base.cluster, &intents(&DOCS_ARROWS), &Options::default()).unwrap();
+    let expressions = generate(
+        &base.cluster,
+        &intents(&DOCS_ARROWS),
+        &Options {
+            selector: SelectorStyle::Expressions,
+            ..Options::default()
+        },
+    )
+    .unwrap();
+    assert!(labels
+        .yaml
+        .contains("kubernetes.io/metadata.name: team-two-namespace"));
+    assert!(!expressions.yaml.contains("matchLabels:\n          app:"));
+    assert!(expressions.yaml.contains("operator: In"));
+    let a = with_generated(&[("cluster.yaml", &cluster_yaml)], &labels);
+    let b = with_generated(&[("cluster.yaml", &cluster_yaml)], &expressions);
+    let ea = all_endpoints(&a, &[]);
+    assert_eq!(connectivity(&a, &ea), connectivity(&b, &ea));
+}
+
+#[test]
+fn deny_all_says_what_happens_to_dns() {
+    let cluster_yaml = fixture("cluster.yaml");
+    let base = load_texts(&[("cluster.yaml", &cluster_yaml)]);
+    let deny = Options {
+        baseline: Baseline::DenyAll,
+        ..Options::default()
+    };
+    let out = generate(&base.cluster, &intents(&DOCS_ARROWS), &deny).unwrap();
+    assert!(out.yaml.starts_with("# Denies every connection"));
+    assert!(out.yaml.contains("DNS included"));
+    let c = with_generated(&[("cluster.yaml", &cluster_yaml)], &out);
+    let eps = all_endpoints(&c, &[]);
+    let conn = connectivity(&c, &eps);
+    let dns = c.pod_index("kube-system/kube-dns").unwrap();
+    let pod1 = c.pod_index("team-one-namespace/pod-1").unwrap();
+    assert!(conn.get(pod1, dns).unwrap().is_empty(), "deny-all cuts DNS");
+
+    let with_dns = generate(
+        &base.cluster,
+        &intents(&DOCS_ARROWS),
+        &Options { dns: true, ..deny },
+    )
+    .unwrap();
+    let c = with_generated(&[("cluster.yaml", &cluster_yaml)], &with_dns);
+    let conn = connectivity(&c, &all_endpoints(&c, &[]));
+    let got = conn.get(pod1, dns).unwrap().clone();
+    let want = Connections::of(Protocol::Udp, PortRanges::range(53, 53))
+        .union(&Connections::of(Protocol::Tcp, PortRanges::range(53, 53)));
+    assert_eq!(got, want);
+    // Only DNS: pod-1 still cannot reach pod-3.
+    let pod3 = c.pod_index("team-two-namespace/pod-3").unwrap();
+    assert!(conn.get(pod1, pod3).unwrap().is_empty());
+}
+
+#[test]
+fn dns_option_without_baseline_goes_into_the_senders_policy() {
+    let cluster_yaml = fixture("cluster.yaml");
+    let base = load_texts(&[("cluster.yaml", &cluster_yaml)]);
+    let out = generate(
+        &base.cluster,
+        &intents(&DOCS_ARROWS),
+        &Options {
+            dns: true,
+            ..Options::default()
+        },
+    )
+    .unwrap();
+    let c = with_generated(&[("cluster.yaml", &cluster_yaml)], &out);
+    let pod1 = policy(&c, "team-one-namespace/pod-1-netpol");
+    assert_eq!(pod1.egress.len(), 2, "pod-2 on all ports, kube-dns on 53");
+    let pod3 = policy(&c, "team-two-namespace/pod-3-netpol");
+    assert!(
+        pod3.egress.is_empty(),
+        "pod-3 is not egress-isolated: no DNS rule needed"
+    );
+}
+
+#[test]
+fn ip_blocks_leave_out_pod_addresses() {
+    let yaml = "
+apiVersion: v1
+kind: Pod
+metadata: {name: a, namespace: x, labels: {app: a}}
+status: {podIP: 10.244.0.5}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: b, namespace: x, labels: {app: b}}
+status: {podIP: 10.244.0.6}
+";
+    let base = load_texts(&[("pods.yaml", yaml)]);
+    let out = generate(
+        &base.cluster,
+        &intents(&["x/a -> ip:10.0.0.0/8:5432/TCP"]),
+        &Options {
+            baseline: Baseline::DenyAll,
+            ..Options::default()
+        },
+    )
+    .unwrap();
+    assert!(
+        out.yaml
+            .contains("except:\n        - 10.244.0.5/32\n        - 10.244.0.6/32"),
+        "{}",
+        out.yaml
+    );
+    let c = with_generated(&[("pods.yaml", yaml)], &out);
+    let externals = [Cidr::parse("10.1.0.7/32", false).unwrap()];
+    let conn = connectivity(&c, &all_endpoints(&c, &externals));
+    assert!(conn.get(0, 2).unwrap().allows(5432, Protocol::Tcp));
+    assert!(
+        conn.get(0, 1).unwrap().is_empty(),
+        "b is a pod, not an external address"
+    );
+
+    let err = generate(
+        &base.cluster,
+        &intents(&["x/a -> ip:10.244.0.6"]),
+        &Options::default(),
+    )
+    .unwrap_err();
+    assert!(err.0.contains("is the address of `x/b`"), "{err}");
+}
+
+#[test]
+fn errors_name_what_is_wrong() {
+    let cluster_yaml = fixture("cluster.yaml");
+    let base = load_texts(&[("cluster.yaml", &cluster_yaml)]);
+    let c = &base.cluster;
+    let err =
+        |list: &[&str], options: &Options| generate(c, &intents(list), options).unwrap_err().0;
+    let o = Options::default();
+    let e = err(
+        &["team-one-namespace/pod-1 -> team-one-namespace/pod-9"],
+        &o,
+    );
+    assert!(e.contains("`team-one-namespace/pod-9`: no such pod"), "{e}");
+    assert!(e.contains("did you mean `team-one-namespace/pod-1`"), "{e}");
+    let e = err(
+        &["team-one-namespace/pod-1 -> team-one-namespace/pod-2:grpc"],
+        &o,
+    );
+    assert!(
+        e.contains("exposes no TCP port named `grpc` (it has http (8080/TCP))"),
+        "{e}"
+    );
+    let e = err(&["team-one-namespace/pod-1 -> ip:8.8.8.8:dns/UDP"], &o);
+    assert!(e.contains("only a pod can resolve a port name"), "{e}");
+    let e = err(&["ip:1.2.3.4 -> ip:8.8.8.8"], &o);
+    assert!(e.contains("both ends are outside the cluster"), "{e}");
+    let e = err(
+        &DOCS_ARROWS,
+        &Options {
+            namespace_label: Some("team".into()),
+            ..Options::default()
+        },
+    );
+    assert!(
+        e.contains("namespace label `team`: no namespace carries it"),
+        "{e}"
+    );
+    let e = err(
+        &DOCS_ARROWS,
+        &Options {
+            identity_label: Some("bad key!".into()),
+            ..Options::default()
+        },
+    );
+    assert!(
+        e.contains("identity label `bad key!` is not a label key"),
+        "{e}"
+    );
+    // A hand-built intent gets the same checks as a parsed one.
+    let bad = Intent {
+        from: "team-one-namespace/pod-1".into(),
+        to: "team-one-namespace/pod-2".into(),
+        ports: vec![netpol::model::PolicyPort {
+            protocol: Protocol::Tcp,
+            port: Some(PortRef::Number(90)),
+            end_port: Some(80),
+        }],
+    };
+    let e = generate(c, &[bad], &o).unwrap_err().0;
+    assert!(e.contains("the range ends before it starts"), "{e}");
+
+    let twins = "
+apiVersion: v1
+kind: Pod
+metadata: {name: a, namespace: x, labels: {app: web}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: b, namespace: x, labels: {app: web, tier: x}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: c, namespace: x}
+";
+    let t = load_texts(&[("twins.yaml", twins)]);
+    let e = generate(&t.cluster, &intents(&["x/b -> x/a"]), &o)
+        .unwrap_err()
+        .0;
+    assert!(e.contains("`x/a` and `x/b` cannot be told apart"), "{e}");
+    let e = generate(&t.cluster, &intents(&["x/b -> x/c"]), &o)
+        .unwrap_err()
+        .0;
+    assert!(e.contains("`x/c` has no labels"), "{e}");
+    // b is told apart by all its labels even though `app` is shared.
+    let out = generate(&t.cluster, &intents(&["x/a -> x/b"]), &Options::default());
+    assert!(out.is_err(), "x/a itself cannot be selected alone");
+}
+
+#[test]
+fn namespace_label_falls_back_when_it_does_not_tell_namespaces_apart() {
+    let yaml = "
+apiVersion: v1
+kind: Namespace
+metadata: {name: one, labels: {team: blue}}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: two, labels: {team: blue}}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: three, labels: {team: red}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: a, namespace: one, labels: {app: a}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: b, namespace: two, labels: {app: b}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: c, namespace: three, labels: {app: c}}
+";
+    let base = load_texts(&[("ns.yaml", yaml)]);
+    let out = generate(
+        &base.cluster,
+        &intents(&["one/a -> two/b", "one/a -> three/c"]),
+        &Options {
+            namespace_label: Some("team".into()),
+            ..Options::default()
+        },
+    )
+    .unwrap();
+    assert!(
+        out.yaml.contains("kubernetes.io/metadata.name: two"),
+        "{}",
+        out.yaml
+    );
+    assert!(out.yaml.contains("team: red"), "{}", out.yaml);
+}
+
+// --- Exactness: deny-all plus the generated policies allow exactly the intents. ---
+
+/// A random small world: pods with labels, named ports and sometimes IPs.
+#[derive(Clone, Debug)]
+struct World {
+    namespaces: usize,
+    pods: Vec<PodSpec>,
+}
+
+#[derive(Clone, Debug)]
+struct PodSpec {
+    namespace: usize,
+    /// 0: `app: pN`; 1: a shared `app` plus a unique `rank`; 2: `app.kubernetes.io/name`;
+    /// 3: only a unique `tier`.
+    labelling: u8,
+    http: Option<u16>,
+    dns: bool,
+    ip: bool,
+}
+
+const EXTERNALS: [&str; 4] = [
+    "ip:8.8.8.8",
+    "ip:10.0.0.0/8",
+    "ip:192.168.1.0/24",
+    "ip:0.0.0.0/0",
+];
+const PROBES: [&str; 4] = ["8.8.8.8/32", "10.1.2.3/32", "192.168.1.7/32", "1.1.1.1/32"];
+const PORT_SPECS: [&str; 8] = [
+    "",
+    "80/TCP",
+    "http",
+    "53/UDP,53/TCP",
+    "8000-8080/TCP",
+    "UDP",
+    "1000-2000/SCTP",
+    "dns/UDP,81",
+];
+
+impl World {
+    fn yaml(&self) -> String {
+        let mut out = String::new();
+        for n in 0..self.namespaces {
+            // `team` tells n0 and n1 apart but not n2 from n1: the generator must fall back.
+            let team = ["blue", "red", "red"][n % 3];
+            let _ = write!(
+                out,
+                "apiVersion: v1\nkind: Namespace\nmetadata: {{name: n{n}, labels: {{team: {team}}}}}\n---\n"
+            );
+        }
+        for (i, p) in self.pods.iter().enumerate() {
+            let labels = match p.labelling {
+                0 => format!("app: p{i}"),
+                1 => format!("app: shared, rank: r{i}"),
+                2 => format!("app.kubernetes.io/name: p{i}"),
+                _ => format!("tier: t{i}"),
+            };
+            let mut ports = Vec::new();
+            if let Some(n) = p.http {
+                ports.push(format!("{{name: http, containerPort: {n}}}"));
+            }
+            if p.dns {
+                ports.push("{name: dns, containerPort: 53, protocol: UDP}".to_string());
+            }
+            let _ = write!(
+                out,
+                "apiVersion: v1\nkind: Pod\nmetadata: {{name: p{i}, namespace: n{}, labels: {{{labels}}}}}\n\
+                 spec: {{containers: [{{name: c, image: i, ports: [{}]}}]}}\n",
+                p.namespace,
+                ports.join(", ")
+            );
+            if p.ip {
+                let _ = writeln!(out, "status: {{podIP: 10.244.0.{}}}", i + 1);
+            }
+            out.push_str("---\n");
+        }
+        out
+    }
+
+    fn id(&self, end: usize) -> String {
+        match self.pods.get(end) {
+            Some(p) => format!("n{}/p{end}", p.namespace),
+            None => EXTERNALS[(end - self.pods.len()) % EXTERNALS.len()].to_string(),
+        }
+    }
+}
+
+fn world() -> impl Strategy<Value = World> {
+    (1usize..=3).prop_flat_map(|namespaces| {
+        let pod = (
+            0..namespaces,
+            0u8..4,
+            proptest::option::of(prop_oneof![Just(80u16), Just(8080u16)]),
+            any::<bool>(),
+            any::<bool>(),
+        )
+            .prop_map(|(namespace, labelling, http, dns, ip)| PodSpec {
+                namespace,
+                labelling,
+                http,
+                dns,
+                ip,
+            });
+        proptest::collection::vec(pod, 1..6).prop_map(move |pods| World { namespaces, pods })
+    })
+}
+
+/// What an intent allows towards `to` (a pod of the world, or None for an external).
+fn expected_ports(spec: &str, to: Option<&netpol::Pod>) -> Connections {
+    if spec.is_empty() {
+        return Connections::all();
+    }
+    let mut out = Connections::none();
+    for p in netpol::generate::parse_intent(&format!("a/a -> b/b:{spec}"))
+        .unwrap()
+        .ports
+    {
+        let ranges = match (&p.port, p.end_port) {
+            (None, _) => PortRanges::all(),
+            (Some(PortRef::Number(n)), end) => PortRanges::range(*n, end.unwrap_or(*n)),
+            (Some(PortRef::Name(name)), _) => {
+                match to.and_then(|pod| pod.named_port(name, p.protocol)) {
+                    Some(n) => PortRanges::range(n, n),
+                    None => PortRanges::empty(),
+                }
+            }
+        };
+        out = out.union(&Connections::of(p.protocol, ranges));
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    #[test]
+    fn deny_all_plus_generated_allows_exactly_the_intents(
+        world in world(),
+        arrows in proptest::collection::vec((0usize..9, 0usize..9, 0usize..PORT_SPECS.len()), 0..8),
+        expressions in any::<bool>(),
+        team_label in any::<bool>(),
+    ) {
+        let manifests = world.yaml();
+        let base = load_texts(&[("world.yaml", &manifests)]);
+        prop_assert!(base.diagnostics.is_empty(), "{:#?}\n{manifests}", base.diagnostics);
+        let ends = world.pods.len() + EXTERNALS.len();
+        let mut list = Vec::new();
+        for (from, to, spec) in arrows {
+            let (from, to) = (from % ends, to % ends);
+            let spec = PORT_SPECS[spec];
+            let to_pod = world.pods.get(to);
+            // Named ports must resolve on the receiver; two external ends are no intent.
+            let named_ok = match to_pod {
+                Some(p) => (!spec.contains("http") || p.http.is_some()) && (!spec.contains("dns") || p.dns),
+                None => !spec.contains("http") && !spec.contains("dns"),
+            };
+            if !named_ok || (from >= world.pods.len() && to >= world.pods.len()) {
+                continue;
+            }
+            let text = if spec.is_empty() {
+                format!("{} -> {}", world.id(from), world.id(to))
+            } else {
+                format!("{} -> {}:{spec}", world.id(from), world.id(to))
+            };
+            list.push((from, to, spec, parse_intent(&text).unwrap()));
+        }
+        let options = Options {
+            selector: if expressions { SelectorStyle::Expressions } else { SelectorStyle::Labels },
+            namespace_label: team_label.then(|| "team".to_string()),
+            baseline: Baseline::DenyAll,
+            ..Options::default()
+        };
+        let intents: Vec<Intent> = list.iter().map(|(_, _, _, i)| i.clone()).collect();
+        // Every pod of the world has a label set no other pod's labels include, so the
+        // generator must always succeed.
+        let out = generate(&base.cluster, &intents, &options);
+        prop_assert!(out.is_ok(), "{:?}\n{manifests}", out);
+        let out = out.unwrap();
+        let cluster = with_generated(&[("world.yaml", &manifests)], &out);
+        let probes: Vec<Cidr> = PROBES.iter().map(|c| Cidr::parse(c, false).unwrap()).collect();
+        let endpoints = all_endpoints(&cluster, &probes);
+        let got = connectivity(&cluster, &endpoints);
+
+        let n = world.pods.len();
+        let mut want: BTreeMap<(usize, usize), Connections> = BTreeMap::new();
+        for (from, to, spec, _) in &list {
+            // Endpoint positions the intent covers on each side.
+            let cover = |end: usize| -> Vec<usize> {
+                if end < n {
+                    return vec![end];
+                }
+                let cidr = Cidr::parse(world.id(end).trim_start_matches("ip:"), true).unwrap();
+                probes.iter().enumerate().filter(|(_, p)| cidr.contains(p)).map(|(k, _)| n + k).collect()
+            };
+            for i in cover(*from) {
+                for j in cover(*to) {
+                    let ports = expected_ports(spec, cluster.pods.get(j).filter(|_| j < n));
+                    let slot = want.entry((i, j)).or_default();
+                    *slot = slot.union(&ports);
+                }
+            }
+        }
+        for i in 0..endpoints.len() {
+            for j in 0..endpoints.len() {
+                if i >= n && j >= n {
+                    continue; // external to external: no policy is involved
+                }
+                let expected = if i == j {
+                    Connections::all()
+                } else {
+                    want.get(&(i, j)).cloned().unwrap_or_default()
+                };
+                prop_assert_eq!(
+                    got.get(i, j).cloned().unwrap_or_default(),
+                    expected,
+                    "{} -> {}\n{}\n{}",
+                    &got.endpoints[i],
+                    &got.endpoints[j],
+                    manifests,
+                    out.yaml
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn endpoint_ids_match_the_engine() {
+    // The ids the generator accepts are the ids the engine prints.
+    let cluster_yaml = fixture("cluster.yaml");
+    let base = load_texts(&[("cluster.yaml", &cluster_yaml)]);
+    let i = parse_intent("ip:8.8.8.8/32 -> team-one-namespace/pod-1").unwrap();
+    let e = Endpoint::parse(&base.cluster, &i.from).unwrap();
+    assert_eq!(e.id(&base.cluster), i.from);
+}
