@@ -814,6 +814,14 @@ impl Loader {
                 None
             }
             (Some(block), None, None) => {
+                if block.cidr.is_empty() {
+                    self.error(
+                        diag::MISSING_FIELD,
+                        doc.origin(&format!("{path}.ipBlock"), true),
+                        format!("missing required field `{path}.ipBlock.cidr`"),
+                    );
+                    return None;
+                }
                 let cidr = match Cidr::parse(&block.cidr, false) {
                     Ok(c) => c,
                     Err(e) => {

@@ -126,7 +126,23 @@ impl SpanIndex {
         // A syntax error was already reported by serde_yaml; whatever was indexed before it
         // is still useful.
         let _ = parser.load(&mut builder, false);
-        builder.index
+        // Point the whole object at its first line of content (block mappings are marked
+        // where their first value starts, which reads oddly for "this document ...").
+        let mut first = None;
+        let mut offset = 0;
+        for line in doc.split_inclusive('\n') {
+            let content = line.trim_start();
+            if !content.trim().is_empty() && !content.starts_with('#') {
+                first = Some(offset + line.len() - content.len());
+                break;
+            }
+            offset += line.len();
+        }
+        let mut index = builder.index;
+        if let (Some(root), Some(first)) = (index.fields.get_mut(""), first) {
+            root.value.start = chunk.start + first;
+        }
+        index
     }
 
     /// The span of `path`, or of its nearest indexed parent.

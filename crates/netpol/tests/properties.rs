@@ -1,0 +1,251 @@
+//! Property tests: the loader never panics, and the evaluator obeys the algebraic laws of
+//! NetworkPolicy semantics on random clusters (matrix = pairwise verdicts = connectivity,
+//! rule order never matters, a new policy widens only through its own rules, no policy
+//! means everything is allowed).
+
+use std::collections::BTreeMap;
+
+use netpol::endpoint::all_endpoints;
+use netpol::model::{ContainerPort, EndpointKind, Peer, PolicyPort, PortRef, Rule};
+use netpol::selector::{Operator, Requirement};
+use netpol::{connectivity, explain, load, matrix, verdict, Cluster, Endpoint, Namespace, Pod, Policy, Protocol, Selector, Source, Traffic};
+use proptest::prelude::*;
+
+const KEYS: [&str; 2] = ["app", "tier"];
+const VALUES: [&str; 3] = ["a", "b", "c"];
+const NAMESPACES: [&str; 3] = ["x", "y", "z"];
+const PROBES: [(u16, Protocol); 4] = [(80, Protocol::Tcp), (81, Protocol::Tcp), (53, Protocol::Udp), (80, Protocol::Sctp)];
+
+fn labels() -> impl Strategy<Value = BTreeMap<String, String>> {
+    prop::collection::btree_map(
+        prop::sample::select(KEYS.to_vec()).prop_map(String::from),
+        prop::sample::select(VALUES.to_vec()).prop_map(String::from),
+        0..=2,
+    )
+}
+
+fn selector() -> impl Strategy<Value = Selector> {
+    let req = (
+        prop::sample::select(KEYS.to_vec()),
+        prop::sample::select(vec![Operator::In, Operator::NotIn, Operator::Exists, Operator::DoesNotExist]),
+        prop::collection::vec(prop::sample::select(VALUES.to_vec()), 1..=2),
+    )
+        .prop_map(|(k, op, vals)| Requirement {
+            key: k.to_string(),
+            operator: op,
+            values: match op {
+                Operator::In | Operator::NotIn => vals.into_iter().map(String::from).collect(),
+                _ => Vec::new(),
+            },
+        });
+    (labels().prop_map(|l| if l.len() > 1 { BTreeMap::new() } else { l }), prop::collection::vec(req, 0..=1))
+        .prop_map(|(match_labels, match_expressions)| Selector { match_labels, match_expressions })
+}
+
+fn peer() -> impl Strategy<Value = Peer> {
+    prop_oneof![
+        4 => (prop::option::of(selector()), prop::option::of(selector()))
+            .prop_filter("a peer needs a selector", |(a, b)| a.is_some() || b.is_some())
+            .prop_map(|(namespace_selector, pod_selector)| Peer::Pods { namespace_selector, pod_selector }),
+        1 => (prop::sample::select(vec!["10.0.0.0/8", "10.1.0.0/16", "0.0.0.0/0"]), prop::bool::ANY).prop_map(|(c, ex)| Peer::IpBlock {
+            cidr: netpol::Cidr::parse(c, false).unwrap(),
+            except: if ex && c != "10.1.0.0/16" { vec![netpol::Cidr::parse("10.1.0.0/16", false).unwrap()] } else { vec![] },
+        }),
+    ]
+}
+
+fn policy_port() -> impl Strategy<Value = PolicyPort> {
+    let protocol = prop::sample::select(Protocol::ALL.to_vec());
+    let port = prop_oneof![
+        Just(None),
+        prop::sample::select(vec![53u16, 80, 81]).prop_map(|n| Some(PortRef::Number(n))),
+        prop::sample::select(vec!["http", "dns"]).prop_map(|n| Some(PortRef::Name(n.to_string()))),
+    ];
+    (protocol, port, prop::option::of(80u16..=90)).prop_map(|(protocol, port, end)| {
+        let end_port = match &port {
+            Some(PortRef::Number(n)) => end.filter(|e| e >= n),
+            _ => None,
+        };
+        PolicyPort { protocol, port, end_port }
+    })
+}
+
+fn rule() -> impl Strategy<Value = Rule> {
+    (prop::collection::vec(peer(), 0..=2), prop::collection::vec(policy_port(), 0..=2))
+        .prop_map(|(peers, ports)| Rule { peers, ports, origin: None })
+}
+
+fn policy(i: usize) -> impl Strategy<Value = Policy> {
+    (
+        prop::sample::select(NAMESPACES.to_vec()),
+        selector(),
+        prop::option::of(prop::collection::vec(rule(), 0..=2)),
+        prop::option::of(prop::collection::vec(rule(), 0..=2)),
+    )
+        .prop_map(move |(ns, pod_selector, ingress, egress)| Policy {
+            namespace: ns.to_string(),
+            name: format!("p{i}"),
+            pod_selector,
+            isolates_ingress: ingress.is_some(),
+            isolates_egress: egress.is_some() || ingress.is_none(),
+            declared_types: None,
+            ingress: ingress.unwrap_or_default(),
+            egress: egress.unwrap_or_default(),
+            origin: None,
+        })
+}
+
+fn pod(i: usize) -> impl Strategy<Value = Pod> {
+    (prop::sample::select(NAMESPACES.to_vec()), labels(), prop::bool::ANY, prop::bool::ANY).prop_map(move |(ns, labels, http, ip)| Pod {
+        namespace: ns.to_string(),
+        name: format!("pod{i}"),
+        kind: EndpointKind::Pod,
+        labels,
+        ports: if http {
+            vec![
+                ContainerPort { name: Some("http".into()), port: 80, protocol: Protocol::Tcp },
+                ContainerPort { name: Some("dns".into()), port: 53, protocol: Protocol::Udp },
+            ]
+        } else {
+            vec![ContainerPort { name: Some("http".into()), port: 81, protocol: Protocol::Tcp }]
+        },
+        ips: if ip { vec![format!("10.{}.0.{i}", i % 2).parse().unwrap()] } else { vec![] },
+        origin: None,
+    })
+}
+
+fn cluster() -> impl Strategy<Value = Cluster> {
+    let pods = (1usize..=6).prop_flat_map(|n| (0..n).map(pod).collect::<Vec<_>>());
+    let policies = (0usize..=4).prop_flat_map(|n| (0..n).map(policy).collect::<Vec<_>>());
+    let ns_labels = prop::collection::vec(labels(), 3);
+    (pods, policies, ns_labels).prop_map(|(pods, policies, ns_labels)| {
+        let mut c = Cluster {
+            namespaces: NAMESPACES
+                .iter()
+                .zip(ns_labels)
+                .map(|(n, l)| {
+                    let mut ns = Namespace::implicit(n);
+                    ns.labels.extend(l);
+                    ns
+                })
+                .collect(),
+            pods,
+            policies,
+            kustomize_common_labels: false,
+        };
+        c.complete_namespaces();
+        c
+    })
+}
+
+fn externals() -> Vec<netpol::Cidr> {
+    ["8.8.8.8", "10.1.2.3", "10.2.0.0/16"]
+        .iter()
+        .map(|s| netpol::Cidr::parse(s, true).unwrap())
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn matrix_agrees_with_pairwise_verdicts_and_connectivity(c in cluster()) {
+        let eps = all_endpoints(&c, &externals());
+        let m = matrix(&c, &eps, &PROBES);
+        let conn = connectivity(&c, &eps);
+        for (k, &(port, protocol)) in PROBES.iter().enumerate() {
+            for (i, from) in eps.iter().enumerate() {
+                for (j, to) in eps.iter().enumerate() {
+                    let t = Traffic { from: from.clone(), to: to.clone(), port, protocol };
+                    let v = verdict(&c, &t);
+                    prop_assert_eq!(m.checks[k].allowed(i, j), v, "matrix vs verdict {} -> {} {}/{}", m.endpoints[i], m.endpoints[j], port, protocol);
+                    prop_assert_eq!(conn.get(i, j).unwrap().allows(port, protocol), v, "connectivity vs verdict {} -> {} {}/{}", m.endpoints[i], m.endpoints[j], port, protocol);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn rule_and_policy_order_never_matters(c in cluster()) {
+        let eps = all_endpoints(&c, &externals());
+        let before = matrix(&c, &eps, &PROBES);
+        let mut reversed = c.clone();
+        reversed.policies.reverse();
+        for p in &mut reversed.policies {
+            p.ingress.reverse();
+            p.egress.reverse();
+            for r in p.ingress.iter_mut().chain(p.egress.iter_mut()) {
+                r.peers.reverse();
+                r.ports.reverse();
+            }
+        }
+        prop_assert_eq!(before, matrix(&reversed, &eps, &PROBES));
+    }
+
+    #[test]
+    fn a_new_policy_widens_only_through_its_own_rules(c in cluster(), extra in policy(99)) {
+        let eps = all_endpoints(&c, &externals());
+        let mut after = c.clone();
+        after.policies.push(extra);
+        let new_index = after.policies.len() - 1;
+        for &(port, protocol) in &PROBES {
+            for from in &eps {
+                for to in &eps {
+                    let t = Traffic { from: from.clone(), to: to.clone(), port, protocol };
+                    if !verdict(&c, &t) && verdict(&after, &t) {
+                        let e = explain(&after, &t);
+                        let by_new = e.egress.allowed_by.iter().chain(e.ingress.allowed_by.iter()).any(|r| r.policy_index == new_index);
+                        prop_assert!(by_new, "{} -> {} newly allowed without a rule of the new policy", e.from, e.to);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn without_policies_everything_is_allowed(mut c in cluster()) {
+        c.policies.clear();
+        let eps = all_endpoints(&c, &externals());
+        let m = matrix(&c, &eps, &PROBES);
+        for check in &m.checks {
+            prop_assert_eq!(check.allowed_count(), eps.len() * eps.len());
+        }
+    }
+
+    #[test]
+    fn loader_never_panics_on_arbitrary_text(text in "\\PC{0,400}") {
+        let _ = load(&[Source { name: "fuzz.yaml", text: &text }]);
+    }
+
+    #[test]
+    fn loader_never_panics_on_mangled_manifests(cut in 0usize..2000, insert in "[ \\-:{}\\[\\]\n#&*!|>'\"a-z0-9]{0,12}") {
+        let base = include_str!("../../../tests/fixtures/docs-example/cluster.yaml").to_string()
+            + "---\n" + include_str!("../../../tests/fixtures/docs-example/pod-2-networkpolicy.yaml");
+        let mut at = cut.min(base.len());
+        while !base.is_char_boundary(at) { at -= 1; }
+        let text = format!("{}{}{}", &base[..at], insert, &base[at..]);
+        let loaded = load(&[Source { name: "m.yaml", text: &text }]);
+        for d in &loaded.diagnostics {
+            prop_assert!(d.start <= text.len() && d.end <= text.len() && d.line >= 1 && d.column >= 1);
+        }
+    }
+}
+
+#[test]
+fn deeply_nested_and_huge_inputs_do_not_panic() {
+    let deep = "[".repeat(100_000);
+    let d = load(&[Source { name: "deep.yaml", text: &deep }]);
+    assert_eq!(d.diagnostics.len(), 1);
+    let deep_map = "a:\n".to_string() + &(1..2000).map(|i| format!("{}b:\n", " ".repeat(i))).collect::<String>();
+    let _ = load(&[Source { name: "deep2.yaml", text: &deep_map }]);
+    let anchors = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nkind: Pod\n";
+    let _ = load(&[Source { name: "bomb.yaml", text: anchors }]);
+}
+
+#[test]
+fn a_pod_to_itself_is_always_allowed() {
+    let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: x}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny, namespace: x}\nspec: {podSelector: {}, policyTypes: [Ingress, Egress]}\n";
+    let l = load(&[Source { name: "t.yaml", text }]);
+    let a = Endpoint::parse(&l.cluster, "x/a").unwrap();
+    assert!(verdict(&l.cluster, &Traffic { from: a.clone(), to: a, port: 80, protocol: Protocol::Tcp }));
+}
