@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Prints the size of the release build: the wasm file raw / gzip -9 / brotli -q 11, and what a
+# browser downloads for the whole site (every file in dist/, gzip -9). Builds dist/ first
+# (trunk build --release) unless --no-build is given.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+build=true
+for arg in "$@"; do
+  case "$arg" in
+    --no-build) build=false ;;
+    *) echo "size.sh: unknown argument: $arg (try --no-build)" >&2; exit 2 ;;
+  esac
+done
+
+if $build; then
+  scripts/setup.sh --brotli >/dev/null
+  export PATH="$HOME/.cargo/bin:$PWD/tools/node_modules/.bin:$PATH"
+  TRUNK_SKIP_VERSION_CHECK=true trunk build --release >/dev/null 2>&1 || {
+    echo "size.sh: trunk build --release failed; run it directly to see why" >&2
+    exit 1
+  }
+fi
+
+shopt -s nullglob
+wasm=(dist/*.wasm)
+if ((${#wasm[@]} != 1)); then
+  echo "size.sh: expected exactly one .wasm file in dist/, found ${#wasm[@]}" >&2
+  exit 1
+fi
+
+raw() { wc -c <"$1" | tr -d ' '; }
+gz() { gzip -9 -c "$1" | wc -c | tr -d ' '; }
+br() { if command -v brotli >/dev/null; then brotli -q 11 -c "$1" | wc -c | tr -d ' '; else echo "n/a"; fi; }
+fmt() {
+  if [[ $1 =~ ^[0-9]+$ ]]; then
+    printf '%s bytes (%d KiB)' "$(sed ':a;s/\B[0-9]\{3\}\>/,&/;ta' <<<"$1")" $((($1 + 512) / 1024))
+  else echo "$1"; fi
+}
+
+w=${wasm[0]}
+echo "wasm  ${w#dist/}"
+echo "  raw     $(fmt "$(raw "$w")")"
+echo "  gzip    $(fmt "$(gz "$w")")"
+echo "  brotli  $(fmt "$(br "$w")")"
+
+total_raw=0 total_gz=0 files=0
+while IFS= read -r -d '' f; do
+  total_raw=$((total_raw + $(raw "$f")))
+  total_gz=$((total_gz + $(gz "$f")))
+  files=$((files + 1))
+done < <(find dist -type f -print0)
+echo "dist/ $files files"
+echo "  raw     $(fmt "$total_raw")"
+echo "  transfer (gzip) $(fmt "$total_gz")"

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Runs every check and test, installing what is missing first (scripts/setup.sh --browser):
+#   1. cargo fmt --all --check
+#   2. cargo clippy --workspace --all-targets -- -D warnings
+#   3. cargo test --workspace                       (native: unit, integration and doc tests)
+#   4. the engine's wasm tests in headless Chromium (cargo test --target wasm32-unknown-unknown)
+#   5. trunk build --release                        (the static site in dist/)
+#   6. the end-to-end browser tests                 (node --test in tests/e2e, against dist/)
+# Stops at the first failure with a non-zero exit. Prints one summary line per stage and, last,
+# "N passed, N failed" over all stages (fmt, clippy and the build count as one check each).
+# Logs: target/test-logs/<stage>.log. First run on a fresh machine: about 20 minutes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+t0=$SECONDS
+scripts/setup.sh --browser
+setup_secs=$((SECONDS - t0))
+
+export PATH="$HOME/.cargo/bin:$PWD/tools/node_modules/.bin:$PATH"
+export TRUNK_SKIP_VERSION_CHECK=true
+export CHROMEDRIVER="${CHROMEDRIVER:-$(command -v chromedriver)}"
+export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-120}"
+
+logs=target/test-logs
+mkdir -p "$logs"
+
+total_passed=0
+total_failed=0
+summary=()
+
+strip_ansi() { sed -e 's/\x1b\[[0-9;]*[A-Za-z]//g' "$1"; }
+
+# Counts from cargo's "test result: ok. 3 passed; 0 failed; 1 ignored; ..." lines (also printed
+# by wasm-bindgen-test-runner).
+count_cargo() {
+  strip_ansi "$1" | awk '
+    /^test result:/ {
+      for (i = 1; i <= NF; i++) {
+        if ($(i+1) ~ /^passed/) p += $i
+        if ($(i+1) ~ /^failed/) f += $i
+        if ($(i+1) ~ /^ignored/) g += $i
+      }
+    }
+    END { printf "%d %d %d\n", p, f, g }'
+}
+
+# Counts from node --test's spec reporter summary ("ℹ pass 3", "ℹ fail 0", "ℹ skipped 0").
+count_node() {
+  strip_ansi "$1" | awk '
+    $1 == "ℹ" && $2 == "pass" { p = $3 }
+    $1 == "ℹ" && $2 == "fail" { f = $3 }
+    $1 == "ℹ" && ($2 == "skipped" || $2 == "todo" || $2 == "cancelled") { g += $3 }
+    END { printf "%d %d %d\n", p, f, g }'
+}
+
+finish() {
+  echo
+  echo "== summary (setup ${setup_secs}s, total $((SECONDS - t0))s)"
+  local line
+  for line in "${summary[@]}"; do echo "$line"; done
+  echo "$total_passed passed, $total_failed failed"
+}
+
+# stage NAME KIND COMMAND...   KIND: check | cargo | node
+stage() {
+  local name=$1 kind=$2
+  shift 2
+  local log="$logs/$name.log" start=$SECONDS rc
+  echo
+  echo "== $name: $*"
+  set +e
+  "$@" 2>&1 | tee "$log"
+  rc=${PIPESTATUS[0]}
+  set -e
+  local secs=$((SECONDS - start)) p=0 f=0 g=0
+  case "$kind" in
+    check) if ((rc == 0)); then p=1; else f=1; fi ;;
+    cargo) read -r p f g < <(count_cargo "$log") ;;
+    node) read -r p f g < <(count_node "$log") ;;
+  esac
+  # A failure with no failed test (a compile error, a crash) still counts as one failure.
+  if ((rc != 0 && f == 0)); then f=1; fi
+  if ((rc == 0 && f != 0)); then rc=1; fi
+  total_passed=$((total_passed + p))
+  total_failed=$((total_failed + f))
+  local extra=""
+  if ((g > 0)); then extra=", $g skipped"; fi
+  local line
+  line=$(printf '%-8s %4d passed, %d failed%s (%ds)' "$name:" "$p" "$f" "$extra" "$secs")
+  summary+=("$line")
+  echo "-- $line"
+  if ((rc != 0)); then
+    echo "-- $name FAILED (exit $rc); full output in $log" >&2
+    finish
+    exit 1
+  fi
+}
+
+stage fmt check cargo fmt --all --check
+stage clippy check cargo clippy --workspace --all-targets --locked -- -D warnings
+stage native cargo cargo test --workspace --locked
+stage wasm cargo cargo test -p netpol --target wasm32-unknown-unknown --test wasm_smoke --locked
+stage build check trunk build --release
+stage e2e node bash -c 'cd tests/e2e && exec node --test --test-reporter=spec --test-concurrency=1'
+
+finish

@@ -1,0 +1,111 @@
+// Foundation checks against the release build in dist/: the page loads cleanly, the docs'
+// example renders, editing the manifests changes the page, the site works from a sub-path,
+// and a screenshot is saved in tests/e2e/out/ for a person to look at.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { stat } from 'node:fs/promises';
+import {
+  SUB_PATH,
+  endpointIds,
+  hooks,
+  openApp,
+  screenshot,
+  setupHarness,
+  waitForApp,
+} from './lib/harness.mjs';
+
+const h = setupHarness();
+
+const DOCS_PODS = ['team-one-namespace/pod-1', 'team-one-namespace/pod-2', 'team-two-namespace/pod-3'];
+
+const TWO_PODS = `apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  namespace: demo
+  labels: {app: web}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: db
+  namespace: demo
+  labels: {app: db}
+`;
+
+test('the docs example loads with no console errors and renders', async () => {
+  const app = await openApp(h, '?example=docs');
+  try {
+    const { page } = app;
+    await waitForApp(page);
+    for (const id of DOCS_PODS) await hooks.endpoint(page, id).first().waitFor();
+    const ids = await endpointIds(page);
+    for (const id of DOCS_PODS) assert.ok(ids.includes(id), `node ${id} in ${JSON.stringify(ids)}`);
+
+    // The docs' table: pod-1 may reach pod-2 but not pod-3.
+    const allowed = hooks.arrow(page, 'team-one-namespace/pod-1', 'team-one-namespace/pod-2').first();
+    await allowed.waitFor({ state: 'attached' });
+    assert.match((await allowed.getAttribute('data-verdict')) ?? '', /allow/i);
+    const denied = hooks.arrow(page, 'team-one-namespace/pod-1', 'team-two-namespace/pod-3');
+    for (const verdict of await denied.evaluateAll((els) => els.map((e) => e.dataset.verdict))) {
+      assert.doesNotMatch(verdict ?? '', /^allow/i, 'pod-1 -> pod-3 is denied by pod-1-netpol');
+    }
+
+    await hooks.generated(page).first().waitFor({ state: 'attached' });
+    const editorText = await hooks.editor(page).inputValue();
+    assert.match(editorText, /kind: NetworkPolicy/, 'the editor holds the example manifests');
+
+    const png = await screenshot(page, 'docs-example');
+    assert.ok((await stat(png)).size > 1000, `${png} was written`);
+    assert.deepEqual(app.problems, [], 'no console errors, page errors or failed requests');
+  } finally {
+    await app.close();
+  }
+});
+
+test('typing in the editor changes what the page shows', async () => {
+  const app = await openApp(h, '?example=docs');
+  try {
+    const { page } = app;
+    await waitForApp(page);
+    await hooks.endpoint(page, 'team-one-namespace/pod-1').first().waitFor();
+
+    const editor = hooks.editor(page);
+    await editor.fill(TWO_PODS);
+    await hooks.endpoint(page, 'demo/web').first().waitFor();
+    await hooks.endpoint(page, 'team-one-namespace/pod-1').first().waitFor({ state: 'detached' });
+    assert.deepEqual(await endpointIds(page), ['demo/db', 'demo/web']);
+
+    // Real key presses at the end of the text add a third pod.
+    await editor.focus();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type('---\napiVersion: v1\nkind: Pod\nmetadata: {name: cache, namespace: demo}\n');
+    await hooks.endpoint(page, 'demo/cache').first().waitFor();
+    assert.deepEqual(await endpointIds(page), ['demo/cache', 'demo/db', 'demo/web']);
+
+    // Broken YAML shows up in the diagnostics list.
+    await editor.fill('apiVersion: v1\nkind: Pod\nmetadata: [\n');
+    await hooks.diagnostics(page).getByRole('listitem').first().waitFor();
+
+    await screenshot(page, 'edited');
+    assert.deepEqual(app.problems, [], 'no console errors, page errors or failed requests');
+  } finally {
+    await app.close();
+  }
+});
+
+test(`the site works from a sub-path (${SUB_PATH}) and shows the docs example by default`, async () => {
+  const seen = h.server.requests.length;
+  const app = await openApp(h, '', { base: SUB_PATH });
+  try {
+    const { page } = app;
+    await waitForApp(page);
+    for (const id of DOCS_PODS) await hooks.endpoint(page, id).first().waitFor();
+    const outside = h.server.requests.slice(seen).filter((p) => p !== '/favicon.ico' && !p.startsWith(SUB_PATH));
+    assert.deepEqual(outside, [], 'every request stays under the sub-path');
+    assert.deepEqual(app.problems, [], 'no console errors, page errors or failed requests');
+  } finally {
+    await app.close();
+  }
+});
