@@ -13,7 +13,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 t0=$SECONDS
-scripts/setup.sh --browser
+if ! scripts/setup.sh --browser; then
+  echo "-- setup FAILED (scripts/setup.sh --browser)" >&2
+  echo "0 passed, 1 failed"
+  exit 1
+fi
 setup_secs=$((SECONDS - t0))
 
 export PATH="$HOME/.cargo/bin:$PWD/tools/node_modules/.bin:$PATH"

@@ -180,6 +180,20 @@ export const hooks = {
   diagnostics: (page) => page.getByRole('list', { name: 'Diagnostics', exact: true }),
 };
 
+/**
+ * Brings a pane forward: when `locator` is not visible and a tab whose name starts with
+ * `tabName` exists (the output panes are tabs), clicks that tab, then waits for `state`
+ * ('attached' for a pane that may be empty). Returns `locator`.
+ */
+export async function reveal(page, locator, tabName, state = 'visible') {
+  if (!(await locator.first().isVisible())) {
+    const tab = page.getByRole('tab', { name: new RegExp(`^${tabName}`) });
+    if ((await tab.count()) > 0) await tab.first().click();
+  }
+  await locator.first().waitFor({ state });
+  return locator;
+}
+
 /** Waits until the app is up: the editor is visible. */
 export async function waitForApp(page) {
   await hooks.editor(page).waitFor({ state: 'visible' });
