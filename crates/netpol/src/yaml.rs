@@ -82,10 +82,22 @@ pub(crate) fn parse_document(text: &str, chunk: Chunk) -> Result<serde_yaml::Val
         let message = match message.find(" at line ") {
             Some(i) => message.get(..i).unwrap_or(&message).to_string(),
             None => message,
+        }
+        .replace('\'', "`");
+        // An unclosed bracket or quote is found only at the end of the document, which
+        // would point past it (at the next `---`); point at its last character instead.
+        let content_end = doc.trim_end().len();
+        let offset = if offset >= content_end {
+            doc.get(..content_end)
+                .and_then(|d| d.char_indices().last())
+                .map(|(i, _)| i)
+                .unwrap_or(0)
+        } else {
+            offset
         };
         SyntaxError {
             message,
-            offset: chunk.start + offset.min(doc.len()),
+            offset: chunk.start + offset,
         }
     })
 }

@@ -1,0 +1,357 @@
+//! `netpol`: the engine on the command line, kubectl-style.
+//!
+//! A thin shell: read inputs (files, folders, `-`), call the engine, print in the asked
+//! format. Every failure is one clear line on stderr and a non-zero exit, never a panic.
+
+mod inputs;
+mod lesson;
+
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use netpol::cidr::Cidr;
+use netpol::endpoint::all_endpoints;
+use netpol::generate::{self, Baseline, SelectorStyle};
+use netpol::lint::{lint, LintOptions};
+use netpol::{render, Endpoint, Protocol, Severity, Traffic};
+
+#[derive(Parser)]
+#[command(
+    name = "netpol",
+    version,
+    about = "Evaluate, explain, generate and lint Kubernetes NetworkPolicies",
+    long_about = "Evaluate, explain, generate and lint Kubernetes NetworkPolicies.\n\nINPUT is a file, a folder (every .yaml, .yml and .json file in it) or - for stdin."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Truth table: is traffic allowed between every ordered pair, on the given ports
+    Matrix {
+        /// Manifests: files, folders or - for stdin
+        #[arg(required = true)]
+        inputs: Vec<String>,
+        /// Port to probe, PORT[/PROTOCOL] (repeatable; default 80/TCP)
+        #[arg(long = "port")]
+        ports: Vec<String>,
+        /// An address or CIDR outside the cluster to include (repeatable)
+        #[arg(long = "external")]
+        externals: Vec<String>,
+        /// Output format
+        #[arg(short = 'o', long = "output", value_enum, default_value = "table")]
+        output: MatrixFormat,
+    },
+    /// Exact allowed connections (all protocols and ports) for every ordered pair
+    Connectivity {
+        /// Manifests: files, folders or - for stdin
+        #[arg(required = true)]
+        inputs: Vec<String>,
+        /// An address or CIDR outside the cluster to include (repeatable)
+        #[arg(long = "external")]
+        externals: Vec<String>,
+        /// Output format
+        #[arg(short = 'o', long = "output", value_enum, default_value = "txt")]
+        output: ConnectivityFormat,
+    },
+    /// Why one connection is allowed or denied
+    Explain {
+        /// Manifests: files, folders or - for stdin
+        #[arg(required = true)]
+        inputs: Vec<String>,
+        /// Sender: namespace/name or ip:ADDR
+        #[arg(long)]
+        from: String,
+        /// Receiver: namespace/name or ip:ADDR
+        #[arg(long)]
+        to: String,
+        /// PORT[/PROTOCOL] (default protocol TCP)
+        #[arg(long, default_value = "80/TCP")]
+        port: String,
+        /// Output format
+        #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
+        output: TextFormat,
+    },
+    /// Diagnostics: what the API server would reject and what likely does not do what you think
+    Lint {
+        /// Manifests: files, folders or - for stdin
+        #[arg(required = true)]
+        inputs: Vec<String>,
+        /// The project uses Kustomize commonLabels (also detected from a kustomization.yaml)
+        #[arg(long)]
+        kustomize: bool,
+        /// Output format
+        #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
+        output: TextFormat,
+    },
+    /// Write the NetworkPolicies that allow the given arrows (YAML on stdout)
+    Generate {
+        /// Manifests with the namespaces and pods: files, folders or - for stdin
+        #[arg(required = true)]
+        inputs: Vec<String>,
+        /// "ns/a -> ns/b[:8080/TCP]" (repeatable)
+        #[arg(long = "allow", required = true)]
+        allow: Vec<String>,
+        /// Baseline policies to add
+        #[arg(long, value_enum, default_value = "none")]
+        baseline: BaselineArg,
+        /// How pods are selected: matchLabels, or matchExpressions (safe under Kustomize commonLabels)
+        #[arg(long, value_enum, default_value = "labels")]
+        selector: SelectorArg,
+        /// Label that identifies a pod (default: app, then app.kubernetes.io/name, else all labels)
+        #[arg(long = "pod-label")]
+        pod_label: Option<String>,
+        /// Namespace label for namespaceSelectors (default kubernetes.io/metadata.name)
+        #[arg(long = "namespace-label")]
+        namespace_label: Option<String>,
+        /// Add DNS egress (kube-dns, 53/UDP and 53/TCP) to every egress-isolated pod
+        #[arg(long)]
+        dns: bool,
+    },
+    /// Onboarding lessons
+    Lesson {
+        #[command(subcommand)]
+        command: LessonCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum LessonCommand {
+    /// Validate a lesson file: it parses, its solution meets the goal, its start does not
+    Check {
+        /// Lesson file (YAML)
+        file: std::path::PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum MatrixFormat {
+    Table,
+    Json,
+    Yaml,
+    Csv,
+    Md,
+    Dot,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ConnectivityFormat {
+    Txt,
+    Json,
+    Yaml,
+    Csv,
+    Md,
+    Dot,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum TextFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum BaselineArg {
+    None,
+    DenyAll,
+    DocsDefault,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SelectorArg {
+    Labels,
+    Expressions,
+}
+
+/// What a command produced: text for stdout and the exit code.
+struct Output {
+    stdout: String,
+    code: u8,
+}
+
+fn ok(stdout: String) -> Result<Output, String> {
+    Ok(Output { stdout, code: 0 })
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli.command) {
+        Ok(out) => {
+            let mut stdout = std::io::stdout().lock();
+            // A closed pipe (`netpol matrix ... | head`) is not an error worth reporting.
+            let _ = stdout.write_all(out.stdout.as_bytes());
+            ExitCode::from(out.code)
+        }
+        Err(message) => {
+            eprintln!("netpol: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(command: Command) -> Result<Output, String> {
+    match command {
+        Command::Matrix {
+            inputs,
+            ports,
+            externals,
+            output,
+        } => {
+            let loaded = inputs::load(&inputs)?;
+            inputs::warn_about_errors(&loaded);
+            let probes = if ports.is_empty() {
+                vec![(80, Protocol::Tcp)]
+            } else {
+                ports.iter().map(|p| parse_port(p)).collect::<Result<_, _>>()?
+            };
+            let endpoints = endpoints(&loaded.cluster, &externals)?;
+            let m = netpol::matrix(&loaded.cluster, &endpoints, &probes);
+            ok(match output {
+                MatrixFormat::Table => render::matrix_table(&m),
+                MatrixFormat::Json => json(&m)?,
+                MatrixFormat::Yaml => yaml(&m)?,
+                MatrixFormat::Csv => render::matrix_csv(&m),
+                MatrixFormat::Md => render::matrix_markdown(&m),
+                MatrixFormat::Dot => render::matrix_dot(&m),
+            })
+        }
+        Command::Connectivity {
+            inputs,
+            externals,
+            output,
+        } => {
+            let loaded = inputs::load(&inputs)?;
+            inputs::warn_about_errors(&loaded);
+            let endpoints = endpoints(&loaded.cluster, &externals)?;
+            let c = netpol::connectivity(&loaded.cluster, &endpoints);
+            ok(match output {
+                ConnectivityFormat::Txt => render::connectivity_text(&c),
+                ConnectivityFormat::Json => json(&c)?,
+                ConnectivityFormat::Yaml => yaml(&c)?,
+                ConnectivityFormat::Csv => render::connectivity_csv(&c),
+                ConnectivityFormat::Md => render::connectivity_markdown(&c),
+                ConnectivityFormat::Dot => render::connectivity_dot(&c),
+            })
+        }
+        Command::Explain {
+            inputs,
+            from,
+            to,
+            port,
+            output,
+        } => {
+            let loaded = inputs::load(&inputs)?;
+            inputs::warn_about_errors(&loaded);
+            let c = &loaded.cluster;
+            let (port, protocol) = parse_port(&port)?;
+            let traffic = Traffic {
+                from: Endpoint::parse(c, &from).map_err(|e| e.to_string())?,
+                to: Endpoint::parse(c, &to).map_err(|e| e.to_string())?,
+                port,
+                protocol,
+            };
+            let e = netpol::explain(c, &traffic);
+            ok(match output {
+                TextFormat::Text => render::explanation_text(&e),
+                TextFormat::Json => json(&e)?,
+            })
+        }
+        Command::Lint {
+            inputs,
+            kustomize,
+            output,
+        } => {
+            let loaded = inputs::load(&inputs)?;
+            let options = LintOptions {
+                kustomize_common_labels: kustomize || loaded.cluster.kustomize_common_labels,
+            };
+            let mut all = loaded.diagnostics.clone();
+            all.extend(lint(&loaded, &options));
+            let code = u8::from(all.iter().any(|d| d.severity == Severity::Error));
+            let stdout = match output {
+                TextFormat::Text => all.iter().map(|d| format!("{d}\n")).collect(),
+                TextFormat::Json => json(&all)?,
+            };
+            Ok(Output { stdout, code })
+        }
+        Command::Generate {
+            inputs,
+            allow,
+            baseline,
+            selector,
+            pod_label,
+            namespace_label,
+            dns,
+        } => {
+            let loaded = inputs::load(&inputs)?;
+            inputs::warn_about_errors(&loaded);
+            let intents = allow
+                .iter()
+                .map(|a| generate::parse_intent(a).map_err(|e| format!("--allow `{a}`: {e}")))
+                .collect::<Result<Vec<_>, _>>()?;
+            let options = generate::Options {
+                selector: match selector {
+                    SelectorArg::Labels => SelectorStyle::Labels,
+                    SelectorArg::Expressions => SelectorStyle::Expressions,
+                },
+                identity_label: pod_label,
+                namespace_label,
+                baseline: match baseline {
+                    BaselineArg::None => Baseline::None,
+                    BaselineArg::DenyAll => Baseline::DenyAll,
+                    BaselineArg::DocsDefault => Baseline::DocsDefault,
+                },
+                dns,
+            };
+            let g = generate::generate(&loaded.cluster, &intents, &options)
+                .map_err(|e| e.to_string())?;
+            ok(g.yaml)
+        }
+        Command::Lesson {
+            command: LessonCommand::Check { file },
+        } => {
+            let report = lesson::check_file(&file)?;
+            ok(report)
+        }
+    }
+}
+
+fn endpoints(cluster: &netpol::Cluster, externals: &[String]) -> Result<Vec<Endpoint>, String> {
+    let mut cidrs = Vec::new();
+    for e in externals {
+        let addr = e.strip_prefix("ip:").unwrap_or(e);
+        let c = Cidr::parse(addr, true).map_err(|err| format!("--external `{e}`: {err}"))?;
+        cidrs.push(c);
+    }
+    Ok(all_endpoints(cluster, &cidrs))
+}
+
+/// `80`, `80/TCP`, `53/udp`.
+fn parse_port(s: &str) -> Result<(u16, Protocol), String> {
+    let (num, proto) = match s.split_once('/') {
+        Some((n, p)) => (n, p),
+        None => (s, "TCP"),
+    };
+    let port = num
+        .trim()
+        .parse::<u16>()
+        .ok()
+        .filter(|p| *p > 0)
+        .ok_or_else(|| format!("port `{s}`: `{num}` is not a port number between 1 and 65535"))?;
+    let protocol = Protocol::parse(&proto.trim().to_ascii_uppercase())
+        .ok_or_else(|| format!("port `{s}`: unknown protocol `{proto}` (use TCP, UDP or SCTP)"))?;
+    Ok((port, protocol))
+}
+
+fn json<T: serde::Serialize>(v: &T) -> Result<String, String> {
+    serde_json::to_string_pretty(v)
+        .map(|s| s + "\n")
+        .map_err(|e| format!("could not write JSON: {e}"))
+}
+
+fn yaml<T: serde::Serialize>(v: &T) -> Result<String, String> {
+    serde_yaml::to_string(v).map_err(|e| format!("could not write YAML: {e}"))
+}

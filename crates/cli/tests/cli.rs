@@ -1,0 +1,185 @@
+//! End-to-end tests of the `netpol` binary: output contracts (the matrix JSON other tools
+//! rely on), formats, exit codes, and one-line errors on bad input.
+
+use std::io::Write as _;
+use std::process::{Command, Output, Stdio};
+
+const DOCS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/docs-example");
+
+fn docs_files() -> Vec<String> {
+    [
+        "cluster.yaml",
+        "namespace-default-team-one.yaml",
+        "namespace-default-team-two.yaml",
+        "pod-1-networkpolicy.yaml",
+        "pod-2-networkpolicy.yaml",
+        "pod-3-networkpolicy.yaml",
+    ]
+    .iter()
+    .map(|f| format!("{DOCS}/{f}"))
+    .collect()
+}
+
+fn netpol(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_netpol"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(text) = stdin {
+        child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+#[test]
+fn matrix_json_contract() {
+    let files = docs_files();
+    let mut args: Vec<&str> = vec!["matrix"];
+    args.extend(files.iter().map(String::as_str));
+    args.extend(["--port", "8080/TCP", "--port", "53/UDP", "--external", "8.8.8.8", "-o", "json"]);
+    let out = netpol(&args, None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let endpoints: Vec<&str> = v["endpoints"].as_array().unwrap().iter().map(|e| e.as_str().unwrap()).collect();
+    assert_eq!(
+        endpoints,
+        [
+            "team-one-namespace/pod-1",
+            "team-one-namespace/pod-2",
+            "team-two-namespace/pod-3",
+            "kube-system/kube-dns",
+            "system-ingress/ingress-nginx",
+            "ip:8.8.8.8"
+        ]
+    );
+    let checks = v["checks"].as_array().unwrap();
+    assert_eq!(checks.len(), 2);
+    assert_eq!(checks[0]["port"], 8080);
+    assert_eq!(checks[0]["protocol"], "TCP");
+    assert_eq!(checks[1]["protocol"], "UDP");
+    let allowed = |k: usize, i: usize, j: usize| checks[k]["allowed"][i][j].as_bool().unwrap();
+    assert!(allowed(0, 0, 1)); // pod-1 -> pod-2
+    assert!(!allowed(0, 1, 0)); // pod-2 -> pod-1
+    assert!(allowed(0, 1, 2)); // pod-2 -> pod-3
+    assert!(!allowed(0, 0, 2)); // pod-1 -> pod-3
+    assert!(allowed(1, 0, 3)); // pod-1 -> kube-dns 53/UDP
+    assert!(allowed(0, 0, 5)); // pod-1 -> 8.8.8.8
+    assert_eq!(checks[0]["allowed"].as_array().unwrap().len(), 6);
+    // The object has exactly these keys.
+    assert_eq!(v.as_object().unwrap().len(), 2);
+    assert_eq!(checks[0].as_object().unwrap().len(), 3);
+}
+
+#[test]
+fn matrix_table_and_other_formats() {
+    let files = docs_files();
+    let mut base: Vec<&str> = vec!["matrix"];
+    base.extend(files.iter().map(String::as_str));
+    let table = stdout(&netpol(&base, None));
+    assert!(table.starts_with("80/TCP"), "{table}");
+    assert!(table.contains(". allowed   X denied"));
+    for (fmt, needle) in [("csv", "port,protocol,from,to,allowed"), ("md", "| from \\ to |"), ("dot", "digraph netpol"), ("yaml", "endpoints:")] {
+        let mut args = base.clone();
+        args.extend(["-o", fmt]);
+        let out = netpol(&args, None);
+        assert!(out.status.success());
+        assert!(stdout(&out).contains(needle), "{fmt}: {}", stdout(&out));
+    }
+}
+
+#[test]
+fn connectivity_lists_exact_port_sets() {
+    let yaml = "apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: x, labels: {app: a}}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: b, namespace: x, labels: {app: b}}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: b, namespace: x}\nspec:\n  podSelector: {matchLabels: {app: b}}\n  ingress:\n    - from: [{podSelector: {matchLabels: {app: a}}}]\n      ports: [{port: 8080}, {port: 9000, endPort: 9100}, {port: 53, protocol: UDP}]\n";
+    let out = netpol(&["connectivity", "-"], Some(yaml));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "x/a => x/b : TCP 8080,9000-9100; UDP 53\nx/b => x/a : All connections\n"
+    );
+    let json = netpol(&["connectivity", "-", "-o", "json"], Some(yaml));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap();
+    assert_eq!(v["connections"][0]["conn"], "TCP 8080,9000-9100; UDP 53");
+}
+
+#[test]
+fn explain_text_and_json() {
+    let out = netpol(&["explain", DOCS, "--from", "team-one-namespace/pod-1", "--to", "ip:10.1.2.3", "--port", "443"], None);
+    let text = stdout(&out);
+    assert!(text.starts_with("team-one-namespace/pod-1 -> ip:10.1.2.3 on 443/TCP: DENIED"), "{text}");
+    assert!(text.contains("10.1.2.3 is in ipBlock 0.0.0.0/0 but also in its except 10.0.0.0/8"), "{text}");
+    let out = netpol(&["explain", DOCS, "--from", "team-one-namespace/pod-1", "--to", "team-one-namespace/pod-2", "--port", "8080/TCP", "-o", "json"], None);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["allowed"], true);
+    assert_eq!(v["egress"]["allowedBy"][0]["policy"], "team-one-namespace/pod-1-netpol");
+}
+
+#[test]
+fn lint_format_and_exit_code() {
+    let out = netpol(&["lint", "-"], Some("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: x}\nspec:\n  podselector: {}\n"));
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stdout(&out),
+        "<stdin>:5:3: error[NP104]: unknown field `podselector` (help: did you mean `podSelector`?)\n"
+    );
+}
+
+#[test]
+fn bad_input_is_one_clear_line_and_non_zero() {
+    for (args, stdin, want) in [
+        (vec!["matrix", "/nonexistent.yaml"], None, "netpol: cannot read `/nonexistent.yaml`"),
+        (vec!["matrix", "-", "--port", "http"], Some(""), "netpol: port `http`: `http` is not a port number"),
+        (vec!["matrix", "-", "--port", "80/ICMP"], Some(""), "netpol: port `80/ICMP`: unknown protocol `ICMP`"),
+        (vec!["explain", "-", "--from", "x/a", "--to", "x/b"], Some(""), "netpol: endpoint `x/a`: no such pod or workload"),
+        (vec!["matrix", "-", "--external", "999.1.1.1"], Some(""), "netpol: --external `999.1.1.1`"),
+        (vec!["generate", "-", "--allow", "x/a => x/b"], Some(""), "netpol: --allow `x/a => x/b`"),
+    ] {
+        let out = netpol(&args, stdin);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = stderr(&out);
+        assert!(err.starts_with(want), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(!err.contains("panicked"));
+    }
+}
+
+#[test]
+fn malformed_yaml_still_evaluates_the_rest() {
+    let yaml = "apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: x}\n---\nkind: [broken\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: b, namespace: x}\n";
+    let out = netpol(&["matrix", "-", "-o", "json"], Some(yaml));
+    assert!(out.status.success());
+    assert!(stderr(&out).contains("<stdin>:5:"), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["endpoints"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn generate_docs_diagram() {
+    let out = netpol(
+        &[
+            "generate", &format!("{DOCS}/cluster.yaml"),
+            "--allow", "team-one-namespace/pod-1 -> team-one-namespace/pod-2",
+            "--allow", "team-one-namespace/pod-2 -> team-two-namespace/pod-3:8080/TCP",
+            "--namespace-label", "name",
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let yaml = stdout(&out);
+    assert!(yaml.starts_with("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"), "{yaml}");
+    assert!(yaml.contains("\n---\n"));
+    // What it printed loads back cleanly.
+    let lint = netpol(&["lint", "-"], Some(&yaml));
+    assert_eq!(lint.status.code(), Some(0), "{}", stdout(&lint));
+}
