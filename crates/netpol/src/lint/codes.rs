@@ -1,0 +1,31 @@
+//! The linter's diagnostic codes (NP2xx). A code never changes meaning; new lints get new
+//! numbers. The loader's codes (NP1xx) live in `diag`.
+
+use crate::diag::{Code, Severity};
+
+macro_rules! lint_codes {
+    ($($ident:ident = $code:literal, $name:literal, $sev:ident, $summary:literal;)*) => {
+        $(
+            #[doc = $summary]
+            pub const $ident: Code = Code { code: $code, name: $name, severity: Severity::$sev, summary: $summary };
+        )*
+        /// Every lint code, in order.
+        pub const LINT_CODES: &[Code] = &[$($ident),*];
+    };
+}
+
+lint_codes! {
+    PEER_IN_OTHER_NAMESPACE = "NP201", "peer-in-other-namespace", Warning, "a podSelector peer matches no pod of the policy's namespace but matches pods elsewhere: it needs a namespaceSelector";
+    SPLIT_PEER = "NP202", "split-peer", Warning, "a namespaceSelector and a podSelector written as two peers (OR) where one peer (AND) was likely meant";
+    UNKNOWN_NAMESPACE_LABEL = "NP203", "unknown-namespace-label", Warning, "a namespaceSelector needs a label that no namespace carries";
+    SELECTS_NO_POD = "NP204", "selects-no-pod", Warning, "the policy's podSelector selects no pod";
+    NEVER_MATCHES = "NP205", "never-matches", Warning, "a rule or peer can never match anything";
+    REDUNDANT = "NP206", "redundant", Warning, "a rule (or peer) allows nothing that another rule (or peer) of the policy does not already allow";
+    EGRESS_WITHOUT_DNS = "NP207", "egress-without-dns", Warning, "pods are isolated for egress and no rule allows DNS: name resolution fails";
+    IGNORED_RULES = "NP208", "ignored-rules", Warning, "rules of a direction that `policyTypes` leaves out are ignored";
+    KUSTOMIZE_MATCH_LABELS = "NP209", "kustomize-match-labels", Info, "Kustomize `commonLabels` appends labels to podSelector.matchLabels; matchExpressions are left alone";
+    IPBLOCK_HOST_BITS = "NP210", "ipblock-host-bits", Warning, "an ipBlock CIDR has bits set after its prefix";
+    IPBLOCK_MATCHES_PODS = "NP211", "ipblock-matches-pods", Warning, "an ipBlock covers the IPs of pods in the input";
+    IPBLOCK_PRIVATE_RANGE = "NP212", "ipblock-private-range", Info, "an ipBlock covers a private range where pod IPs usually are";
+    NAMED_PORT_NOT_EXPOSED = "NP213", "named-port-not-exposed", Warning, "a named port that no destination pod of the rule exposes";
+}

@@ -1,0 +1,195 @@
+//! What every lint family needs, computed once per run: pods per namespace, the pods each
+//! policy selects, the label keys namespaces carry, and the paths diagnostics point at.
+//!
+//! Lints run on every keystroke in the app, so the one pass over policies × pods of their
+//! namespace happens here; the families only look things up.
+
+use std::collections::{HashMap, HashSet};
+
+use super::LintOptions;
+use crate::diag::{Code, Diagnostic};
+use crate::load::Loaded;
+use crate::model::{Cluster, Direction, Labels, Namespace, Peer, Pod, Policy, Rule};
+
+/// Precomputed facts about one loaded input.
+pub(super) struct Context<'a> {
+    pub(super) loaded: &'a Loaded,
+    pub(super) cluster: &'a Cluster,
+    pub(super) options: &'a LintOptions,
+    /// Pod indices per namespace.
+    pods_by_namespace: HashMap<&'a str, Vec<usize>>,
+    /// Per policy (same index as `cluster.policies`): the pods its podSelector selects.
+    pub(super) selected: Vec<Vec<usize>>,
+    /// Every label key some namespace carries.
+    pub(super) namespace_keys: HashSet<&'a str>,
+    /// True when some pod of the input has an IP.
+    pub(super) pod_ips_known: bool,
+}
+
+impl<'a> Context<'a> {
+    pub(super) fn new(loaded: &'a Loaded, options: &'a LintOptions) -> Self {
+        let cluster = &loaded.cluster;
+        let mut pods_by_namespace: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, pod) in cluster.pods.iter().enumerate() {
+            pods_by_namespace
+                .entry(pod.namespace.as_str())
+                .or_default()
+                .push(i);
+        }
+        let selected = cluster
+            .policies
+            .iter()
+            .map(|p| {
+                pods_by_namespace
+                    .get(p.namespace.as_str())
+                    .map(|pods| {
+                        pods.iter()
+                            .copied()
+                            .filter(|i| {
+                                cluster
+                                    .pods
+                                    .get(*i)
+                                    .is_some_and(|pod| p.pod_selector.matches(&pod.labels))
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            })
+            .collect();
+        let namespace_keys = cluster
+            .namespaces
+            .iter()
+            .flat_map(|n| n.labels.keys().map(String::as_str))
+            .collect();
+        let pod_ips_known = cluster.pods.iter().any(|p| !p.ips.is_empty());
+        Context {
+            loaded,
+            cluster,
+            options,
+            pods_by_namespace,
+            selected,
+            namespace_keys,
+            pod_ips_known,
+        }
+    }
+
+    /// Pod indices of `namespace`.
+    pub(super) fn pods_in(&self, namespace: &str) -> &[usize] {
+        self.pods_by_namespace
+            .get(namespace)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+    }
+
+    pub(super) fn pod(&self, index: usize) -> Option<&'a Pod> {
+        self.cluster.pods.get(index)
+    }
+
+    /// The pods selected by policy `index`.
+    pub(super) fn selected_by(&self, index: usize) -> &[usize] {
+        self.selected
+            .get(index)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+    }
+
+    /// A namespace's labels (only the automatic name label for one no manifest declares).
+    pub(super) fn namespace_labels(&self, name: &str) -> Labels {
+        self.cluster
+            .namespace(name)
+            .map(|n| n.labels.clone())
+            .unwrap_or_else(|| Namespace::implicit(name).labels)
+    }
+
+    /// Pods a selector peer written in a policy of `policy_namespace` selects.
+    pub(super) fn peer_pods(&self, policy_namespace: &str, peer: &Peer) -> Vec<usize> {
+        let Peer::Pods {
+            namespace_selector,
+            pod_selector,
+        } = peer
+        else {
+            return Vec::new();
+        };
+        let namespaces: Vec<&str> = match namespace_selector {
+            None => vec![policy_namespace],
+            Some(sel) => self
+                .pods_by_namespace
+                .keys()
+                .copied()
+                .filter(|ns| sel.matches(&self.namespace_labels(ns)))
+                .collect(),
+        };
+        let mut out: Vec<usize> = namespaces
+            .into_iter()
+            .flat_map(|ns| self.pods_in(ns).iter().copied())
+            .filter(|i| {
+                pod_selector
+                    .as_ref()
+                    .is_none_or(|sel| self.pod(*i).is_some_and(|pod| sel.matches(&pod.labels)))
+            })
+            .collect();
+        out.sort_unstable();
+        out
+    }
+
+    /// A diagnostic of `code` at `path` inside policy `policy`.
+    pub(super) fn report(
+        &self,
+        code: Code,
+        policy: usize,
+        path: &str,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        code.at(&self.loaded.locate(policy, path), message)
+    }
+
+    /// Pod ids for messages: up to three, then how many more.
+    pub(super) fn pod_list(&self, pods: &[usize]) -> String {
+        let mut names: Vec<String> = pods
+            .iter()
+            .take(3)
+            .filter_map(|i| self.pod(*i))
+            .map(|p| format!("`{}`", p.id()))
+            .collect();
+        if pods.len() > 3 {
+            names.push(format!("{} more", pods.len() - 3));
+        }
+        names.join(", ")
+    }
+}
+
+/// `ingress` / `egress`.
+pub(super) fn field(direction: Direction) -> &'static str {
+    match direction {
+        Direction::Ingress => "ingress",
+        Direction::Egress => "egress",
+    }
+}
+
+/// `spec.ingress[2]`.
+pub(super) fn rule_path(direction: Direction, rule: usize) -> String {
+    format!("spec.{}[{rule}]", field(direction))
+}
+
+/// `spec.ingress[2].from[1]` / `spec.egress[0].to[3]`.
+pub(super) fn peer_path(direction: Direction, rule: usize, peer: usize) -> String {
+    let list = match direction {
+        Direction::Ingress => "from",
+        Direction::Egress => "to",
+    };
+    format!("{}.{list}[{peer}]", rule_path(direction, rule))
+}
+
+/// The rules that take effect, with their direction and index (rules of a direction the
+/// policy does not isolate are ignored by Kubernetes, and reported once by `policy_types`).
+pub(super) fn effective_rules(policy: &Policy) -> impl Iterator<Item = (Direction, usize, &Rule)> {
+    [Direction::Ingress, Direction::Egress]
+        .into_iter()
+        .flat_map(move |d| {
+            policy
+                .rules(d)
+                .iter()
+                .enumerate()
+                .map(move |(i, r)| (d, i, r))
+        })
+}

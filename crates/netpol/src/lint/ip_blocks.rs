@@ -1,0 +1,163 @@
+//! ipBlock problems the API server lets through: host bits after the prefix, and blocks
+//! that cover pods.
+//!
+//! ipBlock is meant for addresses outside the cluster, but it is matched against pod IPs
+//! too (CNIs differ in the details). When the input gives pod IPs (`status.podIP`), the
+//! check is exact: a block is reported when it covers a pod's IP outside its `except`.
+//! When no pod has an IP, the pod network is unknown; then an IPv4 block that covers one of
+//! the RFC 1918 private ranges without excepting it (where kubeadm, k3s, Calico, Flannel
+//! and the managed clouds put pod networks, and what the docs' namespace-default excepts)
+//! gets an info-level hint. IPv6 is only checked against known pod IPs.
+
+use super::codes;
+use super::context::{effective_rules, peer_path, Context};
+use super::logic::excepts_cover;
+use crate::cidr::Cidr;
+use crate::diag::Diagnostic;
+use crate::model::Peer;
+
+const PRIVATE_RANGES: [&str; 3] = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
+
+pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let private: Vec<Cidr> = PRIVATE_RANGES
+        .iter()
+        .filter_map(|c| Cidr::parse(c, false).ok())
+        .collect();
+    for (index, policy) in cx.cluster.policies.iter().enumerate() {
+        for (direction, r, rule) in effective_rules(policy) {
+            for (p, peer) in rule.peers.iter().enumerate() {
+                let Peer::IpBlock { cidr, except } = peer else {
+                    continue;
+                };
+                let path = format!("{}.ipBlock", peer_path(direction, r, p));
+                host_bits(cx, index, &path, cidr, except, out);
+                if cx.pod_ips_known {
+                    matches_pods(cx, index, &path, cidr, except, out);
+                } else {
+                    private_range(cx, index, &path, cidr, except, &private, out);
+                }
+            }
+        }
+    }
+}
+
+fn host_bits(
+    cx: &Context<'_>,
+    index: usize,
+    path: &str,
+    cidr: &Cidr,
+    except: &[Cidr],
+    out: &mut Vec<Diagnostic>,
+) {
+    let entries = std::iter::once((format!("{path}.cidr"), cidr)).chain(
+        except
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (format!("{path}.except[{i}]"), e)),
+    );
+    for (at, block) in entries {
+        if !block.has_host_bits() {
+            continue;
+        }
+        let single = Cidr::host(block.addr);
+        out.push(
+            cx.report(
+                codes::IPBLOCK_HOST_BITS,
+                index,
+                &at,
+                format!(
+                    "`{block}` has bits set after the /{} prefix: Kubernetes reads it as `{}`",
+                    block.prefix,
+                    block.network()
+                ),
+            )
+            .with_help(format!(
+                "write `{}` for the range, or `{single}` for the single address",
+                block.network()
+            )),
+        );
+    }
+}
+
+fn matches_pods(
+    cx: &Context<'_>,
+    index: usize,
+    path: &str,
+    cidr: &Cidr,
+    except: &[Cidr],
+    out: &mut Vec<Diagnostic>,
+) {
+    let pods: Vec<usize> = cx
+        .cluster
+        .pods
+        .iter()
+        .enumerate()
+        .filter(|(_, pod)| {
+            pod.ips
+                .iter()
+                .any(|ip| cidr.contains_ip(*ip) && !except.iter().any(|e| e.contains_ip(*ip)))
+        })
+        .map(|(i, _)| i)
+        .collect();
+    if pods.is_empty() {
+        return;
+    }
+    out.push(
+        cx.report(
+            codes::IPBLOCK_MATCHES_PODS,
+            index,
+            &format!("{path}.cidr"),
+            format!(
+                "ipBlock `{cidr}` covers the IPs of {}: it matches those pods too, by an address that changes whenever they restart",
+                cx.pod_list(&pods)
+            ),
+        )
+        .with_help(
+            "select pods with podSelector/namespaceSelector; if the block is meant for outside the cluster, add the pod network to `except`",
+        ),
+    );
+}
+
+fn private_range(
+    cx: &Context<'_>,
+    index: usize,
+    path: &str,
+    cidr: &Cidr,
+    except: &[Cidr],
+    private: &[Cidr],
+    out: &mut Vec<Diagnostic>,
+) {
+    let hit = private.iter().find(|range| {
+        let region = if cidr.contains(range) {
+            *range
+        } else if range.contains(cidr) {
+            cidr
+        } else {
+            return false;
+        };
+        !excepts_cover(region, except)
+    });
+    let Some(range) = hit else {
+        return;
+    };
+    let (message, help) = if cidr.contains(range) {
+        (
+            format!("ipBlock `{cidr}` includes the private range `{range}`, where pod IPs usually are: it may match pods too"),
+            format!("if the block is meant for outside the cluster, add `{range}` to `except`, as the docs' namespace-default does"),
+        )
+    } else {
+        (
+            format!("ipBlock `{cidr}` is inside the private range `{range}`, where pod IPs usually are: if pods have addresses there, it matches them too"),
+            "make sure the block does not overlap the cluster's pod network".to_string(),
+        )
+    };
+    out.push(
+        cx.report(
+            codes::IPBLOCK_PRIVATE_RANGE,
+            index,
+            &format!("{path}.cidr"),
+            message,
+        )
+        .with_help(help),
+    );
+}

@@ -1,0 +1,52 @@
+//! The linter: policies that load fine (the loader already reports what the API server
+//! rejects) but do not do what they seem to. Every finding is a [`Diagnostic`] with an
+//! NP2xx code (see [`codes`]), the exact place in the source, and a fix hint.
+//!
+//! One module per family: peers (wrong namespace, OR instead of AND, unknown
+//! namespace labels), selection (no pod selected, never matching), redundancy, DNS,
+//! policyTypes, Kustomize, ipBlocks and named ports. Facts shared by the families are
+//! computed once in `context`, because the app lints on every keystroke.
+
+pub mod codes;
+mod context;
+mod dns;
+mod ip_blocks;
+mod kustomize;
+mod logic;
+mod named_ports;
+mod peers;
+mod policy_types;
+mod redundant;
+mod selection;
+
+use crate::diag::Diagnostic;
+use crate::load::Loaded;
+
+pub use codes::LINT_CODES;
+
+/// Linter options.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LintOptions {
+    /// The project uses Kustomize `commonLabels`: report podSelector `matchLabels`. Also on
+    /// when the input contains such a kustomization.
+    pub kustomize_common_labels: bool,
+}
+
+/// Lints loaded policies; diagnostics sorted by source and position.
+pub fn lint(loaded: &Loaded, options: &LintOptions) -> Vec<Diagnostic> {
+    let cx = context::Context::new(loaded, options);
+    let mut out = Vec::new();
+    peers::check(&cx, &mut out);
+    selection::check(&cx, &mut out);
+    redundant::check(&cx, &mut out);
+    dns::check(&cx, &mut out);
+    policy_types::check(&cx, &mut out);
+    kustomize::check(&cx, &mut out);
+    ip_blocks::check(&cx, &mut out);
+    named_ports::check(&cx, &mut out);
+    out.sort_by(|a, b| {
+        (a.source.as_str(), a.start, a.code).cmp(&(b.source.as_str(), b.start, b.code))
+    });
+    out.dedup();
+    out
+}

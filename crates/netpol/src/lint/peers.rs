@@ -1,0 +1,227 @@
+//! Peers that select the wrong pods: the docs' own warning (a podSelector alone never
+//! reaches another namespace), a namespaceSelector and a podSelector split into two peers
+//! (OR) where one peer (AND) was meant, and namespaceSelectors on labels no namespace has.
+
+use std::collections::BTreeSet;
+
+use super::codes;
+use super::context::{effective_rules, peer_path, Context};
+use crate::diag::Diagnostic;
+use crate::model::{Peer, Policy, NAMESPACE_NAME_LABEL};
+use crate::selector::Operator;
+
+pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for (index, policy) in cx.cluster.policies.iter().enumerate() {
+        for (direction, r, rule) in effective_rules(policy) {
+            for (p, peer) in rule.peers.iter().enumerate() {
+                let path = peer_path(direction, r, p);
+                other_namespace(cx, index, policy, peer, &path, out);
+                unknown_namespace_label(cx, index, peer, &path, out);
+            }
+            for (p, pair) in rule.peers.windows(2).enumerate() {
+                if let [a, b] = pair {
+                    split(
+                        cx,
+                        index,
+                        policy,
+                        (a, b),
+                        &peer_path(direction, r, p + 1),
+                        out,
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// A podSelector-only peer that selects nothing at home but pods elsewhere.
+fn other_namespace(
+    cx: &Context<'_>,
+    index: usize,
+    policy: &Policy,
+    peer: &Peer,
+    path: &str,
+    out: &mut Vec<Diagnostic>,
+) {
+    let Peer::Pods {
+        namespace_selector: None,
+        pod_selector: Some(sel),
+    } = peer
+    else {
+        return;
+    };
+    if sel.selects_all() || !cx.peer_pods(&policy.namespace, peer).is_empty() {
+        return;
+    }
+    let elsewhere: Vec<usize> = cx
+        .cluster
+        .pods
+        .iter()
+        .enumerate()
+        .filter(|(_, pod)| pod.namespace != policy.namespace && sel.matches(&pod.labels))
+        .map(|(i, _)| i)
+        .collect();
+    if elsewhere.is_empty() {
+        return;
+    }
+    let namespaces: BTreeSet<&str> = elsewhere
+        .iter()
+        .filter_map(|i| cx.pod(*i))
+        .map(|p| p.namespace.as_str())
+        .collect();
+    let selector_hint = match namespaces.iter().collect::<Vec<_>>().as_slice() {
+        [one] => format!("`namespaceSelector: {{matchLabels: {{{NAMESPACE_NAME_LABEL}: {one}}}}}`"),
+        _ => "a namespaceSelector for those namespaces".to_string(),
+    };
+    out.push(
+        cx.report(
+            codes::PEER_IN_OTHER_NAMESPACE,
+            index,
+            &format!("{path}.podSelector"),
+            format!(
+                "podSelector `{sel}` matches no pod in `{}`, the policy's namespace, but matches {} in another namespace: without a namespaceSelector a podSelector only selects pods of the policy's own namespace",
+                policy.namespace,
+                cx.pod_list(&elsewhere)
+            ),
+        )
+        .with_help(format!(
+            "add a namespaceSelector: the peer lives in another namespace; put {selector_hint} in the same peer as the podSelector (no `-` before it)"
+        )),
+    );
+}
+
+/// `- namespaceSelector: ...` directly followed (or preceded) by `- podSelector: ...`.
+fn split(
+    cx: &Context<'_>,
+    index: usize,
+    policy: &Policy,
+    (a, b): (&Peer, &Peer),
+    second_path: &str,
+    out: &mut Vec<Diagnostic>,
+) {
+    let (ns_sel, pod_sel, ns_first) = match (a, b) {
+        (
+            Peer::Pods {
+                namespace_selector: Some(n),
+                pod_selector: None,
+            },
+            Peer::Pods {
+                namespace_selector: None,
+                pod_selector: Some(p),
+            },
+        ) => (n, p, true),
+        (
+            Peer::Pods {
+                namespace_selector: None,
+                pod_selector: Some(p),
+            },
+            Peer::Pods {
+                namespace_selector: Some(n),
+                pod_selector: None,
+            },
+        ) => (n, p, false),
+        _ => return,
+    };
+    // The OR is deliberate when the podSelector finds its pods at home and none in the
+    // selected namespaces: "this namespace's X, plus everything in those namespaces".
+    if !cx.cluster.pods.is_empty() {
+        let home = cx
+            .pods_in(&policy.namespace)
+            .iter()
+            .any(|i| cx.pod(*i).is_some_and(|pod| pod_sel.matches(&pod.labels)));
+        let there = cx.cluster.pods.iter().any(|pod| {
+            pod.namespace != policy.namespace
+                && pod_sel.matches(&pod.labels)
+                && ns_sel.matches(&cx.namespace_labels(&pod.namespace))
+        });
+        if home && !there {
+            return;
+        }
+    }
+    let (first, second) = if ns_first {
+        ("namespaceSelector", "podSelector")
+    } else {
+        ("podSelector", "namespaceSelector")
+    };
+    out.push(
+        cx.report(
+            codes::SPLIT_PEER,
+            index,
+            second_path,
+            format!(
+                "`{first}` and `{second}` are two peers (OR): this allows every pod of the namespaces matching `{ns_sel}`, and separately pods matching `{pod_sel}` in `{}`",
+                policy.namespace
+            ),
+        )
+        .with_help(format!(
+            "to allow only pods matching `{pod_sel}` in namespaces matching `{ns_sel}`, make them one peer: remove the `-` before `{second}` and indent it like `{first}`"
+        )),
+    );
+}
+
+/// Keys a namespaceSelector requires that no namespace carries.
+fn unknown_namespace_label(
+    cx: &Context<'_>,
+    index: usize,
+    peer: &Peer,
+    path: &str,
+    out: &mut Vec<Diagnostic>,
+) {
+    let Peer::Pods {
+        namespace_selector: Some(sel),
+        ..
+    } = peer
+    else {
+        return;
+    };
+    let base = format!("{path}.namespaceSelector");
+    let required = sel
+        .match_labels
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str(),
+                Some(v.as_str()),
+                format!("{base}.matchLabels.{k}"),
+            )
+        })
+        .chain(
+            sel.match_expressions
+                .iter()
+                .enumerate()
+                .filter_map(|(i, r)| {
+                    let value = match r.operator {
+                        Operator::In => r.values.first().map(String::as_str),
+                        Operator::Exists => None,
+                        Operator::NotIn | Operator::DoesNotExist => return None,
+                    };
+                    Some((
+                        r.key.as_str(),
+                        value,
+                        format!("{base}.matchExpressions[{i}].key"),
+                    ))
+                }),
+        );
+    for (key, value, at) in required {
+        if cx.namespace_keys.contains(key) {
+            continue;
+        }
+        let help = match value {
+            Some(v) => format!(
+                "every namespace carries `{NAMESPACE_NAME_LABEL}`: select it with `{NAMESPACE_NAME_LABEL}: {v}`, or label the namespace `{key}: {v}`"
+            ),
+            None => format!(
+                "every namespace carries `{NAMESPACE_NAME_LABEL}`; or label the namespaces `{key}`"
+            ),
+        };
+        out.push(
+            cx.report(
+                codes::UNKNOWN_NAMESPACE_LABEL,
+                index,
+                &at,
+                format!("namespaceSelector needs label `{key}`, which no namespace in the input carries, so it selects no namespace"),
+            )
+            .with_help(help),
+        );
+    }
+}
