@@ -112,22 +112,23 @@ fn parse_table(text: &str) -> Result<BTreeMap<(String, String), Cell>, String> {
         .ok_or("empty table")?
         .split_whitespace()
         .collect();
-    if header.first() != Some(&"-") {
+    let Some((&"-", columns)) = header.split_first() else {
         return Err(format!("table header must start with `-`: {header:?}"));
-    }
-    let columns = &header[1..];
+    };
     let mut cells = BTreeMap::new();
     for line in lines {
         let row: Vec<&str> = line.split_whitespace().collect();
-        let from = row[0];
-        if row.len() != columns.len() + 1 {
+        let Some((from, row)) = row.split_first() else {
+            continue;
+        };
+        if row.len() != columns.len() {
             return Err(format!(
                 "row `{from}` has {} cells for {} columns",
-                row.len() - 1,
+                row.len(),
                 columns.len()
             ));
         }
-        for (to, cell) in columns.iter().zip(&row[1..]) {
+        for (to, cell) in columns.iter().zip(row) {
             let cell = match *cell {
                 "." => Cell::Allowed,
                 "X" => Cell::Denied,
@@ -157,6 +158,14 @@ fn parse_table(text: &str) -> Result<BTreeMap<(String, String), Cell>, String> {
         return Err("table names pods outside the x/y/z × a/b/c world".to_string());
     }
     Ok(cells)
+}
+
+/// The expected cell for a pair (`parse_table` guarantees every pair is present).
+fn cell_at(table: &BTreeMap<(String, String), Cell>, from: &str, to: &str) -> Cell {
+    table
+        .get(&(from.to_string(), to.to_string()))
+        .copied()
+        .unwrap_or(Cell::Unasserted)
 }
 
 fn render(cell: impl Fn(&str, &str) -> &'static str) -> String {
@@ -293,10 +302,15 @@ fn run_case(path: &Path, world: &[(String, (String, String, String))]) -> Option
                     problems.push(format!("  {from} -> {to}: not in the matrix endpoints"));
                     continue;
                 };
+                let (Some(from_endpoint), Some(to_endpoint)) = (endpoints.get(i), endpoints.get(j))
+                else {
+                    problems.push(format!("  {from} -> {to}: matrix position out of range"));
+                    continue;
+                };
                 let allowed = check.allowed(i, j);
                 let traffic = Traffic {
-                    from: endpoints[i].clone(),
-                    to: endpoints[j].clone(),
+                    from: from_endpoint.clone(),
+                    to: to_endpoint.clone(),
                     port: probe.port,
                     protocol,
                 };
@@ -309,7 +323,7 @@ fn run_case(path: &Path, world: &[(String, (String, String, String))]) -> Option
                     ));
                 }
                 actual.insert((from, to), allowed);
-                let want = expected[&(from.to_string(), to.to_string())];
+                let want = cell_at(&expected, from, to);
                 let differs = match want {
                     Cell::Allowed => !allowed,
                     Cell::Denied => allowed,
@@ -325,7 +339,7 @@ fn run_case(path: &Path, world: &[(String, (String, String, String))]) -> Option
             }
         }
         if !problems.is_empty() {
-            let exp = render(|f, t| match expected[&(f.to_string(), t.to_string())] {
+            let exp = render(|f, t| match cell_at(&expected, f, t) {
                 Cell::Allowed => ".",
                 Cell::Denied => "X",
                 Cell::Unasserted => "?",
