@@ -21,14 +21,15 @@ use serde_yaml::{Mapping, Value};
 use crate::diag::{self, Code, Diagnostic, Severity};
 use crate::endpoint::Endpoint;
 use crate::eval::{explain, Explanation, Traffic};
+use crate::generate::{parse_intent, Baseline, SelectorStyle};
 use crate::model::{Cluster, Labels, Origin, Peer, Policy, Rule};
 use crate::ports::Protocol;
 use crate::selector::Selector;
-use crate::workspace::{self, Workspace};
+use crate::workspace::{self, DrawnNamespace, DrawnPod, Workspace};
 use crate::yaml::{self, LineStarts, SpanIndex};
 
 /// One lesson, as read from its file.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Lesson {
     /// Stable id (`default-policy`): lowercase letters, digits and `-`. Progress is kept
     /// under it, so renaming a lesson's id resets its learners' progress.
@@ -68,7 +69,10 @@ impl Expectation {
     /// Parses `ns/a -> ns/b : 8080/TCP` (spaces around `:` optional, `/TCP` optional).
     /// Whether the connection must be allowed is not part of the text.
     pub fn parse(text: &str, allowed: bool) -> Result<Expectation, String> {
-        let (from, rest) = text.split_once("->").ok_or_else(|| {
+        let text = text.trim();
+        // The arrow the intent syntax also accepts.
+        let normalised = text.replacen('→', "->", 1);
+        let (from, rest) = normalised.split_once("->").ok_or_else(|| {
             format!("`{text}`: write `from -> to : PORT/PROTOCOL` (no `->` found)")
         })?;
         // ` : ` first, so an IPv6 address (`ip:fd00::1 : 443`) keeps its colons; otherwise
@@ -83,7 +87,9 @@ impl Expectation {
                 return Err(format!("`{text}`: the {side} is missing"));
             }
             if id.contains(char::is_whitespace) {
-                return Err(format!("`{text}`: `{id}` is not an endpoint id (`namespace/name` or `ip:ADDRESS`)"));
+                return Err(format!(
+                    "`{text}`: `{id}` is not an endpoint id (`namespace/name` or `ip:ADDRESS`)"
+                ));
             }
         }
         let (number, protocol) = match port.split_once('/') {
@@ -205,11 +211,13 @@ pub struct Report {
     pub outcomes: Vec<Outcome>,
     /// One per constraint, in lesson order: `Err` says what breaks it.
     pub constraints: Vec<(Constraint, Result<(), String>)>,
-    /// True when every expectation is met, every constraint holds and the manifests load
-    /// without errors.
+    /// True when every expectation is met, every constraint holds, the manifests load
+    /// without errors and the arrows turn into policies.
     pub complete: bool,
     /// Problems in the workspace (manifest errors and lints), as the playground shows them.
     pub diagnostics: Vec<Diagnostic>,
+    /// Why the arrows could not be turned into policies, when they could not.
+    pub generate_error: Option<String>,
 }
 
 impl Report {
@@ -270,10 +278,7 @@ const CONSTRAINTS: &[&str] = &["keep_policy", "use_match_expressions", "no_polic
 /// Reads a lesson file. `name` is used in diagnostics. Every problem is reported, each
 /// with its line and column; the lesson is returned only when there is none.
 pub fn parse_lesson(name: &str, text: &str) -> Result<Lesson, Vec<Diagnostic>> {
-    let mut r = match Reader::open(name, text, "lesson") {
-        Ok(r) => r,
-        Err(d) => return Err(d),
-    };
+    let mut r = Reader::open(name, text, "lesson")?;
     let root = r.root.clone();
     let lesson = r.lesson(&root);
     match lesson {
@@ -300,10 +305,17 @@ pub fn parse_index(name: &str, text: &str) -> Result<LessonIndex, Vec<Diagnostic
                         diag::INVALID_VALUE,
                         &path,
                         false,
-                        format!("`{file}` is not a lesson file name next to the index (`01-name.yaml`)"),
+                        format!(
+                            "`{file}` is not a lesson file name next to the index (`01-name.yaml`)"
+                        ),
                     );
                 } else if index.lessons.contains(&file) {
-                    r.report(diag::DUPLICATE_NAME, &path, false, format!("`{file}` is listed twice"));
+                    r.report(
+                        diag::DUPLICATE_NAME,
+                        &path,
+                        false,
+                        format!("`{file}` is listed twice"),
+                    );
                 } else {
                     index.lessons.push(file);
                 }
@@ -355,10 +367,9 @@ impl<'a> Reader<'a> {
         let chunks = yaml::split_documents(text);
         let chunk = match chunks.as_slice() {
             [] => {
-                return Err(vec![diag::MISSING_FIELD.at(
-                    &at(0),
-                    format!("the {what} file is empty"),
-                )])
+                return Err(vec![
+                    diag::MISSING_FIELD.at(&at(0), format!("the {what} file is empty"))
+                ])
             }
             [one] => *one,
             [_, second, ..] => {
@@ -484,7 +495,12 @@ impl<'a> Reader<'a> {
     }
 
     /// Items of a list field with their paths; an absent or null field is an empty list.
-    fn opt_list<'v>(&mut self, map: &'v Mapping, path: &str, key: &str) -> Vec<(String, &'v Value)> {
+    fn opt_list<'v>(
+        &mut self,
+        map: &'v Mapping,
+        path: &str,
+        key: &str,
+    ) -> Vec<(String, &'v Value)> {
         let field = join(path, key);
         match map.get(key) {
             None | Some(Value::Null) => Vec::new(),
@@ -560,7 +576,12 @@ impl<'a> Reader<'a> {
         let text = self.opt_string(map, "", "text");
         for (field, value) in [("title", &title), ("text", &text)] {
             if value.as_deref().is_some_and(|s| s.trim().is_empty()) {
-                self.report(diag::INVALID_VALUE, field, false, format!("`{field}` is empty"));
+                self.report(
+                    diag::INVALID_VALUE,
+                    field,
+                    false,
+                    format!("`{field}` is empty"),
+                );
             }
         }
         let start = map
@@ -588,7 +609,12 @@ impl<'a> Reader<'a> {
         })
     }
 
-    fn workspace(&mut self, value: &Value, path: &str, known: &[&'static str]) -> Option<WorkspaceSpec> {
+    fn workspace(
+        &mut self,
+        value: &Value,
+        path: &str,
+        known: &[&'static str],
+    ) -> Option<WorkspaceSpec> {
         let map = self.mapping(value, path, "a mapping (`manifests:`, `arrows:`, ...)")?;
         self.fields(map, path, known, &[]);
         let mut spec = WorkspaceSpec {
@@ -621,10 +647,17 @@ impl<'a> Reader<'a> {
         if map.contains_key("pods") {
             let mut out = Vec::new();
             for (p, item) in self.opt_list(map, path, "pods") {
-                let Some(m) = self.mapping(item, &p, "a mapping (`namespace:`, `name:`, `labels:`)") else {
+                let Some(m) =
+                    self.mapping(item, &p, "a mapping (`namespace:`, `name:`, `labels:`)")
+                else {
                     continue;
                 };
-                self.fields(m, &p, &["namespace", "name", "labels"], &["namespace", "name"]);
+                self.fields(
+                    m,
+                    &p,
+                    &["namespace", "name", "labels"],
+                    &["namespace", "name"],
+                );
                 let labels = self.labels(m, &p);
                 let namespace = self.opt_string(m, &p, "namespace");
                 let name = self.opt_string(m, &p, "name");
@@ -690,18 +723,28 @@ impl<'a> Reader<'a> {
 
     fn goal(&mut self, map: &Mapping) -> Vec<Expectation> {
         let items = self.opt_list(map, "", "goal");
-        if map.contains_key("goal") && items.is_empty() && self.diagnostics.iter().all(|d| d.code != diag::WRONG_TYPE.code) {
+        if map.contains_key("goal")
+            && items.is_empty()
+            && self
+                .diagnostics
+                .iter()
+                .all(|d| d.code != diag::WRONG_TYPE.code)
+        {
             self.report(
                 diag::INVALID_VALUE,
                 "goal",
                 true,
-                "the goal is empty: list the connections that must be allowed or denied".to_string(),
+                "the goal is empty: list the connections that must be allowed or denied"
+                    .to_string(),
             );
         }
         let mut out = Vec::new();
         for (path, item) in items {
             if let Some(e) = self.expectation(item, &path) {
-                if out.iter().any(|o: &Expectation| o.connection() == e.connection()) {
+                if out
+                    .iter()
+                    .any(|o: &Expectation| o.connection() == e.connection())
+                {
                     self.report(
                         diag::DUPLICATE_NAME,
                         &path,
@@ -813,7 +856,9 @@ impl<'a> Reader<'a> {
                 // A flag constraint may be written bare: `- use_match_expressions`.
                 Value::String(s) => (s.clone(), None, path.clone()),
                 Value::Mapping(m) if m.len() == 1 => {
-                    let Some((k, v)) = m.iter().next() else { continue };
+                    let Some((k, v)) = m.iter().next() else {
+                        continue;
+                    };
                     let Some(k) = k.as_str() else {
                         self.wrong_type(k, &path, "a constraint name");
                         continue;
@@ -830,25 +875,28 @@ impl<'a> Reader<'a> {
                 }
             };
             let constraint = match (name.as_str(), value) {
-                ("keep_policy", Some(v)) => self.string(v, &key_path).and_then(|id| {
-                    match id.split_once('/') {
-                        Some((ns, n)) if !ns.is_empty() && !n.is_empty() && !n.contains('/') => {
-                            Some(Constraint::KeepPolicy {
-                                namespace: ns.to_string(),
-                                name: n.to_string(),
-                            })
-                        }
-                        _ => {
-                            self.report(
-                                diag::INVALID_VALUE,
-                                &key_path,
-                                false,
-                                format!("`{id}`: name the policy as `namespace/name`"),
-                            );
-                            None
-                        }
-                    }
-                }),
+                ("keep_policy", Some(v)) => {
+                    self.string(v, &key_path)
+                        .and_then(|id| match id.split_once('/') {
+                            Some((ns, n))
+                                if !ns.is_empty() && !n.is_empty() && !n.contains('/') =>
+                            {
+                                Some(Constraint::KeepPolicy {
+                                    namespace: ns.to_string(),
+                                    name: n.to_string(),
+                                })
+                            }
+                            _ => {
+                                self.report(
+                                    diag::INVALID_VALUE,
+                                    &key_path,
+                                    false,
+                                    format!("`{id}`: name the policy as `namespace/name`"),
+                                );
+                                None
+                            }
+                        })
+                }
                 ("no_policy_in", Some(v)) => self
                     .string(v, &key_path)
                     .map(|namespace| Constraint::NoPolicyIn { namespace }),
@@ -891,12 +939,14 @@ impl<'a> Reader<'a> {
 
     /// Turns a workspace spec into a [`Workspace`]; `base` (the start) fills what a
     /// solution leaves out.
-    fn build(&mut self, spec: &WorkspaceSpec, base: Option<&WorkspaceSpec>, path: &str) -> Option<Workspace> {
-        let pick = |own: &Option<_>, from_base: Option<&Option<_>>| {
-            own.clone()
-                .or_else(|| from_base.and_then(|b: &Option<_>| b.clone()))
-        };
-        let mut manifests: String = pick(&spec.manifests, base.map(|b| &b.manifests)).unwrap_or_default();
+    fn build(
+        &mut self,
+        spec: &WorkspaceSpec,
+        base: Option<&WorkspaceSpec>,
+        path: &str,
+    ) -> Option<Workspace> {
+        let mut manifests: String =
+            pick(&spec.manifests, base.map(|b| &b.manifests)).unwrap_or_default();
         if let Some(extra) = &spec.add_manifests {
             manifests = join_documents(&[manifests, extra.clone()]);
         }
@@ -917,14 +967,20 @@ impl<'a> Reader<'a> {
             Ok(ws) => Some(ws),
             Err(problems) => {
                 for (field, message) in problems {
-                    // Point at the field when this workspace wrote it, else at the start's.
-                    let own = join(path, &field);
-                    let at = if self.spans.find(&own).is_some_and(|s| s.key.is_some() || field.is_empty()) {
-                        own
-                    } else {
-                        join("start", &field)
+                    // Point at the field where this workspace wrote it, or at the start's
+                    // when a solution inherited it.
+                    let inherited = match field.split(['.', '[']).next() {
+                        Some("arrows") => spec.arrows.is_none(),
+                        Some("options") => spec.options.is_none(),
+                        _ => false,
                     };
-                    self.report(diag::INVALID_VALUE, &at, false, format!("{path}: {message}"));
+                    let at = join(if inherited { "start" } else { path }, &field);
+                    self.report(
+                        diag::INVALID_VALUE,
+                        &at,
+                        false,
+                        format!("{path}: {message}"),
+                    );
                 }
                 None
             }
@@ -940,6 +996,11 @@ fn join(path: &str, key: &str) -> String {
     } else {
         format!("{path}.{key}")
     }
+}
+
+/// A solution's own value, else the start's.
+fn pick<T: Clone>(own: &Option<T>, base: Option<&Option<T>>) -> Option<T> {
+    own.clone().or_else(|| base.and_then(Option::clone))
 }
 
 /// Joins YAML texts into one multi-document text, one `---` between non-empty parts.
@@ -979,8 +1040,265 @@ struct WorkspaceParts {
     options: Vec<(String, String)>,
 }
 
+/// Generator options a lesson may set, with the values each takes.
+const OPTIONS: &[&str] = &[
+    "selector",
+    "identity_label",
+    "namespace_label",
+    "baseline",
+    "dns",
+    "kustomize",
+];
+
 /// Builds the playground's workspace; problems are `(field path, message)` with the path
 /// relative to the workspace (`arrows[1]`).
 fn to_workspace(parts: WorkspaceParts) -> Result<Workspace, Vec<(String, String)>> {
-    todo_workspace(parts)
+    let mut problems = Vec::new();
+    let mut ws = Workspace {
+        manifests: parts.manifests,
+        namespaces: parts
+            .namespaces
+            .into_iter()
+            .map(|(name, labels)| DrawnNamespace { name, labels })
+            .collect(),
+        pods: parts
+            .pods
+            .into_iter()
+            .map(|(namespace, name, labels)| DrawnPod {
+                namespace,
+                name,
+                labels,
+            })
+            .collect(),
+        externals: parts.externals,
+        ..Workspace::default()
+    };
+    for (i, arrow) in parts.arrows.iter().enumerate() {
+        match parse_intent(arrow) {
+            Ok(intent) => ws.arrows.push(intent),
+            Err(e) => problems.push((format!("arrows[{i}]"), e)),
+        }
+    }
+    for (key, value) in &parts.options {
+        let path = format!("options.{key}");
+        let bad = |allowed: &str| format!("option `{key}`: `{value}` is not one of {allowed}");
+        match key.as_str() {
+            "selector" => match value.as_str() {
+                "matchLabels" => ws.options.selector = SelectorStyle::Labels,
+                "matchExpressions" => ws.options.selector = SelectorStyle::Expressions,
+                _ => problems.push((path, bad("matchLabels, matchExpressions"))),
+            },
+            "identity_label" => ws.options.identity_label = Some(value.clone()),
+            "namespace_label" => ws.options.namespace_label = Some(value.clone()),
+            "baseline" => match value.as_str() {
+                "none" => ws.options.baseline = Baseline::None,
+                "deny-all" => ws.options.baseline = Baseline::DenyAll,
+                "docs-default" => ws.options.baseline = Baseline::DocsDefault,
+                _ => problems.push((path, bad("none, deny-all, docs-default"))),
+            },
+            "dns" | "kustomize" => {
+                let flag = match value.as_str() {
+                    "true" => true,
+                    "false" => false,
+                    _ => {
+                        problems.push((path, bad("true, false")));
+                        continue;
+                    }
+                };
+                if key == "dns" {
+                    ws.options.dns = flag;
+                } else {
+                    ws.kustomize = flag;
+                }
+            }
+            other => {
+                let help = crate::suggest::closest(other, OPTIONS.iter().copied())
+                    .map(|s| format!(" (did you mean `{s}`?)"))
+                    .unwrap_or_else(|| format!(" (known: {})", OPTIONS.join(", ")));
+                problems.push((path, format!("unknown option `{other}`{help}")));
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(ws)
+    } else {
+        Err(problems)
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Checking
+// ---------------------------------------------------------------------------------------
+
+/// Grades a workspace against a lesson: evaluates it the way the playground does, then
+/// each expectation (with its explanation) and each constraint.
+pub fn check(lesson: &Lesson, ws: &Workspace) -> Report {
+    let evaluation = workspace::evaluate(ws);
+    let cluster = &evaluation.effective;
+    let outcomes: Vec<Outcome> = lesson.goal.iter().map(|e| grade(cluster, e)).collect();
+    // Constraints compare with the start, evaluated the same way, so "unchanged" means
+    // "what the start's manifests and arrows produce".
+    let start = workspace::evaluate(&lesson.start);
+    let constraints: Vec<(Constraint, Result<(), String>)> = lesson
+        .constraints
+        .iter()
+        .map(|c| (c.clone(), holds(c, &start.effective, cluster)))
+        .collect();
+    let diagnostics: Vec<Diagnostic> = evaluation.diagnostics().cloned().collect();
+    // Arrows that do not turn into policies must be reported, or the goal looks
+    // unreachable for no visible reason.
+    let generate_error = evaluation.generated.as_ref().err().map(|e| e.to_string());
+    let complete = outcomes.iter().all(|o| o.met)
+        && constraints.iter().all(|(_, r)| r.is_ok())
+        && generate_error.is_none()
+        && !diagnostics.iter().any(|d| d.severity == Severity::Error);
+    Report {
+        outcomes,
+        constraints,
+        complete,
+        diagnostics,
+        generate_error,
+    }
+}
+
+fn grade(cluster: &Cluster, expectation: &Expectation) -> Outcome {
+    let ends = Endpoint::parse(cluster, &expectation.from)
+        .and_then(|from| Endpoint::parse(cluster, &expectation.to).map(|to| (from, to)));
+    match ends {
+        Ok((from, to)) => {
+            let explanation = explain(
+                cluster,
+                &Traffic {
+                    from,
+                    to,
+                    port: expectation.port,
+                    protocol: expectation.protocol,
+                },
+            );
+            let actual = explanation.allowed;
+            Outcome {
+                expectation: expectation.clone(),
+                met: actual == expectation.allowed,
+                actual,
+                explanation: Some(explanation),
+                error: None,
+            }
+        }
+        Err(e) => Outcome {
+            expectation: expectation.clone(),
+            met: false,
+            actual: false,
+            explanation: None,
+            error: Some(e.to_string()),
+        },
+    }
+}
+
+fn holds(constraint: &Constraint, start: &Cluster, now: &Cluster) -> Result<(), String> {
+    match constraint {
+        Constraint::KeepPolicy { namespace, name } => {
+            let named = |c: &Cluster| -> Vec<Policy> {
+                c.policies
+                    .iter()
+                    .filter(|p| &p.namespace == namespace && &p.name == name)
+                    .cloned()
+                    .collect()
+            };
+            let Some(original) = named(start).into_iter().next() else {
+                return Err(format!(
+                    "the lesson is broken: `{namespace}/{name}` is not in its start"
+                ));
+            };
+            let current = named(now);
+            if current.is_empty() {
+                return Err(format!("`{namespace}/{name}` was deleted; put it back"));
+            }
+            // Every policy of that name counts: a second copy (edited, or generated) with
+            // a different spec would change what the original does.
+            if current.iter().all(|p| same_spec(p, &original)) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "`{namespace}/{name}` was changed; undo the change and add a policy next to it instead"
+                ))
+            }
+        }
+        Constraint::UseMatchExpressions => {
+            let offenders: Vec<String> = now
+                .policies
+                .iter()
+                .filter(|p| {
+                    !start
+                        .policies
+                        .iter()
+                        .any(|s| s.id() == p.id() && same_spec(s, p))
+                })
+                .filter_map(|p| match_labels_at(p).map(|at| format!("`{}` ({at})", p.id())))
+                .collect();
+            if offenders.is_empty() {
+                Ok(())
+            } else {
+                Err(format!(
+                    "matchLabels in a podSelector of {}: write `matchExpressions: [{{key: ..., operator: In, values: [...]}}]`",
+                    offenders.join(", ")
+                ))
+            }
+        }
+        Constraint::NoPolicyIn { namespace } => {
+            let found: Vec<String> = now
+                .policies
+                .iter()
+                .filter(|p| &p.namespace == namespace)
+                .map(|p| format!("`{}`", p.name))
+                .collect();
+            if found.is_empty() {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{} in `{namespace}`: leave that namespace alone",
+                    found.join(", ")
+                ))
+            }
+        }
+    }
+}
+
+/// Equal as far as behaviour goes: everything but where the policy was written.
+fn same_spec(a: &Policy, b: &Policy) -> bool {
+    fn rules(r: &[Rule]) -> Vec<(&Vec<Peer>, &Vec<crate::model::PolicyPort>)> {
+        r.iter().map(|r| (&r.peers, &r.ports)).collect()
+    }
+    a.namespace == b.namespace
+        && a.name == b.name
+        && a.pod_selector == b.pod_selector
+        && a.isolates_ingress == b.isolates_ingress
+        && a.isolates_egress == b.isolates_egress
+        && a.declared_types == b.declared_types
+        && rules(&a.ingress) == rules(&b.ingress)
+        && rules(&a.egress) == rules(&b.egress)
+}
+
+/// Where a policy selects pods with `matchLabels` (`spec.podSelector`,
+/// `ingress[0].from[1]`), if anywhere.
+fn match_labels_at(p: &Policy) -> Option<String> {
+    let uses = |s: &Selector| !s.match_labels.is_empty();
+    if uses(&p.pod_selector) {
+        return Some("spec.podSelector".to_string());
+    }
+    for (direction, list, rules) in [("ingress", "from", &p.ingress), ("egress", "to", &p.egress)] {
+        for (i, rule) in rules.iter().enumerate() {
+            for (j, peer) in rule.peers.iter().enumerate() {
+                if let Peer::Pods {
+                    pod_selector: Some(s),
+                    ..
+                } = peer
+                {
+                    if uses(s) {
+                        return Some(format!("{direction}[{i}].{list}[{j}].podSelector"));
+                    }
+                }
+            }
+        }
+    }
+    None
 }

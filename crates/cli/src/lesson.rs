@@ -1,0 +1,167 @@
+//! `netpol lesson check FILE`: validates a lesson file for a trainer.
+//!
+//! A lesson is sound when it reads (the format check of [`netpol::lesson::parse_lesson`]),
+//! its solution completes it, and its start does not already meet its goal (a lesson
+//! that is solved before the learner types anything teaches nothing). The report lists
+//! every expectation of both workspaces as met or unmet, with the explanation of each
+//! unmet one, so a trainer sees what the learner will see.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use netpol::lesson::{check, parse_lesson, Report};
+use netpol::{render, Severity};
+
+/// Checks one lesson file. `Ok` is the report of a sound lesson; `Err` says what is wrong
+/// (with the same report when the file reads but the lesson is unsound).
+pub fn check_file(path: &Path) -> Result<String, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    let name = path.display().to_string();
+    let lesson = parse_lesson(&name, &text).map_err(|diagnostics| {
+        let mut out = format!("`{name}` is not a valid lesson file:\n");
+        for d in diagnostics {
+            let _ = writeln!(out, "  {d}");
+        }
+        out.trim_end().to_string()
+    })?;
+    let start = check(&lesson, &lesson.start);
+    let solution = check(&lesson, &lesson.solution);
+    let mut out = String::new();
+    let _ = writeln!(out, "lesson `{}`: {}", lesson.id, lesson.title);
+    let _ = writeln!(
+        out,
+        "  {} expectations, {} constraints, {} hints",
+        lesson.goal.len(),
+        lesson.constraints.len(),
+        lesson.hints.len()
+    );
+    section(&mut out, "start", &lesson.start.manifests, &start);
+    section(&mut out, "solution", &lesson.solution.manifests, &solution);
+    let mut problems = Vec::new();
+    if start.goal_met() {
+        problems.push("the start already meets every expectation: the lesson asks for nothing");
+    }
+    if start
+        .diagnostics
+        .iter()
+        .any(|d| d.severity == Severity::Error)
+    {
+        problems.push("the start's manifests have errors");
+    }
+    if start.constraints.iter().any(|(_, r)| r.is_err()) {
+        problems.push("a constraint fails on the start itself");
+    }
+    if !solution.complete {
+        problems.push("the solution does not complete the lesson");
+    }
+    if problems.is_empty() {
+        let _ = write!(
+            out,
+            "ok: the solution completes the lesson and the start does not"
+        );
+        Ok(out)
+    } else {
+        for p in problems {
+            let _ = writeln!(out, "error: {p}");
+        }
+        Err(out.trim_end().to_string())
+    }
+}
+
+/// One workspace's grade: each expectation, each constraint, its diagnostics.
+fn section(out: &mut String, which: &str, manifests: &str, report: &Report) {
+    let _ = writeln!(
+        out,
+        "\n{which}: {}/{} expectations met{}",
+        report.met(),
+        report.outcomes.len(),
+        if report.complete { ", complete" } else { "" }
+    );
+    for o in &report.outcomes {
+        let mark = if o.met { "met  " } else { "UNMET" };
+        let _ = writeln!(out, "  {mark} {}", o.expectation);
+        if o.met {
+            continue;
+        }
+        if let Some(e) = &o.error {
+            let _ = writeln!(out, "        {e}");
+        } else if let Some(e) = &o.explanation {
+            for line in render::explanation_text(e).lines() {
+                let _ = writeln!(out, "        {line}");
+            }
+        }
+    }
+    for (c, r) in &report.constraints {
+        match r {
+            Ok(()) => {
+                let _ = writeln!(out, "  ok    {c}");
+            }
+            Err(e) => {
+                let _ = writeln!(out, "  BROKEN {c}: {e}");
+            }
+        }
+    }
+    if let Some(e) = &report.generate_error {
+        let _ = writeln!(
+            out,
+            "  error: the arrows could not be turned into policies: {e}"
+        );
+    }
+    for d in &report.diagnostics {
+        // Manifest positions are inside the workspace's joined manifests, not the lesson
+        // file: quote the line so it can be found in the file.
+        let quoted = manifests
+            .lines()
+            .nth(d.line.saturating_sub(1))
+            .map(str::trim)
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  {}[{}] {which} manifests line {}: {}\n        > {quoted}",
+            d.severity.as_str(),
+            d.code,
+            d.line,
+            d.message
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lessons() -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../www/lessons")
+    }
+
+    #[test]
+    fn every_shipped_lesson_checks() {
+        let mut n = 0;
+        for entry in std::fs::read_dir(lessons()).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "yaml") && !path.ends_with("index.yaml") {
+                let report = check_file(&path).unwrap_or_else(|e| panic!("{e}"));
+                assert!(report.contains("UNMET"), "{report}");
+                assert!(report.ends_with("the start does not"), "{report}");
+                n += 1;
+            }
+        }
+        assert!(n >= 9);
+    }
+
+    #[test]
+    fn a_broken_file_is_an_error_with_places() {
+        let dir = std::env::temp_dir().join(format!("netpol-lesson-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("broken.yaml");
+        std::fs::write(&file, "id: x\ntitel: X\n").unwrap();
+        let err = check_file(&file).unwrap_err();
+        assert!(err.contains("broken.yaml:2:1"), "{err}");
+        assert!(err.contains("did you mean `title`?"), "{err}");
+        assert!(check_file(&dir.join("missing.yaml"))
+            .unwrap_err()
+            .contains("cannot read"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -1,0 +1,683 @@
+//! The lesson files under `www/lessons/` and the lesson checker.
+//!
+//! Every lesson file must pass the format check of `parse_lesson` (unknown and missing
+//! fields are errors), be listed in `index.yaml`, have a solution that completes it and a
+//! start that does not meet its goal; a trainer who breaks one finds out here, not in
+//! front of a room of new engineers. The rest unit-tests the reader and the checker.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test code: a panic is a failed test"
+)]
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use netpol::lesson::{check, parse_index, parse_lesson, Constraint, Expectation, Lesson};
+use netpol::workspace::Workspace;
+use netpol::{Protocol, Severity};
+
+fn lessons_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../www/lessons")
+}
+
+/// Every lesson file (not the index), sorted by name.
+fn lesson_files() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = fs::read_dir(lessons_dir())
+        .expect("www/lessons exists")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml") && !p.ends_with("index.yaml"))
+        .collect();
+    files.sort();
+    files
+}
+
+fn read(path: &Path) -> (String, Lesson) {
+    let name = path.file_name().unwrap().to_string_lossy().to_string();
+    let text = fs::read_to_string(path).unwrap();
+    match parse_lesson(&name, &text) {
+        Ok(l) => (name, l),
+        Err(d) => panic!(
+            "{name} does not pass the format check:\n{}",
+            d.iter()
+                .map(|d| format!("  {d}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        ),
+    }
+}
+
+fn all_lessons() -> Vec<(String, Lesson)> {
+    lesson_files().iter().map(|p| read(p)).collect()
+}
+
+#[test]
+fn there_are_at_least_nine_lessons() {
+    assert!(lesson_files().len() >= 9, "{:?}", lesson_files());
+}
+
+#[test]
+fn every_lesson_file_passes_the_format_check() {
+    // `read` panics with every diagnostic of the first file that fails.
+    let lessons = all_lessons();
+    let ids: BTreeSet<&str> = lessons.iter().map(|(_, l)| l.id.as_str()).collect();
+    assert_eq!(ids.len(), lessons.len(), "lesson ids must be unique");
+    for (name, l) in &lessons {
+        assert!(!l.goal.is_empty(), "{name}: empty goal");
+        assert!(
+            !l.hints.is_empty(),
+            "{name}: a lesson for a classroom needs hints"
+        );
+    }
+}
+
+#[test]
+fn the_index_lists_every_lesson_once_in_order() {
+    let text = fs::read_to_string(lessons_dir().join("index.yaml")).unwrap();
+    let index = parse_index("index.yaml", &text).unwrap_or_else(|d| panic!("{d:?}"));
+    let on_disk: Vec<String> = lesson_files()
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().to_string())
+        .collect();
+    let listed: BTreeSet<&String> = index.lessons.iter().collect();
+    let present: BTreeSet<&String> = on_disk.iter().collect();
+    assert_eq!(
+        listed, present,
+        "index.yaml and the files in www/lessons differ"
+    );
+    // The numbered file names give the teaching order; the index must agree with it.
+    assert_eq!(index.lessons, on_disk);
+}
+
+#[test]
+fn every_solution_completes_its_lesson() {
+    for (name, l) in all_lessons() {
+        let report = check(&l, &l.solution);
+        let unmet: Vec<String> = report
+            .outcomes
+            .iter()
+            .filter(|o| !o.met)
+            .map(|o| format!("{} (actual: {}, {:?})", o.expectation, o.actual, o.error))
+            .collect();
+        let broken: Vec<String> = report
+            .constraints
+            .iter()
+            .filter_map(|(c, r)| r.as_ref().err().map(|e| format!("{c}: {e}")))
+            .collect();
+        let errors: Vec<String> = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .map(|d| d.to_string())
+            .collect();
+        assert!(
+            report.complete,
+            "{name}: the solution does not complete the lesson\n unmet: {unmet:#?}\n constraints: {broken:#?}\n errors: {errors:#?}\n generate: {:?}",
+            report.generate_error
+        );
+    }
+}
+
+#[test]
+fn no_start_meets_its_goal() {
+    for (name, l) in all_lessons() {
+        let report = check(&l, &l.start);
+        assert!(
+            !report.goal_met(),
+            "{name}: the start already meets every expectation"
+        );
+        // The start must be a sound place to begin: it loads, every endpoint the goal
+        // names exists, and the constraints hold (a constraint broken before the learner
+        // typed anything is a broken lesson).
+        let errors: Vec<String> = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .map(|d| d.to_string())
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{name}: the start has errors: {errors:#?}"
+        );
+        for o in &report.outcomes {
+            assert!(
+                o.error.is_none(),
+                "{name}: {}: {:?}",
+                o.expectation,
+                o.error
+            );
+            if !o.met {
+                assert!(
+                    o.explanation.is_some(),
+                    "{name}: unmet {} has no explanation",
+                    o.expectation
+                );
+            }
+        }
+        for (c, r) in &report.constraints {
+            assert!(r.is_ok(), "{name}: `{c}` fails on the start: {r:?}");
+        }
+    }
+}
+
+#[test]
+fn the_readme_documents_every_constraint_and_field() {
+    let readme = fs::read_to_string(lessons_dir().join("README.md")).unwrap();
+    for word in [
+        "id",
+        "title",
+        "text",
+        "start",
+        "goal",
+        "constraints",
+        "hints",
+        "solution",
+        "manifests",
+        "add_manifests",
+        "namespaces",
+        "pods",
+        "externals",
+        "arrows",
+        "options",
+        "keep_policy",
+        "use_match_expressions",
+        "no_policy_in",
+        "allow",
+        "deny",
+        "netpol lesson check",
+    ] {
+        assert!(
+            readme.contains(&format!("`{word}")),
+            "README.md does not mention `{word}`"
+        );
+    }
+}
+
+#[test]
+fn the_schema_has_the_fields_the_reader_accepts() {
+    let schema: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(lessons_dir().join("schema.json")).unwrap())
+            .unwrap();
+    let keys = |v: &serde_json::Value| -> BTreeSet<String> {
+        v.as_object().unwrap().keys().cloned().collect()
+    };
+    assert_eq!(
+        keys(&schema["properties"]),
+        [
+            "id",
+            "title",
+            "text",
+            "start",
+            "goal",
+            "constraints",
+            "hints",
+            "solution"
+        ]
+        .map(String::from)
+        .into()
+    );
+    let required: BTreeSet<String> = schema["required"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        required,
+        ["id", "title", "text", "start", "goal", "solution"]
+            .map(String::from)
+            .into()
+    );
+    assert_eq!(schema["additionalProperties"], false);
+    let defs = &schema["$defs"];
+    assert_eq!(
+        keys(&defs["workspace"]["properties"]),
+        [
+            "manifests",
+            "namespaces",
+            "pods",
+            "externals",
+            "arrows",
+            "options"
+        ]
+        .map(String::from)
+        .into()
+    );
+    assert_eq!(
+        keys(&defs["solution"]["properties"]),
+        [
+            "manifests",
+            "add_manifests",
+            "namespaces",
+            "pods",
+            "externals",
+            "arrows",
+            "options"
+        ]
+        .map(String::from)
+        .into()
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// The reader
+// ---------------------------------------------------------------------------------------
+
+/// A two-pod namespace with a deny-all: the smallest cluster worth a lesson.
+const CLUSTER: &str = "apiVersion: v1
+kind: Pod
+metadata: {name: a, namespace: x, labels: {app: a}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: b, namespace: x, labels: {app: b}}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny-all, namespace: x}
+spec: {podSelector: {}, policyTypes: [Ingress, Egress]}
+";
+
+const ALLOW_A_TO_B: &str = "apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: a-to-b, namespace: x}
+spec:
+  podSelector: {matchLabels: {app: a}}
+  policyTypes: [Egress]
+  egress: [{to: [{podSelector: {matchLabels: {app: b}}}]}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: b-from-a, namespace: x}
+spec:
+  podSelector: {matchLabels: {app: b}}
+  policyTypes: [Ingress]
+  ingress: [{from: [{podSelector: {matchLabels: {app: a}}}]}]
+";
+
+/// A lesson file around `start` and `solution` blocks (indented by the caller).
+fn lesson_text(extra: &str) -> String {
+    format!(
+        "id: tiny
+title: Tiny
+text: Let a reach b.
+start:
+  manifests: |
+{}
+goal:
+  - allow: \"x/a -> x/b : 80/TCP\"
+  - deny: x/b -> x/a:80
+constraints:
+  - keep_policy: x/deny-all
+hints: [Write two policies.]
+solution:
+  add_manifests: |
+{}
+{extra}",
+        indent(CLUSTER),
+        indent(ALLOW_A_TO_B)
+    )
+}
+
+fn indent(s: &str) -> String {
+    s.lines()
+        .map(|l| format!("    {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn tiny() -> Lesson {
+    parse_lesson("tiny.yaml", &lesson_text("")).unwrap_or_else(|d| panic!("{d:#?}"))
+}
+
+#[test]
+fn reads_a_lesson_and_appends_add_manifests_to_the_start() {
+    let l = tiny();
+    assert_eq!(l.id, "tiny");
+    assert_eq!(
+        l.goal,
+        vec![
+            Expectation {
+                from: "x/a".into(),
+                to: "x/b".into(),
+                port: 80,
+                protocol: Protocol::Tcp,
+                allowed: true
+            },
+            Expectation {
+                from: "x/b".into(),
+                to: "x/a".into(),
+                port: 80,
+                protocol: Protocol::Tcp,
+                allowed: false
+            },
+        ]
+    );
+    assert_eq!(
+        l.constraints,
+        vec![Constraint::KeepPolicy {
+            namespace: "x".into(),
+            name: "deny-all".into()
+        }]
+    );
+    assert!(l.solution.manifests.starts_with(&l.start.manifests));
+    assert!(l.solution.manifests.contains("name: b-from-a"));
+    assert!(check(&l, &l.solution).complete);
+    assert!(!check(&l, &l.start).complete);
+}
+
+#[test]
+fn an_unknown_field_is_named_with_its_place_and_a_suggestion() {
+    let text = lesson_text("").replace("hints:", "hint:");
+    let d = parse_lesson("tiny.yaml", &text).unwrap_err();
+    let unknown = d.iter().find(|d| d.name == "unknown-field").unwrap();
+    assert!(unknown.message.contains("`hint`"), "{unknown}");
+    assert_eq!(unknown.help.as_deref(), Some("did you mean `hints`?"));
+    let line = text.lines().position(|l| l.starts_with("hint:")).unwrap() + 1;
+    assert_eq!((unknown.line, unknown.column), (line, 1), "{unknown}");
+    assert_eq!(unknown.source, "tiny.yaml");
+}
+
+#[test]
+fn a_missing_field_is_named() {
+    let text = lesson_text("").replace("title: Tiny\n", "");
+    let d = parse_lesson("tiny.yaml", &text).unwrap_err();
+    assert!(
+        d.iter()
+            .any(|d| d.name == "missing-field" && d.message.contains("`title`")),
+        "{d:#?}"
+    );
+}
+
+#[test]
+fn nested_mistakes_are_all_reported_at_their_places() {
+    let text = lesson_text(
+        "  arrows: [\"x/a => x/b\"]
+  options: {selektor: matchLabels}",
+    )
+    .replace(
+        "  - deny: x/b -> x/a:80",
+        "  - deny: x/b -> x/a:eighty\n  - {from: x/a, to: x/b, port: 80}",
+    )
+    .replace("keep_policy: x/deny-all", "keep_polcy: x/deny-all");
+    let d = parse_lesson("tiny.yaml", &text).unwrap_err();
+    let messages: Vec<String> = d.iter().map(|d| d.to_string()).collect();
+    let has = |needle: &str| messages.iter().any(|m| m.contains(needle));
+    assert!(has("`eighty` is not a port number"), "{messages:#?}");
+    assert!(has("missing required field `allowed`"), "{messages:#?}");
+    assert!(
+        has("unknown constraint `keep_polcy`") && has("did you mean `keep_policy`?"),
+        "{messages:#?}"
+    );
+    // Workspace problems are found when the workspace is built, after the format check.
+    let text = lesson_text("  arrows: [\"x/a => x/b\"]\n  options: {selektor: matchLabels}");
+    let d = parse_lesson("tiny.yaml", &text).unwrap_err();
+    let messages: Vec<String> = d.iter().map(|d| d.to_string()).collect();
+    let has = |needle: &str| messages.iter().any(|m| m.contains(needle));
+    assert!(has("intent `x/a => x/b`"), "{messages:#?}");
+    assert!(
+        has("unknown option `selektor`") && has("`selector`"),
+        "{messages:#?}"
+    );
+    let arrow_line = text.lines().position(|l| l.contains("=>")).unwrap() + 1;
+    assert!(d.iter().any(|d| d.line == arrow_line), "{d:#?}");
+}
+
+#[test]
+fn syntax_errors_and_wrong_types_are_diagnostics() {
+    let d = parse_lesson("x.yaml", "id: [unclosed\n").unwrap_err();
+    assert_eq!(d[0].name, "yaml-syntax");
+    let d = parse_lesson("x.yaml", "- a list\n").unwrap_err();
+    assert_eq!(d[0].name, "wrong-type");
+    let d = parse_lesson("x.yaml", "").unwrap_err();
+    assert_eq!(d[0].name, "missing-field");
+    let text = lesson_text("").replace("id: tiny", "id: Tiny Lesson");
+    let d = parse_lesson("x.yaml", &text).unwrap_err();
+    assert!(d[0].message.contains("lowercase"), "{d:#?}");
+}
+
+#[test]
+fn expectations_parse_in_every_spelling() {
+    let e = Expectation::parse("ns/a → ip:8.8.8.8:53/udp", true).unwrap();
+    assert_eq!(
+        (e.to.as_str(), e.port, e.protocol),
+        ("ip:8.8.8.8", 53, Protocol::Udp)
+    );
+    let e = Expectation::parse(" ns/a -> ns/b : 8080 ", false).unwrap();
+    assert_eq!(
+        (e.from.as_str(), e.to.as_str(), e.port),
+        ("ns/a", "ns/b", 8080)
+    );
+    assert_eq!(e.to_string(), "deny ns/a -> ns/b : 8080/TCP");
+    assert!(Expectation::parse("ns/a -> ns/b", true).is_err());
+    assert!(Expectation::parse("ns/a ns/b : 80", true).is_err());
+    assert!(Expectation::parse("ns/a -> ns/b : http", true).is_err());
+    assert!(Expectation::parse("ns/a -> ns/b : 80/ICMP", true).is_err());
+}
+
+#[test]
+fn parses_the_index() {
+    let i = parse_index(
+        "index.yaml",
+        "title: Course\nlessons: [01-a.yaml, 02-b.yaml]\n",
+    )
+    .unwrap();
+    assert_eq!(i.title.as_deref(), Some("Course"));
+    assert_eq!(i.lessons, vec!["01-a.yaml", "02-b.yaml"]);
+    assert!(parse_index("index.yaml", "lessons: [../etc/passwd.yaml]\n").is_err());
+    assert!(parse_index("index.yaml", "lesons: []\n").is_err());
+}
+
+// ---------------------------------------------------------------------------------------
+// The checker
+// ---------------------------------------------------------------------------------------
+
+fn with_manifests(l: &Lesson, manifests: String) -> Workspace {
+    let mut ws = l.start.clone();
+    ws.manifests = manifests;
+    ws
+}
+
+#[test]
+fn an_unmet_expectation_carries_its_explanation() {
+    let l = tiny();
+    let report = check(&l, &l.start);
+    assert!(!report.complete);
+    let first = &report.outcomes[0];
+    assert!(!first.met && !first.actual);
+    let why = first.explanation.as_ref().expect("an explanation");
+    assert_eq!(why.from, "x/a");
+    // Both sides are isolated by deny-all and nothing allows the connection.
+    assert_eq!(why.egress.isolated_by[0].policy, "x/deny-all");
+    assert!(why.egress.allowed_by.is_empty());
+    // The deny expectation is met from the start.
+    assert!(report.outcomes[1].met);
+    assert_eq!(report.met(), 1);
+}
+
+#[test]
+fn an_expectation_on_a_missing_pod_is_unmet_with_an_error() {
+    let mut l = tiny();
+    l.goal
+        .push(Expectation::parse("x/c -> x/b : 80", false).unwrap());
+    let report = check(&l, &l.solution);
+    let last = report.outcomes.last().unwrap();
+    assert!(!last.met && last.explanation.is_none());
+    assert!(last.error.as_deref().unwrap().contains("x/c"), "{last:?}");
+    assert!(!report.complete);
+}
+
+#[test]
+fn changing_a_kept_policy_breaks_the_constraint() {
+    let l = tiny();
+    // Reaching the goal by weakening deny-all instead of adding policies.
+    let weakened = l.start.manifests.replace(
+        "spec: {podSelector: {}, policyTypes: [Ingress, Egress]}",
+        "spec: {podSelector: {}, policyTypes: [Ingress, Egress], ingress: [{}], egress: [{}]}",
+    );
+    let report = check(&l, &with_manifests(&l, weakened));
+    let (c, r) = &report.constraints[0];
+    assert!(matches!(c, Constraint::KeepPolicy { .. }));
+    assert!(r.as_ref().unwrap_err().contains("was changed"), "{r:?}");
+    assert!(!report.complete);
+    // Deleting it is reported as such.
+    let deleted = l
+        .solution
+        .manifests
+        .replace("name: deny-all", "name: something-else");
+    let report = check(&l, &with_manifests(&l, deleted));
+    assert!(report.goal_met(), "the goal itself is met");
+    assert!(report.constraints[0]
+        .1
+        .as_ref()
+        .unwrap_err()
+        .contains("deleted"));
+    assert!(!report.complete);
+    // Moving it around in the text (a different place, the same spec) is fine.
+    let moved = format!("{ALLOW_A_TO_B}---\n{CLUSTER}");
+    let report = check(&l, &with_manifests(&l, moved));
+    assert!(report.complete, "{:#?}", report.constraints);
+}
+
+#[test]
+fn match_expressions_are_required_of_changed_policies_only() {
+    let mut l = tiny();
+    l.constraints = vec![Constraint::UseMatchExpressions];
+    let report = check(&l, &l.solution);
+    let err = report.constraints[0].1.as_ref().unwrap_err();
+    assert!(
+        err.contains("x/a-to-b") && err.contains("spec.podSelector"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("deny-all"),
+        "unchanged policies are not the learner's: {err}"
+    );
+    assert!(!report.complete);
+    let expressions = ALLOW_A_TO_B
+        .replace(
+            "{matchLabels: {app: a}}",
+            "{matchExpressions: [{key: app, operator: In, values: [a]}]}",
+        )
+        .replace(
+            "{matchLabels: {app: b}}",
+            "{matchExpressions: [{key: app, operator: In, values: [b]}]}",
+        );
+    let ws = with_manifests(&l, format!("{CLUSTER}---\n{expressions}"));
+    let report = check(&l, &ws);
+    assert!(report.complete, "{report:#?}");
+}
+
+#[test]
+fn no_policy_in_a_namespace() {
+    let mut l = tiny();
+    l.constraints = vec![Constraint::NoPolicyIn {
+        namespace: "x".into(),
+    }];
+    let report = check(&l, &l.solution);
+    let err = report.constraints[0].1.as_ref().unwrap_err();
+    assert!(err.contains("`deny-all`") && err.contains("`x`"), "{err}");
+}
+
+#[test]
+fn errors_in_the_manifests_keep_a_lesson_incomplete() {
+    let l = tiny();
+    let broken = format!("{}---\nkind: [\n", l.solution.manifests);
+    let report = check(&l, &with_manifests(&l, broken));
+    assert!(report.goal_met());
+    assert!(report
+        .diagnostics
+        .iter()
+        .any(|d| d.severity == Severity::Error));
+    assert!(!report.complete);
+}
+
+#[test]
+fn arrows_count_like_written_policies() {
+    let text = lesson_text("").replace(
+        "solution:\n  add_manifests: |",
+        "solution:\n  arrows: [\"x/a -> x/b:80/TCP\"]\n  unused: |",
+    );
+    // `unused` is not a field: the reader says so.
+    assert!(parse_lesson("tiny.yaml", &text).is_err());
+    let text = {
+        let cut = text.find("  unused: |").unwrap();
+        text[..cut].to_string()
+    };
+    let l = parse_lesson("tiny.yaml", &text).unwrap_or_else(|d| panic!("{d:#?}"));
+    assert_eq!(l.solution.arrows.len(), 1);
+    assert_eq!(
+        l.solution.manifests, l.start.manifests,
+        "a solution inherits the start's manifests"
+    );
+    let report = check(&l, &l.solution);
+    assert!(report.complete, "{report:#?}");
+}
+
+fn shipped(file: &str) -> Lesson {
+    read(&lessons_dir().join(file)).1
+}
+
+fn with_arrows(l: &Lesson, arrows: &[&str]) -> Workspace {
+    let mut ws = l.start.clone();
+    ws.arrows = arrows
+        .iter()
+        .map(|a| netpol::generate::parse_intent(a).unwrap())
+        .collect();
+    ws
+}
+
+#[test]
+fn the_first_lessons_can_be_completed_by_drawing_arrows() {
+    // The browser tests complete lessons 2 and 3 by drawing; the generated policies must
+    // be enough on their own, next to what the start already has.
+    let l = shipped("02-pod-1-to-pod-2.yaml");
+    let report = check(
+        &l,
+        &with_arrows(
+            &l,
+            &["team-one-namespace/pod-1 -> team-one-namespace/pod-2:8080/TCP"],
+        ),
+    );
+    assert!(report.complete, "{report:#?}");
+    let l = shipped("03-cross-namespace.yaml");
+    let report = check(
+        &l,
+        &with_arrows(
+            &l,
+            &["team-one-namespace/pod-2 -> team-two-namespace/pod-3:8080/TCP"],
+        ),
+    );
+    assert!(report.complete, "{report:#?}");
+    // A wrong arrow leaves the lesson open, with the reason on the unmet expectation.
+    let report = check(
+        &l,
+        &with_arrows(
+            &l,
+            &["team-one-namespace/pod-1 -> team-two-namespace/pod-3:8080/TCP"],
+        ),
+    );
+    assert!(!report.complete);
+    let unmet: Vec<_> = report.outcomes.iter().filter(|o| !o.met).collect();
+    assert!(unmet.iter().all(|o| o.explanation.is_some()));
+}
+
+#[test]
+fn generated_policies_follow_the_selector_constraint() {
+    let l = shipped("09-kustomize.yaml");
+    let arrow = "team-one-namespace/pod-2 -> team-two-namespace/pod-3:8080/TCP";
+    let mut ws = with_arrows(&l, &[arrow]);
+    let report = check(&l, &ws);
+    assert!(report.goal_met(), "{report:#?}");
+    assert!(
+        !report.complete,
+        "generated matchLabels break use_match_expressions"
+    );
+    ws.options.selector = netpol::generate::SelectorStyle::Expressions;
+    let report = check(&l, &ws);
+    assert!(report.complete, "{report:#?}");
+}
