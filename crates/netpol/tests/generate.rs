@@ -3,6 +3,14 @@
 //! with the deny-all baseline the policies allow exactly the intents on every port and
 //! protocol (property test, checked with the engine's exact connectivity).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test code: a panic is a failed test"
+)]
+
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;

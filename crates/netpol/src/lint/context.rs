@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use super::LintOptions;
 use crate::diag::{Code, Diagnostic};
 use crate::load::Loaded;
-use crate::model::{Cluster, Direction, Labels, Namespace, Peer, Pod, Policy, Rule};
+use crate::model::{Cluster, Direction, Labels, Namespace, Origin, Peer, Pod, Policy, Rule};
 
 /// Precomputed facts about one loaded input.
 pub(super) struct Context<'a> {
@@ -141,6 +141,52 @@ impl<'a> Context<'a> {
         message: impl Into<String>,
     ) -> Diagnostic {
         code.at(&self.loaded.locate(policy, path), message)
+    }
+
+    /// A diagnostic of `code` at `at`.
+    pub(super) fn report_at(
+        &self,
+        code: Code,
+        at: &Origin,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        code.at(at, message)
+    }
+
+    /// Where a peer starts: its first key as written. A list item's own span starts at
+    /// its first key's colon (yaml-rust2 marks block mappings there), so the keys are
+    /// located instead and the earliest one wins.
+    pub(super) fn peer_origin(
+        &self,
+        policy: usize,
+        direction: Direction,
+        rule: usize,
+        peer: usize,
+    ) -> Origin {
+        let base = peer_path(direction, rule, peer);
+        self.first_of(
+            policy,
+            &base,
+            &["namespaceSelector", "podSelector", "ipBlock"],
+        )
+    }
+
+    /// Where a rule starts: its first key as written (`from`/`to` or `ports`).
+    pub(super) fn rule_origin(&self, policy: usize, direction: Direction, rule: usize) -> Origin {
+        let base = rule_path(direction, rule);
+        let list = match direction {
+            Direction::Ingress => "from",
+            Direction::Egress => "to",
+        };
+        self.first_of(policy, &base, &[list, "ports"])
+    }
+
+    fn first_of(&self, policy: usize, base: &str, keys: &[&str]) -> Origin {
+        keys.iter()
+            .map(|k| self.loaded.locate(policy, &format!("{base}.{k}")))
+            .chain(std::iter::once(self.loaded.locate(policy, base)))
+            .min_by_key(|o| o.start)
+            .unwrap_or_default()
     }
 
     /// Pod ids for messages: up to three, then how many more.

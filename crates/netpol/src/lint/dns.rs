@@ -11,7 +11,7 @@
 
 use super::codes;
 use super::context::Context;
-use super::logic::selector_covers;
+use super::logic::{excepts_cover, selector_covers};
 use crate::diag::Diagnostic;
 use crate::model::{Peer, Pod, Policy, PolicyPort, PortRef, Rule, NAMESPACE_NAME_LABEL};
 use crate::ports::Protocol;
@@ -60,7 +60,8 @@ pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             if lacking.is_empty() {
                 continue;
             }
-            format!("{} are isolated for egress", cx.pod_list(&lacking))
+            let verb = if lacking.len() == 1 { "is" } else { "are" };
+            format!("{} {verb} isolated for egress", cx.pod_list(&lacking))
         } else {
             let covered = policies.iter().enumerate().any(|(other, p)| {
                 gives_dns.get(other).copied().unwrap_or(false)
@@ -154,12 +155,12 @@ fn covers_dns_port(port: &PolicyPort) -> bool {
 }
 
 fn peer_may_be_resolver(cx: &Context<'_>, dns_pods: &[&Pod], namespace: &str, peer: &Peer) -> bool {
-    let Peer::Pods {
-        namespace_selector,
-        pod_selector,
-    } = peer
-    else {
-        return true;
+    let (namespace_selector, pod_selector) = match peer {
+        Peer::Pods {
+            namespace_selector,
+            pod_selector,
+        } => (namespace_selector, pod_selector),
+        Peer::IpBlock { cidr, except } => return !excepts_cover(cidr, except),
     };
     if dns_pods.is_empty() {
         let mentions_dns = pod_selector.as_ref().is_some_and(|s| {

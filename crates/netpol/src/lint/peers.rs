@@ -7,28 +7,28 @@ use std::collections::BTreeSet;
 use super::codes;
 use super::context::{effective_rules, peer_path, Context};
 use crate::diag::Diagnostic;
-use crate::model::{Peer, Policy, NAMESPACE_NAME_LABEL};
+use crate::model::{Origin, Peer, Policy, NAMESPACE_NAME_LABEL};
 use crate::selector::Operator;
 
 pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for (index, policy) in cx.cluster.policies.iter().enumerate() {
         for (direction, r, rule) in effective_rules(policy) {
-            for (p, peer) in rule.peers.iter().enumerate() {
-                let path = peer_path(direction, r, p);
-                other_namespace(cx, index, policy, peer, &path, out);
-                unknown_namespace_label(cx, index, peer, &path, out);
-            }
+            // A split pair gets one warning, not a second one on its podSelector half.
+            let mut split_peers = BTreeSet::new();
             for (p, pair) in rule.peers.windows(2).enumerate() {
                 if let [a, b] = pair {
-                    split(
-                        cx,
-                        index,
-                        policy,
-                        (a, b),
-                        &peer_path(direction, r, p + 1),
-                        out,
-                    );
+                    let at = cx.peer_origin(index, direction, r, p + 1);
+                    if split(cx, policy, (a, b), &at, out) {
+                        split_peers.extend([p, p + 1]);
+                    }
                 }
+            }
+            for (p, peer) in rule.peers.iter().enumerate() {
+                let path = peer_path(direction, r, p);
+                if !split_peers.contains(&p) {
+                    other_namespace(cx, index, policy, peer, &path, out);
+                }
+                unknown_namespace_label(cx, index, peer, &path, out);
             }
         }
     }
@@ -93,12 +93,11 @@ fn other_namespace(
 /// `- namespaceSelector: ...` directly followed (or preceded) by `- podSelector: ...`.
 fn split(
     cx: &Context<'_>,
-    index: usize,
     policy: &Policy,
     (a, b): (&Peer, &Peer),
-    second_path: &str,
+    at: &Origin,
     out: &mut Vec<Diagnostic>,
-) {
+) -> bool {
     let (ns_sel, pod_sel, ns_first) = match (a, b) {
         (
             Peer::Pods {
@@ -120,7 +119,7 @@ fn split(
                 pod_selector: None,
             },
         ) => (n, p, false),
-        _ => return,
+        _ => return false,
     };
     // The OR is deliberate when the podSelector finds its pods at home and none in the
     // selected namespaces: "this namespace's X, plus everything in those namespaces".
@@ -135,7 +134,7 @@ fn split(
                 && ns_sel.matches(&cx.namespace_labels(&pod.namespace))
         });
         if home && !there {
-            return;
+            return false;
         }
     }
     let (first, second) = if ns_first {
@@ -144,10 +143,9 @@ fn split(
         ("podSelector", "namespaceSelector")
     };
     out.push(
-        cx.report(
+        cx.report_at(
             codes::SPLIT_PEER,
-            index,
-            second_path,
+            at,
             format!(
                 "`{first}` and `{second}` are two peers (OR): this allows every pod of the namespaces matching `{ns_sel}`, and separately pods matching `{pod_sel}` in `{}`",
                 policy.namespace
@@ -157,6 +155,7 @@ fn split(
             "to allow only pods matching `{pod_sel}` in namespaces matching `{ns_sel}`, make them one peer: remove the `-` before `{second}` and indent it like `{first}`"
         )),
     );
+    true
 }
 
 /// Keys a namespaceSelector requires that no namespace carries.

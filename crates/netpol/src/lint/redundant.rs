@@ -3,7 +3,7 @@
 //! broader rule was narrower (a `- {}` rule allows everything, whatever follows it).
 
 use super::codes;
-use super::context::{effective_rules, field, peer_path, rule_path, Context};
+use super::context::{effective_rules, field, Context};
 use super::logic::{peer_covers, rule_covers};
 use crate::diag::Diagnostic;
 use crate::model::{Direction, Labels, Rule};
@@ -56,10 +56,9 @@ fn rules(
             )
         };
         out.push(
-            cx.report(
+            cx.report_at(
                 codes::REDUNDANT,
-                index,
-                &rule_path(direction, j),
+                &cx.rule_origin(index, direction, j),
                 format!("this rule adds nothing: {why}"),
             )
             .with_help(format!("delete it, or narrow {}[{i}]", field(direction))),
@@ -84,10 +83,9 @@ fn peers(
             continue;
         };
         out.push(
-            cx.report(
+            cx.report_at(
                 codes::REDUNDANT,
-                index,
-                &peer_path(direction, r, q),
+                &cx.peer_origin(index, direction, r, q),
                 format!("this peer adds nothing: `{list}[{p}]` of the same rule already matches everything it matches"),
             )
             .with_help("delete it"),

@@ -6,7 +6,7 @@
 //! whatever the cluster runs.
 
 use super::codes;
-use super::context::{effective_rules, peer_path, rule_path, Context};
+use super::context::{effective_rules, Context};
 use super::logic::{contradiction, excepts_cover};
 use crate::diag::Diagnostic;
 use crate::model::{Peer, Policy};
@@ -19,10 +19,9 @@ pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             if !reasons.is_empty() && reasons.iter().all(Option::is_some) {
                 let why: Vec<String> = reasons.into_iter().flatten().collect();
                 out.push(
-                    cx.report(
+                    cx.report_at(
                         codes::NEVER_MATCHES,
-                        index,
-                        &rule_path(direction, r),
+                        &cx.rule_origin(index, direction, r),
                         format!("this rule can never match: {}", why.join("; ")),
                     )
                     .with_help("fix the selectors, or delete the rule"),
@@ -32,10 +31,9 @@ pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             for (p, reason) in reasons.into_iter().enumerate() {
                 if let Some(why) = reason {
                     out.push(
-                        cx.report(
+                        cx.report_at(
                             codes::NEVER_MATCHES,
-                            index,
-                            &peer_path(direction, r, p),
+                            &cx.peer_origin(index, direction, r, p),
                             format!("this peer can never match: {why}"),
                         )
                         .with_help("fix the selectors, or delete the peer"),
