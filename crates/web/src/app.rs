@@ -1,0 +1,313 @@
+//! Startup and wiring: decides what to show first (a share link, `?example=`, the saved
+//! work, or the docs' example), owns the reducer, persists the workspace, records the
+//! `netpol:update` performance measure, and lays out the panes (or the embed view).
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::browser;
+use crate::components::diagram::Diagram;
+use crate::components::dialogs::Dialogs;
+use crate::components::editor::Editor;
+use crate::components::output::{GeneratedPane, Output};
+use crate::components::toolbar::{NoticeBar, Toolbar};
+use crate::examples;
+use crate::share::{fragment_payload, ShareState};
+use crate::state::{Action, AppState, LoadOrigin, Notice, NoticeKind};
+use crate::storage;
+
+/// Mark set before a workspace change; `netpol:update` measures from it to the rendered view.
+pub const UPDATE_START: &str = "netpol:update-start";
+/// Mark set before a workspace change; `netpol:evaluate` measures the engine alone.
+pub const EVALUATE_START: &str = "netpol:evaluate-start";
+/// Saves of large workspaces wait this long after the last change.
+const SAVE_DEBOUNCE_MS: u32 = 400;
+/// Workspaces smaller than this are saved at once (a reload right after typing keeps it).
+const SAVE_NOW_BYTES: usize = 64 * 1024;
+
+/// The reducer handle every view reads and dispatches through.
+#[derive(Clone, PartialEq)]
+pub struct Store(pub UseReducerHandle<AppState>);
+
+impl Store {
+    /// The current state.
+    pub fn state(&self) -> &AppState {
+        &self.0
+    }
+
+    /// Dispatches an action; workspace changes are timed with performance marks.
+    pub fn send(&self, action: Action) {
+        let timed = changes_workspace(&action);
+        if timed {
+            browser::mark(UPDATE_START);
+            browser::mark(EVALUATE_START);
+        }
+        self.0.dispatch(action);
+        if timed {
+            // `dispatch` runs the reducer (and so the engine) synchronously.
+            browser::measure("netpol:evaluate", EVALUATE_START);
+        }
+    }
+
+    /// A callback that sends a fixed action.
+    pub fn action(&self, action: Action) -> Callback<()> {
+        let store = self.clone();
+        Callback::from(move |_| store.send(action.clone()))
+    }
+}
+
+fn changes_workspace(a: &Action) -> bool {
+    matches!(
+        a,
+        Action::SetManifests(_)
+            | Action::AppendManifests(_)
+            | Action::Load(..)
+            | Action::AddNamespace(..)
+            | Action::AddPod(..)
+            | Action::AddExternal(_)
+            | Action::RemoveEndpoint(_)
+            | Action::RemoveNamespace(_)
+            | Action::AddArrow(..)
+            | Action::SetArrowPorts(..)
+            | Action::RemoveArrow(_)
+            | Action::SetOptions(_)
+            | Action::SetKustomize(_)
+    )
+}
+
+/// The store, from any view (`None` only outside `App`, where views render nothing).
+#[hook]
+pub fn use_store() -> Option<Store> {
+    use_context::<Store>()
+}
+
+/// How the page was opened.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Boot {
+    /// What to load.
+    pub state: ShareState,
+    /// Where it came from.
+    pub origin: LoadOrigin,
+    /// What to tell the user about it.
+    pub notice: Option<Notice>,
+    /// `?embed=1`: diagram and YAML only, no storage.
+    pub embed: bool,
+    /// Panes the embed shows (`?panes=diagram,manifests,generated`).
+    pub panes: Vec<String>,
+}
+
+fn info(text: impl Into<String>, restore: bool) -> Notice {
+    Notice {
+        kind: NoticeKind::Info,
+        text: text.into(),
+        restore,
+    }
+}
+
+fn error(text: impl Into<String>) -> Notice {
+    Notice {
+        kind: NoticeKind::Error,
+        text: text.into(),
+        restore: false,
+    }
+}
+
+/// Reads the URL and storage once, at startup.
+pub fn boot() -> Boot {
+    let embed = matches!(browser::query_param("embed").as_deref(), Some("1" | "true"));
+    let panes = browser::query_param("panes")
+        .map(|p| {
+            p.split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| matches!(s.as_str(), "diagram" | "manifests" | "generated"))
+                .collect::<Vec<_>>()
+        })
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| vec!["diagram".into(), "manifests".into()]);
+    let mut notice = None;
+    // An embedded diagram shows only problems, not "opened a link" news.
+    let done = |state: ShareState, origin: LoadOrigin, notice: Option<Notice>| Boot {
+        state,
+        origin,
+        notice: notice.filter(|n| !embed || n.kind == NoticeKind::Error),
+        embed,
+        panes: panes.clone(),
+    };
+
+    let hash = browser::hash();
+    if let Some(payload) = fragment_payload(&hash) {
+        match ShareState::decode(payload) {
+            Ok(state) => {
+                let kept = !embed && storage::stash_previous();
+                let text = if kept {
+                    "Opened a shared workspace. Your previous work was kept."
+                } else {
+                    "Opened a shared workspace."
+                };
+                return done(state, LoadOrigin::Shared, Some(info(text, kept)));
+            }
+            Err(e) => notice = Some(error(capitalize(&e.to_string()))),
+        }
+    }
+    if let Some(id) = browser::query_param("example") {
+        match examples::find(&id) {
+            Some(ex) => {
+                let kept = !embed && storage::stash_previous();
+                let n = if kept {
+                    Some(info(
+                        format!(
+                            "Opened the example “{}”. Your previous work was kept.",
+                            ex.title
+                        ),
+                        true,
+                    ))
+                } else {
+                    notice
+                };
+                return done(ex.state(), LoadOrigin::Example(ex.id.to_string()), n);
+            }
+            None => {
+                notice = Some(error(format!(
+                    "There is no example named “{id}”; showing your work instead."
+                )))
+            }
+        }
+    }
+    if !embed {
+        match storage::load() {
+            Some(Ok((state, dirty))) => return done(state, LoadOrigin::Restored { dirty }, notice),
+            Some(Err(e)) => {
+                notice = Some(error(format!(
+                    "Your saved work could not be read ({e}); showing the docs' example."
+                )))
+            }
+            None => {}
+        }
+    }
+    let state = examples::find(examples::DEFAULT)
+        .map(|e| e.state())
+        .unwrap_or_default();
+    done(state, LoadOrigin::Example(examples::DEFAULT.into()), notice)
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// The application.
+#[function_component(App)]
+pub fn app() -> Html {
+    let boot = use_memo((), |_| boot());
+    let reducer = {
+        let boot = Rc::clone(&boot);
+        use_reducer(move || {
+            let mut s = AppState::new(&boot.state, boot.origin.clone());
+            if boot.notice.is_some() {
+                s.ui.notice = boot.notice.clone();
+            }
+            s
+        })
+    };
+    let store = Store(reducer);
+    let embed = boot.embed;
+
+    // Once: the URL's one-shot parts (a link, `?example=`) are now in the state (and saved),
+    // so a reload shows the saved work, not the link again.
+    use_effect_with((), move |_| {
+        if !embed {
+            browser::clean_url(&["example"]);
+        }
+    });
+
+    // Persist (debounced for large workspaces).
+    {
+        let store = store.clone();
+        let timer = use_mut_ref(|| None::<gloo::timers::callback::Timeout>);
+        use_effect_with(store.state().saved_rev, move |_| {
+            if !embed {
+                let save = {
+                    let store = store.clone();
+                    move || {
+                        let s = store.state();
+                        if let Err(e) = storage::save(&s.to_share(), s.dirty) {
+                            gloo::console::warn!(format!("not saved: {e}"));
+                        }
+                    }
+                };
+                if store.state().ws.manifests.len() < SAVE_NOW_BYTES {
+                    timer.borrow_mut().take();
+                    save();
+                } else {
+                    *timer.borrow_mut() =
+                        Some(gloo::timers::callback::Timeout::new(SAVE_DEBOUNCE_MS, save));
+                }
+            }
+        });
+    }
+
+    // The view is updated when this effect runs: close the `netpol:update` measure.
+    use_effect_with(store.state().ws_rev, |_| {
+        browser::measure("netpol:update", UPDATE_START);
+    });
+
+    let body = if embed {
+        embed_view(&store, &boot.panes)
+    } else {
+        html! {
+            <>
+                <Toolbar />
+                <NoticeBar />
+                <main class="panes">
+                    <Editor />
+                    <Diagram />
+                    <Output />
+                </main>
+            </>
+        }
+    };
+    html! {
+        <ContextProvider<Store> context={store.clone()}>
+            <div class={classes!("app", embed.then_some("embed"))}>
+                { body }
+                <Dialogs />
+            </div>
+        </ContextProvider<Store>>
+    }
+}
+
+fn embed_view(store: &Store, panes: &[String]) -> Html {
+    let link = format!(
+        "{}#s={}",
+        browser::page_base(),
+        store.state().to_share().encode()
+    );
+    let pane = |name: &str| -> Html {
+        match name {
+            "diagram" => html! { <Diagram key="diagram" /> },
+            "manifests" => html! { <Editor key="manifests" /> },
+            "generated" => html! { <GeneratedPane key="generated" /> },
+            _ => html! {},
+        }
+    };
+    html! {
+        <>
+            <header class="embed-bar">
+                <span class="brand-mark" aria-hidden="true">{ crate::components::icons::logo() }</span>
+                <span class="embed-title">{ "NetworkPolicy playground" }</span>
+                <span class="spacer" />
+                <a class="btn btn-small" href={link} target="_blank" rel="noopener">
+                    { "Open in playground" }{ crate::components::icons::external() }
+                </a>
+            </header>
+            <NoticeBar />
+            <main class={classes!("panes", format!("panes-{}", panes.len()))}>
+                { for panes.iter().map(|p| pane(p)) }
+            </main>
+        </>
+    }
+}

@@ -1,0 +1,347 @@
+//! The manifests editor: a plain `<textarea aria-label="Manifests">` (the input: screen
+//! readers, paste, undo and tests all work as usual) over a highlighting backdrop with line
+//! numbers and diagnostic markers. The text is only ever what the user typed, pasted,
+//! opened or dropped: nothing rewrites it.
+//!
+//! Both layers sit in one grid cell of a scrolling box, so the backdrop sizes the textarea
+//! and they scroll together without any syncing code.
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlElement, HtmlInputElement, HtmlTextAreaElement};
+use yew::prelude::*;
+
+use crate::app::use_store;
+use crate::components::icons;
+use crate::highlight::{self, LineNote, Mark};
+use crate::state::{human_size, Action, Notice, NoticeKind};
+
+/// Line height in CSS pixels (must match `--code-line` in styles.css).
+const LINE_H: f64 = 20.0;
+/// Above this size the backdrop is left out (the textarea alone stays fast).
+const HIGHLIGHT_MAX: usize = 300 * 1024;
+/// Files larger than this are refused when opened or dropped.
+const MAX_FILE: u64 = 5 * 1024 * 1024;
+
+fn notes_of(diags: &[netpol::Diagnostic]) -> BTreeMap<usize, LineNote> {
+    let mut notes: BTreeMap<usize, LineNote> = BTreeMap::new();
+    for d in diags
+        .iter()
+        .filter(|d| d.source == netpol::workspace::MANIFESTS && d.line > 0)
+    {
+        let mark = match d.severity {
+            netpol::Severity::Error => Mark::Error,
+            netpol::Severity::Warning => Mark::Warning,
+            netpol::Severity::Info => Mark::Info,
+        };
+        let message = format!("{} {}", d.code, d.message);
+        notes
+            .entry(d.line)
+            .and_modify(|n| {
+                n.count += 1;
+                if mark < n.mark {
+                    n.mark = mark;
+                    n.message = message.clone();
+                }
+            })
+            .or_insert(LineNote {
+                mark,
+                message,
+                count: 1,
+            });
+    }
+    notes
+}
+
+fn gutter_html(lines: usize, notes: &BTreeMap<usize, LineNote>) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(lines * 24);
+    for n in 1..=lines {
+        match notes.get(&n) {
+            Some(note) => {
+                let msg = highlight::escape(&note.message);
+                let _ = write!(
+                    out,
+                    "<div class=\"gl gl-{c}\"><span class=\"mk mk-{c}\" tabindex=\"0\" role=\"note\" aria-label=\"line {n}: {msg}\" data-msg=\"{msg}\"></span>{n}</div>",
+                    c = note.mark.class(),
+                );
+            }
+            None => {
+                let _ = write!(out, "<div class=\"gl\">{n}</div>");
+            }
+        }
+    }
+    out
+}
+
+/// UTF-16 offsets of the start and end of 1-based `line` (what `setSelectionRange` takes).
+fn line_range_utf16(text: &str, line: usize) -> (u32, u32) {
+    let mut offset: u32 = 0;
+    for (i, l) in text.split('\n').enumerate() {
+        let len = l.encode_utf16().count() as u32;
+        if i + 1 == line {
+            return (offset, offset + len);
+        }
+        offset += len + 1;
+    }
+    (offset, offset)
+}
+
+/// Reads files and appends them as documents.
+pub fn read_files(files: Vec<web_sys::File>, store: crate::app::Store) {
+    yew::platform::spawn_local(async move {
+        let mut texts = Vec::new();
+        for f in files {
+            let name = f.name();
+            if f.size() as u64 > MAX_FILE {
+                store.send(Action::Notify(Some(Notice {
+                    kind: NoticeKind::Error,
+                    text: format!(
+                        "{name} is {}; files over {} are not opened.",
+                        human_size(f.size() as usize),
+                        human_size(MAX_FILE as usize)
+                    ),
+                    restore: false,
+                })));
+                continue;
+            }
+            let blob = gloo::file::Blob::from(f);
+            match gloo::file::futures::read_as_text(&blob).await {
+                Ok(t) => texts.push(format!("# file: {name}\n{t}")),
+                Err(_) => store.send(Action::Notify(Some(Notice {
+                    kind: NoticeKind::Error,
+                    text: format!("{name} could not be read as text."),
+                    restore: false,
+                }))),
+            }
+        }
+        if !texts.is_empty() {
+            let joined = texts
+                .iter()
+                .map(|t| t.trim_end().to_string())
+                .collect::<Vec<_>>()
+                .join("\n---\n");
+            store.send(Action::AppendManifests(format!("{joined}\n")));
+        }
+    });
+}
+
+fn files_of(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
+    let Some(list) = list else { return Vec::new() };
+    (0..list.length()).filter_map(|i| list.get(i)).collect()
+}
+
+/// The editor pane.
+#[function_component(Editor)]
+pub fn editor() -> Html {
+    let Some(store) = use_store() else {
+        return html! {};
+    };
+    let state = store.state();
+    let text = state.ws.manifests.clone();
+    let area = use_node_ref();
+    let scroller = use_node_ref();
+    let file_input = use_node_ref();
+    let dragging = use_state(|| false);
+
+    let notes = use_memo(state.ws_rev, {
+        let derived = Rc::clone(&state.derived);
+        move |_| notes_of(&derived.diagnostics)
+    });
+    let big = text.len() > HIGHLIGHT_MAX;
+    let (backdrop, gutter) = {
+        let key = state.ws_rev;
+        let text = text.clone();
+        let notes = Rc::clone(&notes);
+        let memo = use_memo(key, move |_| {
+            if text.len() > HIGHLIGHT_MAX {
+                (String::new(), String::new())
+            } else {
+                let lines = text.split('\n').count();
+                (
+                    highlight::highlight(&text, &notes),
+                    gutter_html(lines, &notes),
+                )
+            }
+        });
+        (memo.0.clone(), memo.1.clone())
+    };
+
+    // Jump to a line (from the diagnostics list, the explanation, a node).
+    {
+        let area = area.clone();
+        let scroller = scroller.clone();
+        let text = text.clone();
+        use_effect_with(state.ui.jump, move |jump| {
+            if let Some((line, _)) = jump {
+                if let Some(ta) = area.cast::<HtmlTextAreaElement>() {
+                    let (start, end) = line_range_utf16(&text, *line);
+                    let _ = ta.focus();
+                    let _ = ta.set_selection_range(start, end);
+                    if let Some(sc) = scroller.cast::<HtmlElement>() {
+                        let top =
+                            (*line as f64 - 1.0) * LINE_H - f64::from(sc.client_height()) / 3.0;
+                        sc.set_scroll_top(top.max(0.0) as i32);
+                    } else {
+                        let top = (*line as f64 - 1.0) * LINE_H - 100.0;
+                        ta.set_scroll_top(top.max(0.0) as i32);
+                    }
+                }
+            }
+        });
+    }
+
+    let oninput = {
+        let store = store.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(ta) = e.target_dyn_into::<HtmlTextAreaElement>() {
+                store.send(Action::SetManifests(ta.value()));
+            }
+        })
+    };
+    let ondragover = {
+        let dragging = dragging.clone();
+        Callback::from(move |e: DragEvent| {
+            let has_files = e
+                .data_transfer()
+                .map(|d| {
+                    d.types()
+                        .iter()
+                        .any(|t| t.as_string().as_deref() == Some("Files"))
+                })
+                .unwrap_or(false);
+            if has_files {
+                e.prevent_default();
+                dragging.set(true);
+            }
+        })
+    };
+    let ondragleave = {
+        let dragging = dragging.clone();
+        Callback::from(move |_: DragEvent| dragging.set(false))
+    };
+    let ondrop = {
+        let store = store.clone();
+        let dragging = dragging.clone();
+        Callback::from(move |e: DragEvent| {
+            dragging.set(false);
+            let files = files_of(e.data_transfer().and_then(|d| d.files()));
+            if !files.is_empty() {
+                e.prevent_default();
+                read_files(files, store.clone());
+            }
+        })
+    };
+    let open_click = {
+        let file_input = file_input.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(i) = file_input.cast::<HtmlInputElement>() {
+                i.click();
+            }
+        })
+    };
+    let on_files = {
+        let store = store.clone();
+        Callback::from(move |e: Event| {
+            if let Some(input) = e
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+            {
+                read_files(files_of(input.files()), store.clone());
+                input.set_value("");
+            }
+        })
+    };
+
+    let c = &state.derived.eval.loaded.cluster;
+    let errors = state
+        .derived
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == netpol::Severity::Error)
+        .count();
+    let warnings = state
+        .derived
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == netpol::Severity::Warning)
+        .count();
+    let lines = text.split('\n').count();
+    let show_diags = store.action(Action::SelectTab(crate::state::Tab::Diagnostics));
+    let status = html! {
+        <footer class="pane-status">
+            <span>{ format!("{lines} lines") }</span>
+            <span>{ format!("{} namespaces", c.namespaces.len()) }</span>
+            <span>{ format!("{} workloads", c.pods.len()) }</span>
+            <span>{ format!("{} policies", c.policies.len()) }</span>
+            <span class="spacer" />
+            <button class={classes!("status-diag", (errors > 0).then_some("has-errors"), (errors == 0 && warnings > 0).then_some("has-warnings"))}
+                onclick={move |_| show_diags.emit(())}
+                title="Show the diagnostics">
+                { if errors + warnings == 0 { html!{ <>{ icons::check() }{ "No problems" }</> } }
+                  else { html!{ <>{ icons::warning() }{ format!("{errors} errors, {warnings} warnings") }</> } } }
+            </button>
+        </footer>
+    };
+
+    html! {
+        <section class={classes!("pane", "editor-pane", (*dragging).then_some("dropping"))}
+            aria-label="Manifests editor"
+            {ondragover} {ondragleave} {ondrop}>
+            <header class="pane-head">
+                <h2>{ "Manifests" }</h2>
+                <span class="pane-sub">{ "Namespaces, pods, workloads and NetworkPolicies (multi-document YAML)" }</span>
+                <span class="spacer" />
+                <button class="btn btn-ghost btn-small" onclick={open_click} title="Open YAML files (or drop them on the editor)">
+                    { icons::open() }{ "Open files" }
+                </button>
+                <input ref={file_input} type="file" multiple=true accept=".yaml,.yml,.json,text/yaml,application/json"
+                    class="visually-hidden" tabindex="-1" aria-hidden="true" onchange={on_files} />
+            </header>
+            if let Some(msg) = state.derived.skipped.clone() {
+                <div class="pane-warning" role="alert">{ icons::warning() }{ msg }</div>
+            }
+            if big {
+                <div class="code-scroll plain">
+                    <textarea ref={area} class="code-input plain" aria-label="Manifests" id="manifests"
+                        spellcheck="false" autocomplete="off" autocapitalize="off" wrap="off"
+                        value={text} {oninput} />
+                </div>
+            } else {
+                <div class="code-scroll" ref={scroller}>
+                    <div class="code-grid">
+                        <div class="gutter" aria-hidden="false">
+                            { Html::from_html_unchecked(AttrValue::from(gutter)) }
+                        </div>
+                        <div class="code-stack">
+                            <pre class="code-backdrop" aria-hidden="true">
+                                { Html::from_html_unchecked(AttrValue::from(backdrop)) }
+                            </pre>
+                            <textarea ref={area} class="code-input" aria-label="Manifests" id="manifests"
+                                spellcheck="false" autocomplete="off" autocapitalize="off" wrap="off"
+                                placeholder="Paste Kubernetes manifests here, open files, or pick an example."
+                                value={text} {oninput} />
+                        </div>
+                    </div>
+                </div>
+            }
+            { status }
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_ranges_count_utf16() {
+        let t = "a\né😀\nc";
+        assert_eq!(line_range_utf16(t, 1), (0, 1));
+        assert_eq!(line_range_utf16(t, 2), (2, 5));
+        assert_eq!(line_range_utf16(t, 3), (6, 7));
+        assert_eq!(line_range_utf16(t, 9), (8, 8));
+    }
+}

@@ -1,0 +1,132 @@
+//! Renders the engine's [`netpol::Explanation`]: the verdict, then each side (the sender's
+//! egress, the receiver's ingress) with the policies that isolate it, the rules that allow
+//! the connection, and why every other candidate rule did not. Policy names jump to their
+//! line in the editor when they come from the manifests.
+
+use netpol::eval::{Explanation, Side};
+use netpol::model::{Cluster, Direction};
+use yew::prelude::*;
+
+use crate::app::Store;
+use crate::components::icons;
+use crate::state::Action;
+
+/// Where a policy (or one of its rules) is in the editor, if it comes from the manifests.
+fn line_of(cluster: &Cluster, policy: usize, rule: Option<(Direction, usize)>) -> Option<usize> {
+    let p = cluster.policies.get(policy)?;
+    let origin = match rule {
+        Some((Direction::Ingress, r)) => p.ingress.get(r).and_then(|r| r.origin.clone()),
+        Some((Direction::Egress, r)) => p.egress.get(r).and_then(|r| r.origin.clone()),
+        None => None,
+    }
+    .or_else(|| p.origin.clone())?;
+    (origin.source == netpol::workspace::MANIFESTS && origin.line > 0).then_some(origin.line)
+}
+
+fn policy_link(
+    store: &Store,
+    cluster: &Cluster,
+    name: &str,
+    policy: usize,
+    rule: Option<(Direction, usize)>,
+) -> Html {
+    let label = match rule {
+        Some((d, r)) => format!("{name} {}[{r}]", d.as_str().to_lowercase()),
+        None => name.to_string(),
+    };
+    match line_of(cluster, policy, rule) {
+        Some(line) => {
+            let jump = store.action(Action::JumpToLine(line));
+            html! {
+                <button class="link" onclick={move |_| jump.emit(())} title={format!("Go to line {line}")}>
+                    <code>{ label }</code>
+                </button>
+            }
+        }
+        None => {
+            html! { <span><code>{ label }</code><span class="tag">{ "generated" }</span></span> }
+        }
+    }
+}
+
+fn side_view(store: &Store, cluster: &Cluster, side: &Side, who: &str) -> Html {
+    let dir = side.direction;
+    let title = match dir {
+        Direction::Egress => format!("Egress from {who}"),
+        Direction::Ingress => format!("Ingress to {who}"),
+    };
+    let ok = side.allows();
+    let body = match &side.pod {
+        None => html! { <p>{ "Outside the cluster: no NetworkPolicy applies to this end." }</p> },
+        Some(_) if side.isolated_by.is_empty() => html! {
+            <p>{ format!("Not isolated: no policy selects it for {}, so everything is allowed.", dir.as_str().to_lowercase()) }</p>
+        },
+        Some(_) => {
+            let isolated = side.isolated_by.iter().map(|p| {
+                html! { <li>{ policy_link(store, cluster, &p.policy, p.index, None) }</li> }
+            });
+            let allowed = side.allowed_by.iter().map(|r| {
+                html! { <li>{ icons::check() }{ policy_link(store, cluster, &r.policy, r.policy_index, Some((dir, r.rule))) }</li> }
+            });
+            let misses = side.candidates.iter().map(|c| {
+                html! {
+                    <li>
+                        { icons::cross() }
+                        { policy_link(store, cluster, &c.rule.policy, c.rule.policy_index, Some((dir, c.rule.rule))) }
+                        <span class="why">{ c.miss.describe() }</span>
+                    </li>
+                }
+            });
+            html! {
+                <>
+                    <p class="muted">{ "Isolated by" }</p>
+                    <ul class="chips">{ for isolated }</ul>
+                    if !side.allowed_by.is_empty() {
+                        <p class="muted">{ "Allowed by" }</p>
+                        <ul class="rules ok">{ for allowed }</ul>
+                    } else if side.candidates.is_empty() {
+                        <p class="why">{ format!("No {} rule at all: the isolating policies allow nothing in this direction.", dir.as_str().to_lowercase()) }</p>
+                    } else {
+                        <p class="muted">{ "No rule matches" }</p>
+                        <ul class="rules miss">{ for misses }</ul>
+                    }
+                </>
+            }
+        }
+    };
+    html! {
+        <div class={classes!("side", if ok { "ok" } else { "blocked" })}>
+            <h4>{ if ok { icons::check() } else { icons::cross() } }{ title }</h4>
+            { body }
+        </div>
+    }
+}
+
+/// The explanation, as a card.
+pub fn explanation(store: &Store, cluster: &Cluster, e: &Explanation) -> Html {
+    let short = |id: &str| {
+        id.rsplit_once('/')
+            .map(|(_, n)| n.to_string())
+            .unwrap_or_else(|| id.to_string())
+    };
+    html! {
+        <div class={classes!("explanation", if e.allowed { "allowed" } else { "denied" })}>
+            <p class="verdict-line">
+                <span class={classes!("badge", if e.allowed { "badge-allowed" } else { "badge-denied" })}>
+                    { if e.allowed { "Allowed" } else { "Denied" } }
+                </span>
+                <code>{ &e.from }</code>{ " → " }<code>{ &e.to }</code>
+                <span class="muted">{ format!(" on {}/{}", e.port, e.protocol.as_str()) }</span>
+            </p>
+            if e.loopback {
+                <p class="muted">{ "A pod may always talk to itself." }</p>
+            } else {
+                <p class="muted small">{ "A connection needs the sender's egress and the receiver's ingress to allow it." }</p>
+                <div class="sides">
+                    { side_view(store, cluster, &e.egress, &short(&e.from)) }
+                    { side_view(store, cluster, &e.ingress, &short(&e.to)) }
+                </div>
+            }
+        </div>
+    }
+}

@@ -1,0 +1,342 @@
+//! The diagram's inspector: a panel for what is selected. For an arrow: its verdict, the
+//! reason (the engine's explanation, one click away from the arrow), its ports and Delete.
+//! For a node or namespace: what it is, where it is defined, and its actions. For an
+//! allowed flow: its connections, and turning it into an arrow.
+
+use netpol::endpoint::Endpoint;
+use netpol::Traffic;
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use crate::app::{use_store, Store};
+use crate::components::explain_view::explanation;
+use crate::components::icons;
+use crate::forms;
+use crate::state::{Action, ArrowView, Dialog, ExplainQuery, Selection, Verdict};
+
+fn explain_on(
+    store: &Store,
+    cluster: &netpol::Cluster,
+    from: &str,
+    to: &str,
+    probe: (u16, netpol::Protocol),
+) -> Html {
+    match (Endpoint::parse(cluster, from), Endpoint::parse(cluster, to)) {
+        (Ok(f), Ok(t)) => {
+            let e = netpol::explain(
+                cluster,
+                &Traffic {
+                    from: f,
+                    to: t,
+                    port: probe.0,
+                    protocol: probe.1,
+                },
+            );
+            explanation(store, cluster, &e)
+        }
+        _ => html! { <p class="why">{ "An end of this arrow no longer exists." }</p> },
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ArrowPanelProps {
+    arrow: ArrowView,
+}
+
+#[function_component(ArrowPanel)]
+fn arrow_panel(props: &ArrowPanelProps) -> Html {
+    let Some(store) = use_store() else {
+        return html! {};
+    };
+    let state = store.state();
+    let a = &props.arrow;
+    let current = state
+        .ws
+        .arrows
+        .get(a.index)
+        .map(|i| crate::state::ports_text(&i.ports))
+        .unwrap_or_default();
+    let ports = use_state(|| current.clone());
+    let error = use_state(|| None::<String>);
+    {
+        // Another arrow selected: show its ports.
+        let ports = ports.clone();
+        let error = error.clone();
+        use_effect_with((a.index, current.clone()), move |(_, c)| {
+            ports.set(c.clone());
+            error.set(None);
+        });
+    }
+    let index = a.index;
+    let oninput = {
+        let ports = ports.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(i) = e.target_dyn_into::<HtmlInputElement>() {
+                ports.set(i.value());
+            }
+        })
+    };
+    let apply = {
+        let store = store.clone();
+        let ports = ports.clone();
+        let error = error.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            match forms::parse_ports(&ports) {
+                Ok(p) => {
+                    error.set(None);
+                    store.send(Action::SetArrowPorts(index, p));
+                }
+                Err(msg) => error.set(Some(msg)),
+            }
+        })
+    };
+    let delete = store.action(Action::RemoveArrow(index));
+    let details = store.action(Action::Explain(ExplainQuery {
+        from: a.from.clone(),
+        to: a.to.clone(),
+        port: a.probe.0,
+        protocol: a.probe.1,
+    }));
+    let eval = &state.derived.eval;
+    let verdict = a.verdict.as_str();
+    let (headline, reason) = match (a.verdict, a.before) {
+        (Verdict::Denied, _) | (Verdict::Partial, _) => (
+            format!(
+                "{} even with the generated policies",
+                if a.verdict == Verdict::Denied {
+                    "Denied"
+                } else {
+                    "Only partly allowed"
+                }
+            ),
+            explain_on(&store, &eval.effective, &a.from, &a.to, a.probe),
+        ),
+        (_, Verdict::Allowed) => (
+            "Already allowed by the manifests".to_string(),
+            explain_on(&store, &eval.loaded.cluster, &a.from, &a.to, a.probe),
+        ),
+        (_, _) => (
+            "Blocked by the manifests today; the generated policies allow it".to_string(),
+            explain_on(&store, &eval.loaded.cluster, &a.from, &a.to, a.probe),
+        ),
+    };
+    let close = store.action(Action::Select(None));
+    html! {
+        <>
+            <header class="inspector-head">
+                <span class={classes!("badge", format!("badge-{verdict}"))}>{ verdict }</span>
+                <h3><code>{ &a.from }</code>{ icons::arrow() }<code>{ &a.to }</code></h3>
+                <button class="icon-btn" aria-label="Close" title="Close" onclick={move |_| close.emit(())}>{ icons::close() }</button>
+            </header>
+            <p class="headline">{ headline }</p>
+            <dl class="facts">
+                <dt>{ "Asked" }</dt><dd>{ &a.wanted }</dd>
+                <dt>{ "Allowed" }</dt><dd>{ &a.allowed }</dd>
+                <dt>{ "Manifests alone" }</dt><dd>{ &a.before_allowed }</dd>
+            </dl>
+            <form class="ports-form" onsubmit={apply}>
+                <label for="arrow-ports">{ "Ports" }</label>
+                <div class="row">
+                    <input id="arrow-ports" type="text" value={(*ports).clone()} {oninput}
+                        placeholder="all ports, or 8080/TCP, 53/UDP, http"
+                        aria-describedby="arrow-ports-help" />
+                    <button class="btn btn-small" type="submit">{ "Apply" }</button>
+                </div>
+                if let Some(msg) = (*error).clone() {
+                    <p class="field-error" role="alert">{ msg }</p>
+                } else {
+                    <p class="field-help" id="arrow-ports-help">{ "Empty means every port. Named ports resolve on the receiver." }</p>
+                }
+            </form>
+            <details class="reason" open={a.verdict != Verdict::Allowed || a.before != Verdict::Allowed}>
+                <summary>{ format!("Why? ({}/{})", a.probe.0, a.probe.1.as_str()) }</summary>
+                { reason }
+            </details>
+            <footer class="inspector-actions">
+                <button class="btn btn-small" onclick={move |_| details.emit(())}>{ icons::search() }{ "Explain in detail" }</button>
+                <span class="spacer" />
+                <button class="btn btn-small btn-danger" onclick={move |_| delete.emit(())}>{ icons::trash() }{ "Delete arrow" }</button>
+            </footer>
+        </>
+    }
+}
+
+fn node_panel(store: &Store, id: &str) -> Html {
+    let state = store.state();
+    let c = &state.derived.eval.effective;
+    let close = store.action(Action::Select(None));
+    let connect = store.action(Action::Connect(id.to_string()));
+    let drawn = state.is_drawn(id);
+    let delete = store.action(Action::RemoveEndpoint(id.to_string()));
+    let (title, facts, line) = match c.pod(id) {
+        Some(p) => {
+            let labels = p
+                .labels
+                .iter()
+                .map(|(k, v)| html! { <li><code>{ format!("{k}={v}") }</code></li> });
+            let ports = p
+                .ports
+                .iter()
+                .map(|cp| match &cp.name {
+                    Some(n) => format!("{n} {}/{}", cp.port, cp.protocol.as_str()),
+                    None => format!("{}/{}", cp.port, cp.protocol.as_str()),
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            let line = p
+                .origin
+                .as_ref()
+                .filter(|o| o.source == netpol::workspace::MANIFESTS)
+                .map(|o| o.line);
+            (
+                p.name.clone(),
+                html! {
+                    <dl class="facts">
+                        <dt>{ "Kind" }</dt><dd>{ p.kind.as_str() }</dd>
+                        <dt>{ "Namespace" }</dt><dd><code>{ &p.namespace }</code></dd>
+                        <dt>{ "Labels" }</dt><dd><ul class="chips">{ for labels }</ul></dd>
+                        if !ports.is_empty() { <dt>{ "Ports" }</dt><dd>{ ports }</dd> }
+                    </dl>
+                },
+                line,
+            )
+        }
+        None => {
+            let (t, sub) = crate::components::diagram::external_text(id);
+            (
+                t,
+                html! { <dl class="facts"><dt>{ "Address" }</dt><dd><code>{ id }</code></dd><dt>{ "Where" }</dt><dd>{ sub }</dd></dl> },
+                None,
+            )
+        }
+    };
+    let goto = line.map(|l| {
+        let jump = store.action(Action::JumpToLine(l));
+        html! { <button class="btn btn-small" onclick={move |_| jump.emit(())}>{ format!("Go to line {l}") }</button> }
+    });
+    html! {
+        <>
+            <header class="inspector-head">
+                <h3>{ title }</h3>
+                <button class="icon-btn" aria-label="Close" title="Close" onclick={move |_| close.emit(())}>{ icons::close() }</button>
+            </header>
+            { facts }
+            <p class="muted small">{ if drawn { "Drawn on the diagram (not in the manifests)." } else { "Defined in the manifests." } }</p>
+            <footer class="inspector-actions">
+                <button class="btn btn-small btn-primary" onclick={move |_| connect.emit(())}>{ icons::arrow() }{ "Draw arrow from here" }</button>
+                { goto.unwrap_or_default() }
+                <span class="spacer" />
+                if drawn {
+                    <button class="btn btn-small btn-danger" onclick={move |_| delete.emit(())}>{ icons::trash() }{ "Remove" }</button>
+                }
+            </footer>
+        </>
+    }
+}
+
+fn namespace_panel(store: &Store, name: &str) -> Html {
+    let state = store.state();
+    let c = &state.derived.eval.effective;
+    let close = store.action(Action::Select(None));
+    let add_pod = store.action(Action::OpenDialog(Dialog::AddPod(Some(name.to_string()))));
+    let drawn = state.is_drawn_namespace(name);
+    let delete = store.action(Action::RemoveNamespace(name.to_string()));
+    let labels = c
+        .namespace(name)
+        .map(|n| n.labels.clone())
+        .unwrap_or_default();
+    let line = c
+        .namespace(name)
+        .and_then(|n| n.origin.as_ref())
+        .filter(|o| o.source == netpol::workspace::MANIFESTS)
+        .map(|o| o.line);
+    let goto = line.map(|l| {
+        let jump = store.action(Action::JumpToLine(l));
+        html! { <button class="btn btn-small" onclick={move |_| jump.emit(())}>{ format!("Go to line {l}") }</button> }
+    });
+    let pods = c.pods.iter().filter(|p| p.namespace == name).count();
+    let policies = c.policies.iter().filter(|p| p.namespace == name).count();
+    html! {
+        <>
+            <header class="inspector-head">
+                <h3>{ format!("Namespace {name}") }</h3>
+                <button class="icon-btn" aria-label="Close" title="Close" onclick={move |_| close.emit(())}>{ icons::close() }</button>
+            </header>
+            <dl class="facts">
+                <dt>{ "Labels" }</dt>
+                <dd><ul class="chips">{ for labels.iter().map(|(k, v)| html! { <li><code>{ format!("{k}={v}") }</code></li> }) }</ul></dd>
+                <dt>{ "Contents" }</dt><dd>{ format!("{pods} workloads, {policies} policies") }</dd>
+            </dl>
+            <footer class="inspector-actions">
+                <button class="btn btn-small btn-primary" onclick={move |_| add_pod.emit(())}>{ icons::plus() }{ "Add pod here" }</button>
+                { goto.unwrap_or_default() }
+                <span class="spacer" />
+                if drawn {
+                    <button class="btn btn-small btn-danger" onclick={move |_| delete.emit(())}>{ icons::trash() }{ "Remove" }</button>
+                }
+            </footer>
+        </>
+    }
+}
+
+fn flow_panel(store: &Store, from: &str, to: &str) -> Html {
+    let state = store.state();
+    let eval = &state.derived.eval;
+    let c = &eval.effective;
+    let conns = match (Endpoint::parse(c, from), Endpoint::parse(c, to)) {
+        (Ok(f), Ok(t)) => netpol::connectivity(c, &[f, t])
+            .get(0, 1)
+            .map(|x| x.to_string())
+            .unwrap_or_default(),
+        _ => String::new(),
+    };
+    let close = store.action(Action::Select(None));
+    let draw = store.action(Action::AddArrow(
+        from.to_string(),
+        to.to_string(),
+        Vec::new(),
+    ));
+    let details = store.action(Action::Explain(ExplainQuery {
+        from: from.to_string(),
+        to: to.to_string(),
+        port: state.ui.probe.0,
+        protocol: state.ui.probe.1,
+    }));
+    html! {
+        <>
+            <header class="inspector-head">
+                <span class="badge badge-allowed">{ "allowed" }</span>
+                <h3><code>{ from }</code>{ icons::arrow() }<code>{ to }</code></h3>
+                <button class="icon-btn" aria-label="Close" title="Close" onclick={move |_| close.emit(())}>{ icons::close() }</button>
+            </header>
+            <dl class="facts"><dt>{ "Allowed" }</dt><dd>{ conns }</dd></dl>
+            <footer class="inspector-actions">
+                <button class="btn btn-small" onclick={move |_| details.emit(())}>{ icons::search() }{ "Explain" }</button>
+                <button class="btn btn-small" onclick={move |_| draw.emit(())}>{ icons::arrow() }{ "Draw as arrow" }</button>
+            </footer>
+        </>
+    }
+}
+
+/// The inspector panel (nothing when nothing is selected).
+#[function_component(Inspector)]
+pub fn inspector() -> Html {
+    let Some(store) = use_store() else {
+        return html! {};
+    };
+    let state = store.state();
+    let body = match state.ui.selection.clone() {
+        None => return html! {},
+        Some(Selection::Arrow(i)) => match state.derived.arrows.get(i) {
+            Some(a) => html! { <ArrowPanel arrow={a.clone()} /> },
+            None => return html! {},
+        },
+        Some(Selection::Node(id)) => node_panel(&store, &id),
+        Some(Selection::Namespace(n)) => namespace_panel(&store, &n),
+        Some(Selection::Flow(a, b)) => flow_panel(&store, &a, &b),
+    };
+    html! {
+        <aside class="inspector" aria-label="Selection details">{ body }</aside>
+    }
+}

@@ -1,0 +1,11 @@
+//! Views. Each component reads the store and renders; all policy logic stays in the
+//! engine and all state changes go through `state::Action`.
+
+pub mod diagram;
+pub mod dialogs;
+pub mod editor;
+pub mod explain_view;
+pub mod icons;
+pub mod inspector;
+pub mod output;
+pub mod toolbar;

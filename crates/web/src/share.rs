@@ -1,0 +1,442 @@
+//! The versioned share DTO and its link encoding.
+//!
+//! A workspace travels as [`ShareState`] (`v: 1`): JSON, deflated, base64url, in the URL
+//! fragment (`#s=...`), so a link reproduces it exactly and nothing reaches a server. The
+//! same JSON (uncompressed) is what localStorage keeps. The DTO is this module's own type,
+//! not a `derive` on engine types, so engine refactors never break old links.
+//!
+//! Decoding distrusts its input: the link length, the inflated size, the JSON depth
+//! (serde_json's limit), and every count and string length are capped before anything is
+//! loaded, and each failure says what was wrong. A rejected link loads nothing.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+
+/// The format version this build writes.
+pub const VERSION: u32 = 1;
+/// Longest `#s=` payload accepted (characters of base64).
+pub const MAX_LINK_CHARS: usize = 512 * 1024;
+/// Largest JSON after inflating.
+pub const MAX_INFLATED: usize = 2 * 1024 * 1024;
+/// Largest manifests text a link or saved state may carry (the editor's evaluation cap).
+pub const MAX_MANIFESTS: usize = 1024 * 1024;
+/// Most drawn objects of each kind (namespaces, pods, externals, arrows).
+pub const MAX_ITEMS: usize = 2000;
+/// Longest name, label key/value, external id or arrow text.
+pub const MAX_FIELD: usize = 512;
+
+/// A namespace drawn in the diagram.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NamespaceDto {
+    /// Name.
+    pub name: String,
+    /// Labels.
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+}
+
+/// A pod drawn in the diagram.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PodDto {
+    /// Namespace.
+    pub namespace: String,
+    /// Name.
+    pub name: String,
+    /// Labels.
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+}
+
+/// Generator options, spelled for humans.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OptionsDto {
+    /// `none`, `deny-all` or `docs-default`.
+    pub baseline: String,
+    /// `labels` or `expressions`.
+    pub selector: String,
+    /// The label that identifies workloads (`app`), or none for automatic.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identity_label: Option<String>,
+    /// The namespace label namespaceSelectors use, or none for `kubernetes.io/metadata.name`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace_label: Option<String>,
+    /// Add DNS egress.
+    pub dns: bool,
+}
+
+impl Default for OptionsDto {
+    fn default() -> Self {
+        OptionsDto {
+            baseline: "none".into(),
+            selector: "labels".into(),
+            identity_label: None,
+            namespace_label: None,
+            dns: false,
+        }
+    }
+}
+
+/// Everything a link or the saved state carries.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ShareState {
+    /// Format version ([`VERSION`]).
+    pub v: u32,
+    /// The editor text, byte for byte.
+    #[serde(default)]
+    pub manifests: String,
+    /// Drawn namespaces.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub namespaces: Vec<NamespaceDto>,
+    /// Drawn pods.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pods: Vec<PodDto>,
+    /// External endpoints (`ip:8.8.8.8`, `ip:0.0.0.0/0`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub externals: Vec<String>,
+    /// Arrows in the intent syntax (`ns/a -> ns/b:8080/TCP`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub arrows: Vec<String>,
+    /// Generator options.
+    #[serde(default)]
+    pub options: OptionsDto,
+    /// Dragged node positions by endpoint id.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub positions: BTreeMap<String, [f64; 2]>,
+    /// Whether the diagram shows every allowed flow.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub flows: bool,
+    /// The project uses Kustomize `commonLabels` (turns on its lint).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub kustomize: bool,
+}
+
+impl Default for ShareState {
+    fn default() -> Self {
+        ShareState {
+            v: VERSION,
+            manifests: String::new(),
+            namespaces: Vec::new(),
+            pods: Vec::new(),
+            externals: Vec::new(),
+            arrows: Vec::new(),
+            options: OptionsDto::default(),
+            positions: BTreeMap::new(),
+            flows: false,
+            kustomize: false,
+        }
+    }
+}
+
+/// Why a link or saved state was not loaded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ShareError {
+    /// The payload is longer than [`MAX_LINK_CHARS`].
+    LinkTooLong(usize),
+    /// Not base64url.
+    NotBase64,
+    /// Not deflate data, or it inflates past [`MAX_INFLATED`].
+    Corrupt,
+    /// Inflated, but not the JSON this app writes.
+    NotJson(String),
+    /// Written by a newer (or unknown) version.
+    Version(u32),
+    /// Well-formed but past a limit.
+    TooLarge(String),
+}
+
+impl fmt::Display for ShareError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ShareError::LinkTooLong(n) => write!(
+                f,
+                "the shared link is too long ({} KB, at most {} KB); nothing was loaded",
+                n / 1024,
+                MAX_LINK_CHARS / 1024
+            ),
+            ShareError::NotBase64 => f.write_str(
+                "the shared link is damaged (it is not valid base64url; was it cut off?); nothing was loaded",
+            ),
+            ShareError::Corrupt => f.write_str(
+                "the shared link is damaged or too large to unpack; nothing was loaded",
+            ),
+            ShareError::NotJson(e) => write!(
+                f,
+                "the shared link does not hold a playground workspace ({e}); nothing was loaded"
+            ),
+            ShareError::Version(v) => write!(
+                f,
+                "the shared link was made by a newer playground (format v{v}, this one reads v{VERSION}); nothing was loaded"
+            ),
+            ShareError::TooLarge(what) => {
+                write!(f, "the shared workspace is too large ({what}); nothing was loaded")
+            }
+        }
+    }
+}
+
+impl ShareState {
+    /// Checks the limits; `Err` names the first one exceeded.
+    pub fn validate(&self) -> Result<(), ShareError> {
+        if self.v != VERSION {
+            return Err(ShareError::Version(self.v));
+        }
+        if self.manifests.len() > MAX_MANIFESTS {
+            return Err(ShareError::TooLarge(format!(
+                "manifests of {} KB, at most {} KB",
+                self.manifests.len() / 1024,
+                MAX_MANIFESTS / 1024
+            )));
+        }
+        let counts = [
+            ("namespaces", self.namespaces.len()),
+            ("pods", self.pods.len()),
+            ("external endpoints", self.externals.len()),
+            ("arrows", self.arrows.len()),
+            ("positions", self.positions.len()),
+        ];
+        for (what, n) in counts {
+            if n > MAX_ITEMS {
+                return Err(ShareError::TooLarge(format!(
+                    "{n} {what}, at most {MAX_ITEMS}"
+                )));
+            }
+        }
+        let labels = self
+            .namespaces
+            .iter()
+            .flat_map(|n| n.labels.iter())
+            .chain(self.pods.iter().flat_map(|p| p.labels.iter()));
+        let too_long = self
+            .namespaces
+            .iter()
+            .map(|n| n.name.as_str())
+            .chain(
+                self.pods
+                    .iter()
+                    .flat_map(|p| [p.namespace.as_str(), p.name.as_str()]),
+            )
+            .chain(self.externals.iter().map(String::as_str))
+            .chain(self.arrows.iter().map(String::as_str))
+            .chain(self.positions.keys().map(String::as_str))
+            .chain(labels.flat_map(|(k, v)| [k.as_str(), v.as_str()]))
+            .chain(self.options.identity_label.as_deref())
+            .chain(self.options.namespace_label.as_deref())
+            .any(|s| s.len() > MAX_FIELD);
+        if too_long {
+            return Err(ShareError::TooLarge(format!(
+                "a name or label longer than {MAX_FIELD} characters"
+            )));
+        }
+        Ok(())
+    }
+
+    /// JSON (what localStorage keeps).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Reads and validates JSON.
+    pub fn from_json(json: &str) -> Result<ShareState, ShareError> {
+        if json.len() > MAX_INFLATED {
+            return Err(ShareError::TooLarge(format!(
+                "{} KB of data, at most {} KB",
+                json.len() / 1024,
+                MAX_INFLATED / 1024
+            )));
+        }
+        // Read the version first so a newer format is reported as such, not as bad JSON.
+        #[derive(Deserialize)]
+        struct Versioned {
+            v: u32,
+        }
+        let version: Versioned =
+            serde_json::from_str(json).map_err(|e| ShareError::NotJson(short(&e)))?;
+        if version.v != VERSION {
+            return Err(ShareError::Version(version.v));
+        }
+        let state: ShareState =
+            serde_json::from_str(json).map_err(|e| ShareError::NotJson(short(&e)))?;
+        state.validate()?;
+        Ok(state)
+    }
+
+    /// The `#s=` payload: deflated JSON in base64url without padding.
+    pub fn encode(&self) -> String {
+        let json = self.to_json();
+        let packed = miniz_oxide::deflate::compress_to_vec(json.as_bytes(), 9);
+        URL_SAFE_NO_PAD.encode(packed)
+    }
+
+    /// Reads a `#s=` payload (without the `s=`).
+    pub fn decode(payload: &str) -> Result<ShareState, ShareError> {
+        let payload = payload.trim();
+        if payload.len() > MAX_LINK_CHARS {
+            return Err(ShareError::LinkTooLong(payload.len()));
+        }
+        // Links pasted from chat apps sometimes gain padding or lose nothing else; accept both.
+        let trimmed = payload.trim_end_matches('=');
+        let packed = URL_SAFE_NO_PAD
+            .decode(trimmed)
+            .map_err(|_| ShareError::NotBase64)?;
+        let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_INFLATED)
+            .map_err(|_| ShareError::Corrupt)?;
+        let json = String::from_utf8(json)
+            .map_err(|_| ShareError::NotJson("the text is not UTF-8".into()))?;
+        ShareState::from_json(&json)
+    }
+}
+
+fn short(e: &serde_json::Error) -> String {
+    let s = e.to_string();
+    match s.char_indices().nth(120) {
+        Some((i, _)) => format!("{}…", s.get(..i).unwrap_or("")),
+        None => s,
+    }
+}
+
+/// The `s` value of a URL fragment (`#s=...` or `#a=b&s=...`), if any.
+pub fn fragment_payload(hash: &str) -> Option<&str> {
+    let hash = hash.strip_prefix('#').unwrap_or(hash);
+    hash.split('&').find_map(|kv| kv.strip_prefix("s="))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> ShareState {
+        let mut labels = BTreeMap::new();
+        labels.insert("app".to_string(), "web".to_string());
+        let mut positions = BTreeMap::new();
+        positions.insert("shop/web".to_string(), [10.5, -3.0]);
+        ShareState {
+            v: VERSION,
+            manifests: "apiVersion: v1\nkind: Pod # ünïcode ✓\n".into(),
+            namespaces: vec![NamespaceDto {
+                name: "shop".into(),
+                labels: labels.clone(),
+            }],
+            pods: vec![PodDto {
+                namespace: "shop".into(),
+                name: "web".into(),
+                labels,
+            }],
+            externals: vec!["ip:0.0.0.0/0".into()],
+            arrows: vec!["shop/web -> ip:0.0.0.0/0:443/TCP".into()],
+            options: OptionsDto {
+                baseline: "deny-all".into(),
+                selector: "expressions".into(),
+                identity_label: Some("app".into()),
+                namespace_label: None,
+                dns: true,
+            },
+            positions,
+            flows: true,
+            kustomize: true,
+        }
+    }
+
+    #[test]
+    fn round_trip_is_exact() {
+        let s = sample();
+        let link = s.encode();
+        assert!(link
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+        assert_eq!(ShareState::decode(&link).unwrap(), s);
+        assert_eq!(ShareState::from_json(&s.to_json()).unwrap(), s);
+    }
+
+    #[test]
+    fn fragment_parsing() {
+        assert_eq!(fragment_payload("#s=abc"), Some("abc"));
+        assert_eq!(fragment_payload("#x=1&s=abc"), Some("abc"));
+        assert_eq!(fragment_payload("#abc"), None);
+        assert_eq!(fragment_payload(""), None);
+    }
+
+    #[test]
+    fn hostile_links_are_rejected_with_a_reason() {
+        assert_eq!(ShareState::decode("!!!"), Err(ShareError::NotBase64));
+        assert_eq!(
+            ShareState::decode(&URL_SAFE_NO_PAD.encode(b"not deflate at all")),
+            Err(ShareError::Corrupt)
+        );
+        let long = "A".repeat(MAX_LINK_CHARS + 1);
+        assert!(matches!(
+            ShareState::decode(&long),
+            Err(ShareError::LinkTooLong(_))
+        ));
+        // A zip bomb: 50 MB of zeros compresses to a few KB, inflating stops at the limit.
+        let bomb = miniz_oxide::deflate::compress_to_vec(&vec![b' '; 50 * 1024 * 1024], 9);
+        assert_eq!(
+            ShareState::decode(&URL_SAFE_NO_PAD.encode(bomb)),
+            Err(ShareError::Corrupt)
+        );
+        // Valid deflate, wrong JSON.
+        let enc = |s: &str| {
+            URL_SAFE_NO_PAD.encode(miniz_oxide::deflate::compress_to_vec(s.as_bytes(), 6))
+        };
+        assert!(matches!(
+            ShareState::decode(&enc("[1,2]")),
+            Err(ShareError::NotJson(_))
+        ));
+        assert!(matches!(
+            ShareState::decode(&enc(&format!(
+                "{}1{}",
+                "[".repeat(10_000),
+                "]".repeat(10_000)
+            ))),
+            Err(ShareError::NotJson(_))
+        ));
+        assert_eq!(
+            ShareState::decode(&enc(r#"{"v":7,"manifests":""}"#)),
+            Err(ShareError::Version(7))
+        );
+        assert!(matches!(
+            ShareState::decode(&enc(r#"{"v":1,"manifests":5}"#)),
+            Err(ShareError::NotJson(_))
+        ));
+        let big = ShareState {
+            manifests: "x".repeat(MAX_MANIFESTS + 1),
+            ..ShareState::default()
+        };
+        assert!(matches!(
+            ShareState::decode(&big.encode()),
+            Err(ShareError::TooLarge(_))
+        ));
+        let many = ShareState {
+            externals: vec!["ip:1.1.1.1".into(); MAX_ITEMS + 1],
+            ..ShareState::default()
+        };
+        assert!(matches!(
+            ShareState::decode(&many.encode()),
+            Err(ShareError::TooLarge(_))
+        ));
+    }
+
+    #[test]
+    fn messages_say_nothing_was_loaded() {
+        for e in [
+            ShareError::NotBase64,
+            ShareError::Corrupt,
+            ShareError::Version(2),
+            ShareError::LinkTooLong(1 << 20),
+            ShareError::NotJson("x".into()),
+            ShareError::TooLarge("x".into()),
+        ] {
+            assert!(e.to_string().contains("nothing was loaded"), "{e}");
+        }
+    }
+
+    #[test]
+    fn minimal_json_fills_defaults() {
+        let s = ShareState::from_json(r#"{"v":1}"#).unwrap();
+        assert_eq!(s, ShareState::default());
+    }
+}
