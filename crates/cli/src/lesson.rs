@@ -31,10 +31,10 @@ pub fn check_file(path: &Path) -> Result<String, String> {
     let _ = writeln!(out, "lesson `{}`: {}", lesson.id, lesson.title);
     let _ = writeln!(
         out,
-        "  {} expectations, {} constraints, {} hints",
-        lesson.goal.len(),
-        lesson.constraints.len(),
-        lesson.hints.len()
+        "  {}, {}, {}",
+        count(lesson.goal.len(), "expectation"),
+        count(lesson.constraints.len(), "constraint"),
+        count(lesson.hints.len(), "hint")
     );
     section(&mut out, "start", &lesson.start.manifests, &start);
     section(&mut out, "solution", &lesson.solution.manifests, &solution);
@@ -55,6 +55,18 @@ pub fn check_file(path: &Path) -> Result<String, String> {
     if !solution.complete {
         problems.push("the solution does not complete the lesson");
     }
+    if solution
+        .diagnostics
+        .iter()
+        .any(|d| d.severity != Severity::Info)
+    {
+        // Not fatal (a lint may be new since the lesson was written), but learners copy
+        // solutions, so the trainer should look.
+        let _ = writeln!(
+            out,
+            "note: the linter has findings on the solution (listed above); learners copy solutions"
+        );
+    }
     if problems.is_empty() {
         let _ = write!(
             out,
@@ -66,6 +78,15 @@ pub fn check_file(path: &Path) -> Result<String, String> {
             let _ = writeln!(out, "error: {p}");
         }
         Err(out.trim_end().to_string())
+    }
+}
+
+/// `1 hint`, `3 hints`.
+fn count(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
     }
 }
 

@@ -1133,16 +1133,29 @@ fn to_workspace(parts: WorkspaceParts) -> Result<Workspace, Vec<(String, String)
 /// Grades a workspace against a lesson: evaluates it the way the playground does, then
 /// each expectation (with its explanation) and each constraint.
 pub fn check(lesson: &Lesson, ws: &Workspace) -> Report {
-    let evaluation = workspace::evaluate(ws);
+    check_evaluation(lesson, &workspace::evaluate(ws))
+}
+
+/// [`check`] for a workspace the caller has already evaluated (the playground evaluates
+/// it anyway to draw the diagram).
+pub fn check_evaluation(lesson: &Lesson, evaluation: &workspace::Evaluation) -> Report {
     let cluster = &evaluation.effective;
     let outcomes: Vec<Outcome> = lesson.goal.iter().map(|e| grade(cluster, e)).collect();
-    // Constraints compare with the start, evaluated the same way, so "unchanged" means
-    // "what the start's manifests and arrows produce".
-    let start = workspace::evaluate(&lesson.start);
+    // Constraints that compare with the start evaluate it the same way, so "unchanged"
+    // means "what the start's manifests and arrows produce". Only those pay for it.
+    let needs_start = lesson
+        .constraints
+        .iter()
+        .any(|c| !matches!(c, Constraint::NoPolicyIn { .. }));
+    let start = if needs_start {
+        workspace::evaluate(&lesson.start).effective
+    } else {
+        Cluster::default()
+    };
     let constraints: Vec<(Constraint, Result<(), String>)> = lesson
         .constraints
         .iter()
-        .map(|c| (c.clone(), holds(c, &start.effective, cluster)))
+        .map(|c| (c.clone(), holds(c, &start, cluster)))
         .collect();
     let diagnostics: Vec<Diagnostic> = evaluation.diagnostics().cloned().collect();
     // Arrows that do not turn into policies must be reported, or the goal looks

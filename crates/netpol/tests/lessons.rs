@@ -17,7 +17,9 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use netpol::lesson::{check, parse_index, parse_lesson, Constraint, Expectation, Lesson};
+use netpol::lesson::{
+    check, check_evaluation, parse_index, parse_lesson, Constraint, Expectation, Lesson,
+};
 use netpol::workspace::Workspace;
 use netpol::{Protocol, Severity};
 
@@ -108,12 +110,18 @@ fn every_solution_completes_its_lesson() {
             .iter()
             .filter_map(|(c, r)| r.as_ref().err().map(|e| format!("{c}: {e}")))
             .collect();
+        // Warnings too: a solution is what the learner copies, so it must not model
+        // what the linter warns about.
         let errors: Vec<String> = report
             .diagnostics
             .iter()
-            .filter(|d| d.severity == Severity::Error)
+            .filter(|d| d.severity != Severity::Info)
             .map(|d| d.to_string())
             .collect();
+        assert!(
+            errors.is_empty(),
+            "{name}: the solution has findings: {errors:#?}"
+        );
         assert!(
             report.complete,
             "{name}: the solution does not complete the lesson\n unmet: {unmet:#?}\n constraints: {broken:#?}\n errors: {errors:#?}\n generate: {:?}",
@@ -680,4 +688,13 @@ fn generated_policies_follow_the_selector_constraint() {
     ws.options.selector = netpol::generate::SelectorStyle::Expressions;
     let report = check(&l, &ws);
     assert!(report.complete, "{report:#?}");
+}
+
+#[test]
+fn checking_an_evaluation_is_checking_the_workspace() {
+    let l = shipped("04-and-or.yaml");
+    for ws in [&l.start, &l.solution] {
+        let evaluation = netpol::workspace::evaluate(ws);
+        assert_eq!(check_evaluation(&l, &evaluation), check(&l, ws));
+    }
 }
