@@ -723,13 +723,13 @@ impl<'a> Reader<'a> {
 
     fn goal(&mut self, map: &Mapping) -> Vec<Expectation> {
         let items = self.opt_list(map, "", "goal");
-        if map.contains_key("goal")
-            && items.is_empty()
-            && self
-                .diagnostics
-                .iter()
-                .all(|d| d.code != diag::WRONG_TYPE.code)
-        {
+        // An empty list or a bare `goal:`; another type was reported by `opt_list`.
+        let empty = match map.get("goal") {
+            Some(Value::Null) => true,
+            Some(Value::Sequence(s)) => s.is_empty(),
+            _ => false,
+        };
+        if empty {
             self.report(
                 diag::INVALID_VALUE,
                 "goal",
@@ -741,7 +741,17 @@ impl<'a> Reader<'a> {
         let mut out = Vec::new();
         for (path, item) in items {
             if let Some(e) = self.expectation(item, &path) {
-                if out
+                if e.from == e.to {
+                    self.report(
+                        diag::INVALID_VALUE,
+                        &path,
+                        false,
+                        format!(
+                            "`{}`: a pod may always talk to itself, so this says nothing",
+                            e.connection()
+                        ),
+                    );
+                } else if out
                     .iter()
                     .any(|o: &Expectation| o.connection() == e.connection())
                 {

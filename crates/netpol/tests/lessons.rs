@@ -698,3 +698,19 @@ fn checking_an_evaluation_is_checking_the_workspace() {
         assert_eq!(check_evaluation(&l, &evaluation), check(&l, ws));
     }
 }
+
+#[test]
+fn goals_that_say_nothing_are_rejected() {
+    let text = lesson_text("").replace(
+        "  - allow: \"x/a -> x/b : 80/TCP\"\n  - deny: x/b -> x/a:80\n",
+        "",
+    );
+    let d = parse_lesson("tiny.yaml", &text).unwrap_err();
+    assert!(d[0].message.contains("the goal is empty"), "{d:#?}");
+    let text = lesson_text("").replace("deny: x/b -> x/a:80", "deny: x/a -> x/a:80");
+    let d = parse_lesson("tiny.yaml", &text).unwrap_err();
+    assert!(d[0].message.contains("talk to itself"), "{d:#?}");
+    let text = lesson_text("").replace("deny: x/b -> x/a:80", "deny: x/a -> x/b:80");
+    let d = parse_lesson("tiny.yaml", &text).unwrap_err();
+    assert!(d[0].message.contains("already in the goal"), "{d:#?}");
+}
