@@ -9,8 +9,20 @@
 # Stops at the first failure with a non-zero exit. Prints one summary line per stage and, last,
 # "N passed, N failed" over all stages (fmt, clippy and the build count as one check each).
 # Logs: target/test-logs/<stage>.log. First run on a fresh machine: about 20 minutes.
+#
+#   scripts/test.sh                 every stage (what CI runs)
+#   scripts/test.sh build e2e       only the named stages: fmt clippy native wasm build e2e
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+all_stages=(fmt clippy native wasm build e2e)
+selected=("$@")
+for s in "${selected[@]}"; do
+  [[ " ${all_stages[*]} " == *" $s "* ]] || {
+    echo "test.sh: unknown stage '$s' (stages: ${all_stages[*]})" >&2
+    exit 2
+  }
+done
 
 t0=$SECONDS
 if ! scripts/setup.sh --browser; then
@@ -69,6 +81,7 @@ finish() {
 stage() {
   local name=$1 kind=$2
   shift 2
+  if ((${#selected[@]})) && [[ " ${selected[*]} " != *" $name "* ]]; then return 0; fi
   local log="$logs/$name.log" start=$SECONDS rc
   echo
   echo "== $name: $*"
