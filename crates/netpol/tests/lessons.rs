@@ -714,3 +714,52 @@ fn goals_that_say_nothing_are_rejected() {
     let d = parse_lesson("tiny.yaml", &text).unwrap_err();
     assert!(d[0].message.contains("already in the goal"), "{d:#?}");
 }
+
+#[test]
+fn drawn_pods_and_namespaces_are_part_of_the_workspace() {
+    let text = "id: drawn
+title: Drawn
+text: Pods drawn on the diagram, no manifests at all.
+start:
+  namespaces:
+    - {name: shop, labels: {team: shop}}
+  pods:
+    - {namespace: shop, name: web, labels: {app: web}}
+    - {namespace: shop, name: db, labels: {app: db}}
+  externals: [\"ip:8.8.8.8\"]
+goal:
+  - deny: shop/db -> shop/web:80
+  - allow: \"shop/web -> shop/db : 5432\"
+solution:
+  arrows: [\"shop/web -> shop/db:5432/TCP\"]
+  options: {baseline: deny-all, selector: matchExpressions, dns: true}
+";
+    let l = parse_lesson("drawn.yaml", text).unwrap_or_else(|d| panic!("{d:#?}"));
+    assert_eq!(l.start.pods.len(), 2);
+    assert_eq!(l.solution.pods, l.start.pods, "inherited from the start");
+    assert_eq!(l.start.namespaces[0].labels["team"], "shop");
+    assert_eq!(
+        l.solution.options.baseline,
+        netpol::generate::Baseline::DenyAll
+    );
+    assert!(l.solution.options.dns);
+    // With nothing isolated, the start allows db -> web; the deny-all baseline fixes it.
+    assert!(!check(&l, &l.start).goal_met());
+    let report = check(&l, &l.solution);
+    assert!(report.complete, "{report:#?}");
+    // A typo in a drawn pod's field is named.
+    let d = parse_lesson(
+        "drawn.yaml",
+        &text.replace("{namespace: shop, name: db", "{namespace: shop, nam: db"),
+    )
+    .unwrap_err();
+    assert!(
+        d.iter().any(|d| d.message.contains("unknown field `nam`")),
+        "{d:#?}"
+    );
+    assert!(
+        d.iter()
+            .any(|d| d.message.contains("missing required field `name`")),
+        "{d:#?}"
+    );
+}
