@@ -33,7 +33,9 @@ pub fn read(inputs: &[String]) -> Result<Vec<(String, String)>, String> {
                 .collect();
             files.sort();
             if files.is_empty() {
-                return Err(format!("folder `{input}` has no .yaml, .yml or .json files"));
+                return Err(format!(
+                    "folder `{input}` has no .yaml, .yml or .json files"
+                ));
             }
             for f in files {
                 out.push((f.display().to_string(), read_file(&f)?));
@@ -46,7 +48,8 @@ pub fn read(inputs: &[String]) -> Result<Vec<(String, String)>, String> {
 }
 
 fn read_file(path: &Path) -> Result<String, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
     String::from_utf8(bytes).map_err(|_| format!("`{}` is not UTF-8 text", path.display()))
 }
 

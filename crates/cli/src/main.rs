@@ -205,7 +205,10 @@ fn run(command: Command) -> Result<Output, String> {
             let probes = if ports.is_empty() {
                 vec![(80, Protocol::Tcp)]
             } else {
-                ports.iter().map(|p| parse_port(p)).collect::<Result<_, _>>()?
+                ports
+                    .iter()
+                    .map(|p| parse_port(p))
+                    .collect::<Result<_, _>>()?
             };
             let endpoints = endpoints(&loaded.cluster, &externals)?;
             let m = netpol::matrix(&loaded.cluster, &endpoints, &probes);

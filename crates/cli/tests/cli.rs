@@ -1,10 +1,21 @@
 //! End-to-end tests of the `netpol` binary: output contracts (the matrix JSON other tools
 //! rely on), formats, exit codes, and one-line errors on bad input.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "a test fails loudly on purpose"
+)]
+
 use std::io::Write as _;
 use std::process::{Command, Output, Stdio};
 
-const DOCS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/docs-example");
+const DOCS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../tests/fixtures/docs-example"
+);
 
 fn docs_files() -> Vec<String> {
     [
@@ -29,7 +40,12 @@ fn netpol(args: &[&str], stdin: Option<&str>) -> Output {
         .spawn()
         .unwrap();
     if let Some(text) = stdin {
-        child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
     }
     drop(child.stdin.take());
     child.wait_with_output().unwrap()
@@ -48,11 +64,25 @@ fn matrix_json_contract() {
     let files = docs_files();
     let mut args: Vec<&str> = vec!["matrix"];
     args.extend(files.iter().map(String::as_str));
-    args.extend(["--port", "8080/TCP", "--port", "53/UDP", "--external", "8.8.8.8", "-o", "json"]);
+    args.extend([
+        "--port",
+        "8080/TCP",
+        "--port",
+        "53/UDP",
+        "--external",
+        "8.8.8.8",
+        "-o",
+        "json",
+    ]);
     let out = netpol(&args, None);
     assert!(out.status.success(), "{}", stderr(&out));
     let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
-    let endpoints: Vec<&str> = v["endpoints"].as_array().unwrap().iter().map(|e| e.as_str().unwrap()).collect();
+    let endpoints: Vec<&str> = v["endpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e.as_str().unwrap())
+        .collect();
     assert_eq!(
         endpoints,
         [
@@ -90,7 +120,12 @@ fn matrix_table_and_other_formats() {
     let table = stdout(&netpol(&base, None));
     assert!(table.starts_with("80/TCP"), "{table}");
     assert!(table.contains(". allowed   X denied"));
-    for (fmt, needle) in [("csv", "port,protocol,from,to,allowed"), ("md", "| from \\ to |"), ("dot", "digraph netpol"), ("yaml", "endpoints:")] {
+    for (fmt, needle) in [
+        ("csv", "port,protocol,from,to,allowed"),
+        ("md", "| from \\ to |"),
+        ("dot", "digraph netpol"),
+        ("yaml", "endpoints:"),
+    ] {
         let mut args = base.clone();
         args.extend(["-o", fmt]);
         let out = netpol(&args, None);
@@ -115,14 +150,49 @@ fn connectivity_lists_exact_port_sets() {
 
 #[test]
 fn explain_text_and_json() {
-    let out = netpol(&["explain", DOCS, "--from", "team-one-namespace/pod-1", "--to", "ip:10.1.2.3", "--port", "443"], None);
+    let out = netpol(
+        &[
+            "explain",
+            DOCS,
+            "--from",
+            "team-one-namespace/pod-1",
+            "--to",
+            "ip:10.1.2.3",
+            "--port",
+            "443",
+        ],
+        None,
+    );
     let text = stdout(&out);
-    assert!(text.starts_with("team-one-namespace/pod-1 -> ip:10.1.2.3 on 443/TCP: DENIED"), "{text}");
-    assert!(text.contains("10.1.2.3 is in ipBlock 0.0.0.0/0 but also in its except 10.0.0.0/8"), "{text}");
-    let out = netpol(&["explain", DOCS, "--from", "team-one-namespace/pod-1", "--to", "team-one-namespace/pod-2", "--port", "8080/TCP", "-o", "json"], None);
+    assert!(
+        text.starts_with("team-one-namespace/pod-1 -> ip:10.1.2.3 on 443/TCP: DENIED"),
+        "{text}"
+    );
+    assert!(
+        text.contains("10.1.2.3 is in ipBlock 0.0.0.0/0 but also in its except 10.0.0.0/8"),
+        "{text}"
+    );
+    let out = netpol(
+        &[
+            "explain",
+            DOCS,
+            "--from",
+            "team-one-namespace/pod-1",
+            "--to",
+            "team-one-namespace/pod-2",
+            "--port",
+            "8080/TCP",
+            "-o",
+            "json",
+        ],
+        None,
+    );
     let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(v["allowed"], true);
-    assert_eq!(v["egress"]["allowedBy"][0]["policy"], "team-one-namespace/pod-1-netpol");
+    assert_eq!(
+        v["egress"]["allowedBy"][0]["policy"],
+        "team-one-namespace/pod-1-netpol"
+    );
 }
 
 #[test]
@@ -138,12 +208,36 @@ fn lint_format_and_exit_code() {
 #[test]
 fn bad_input_is_one_clear_line_and_non_zero() {
     for (args, stdin, want) in [
-        (vec!["matrix", "/nonexistent.yaml"], None, "netpol: cannot read `/nonexistent.yaml`"),
-        (vec!["matrix", "-", "--port", "http"], Some(""), "netpol: port `http`: `http` is not a port number"),
-        (vec!["matrix", "-", "--port", "80/ICMP"], Some(""), "netpol: port `80/ICMP`: unknown protocol `ICMP`"),
-        (vec!["explain", "-", "--from", "x/a", "--to", "x/b"], Some(""), "netpol: endpoint `x/a`: no such pod or workload"),
-        (vec!["matrix", "-", "--external", "999.1.1.1"], Some(""), "netpol: --external `999.1.1.1`"),
-        (vec!["generate", "-", "--allow", "x/a => x/b"], Some(""), "netpol: --allow `x/a => x/b`"),
+        (
+            vec!["matrix", "/nonexistent.yaml"],
+            None,
+            "netpol: cannot read `/nonexistent.yaml`",
+        ),
+        (
+            vec!["matrix", "-", "--port", "http"],
+            Some(""),
+            "netpol: port `http`: `http` is not a port number",
+        ),
+        (
+            vec!["matrix", "-", "--port", "80/ICMP"],
+            Some(""),
+            "netpol: port `80/ICMP`: unknown protocol `ICMP`",
+        ),
+        (
+            vec!["explain", "-", "--from", "x/a", "--to", "x/b"],
+            Some(""),
+            "netpol: endpoint `x/a`: no such pod or workload",
+        ),
+        (
+            vec!["matrix", "-", "--external", "999.1.1.1"],
+            Some(""),
+            "netpol: --external `999.1.1.1`",
+        ),
+        (
+            vec!["generate", "-", "--allow", "x/a => x/b"],
+            Some(""),
+            "netpol: --allow `x/a => x/b`",
+        ),
     ] {
         let out = netpol(&args, stdin);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
@@ -168,16 +262,23 @@ fn malformed_yaml_still_evaluates_the_rest() {
 fn generate_docs_diagram() {
     let out = netpol(
         &[
-            "generate", &format!("{DOCS}/cluster.yaml"),
-            "--allow", "team-one-namespace/pod-1 -> team-one-namespace/pod-2",
-            "--allow", "team-one-namespace/pod-2 -> team-two-namespace/pod-3:8080/TCP",
-            "--namespace-label", "name",
+            "generate",
+            &format!("{DOCS}/cluster.yaml"),
+            "--allow",
+            "team-one-namespace/pod-1 -> team-one-namespace/pod-2",
+            "--allow",
+            "team-one-namespace/pod-2 -> team-two-namespace/pod-3:8080/TCP",
+            "--namespace-label",
+            "name",
         ],
         None,
     );
     assert!(out.status.success(), "{}", stderr(&out));
     let yaml = stdout(&out);
-    assert!(yaml.starts_with("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"), "{yaml}");
+    assert!(
+        yaml.starts_with("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"),
+        "{yaml}"
+    );
     assert!(yaml.contains("\n---\n"));
     // What it printed loads back cleanly.
     let lint = netpol(&["lint", "-"], Some(&yaml));

@@ -121,9 +121,7 @@ impl Cidr {
 
     /// Whether all of `other` is inside this block.
     pub fn contains(&self, other: &Cidr) -> bool {
-        self.width() == other.width()
-            && other.prefix >= self.prefix
-            && self.contains_ip(other.addr)
+        self.width() == other.width() && other.prefix >= self.prefix && self.contains_ip(other.addr)
     }
 
     /// Whether the two blocks share any address.
@@ -171,6 +169,8 @@ mod tests {
         assert!(Cidr::parse("10.0.0.0/33", false).is_err());
         assert!(Cidr::parse("nope/8", false).is_err());
         assert_eq!(Cidr::parse("1.2.3.4", true).unwrap().prefix, 32);
-        assert!(Cidr::parse("2001:db8::1/128", false).unwrap().contains_ip("2001:db8::1".parse().unwrap()));
+        assert!(Cidr::parse("2001:db8::1/128", false)
+            .unwrap()
+            .contains_ip("2001:db8::1".parse().unwrap()));
     }
 }

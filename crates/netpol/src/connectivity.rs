@@ -2,12 +2,14 @@
 //! protocols and ports, computed with port-range arithmetic (never by probing ports one by
 //! one). This is what netpol-analyzer's `list` and NCA's `--connectivity` print.
 
+use std::collections::HashMap;
+
 use serde::ser::SerializeStruct;
 use serde::Serialize;
 
 use crate::endpoint::Endpoint;
 use crate::eval::rule_connections;
-use crate::index::{Index, Isolation};
+use crate::index::Index;
 use crate::model::{Cluster, PortRef};
 use crate::ports::Connections;
 
@@ -16,8 +18,10 @@ use crate::ports::Connections;
 pub struct ConnectivityMap {
     /// Endpoint ids, in the order given.
     pub endpoints: Vec<String>,
-    /// `cells[i * n + j]`: from endpoint i to endpoint j.
-    cells: Vec<Connections>,
+    /// The distinct connection sets (few, however many pairs there are).
+    table: Vec<Connections>,
+    /// `cells[i * n + j]`: index into `table` for endpoint i to endpoint j.
+    cells: Vec<u32>,
 }
 
 impl ConnectivityMap {
@@ -27,17 +31,21 @@ impl ConnectivityMap {
         if from >= n || to >= n {
             return None;
         }
-        self.cells.get(from * n + to)
+        let id = *self.cells.get(from * n + to)?;
+        self.table.get(id as usize)
     }
 
     /// Ordered pairs (from, to, connections) with anything allowed, loopback excluded.
     pub fn allowed_pairs(&self) -> impl Iterator<Item = (usize, usize, &Connections)> {
-        let n = self.endpoints.len();
+        let n = self.endpoints.len().max(1);
         self.cells
             .iter()
             .enumerate()
-            .filter(move |(k, c)| k / n.max(1) != k % n.max(1) && !c.is_empty())
-            .map(move |(k, c)| (k / n.max(1), k % n.max(1), c))
+            .filter(move |(k, _)| k / n != k % n)
+            .filter_map(move |(k, id)| {
+                let c = self.table.get(*id as usize)?;
+                (!c.is_empty()).then_some((k / n, k % n, c))
+            })
     }
 }
 
@@ -67,72 +75,199 @@ impl Serialize for ConnectivityMap {
     }
 }
 
+/// Interned connection sets, with memoised union and intersection: a cluster has few
+/// distinct sets, so pairs cost hash lookups instead of range arithmetic.
+struct Interner {
+    table: Vec<Connections>,
+    ids: HashMap<Connections, u32>,
+    unions: HashMap<(u32, u32), u32>,
+    intersections: HashMap<(u32, u32), u32>,
+}
+
+const NONE: u32 = 0;
+const ALL: u32 = 1;
+
+impl Interner {
+    fn new() -> Interner {
+        let mut i = Interner {
+            table: Vec::new(),
+            ids: HashMap::new(),
+            unions: HashMap::new(),
+            intersections: HashMap::new(),
+        };
+        i.intern(Connections::none());
+        i.intern(Connections::all());
+        i
+    }
+
+    fn intern(&mut self, c: Connections) -> u32 {
+        if let Some(id) = self.ids.get(&c) {
+            return *id;
+        }
+        let id = u32::try_from(self.table.len()).unwrap_or(u32::MAX);
+        self.table.push(c.clone());
+        self.ids.insert(c, id);
+        id
+    }
+
+    fn get(&self, id: u32) -> Connections {
+        self.table.get(id as usize).cloned().unwrap_or_default()
+    }
+
+    fn union(&mut self, a: u32, b: u32) -> u32 {
+        match (a, b) {
+            (NONE, x) | (x, NONE) => x,
+            (ALL, _) | (_, ALL) => ALL,
+            _ if a == b => a,
+            _ => {
+                let key = (a.min(b), a.max(b));
+                if let Some(id) = self.unions.get(&key) {
+                    return *id;
+                }
+                let id = self.intern(self.get(a).union(&self.get(b)));
+                self.unions.insert(key, id);
+                id
+            }
+        }
+    }
+
+    fn intersect(&mut self, a: u32, b: u32) -> u32 {
+        match (a, b) {
+            (NONE, _) | (_, NONE) => NONE,
+            (ALL, x) | (x, ALL) => x,
+            _ if a == b => a,
+            _ => {
+                let key = (a.min(b), a.max(b));
+                if let Some(id) = self.intersections.get(&key) {
+                    return *id;
+                }
+                let id = self.intern(self.get(a).intersect(&self.get(b)));
+                self.intersections.insert(key, id);
+                id
+            }
+        }
+    }
+}
+
 /// Exact allowed connections between every ordered pair of `endpoints`.
 pub fn connectivity(cluster: &Cluster, endpoints: &[Endpoint]) -> ConnectivityMap {
     let index = Index::build(cluster, endpoints);
     let n = endpoints.len();
-    // Rules without named ports allow the same connections towards every destination.
-    let fixed: Vec<Option<Connections>> = index
+    let mut interner = Interner::new();
+    let named: Vec<bool> = index
         .rules
         .iter()
         .map(|r| {
-            let named = r
-                .rule
+            r.rule
                 .ports
                 .iter()
-                .any(|p| matches!(p.port, Some(PortRef::Name(_))));
-            (!named).then(|| rule_connections(cluster, r.rule, &Endpoint::External(any_cidr())))
+                .any(|p| matches!(p.port, Some(PortRef::Name(_))))
         })
         .collect();
-    let side = |iso: &Isolation, peer: usize, dst: &Endpoint| -> Connections {
-        if !iso.isolated {
-            return Connections::all();
+    // Without named ports a rule allows the same connections towards every destination.
+    let fixed: Vec<u32> = index
+        .rules
+        .iter()
+        .map(|r| {
+            interner.intern(rule_connections(
+                cluster,
+                r.rule,
+                &Endpoint::External(any_cidr()),
+            ))
+        })
+        .collect();
+    let rule_conn = |interner: &mut Interner, id: usize, dst: &Endpoint| -> u32 {
+        match (named.get(id), index.rules.get(id)) {
+            (Some(true), Some(r)) => interner.intern(rule_connections(cluster, r.rule, dst)),
+            _ => fixed.get(id).copied().unwrap_or(NONE),
         }
-        let mut out = Connections::none();
+    };
+
+    // Egress: a row over destinations, shared by every source with the same rules.
+    let mut egress_rows: HashMap<&[usize], Vec<u32>> = HashMap::new();
+    for iso in index.egress.iter().filter(|iso| iso.isolated) {
+        if egress_rows.contains_key(iso.rules.as_slice()) {
+            continue;
+        }
+        let mut row = vec![NONE; n];
         for &id in &iso.rules {
             let Some(rule) = index.rules.get(id) else {
                 continue;
             };
-            if !rule.peers.get(peer) {
-                continue;
-            }
-            let conns = match fixed.get(id) {
-                Some(Some(c)) => c.clone(),
-                _ => rule_connections(cluster, rule.rule, dst),
-            };
-            out = out.union(&conns);
-            if out.is_all() {
-                break;
+            for j in rule.peers.ones() {
+                let (Some(dst), Some(cell)) = (endpoints.get(j), row.get(j).copied()) else {
+                    continue;
+                };
+                let c = rule_conn(&mut interner, id, dst);
+                if let Some(slot) = row.get_mut(j) {
+                    *slot = interner.union(cell, c);
+                }
             }
         }
-        out
-    };
+        egress_rows.insert(iso.rules.as_slice(), row);
+    }
+
+    // Ingress: a column over sources, per destination (named ports resolve on it).
+    let mut ingress_cols: Vec<Option<Vec<u32>>> = Vec::with_capacity(n);
+    let mut shared: HashMap<&[usize], Vec<u32>> = HashMap::new();
+    for (j, iso) in index.ingress.iter().enumerate() {
+        if !iso.isolated {
+            ingress_cols.push(None);
+            continue;
+        }
+        let depends_on_dst = iso.rules.iter().any(|id| named.get(*id) == Some(&true));
+        if !depends_on_dst {
+            if let Some(col) = shared.get(iso.rules.as_slice()) {
+                ingress_cols.push(Some(col.clone()));
+                continue;
+            }
+        }
+        let Some(dst) = endpoints.get(j) else {
+            ingress_cols.push(None);
+            continue;
+        };
+        let mut col = vec![NONE; n];
+        for &id in &iso.rules {
+            let Some(rule) = index.rules.get(id) else {
+                continue;
+            };
+            let c = rule_conn(&mut interner, id, dst);
+            for i in rule.peers.ones() {
+                if let Some(slot) = col.get_mut(i) {
+                    *slot = interner.union(*slot, c);
+                }
+            }
+        }
+        if !depends_on_dst {
+            shared.insert(iso.rules.as_slice(), col.clone());
+        }
+        ingress_cols.push(Some(col));
+    }
+
     let mut cells = Vec::with_capacity(n * n);
     for (i, src) in endpoints.iter().enumerate() {
-        for (j, dst) in endpoints.iter().enumerate() {
+        let row = index
+            .egress
+            .get(i)
+            .filter(|iso| iso.isolated)
+            .and_then(|iso| egress_rows.get(iso.rules.as_slice()));
+        for j in 0..n {
             if i == j && matches!(src, Endpoint::Pod(_)) {
-                cells.push(Connections::all());
+                cells.push(ALL);
                 continue;
             }
-            let egress = index
-                .egress
-                .get(i)
-                .map(|iso| side(iso, j, dst))
-                .unwrap_or_else(Connections::all);
-            if egress.is_empty() {
-                cells.push(egress);
-                continue;
-            }
-            let ingress = index
-                .ingress
+            let egress = row.and_then(|r| r.get(j).copied()).unwrap_or(ALL);
+            let ingress = ingress_cols
                 .get(j)
-                .map(|iso| side(iso, i, dst))
-                .unwrap_or_else(Connections::all);
-            cells.push(egress.intersect(&ingress));
+                .and_then(|c| c.as_ref())
+                .and_then(|c| c.get(i).copied())
+                .unwrap_or(ALL);
+            cells.push(interner.intersect(egress, ingress));
         }
     }
     ConnectivityMap {
         endpoints: endpoints.iter().map(|e| e.id(cluster)).collect(),
+        table: interner.table,
         cells,
     }
 }

@@ -250,7 +250,8 @@ pub fn verdict(cluster: &Cluster, traffic: &Traffic) -> bool {
 
 /// The verdict for one connection with its evidence.
 pub fn explain(cluster: &Cluster, traffic: &Traffic) -> Explanation {
-    let loopback = matches!((&traffic.from, &traffic.to), (Endpoint::Pod(a), Endpoint::Pod(b)) if a == b);
+    let loopback =
+        matches!((&traffic.from, &traffic.to), (Endpoint::Pod(a), Endpoint::Pod(b)) if a == b);
     let egress = side(cluster, Direction::Egress, traffic);
     let ingress = side(cluster, Direction::Ingress, traffic);
     let allowed = loopback || (egress.allows() && ingress.allows());
@@ -422,7 +423,8 @@ pub fn peer_matches(
         }
         (Peer::Pods { .. }, Endpoint::External(_)) => Err(PeerMiss::NotAPod { peer: 0 }),
         (Peer::IpBlock { cidr, except }, Endpoint::External(net)) => {
-            ip_block_covers(cidr, except, net).map_err(|reason| PeerMiss::IpBlock { peer: 0, reason })
+            ip_block_covers(cidr, except, net)
+                .map_err(|reason| PeerMiss::IpBlock { peer: 0, reason })
         }
         (Peer::IpBlock { cidr, except }, Endpoint::Pod(i)) => {
             let Some(pod) = cluster.pods.get(*i) else {
@@ -463,7 +465,9 @@ fn ip_block_covers(cidr: &Cidr, except: &[Cidr], net: &Cidr) -> Result<(), Strin
         return Err(format!("{shown} is not inside ipBlock {cidr}"));
     }
     if let Some(e) = except.iter().find(|e| e.overlaps(net)) {
-        return Err(format!("{shown} is in ipBlock {cidr} but also in its except {e}"));
+        return Err(format!(
+            "{shown} is in ipBlock {cidr} but also in its except {e}"
+        ));
     }
     Ok(())
 }

@@ -54,7 +54,10 @@ impl<'a> Index<'a> {
         }
         let mut pods_by_ns: HashMap<&str, Vec<usize>> = HashMap::new();
         for (i, pod) in cluster.pods.iter().enumerate() {
-            pods_by_ns.entry(pod.namespace.as_str()).or_default().push(i);
+            pods_by_ns
+                .entry(pod.namespace.as_str())
+                .or_default()
+                .push(i);
         }
         let mut matcher = Matcher {
             cluster,
@@ -122,7 +125,12 @@ impl Matcher<'_> {
             return b.clone();
         }
         let mut bits = Bits::new(self.n);
-        for &p in self.pods_by_ns.get(namespace).map(Vec::as_slice).unwrap_or(&[]) {
+        for &p in self
+            .pods_by_ns
+            .get(namespace)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+        {
             let matches = self
                 .cluster
                 .pods
@@ -180,7 +188,9 @@ impl Matcher<'_> {
                     // enough that the exact pairwise check is the simplest correct one.
                     for (pos, e) in self.endpoints.iter().enumerate() {
                         let has_ip = match e {
-                            Endpoint::Pod(p) => self.cluster.pods.get(*p).is_some_and(|p| !p.ips.is_empty()),
+                            Endpoint::Pod(p) => {
+                                self.cluster.pods.get(*p).is_some_and(|p| !p.ips.is_empty())
+                            }
                             Endpoint::External(_) => true,
                         };
                         if has_ip && peer_matches(self.cluster, policy_namespace, peer, e).is_ok() {

@@ -6,6 +6,7 @@
 //! the API server would reject is reported and left out, exactly as `kubectl apply` would
 //! leave it out of the cluster; everything else still loads and evaluates.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 
 use k8s_openapi::api::apps::v1 as apps;
@@ -61,12 +62,16 @@ pub struct Loaded {
 struct SourceText {
     name: String,
     text: String,
+    lines: LineStarts,
 }
 
+/// A document's place; its span index is built only when a diagnostic needs a position
+/// (a second YAML parse on every keystroke would double the loader's cost).
 #[derive(Clone, Debug, Default)]
 struct DocumentIndex {
     source: usize,
-    spans: SpanIndex,
+    chunk: yaml::Chunk,
+    spans: OnceCell<SpanIndex>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -94,17 +99,26 @@ impl Loaded {
         let Some(source) = self.sources.get(doc.source) else {
             return Origin::default();
         };
-        let range = match doc.spans.find(path) {
+        let spans = doc
+            .spans
+            .get_or_init(|| SpanIndex::build(&source.text, doc.chunk));
+        let range = match spans.find(path) {
             Some(span) if prefer_key => span.key.unwrap_or(span.value),
             Some(span) => span.value,
             None => yaml::Range::default(),
         };
-        origin_at(&source.name, &source.text, range.start, range.end)
+        origin_at(
+            &source.name,
+            &source.text,
+            &source.lines,
+            range.start,
+            range.end,
+        )
     }
 }
 
-fn origin_at(name: &str, text: &str, start: usize, end: usize) -> Origin {
-    let (line, column) = LineStarts::new(text).position(text, start);
+fn origin_at(name: &str, text: &str, lines: &LineStarts, start: usize, end: usize) -> Origin {
+    let (line, column) = lines.position(text, start);
     Origin {
         source: name.to_string(),
         start,
@@ -144,16 +158,20 @@ struct Loader {
 struct Doc<'a> {
     source_name: &'a str,
     text: &'a str,
-    lines: LineStarts,
+    lines: &'a LineStarts,
     document: usize,
-    spans: SpanIndex,
+    chunk: yaml::Chunk,
+    spans: &'a OnceCell<SpanIndex>,
     prefix: String,
 }
 
 impl Doc<'_> {
     fn origin(&self, path: &str, prefer_key: bool) -> Origin {
         let full = join_path(&self.prefix, path);
-        let range = match self.spans.find(&full) {
+        let spans = self
+            .spans
+            .get_or_init(|| SpanIndex::build(self.text, self.chunk));
+        let range = match spans.find(&full) {
             Some(span) if prefer_key => span.key.unwrap_or(span.value),
             Some(span) => span.value,
             None => yaml::Range::default(),
@@ -172,40 +190,40 @@ impl Doc<'_> {
 impl Loader {
     fn source(&mut self, source: &Source<'_>) {
         let source_index = self.out.sources.len();
-        self.out.sources.push(SourceText {
-            name: source.name.to_string(),
-            text: source.text.to_string(),
-        });
+        let lines = LineStarts::new(source.text);
         for chunk in yaml::split_documents(source.text) {
             let value = match yaml::parse_document(source.text, chunk) {
                 Ok(v) => v,
                 Err(e) => {
-                    let at = origin_at(source.name, source.text, e.offset, e.offset);
-                    self.out.diagnostics.push(diag::YAML_SYNTAX.at(&at, e.message));
+                    let at = origin_at(source.name, source.text, &lines, e.offset, e.offset);
+                    self.out
+                        .diagnostics
+                        .push(diag::YAML_SYNTAX.at(&at, e.message));
                     continue;
                 }
             };
-            let document = self.out.documents.len();
-            self.out.documents.push(DocumentIndex {
-                source: source_index,
-                spans: SpanIndex::build(source.text, chunk),
-            });
+            let spans = OnceCell::new();
             let doc = Doc {
                 source_name: source.name,
                 text: source.text,
-                lines: LineStarts::new(source.text),
-                document,
-                // Cloned so that `doc` does not borrow `self.out` while objects are added.
-                spans: self
-                    .out
-                    .documents
-                    .get(document)
-                    .map(|d| d.spans.clone())
-                    .unwrap_or_default(),
+                lines: &lines,
+                document: self.out.documents.len(),
+                chunk,
+                spans: &spans,
                 prefix: String::new(),
             };
             self.object(&doc, value);
+            self.out.documents.push(DocumentIndex {
+                source: source_index,
+                chunk,
+                spans,
+            });
         }
+        self.out.sources.push(SourceText {
+            name: source.name.to_string(),
+            text: source.text.to_string(),
+            lines,
+        });
     }
 
     fn error(&mut self, code: Code, at: Origin, message: impl Into<String>) -> Reported<'_> {
@@ -225,7 +243,10 @@ impl Loader {
             );
             return;
         }
-        let kind = value.get("kind").and_then(Value::as_str).map(str::to_string);
+        let kind = value
+            .get("kind")
+            .and_then(Value::as_str)
+            .map(str::to_string);
         let api_version = value
             .get("apiVersion")
             .and_then(Value::as_str)
@@ -239,9 +260,13 @@ impl Loader {
                 .get("commonLabels")
                 .and_then(Value::as_mapping)
                 .is_some_and(|m| !m.is_empty());
-            let labels_in_selectors = value.get("labels").and_then(Value::as_sequence).is_some_and(|l| {
-                l.iter().any(|e| e.get("includeSelectors").and_then(Value::as_bool) == Some(true))
-            });
+            let labels_in_selectors = value
+                .get("labels")
+                .and_then(Value::as_sequence)
+                .is_some_and(|l| {
+                    l.iter()
+                        .any(|e| e.get("includeSelectors").and_then(Value::as_bool) == Some(true))
+                });
             self.out.cluster.kustomize_common_labels |= common || labels_in_selectors;
             return;
         }
@@ -324,25 +349,49 @@ impl Loader {
             "Deployment" => {
                 if let Some(w) = self.decode::<apps::Deployment>(doc, value) {
                     let t = Some(w.spec.template);
-                    self.workload(doc, EndpointKind::Deployment, &w.metadata, t, "spec.template");
+                    self.workload(
+                        doc,
+                        EndpointKind::Deployment,
+                        &w.metadata,
+                        t,
+                        "spec.template",
+                    );
                 }
             }
             "StatefulSet" => {
                 if let Some(w) = self.decode::<apps::StatefulSet>(doc, value) {
                     let t = Some(w.spec.template);
-                    self.workload(doc, EndpointKind::StatefulSet, &w.metadata, t, "spec.template");
+                    self.workload(
+                        doc,
+                        EndpointKind::StatefulSet,
+                        &w.metadata,
+                        t,
+                        "spec.template",
+                    );
                 }
             }
             "DaemonSet" => {
                 if let Some(w) = self.decode::<apps::DaemonSet>(doc, value) {
                     let t = Some(w.spec.template);
-                    self.workload(doc, EndpointKind::DaemonSet, &w.metadata, t, "spec.template");
+                    self.workload(
+                        doc,
+                        EndpointKind::DaemonSet,
+                        &w.metadata,
+                        t,
+                        "spec.template",
+                    );
                 }
             }
             "ReplicaSet" => {
                 if let Some(w) = self.decode::<apps::ReplicaSet>(doc, value) {
                     let t = w.spec.template;
-                    self.workload(doc, EndpointKind::ReplicaSet, &w.metadata, t, "spec.template");
+                    self.workload(
+                        doc,
+                        EndpointKind::ReplicaSet,
+                        &w.metadata,
+                        t,
+                        "spec.template",
+                    );
                 }
             }
             "Job" => {
@@ -389,9 +438,10 @@ impl Loader {
             let inner = Doc {
                 source_name: doc.source_name,
                 text: doc.text,
-                lines: LineStarts::new(doc.text),
+                lines: doc.lines,
                 document: doc.document,
-                spans: doc.spans.clone(),
+                chunk: doc.chunk,
+                spans: doc.spans,
                 prefix: join_path(&doc.prefix, &format!("items[{i}]")),
             };
             self.object(&inner, item);
@@ -455,7 +505,9 @@ impl Loader {
             return None;
         };
         let namespace = if namespaced {
-            meta.namespace.clone().unwrap_or_else(|| "default".to_string())
+            meta.namespace
+                .clone()
+                .unwrap_or_else(|| "default".to_string())
         } else {
             String::new()
         };
@@ -496,7 +548,11 @@ impl Loader {
         }
         if let Some(labels) = &meta.labels {
             if let Some(problem) = labels.iter().find_map(|(k, v)| label_problem(k, v)) {
-                self.error(diag::INVALID_VALUE, doc.origin("metadata.labels", true), problem);
+                self.error(
+                    diag::INVALID_VALUE,
+                    doc.origin("metadata.labels", true),
+                    problem,
+                );
                 return None;
             }
         }
@@ -561,7 +617,10 @@ impl Loader {
         );
     }
 
-    #[expect(clippy::too_many_arguments, reason = "one call per kind, all fields named at the call")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one call per kind, all fields named at the call"
+    )]
     fn endpoint(
         &mut self,
         doc: &Doc<'_>,
@@ -576,14 +635,22 @@ impl Loader {
             return;
         };
         let mut ports = Vec::new();
-        for (ci, container) in spec.map(|s| s.containers.as_slice()).unwrap_or(&[]).iter().enumerate() {
+        for (ci, container) in spec
+            .map(|s| s.containers.as_slice())
+            .unwrap_or(&[])
+            .iter()
+            .enumerate()
+        {
             for (pi, p) in container.ports.as_deref().unwrap_or(&[]).iter().enumerate() {
                 let path = format!("{spec_path}.containers[{ci}].ports[{pi}]");
                 let Some(port) = u16::try_from(p.container_port).ok().filter(|n| *n > 0) else {
                     self.error(
                         diag::INVALID_VALUE,
                         doc.origin(&format!("{path}.containerPort"), false),
-                        format!("containerPort `{}` is not between 1 and 65535", p.container_port),
+                        format!(
+                            "containerPort `{}` is not between 1 and 65535",
+                            p.container_port
+                        ),
                     );
                     continue;
                 };
@@ -727,7 +794,10 @@ impl Loader {
         // policyTypes defaulting (API reference, NetworkPolicySpec.policyTypes): Ingress
         // always, Egress when the policy has egress rules.
         let (isolates_ingress, isolates_egress) = match &declared_types {
-            Some(t) => (t.contains(&Direction::Ingress), t.contains(&Direction::Egress)),
+            Some(t) => (
+                t.contains(&Direction::Ingress),
+                t.contains(&Direction::Egress),
+            ),
             None => (true, spec.egress.is_some_and(|e| !e.is_empty())),
         };
         let policy = Policy {
@@ -810,7 +880,10 @@ impl Loader {
                     doc.origin(&format!("{path}.ipBlock"), true),
                     "`ipBlock` cannot be combined with a selector in one peer",
                 )
-                .help("make them two list items (`- ipBlock: ...` and `- podSelector: ...`)".to_string());
+                .help(
+                    "make them two list items (`- ipBlock: ...` and `- podSelector: ...`)"
+                        .to_string(),
+                );
                 None
             }
             (Some(block), None, None) => {
@@ -844,7 +917,10 @@ impl Loader {
                                 doc.origin(&epath, false),
                                 format!("except `{c}` is not inside cidr `{cidr}`"),
                             )
-                            .help("each `except` entry must be a smaller range inside `cidr`".to_string());
+                            .help(
+                                "each `except` entry must be a smaller range inside `cidr`"
+                                    .to_string(),
+                            );
                         }
                         Err(err) => {
                             self.error(
@@ -860,7 +936,8 @@ impl Loader {
             (None, ns, pods) => {
                 let namespace_selector =
                     self.selector(doc, &format!("{path}.namespaceSelector"), ns.as_ref());
-                let pod_selector = self.selector(doc, &format!("{path}.podSelector"), pods.as_ref());
+                let pod_selector =
+                    self.selector(doc, &format!("{path}.podSelector"), pods.as_ref());
                 Some(Peer::Pods {
                     namespace_selector,
                     pod_selector,
@@ -869,7 +946,12 @@ impl Loader {
         }
     }
 
-    fn port(&mut self, doc: &Doc<'_>, path: &str, port: &net::NetworkPolicyPort) -> Option<PolicyPort> {
+    fn port(
+        &mut self,
+        doc: &Doc<'_>,
+        path: &str,
+        port: &net::NetworkPolicyPort,
+    ) -> Option<PolicyPort> {
         let protocol = match port.protocol.as_deref() {
             None => Protocol::Tcp,
             Some(s) => match Protocol::parse(s) {
@@ -898,7 +980,9 @@ impl Loader {
                     self.error(
                         diag::INVALID_VALUE,
                         doc.origin(&format!("{path}.port"), false),
-                        format!("port `\"{s}\"` is a quoted number, which the API reads as a port name"),
+                        format!(
+                            "port `\"{s}\"` is a quoted number, which the API reads as a port name"
+                        ),
                     )
                     .help(format!("write `port: {n}` without quotes"));
                     return None;
@@ -961,7 +1045,12 @@ impl Loader {
         })
     }
 
-    fn selector(&mut self, doc: &Doc<'_>, path: &str, sel: Option<&LabelSelector>) -> Option<Selector> {
+    fn selector(
+        &mut self,
+        doc: &Doc<'_>,
+        path: &str,
+        sel: Option<&LabelSelector>,
+    ) -> Option<Selector> {
         let sel = sel?;
         let mut out = Selector::default();
         for (k, v) in sel.match_labels.iter().flatten() {
@@ -977,9 +1066,12 @@ impl Loader {
         for (i, req) in sel.match_expressions.iter().flatten().enumerate() {
             let rpath = format!("{path}.matchExpressions[{i}]");
             let Some(operator) = Operator::parse(&req.operator) else {
-                let help = crate::suggest::closest(&req.operator, ["In", "NotIn", "Exists", "DoesNotExist"])
-                    .map(|s| format!("did you mean `{s}`?"))
-                    .unwrap_or_else(|| "use `In`, `NotIn`, `Exists` or `DoesNotExist`".to_string());
+                let help = crate::suggest::closest(
+                    &req.operator,
+                    ["In", "NotIn", "Exists", "DoesNotExist"],
+                )
+                .map(|s| format!("did you mean `{s}`?"))
+                .unwrap_or_else(|| "use `In`, `NotIn`, `Exists` or `DoesNotExist`".to_string());
                 self.error(
                     diag::INVALID_VALUE,
                     doc.origin(&format!("{rpath}.operator"), false),
@@ -1053,7 +1145,8 @@ fn kind_group(kind: &str) -> &'static str {
 fn is_dns_label(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 63
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !s.starts_with('-')
         && !s.ends_with('-')
 }
@@ -1064,7 +1157,9 @@ fn is_dns_subdomain(s: &str) -> bool {
         && s.len() <= 253
         && s.split('.').all(|part| {
             !part.is_empty()
-                && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
                 && !part.starts_with('-')
                 && !part.ends_with('-')
         })
@@ -1074,7 +1169,8 @@ fn is_dns_subdomain(s: &str) -> bool {
 fn is_port_name(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 15
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && s.bytes().any(|b| b.is_ascii_lowercase())
         && !s.starts_with('-')
         && !s.ends_with('-')
@@ -1084,7 +1180,8 @@ fn is_port_name(s: &str) -> bool {
 fn is_label_name(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 63
-        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
         && s.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
         && s.bytes().last().is_some_and(|b| b.is_ascii_alphanumeric())
 }

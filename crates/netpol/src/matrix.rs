@@ -131,10 +131,11 @@ fn check(index: &Index<'_>, port: u16, protocol: Protocol) -> Check {
         .collect();
     // Whether endpoint `pos` exposes one of `names` as this port.
     let exposes = |pos: usize, names: &[&str]| match index.endpoints.get(pos) {
-        Some(Endpoint::Pod(p)) => cluster
-            .pods
-            .get(*p)
-            .is_some_and(|pod| names.iter().any(|nm| pod.named_port(nm, protocol) == Some(port))),
+        Some(Endpoint::Pod(p)) => cluster.pods.get(*p).is_some_and(|pod| {
+            names
+                .iter()
+                .any(|nm| pod.named_port(nm, protocol) == Some(port))
+        }),
         _ => false,
     };
     let mut named_masks: HashMap<Vec<&str>, Bits> = HashMap::new();

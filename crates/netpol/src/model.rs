@@ -288,7 +288,9 @@ impl Cluster {
     /// Finds a pod by `namespace/name`.
     pub fn pod(&self, id: &str) -> Option<&Pod> {
         let (ns, name) = id.split_once('/')?;
-        self.pods.iter().find(|p| p.namespace == ns && p.name == name)
+        self.pods
+            .iter()
+            .find(|p| p.namespace == ns && p.name == name)
     }
 
     /// Index of a pod by `namespace/name`.

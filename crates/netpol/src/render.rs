@@ -108,7 +108,8 @@ pub fn matrix_markdown(m: &Matrix) -> String {
 /// A Graphviz digraph: one edge per allowed pair (loopback left out), labelled with the
 /// ports it is allowed on.
 pub fn matrix_dot(m: &Matrix) -> String {
-    let mut out = String::from("digraph netpol {\n  rankdir=LR;\n  node [shape=box, style=rounded];\n");
+    let mut out =
+        String::from("digraph netpol {\n  rankdir=LR;\n  node [shape=box, style=rounded];\n");
     for e in &m.endpoints {
         let _ = writeln!(out, "  {};", dot_id(e));
     }
@@ -183,7 +184,8 @@ pub fn connectivity_markdown(c: &ConnectivityMap) -> String {
 
 /// A Graphviz digraph of allowed pairs labelled with their connections.
 pub fn connectivity_dot(c: &ConnectivityMap) -> String {
-    let mut out = String::from("digraph netpol {\n  rankdir=LR;\n  node [shape=box, style=rounded];\n");
+    let mut out =
+        String::from("digraph netpol {\n  rankdir=LR;\n  node [shape=box, style=rounded];\n");
     for e in &c.endpoints {
         let _ = writeln!(out, "  {};", dot_id(e));
     }
@@ -209,7 +211,10 @@ fn side_text(out: &mut String, side: &Side) {
         Direction::Ingress => ("ingress", "receiver"),
     };
     let Some(pod) = &side.pod else {
-        let _ = writeln!(out, "  {title}: the {role} is outside the cluster: no policy applies");
+        let _ = writeln!(
+            out,
+            "  {title}: the {role} is outside the cluster: no policy applies"
+        );
         return;
     };
     if side.isolated_by.is_empty() {

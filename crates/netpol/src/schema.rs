@@ -147,7 +147,10 @@ mod tests {
         assert_eq!(found.len(), 2);
         assert_eq!(found[0].path, "spec.podselector");
         assert_eq!(found[0].suggestion, Some("podSelector"));
-        assert_eq!(found[1].path, "spec.ingress[0].from[0].podSelector.matchLabel");
+        assert_eq!(
+            found[1].path,
+            "spec.ingress[0].from[0].podSelector.matchLabel"
+        );
         assert_eq!(found[1].suggestion, Some("matchLabels"));
     }
 }

@@ -10,7 +10,11 @@ pub fn distance(a: &str, b: &str) -> usize {
         cur.push(i + 1);
         for (j, cb) in b.iter().enumerate() {
             let sub = prev.get(j).copied().unwrap_or(usize::MAX) + usize::from(ca != cb);
-            let del = prev.get(j + 1).copied().unwrap_or(usize::MAX).saturating_add(1);
+            let del = prev
+                .get(j + 1)
+                .copied()
+                .unwrap_or(usize::MAX)
+                .saturating_add(1);
             let ins = cur.get(j).copied().unwrap_or(usize::MAX).saturating_add(1);
             cur.push(sub.min(del).min(ins));
         }
@@ -36,8 +40,14 @@ mod tests {
 
     #[test]
     fn suggests_case_and_typos() {
-        assert_eq!(closest("podselector", ["podSelector", "policyTypes"]), Some("podSelector"));
-        assert_eq!(closest("polcyTypes", ["podSelector", "policyTypes"]), Some("policyTypes"));
+        assert_eq!(
+            closest("podselector", ["podSelector", "policyTypes"]),
+            Some("podSelector")
+        );
+        assert_eq!(
+            closest("polcyTypes", ["podSelector", "policyTypes"]),
+            Some("policyTypes")
+        );
         assert_eq!(closest("zzzzzz", ["podSelector"]), None);
     }
 }

@@ -5,7 +5,7 @@
 use crate::cidr::Cidr;
 use crate::diag::Diagnostic;
 use crate::endpoint::{all_endpoints, Endpoint};
-use crate::generate::{self, Generated, GenerateError, Intent, Options};
+use crate::generate::{self, GenerateError, Generated, Intent, Options};
 use crate::lint::{self, LintOptions};
 use crate::load::{load, Loaded, Source};
 use crate::model::{Cluster, EndpointKind, Labels, Namespace, Pod};

@@ -14,7 +14,7 @@ use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::Marker;
 
 /// One document's slice of a source.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Chunk {
     /// Byte offset of the first byte of the document's text.
     pub start: usize,
@@ -327,6 +327,7 @@ impl MarkedEventReceiver for Builder<'_> {
 }
 
 /// Byte offsets of line starts, to turn (line, column) marks into byte offsets.
+#[derive(Clone, Debug, Default)]
 pub(crate) struct LineStarts(Vec<usize>);
 
 impl LineStarts {
@@ -391,7 +392,10 @@ mod tests {
         assert_eq!(lines.position(text, key.start), (6, 11));
         // A path that does not exist falls back to its parent.
         let parent = index.find("spec.ingress[0].from[0].nope").unwrap();
-        assert_eq!(parent.value.start, index.find("spec.ingress[0].from[0]").unwrap().value.start);
+        assert_eq!(
+            parent.value.start,
+            index.find("spec.ingress[0].from[0]").unwrap().value.start
+        );
     }
 
     #[test]

@@ -1,6 +1,14 @@
 //! Golden tests for the loader's diagnostics: every code has an input and its exact
 //! expected text, line and column; and one broken document never hides the others.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "a test fails loudly on purpose"
+)]
+
 use netpol::{load, Source};
 
 /// Loads `text` as `t.yaml` and returns the diagnostics as `line:col: severity[CODE]: message (help)`.
@@ -30,7 +38,10 @@ fn np100_yaml_syntax_error_is_located_and_other_documents_still_load() {
     }]);
     let d: Vec<String> = loaded.diagnostics.iter().map(|d| d.to_string()).collect();
     assert_eq!(d.len(), 1, "{d:?}");
-    assert_eq!(d[0], "t.yaml:5:11: error[NP100]: did not find expected `,` or `]`");
+    assert_eq!(
+        d[0],
+        "t.yaml:5:11: error[NP100]: did not find expected `,` or `]`"
+    );
     assert_eq!(loaded.cluster.pods.len(), 2);
 }
 
@@ -56,7 +67,9 @@ fn np102_skipped_kind_is_info() {
 
 #[test]
 fn np103_wrong_type_names_the_field() {
-    let d = diags(&policy("  podSelector: {}\n  ingress:\n    - ports:\n        - endPort: many\n"));
+    let d = diags(&policy(
+        "  podSelector: {}\n  ingress:\n    - ports:\n        - endPort: many\n",
+    ));
     assert_eq!(d.len(), 1, "{d:?}");
     assert!(
         d[0].starts_with("t.yaml:10:20: error[NP103]: `spec.ingress[0].ports[0].endPort`: invalid type: string \"many\""),
@@ -90,7 +103,11 @@ fn np105_missing_required_field() {
 
 #[test]
 fn np106_duplicate_names_keep_the_later_object() {
-    let text = format!("{}\n---\n{}", policy("  podSelector: {}\n"), policy("  podSelector: {}\n  policyTypes: [Egress]\n"));
+    let text = format!(
+        "{}\n---\n{}",
+        policy("  podSelector: {}\n"),
+        policy("  podSelector: {}\n  policyTypes: [Egress]\n")
+    );
     let loaded = load(&[Source {
         name: "t.yaml",
         text: &text,
@@ -132,7 +149,10 @@ fn np107_invalid_values_reject_the_policy() {
         }]);
         let d: Vec<String> = loaded.diagnostics.iter().map(|d| d.to_string()).collect();
         assert_eq!(d, [want], "for spec:\n{spec}");
-        assert!(loaded.cluster.policies.is_empty(), "rejected policy must not load: {spec}");
+        assert!(
+            loaded.cluster.policies.is_empty(),
+            "rejected policy must not load: {spec}"
+        );
     }
 }
 
@@ -186,11 +206,19 @@ fn workloads_are_endpoints_named_after_the_workload() {
     assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
     let ids: Vec<String> = loaded.cluster.pods.iter().map(|p| p.id()).collect();
     assert_eq!(ids, ["shop/web", "shop/nightly"]);
-    assert_eq!(loaded.cluster.pods[0].named_port("http", netpol::Protocol::Tcp), Some(8080));
+    assert_eq!(
+        loaded.cluster.pods[0].named_port("http", netpol::Protocol::Tcp),
+        Some(8080)
+    );
     // The namespace has no Namespace object but exists, with the automatic label.
     let ns = loaded.cluster.namespace("shop").unwrap();
     assert!(!ns.declared);
-    assert_eq!(ns.labels.get("kubernetes.io/metadata.name").map(String::as_str), Some("shop"));
+    assert_eq!(
+        ns.labels
+            .get("kubernetes.io/metadata.name")
+            .map(String::as_str),
+        Some("shop")
+    );
 }
 
 #[test]

@@ -3,18 +3,34 @@
 //! rule order never matters, a new policy widens only through its own rules, no policy
 //! means everything is allowed).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "a test fails loudly on purpose"
+)]
+
 use std::collections::BTreeMap;
 
 use netpol::endpoint::all_endpoints;
 use netpol::model::{ContainerPort, EndpointKind, Peer, PolicyPort, PortRef, Rule};
 use netpol::selector::{Operator, Requirement};
-use netpol::{connectivity, explain, load, matrix, verdict, Cluster, Endpoint, Namespace, Pod, Policy, Protocol, Selector, Source, Traffic};
+use netpol::{
+    connectivity, explain, load, matrix, verdict, Cluster, Endpoint, Namespace, Pod, Policy,
+    Protocol, Selector, Source, Traffic,
+};
 use proptest::prelude::*;
 
 const KEYS: [&str; 2] = ["app", "tier"];
 const VALUES: [&str; 3] = ["a", "b", "c"];
 const NAMESPACES: [&str; 3] = ["x", "y", "z"];
-const PROBES: [(u16, Protocol); 4] = [(80, Protocol::Tcp), (81, Protocol::Tcp), (53, Protocol::Udp), (80, Protocol::Sctp)];
+const PROBES: [(u16, Protocol); 4] = [
+    (80, Protocol::Tcp),
+    (81, Protocol::Tcp),
+    (53, Protocol::Udp),
+    (80, Protocol::Sctp),
+];
 
 fn labels() -> impl Strategy<Value = BTreeMap<String, String>> {
     prop::collection::btree_map(
@@ -27,7 +43,12 @@ fn labels() -> impl Strategy<Value = BTreeMap<String, String>> {
 fn selector() -> impl Strategy<Value = Selector> {
     let req = (
         prop::sample::select(KEYS.to_vec()),
-        prop::sample::select(vec![Operator::In, Operator::NotIn, Operator::Exists, Operator::DoesNotExist]),
+        prop::sample::select(vec![
+            Operator::In,
+            Operator::NotIn,
+            Operator::Exists,
+            Operator::DoesNotExist,
+        ]),
         prop::collection::vec(prop::sample::select(VALUES.to_vec()), 1..=2),
     )
         .prop_map(|(k, op, vals)| Requirement {
@@ -38,8 +59,14 @@ fn selector() -> impl Strategy<Value = Selector> {
                 _ => Vec::new(),
             },
         });
-    (labels().prop_map(|l| if l.len() > 1 { BTreeMap::new() } else { l }), prop::collection::vec(req, 0..=1))
-        .prop_map(|(match_labels, match_expressions)| Selector { match_labels, match_expressions })
+    (
+        labels().prop_map(|l| if l.len() > 1 { BTreeMap::new() } else { l }),
+        prop::collection::vec(req, 0..=1),
+    )
+        .prop_map(|(match_labels, match_expressions)| Selector {
+            match_labels,
+            match_expressions,
+        })
 }
 
 fn peer() -> impl Strategy<Value = Peer> {
@@ -66,13 +93,24 @@ fn policy_port() -> impl Strategy<Value = PolicyPort> {
             Some(PortRef::Number(n)) => end.filter(|e| e >= n),
             _ => None,
         };
-        PolicyPort { protocol, port, end_port }
+        PolicyPort {
+            protocol,
+            port,
+            end_port,
+        }
     })
 }
 
 fn rule() -> impl Strategy<Value = Rule> {
-    (prop::collection::vec(peer(), 0..=2), prop::collection::vec(policy_port(), 0..=2))
-        .prop_map(|(peers, ports)| Rule { peers, ports, origin: None })
+    (
+        prop::collection::vec(peer(), 0..=2),
+        prop::collection::vec(policy_port(), 0..=2),
+    )
+        .prop_map(|(peers, ports)| Rule {
+            peers,
+            ports,
+            origin: None,
+        })
 }
 
 fn policy(i: usize) -> impl Strategy<Value = Policy> {
@@ -96,22 +134,44 @@ fn policy(i: usize) -> impl Strategy<Value = Policy> {
 }
 
 fn pod(i: usize) -> impl Strategy<Value = Pod> {
-    (prop::sample::select(NAMESPACES.to_vec()), labels(), prop::bool::ANY, prop::bool::ANY).prop_map(move |(ns, labels, http, ip)| Pod {
-        namespace: ns.to_string(),
-        name: format!("pod{i}"),
-        kind: EndpointKind::Pod,
-        labels,
-        ports: if http {
-            vec![
-                ContainerPort { name: Some("http".into()), port: 80, protocol: Protocol::Tcp },
-                ContainerPort { name: Some("dns".into()), port: 53, protocol: Protocol::Udp },
-            ]
-        } else {
-            vec![ContainerPort { name: Some("http".into()), port: 81, protocol: Protocol::Tcp }]
-        },
-        ips: if ip { vec![format!("10.{}.0.{i}", i % 2).parse().unwrap()] } else { vec![] },
-        origin: None,
-    })
+    (
+        prop::sample::select(NAMESPACES.to_vec()),
+        labels(),
+        prop::bool::ANY,
+        prop::bool::ANY,
+    )
+        .prop_map(move |(ns, labels, http, ip)| Pod {
+            namespace: ns.to_string(),
+            name: format!("pod{i}"),
+            kind: EndpointKind::Pod,
+            labels,
+            ports: if http {
+                vec![
+                    ContainerPort {
+                        name: Some("http".into()),
+                        port: 80,
+                        protocol: Protocol::Tcp,
+                    },
+                    ContainerPort {
+                        name: Some("dns".into()),
+                        port: 53,
+                        protocol: Protocol::Udp,
+                    },
+                ]
+            } else {
+                vec![ContainerPort {
+                    name: Some("http".into()),
+                    port: 81,
+                    protocol: Protocol::Tcp,
+                }]
+            },
+            ips: if ip {
+                vec![format!("10.{}.0.{i}", i % 2).parse().unwrap()]
+            } else {
+                vec![]
+            },
+            origin: None,
+        })
 }
 
 fn cluster() -> impl Strategy<Value = Cluster> {
@@ -234,18 +294,41 @@ proptest! {
 #[test]
 fn deeply_nested_and_huge_inputs_do_not_panic() {
     let deep = "[".repeat(100_000);
-    let d = load(&[Source { name: "deep.yaml", text: &deep }]);
+    let d = load(&[Source {
+        name: "deep.yaml",
+        text: &deep,
+    }]);
     assert_eq!(d.diagnostics.len(), 1);
-    let deep_map = "a:\n".to_string() + &(1..2000).map(|i| format!("{}b:\n", " ".repeat(i))).collect::<String>();
-    let _ = load(&[Source { name: "deep2.yaml", text: &deep_map }]);
+    let deep_map = "a:\n".to_string()
+        + &(1..2000)
+            .map(|i| format!("{}b:\n", " ".repeat(i)))
+            .collect::<String>();
+    let _ = load(&[Source {
+        name: "deep2.yaml",
+        text: &deep_map,
+    }]);
     let anchors = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nkind: Pod\n";
-    let _ = load(&[Source { name: "bomb.yaml", text: anchors }]);
+    let _ = load(&[Source {
+        name: "bomb.yaml",
+        text: anchors,
+    }]);
 }
 
 #[test]
 fn a_pod_to_itself_is_always_allowed() {
     let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: x}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny, namespace: x}\nspec: {podSelector: {}, policyTypes: [Ingress, Egress]}\n";
-    let l = load(&[Source { name: "t.yaml", text }]);
+    let l = load(&[Source {
+        name: "t.yaml",
+        text,
+    }]);
     let a = Endpoint::parse(&l.cluster, "x/a").unwrap();
-    assert!(verdict(&l.cluster, &Traffic { from: a.clone(), to: a, port: 80, protocol: Protocol::Tcp }));
+    assert!(verdict(
+        &l.cluster,
+        &Traffic {
+            from: a.clone(),
+            to: a,
+            port: 80,
+            protocol: Protocol::Tcp
+        }
+    ));
 }

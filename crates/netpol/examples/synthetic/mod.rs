@@ -1,0 +1,32 @@
+//! Synthetic clusters for benchmarks: `pods` pods in `namespaces` namespaces and one
+//! NetworkPolicy per two pods, cycling through five common shapes (pod-to-pod ingress on a
+//! port, cross-namespace egress with matchExpressions, namespace-wide ingress on a named
+//! port, internet egress plus DNS, NotIn selector with a port range).
+
+/// The cluster as multi-document YAML.
+pub fn cluster_yaml(pods: usize, namespaces: usize) -> String {
+    let mut out = String::new();
+    for n in 0..namespaces {
+        out += &format!("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns{n}\n  labels: {{team: t{}}}\n---\n", n % 5);
+    }
+    for p in 0..pods {
+        let n = p % namespaces;
+        out += &format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: pod{p}\n  namespace: ns{n}\n  labels: {{app: app{}, tier: t{}}}\nspec:\n  containers:\n    - name: c\n      ports: [{{name: http, containerPort: 8080}}]\n---\n",
+            p % 37,
+            p % 3
+        );
+    }
+    for i in 0..pods / 2 {
+        let n = i % namespaces;
+        let spec = match i % 5 {
+            0 => format!("podSelector: {{matchLabels: {{app: app{}}}}}\n  ingress:\n    - from:\n        - podSelector: {{matchLabels: {{app: app{}}}}}\n      ports: [{{port: 8080}}]", i % 37, (i + 1) % 37),
+            1 => format!("podSelector: {{matchLabels: {{tier: t{}}}}}\n  policyTypes: [Ingress, Egress]\n  egress:\n    - to:\n        - namespaceSelector: {{matchLabels: {{team: t{}}}}}\n          podSelector: {{matchExpressions: [{{key: tier, operator: In, values: [t0, t1]}}]}}", i % 3, i % 5),
+            2 => "podSelector: {}\n  ingress:\n    - from:\n        - namespaceSelector: {}\n      ports: [{port: http}]".to_string(),
+            3 => format!("podSelector: {{matchLabels: {{app: app{}}}}}\n  egress:\n    - to:\n        - ipBlock: {{cidr: 0.0.0.0/0, except: [10.0.0.0/8]}}\n    - ports: [{{port: 53, protocol: UDP}}]", i % 37),
+            _ => format!("podSelector: {{matchExpressions: [{{key: app, operator: NotIn, values: [app{}]}}]}}\n  ingress:\n    - from:\n        - podSelector: {{matchLabels: {{tier: t{}}}}}\n      ports: [{{port: 8000, endPort: 9000}}]", i % 37, i % 3),
+        };
+        out += &format!("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: np{i}\n  namespace: ns{n}\nspec:\n  {spec}\n---\n");
+    }
+    out
+}
