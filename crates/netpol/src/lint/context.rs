@@ -4,12 +4,14 @@
 //! Lints run on every keystroke in the app, so the one pass over policies × pods of their
 //! namespace happens here; the families only look things up.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use super::LintOptions;
 use crate::diag::{Code, Diagnostic};
 use crate::load::Loaded;
 use crate::model::{Cluster, Direction, Labels, Namespace, Origin, Peer, Pod, Policy, Rule};
+use crate::selector::{Operator, Selector};
 
 /// Precomputed facts about one loaded input.
 pub(super) struct Context<'a> {
@@ -24,6 +26,9 @@ pub(super) struct Context<'a> {
     pub(super) namespace_keys: HashSet<&'a str>,
     /// True when some pod of the input has an IP.
     pub(super) pod_ips_known: bool,
+    /// Pods per label `(key, value)`: selectors start from their rarest label instead of
+    /// scanning every pod.
+    pods_by_label: HashMap<(&'a str, &'a str), Vec<usize>>,
 }
 
 impl<'a> Context<'a> {
@@ -62,6 +67,15 @@ impl<'a> Context<'a> {
             .flat_map(|n| n.labels.keys().map(String::as_str))
             .collect();
         let pod_ips_known = cluster.pods.iter().any(|p| !p.ips.is_empty());
+        let mut pods_by_label: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+        for (i, pod) in cluster.pods.iter().enumerate() {
+            for (k, v) in &pod.labels {
+                pods_by_label
+                    .entry((k.as_str(), v.as_str()))
+                    .or_default()
+                    .push(i);
+            }
+        }
         Context {
             loaded,
             cluster,
@@ -70,6 +84,7 @@ impl<'a> Context<'a> {
             selected,
             namespace_keys,
             pod_ips_known,
+            pods_by_label,
         }
     }
 
@@ -94,11 +109,49 @@ impl<'a> Context<'a> {
     }
 
     /// A namespace's labels (only the automatic name label for one no manifest declares).
-    pub(super) fn namespace_labels(&self, name: &str) -> Labels {
-        self.cluster
-            .namespace(name)
-            .map(|n| n.labels.clone())
-            .unwrap_or_else(|| Namespace::implicit(name).labels)
+    pub(super) fn namespace_labels(&self, name: &str) -> Cow<'a, Labels> {
+        match self.cluster.namespace(name) {
+            Some(n) => Cow::Borrowed(&n.labels),
+            None => Cow::Owned(Namespace::implicit(name).labels),
+        }
+    }
+
+    /// Pods carrying label `k=v`.
+    fn posting<'s>(&'s self, k: &'s str, v: &'s str) -> &'s [usize] {
+        self.pods_by_label
+            .get(&(k, v))
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+    }
+
+    /// Every pod `sel` matches, in any namespace, in pod order.
+    pub(super) fn pods_matching(&self, sel: &Selector) -> Vec<usize> {
+        let posting = |k, v| self.posting(k, v);
+        let rarest = sel
+            .match_labels
+            .iter()
+            .map(|(k, v)| posting(k, v))
+            .min_by_key(|p| p.len());
+        let mut candidates: Vec<usize> = match rarest {
+            Some(p) => p.to_vec(),
+            None => match sel
+                .match_expressions
+                .iter()
+                .find(|r| r.operator == Operator::In)
+            {
+                Some(r) => r
+                    .values
+                    .iter()
+                    .flat_map(|v| posting(&r.key, v))
+                    .copied()
+                    .collect(),
+                None => (0..self.cluster.pods.len()).collect(),
+            },
+        };
+        candidates.sort_unstable();
+        candidates.dedup();
+        candidates.retain(|i| self.pod(*i).is_some_and(|p| sel.matches(&p.labels)));
+        candidates
     }
 
     /// Pods a selector peer written in a policy of `policy_namespace` selects.
@@ -110,24 +163,20 @@ impl<'a> Context<'a> {
         else {
             return Vec::new();
         };
-        let namespaces: Vec<&str> = match namespace_selector {
-            None => vec![policy_namespace],
-            Some(sel) => self
+        let in_namespace = |ns: &str| match namespace_selector {
+            None => ns == policy_namespace,
+            Some(sel) => sel.matches(&self.namespace_labels(ns)),
+        };
+        let mut out: Vec<usize> = match pod_selector {
+            Some(sel) => self.pods_matching(sel),
+            None => self
                 .pods_by_namespace
                 .keys()
-                .copied()
-                .filter(|ns| sel.matches(&self.namespace_labels(ns)))
+                .filter(|ns| in_namespace(ns))
+                .flat_map(|ns| self.pods_in(ns).iter().copied())
                 .collect(),
         };
-        let mut out: Vec<usize> = namespaces
-            .into_iter()
-            .flat_map(|ns| self.pods_in(ns).iter().copied())
-            .filter(|i| {
-                pod_selector
-                    .as_ref()
-                    .is_none_or(|sel| self.pod(*i).is_some_and(|pod| sel.matches(&pod.labels)))
-            })
-            .collect();
+        out.retain(|i| self.pod(*i).is_some_and(|p| in_namespace(&p.namespace)));
         out.sort_unstable();
         out
     }

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use super::codes;
 use super::context::{effective_rules, peer_path, Context};
 use crate::diag::Diagnostic;
-use crate::model::{Origin, Peer, Policy, NAMESPACE_NAME_LABEL};
+use crate::model::{Origin, Peer, Pod, Policy, NAMESPACE_NAME_LABEL};
 use crate::selector::Operator;
 
 pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
@@ -50,17 +50,15 @@ fn other_namespace(
     else {
         return;
     };
-    if sel.selects_all() || !cx.peer_pods(&policy.namespace, peer).is_empty() {
+    if sel.selects_all() {
         return;
     }
-    let elsewhere: Vec<usize> = cx
-        .cluster
-        .pods
-        .iter()
-        .enumerate()
-        .filter(|(_, pod)| pod.namespace != policy.namespace && sel.matches(&pod.labels))
-        .map(|(i, _)| i)
-        .collect();
+    let matching = cx.pods_matching(sel);
+    let at_home = |i: &usize| cx.pod(*i).is_some_and(|p| p.namespace == policy.namespace);
+    if matching.iter().any(at_home) {
+        return;
+    }
+    let elsewhere = matching;
     if elsewhere.is_empty() {
         return;
     }
@@ -124,13 +122,14 @@ fn split(
     // The OR is deliberate when the podSelector finds its pods at home and none in the
     // selected namespaces: "this namespace's X, plus everything in those namespaces".
     if !cx.cluster.pods.is_empty() {
-        let home = cx
-            .pods_in(&policy.namespace)
-            .iter()
-            .any(|i| cx.pod(*i).is_some_and(|pod| pod_sel.matches(&pod.labels)));
-        let there = cx.cluster.pods.iter().any(|pod| {
+        let matching: Vec<&Pod> = cx
+            .pods_matching(pod_sel)
+            .into_iter()
+            .filter_map(|i| cx.pod(i))
+            .collect();
+        let home = matching.iter().any(|pod| pod.namespace == policy.namespace);
+        let there = matching.iter().any(|pod| {
             pod.namespace != policy.namespace
-                && pod_sel.matches(&pod.labels)
                 && ns_sel.matches(&cx.namespace_labels(&pod.namespace))
         });
         if home && !there {

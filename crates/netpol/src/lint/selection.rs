@@ -83,14 +83,8 @@ fn selects_no_pod(cx: &Context<'_>, index: usize, policy: &Policy, out: &mut Vec
     if home.is_empty() || !cx.selected_by(index).is_empty() {
         return;
     }
-    let elsewhere: Vec<usize> = cx
-        .cluster
-        .pods
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| p.namespace != policy.namespace && sel.matches(&p.labels))
-        .map(|(i, _)| i)
-        .collect();
+    let mut elsewhere = cx.pods_matching(sel);
+    elsewhere.retain(|i| cx.pod(*i).is_some_and(|p| p.namespace != policy.namespace));
     let help = if let Some(first) = elsewhere.first().and_then(|i| cx.pod(*i)) {
         format!(
             "a policy applies to pods of its own namespace only: the pods it matches ({}) are elsewhere; set `metadata.namespace: {}`",
