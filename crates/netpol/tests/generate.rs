@@ -814,3 +814,34 @@ fn endpoint_ids_match_the_engine() {
     let e = Endpoint::parse(&base.cluster, &i.from).unwrap();
     assert_eq!(e.id(&base.cluster), i.from);
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Bad input gives an error, never a panic: any text to the parser, and whatever it
+    /// accepts (or any hand-built intent) to the generator.
+    #[test]
+    fn malformed_intents_are_errors_not_panics(
+        text in ".{0,40}",
+        shaped in "(ip:\\[?|team-(one|two)-namespace/pod-)[0-9a-f:./]{0,14}\\]? ?(->|→|-) ?(ip:|team-(one|two)-namespace/pod-)[0-9a-f:./\\[\\]]{0,14}(:[A-Za-z0-9,/-]{0,12})?",
+        from in ".{0,20}",
+        to in ".{0,20}",
+        port in 0u16..3,
+        end in proptest::option::of(0u16..3),
+    ) {
+        let _ = parse_intent(&text);
+        let cluster_yaml = fixture("cluster.yaml");
+        let base = load_texts(&[("cluster.yaml", &cluster_yaml)]);
+        let mut list: Vec<Intent> = parse_intent(&shaped).into_iter().collect();
+        list.push(Intent {
+            from,
+            to,
+            ports: vec![netpol::model::PolicyPort { protocol: Protocol::Udp, port: Some(PortRef::Number(port)), end_port: end }],
+        });
+        for options in [Options::default(), Options { baseline: Baseline::DenyAll, dns: true, ..Options::default() }] {
+            for intent in &list {
+                let _ = generate(&base.cluster, std::slice::from_ref(intent), &options);
+            }
+        }
+    }
+}

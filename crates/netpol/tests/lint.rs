@@ -524,6 +524,18 @@ spec:
     );
     // Ignored rules are not linted further (the `- {}` would otherwise make the first redundant).
     none_of(&diags, "NP206");
+    // `policyTypes: []` is defaulted like a missing list: nothing is ignored.
+    let empty = "\
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: empty-types, namespace: shop}
+spec:
+  podSelector: {}
+  policyTypes: []
+  egress:
+  - ports: [{port: 53, protocol: UDP}]
+";
+    none_of(&lint_one(empty), "NP208");
 }
 
 // --- Kustomize -------------------------------------------------------------------------

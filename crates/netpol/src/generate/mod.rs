@@ -9,7 +9,7 @@
 //! - Rules are merged and sorted: each peer appears once, one rule per distinct port set, so
 //!   the same input always gives the same bytes whatever the order of the intents.
 //! - Selectors are exact: every generated selector matches exactly the endpoint it names
-//!   among the loaded pods (see [`identity`]), so with the deny-all baseline the policies
+//!   among the loaded pods (see the `identity` module), so with the deny-all baseline the policies
 //!   allow exactly the intents, plus the loopback every CNI lets through.
 //!
 //! The output is k8s-openapi objects and their kubectl-style YAML, which the loader reads back

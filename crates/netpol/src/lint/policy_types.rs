@@ -9,7 +9,9 @@ use crate::model::Direction;
 
 pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for (index, policy) in cx.cluster.policies.iter().enumerate() {
-        let Some(declared) = &policy.declared_types else {
+        // `policyTypes: []` is defaulted like a missing list by the API server
+        // (SetDefaults_NetworkPolicy), so only a non-empty list can leave rules out.
+        let Some(declared) = policy.declared_types.as_ref().filter(|t| !t.is_empty()) else {
             continue;
         };
         for direction in [Direction::Ingress, Direction::Egress] {
@@ -34,7 +36,7 @@ pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     &format!("spec.{name}"),
                     format!(
                         "the {name} {rule_word} ignored: `policyTypes` lists only {}, so this policy does not apply to {name} traffic",
-                        if listed.is_empty() { "nothing".to_string() } else { listed.join(" and ") }
+                        listed.join(" and ")
                     ),
                 )
                 .with_help(format!(
