@@ -107,6 +107,7 @@ codes! {
     DUPLICATE_NAME = "NP106", "duplicate-name", Error, "two objects of one kind share a namespace and name; the later one wins";
     INVALID_VALUE = "NP107", "invalid-value", Error, "a value the API server rejects";
     UNSUPPORTED_VERSION = "NP108", "unsupported-api-version", Error, "an apiVersion this kind is not served at";
+    TEMPLATE_PLACEHOLDER = "NP109", "template-placeholder", Info, "an object in a template placeholder namespace (`<team-namespace>`) is not evaluated";
 }
 
 impl Code {

@@ -32,9 +32,15 @@ impl Endpoint {
     pub fn parse(cluster: &Cluster, id: &str) -> Result<Endpoint, EndpointError> {
         let id = id.trim();
         if let Some(addr) = id.strip_prefix("ip:") {
-            return Cidr::parse(addr, true)
-                .map(|c| Endpoint::External(c.network()))
-                .map_err(|e| EndpointError(format!("endpoint `{id}`: {e}")));
+            let c = Cidr::parse(addr, true)
+                .map_err(|e| EndpointError(format!("endpoint `{id}`: {e}")))?;
+            if c.has_host_bits() {
+                return Err(EndpointError(format!(
+                    "endpoint `{id}`: `{c}` has bits set after the prefix; did you mean `ip:{}`?",
+                    c.network()
+                )));
+            }
+            return Ok(Endpoint::External(c));
         }
         if !id.contains('/') {
             return Err(EndpointError(format!(

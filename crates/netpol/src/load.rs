@@ -37,14 +37,6 @@ pub struct Source<'a> {
     pub text: &'a str,
 }
 
-/// Template placeholder namespaces (`<team-namespace>`) are reported with this code.
-pub const TEMPLATE_PLACEHOLDER: Code = Code {
-    code: "NP109",
-    name: "template-placeholder",
-    severity: diag::Severity::Info,
-    summary: "an object in a template placeholder namespace (`<team-namespace>`) is not evaluated",
-};
-
 /// The result of loading: the cluster and what was wrong with the input.
 #[derive(Clone, Debug, Default)]
 pub struct Loaded {
@@ -513,7 +505,7 @@ impl Loader {
         };
         if namespaced && namespace.starts_with('<') && namespace.ends_with('>') {
             self.error(
-                TEMPLATE_PLACEHOLDER,
+                diag::TEMPLATE_PLACEHOLDER,
                 doc.origin("metadata.namespace", false),
                 format!("`{namespace}` is a template placeholder: this {kind} is not evaluated"),
             )
@@ -793,12 +785,14 @@ impl Loader {
         }
         // policyTypes defaulting (API reference, NetworkPolicySpec.policyTypes): Ingress
         // always, Egress when the policy has egress rules.
+        // An empty list defaults like a missing one (SetDefaults_NetworkPolicy checks
+        // `len(PolicyTypes) == 0`).
         let (isolates_ingress, isolates_egress) = match &declared_types {
-            Some(t) => (
+            Some(t) if !t.is_empty() => (
                 t.contains(&Direction::Ingress),
                 t.contains(&Direction::Egress),
             ),
-            None => (true, spec.egress.is_some_and(|e| !e.is_empty())),
+            _ => (true, spec.egress.is_some_and(|e| !e.is_empty())),
         };
         let policy = Policy {
             namespace,

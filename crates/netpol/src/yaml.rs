@@ -261,8 +261,19 @@ impl MarkedEventReceiver for Builder<'_> {
                 let end = (at + value.len()).min(self.base + self.doc.len());
                 match self.node_path() {
                     None => {
-                        if let Some(Frame::Map { key, .. }) = self.stack.last_mut() {
+                        if let Some(Frame::Map {
+                            key, start, path, ..
+                        }) = self.stack.last_mut()
+                        {
                             *key = Some((value, Range { start: at, end }));
+                            // yaml-rust2 marks a block mapping where its first value starts
+                            // (after `key:`); the mapping really starts at its first key.
+                            if at < *start {
+                                *start = at;
+                                if let Some(span) = self.index.fields.get_mut(path.as_str()) {
+                                    span.value.start = at;
+                                }
+                            }
                         }
                     }
                     Some(path) => {
@@ -390,6 +401,9 @@ mod tests {
         assert_eq!(&text[key.start..key.end], "podSelector");
         let lines = LineStarts::new(text);
         assert_eq!(lines.position(text, key.start), (6, 11));
+        // A block mapping in a list starts at its first key, not after it.
+        let item = index.find("spec.ingress[0]").unwrap();
+        assert_eq!(&text[item.value.start..item.value.start + 5], "from:");
         // A path that does not exist falls back to its parent.
         let parent = index.find("spec.ingress[0].from[0].nope").unwrap();
         assert_eq!(

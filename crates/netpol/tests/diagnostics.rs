@@ -229,3 +229,15 @@ fn missing_namespace_means_default() {
     }]);
     assert_eq!(loaded.cluster.pods[0].id(), "default/a");
 }
+
+#[test]
+fn empty_policy_types_default_like_missing() {
+    // SetDefaults_NetworkPolicy (kubernetes pkg/apis/networking/v1/defaults.go) treats an
+    // empty list like a missing one.
+    let loaded = load(&[Source {
+        name: "t.yaml",
+        text: &policy("  podSelector: {}\n  policyTypes: []\n  egress: [{}]\n"),
+    }]);
+    let p = &loaded.cluster.policies[0];
+    assert!(p.isolates_ingress && p.isolates_egress);
+}
