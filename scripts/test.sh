@@ -115,7 +115,7 @@ stage() {
 
 stage fmt check cargo fmt --all --check
 stage clippy check cargo clippy --workspace --all-targets --locked -- -D warnings
-stage native cargo cargo test --workspace --locked
+stage native cargo cargo test --workspace --locked --no-fail-fast
 stage wasm cargo cargo test -p netpol --target wasm32-unknown-unknown --test wasm_smoke --locked
 stage build check trunk build --release
 stage e2e node bash -c 'cd tests/e2e && exec node --test --test-reporter=spec --test-concurrency=1'
