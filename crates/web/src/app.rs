@@ -224,6 +224,57 @@ pub fn app() -> Html {
         }
     });
 
+    // A share link pasted into the address bar of an open playground only changes the
+    // fragment (no reload): load it the same way as at startup.
+    {
+        let store = store.clone();
+        use_effect_with((), move |_| {
+            let listener = browser::window().map(|w| {
+                gloo::events::EventListener::new(&w, "hashchange", move |_| {
+                    let hash = browser::hash();
+                    let Some(payload) = fragment_payload(&hash) else {
+                        return;
+                    };
+                    let notice = match ShareState::decode(payload) {
+                        Ok(state) => {
+                            let kept = !embed && store.state().dirty && storage::stash_previous();
+                            store.send(Action::Load(Box::new(state), LoadOrigin::Shared));
+                            info(
+                                if kept {
+                                    "Opened a shared workspace. Your previous work was kept."
+                                } else {
+                                    "Opened a shared workspace."
+                                },
+                                kept,
+                            )
+                        }
+                        Err(e) => error(capitalize(&e.to_string())),
+                    };
+                    store.send(Action::Notify(Some(notice)));
+                    if !embed {
+                        browser::clean_url(&["example"]);
+                    }
+                })
+            });
+            move || drop(listener)
+        });
+    }
+
+    // Leaving the page (reload, navigation, closing the tab) saves at once, so a change made
+    // just before it is never lost to the debounce or to an effect that had not run yet.
+    {
+        let store = store.clone();
+        use_effect_with((), move |_| {
+            let listener = (!embed).then(browser::window).flatten().map(|w| {
+                gloo::events::EventListener::new(&w, "pagehide", move |_| {
+                    let s = store.state();
+                    let _ = storage::save(&s.to_share(), s.dirty);
+                })
+            });
+            move || drop(listener)
+        });
+    }
+
     // Persist (debounced for large workspaces).
     {
         let store = store.clone();

@@ -38,7 +38,7 @@ pub fn check_name(what: &str, name: &str) -> Result<(), String> {
 pub fn parse_labels(text: &str) -> Result<BTreeMap<String, String>, String> {
     let mut out = BTreeMap::new();
     for item in text
-        .split([',', '\n', ' '])
+        .split([',', '\n'])
         .map(str::trim)
         .filter(|s| !s.is_empty())
     {

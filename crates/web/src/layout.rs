@@ -128,8 +128,14 @@ pub struct Layout {
     pub bounds: Rect,
 }
 
-/// Lays out `input`, then applies the user's `overrides` (dragged positions).
-pub fn layout(input: &Input, overrides: &BTreeMap<String, Pos>) -> Layout {
+/// Lays out `input` for a view of width/height ratio `aspect` (the pane's shape), then
+/// applies the user's `overrides` (dragged positions).
+pub fn layout(input: &Input, overrides: &BTreeMap<String, Pos>, aspect: f64) -> Layout {
+    let aspect = if aspect.is_finite() {
+        aspect.clamp(0.7, 3.2)
+    } else {
+        1.6
+    };
     // 1. Size each namespace box from its pod count.
     struct Planned {
         name: String,
@@ -163,13 +169,19 @@ pub fn layout(input: &Input, overrides: &BTreeMap<String, Pos>) -> Layout {
         })
         .collect();
 
-    // 2. Pack boxes into rows about as wide as a 16:10 picture of their total area.
+    // 2. Pack boxes into rows about as wide as a picture of their total area shaped like
+    //    the view (the externals column takes some of the width).
     let area: f64 = planned
         .iter()
         .map(|p| (p.w + NS_GAP) * (p.h + NS_GAP))
         .sum();
     let widest = planned.iter().map(|p| p.w).fold(0.0, f64::max);
-    let target = (area * 1.6).sqrt().max(widest);
+    let ext_w = if input.externals.is_empty() {
+        0.0
+    } else {
+        EXTERNAL_GAP + NODE_W
+    };
+    let target = ((area * aspect).sqrt() - ext_w * 0.6).max(widest);
     let origin_x = MARGIN + CLUSTER_PAD;
     let origin_y = MARGIN + CLUSTER_PAD + CLUSTER_TITLE;
     let mut x = origin_x;
@@ -365,7 +377,7 @@ mod tests {
 
     #[test]
     fn docs_example_shape() {
-        let l = layout(&input(&[1, 1, 2, 1], 1), &BTreeMap::new());
+        let l = layout(&input(&[1, 1, 2, 1], 1), &BTreeMap::new(), 1.6);
         assert_eq!(l.nodes.len(), 6);
         assert_eq!(l.namespaces.len(), 4);
         let ext = l.nodes["ip:10.0.0.0"];
@@ -407,7 +419,7 @@ mod tests {
         let inp = input(&[2], 0);
         let mut o = BTreeMap::new();
         o.insert("ns0/p1".to_string(), Pos { x: 900.0, y: 700.0 });
-        let l = layout(&inp, &o);
+        let l = layout(&inp, &o, 1.6);
         assert_eq!(l.nodes["ns0/p1"], Pos { x: 900.0, y: 700.0 });
         let r = l.namespaces[0].rect;
         assert!(r.right() >= 900.0 + NODE_W / 2.0 && r.bottom() >= 700.0 + NODE_H / 2.0);
@@ -432,13 +444,13 @@ mod tests {
                 y: 1.0,
             },
         );
-        let l = layout(&inp, &o);
+        let l = layout(&inp, &o, 1.6);
         assert!(l.nodes.values().all(|p| p.x.is_finite() && p.y.is_finite()));
     }
 
     #[test]
     fn empty_input() {
-        let l = layout(&Input::default(), &BTreeMap::new());
+        let l = layout(&Input::default(), &BTreeMap::new(), f64::NAN);
         assert!(l.nodes.is_empty());
         assert!(l.bounds.w > 0.0 && l.bounds.h > 0.0);
     }

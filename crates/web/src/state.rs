@@ -226,7 +226,7 @@ impl Derived {
             .chain(eval.lints.iter())
             .cloned()
             .collect();
-        diagnostics.sort_by(|a, b| (a.line, a.column).cmp(&(b.line, b.column)));
+        diagnostics.sort_by_key(|d| (d.line, d.column));
         let arrows = ws
             .arrows
             .iter()
@@ -670,6 +670,15 @@ impl Reducible for AppState {
                 ws!().manifests = text;
             }
             Action::AppendManifests(text) => {
+                if s.ws.manifests.len() + text.len() > MAX_EVAL_BYTES {
+                    s.ui.notice = Some(error(format!(
+                        "Those files add {}; the editor takes at most {} in all. Nothing was added.",
+                        human_size(text.len()),
+                        human_size(MAX_EVAL_BYTES)
+                    )));
+                    s.rev += 1;
+                    return Rc::new(s);
+                }
                 let w = ws!();
                 if !w.manifests.trim().is_empty() {
                     if !w.manifests.ends_with('\n') {
@@ -817,7 +826,7 @@ impl Reducible for AppState {
                     s.ui.connecting = Some(id.clone());
                     s.ui.selection = Some(Selection::Node(id));
                 }
-                Some(from) if from == id => {}
+                Some(from) if from == id => s.ui.connecting = Some(from),
                 Some(from) => {
                     return Rc::new(s).reduce(Action::AddArrow(from, id, Vec::new()));
                 }

@@ -88,7 +88,7 @@ pub fn identity(labels: &Labels, preferred: Option<&str>) -> String {
 pub fn external_text(id: &str) -> (String, String) {
     let addr = id.strip_prefix("ip:").unwrap_or(id);
     if addr == "0.0.0.0/0" || addr == "::/0" {
-        return ("Internet".into(), format!("{addr} · any address"));
+        return ("Internet".into(), format!("{addr} (anywhere)"));
     }
     let private = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"];
     let is_private = Cidr::parse(addr, true).is_ok_and(|c| {
@@ -114,8 +114,8 @@ fn truncate(s: &str, max: usize) -> String {
     }
 }
 
-/// Builds the scene for a state.
-pub fn scene(state: &AppState) -> Scene {
+/// Builds the scene for a state, laid out for a view of shape `aspect` (width / height).
+pub fn scene(state: &AppState, aspect: f64) -> Scene {
     let eval = &state.derived.eval;
     let c = &eval.effective;
     let preferred = state.ws.options.identity_label.as_deref();
@@ -187,7 +187,7 @@ pub fn scene(state: &AppState) -> Scene {
     Scene {
         nodes,
         namespaces,
-        layout: layout::layout(&input, &state.positions),
+        layout: layout::layout(&input, &state.positions, aspect),
     }
 }
 
@@ -302,10 +302,43 @@ pub fn diagram() -> Html {
     let drag = use_state(|| None::<Drag>);
     let announce = use_state(String::new);
 
-    let scene = use_memo((state.ws_rev, Rc::as_ptr(&state.positions) as usize), {
-        let s = state.clone();
-        move |_| scene(&s)
-    });
+    // The pane's shape (width / height, in tenths so small changes do not re-layout).
+    let aspect = use_state(|| 16_i64);
+    let scene = use_memo(
+        (state.ws_rev, Rc::as_ptr(&state.positions) as usize, *aspect),
+        {
+            let s = state.clone();
+            move |(_, _, a)| scene(&s, *a as f64 / 10.0)
+        },
+    );
+    {
+        // After every render and on window resizes: follow the pane's shape.
+        let svg_ref = svg_ref.clone();
+        let aspect = aspect.clone();
+        use_effect(move || {
+            let measure = move |el: &Element| {
+                let r = client_rect(el);
+                if r.w > 50.0 && r.h > 50.0 {
+                    let a = ((r.w / r.h) * 10.0).round() as i64;
+                    if (a - *aspect).abs() * 100 > *aspect * 15 {
+                        aspect.set(a);
+                    }
+                }
+            };
+            if let Some(el) = svg_ref.cast::<Element>() {
+                measure(&el);
+            }
+            let listener = crate::browser::window().map(|w| {
+                let svg_ref = svg_ref.clone();
+                gloo::events::EventListener::new(&w, "resize", move |_| {
+                    if let Some(el) = svg_ref.cast::<Element>() {
+                        measure(&el);
+                    }
+                })
+            });
+            move || drop(listener)
+        });
+    }
     // Every allowed flow, computed only when shown.
     let flows = use_memo((state.ws_rev, state.ui.flows), {
         let derived = Rc::clone(&state.derived);
@@ -331,7 +364,7 @@ pub fn diagram() -> Html {
     });
 
     let bounds = scene.layout.bounds;
-    let view = (*camera).unwrap_or(bounds);
+    let view = (*camera).unwrap_or(fit_view(bounds));
     let view_box = format!("{:.1} {:.1} {:.1} {:.1}", view.x, view.y, view.w, view.h);
 
     // Live positions: a node being moved is drawn where the pointer is.
@@ -360,7 +393,7 @@ pub fn diagram() -> Html {
                             return;
                         };
                         ev.prevent_default();
-                        let cur = (*camera).unwrap_or(bounds);
+                        let cur = (*camera).unwrap_or(fit_view(bounds));
                         let factor = if w.delta_y() > 0.0 { 1.12 } else { 1.0 / 1.12 };
                         let p = client_to_svg(
                             client_rect(&el),
@@ -392,7 +425,7 @@ pub fn diagram() -> Html {
                 return;
             };
             let start = (f64::from(e.client_x()), f64::from(e.client_y()));
-            let cur_view = (*camera).unwrap_or(scene.layout.bounds);
+            let cur_view = (*camera).unwrap_or(fit_view(scene.layout.bounds));
             let p = client_to_svg(client_rect(&svg), cur_view, start.0, start.1);
             let node = target
                 .closest("[data-endpoint]")
@@ -436,6 +469,10 @@ pub fn diagram() -> Html {
                     moved: false,
                 }),
             };
+            if let Some(Drag::Move { .. }) = next {
+                // Hold the view still while a node moves (the fitted view would follow it).
+                camera.set(Some(cur_view));
+            }
             if next.is_some() {
                 e.prevent_default();
                 let _ = svg.set_pointer_capture(e.pointer_id());
@@ -455,7 +492,7 @@ pub fn diagram() -> Html {
                 return;
             };
             let (cx, cy) = (f64::from(e.client_x()), f64::from(e.client_y()));
-            let cur_view = (*camera).unwrap_or(bounds);
+            let cur_view = (*camera).unwrap_or(fit_view(bounds));
             let p = client_to_svg(client_rect(&svg), cur_view, cx, cy);
             let far = |start: (f64, f64)| (cx - start.0).hypot(cy - start.1) > DRAG_SLOP;
             match d {
@@ -589,11 +626,9 @@ pub fn diagram() -> Html {
                         store.send(Action::Select(None));
                         announce.set("Cancelled.".into());
                     }
-                    "Delete" | "Backspace" => {
-                        if state.is_drawn(&id) {
-                            store.send(Action::RemoveEndpoint(id.clone()));
-                            announce.set(format!("Removed {id}."));
-                        }
+                    "Delete" | "Backspace" if state.is_drawn(&id) => {
+                        store.send(Action::RemoveEndpoint(id.clone()));
+                        announce.set(format!("Removed {id}."));
                     }
                     "ArrowLeft" | "ArrowRight" | "ArrowUp" | "ArrowDown" => {
                         e.prevent_default();
@@ -808,7 +843,7 @@ pub fn diagram() -> Html {
                     <circle cx="2" cy="18" r="1.6" /><circle cx="7" cy="18" r="1.6" />
                 </g>
                 <text class="node-title" x="26" y="22">{ truncate(&n.title, title_max) }</text>
-                <text class="node-sub" x="26" y="39">{ truncate(&n.sub, 22) }</text>
+                <text class="node-sub" x="26" y="39">{ truncate(&n.sub, 20) }</text>
                 if !n.kind.is_empty() {
                     <text class="node-kind" x={fmt(NODE_W - 10.0)} y="20" text-anchor="end">{ short_kind(&n.kind) }</text>
                 }
@@ -844,7 +879,7 @@ pub fn diagram() -> Html {
     let zoom_by = |factor: f64| {
         let camera = camera.clone();
         Callback::from(move |_: MouseEvent| {
-            let cur = (*camera).unwrap_or(bounds);
+            let cur = (*camera).unwrap_or(fit_view(bounds));
             let c = Pos {
                 x: cur.x + cur.w / 2.0,
                 y: cur.y + cur.h / 2.0,
@@ -955,6 +990,12 @@ fn fmt(v: f64) -> String {
     format!("{v:.1}")
 }
 
+/// The fitted view: the whole diagram, with room above for the hint line and below for the
+/// legend and the view controls, which float over the SVG.
+fn fit_view(bounds: Rect) -> Rect {
+    bounds.pad(0.0, 18.0, 0.0, 40.0)
+}
+
 fn bounds_key(r: &Rect) -> (i64, i64, i64, i64) {
     (r.x as i64, r.y as i64, r.w as i64, r.h as i64)
 }
@@ -1011,7 +1052,7 @@ mod tests {
     fn docs_scene_has_every_endpoint() {
         let ex = crate::examples::find("docs").unwrap();
         let s = AppState::new(&ex.state(), crate::state::LoadOrigin::Shared);
-        let sc = scene(&s);
+        let sc = scene(&s, 2.0);
         assert_eq!(sc.nodes.len(), 7);
         assert_eq!(sc.layout.namespaces.len(), 4);
         assert!(sc.nodes.iter().all(|n| sc.layout.nodes.contains_key(&n.id)));

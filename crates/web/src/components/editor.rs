@@ -16,7 +16,7 @@ use yew::prelude::*;
 use crate::app::use_store;
 use crate::components::icons;
 use crate::highlight::{self, LineNote, Mark};
-use crate::state::{human_size, Action, Notice, NoticeKind};
+use crate::state::{human_size, Action, Notice, NoticeKind, MAX_EVAL_BYTES};
 
 /// Line height in CSS pixels (must match `--code-line` in styles.css).
 const LINE_H: f64 = 20.0;
@@ -193,10 +193,44 @@ pub fn editor() -> Html {
         });
     }
 
+    // The textarea is uncontrolled: its value is written only when the state differs from
+    // what it holds (a load, an example, opened files), never while the user types. Writing
+    // a 5 MB value back after every paste would cost seconds of layout.
+    {
+        let area = area.clone();
+        let text = text.clone();
+        use_effect_with(state.ws_rev, move |_| {
+            if let Some(ta) = area.cast::<HtmlTextAreaElement>() {
+                if ta.value() != text {
+                    ta.set_value(&text);
+                }
+            }
+        });
+    }
+
     let oninput = {
         let store = store.clone();
         Callback::from(move |e: InputEvent| {
             if let Some(ta) = e.target_dyn_into::<HtmlTextAreaElement>() {
+                // Refuse a huge paste before copying it out of the page: put the previous
+                // text back and say why (a 5 MB textarea alone stalls the browser on every
+                // layout).
+                let len = ta.text_length() as usize;
+                if len > MAX_EVAL_BYTES {
+                    ta.set_value(&store.state().ws.manifests);
+                    store.send(Action::Notify(Some(Notice {
+                        kind: NoticeKind::Error,
+                        text: format!(
+                            "That paste is {} characters; the editor takes at most {}. Nothing was changed: paste fewer documents.",
+                            human_size(len),
+                            human_size(MAX_EVAL_BYTES)
+                        )
+                        .replace(" KB characters", " K characters")
+                        .replace(" MB characters", " M characters"),
+                        restore: false,
+                    })));
+                    return;
+                }
                 store.send(Action::SetManifests(ta.value()));
             }
         })
@@ -291,8 +325,8 @@ pub fn editor() -> Html {
             aria-label="Manifests editor"
             {ondragover} {ondragleave} {ondrop}>
             <header class="pane-head">
-                <h2>{ "Manifests" }</h2>
-                <span class="pane-sub">{ "Namespaces, pods, workloads and NetworkPolicies (multi-document YAML)" }</span>
+                <h2 title="Namespaces, pods, workloads and NetworkPolicies (multi-document YAML or JSON)">{ "Manifests" }</h2>
+                <span class="pane-sub">{ "YAML · paste, type, open or drop files" }</span>
                 <span class="spacer" />
                 <button class="btn btn-ghost btn-small" onclick={open_click} title="Open YAML files (or drop them on the editor)">
                     { icons::open() }{ "Open files" }
@@ -303,30 +337,24 @@ pub fn editor() -> Html {
             if let Some(msg) = state.derived.skipped.clone() {
                 <div class="pane-warning" role="alert">{ icons::warning() }{ msg }</div>
             }
-            if big {
-                <div class="code-scroll plain">
-                    <textarea ref={area} class="code-input plain" aria-label="Manifests" id="manifests"
-                        spellcheck="false" autocomplete="off" autocapitalize="off" wrap="off"
-                        value={text} {oninput} />
-                </div>
-            } else {
-                <div class="code-scroll" ref={scroller}>
-                    <div class="code-grid">
-                        <div class="gutter" aria-hidden="false">
-                            { Html::from_html_unchecked(AttrValue::from(gutter)) }
-                        </div>
-                        <div class="code-stack">
-                            <pre class="code-backdrop" aria-hidden="true">
-                                { Html::from_html_unchecked(AttrValue::from(backdrop)) }
-                            </pre>
-                            <textarea ref={area} class="code-input" aria-label="Manifests" id="manifests"
-                                spellcheck="false" autocomplete="off" autocapitalize="off" wrap="off"
-                                placeholder="Paste Kubernetes manifests here, open files, or pick an example."
-                                value={text} {oninput} />
-                        </div>
+            // One structure in both modes, so the textarea (and its caret and undo history)
+            // survives crossing the highlighting size limit.
+            <div class={classes!("code-scroll", big.then_some("plain"))} ref={scroller}>
+                <div class="code-grid">
+                    <div class="gutter">
+                        { Html::from_html_unchecked(AttrValue::from(gutter)) }
+                    </div>
+                    <div class="code-stack">
+                        <pre class="code-backdrop" aria-hidden="true">
+                            { Html::from_html_unchecked(AttrValue::from(backdrop)) }
+                        </pre>
+                        <textarea ref={area} class="code-input" aria-label="Manifests" id="manifests"
+                            spellcheck="false" autocomplete="off" autocapitalize="off" wrap="off"
+                            placeholder="Paste Kubernetes manifests here, open files, or pick an example."
+                            {oninput} />
                     </div>
                 </div>
-            }
+            </div>
             { status }
         </section>
     }

@@ -264,7 +264,7 @@ fn diagnostics_tab(store: &Store) -> Html {
 
 fn short_name(id: &str) -> String {
     match id.strip_prefix("ip:") {
-        Some(a) if a == "0.0.0.0/0" => "Internet".into(),
+        Some("0.0.0.0/0") => "Internet".into(),
         Some(a) => a.to_string(),
         None => id
             .rsplit_once('/')
