@@ -159,6 +159,24 @@ struct Doc<'a> {
 
 impl Doc<'_> {
     fn origin(&self, path: &str, prefer_key: bool) -> Origin {
+        if path.is_empty() && self.prefix.is_empty() {
+            // The whole document: its first line of content, found without building the
+            // span index (most objects never need it).
+            let start = self.chunk.start
+                + yaml::first_content(
+                    self.text
+                        .get(self.chunk.start..self.chunk.end)
+                        .unwrap_or(""),
+                );
+            let (line, column) = self.lines.position(self.text, start);
+            return Origin {
+                source: self.source_name.to_string(),
+                start,
+                end: self.chunk.end.max(start),
+                line,
+                column,
+            };
+        }
         let full = join_path(&self.prefix, path);
         let spans = self
             .spans

@@ -62,6 +62,19 @@ fn is_blank_or_comment(line: &str) -> bool {
     t.is_empty() || t.starts_with('#') || t == "---" || t == "..."
 }
 
+/// Byte offset of the first character of the first line that is not blank or a comment.
+pub(crate) fn first_content(doc: &str) -> usize {
+    let mut offset = 0;
+    for line in doc.split_inclusive('\n') {
+        let content = line.trim_start();
+        if !content.trim().is_empty() && !content.starts_with('#') {
+            return offset + line.len() - content.len();
+        }
+        offset += line.len();
+    }
+    0
+}
+
 /// A YAML syntax error at a byte offset of the whole source.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct SyntaxError {
@@ -140,16 +153,7 @@ impl SpanIndex {
         let _ = parser.load(&mut builder, false);
         // Point the whole object at its first line of content (block mappings are marked
         // where their first value starts, which reads oddly for "this document ...").
-        let mut first = None;
-        let mut offset = 0;
-        for line in doc.split_inclusive('\n') {
-            let content = line.trim_start();
-            if !content.trim().is_empty() && !content.starts_with('#') {
-                first = Some(offset + line.len() - content.len());
-                break;
-            }
-            offset += line.len();
-        }
+        let first = Some(first_content(doc));
         let mut index = builder.index;
         if let (Some(root), Some(first)) = (index.fields.get_mut(""), first) {
             root.value.start = chunk.start + first;
