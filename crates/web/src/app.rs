@@ -10,6 +10,7 @@ use crate::browser;
 use crate::components::diagram::Diagram;
 use crate::components::dialogs::Dialogs;
 use crate::components::editor::Editor;
+use crate::components::lessons::{LessonPanel, LessonsHost};
 use crate::components::output::{GeneratedPane, Output};
 use crate::components::toolbar::{NoticeBar, Toolbar};
 use crate::examples;
@@ -310,15 +311,18 @@ pub fn app() -> Html {
         embed_view(&store, &boot.panes)
     } else {
         html! {
-            <>
+            <LessonsHost>
                 <Toolbar />
                 <NoticeBar />
-                <main class="panes">
-                    <Editor />
-                    <Diagram />
-                    <Output />
-                </main>
-            </>
+                <div class="workbench">
+                    <LessonPanel />
+                    <main class="panes">
+                        <Editor />
+                        <Diagram />
+                        <Output />
+                    </main>
+                </div>
+            </LessonsHost>
         }
     };
     html! {

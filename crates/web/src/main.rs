@@ -13,6 +13,7 @@ mod export;
 mod forms;
 mod highlight;
 mod layout;
+mod lessons;
 mod share;
 mod state;
 mod storage;

@@ -7,5 +7,6 @@ pub mod editor;
 pub mod explain_view;
 pub mod icons;
 pub mod inspector;
+pub mod lessons;
 pub mod output;
 pub mod toolbar;

@@ -160,6 +160,7 @@ pub fn toolbar() -> Html {
                 </div>
             </div>
             <nav class="actions" aria-label="Workspace" onkeydown={on_menu_key}>
+                <crate::components::lessons::LessonsButton />
                 <div class="menu-wrap">
                     <button class="btn" aria-haspopup="menu" aria-expanded={(open == Some(Menu::Examples)).to_string()}
                         onclick={toggle(Menu::Examples)}>

@@ -1,0 +1,803 @@
+//! Lessons mode: the course (fetched from `lessons/index.yaml` and `lessons/<file>`
+//! relative to the page, so the site works from any sub-path), the learner's progress in
+//! localStorage, and the lessons reducer (which lesson is open, the list, confirmations).
+//!
+//! The lessons reducer is separate from the app's `state::AppState` on purpose: nothing in
+//! it changes what the engine computes, and the workspace itself still changes only
+//! through `state::Action::Load` (a lesson's start or solution). Grading is the engine's
+//! (`netpol::lesson::check_evaluation` on the evaluation the app already made).
+//!
+//! Everything except `fetch_text`, `load_course` and the storage calls is pure and tested
+//! natively.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
+
+use netpol::lesson::{parse_index, parse_lesson, Lesson};
+use netpol::workspace::Workspace;
+use netpol::Diagnostic;
+use serde::{Deserialize, Serialize};
+use yew::Reducible;
+
+use crate::share::{NamespaceDto, PodDto, ShareState};
+use crate::state::options_dto;
+
+/// Where the course lives, relative to the page.
+pub const INDEX_URL: &str = "lessons/index.yaml";
+/// The localStorage key of the progress.
+const PROGRESS_KEY: &str = "netpol-playground:lessons:v1";
+/// The `LoadOrigin::Example` id prefix of a lesson's start ("is this workspace a lesson?").
+pub const START_PREFIX: &str = "lesson:";
+/// The `LoadOrigin::Example` id prefix of a lesson's solution (loading it is not solving it).
+pub const SOLUTION_PREFIX: &str = "lesson-solution:";
+
+/// One entry of the course: a lesson, or the reason its file could not be used.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Entry {
+    /// A lesson that read cleanly.
+    Ready(Rc<Lesson>),
+    /// A file that could not be fetched or read: its name and why.
+    Broken {
+        /// The file name in the index.
+        file: String,
+        /// What went wrong, for the trainer.
+        error: String,
+    },
+}
+
+impl Entry {
+    /// The lesson, when it read cleanly.
+    pub fn lesson(&self) -> Option<&Rc<Lesson>> {
+        match self {
+            Entry::Ready(l) => Some(l),
+            Entry::Broken { .. } => None,
+        }
+    }
+}
+
+/// The whole course, in teaching order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Course {
+    /// The course title from the index.
+    pub title: Option<String>,
+    /// The lessons.
+    pub entries: Vec<Entry>,
+}
+
+impl Course {
+    /// The lesson with this id.
+    pub fn find(&self, id: &str) -> Option<&Rc<Lesson>> {
+        self.entries
+            .iter()
+            .filter_map(Entry::lesson)
+            .find(|l| l.id == id)
+    }
+
+    /// The readable lesson after `id`, if any.
+    pub fn next_after(&self, id: &str) -> Option<&Rc<Lesson>> {
+        let lessons: Vec<&Rc<Lesson>> = self.entries.iter().filter_map(Entry::lesson).collect();
+        let at = lessons.iter().position(|l| l.id == id)?;
+        lessons.get(at + 1).copied()
+    }
+
+    /// 1-based position of a lesson among the readable ones, and their count.
+    pub fn position(&self, id: &str) -> Option<(usize, usize)> {
+        let lessons: Vec<&Rc<Lesson>> = self.entries.iter().filter_map(Entry::lesson).collect();
+        let at = lessons.iter().position(|l| l.id == id)?;
+        Some((at + 1, lessons.len()))
+    }
+}
+
+/// Where the course is.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub enum CourseState {
+    /// Not asked for yet.
+    #[default]
+    Idle,
+    /// Being fetched.
+    Loading,
+    /// Fetched (some entries may be broken).
+    Ready(Rc<Course>),
+    /// The index could not be fetched or read.
+    Failed(String),
+}
+
+/// What the learner did, per lesson id. Kept in localStorage.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Progress {
+    /// Lessons whose goal the learner reached.
+    pub completed: BTreeSet<String>,
+    /// How many hints were revealed, per lesson.
+    pub hints: BTreeMap<String, usize>,
+    /// Lessons whose solution was shown.
+    pub solution_shown: BTreeSet<String>,
+    /// The lesson open when the page was left (reopened on reload).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<String>,
+}
+
+/// Most lessons progress remembers (a hostile or corrupt store cannot grow without end).
+const MAX_TRACKED: usize = 500;
+
+impl Progress {
+    /// Reads stored progress; anything unreadable is a fresh start, never an error the
+    /// learner has to deal with.
+    pub fn from_json(json: &str) -> Progress {
+        let mut p: Progress = serde_json::from_str(json).unwrap_or_default();
+        // Distrust the store: cap its size.
+        if p.completed.len() > MAX_TRACKED
+            || p.hints.len() > MAX_TRACKED
+            || p.solution_shown.len() > MAX_TRACKED
+        {
+            p = Progress::default();
+        }
+        p
+    }
+
+    /// The stored form.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Hints revealed for a lesson.
+    pub fn hints_shown(&self, id: &str) -> usize {
+        self.hints.get(id).copied().unwrap_or(0)
+    }
+
+    /// Whether a lesson was completed.
+    pub fn is_done(&self, id: &str) -> bool {
+        self.completed.contains(id)
+    }
+}
+
+/// A question the lessons mode asks before discarding work.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Confirm {
+    /// Open this lesson (replaces the workspace).
+    Open(String),
+    /// Load the open lesson's solution.
+    Solution(String),
+}
+
+/// The lessons mode's state.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LessonsState {
+    /// The course.
+    pub course: CourseState,
+    /// The open lesson's id.
+    pub active: Option<String>,
+    /// The learner's progress.
+    pub progress: Progress,
+    /// The lesson list is shown.
+    pub list_open: bool,
+    /// A pending confirmation.
+    pub confirm: Option<Confirm>,
+    /// A lesson to open as soon as the course is loaded (`?lesson=`).
+    pub pending: Option<String>,
+    /// Bumped when `progress` changes (what persistence watches).
+    pub saved_rev: u64,
+}
+
+/// Everything that changes the lessons mode.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LessonAction {
+    /// The course is being fetched.
+    Loading,
+    /// The course arrived.
+    Loaded(Rc<Course>),
+    /// The course could not be fetched.
+    Failed(String),
+    /// Show or hide the list.
+    ShowList(bool),
+    /// Ask before doing something.
+    Ask(Option<Confirm>),
+    /// A lesson was opened (its start is loaded by the caller).
+    Opened(String),
+    /// The solution of a lesson was loaded.
+    SolutionShown(String),
+    /// Leave lessons mode (the workspace stays).
+    Close,
+    /// Reveal the next hint of a lesson (up to `of` hints).
+    RevealHint {
+        /// The lesson.
+        id: String,
+        /// How many hints it has.
+        of: usize,
+    },
+    /// The learner reached a lesson's goal.
+    Completed(String),
+    /// Forget all progress.
+    Reset,
+}
+
+impl Reducible for LessonsState {
+    type Action = LessonAction;
+
+    fn reduce(self: Rc<Self>, action: LessonAction) -> Rc<Self> {
+        let mut s = (*self).clone();
+        let mut saved = false;
+        match action {
+            LessonAction::Loading => s.course = CourseState::Loading,
+            LessonAction::Loaded(c) => {
+                // An active lesson the course no longer has (renamed, removed) is closed
+                // rather than shown empty.
+                if s.active.as_ref().is_some_and(|id| c.find(id).is_none()) {
+                    s.active = None;
+                    s.progress.active = None;
+                    saved = true;
+                }
+                s.course = CourseState::Ready(c);
+            }
+            LessonAction::Failed(e) => s.course = CourseState::Failed(e),
+            LessonAction::ShowList(on) => s.list_open = on,
+            LessonAction::Ask(c) => s.confirm = c,
+            LessonAction::Opened(id) => {
+                s.list_open = false;
+                s.confirm = None;
+                s.pending = None;
+                s.progress.active = Some(id.clone());
+                s.active = Some(id);
+                saved = true;
+            }
+            LessonAction::SolutionShown(id) => {
+                s.confirm = None;
+                if s.progress.solution_shown.len() < MAX_TRACKED {
+                    s.progress.solution_shown.insert(id);
+                }
+                saved = true;
+            }
+            LessonAction::Close => {
+                s.active = None;
+                s.pending = None;
+                s.progress.active = None;
+                s.confirm = None;
+                saved = true;
+            }
+            LessonAction::RevealHint { id, of } => {
+                let shown = s.progress.hints_shown(&id);
+                if shown >= of || s.progress.hints.len() >= MAX_TRACKED {
+                    return self;
+                }
+                s.progress.hints.insert(id, shown + 1);
+                saved = true;
+            }
+            LessonAction::Completed(id) => {
+                if s.progress.completed.contains(&id) || s.progress.completed.len() >= MAX_TRACKED {
+                    return self;
+                }
+                s.progress.completed.insert(id);
+                saved = true;
+            }
+            LessonAction::Reset => {
+                s.progress = Progress {
+                    active: s.active.clone(),
+                    ..Progress::default()
+                };
+                saved = true;
+            }
+        }
+        if saved {
+            s.saved_rev += 1;
+        }
+        Rc::new(s)
+    }
+}
+
+/// The URL of a lesson file named in the index (relative to the page, like the index).
+/// `None` for a name that would leave the lessons folder (the engine refuses those too).
+pub fn lesson_url(file: &str) -> Option<String> {
+    let ok = !file.is_empty()
+        && !file.contains("..")
+        && !file.contains("://")
+        && !file.starts_with('/')
+        && !file.contains('\\')
+        && !file.contains('?')
+        && !file.contains('#');
+    ok.then(|| format!("lessons/{file}"))
+}
+
+/// Diagnostics as one short message (first few, with lines).
+pub fn diagnostics_text(diags: &[Diagnostic]) -> String {
+    let mut parts: Vec<String> = diags
+        .iter()
+        .take(3)
+        .map(|d| format!("line {}: {}", d.line, d.message))
+        .collect();
+    if diags.len() > 3 {
+        parts.push(format!("and {} more", diags.len() - 3));
+    }
+    parts.join("; ")
+}
+
+/// Builds the course from the index text and each file's fetched text (`Err` when the
+/// fetch failed). Pure: `load_course` does the fetching.
+pub fn build_course(
+    index: &str,
+    files: impl Fn(&str) -> Option<Result<String, String>>,
+) -> Result<Course, String> {
+    let index = parse_index("lessons/index.yaml", index).map_err(|d| {
+        format!(
+            "The lesson list (lessons/index.yaml) could not be read: {}",
+            diagnostics_text(&d)
+        )
+    })?;
+    let mut seen = BTreeSet::new();
+    let entries = index
+        .lessons
+        .iter()
+        .map(|file| {
+            let broken = |error: String| Entry::Broken {
+                file: file.clone(),
+                error,
+            };
+            match files(file) {
+                None => broken("not a file name next to the index".into()),
+                Some(Err(e)) => broken(e),
+                Some(Ok(text)) => match parse_lesson(file, &text) {
+                    Ok(l) if !seen.insert(l.id.clone()) => {
+                        broken(format!("another lesson already has the id `{}`", l.id))
+                    }
+                    Ok(l) => Entry::Ready(Rc::new(l)),
+                    Err(d) => broken(diagnostics_text(&d)),
+                },
+            }
+        })
+        .collect();
+    Ok(Course {
+        title: index.title,
+        entries,
+    })
+}
+
+/// A lesson workspace as the share DTO `state::Action::Load` takes. Lessons show every
+/// allowed flow, so the learner sees what changes as they edit.
+pub fn share_of(ws: &Workspace) -> ShareState {
+    ShareState {
+        manifests: ws.manifests.clone(),
+        namespaces: ws
+            .namespaces
+            .iter()
+            .map(|n| NamespaceDto {
+                name: n.name.clone(),
+                labels: n.labels.clone(),
+            })
+            .collect(),
+        pods: ws
+            .pods
+            .iter()
+            .map(|p| PodDto {
+                namespace: p.namespace.clone(),
+                name: p.name.clone(),
+                labels: p.labels.clone(),
+            })
+            .collect(),
+        externals: ws.externals.clone(),
+        arrows: ws.arrows.iter().map(|a| a.to_string()).collect(),
+        options: options_dto(&ws.options),
+        flows: true,
+        kustomize: ws.kustomize,
+        ..ShareState::default()
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Lesson text: the markdown-ish subset lesson files use (paragraphs, lists, fences,
+// `code`, **bold**, *emphasis*). Parsed here into blocks so the view only renders.
+// ---------------------------------------------------------------------------------------
+
+/// A run of text with one style.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Inline {
+    /// Plain text.
+    Text(String),
+    /// `code`.
+    Code(String),
+    /// **bold**.
+    Strong(String),
+    /// *emphasis*.
+    Em(String),
+}
+
+/// A block of lesson text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Block {
+    /// A paragraph.
+    Para(Vec<Inline>),
+    /// A list (ordered or not) of items.
+    List {
+        /// `1.` items.
+        ordered: bool,
+        /// The items.
+        items: Vec<Vec<Inline>>,
+    },
+    /// A fenced code block.
+    Code(String),
+}
+
+/// Splits lesson text into blocks.
+pub fn blocks(text: &str) -> Vec<Block> {
+    let mut out = Vec::new();
+    let mut para: Vec<String> = Vec::new();
+    let mut list: Option<(bool, Vec<String>)> = None;
+    let mut fence: Option<Vec<String>> = None;
+    let flush_para = |para: &mut Vec<String>, out: &mut Vec<Block>| {
+        if !para.is_empty() {
+            out.push(Block::Para(inlines(&para.join(" "))));
+            para.clear();
+        }
+    };
+    let flush_list = |list: &mut Option<(bool, Vec<String>)>, out: &mut Vec<Block>| {
+        if let Some((ordered, items)) = list.take() {
+            out.push(Block::List {
+                ordered,
+                items: items.iter().map(|i| inlines(i)).collect(),
+            });
+        }
+    };
+    for line in text.lines() {
+        let trimmed = line.trim();
+        if let Some(code) = fence.as_mut() {
+            if trimmed.starts_with("```") {
+                out.push(Block::Code(code.join("\n")));
+                fence = None;
+            } else {
+                code.push(line.to_string());
+            }
+            continue;
+        }
+        if trimmed.starts_with("```") {
+            flush_para(&mut para, &mut out);
+            flush_list(&mut list, &mut out);
+            fence = Some(Vec::new());
+            continue;
+        }
+        if trimmed.is_empty() {
+            flush_para(&mut para, &mut out);
+            flush_list(&mut list, &mut out);
+            continue;
+        }
+        let item = list_item(trimmed);
+        match (item, list.as_mut()) {
+            (Some((ordered, rest)), Some((o, items))) if *o == ordered => {
+                items.push(rest.to_string());
+            }
+            (Some((ordered, rest)), _) => {
+                flush_para(&mut para, &mut out);
+                flush_list(&mut list, &mut out);
+                list = Some((ordered, vec![rest.to_string()]));
+            }
+            // An indented line continues the list item above it.
+            (None, Some((_, items))) if line.starts_with(' ') => {
+                if let Some(last) = items.last_mut() {
+                    last.push(' ');
+                    last.push_str(trimmed);
+                }
+            }
+            (None, _) => {
+                flush_list(&mut list, &mut out);
+                para.push(trimmed.to_string());
+            }
+        }
+    }
+    if let Some(code) = fence {
+        out.push(Block::Code(code.join("\n")));
+    }
+    flush_para(&mut para, &mut out);
+    flush_list(&mut list, &mut out);
+    out
+}
+
+/// `- item` / `* item` / `1. item` → (ordered, rest).
+fn list_item(line: &str) -> Option<(bool, &str)> {
+    if let Some(rest) = line.strip_prefix("- ").or_else(|| line.strip_prefix("* ")) {
+        return Some((false, rest));
+    }
+    let digits = line.chars().take_while(char::is_ascii_digit).count();
+    if digits > 0 && digits < 4 {
+        let rest = line.get(digits..)?;
+        return rest.strip_prefix(". ").map(|r| (true, r));
+    }
+    None
+}
+
+/// Splits a line into styled runs. Unclosed markers stay as text.
+pub fn inlines(text: &str) -> Vec<Inline> {
+    let mut out = Vec::new();
+    let mut plain = String::new();
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        let (marker, make): (&str, fn(String) -> Inline) = if rest.starts_with("**") {
+            ("**", Inline::Strong)
+        } else if c == '`' {
+            ("`", Inline::Code)
+        } else if c == '*' {
+            ("*", Inline::Em)
+        } else {
+            plain.push(c);
+            rest = rest.get(c.len_utf8()..).unwrap_or("");
+            continue;
+        };
+        let after = rest.get(marker.len()..).unwrap_or("");
+        match after.find(marker) {
+            Some(end) if end > 0 => {
+                if !plain.is_empty() {
+                    out.push(Inline::Text(std::mem::take(&mut plain)));
+                }
+                out.push(make(after.get(..end).unwrap_or("").to_string()));
+                rest = after.get(end + marker.len()..).unwrap_or("");
+            }
+            _ => {
+                plain.push_str(marker);
+                rest = after;
+            }
+        }
+    }
+    if !plain.is_empty() {
+        out.push(Inline::Text(plain));
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------
+// Browser side: fetching and storage.
+// ---------------------------------------------------------------------------------------
+
+/// Fetches a text file relative to the page.
+#[cfg(target_arch = "wasm32")]
+pub async fn fetch_text(url: &str) -> Result<String, String> {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_futures::JsFuture;
+    let window = web_sys::window().ok_or("no window")?;
+    let response = JsFuture::from(window.fetch_with_str(url))
+        .await
+        .map_err(|_| format!("{url} could not be fetched (offline, or blocked)"))?;
+    let response: web_sys::Response = response
+        .dyn_into()
+        .map_err(|_| format!("{url}: not an HTTP response"))?;
+    if !response.ok() {
+        return Err(format!("{url} answered HTTP {}", response.status()));
+    }
+    let text = response
+        .text()
+        .map_err(|_| format!("{url}: the body could not be read"))?;
+    JsFuture::from(text)
+        .await
+        .ok()
+        .and_then(|t| t.as_string())
+        .ok_or_else(|| format!("{url}: the body is not text"))
+}
+
+/// Native builds (the unit tests) have no fetch.
+#[cfg(not(target_arch = "wasm32"))]
+pub async fn fetch_text(url: &str) -> Result<String, String> {
+    Err(format!("{url}: no fetch outside the browser"))
+}
+
+/// Largest lesson or index file read (a lesson is a few KB).
+const MAX_FILE: usize = 512 * 1024;
+
+/// Fetches and reads the whole course. A broken lesson is listed as broken; only a missing
+/// or unreadable index fails the course.
+pub async fn load_course() -> Result<Course, String> {
+    let index = fetch_text(INDEX_URL)
+        .await
+        .map_err(|e| format!("The lessons could not be loaded: {e}."))?;
+    if index.len() > MAX_FILE {
+        return Err("The lesson list is too large to be a lesson list.".into());
+    }
+    let files = parse_index("lessons/index.yaml", &index)
+        .map(|i| i.lessons)
+        .unwrap_or_default();
+    let mut texts: BTreeMap<String, Result<String, String>> = BTreeMap::new();
+    for file in &files {
+        let Some(url) = lesson_url(file) else {
+            continue;
+        };
+        let text = fetch_text(&url).await.and_then(|t| {
+            if t.len() > MAX_FILE {
+                Err(format!("{url} is larger than {} KB", MAX_FILE / 1024))
+            } else {
+                Ok(t)
+            }
+        });
+        texts.insert(file.clone(), text);
+    }
+    build_course(&index, |f| texts.get(f).cloned())
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// The stored progress (a fresh start when there is none or storage is blocked).
+pub fn load_progress() -> Progress {
+    storage()
+        .and_then(|s| s.get_item(PROGRESS_KEY).ok().flatten())
+        .map(|j| Progress::from_json(&j))
+        .unwrap_or_default()
+}
+
+/// Stores the progress; storage that is full or blocked only loses the progress.
+pub fn save_progress(p: &Progress) {
+    if let Some(s) = storage() {
+        let _ = s.set_item(PROGRESS_KEY, &p.to_json());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lesson_files() -> Vec<(String, String)> {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../www/lessons");
+        let index = std::fs::read_to_string(format!("{dir}/index.yaml")).unwrap();
+        let list = parse_index("index", &index).unwrap().lessons;
+        list.into_iter()
+            .map(|f| {
+                let t = std::fs::read_to_string(format!("{dir}/{f}")).unwrap();
+                (f, t)
+            })
+            .collect()
+    }
+
+    fn course() -> Course {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../www/lessons");
+        let index = std::fs::read_to_string(format!("{dir}/index.yaml")).unwrap();
+        let files = lesson_files();
+        build_course(&index, |f| {
+            files
+                .iter()
+                .find(|(n, _)| n == f)
+                .map(|(_, t)| Ok(t.clone()))
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn the_shipped_course_reads_and_orders() {
+        let c = course();
+        assert!(c.entries.len() >= 8);
+        assert!(c.entries.iter().all(|e| e.lesson().is_some()), "{c:?}");
+        assert_eq!(c.position("default-policy"), Some((1, c.entries.len())));
+        assert_eq!(
+            c.next_after("default-policy").map(|l| l.id.as_str()),
+            Some("pod-1-to-pod-2")
+        );
+        let last = c.entries.last().and_then(Entry::lesson).unwrap();
+        assert!(c.next_after(&last.id).is_none());
+    }
+
+    #[test]
+    fn starts_load_into_the_app_unsolved_and_solutions_solve() {
+        use crate::state::{AppState, LoadOrigin};
+        for e in course().entries {
+            let l = e.lesson().unwrap();
+            let s = AppState::new(&share_of(&l.start), LoadOrigin::Example("x".into()));
+            let r = netpol::lesson::check_evaluation(l, &s.derived.eval);
+            assert!(!r.complete, "{} start", l.id);
+            let s = AppState::new(&share_of(&l.solution), LoadOrigin::Example("x".into()));
+            let r = netpol::lesson::check_evaluation(l, &s.derived.eval);
+            assert!(r.complete, "{} solution: {r:?}", l.id);
+        }
+    }
+
+    #[test]
+    fn broken_files_are_listed_not_fatal() {
+        let index = "lessons:\n  - a.yaml\n  - b.yaml\n  - c.yaml\n";
+        let c = build_course(index, |f| match f {
+            "a.yaml" => Some(Err("HTTP 404".into())),
+            "b.yaml" => Some(Ok("id: [".into())),
+            _ => Some(Ok("id: x\n".into())),
+        })
+        .unwrap();
+        assert_eq!(c.entries.len(), 3);
+        assert!(c.entries.iter().all(|e| matches!(e, Entry::Broken { .. })));
+        assert!(build_course("nope: 1", |_| None).is_err());
+        assert!(build_course("{{{", |_| None).is_err());
+    }
+
+    #[test]
+    fn lesson_urls_stay_in_the_folder() {
+        assert_eq!(
+            lesson_url("01-a.yaml").as_deref(),
+            Some("lessons/01-a.yaml")
+        );
+        for bad in [
+            "../x.yaml",
+            "/etc/x.yaml",
+            "http://evil/x.yaml",
+            "",
+            "a?b.yaml",
+        ] {
+            assert!(lesson_url(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn progress_round_trips_and_distrusts_the_store() {
+        let s = Rc::new(LessonsState::default());
+        let s = s.reduce(LessonAction::Opened("a".into()));
+        let s = s.reduce(LessonAction::RevealHint {
+            id: "a".into(),
+            of: 2,
+        });
+        let s = s.reduce(LessonAction::RevealHint {
+            id: "a".into(),
+            of: 2,
+        });
+        let rev = s.saved_rev;
+        let s = s.reduce(LessonAction::RevealHint {
+            id: "a".into(),
+            of: 2,
+        });
+        assert_eq!(s.progress.hints_shown("a"), 2);
+        assert_eq!(s.saved_rev, rev, "a third hint of two changes nothing");
+        let s = s.reduce(LessonAction::Completed("a".into()));
+        assert!(s.progress.is_done("a"));
+        let back = Progress::from_json(&s.progress.to_json());
+        assert_eq!(back, s.progress);
+        assert_eq!(back.active.as_deref(), Some("a"));
+        assert_eq!(Progress::from_json("not json"), Progress::default());
+        assert_eq!(
+            Progress::from_json(r#"{"hints":{"a":"x"}}"#),
+            Progress::default()
+        );
+        let s = s.reduce(LessonAction::Close);
+        assert!(s.active.is_none() && s.progress.active.is_none());
+        let s = s.reduce(LessonAction::Reset);
+        assert!(!s.progress.is_done("a"));
+    }
+
+    #[test]
+    fn a_course_without_the_active_lesson_closes_it() {
+        let s = Rc::new(LessonsState::default()).reduce(LessonAction::Opened("gone".into()));
+        let s = s.reduce(LessonAction::Loaded(Rc::new(course())));
+        assert!(s.active.is_none());
+    }
+
+    #[test]
+    fn lesson_text_becomes_blocks() {
+        let b = blocks(
+            "Para **bold** and `code`\nsame para.\n\n- one\n  more\n- two *em*\n\n1. first\n2. second\n\n```\nkind: Pod\n```\nunclosed `tick",
+        );
+        assert_eq!(
+            b[0],
+            Block::Para(vec![
+                Inline::Text("Para ".into()),
+                Inline::Strong("bold".into()),
+                Inline::Text(" and ".into()),
+                Inline::Code("code".into()),
+                Inline::Text(" same para.".into()),
+            ])
+        );
+        assert_eq!(
+            b[1],
+            Block::List {
+                ordered: false,
+                items: vec![
+                    vec![Inline::Text("one more".into())],
+                    vec![Inline::Text("two ".into()), Inline::Em("em".into())],
+                ],
+            }
+        );
+        assert!(matches!(&b[2], Block::List { ordered: true, items } if items.len() == 2));
+        assert_eq!(b[3], Block::Code("kind: Pod".into()));
+        assert_eq!(
+            b[4],
+            Block::Para(vec![Inline::Text("unclosed `tick".into())])
+        );
+        // Nothing panics on odd input.
+        for t in ["*", "**", "``", "1.", "- ", "```", "é**ü", "12345. x"] {
+            let _ = blocks(t);
+        }
+    }
+
+    #[test]
+    fn every_shipped_lesson_text_renders() {
+        for (_, text) in lesson_files() {
+            let l = parse_lesson("x", &text).unwrap();
+            assert!(!blocks(&l.text).is_empty());
+        }
+    }
+}
