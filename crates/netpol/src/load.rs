@@ -9,8 +9,6 @@
 use std::cell::OnceCell;
 use std::collections::HashMap;
 
-use k8s_openapi::api::apps::v1 as apps;
-use k8s_openapi::api::batch::v1 as batch;
 use k8s_openapi::api::core::v1 as core;
 use k8s_openapi::api::networking::v1 as net;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
@@ -356,71 +354,8 @@ impl Loader {
                     );
                 }
             }
-            "Deployment" => {
-                if let Some(w) = self.decode::<apps::Deployment>(doc, value) {
-                    let t = Some(w.spec.template);
-                    self.workload(
-                        doc,
-                        EndpointKind::Deployment,
-                        &w.metadata,
-                        t,
-                        "spec.template",
-                    );
-                }
-            }
-            "StatefulSet" => {
-                if let Some(w) = self.decode::<apps::StatefulSet>(doc, value) {
-                    let t = Some(w.spec.template);
-                    self.workload(
-                        doc,
-                        EndpointKind::StatefulSet,
-                        &w.metadata,
-                        t,
-                        "spec.template",
-                    );
-                }
-            }
-            "DaemonSet" => {
-                if let Some(w) = self.decode::<apps::DaemonSet>(doc, value) {
-                    let t = Some(w.spec.template);
-                    self.workload(
-                        doc,
-                        EndpointKind::DaemonSet,
-                        &w.metadata,
-                        t,
-                        "spec.template",
-                    );
-                }
-            }
-            "ReplicaSet" => {
-                if let Some(w) = self.decode::<apps::ReplicaSet>(doc, value) {
-                    let t = w.spec.template;
-                    self.workload(
-                        doc,
-                        EndpointKind::ReplicaSet,
-                        &w.metadata,
-                        t,
-                        "spec.template",
-                    );
-                }
-            }
-            "Job" => {
-                if let Some(w) = self.decode::<batch::Job>(doc, value) {
-                    let t = w.spec.map(|s| s.template);
-                    self.workload(doc, EndpointKind::Job, &w.metadata, t, "spec.template");
-                }
-            }
-            "CronJob" => {
-                if let Some(w) = self.decode::<batch::CronJob>(doc, value) {
-                    let t = w.spec.job_template.spec.map(|s| s.template);
-                    self.workload(
-                        doc,
-                        EndpointKind::CronJob,
-                        &w.metadata,
-                        t,
-                        "spec.jobTemplate.spec.template",
-                    );
-                }
+            "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "Job" | "CronJob" => {
+                self.workload_object(doc, &kind, value);
             }
             "NetworkPolicy" => {
                 if let Some(p) = self.decode::<net::NetworkPolicy>(doc, value) {
@@ -460,11 +395,22 @@ impl Loader {
 
     /// Typed decoding; a wrong type or missing field becomes a diagnostic at its path.
     fn decode<T: serde::de::DeserializeOwned>(&mut self, doc: &Doc<'_>, value: Value) -> Option<T> {
+        self.decode_at(doc, "", value)
+    }
+
+    /// Typed decoding of the value found at `base` in the document.
+    fn decode_at<T: serde::de::DeserializeOwned>(
+        &mut self,
+        doc: &Doc<'_>,
+        base: &str,
+        value: Value,
+    ) -> Option<T> {
         match serde_path_to_error::deserialize::<_, T>(value) {
             Ok(v) => Some(v),
             Err(e) => {
                 let path = e.path().to_string();
                 let path = if path == "." { String::new() } else { path };
+                let path = join_path(base, &path);
                 let inner = e.into_inner().to_string();
                 if let Some(field) = inner
                     .strip_prefix("missing field `")
@@ -601,6 +547,54 @@ impl Loader {
             Some(existing) => *existing = namespace,
             None => list.push(namespace),
         }
+    }
+
+    /// A workload is one endpoint: its metadata and its pod template, both decoded with
+    /// k8s-openapi's types. The rest of the object (strategy, status, ...) is not decoded:
+    /// it does not change what a NetworkPolicy sees, and decoding seven full object trees
+    /// would roughly double the size of the browser build.
+    fn workload_object(&mut self, doc: &Doc<'_>, kind: &str, value: Value) {
+        let (endpoint_kind, template_path): (EndpointKind, &[&str]) = match kind {
+            "Deployment" => (EndpointKind::Deployment, &["spec", "template"]),
+            "StatefulSet" => (EndpointKind::StatefulSet, &["spec", "template"]),
+            "DaemonSet" => (EndpointKind::DaemonSet, &["spec", "template"]),
+            "ReplicaSet" => (EndpointKind::ReplicaSet, &["spec", "template"]),
+            "Job" => (EndpointKind::Job, &["spec", "template"]),
+            _ => (
+                EndpointKind::CronJob,
+                &["spec", "jobTemplate", "spec", "template"],
+            ),
+        };
+        let Some(meta_value) = value.get("metadata").cloned() else {
+            self.error(
+                diag::MISSING_FIELD,
+                doc.origin("", false),
+                format!("missing required field `metadata` in this {kind}"),
+            );
+            return;
+        };
+        let Some(meta) = self.decode_at::<ObjectMeta>(doc, "metadata", meta_value) else {
+            return;
+        };
+        let mut template = Some(&value);
+        for key in template_path {
+            template = template.and_then(|v| v.get(*key));
+        }
+        let path = template_path.join(".");
+        let Some(template) = template.cloned() else {
+            self.error(
+                diag::MISSING_FIELD,
+                doc.origin(&path, true),
+                format!(
+                    "missing required field `{path}`: a {kind} without a pod template runs no pods"
+                ),
+            );
+            return;
+        };
+        let Some(template) = self.decode_at::<core::PodTemplateSpec>(doc, &path, template) else {
+            return;
+        };
+        self.workload(doc, endpoint_kind, &meta, Some(template), &path);
     }
 
     fn workload(

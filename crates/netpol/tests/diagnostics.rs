@@ -241,3 +241,16 @@ fn empty_policy_types_default_like_missing() {
     let p = &loaded.cluster.policies[0];
     assert!(p.isolates_ingress && p.isolates_egress);
 }
+
+#[test]
+fn a_workload_template_with_a_wrong_type_is_located() {
+    let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: x}\nspec:\n  template:\n    metadata:\n      labels: [app, web]\n";
+    assert_eq!(
+        diags(text),
+        ["t.yaml:7:15: error[NP103]: `spec.template.metadata.labels`: invalid type: sequence, expected a map"]
+    );
+    assert_eq!(
+        diags("apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c}\nspec: {schedule: '@daily'}\n"),
+        ["t.yaml:4:1: error[NP105]: missing required field `spec.jobTemplate.spec.template`: a CronJob without a pod template runs no pods"]
+    );
+}
