@@ -113,7 +113,14 @@ test('the first three lessons are completed by editing and drawing; the goal tur
     assert.equal(await hints.locator('li').count(), 0);
     await panel(page).getByRole('button', { name: /^Show hint 1 of/ }).click();
     assert.equal(await hints.locator('li').count(), 1);
+    await page.locator('.lesson-work').evaluate((e) => (e.scrollTop = 0));
     await screenshot(page, 'lesson-panel');
+    // The panel sits beside the workspace; the page itself never scrolls.
+    const sizes = await page.evaluate(() => {
+      const e = document.documentElement;
+      return { sw: e.scrollWidth, sh: e.scrollHeight, cw: e.clientWidth, ch: e.clientHeight };
+    });
+    assert.ok(sizes.sw <= sizes.cw && sizes.sh <= sizes.ch, `no page scrollbar: ${JSON.stringify(sizes)}`);
 
     const start = await hooks.editor(page).inputValue();
     await setManifests(page, start.trimEnd() + '\n' + TEAM_TWO_DEFAULT);

@@ -77,15 +77,8 @@ fn open_lesson(store: &Store, lessons: &LessonStore, lesson: &Lesson, confirmed:
 fn load_start(store: &Store, lessons: &LessonStore, lesson: &Lesson, notice: Option<Notice>) {
     store.send(Action::CloseDialog);
     store.send(Action::Select(None));
-    store.send(Action::Notify(Some(notice.unwrap_or_else(|| {
-        info(
-            format!(
-                "Lesson “{}”: the goal is in the lesson panel.",
-                lesson.title
-            ),
-            false,
-        )
-    }))));
+    // The panel is the news; a banner only when there is more to say (work kept aside).
+    store.send(Action::Notify(notice));
     store.send(Action::Load(
         Box::new(share_of(&lesson.start)),
         LoadOrigin::Example(format!("{START_PREFIX}{}", lesson.id)),
@@ -243,9 +236,9 @@ pub fn lessons_button() -> Html {
     };
     let active = lessons.state().active.is_some();
     html! {
-        <button class={classes!("btn", active.then_some("btn-on"))} aria-haspopup="dialog" aria-expanded={open.to_string()}
+        <button class={classes!("btn", "btn-lessons", active.then_some("btn-on"))} aria-label="Lessons" aria-haspopup="dialog" aria-expanded={open.to_string()}
             onclick={onclick} title="Guided lessons: reach a goal, checked live">
-            { icons::book() }{ "Lessons" }
+            { icons::book() }<span class="btn-label">{ "Lessons" }</span>
         </button>
     }
 }
@@ -780,7 +773,7 @@ pub fn lesson_panel() -> Html {
         let primary = report.complete;
         let onclick = Callback::from(move |_: MouseEvent| open_lesson(&store, &lessons, &n, complete));
         html! {
-            <button class={classes!("btn", primary.then_some("btn-primary"))} onclick={onclick}>{ "Next lesson" }{ " →" }</button>
+            <button class={classes!("btn", "btn-small", primary.then_some("btn-primary"))} onclick={onclick}>{ "Next lesson" }{ " →" }</button>
         }
     });
 
