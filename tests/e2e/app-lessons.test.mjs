@@ -203,6 +203,13 @@ test('progress, hints and the open lesson survive a reload; the solution asks an
     const item = page.getByRole('list', { name: 'Lessons', exact: true }).locator('[data-lesson="and-or"]');
     assert.equal(await item.getAttribute('data-done'), 'false', 'viewing the solution is not solving');
     assert.match(await item.innerText(), /solution viewed/);
+    // Resetting progress takes two clicks.
+    await page.getByRole('button', { name: 'Reset progress' }).click();
+    await page.getByRole('button', { name: 'Keep' }).click();
+    assert.match(await item.innerText(), /solution viewed/);
+    await page.getByRole('button', { name: 'Reset progress' }).click();
+    await page.getByRole('button', { name: 'Reset', exact: true }).click();
+    await page.waitForFunction(() => !document.querySelector('[data-lesson="and-or"]').innerText.includes('solution viewed'));
     assert.deepEqual(app.problems, []);
   } finally {
     await app.close();

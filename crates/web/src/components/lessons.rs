@@ -282,6 +282,8 @@ fn lesson_modal(props: &ModalProps) -> Html {
 
 #[function_component(LessonList)]
 fn lesson_list() -> Html {
+    // Resetting a whole class's progress by a stray click would hurt: it takes two.
+    let confirm_reset = use_state(|| false);
     let (Some(store), Some(lessons)) = (use_store(), use_context::<LessonStore>()) else {
         return html! {};
     };
@@ -386,7 +388,19 @@ fn lesson_list() -> Html {
             });
             let reset = {
                 let lessons = lessons.clone();
-                Callback::from(move |_: MouseEvent| lessons.send(LessonAction::Reset))
+                let confirm_reset = confirm_reset.clone();
+                Callback::from(move |_: MouseEvent| {
+                    if *confirm_reset {
+                        lessons.send(LessonAction::Reset);
+                        confirm_reset.set(false);
+                    } else {
+                        confirm_reset.set(true);
+                    }
+                })
+            };
+            let keep = {
+                let confirm_reset = confirm_reset.clone();
+                Callback::from(move |_: MouseEvent| confirm_reset.set(false))
             };
             let pct = (done * 100).checked_div(total).unwrap_or(0);
             (
@@ -406,7 +420,11 @@ fn lesson_list() -> Html {
                         <footer class="modal-actions">
                             <span class="muted small">{ "Progress is kept in this browser." }</span>
                             <span class="spacer" />
-                            if done > 0 || !state.progress.hints.is_empty() {
+                            if *confirm_reset {
+                                <span class="small">{ "Forget every completed lesson and hint?" }</span>
+                                <button class="btn btn-small" onclick={keep}>{ "Keep" }</button>
+                                <button class="btn btn-small btn-danger" onclick={reset}>{ "Reset" }</button>
+                            } else if done > 0 || !state.progress.hints.is_empty() || !state.progress.solution_shown.is_empty() {
                                 <button class="btn btn-small btn-ghost" onclick={reset}>{ "Reset progress" }</button>
                             }
                         </footer>
