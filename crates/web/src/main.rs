@@ -3,7 +3,8 @@
 //!
 //! Code map: `state` (the pure reducer), `share` and `storage` (persistence), `layout`
 //! and `highlight` (pure helpers for the views), `components` (views only), `browser`
-//! (thin browser API wrappers), `app` (startup and wiring).
+//! (thin browser API wrappers), `lessons` (the lessons mode's course, progress and
+//! reducer), `app` (startup and wiring).
 
 mod app;
 mod browser;
