@@ -81,3 +81,12 @@ export function bigCluster({ namespaces = 10, podsPerNamespace = 20, policies = 
   }
   return docs.join('\n---\n') + '\n';
 }
+
+/** Replaces the editor text in one input event, as a real paste does (Playwright's fill is
+ * slow on 100 KB). */
+export async function paste(page, text) {
+  await hooks.editor(page).evaluate((ta, t) => {
+    ta.value = t;
+    ta.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertFromPaste' }));
+  }, text);
+}

@@ -77,9 +77,25 @@ fn span(out: &mut String, class: &str, text: &str) {
 
 /// The highlighted text: one `<div class="ln">` per line (so a marked line can be tinted
 /// across the full width), with the line's note appended as a pill.
+#[cfg(test)]
 pub fn highlight(text: &str, notes: &BTreeMap<usize, LineNote>) -> String {
-    let mut out = String::with_capacity(text.len() * 2 + 64);
+    highlight_chunks(text, notes, usize::MAX).concat()
+}
+
+/// [`highlight`] in chunks of `lines` lines: the editor renders each chunk on its own, so
+/// a keystroke re-parses only the chunk it changed instead of the whole backdrop.
+pub fn highlight_chunks(
+    text: &str,
+    notes: &BTreeMap<usize, LineNote>,
+    lines: usize,
+) -> Vec<String> {
+    let lines = lines.max(1);
+    let mut chunks = Vec::new();
+    let mut out = String::new();
     for (i, line) in text.split('\n').enumerate() {
+        if i > 0 && i % lines == 0 {
+            chunks.push(std::mem::take(&mut out));
+        }
         let number = i + 1;
         let line = line.strip_suffix('\r').unwrap_or(line);
         match notes.get(&number) {
@@ -103,7 +119,8 @@ pub fn highlight(text: &str, notes: &BTreeMap<usize, LineNote>) -> String {
             }
         }
     }
-    out
+    chunks.push(out);
+    chunks
 }
 
 /// Highlighted read-only code (the generated YAML): lines joined by real newlines, so the
@@ -392,6 +409,14 @@ mod tests {
         assert!(html.contains("<span class=\"t-com\"># c</span>"));
         assert!(html.contains("<span class=\"t-num\">80</span>"));
         assert!(html.contains("<span class=\"t-bool\">true</span>"));
+    }
+
+    #[test]
+    fn chunks_split_on_line_counts() {
+        let src = "a: 1\nb: 2\nc: 3\nd: 4\ne: 5";
+        let chunks = highlight_chunks(src, &BTreeMap::new(), 2);
+        assert_eq!(chunks.len(), 3);
+        assert_eq!(chunks.concat(), highlight(src, &BTreeMap::new()));
     }
 
     #[test]

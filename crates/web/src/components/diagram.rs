@@ -14,6 +14,7 @@ use std::rc::Rc;
 use netpol::endpoint::Endpoint;
 use netpol::model::Labels;
 use netpol::Cidr;
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::Element;
 use yew::prelude::*;
@@ -28,6 +29,9 @@ use crate::state::{Action, AppState, Dialog, Selection, Verdict};
 pub const DIAGRAM_CSS: &str = include_str!("../../../../www/diagram.css");
 /// Flows drawn at most (beyond that the overlay says how many were left out).
 const MAX_FLOWS: usize = 1500;
+/// Above this many endpoints the flows overlay is off: thousands of lines are unreadable
+/// and slow; the truth table answers instead.
+const MAX_FLOW_ENDPOINTS: usize = 80;
 /// Pointer travel (CSS px) that turns a press into a drag.
 const DRAG_SLOP: f64 = 4.0;
 
@@ -302,41 +306,45 @@ pub fn diagram() -> Html {
     let drag = use_state(|| None::<Drag>);
     let announce = use_state(String::new);
 
-    // The pane's shape (width / height, in tenths so small changes do not re-layout).
-    let aspect = use_state(|| 16_i64);
+    // The pane's size in CSS pixels (layout follows its shape; the fitted view keeps room
+    // for the overlays in pixels). Rounded to 8 px so tiny changes do not re-layout.
+    let client = use_state_eq(|| (960_i64, 600_i64));
+    let aspect = (client.0 * 10 / client.1.max(1)).max(1);
     let scene = use_memo(
-        (state.ws_rev, Rc::as_ptr(&state.positions) as usize, *aspect),
+        (state.ws_rev, Rc::as_ptr(&state.positions) as usize, aspect),
         {
             let s = state.clone();
             move |(_, _, a)| scene(&s, *a as f64 / 10.0)
         },
     );
     {
-        // After every render and on window resizes: follow the pane's shape.
+        // Follow the pane's shape with a ResizeObserver (it also reports the first size),
+        // so ordinary renders never force a synchronous layout.
         let svg_ref = svg_ref.clone();
-        let aspect = aspect.clone();
-        use_effect(move || {
-            let measure = move |el: &Element| {
+        let client = client.clone();
+        use_effect_with((), move |_| {
+            let el = svg_ref.cast::<Element>();
+            let observed = el.clone();
+            let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |_: js_sys::Array| {
+                let Some(el) = observed.as_ref() else { return };
                 let r = client_rect(el);
                 if r.w > 50.0 && r.h > 50.0 {
-                    let a = ((r.w / r.h) * 10.0).round() as i64;
-                    if (a - *aspect).abs() * 100 > *aspect * 15 {
-                        aspect.set(a);
-                    }
+                    client.set((
+                        (r.w / 8.0).round() as i64 * 8,
+                        (r.h / 8.0).round() as i64 * 8,
+                    ));
                 }
-            };
-            if let Some(el) = svg_ref.cast::<Element>() {
-                measure(&el);
-            }
-            let listener = crate::browser::window().map(|w| {
-                let svg_ref = svg_ref.clone();
-                gloo::events::EventListener::new(&w, "resize", move |_| {
-                    if let Some(el) = svg_ref.cast::<Element>() {
-                        measure(&el);
-                    }
-                })
             });
-            move || drop(listener)
+            let observer = web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()).ok();
+            if let (Some(o), Some(el)) = (&observer, &el) {
+                o.observe(el);
+            }
+            move || {
+                if let Some(o) = observer {
+                    o.disconnect();
+                }
+                drop(callback);
+            }
         });
     }
     // Every allowed flow, computed only when shown.
@@ -344,7 +352,7 @@ pub fn diagram() -> Html {
         let derived = Rc::clone(&state.derived);
         let on = state.ui.flows;
         move |_| {
-            if !on {
+            if !on || derived.eval.endpoints.len() > MAX_FLOW_ENDPOINTS {
                 return None;
             }
             let eval = &derived.eval;
@@ -364,7 +372,8 @@ pub fn diagram() -> Html {
     });
 
     let bounds = scene.layout.bounds;
-    let view = (*camera).unwrap_or(fit_view(bounds));
+    let size = *client;
+    let view = (*camera).unwrap_or(fit_view(bounds, size));
     let view_box = format!("{:.1} {:.1} {:.1} {:.1}", view.x, view.y, view.w, view.h);
 
     // Live positions: a node being moved is drawn where the pointer is.
@@ -381,7 +390,7 @@ pub fn diagram() -> Html {
     {
         let svg_ref = svg_ref.clone();
         let camera = camera.clone();
-        use_effect_with(bounds_key(&bounds), move |_| {
+        use_effect_with((bounds_key(&bounds), size), move |_| {
             let listener = svg_ref.cast::<Element>().map(|el| {
                 let target = el.clone();
                 gloo::events::EventListener::new_with_options(
@@ -393,7 +402,7 @@ pub fn diagram() -> Html {
                             return;
                         };
                         ev.prevent_default();
-                        let cur = (*camera).unwrap_or(fit_view(bounds));
+                        let cur = (*camera).unwrap_or(fit_view(bounds, size));
                         let factor = if w.delta_y() > 0.0 { 1.12 } else { 1.0 / 1.12 };
                         let p = client_to_svg(
                             client_rect(&el),
@@ -425,7 +434,7 @@ pub fn diagram() -> Html {
                 return;
             };
             let start = (f64::from(e.client_x()), f64::from(e.client_y()));
-            let cur_view = (*camera).unwrap_or(fit_view(scene.layout.bounds));
+            let cur_view = (*camera).unwrap_or(fit_view(scene.layout.bounds, size));
             let p = client_to_svg(client_rect(&svg), cur_view, start.0, start.1);
             let node = target
                 .closest("[data-endpoint]")
@@ -492,7 +501,7 @@ pub fn diagram() -> Html {
                 return;
             };
             let (cx, cy) = (f64::from(e.client_x()), f64::from(e.client_y()));
-            let cur_view = (*camera).unwrap_or(fit_view(bounds));
+            let cur_view = (*camera).unwrap_or(fit_view(bounds, size));
             let p = client_to_svg(client_rect(&svg), cur_view, cx, cy);
             let far = |start: (f64, f64)| (cx - start.0).hypot(cy - start.1) > DRAG_SLOP;
             match d {
@@ -871,6 +880,7 @@ pub fn diagram() -> Html {
     };
 
     let empty = scene.nodes.is_empty();
+    let too_many = scene.nodes.len() > MAX_FLOW_ENDPOINTS;
     let flows_on = state.ui.flows;
     let toggle_flows = {
         let store = store.clone();
@@ -879,7 +889,7 @@ pub fn diagram() -> Html {
     let zoom_by = |factor: f64| {
         let camera = camera.clone();
         Callback::from(move |_: MouseEvent| {
-            let cur = (*camera).unwrap_or(fit_view(bounds));
+            let cur = (*camera).unwrap_or(fit_view(bounds, size));
             let c = Pos {
                 x: cur.x + cur.w / 2.0,
                 y: cur.y + cur.h / 2.0,
@@ -959,6 +969,7 @@ pub fn diagram() -> Html {
                     <span class="lg lg-denied">{ "denied" }</span>
                     if flows_on { <span class="lg lg-flow">{ "allowed flow" }</span> }
                     if flows_left_out > 0 { <span class="lg-note">{ format!("{flows_left_out} more flows not drawn") }</span> }
+                    if flows_on && too_many { <span class="lg-note">{ format!("flows are drawn for up to {MAX_FLOW_ENDPOINTS} endpoints: see the truth table") }</span> }
                 </div>
                 <div class="diagram-controls" role="group" aria-label="View">
                     <button class="icon-btn" onclick={zoom_by(1.0 / 1.25)} title="Zoom in" aria-label="Zoom in">{ icons::zoom_in() }</button>
@@ -990,10 +1001,15 @@ fn fmt(v: f64) -> String {
     format!("{v:.1}")
 }
 
-/// The fitted view: the whole diagram, with room above for the hint line and below for the
-/// legend and the view controls, which float over the SVG.
-fn fit_view(bounds: Rect) -> Rect {
-    bounds.pad(0.0, 18.0, 0.0, 40.0)
+/// The fitted view: the whole diagram, with room (in screen pixels) above for the hint line
+/// and below for the legend and the view controls, which float over the SVG.
+fn fit_view(bounds: Rect, client: (i64, i64)) -> Rect {
+    let (cw, ch) = (client.0 as f64, client.1 as f64);
+    let (top, bottom) = (20.0, 44.0);
+    let scale = (cw / bounds.w.max(1.0))
+        .min((ch - top - bottom).max(40.0) / bounds.h.max(1.0))
+        .max(1e-3);
+    bounds.pad(0.0, top / scale, 0.0, bottom / scale)
 }
 
 fn bounds_key(r: &Rect) -> (i64, i64, i64, i64) {

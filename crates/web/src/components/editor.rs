@@ -22,6 +22,8 @@ use crate::state::{human_size, Action, Notice, NoticeKind, MAX_EVAL_BYTES};
 const LINE_H: f64 = 20.0;
 /// Above this size the backdrop is left out (the textarea alone stays fast).
 const HIGHLIGHT_MAX: usize = 300 * 1024;
+/// Lines per backdrop chunk (a keystroke re-renders one chunk).
+const CHUNK_LINES: usize = 40;
 /// Files larger than this are refused when opened or dropped.
 const MAX_FILE: u64 = 5 * 1024 * 1024;
 
@@ -151,22 +153,32 @@ pub fn editor() -> Html {
         move |_| notes_of(&derived.diagnostics)
     });
     let big = text.len() > HIGHLIGHT_MAX;
-    let (backdrop, gutter) = {
+    let (backdrop, gutter, widest) = {
         let key = state.ws_rev;
         let text = text.clone();
         let notes = Rc::clone(&notes);
         let memo = use_memo(key, move |_| {
             if text.len() > HIGHLIGHT_MAX {
-                (String::new(), String::new())
+                (Vec::new(), AttrValue::default(), 0)
             } else {
                 let lines = text.split('\n').count();
-                (
-                    highlight::highlight(&text, &notes),
-                    gutter_html(lines, &notes),
-                )
+                let widest = text
+                    .split('\n')
+                    .map(|l| l.chars().count())
+                    .max()
+                    .unwrap_or(0);
+                let chunks = highlight::highlight_chunks(&text, &notes, CHUNK_LINES)
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, c)| {
+                        let n = lines.saturating_sub(i * CHUNK_LINES).min(CHUNK_LINES);
+                        (AttrValue::from(c), n)
+                    })
+                    .collect::<Vec<_>>();
+                (chunks, AttrValue::from(gutter_html(lines, &notes)), widest)
             }
         });
-        (memo.0.clone(), memo.1.clone())
+        (memo.0.clone(), memo.1.clone(), memo.2)
     };
 
     // Jump to a line (from the diagnostics list, the explanation, a node).
@@ -342,11 +354,17 @@ pub fn editor() -> Html {
             <div class={classes!("code-scroll", big.then_some("plain"))} ref={scroller}>
                 <div class="code-grid">
                     <div class="gutter">
-                        { Html::from_html_unchecked(AttrValue::from(gutter)) }
+                        { Html::from_html_unchecked(gutter) }
                     </div>
                     <div class="code-stack">
-                        <pre class="code-backdrop" aria-hidden="true">
-                            { Html::from_html_unchecked(AttrValue::from(backdrop)) }
+                        <pre class="code-backdrop" aria-hidden="true" style={format!("min-width: calc({widest}ch + 40px)")}>
+                            { for backdrop.into_iter().map(|(c, n)| html! {
+                                // Off-screen chunks skip layout and paint (content-visibility),
+                                // sized by their line count so the scroll height stays exact.
+                                <div class="chunk" style={format!("contain-intrinsic-size: auto {}px", n as f64 * LINE_H)}>
+                                    { Html::from_html_unchecked(c) }
+                                </div>
+                            }) }
                         </pre>
                         <textarea ref={area} class="code-input" aria-label="Manifests" id="manifests"
                             spellcheck="false" autocomplete="off" autocapitalize="off" wrap="off"

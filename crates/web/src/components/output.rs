@@ -239,7 +239,7 @@ fn diagnostics_tab(store: &Store) -> Html {
             format!("{} {}:{}", diag.source, diag.line, diag.column)
         };
         items.push(html! {
-            <li class={classes!("diag", sev)}>
+            <li class={classes!("diag", "jump", sev)}>
                 <button class="diag-btn" onclick={move |_| jump.emit(())} title="Go to the line in the editor">
                     <span class="sev" aria-label={sev}>{ icon }</span>
                     <span class="diag-body">
