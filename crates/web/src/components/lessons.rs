@@ -574,7 +574,7 @@ pub fn lesson_panel() -> Html {
             Some(check_evaluation(&l, &d.eval))
         })
     };
-    // A new lesson or a new workspace closes the open explanation.
+    // Another lesson closes the open explanation (its index belongs to this lesson's goal).
     {
         let open_why = open_why.clone();
         let id = lesson.as_ref().map(|l| l.id.clone());
