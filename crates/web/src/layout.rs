@@ -19,14 +19,14 @@ const GAP_Y: f64 = 26.0;
 const PAD: f64 = 18.0;
 const TITLE: f64 = 30.0;
 /// Gap between namespace boxes.
-const NS_GAP: f64 = 36.0;
+const NS_GAP: f64 = 28.0;
 /// Padding inside the cluster box; the top adds room for its title.
-const CLUSTER_PAD: f64 = 24.0;
-const CLUSTER_TITLE: f64 = 30.0;
+const CLUSTER_PAD: f64 = 18.0;
+const CLUSTER_TITLE: f64 = 26.0;
 /// Horizontal distance from the cluster box to the externals column.
-const EXTERNAL_GAP: f64 = 90.0;
+const EXTERNAL_GAP: f64 = 72.0;
 /// Margin around everything.
-const MARGIN: f64 = 24.0;
+const MARGIN: f64 = 12.0;
 /// An empty namespace still gets a visible box.
 const EMPTY_W: f64 = 180.0;
 const EMPTY_H: f64 = 56.0;
@@ -169,19 +169,51 @@ pub fn layout(input: &Input, overrides: &BTreeMap<String, Pos>, aspect: f64) -> 
         })
         .collect();
 
-    // 2. Pack boxes into rows about as wide as a picture of their total area shaped like
-    //    the view (the externals column takes some of the width).
-    let area: f64 = planned
-        .iter()
-        .map(|p| (p.w + NS_GAP) * (p.h + NS_GAP))
-        .sum();
+    // 2. Pack boxes into rows. Try every row width at which a row would break and keep the
+    //    one whose whole picture (cluster plus the externals column) is shown largest in a
+    //    view of this shape: the diagram then uses the pane instead of a thin column.
     let widest = planned.iter().map(|p| p.w).fold(0.0, f64::max);
     let ext_w = if input.externals.is_empty() {
         0.0
     } else {
         EXTERNAL_GAP + NODE_W
     };
-    let target = ((area * aspect).sqrt() - ext_w * 0.6).max(widest);
+    let ext_h = input.externals.len() as f64 * (NODE_H + GAP_Y);
+    let rows_size = |target: f64| -> (f64, f64) {
+        let (mut x, mut w, mut h, mut row_h) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
+        for p in &planned {
+            if x > 0.0 && x + p.w > target {
+                h += row_h + NS_GAP;
+                x = 0.0;
+                row_h = 0.0;
+            }
+            x += p.w + NS_GAP;
+            w = w.max(x - NS_GAP);
+            row_h = row_h.max(p.h);
+        }
+        (w, h + row_h)
+    };
+    let mut candidates: Vec<f64> = vec![widest];
+    let mut run = 0.0;
+    for p in &planned {
+        run += p.w + NS_GAP;
+        candidates.push(run - NS_GAP);
+    }
+    let target = candidates
+        .into_iter()
+        .filter(|t| *t >= widest)
+        .map(|t| {
+            let (w, h) = rows_size(t);
+            let total_w = w + 2.0 * (CLUSTER_PAD + MARGIN) + ext_w;
+            let total_h = (h + CLUSTER_TITLE).max(ext_h) + 2.0 * (CLUSTER_PAD + MARGIN);
+            // The scale at which it fits a view `aspect` wide and 1 high.
+            (t, (aspect / total_w).min(1.0 / total_h))
+        })
+        .fold(
+            (widest, 0.0),
+            |best, c| if c.1 > best.1 + 1e-12 { c } else { best },
+        )
+        .0;
     let origin_x = MARGIN + CLUSTER_PAD;
     let origin_y = MARGIN + CLUSTER_PAD + CLUSTER_TITLE;
     let mut x = origin_x;
@@ -190,7 +222,7 @@ pub fn layout(input: &Input, overrides: &BTreeMap<String, Pos>, aspect: f64) -> 
     let mut auto_nodes: BTreeMap<String, Pos> = BTreeMap::new();
     let mut auto_boxes: Vec<(String, Rect, Vec<String>)> = Vec::new();
     for p in &planned {
-        if x > origin_x && x + p.w > origin_x + target {
+        if x > origin_x && x + p.w > origin_x + target + 0.5 {
             x = origin_x;
             y += row_h + NS_GAP;
             row_h = 0.0;
@@ -392,6 +424,7 @@ mod tests {
         let l = layout(
             &input(&[12, 9, 7, 6, 5, 5, 4, 3, 2, 1, 1, 0], 5),
             &BTreeMap::new(),
+            1.6,
         );
         let rects: Vec<Rect> = l.nodes.values().map(|p| Rect::node(*p)).collect();
         for (i, a) in rects.iter().enumerate() {
@@ -412,6 +445,14 @@ mod tests {
         // Roughly landscape, so it reads on a laptop screen.
         let ratio = l.bounds.w / l.bounds.h;
         assert!((0.8..3.0).contains(&ratio), "aspect {ratio}");
+    }
+
+    #[test]
+    fn a_wide_view_gets_a_wide_layout() {
+        let wide = layout(&input(&[1, 1, 2, 1], 2), &BTreeMap::new(), 2.4);
+        let tall = layout(&input(&[1, 1, 2, 1], 2), &BTreeMap::new(), 0.8);
+        assert!(wide.bounds.w / wide.bounds.h > tall.bounds.w / tall.bounds.h);
+        assert!(wide.bounds.w / wide.bounds.h > 1.5, "{:?}", wide.bounds);
     }
 
     #[test]

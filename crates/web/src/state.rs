@@ -293,10 +293,19 @@ fn arrow_view(eval: &Evaluation, index: usize, a: &Intent) -> ArrowView {
     // the ends resolve to the same indices).
     let before_allowed = allowed_between(&eval.loaded.cluster, &from, &to);
     let before = judge(&wanted, &before_allowed);
+    // Ports the receiver exposes make the most telling probe (`8080/TCP`, not `1/TCP`).
+    let exposed: Vec<(u16, Protocol)> = match &to {
+        Endpoint::Pod(i) => cluster
+            .pods
+            .get(*i)
+            .map(|p| p.ports.iter().map(|c| (c.port, c.protocol)).collect())
+            .unwrap_or_default(),
+        Endpoint::External(_) => Vec::new(),
+    };
     let probe = if before == Verdict::Allowed {
-        first_probe(&wanted, &allowed)
+        first_probe(&wanted, &allowed, &exposed)
     } else {
-        first_probe(&wanted, &before_allowed)
+        first_probe(&wanted, &before_allowed, &exposed)
     };
     ArrowView {
         index,
@@ -330,9 +339,22 @@ fn judge(wanted: &Connections, allowed: &Connections) -> Verdict {
     }
 }
 
-/// The port to explain for an arrow: the first wanted one that is denied, else the first
-/// wanted one (TCP 8080 when everything is wanted and allowed).
-fn first_probe(wanted: &Connections, allowed: &Connections) -> (u16, Protocol) {
+/// The port to explain for an arrow: a wanted port the receiver exposes (denied ones
+/// first), else the first wanted one that is denied, else the first wanted one (TCP 8080
+/// when everything is wanted and allowed).
+fn first_probe(
+    wanted: &Connections,
+    allowed: &Connections,
+    exposed: &[(u16, Protocol)],
+) -> (u16, Protocol) {
+    let wanted_exposed = exposed.iter().filter(|(p, pr)| wanted.allows(*p, *pr));
+    if let Some(p) = wanted_exposed
+        .clone()
+        .find(|(p, pr)| !allowed.allows(*p, *pr))
+        .or_else(|| wanted_exposed.clone().next())
+    {
+        return *p;
+    }
     let denied_first = Protocol::ALL.iter().find_map(|p| {
         let missing = wanted
             .ports(*p)

@@ -941,7 +941,7 @@ pub fn diagram() -> Html {
             </header>
             <div class="diagram-wrap">
                 <svg ref={svg_ref} id="diagram-svg" class="diagram" xmlns="http://www.w3.org/2000/svg"
-                    viewBox={view_box} data-bounds={format!("{:.1} {:.1} {:.1} {:.1}", bounds.x, bounds.y, bounds.w, bounds.h)} role="group" aria-label="Network diagram: namespaces, pods, external endpoints and arrows"
+                    viewBox={view_box} data-aspect={aspect.to_string()} data-bounds={format!("{:.1} {:.1} {:.1} {:.1}", bounds.x, bounds.y, bounds.w, bounds.h)} role="group" aria-label="Network diagram: namespaces, pods, external endpoints and arrows"
                     {onpointerdown} {onpointermove} {onpointerup} {onpointercancel}>
                     <style>{ DIAGRAM_CSS }</style>
                     { markers() }
@@ -963,11 +963,14 @@ pub fn diagram() -> Html {
                 </svg>
                 { connecting_hint.unwrap_or_default() }
                 <Inspector />
+                if state.ws.arrows.is_empty() && !empty {
+                    <p class="diagram-hint">{ "Drag from one node to another to allow traffic · ⠿ moves a node" }</p>
+                }
                 <div class="diagram-legend" aria-label="Legend">
                     <span class="lg lg-allowed">{ "allowed" }</span>
-                    <span class="lg lg-partial">{ "some ports" }</span>
+                    <span class="lg lg-partial">{ "partly" }</span>
                     <span class="lg lg-denied">{ "denied" }</span>
-                    if flows_on { <span class="lg lg-flow">{ "allowed flow" }</span> }
+                    if flows_on { <span class="lg lg-flow">{ "flow" }</span> }
                     if flows_left_out > 0 { <span class="lg-note">{ format!("{flows_left_out} more flows not drawn") }</span> }
                     if flows_on && too_many { <span class="lg-note">{ format!("flows are drawn for up to {MAX_FLOW_ENDPOINTS} endpoints: see the truth table") }</span> }
                 </div>
@@ -977,9 +980,7 @@ pub fn diagram() -> Html {
                     <button class="icon-btn" onclick={fit} title="Fit to view" aria-label="Fit to view">{ icons::fit() }</button>
                     <button class="icon-btn" onclick={reset_layout} title="Automatic layout (forget moved nodes)" aria-label="Automatic layout">{ icons::reset() }</button>
                 </div>
-                <p class="diagram-hint">
-                    { "Drag from one node to another to allow traffic · drag ⠿ or Shift-drag to move · Enter on a focused node starts an arrow" }
-                </p>
+
                 <div class="visually-hidden" aria-live="polite">{ (*announce).clone() }</div>
             </div>
         </section>
@@ -1005,7 +1006,7 @@ fn fmt(v: f64) -> String {
 /// and below for the legend and the view controls, which float over the SVG.
 fn fit_view(bounds: Rect, client: (i64, i64)) -> Rect {
     let (cw, ch) = (client.0 as f64, client.1 as f64);
-    let (top, bottom) = (20.0, 44.0);
+    let (top, bottom) = (26.0, 40.0);
     let scale = (cw / bounds.w.max(1.0))
         .min((ch - top - bottom).max(40.0) / bounds.h.max(1.0))
         .max(1e-3);

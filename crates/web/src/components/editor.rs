@@ -78,6 +78,11 @@ fn gutter_html(lines: usize, notes: &BTreeMap<usize, LineNote>) -> String {
     out
 }
 
+/// Decimal digits of `n` (at least 2).
+fn digits(n: usize) -> usize {
+    n.max(10).ilog10() as usize + 1
+}
+
 /// UTF-16 offsets of the start and end of 1-based `line` (what `setSelectionRange` takes).
 fn line_range_utf16(text: &str, line: usize) -> (u32, u32) {
     let mut offset: u32 = 0;
@@ -220,6 +225,25 @@ pub fn editor() -> Html {
         });
     }
 
+    // A click in the empty space below the text puts the caret at the end, as in an editor.
+    let focus_end = {
+        let area = area.clone();
+        Callback::from(move |e: MouseEvent| {
+            let on_blank = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .is_some_and(|t| t.get_attribute("class").as_deref() == Some("code-grid"));
+            if on_blank {
+                if let Some(ta) = area.cast::<HtmlTextAreaElement>() {
+                    e.prevent_default();
+                    let _ = ta.focus();
+                    let end = ta.text_length();
+                    let _ = ta.set_selection_range(end, end);
+                }
+            }
+        })
+    };
+
     let oninput = {
         let store = store.clone();
         Callback::from(move |e: InputEvent| {
@@ -352,12 +376,19 @@ pub fn editor() -> Html {
             // One structure in both modes, so the textarea (and its caret and undo history)
             // survives crossing the highlighting size limit.
             <div class={classes!("code-scroll", big.then_some("plain"))} ref={scroller}>
-                <div class="code-grid">
-                    <div class="gutter">
+                <div class="code-grid" onmousedown={focus_end}>
+                    // A fixed-width gutter, so an edit never re-measures thousands of numbers.
+                    <div class="gutter" style={format!("width: calc({}ch + 30px)", digits(lines))}>
                         { Html::from_html_unchecked(gutter) }
                     </div>
-                    <div class="code-stack">
-                        <pre class="code-backdrop" aria-hidden="true" style={format!("min-width: calc({widest}ch + 40px)")}>
+                    // The stack's size comes from the text (line count, widest line), not
+                    // from the backdrop's layout: re-rendering a chunk then never resizes the
+                    // textarea, whose relayout is the costly part of large texts.
+                    <div class="code-stack" style={(!big).then(|| format!(
+                        "height: {}px; min-width: calc({widest}ch + 40px)",
+                        lines as f64 * LINE_H + 16.0
+                    ))}>
+                        <pre class="code-backdrop" aria-hidden="true">
                             { for backdrop.into_iter().map(|(c, n)| html! {
                                 // Off-screen chunks skip layout and paint (content-visibility),
                                 // sized by their line count so the scroll height stays exact.
