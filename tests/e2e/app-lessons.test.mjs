@@ -122,6 +122,12 @@ test('the first three lessons are completed by editing and drawing; the goal tur
     });
     assert.ok(sizes.sw <= sizes.cw && sizes.sh <= sizes.ch, `no page scrollbar: ${JSON.stringify(sizes)}`);
 
+    // The trainer's link to the lesson.
+    await app.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(page.url()).origin });
+    await panel(page).getByRole('button', { name: 'Copy a link to this lesson' }).click();
+    await panel(page).locator('.icon-btn.copied').waitFor();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), h.server.url('?lesson=default-policy', SUB_PATH));
+
     const start = await hooks.editor(page).inputValue();
     await setManifests(page, start.trimEnd() + '\n' + TEAM_TWO_DEFAULT);
     await allMet(page);

@@ -556,6 +556,7 @@ pub fn lesson_panel() -> Html {
     let store = use_store();
     let lessons = use_context::<LessonStore>();
     let open_why = use_state(|| None::<usize>);
+    let copied = use_state(|| None::<bool>);
     let lesson: Option<Rc<Lesson>> = match (&lessons, &store) {
         (Some(ls), Some(_)) => match (&ls.state().course, &ls.state().active) {
             (CourseState::Ready(c), Some(id)) => c.find(id).cloned(),
@@ -576,9 +577,12 @@ pub fn lesson_panel() -> Html {
     };
     // Another lesson closes the open explanation (its index belongs to this lesson's goal).
     {
-        let open_why = open_why.clone();
+        let (open_why, copied) = (open_why.clone(), copied.clone());
         let id = lesson.as_ref().map(|l| l.id.clone());
-        use_effect_with(id, move |_| open_why.set(None));
+        use_effect_with(id, move |_| {
+            open_why.set(None);
+            copied.set(None);
+        });
     }
     // Record completion. Loading the solution is not solving the lesson; editing it is
     // close enough to count.
@@ -618,11 +622,32 @@ pub fn lesson_panel() -> Html {
             lessons.send(LessonAction::ShowList(true));
         })
     };
+    // A trainer posts the lesson's link in the class chat: `?lesson=<id>` opens it.
+    let copy_link = {
+        let copied = copied.clone();
+        let id = active.clone();
+        Callback::from(move |_: MouseEvent| {
+            let copied = copied.clone();
+            let link = format!("{}?lesson={id}", browser::page_base());
+            yew::platform::spawn_local(async move {
+                copied.set(Some(browser::copy_text(&link).await));
+            });
+        })
+    };
+    let copy_title = match *copied {
+        Some(true) => "Link copied",
+        Some(false) => "The browser refused the clipboard",
+        None => "Copy a link that opens this lesson",
+    };
     let head = |title: String| {
         html! {
             <header class="pane-head">
                 <h2>{ title }</h2>
                 <span class="spacer" />
+                <button class={classes!("icon-btn", (*copied == Some(true)).then_some("copied"))} aria-label="Copy a link to this lesson"
+                    title={copy_title} onclick={copy_link.clone()}>
+                    { if *copied == Some(true) { icons::check() } else { icons::share() } }
+                </button>
                 <button class="btn btn-small btn-ghost" onclick={show_list.clone()} title="All lessons">{ "All lessons" }</button>
                 <button class="icon-btn" aria-label="Leave the lesson" title="Leave the lesson (your work stays)" onclick={close.clone()}>{ icons::close() }</button>
             </header>
