@@ -252,6 +252,28 @@ test('opening a lesson over unsaved work asks first; leaving keeps the work', as
   }
 });
 
+test('a ?lesson= link over unsaved work keeps that work, one click from coming back', async () => {
+  const app = await openApp(h, '?example=docs', WIDE);
+  try {
+    const { page } = app;
+    await waitForApp(page);
+    const editor = hooks.editor(page);
+    const mine = (await editor.inputValue()) + '\n# my own work\n';
+    await editor.fill(mine);
+    await page.goto(h.server.url('?lesson=dns'));
+    await waitForApp(page);
+    await lessonOpen(page, 'dns');
+    await page.getByRole('status').filter({ hasText: 'Your previous work was kept' }).waitFor();
+    await page.getByRole('button', { name: 'Restore previous work' }).click();
+    await page.waitForFunction((text) => document.querySelector('textarea[aria-label="Manifests"]')?.value === text, mine);
+    // The restored work is not the lesson's: the panel leaves rather than grade it.
+    await panel(page).waitFor({ state: 'detached' });
+    assert.deepEqual(app.problems, []);
+  } finally {
+    await app.close();
+  }
+});
+
 test('a course that cannot be fetched says so; an unknown ?lesson= says so', async () => {
   const app = await openApp(h, '?lesson=no-such-lesson', WIDE);
   try {

@@ -190,20 +190,24 @@ pub fn lessons_host(props: &HostProps) -> Html {
         });
     }
 
-    // Loading an example (or a blank workspace) leaves lessons mode: the panel would grade
-    // a workspace that has nothing to do with the lesson.
+    // Loading an example (or a blank workspace), a share link or the restored previous work
+    // over a lesson leaves lessons mode: the panel would grade a workspace that has nothing
+    // to do with the lesson. (A reload starts with no example and keeps the lesson open.)
     {
         let lessons = lessons.clone();
         let example = store.as_ref().and_then(|s| s.state().example.clone());
+        let previous = use_mut_ref(|| None::<String>);
         use_effect_with(example, move |example| {
-            if let Some(ex) = example {
-                if !ex.starts_with(START_PREFIX)
-                    && !ex.starts_with(SOLUTION_PREFIX)
-                    && lessons.state().active.is_some()
-                {
-                    lessons.send(LessonAction::Close);
-                }
+            let is_lesson = |e: &str| e.starts_with(START_PREFIX) || e.starts_with(SOLUTION_PREFIX);
+            let left = match (previous.borrow().as_deref(), example.as_deref()) {
+                (_, Some(now)) => !is_lesson(now),
+                (Some(before), None) => is_lesson(before),
+                (None, None) => false,
+            };
+            if left && lessons.state().active.is_some() {
+                lessons.send(LessonAction::Close);
             }
+            *previous.borrow_mut() = example.clone();
         });
     }
 
