@@ -284,6 +284,19 @@ test('a course that cannot be fetched says so; an unknown ?lesson= says so', asy
   } finally {
     await app.close();
   }
+  // A lesson link when the course is missing: the banner says so.
+  const missing = await h.browser.newContext({ viewport: WIDE.viewport });
+  try {
+    const page = await missing.newPage();
+    await page.route('**/lessons/index.yaml', (route) => route.fulfill({ status: 404, body: 'not found' }));
+    await page.goto(h.server.url('?lesson=dns'));
+    await waitForApp(page);
+    const alert = page.getByRole('alert').filter({ hasText: 'lessons could not be loaded' });
+    await alert.waitFor();
+    assert.match(await alert.innerText(), /HTTP 404/);
+  } finally {
+    await missing.close();
+  }
   const broken = await openApp(h, '', WIDE);
   try {
     const { page } = broken;

@@ -184,7 +184,16 @@ pub fn lessons_host(props: &HostProps) -> Html {
                         }
                     }
                 }
-                CourseState::Failed(_) => browser::clean_url(&["lesson"]),
+                CourseState::Failed(e) => {
+                    // The link asked for a lesson: say why there is none.
+                    browser::clean_url(&["lesson"]);
+                    lessons.send(LessonAction::Close);
+                    store.send(Action::Notify(Some(Notice {
+                        kind: NoticeKind::Error,
+                        text: e.clone(),
+                        restore: false,
+                    })));
+                }
                 _ => {}
             }
         });
