@@ -42,7 +42,7 @@ test('dragging pod-1 onto pod-2 generates the sender Egress and the receiver Ing
     await arrow.locator('.edge-hit').click({ force: true });
     await page.getByLabel('Ports', { exact: true }).fill('8080/TCP');
     await page.getByRole('button', { name: 'Apply' }).click();
-    await page.waitForFunction(() => /8080/.test(document.querySelector('[data-from][data-verdict] .label-text')?.textContent ?? ''));
+    await page.waitForFunction(() => /8080\/TCP asked/.test(document.querySelector('[data-from][data-verdict]')?.getAttribute('aria-label') ?? ''));
     assert.match(await generatedText(page), /port: 8080/);
     // A bad port list says what is wrong and changes nothing.
     await page.getByLabel('Ports', { exact: true }).fill('99999/TCP');

@@ -86,6 +86,19 @@ impl Rect {
         }
     }
 
+    /// The same rectangle, grown vertically (centred) to at least `h` high.
+    pub fn fit_height(self, h: f64) -> Rect {
+        if self.h >= h {
+            self
+        } else {
+            Rect {
+                y: self.y - (h - self.h) / 2.0,
+                h,
+                ..self
+            }
+        }
+    }
+
     /// Grown by `l`, `t`, `r`, `b` on each side.
     pub fn pad(&self, l: f64, t: f64, r: f64, b: f64) -> Rect {
         Rect {

@@ -373,7 +373,13 @@ pub fn diagram() -> Html {
 
     let bounds = scene.layout.bounds;
     let size = *client;
-    let view = (*camera).unwrap_or(fit_view(bounds, size));
+    // Room the inspector panel takes (CSS px) when something is selected.
+    let inspector_w = if state.ui.selection.is_some() {
+        330.0
+    } else {
+        0.0
+    };
+    let view = (*camera).unwrap_or(fit_view(bounds, size, inspector_w));
     let view_box = format!("{:.1} {:.1} {:.1} {:.1}", view.x, view.y, view.w, view.h);
 
     // Live positions: a node being moved is drawn where the pointer is.
@@ -402,7 +408,7 @@ pub fn diagram() -> Html {
                             return;
                         };
                         ev.prevent_default();
-                        let cur = (*camera).unwrap_or(fit_view(bounds, size));
+                        let cur = (*camera).unwrap_or(fit_view(bounds, size, inspector_w));
                         let factor = if w.delta_y() > 0.0 { 1.12 } else { 1.0 / 1.12 };
                         let p = client_to_svg(
                             client_rect(&el),
@@ -434,7 +440,7 @@ pub fn diagram() -> Html {
                 return;
             };
             let start = (f64::from(e.client_x()), f64::from(e.client_y()));
-            let cur_view = (*camera).unwrap_or(fit_view(scene.layout.bounds, size));
+            let cur_view = (*camera).unwrap_or(fit_view(scene.layout.bounds, size, inspector_w));
             let p = client_to_svg(client_rect(&svg), cur_view, start.0, start.1);
             let node = target
                 .closest("[data-endpoint]")
@@ -501,7 +507,7 @@ pub fn diagram() -> Html {
                 return;
             };
             let (cx, cy) = (f64::from(e.client_x()), f64::from(e.client_y()));
-            let cur_view = (*camera).unwrap_or(fit_view(bounds, size));
+            let cur_view = (*camera).unwrap_or(fit_view(bounds, size, inspector_w));
             let p = client_to_svg(client_rect(&svg), cur_view, cx, cy);
             let far = |start: (f64, f64)| (cx - start.0).hypot(cy - start.1) > DRAG_SLOP;
             match d {
@@ -729,7 +735,12 @@ pub fn diagram() -> Html {
             Verdict::Denied => ("✕", a.wanted.clone()),
         };
         let text = truncate(&text, 22);
-        let width = 30.0 + text.chars().count() as f64 * 6.6 + if newly { 34.0 } else { 0.0 };
+        let full_width = 30.0 + text.chars().count() as f64 * 6.6 + if newly { 34.0 } else { 0.0 };
+        // Between close nodes a full label would cover them: show only the verdict badge
+        // (the details are one click away, and in the tooltip and accessible name).
+        let (s0, e0) = (border_point(pa, pb), border_point(pb, pa));
+        let compact = (e0.x - s0.x).hypot(e0.y - s0.y) < full_width + 24.0;
+        let width = if compact { 22.0 } else { full_width };
         let index = a.index;
         let onclick = {
             let store = store.clone();
@@ -769,10 +780,14 @@ pub fn diagram() -> Html {
                 <path class="edge" d={d} marker-end={format!("url(#ah-{verdict})")} />
                 <g transform={format!("translate({:.1} {:.1})", label.x - width / 2.0, label.y - 11.0)}>
                     <rect class="label-bg" width={fmt(width)} height="22" rx="11" />
-                    <text class="label-icon" x="10" y="15.5">{ icon }</text>
-                    <text class="label-text" x="24" y="15">{ text }</text>
-                    if newly {
-                        <text class="label-new" x={fmt(width - 32.0)} y="14.5">{ "NEW" }</text>
+                    if compact {
+                        <text class="label-icon" x="11" y="15.5" text-anchor="middle">{ icon }</text>
+                    } else {
+                        <text class="label-icon" x="10" y="15.5">{ icon }</text>
+                        <text class="label-text" x="24" y="15">{ text }</text>
+                        if newly {
+                            <text class="label-new" x={fmt(width - 32.0)} y="14.5">{ "NEW" }</text>
+                        }
                     }
                 </g>
             </g>
@@ -889,7 +904,7 @@ pub fn diagram() -> Html {
     let zoom_by = |factor: f64| {
         let camera = camera.clone();
         Callback::from(move |_: MouseEvent| {
-            let cur = (*camera).unwrap_or(fit_view(bounds, size));
+            let cur = (*camera).unwrap_or(fit_view(bounds, size, inspector_w));
             let c = Pos {
                 x: cur.x + cur.w / 2.0,
                 y: cur.y + cur.h / 2.0,
@@ -1004,13 +1019,25 @@ fn fmt(v: f64) -> String {
 
 /// The fitted view: the whole diagram, with room (in screen pixels) above for the hint line
 /// and below for the legend and the view controls, which float over the SVG.
-fn fit_view(bounds: Rect, client: (i64, i64)) -> Rect {
+fn fit_view(bounds: Rect, client: (i64, i64), right: f64) -> Rect {
     let (cw, ch) = (client.0 as f64, client.1 as f64);
+    // The inspector takes the right side only when the pane has room to spare.
+    let right = if cw - right > 320.0 { right } else { 0.0 };
     let (top, bottom) = (26.0, 40.0);
-    let scale = (cw / bounds.w.max(1.0))
+    let scale = ((cw - right).max(40.0) / bounds.w.max(1.0))
         .min((ch - top - bottom).max(40.0) / bounds.h.max(1.0))
         .max(1e-3);
-    bounds.pad(0.0, top / scale, 0.0, bottom / scale)
+    // Centre the diagram in the uncovered part: pad the view on the right by the
+    // inspector's width, then spread what is left over evenly.
+    let view_w = cw / scale;
+    let extra = (view_w - bounds.w - right / scale).max(0.0) / 2.0;
+    Rect {
+        x: bounds.x - extra,
+        y: bounds.y - top / scale,
+        w: view_w,
+        h: bounds.h + (top + bottom) / scale,
+    }
+    .fit_height(ch / scale)
 }
 
 fn bounds_key(r: &Rect) -> (i64, i64, i64, i64) {

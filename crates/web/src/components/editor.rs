@@ -78,6 +78,22 @@ fn gutter_html(lines: usize, notes: &BTreeMap<usize, LineNote>) -> String {
     out
 }
 
+/// `1 error`, `2 warnings`, `1 error, 2 warnings`.
+fn problems_text(errors: usize, warnings: usize) -> String {
+    let plural = |n: usize, one: &str| {
+        if n == 1 {
+            format!("1 {one}")
+        } else {
+            format!("{n} {one}s")
+        }
+    };
+    match (errors, warnings) {
+        (0, w) => plural(w, "warning"),
+        (e, 0) => plural(e, "error"),
+        (e, w) => format!("{}, {}", plural(e, "error"), plural(w, "warning")),
+    }
+}
+
 /// Decimal digits of `n` (at least 2).
 fn digits(n: usize) -> usize {
     n.max(10).ilog10() as usize + 1
@@ -351,7 +367,7 @@ pub fn editor() -> Html {
                 onclick={move |_| show_diags.emit(())}
                 title="Show the diagnostics">
                 { if errors + warnings == 0 { html!{ <>{ icons::check() }{ "No problems" }</> } }
-                  else { html!{ <>{ icons::warning() }{ format!("{errors} errors, {warnings} warnings") }</> } } }
+                  else { html!{ <>{ icons::warning() }{ problems_text(errors, warnings) }</> } } }
             </button>
         </footer>
     };

@@ -38,6 +38,22 @@ fn explain_on(
     }
 }
 
+/// A pod's name (`pod-1`) or an address, for headings.
+fn short(id: &str) -> String {
+    match id.strip_prefix("ip:") {
+        Some(addr) => addr.to_string(),
+        None => id.rsplit_once('/').map_or(id, |(_, n)| n).to_string(),
+    }
+}
+
+/// Where an endpoint is: its namespace, or "outside the cluster".
+fn place(id: &str) -> String {
+    match id.split_once('/') {
+        Some((ns, _)) if !id.starts_with("ip:") => format!("namespace {ns}"),
+        _ => "outside the cluster".to_string(),
+    }
+}
+
 #[derive(Properties, PartialEq)]
 struct ArrowPanelProps {
     arrow: ArrowView,
@@ -126,9 +142,10 @@ fn arrow_panel(props: &ArrowPanelProps) -> Html {
         <>
             <header class="inspector-head">
                 <span class={classes!("badge", format!("badge-{verdict}"))}>{ verdict }</span>
-                <h3><code>{ &a.from }</code>{ icons::arrow() }<code>{ &a.to }</code></h3>
+                <h3 title={format!("{} → {}", a.from, a.to)}><code>{ short(&a.from) }</code>{ icons::arrow() }<code>{ short(&a.to) }</code></h3>
                 <button class="icon-btn" aria-label="Close" title="Close" onclick={move |_| close.emit(())}>{ icons::close() }</button>
             </header>
+            <p class="inspector-sub">{ format!("{} → {}", place(&a.from), place(&a.to)) }</p>
             <p class="headline">{ headline }</p>
             <dl class="facts">
                 <dt>{ "Asked" }</dt><dd>{ &a.wanted }</dd>
@@ -307,9 +324,10 @@ fn flow_panel(store: &Store, from: &str, to: &str) -> Html {
         <>
             <header class="inspector-head">
                 <span class="badge badge-allowed">{ "allowed" }</span>
-                <h3><code>{ from }</code>{ icons::arrow() }<code>{ to }</code></h3>
+                <h3 title={format!("{from} → {to}")}><code>{ short(from) }</code>{ icons::arrow() }<code>{ short(to) }</code></h3>
                 <button class="icon-btn" aria-label="Close" title="Close" onclick={move |_| close.emit(())}>{ icons::close() }</button>
             </header>
+            <p class="inspector-sub">{ format!("{} → {}", place(from), place(to)) }</p>
             <dl class="facts"><dt>{ "Allowed" }</dt><dd>{ conns }</dd></dl>
             <footer class="inspector-actions">
                 <button class="btn btn-small" onclick={move |_| details.emit(())}>{ icons::search() }{ "Explain" }</button>
