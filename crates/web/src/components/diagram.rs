@@ -357,8 +357,14 @@ pub fn diagram() -> Html {
             }
             let eval = &derived.eval;
             let map = netpol::connectivity(&eval.effective, &eval.endpoints);
+            // Traffic between two outside addresses never crosses the cluster: no policy
+            // can say anything about it, so it is not a flow of this diagram.
             let pairs: Vec<(String, String, String)> = map
                 .allowed_pairs()
+                .filter(|(i, j, _)| {
+                    let pod = |k: &usize| matches!(eval.endpoints.get(*k), Some(Endpoint::Pod(_)));
+                    pod(i) || pod(j)
+                })
                 .filter_map(|(i, j, c)| {
                     Some((
                         map.endpoints.get(i)?.clone(),
