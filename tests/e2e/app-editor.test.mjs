@@ -152,3 +152,22 @@ test('garbage, a 5 MB paste and deeply nested YAML leave the page responsive and
     await app.close();
   }
 });
+
+test('opening files appends them as documents, without touching what was typed', async () => {
+  const app = await openApp(h, '?example=deny-all-egress');
+  try {
+    const { page } = app;
+    await waitForApp(page);
+    const before = await hooks.editor(page).inputValue();
+    await page.locator('.editor-pane input[type="file"]').setInputFiles([
+      { name: 'extra.yaml', mimeType: 'text/yaml', buffer: Buffer.from('apiVersion: v1\nkind: Pod\nmetadata: {name: late, namespace: batch, labels: {app: late}}\n') },
+    ]);
+    await hooks.endpoint(page, 'batch/late').waitFor();
+    const after = await hooks.editor(page).inputValue();
+    assert.ok(after.startsWith(before), 'the earlier text is kept as it was');
+    assert.match(after, /---\n# file: extra.yaml\napiVersion: v1/);
+    assert.deepEqual(app.problems, []);
+  } finally {
+    await app.close();
+  }
+});
