@@ -310,13 +310,20 @@ pub fn diagram() -> Html {
     // for the overlays in pixels). Rounded to 8 px so tiny changes do not re-layout.
     let client = use_state_eq(|| (960_i64, 600_i64));
     let aspect = (client.0 * 10 / client.1.max(1)).max(1);
-    let scene = use_memo(
+    let fresh = use_memo(
         (state.ws_rev, Rc::as_ptr(&state.positions) as usize, aspect),
         {
             let s = state.clone();
             move |(_, _, a)| scene(&s, *a as f64 / 10.0)
         },
     );
+    // Most edits (a comment, a policy rule) leave the scene as it was: keep the previous
+    // `Rc` then, so the node layer below is not rebuilt on every keystroke.
+    let stable = use_mut_ref(|| Rc::clone(&fresh));
+    if !Rc::ptr_eq(&stable.borrow(), &fresh) && **stable.borrow() != *fresh {
+        *stable.borrow_mut() = Rc::clone(&fresh);
+    }
+    let scene = Rc::clone(&stable.borrow());
     {
         // Follow the pane's shape with a ResizeObserver (it also reports the first size),
         // so ordinary renders never force a synchronous layout.
@@ -844,8 +851,19 @@ pub fn diagram() -> Html {
         None => (Vec::new(), 0),
     };
 
-    // Nodes.
-    let nodes = scene.nodes.iter().filter_map(|n| {
+    // Nodes, rebuilt only when something they show changes.
+    let moving = match &*drag {
+        Some(Drag::Move { id, pos, .. }) => Some((id.clone(), *pos)),
+        _ => None,
+    };
+    let node_key = (
+        Rc::as_ptr(&scene) as usize,
+        selection.clone(),
+        connecting.clone(),
+        drop_target.clone(),
+        moving,
+    );
+    let node_html = |n: &NodeInfo| -> Option<Html> {
         let p = pos_of(&n.id)?;
         let selected = selection == Some(Selection::Node(n.id.clone()));
         let x = p.x - NODE_W / 2.0;
@@ -880,6 +898,13 @@ pub fn diagram() -> Html {
             </g>
         }
         .into()
+    };
+    let nodes = use_memo(node_key, |_| {
+        scene
+            .nodes
+            .iter()
+            .filter_map(|n| node_html(n))
+            .collect::<Html>()
     });
 
     let draft = match &*drag {
@@ -974,7 +999,7 @@ pub fn diagram() -> Html {
                     { for ns_boxes }
                     <g class="flows">{ for flow_html }</g>
                     <g class="arrows">{ for arrows }</g>
-                    <g class="nodes">{ for nodes }</g>
+                    <g class="nodes">{ (*nodes).clone() }</g>
                     { draft.unwrap_or_default() }
                     if empty {
                         <text class="empty-hint" x={fmt(cluster.x + 20.0)} y={fmt(cluster.y + 70.0)}>

@@ -57,10 +57,21 @@ fn notes_of(diags: &[netpol::Diagnostic]) -> BTreeMap<usize, LineNote> {
     notes
 }
 
-fn gutter_html(lines: usize, notes: &BTreeMap<usize, LineNote>) -> String {
+/// The line numbers in chunks of [`CHUNK_LINES`] (a new line re-renders only the last one).
+fn gutter_html(lines: usize, notes: &BTreeMap<usize, LineNote>) -> Vec<AttrValue> {
+    (0..lines.div_ceil(CHUNK_LINES).max(1))
+        .map(|c| {
+            let first = c * CHUNK_LINES + 1;
+            let last = ((c + 1) * CHUNK_LINES).min(lines);
+            AttrValue::from(gutter_lines(first, last, notes))
+        })
+        .collect()
+}
+
+fn gutter_lines(first: usize, last: usize, notes: &BTreeMap<usize, LineNote>) -> String {
     use std::fmt::Write as _;
-    let mut out = String::with_capacity(lines * 24);
-    for n in 1..=lines {
+    let mut out = String::with_capacity((last + 1 - first.min(last + 1)) * 24);
+    for n in first..=last {
         match notes.get(&n) {
             Some(note) => {
                 let msg = highlight::escape(&note.message);
@@ -180,7 +191,7 @@ pub fn editor() -> Html {
         let notes = Rc::clone(&notes);
         let memo = use_memo(key, move |_| {
             if text.len() > HIGHLIGHT_MAX {
-                (Vec::new(), AttrValue::default(), 0)
+                (Vec::new(), Vec::new(), 0)
             } else {
                 let lines = text.split('\n').count();
                 let widest = text
@@ -196,7 +207,7 @@ pub fn editor() -> Html {
                         (AttrValue::from(c), n)
                     })
                     .collect::<Vec<_>>();
-                (chunks, AttrValue::from(gutter_html(lines, &notes)), widest)
+                (chunks, gutter_html(lines, &notes), widest)
             }
         });
         (memo.0.clone(), memo.1.clone(), memo.2)
@@ -395,7 +406,7 @@ pub fn editor() -> Html {
                 <div class="code-grid" onmousedown={focus_end}>
                     // A fixed-width gutter, so an edit never re-measures thousands of numbers.
                     <div class="gutter" style={format!("width: calc({}ch + 30px)", digits(lines))}>
-                        { Html::from_html_unchecked(gutter) }
+                        { for gutter.into_iter().map(|g| html! { <div>{ Html::from_html_unchecked(g) }</div> }) }
                     </div>
                     // The stack's size comes from the text (line count, widest line), not
                     // from the backdrop's layout: re-rendering a chunk then never resizes the
