@@ -903,7 +903,7 @@ pub fn diagram() -> Html {
         scene
             .nodes
             .iter()
-            .filter_map(|n| node_html(n))
+            .filter_map(node_html)
             .collect::<Html>()
     });
 
