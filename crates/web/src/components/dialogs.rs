@@ -284,7 +284,7 @@ fn confirm_example(store: &Store, id: &str) -> Html {
             <p>{ format!("Loading {title} replaces the manifests, drawn pods and arrows you changed. They are not saved anywhere else.") }</p>
             <p class="muted">{ "Keep a copy first with a share link, or cancel." }</p>
             <footer class="modal-actions">
-                <button class="btn" onclick={move |_| share_first.emit(())}>{ icons::share() }{ "Copy a share link first" }</button>
+                <button class="btn" onclick={move |_| share_first.emit(())}>{ icons::share() }{ "Share link first" }</button>
                 <span class="spacer" />
                 <button class="btn" onclick={move |_| cancel.emit(())}>{ "Cancel" }</button>
                 <button class="btn btn-danger" onclick={go}>{ "Discard and load" }</button>
