@@ -900,11 +900,7 @@ pub fn diagram() -> Html {
         .into()
     };
     let nodes = use_memo(node_key, |_| {
-        scene
-            .nodes
-            .iter()
-            .filter_map(node_html)
-            .collect::<Html>()
+        scene.nodes.iter().filter_map(node_html).collect::<Html>()
     });
 
     let draft = match &*drag {
