@@ -37,6 +37,7 @@
 //! assert!(!verdict(c, &traffic));
 //! ```
 
+pub mod arrows;
 mod bits;
 pub mod cidr;
 pub mod connectivity;

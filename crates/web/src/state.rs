@@ -8,12 +8,10 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use netpol::endpoint::Endpoint;
-use netpol::eval::rule_connections;
 use netpol::generate::{parse_intent, Baseline, Intent, Options, SelectorStyle};
-use netpol::model::{Labels, PolicyPort, Rule};
+use netpol::model::{Labels, PolicyPort};
 use netpol::workspace::{evaluate, DrawnNamespace, DrawnPod, Evaluation, Workspace};
-use netpol::{connectivity, Connections, Diagnostic, Protocol};
+use netpol::{Diagnostic, Protocol};
 use yew::Reducible;
 
 use crate::layout::Pos;
@@ -139,53 +137,7 @@ impl Default for Ui {
     }
 }
 
-/// An arrow's verdict on the diagram.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Verdict {
-    /// Every requested port is allowed.
-    Allowed,
-    /// Some requested ports are allowed.
-    Partial,
-    /// Nothing requested is allowed.
-    Denied,
-}
-
-impl Verdict {
-    /// `allowed`, `partial`, `denied` (the `data-verdict` hook).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verdict::Allowed => "allowed",
-            Verdict::Partial => "partial",
-            Verdict::Denied => "denied",
-        }
-    }
-}
-
-/// A drawn arrow with its evaluated verdict.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ArrowView {
-    /// Index into the workspace's arrows.
-    pub index: usize,
-    /// Sender id.
-    pub from: String,
-    /// Receiver id.
-    pub to: String,
-    /// Verdict.
-    pub verdict: Verdict,
-    /// What was asked for (`TCP 8080`, `all ports`).
-    pub wanted: String,
-    /// What is allowed between the two (`All connections`, `TCP 8080`, `No connections`).
-    pub allowed: String,
-    /// A probe to explain: the first wanted port that is denied (or the first wanted one).
-    pub probe: (u16, Protocol),
-    /// False when an end no longer exists (the arrow is listed, not drawn).
-    pub present: bool,
-    /// The verdict on the manifests and drawn objects alone, before the generated
-    /// policies: `Denied` means the pasted policies block what the arrow asks for.
-    pub before: Verdict,
-    /// What the manifests alone allow between the two.
-    pub before_allowed: String,
-}
+pub use netpol::arrows::{ArrowView, Verdict};
 
 /// Everything derived from one workspace.
 #[derive(Debug)]
@@ -231,7 +183,7 @@ impl Derived {
             .arrows
             .iter()
             .enumerate()
-            .map(|(index, a)| arrow_view(&eval, index, a))
+            .map(|(index, a)| netpol::arrows::arrow_view(&eval, index, a))
             .collect();
         Derived {
             eval,
@@ -251,142 +203,9 @@ pub fn human_size(bytes: usize) -> String {
     }
 }
 
-fn arrow_view(eval: &Evaluation, index: usize, a: &Intent) -> ArrowView {
-    let cluster = &eval.effective;
-    let wanted_text = if a.ports.is_empty() {
-        "all ports".to_string()
-    } else {
-        ports_text(&a.ports)
-    };
-    let ends = (
-        Endpoint::parse(cluster, &a.from),
-        Endpoint::parse(cluster, &a.to),
-    );
-    let (Ok(from), Ok(to)) = ends else {
-        return ArrowView {
-            index,
-            from: a.from.clone(),
-            to: a.to.clone(),
-            verdict: Verdict::Denied,
-            wanted: wanted_text,
-            allowed: "an end of this arrow no longer exists".into(),
-            probe: (8080, Protocol::Tcp),
-            present: false,
-            before: Verdict::Denied,
-            before_allowed: String::new(),
-        };
-    };
-    let allowed = allowed_between(cluster, &from, &to);
-    // What the arrow asks for, with named ports resolved on the receiver: the engine's own
-    // port semantics, through a rule that has only these ports.
-    let wanted = rule_connections(
-        cluster,
-        &Rule {
-            peers: Vec::new(),
-            ports: a.ports.clone(),
-            origin: None,
-        },
-        &to,
-    );
-    let verdict = judge(&wanted, &allowed);
-    // The same question without the generated policies (drawn pods are in `loaded` too, so
-    // the ends resolve to the same indices).
-    let before_allowed = allowed_between(&eval.loaded.cluster, &from, &to);
-    let before = judge(&wanted, &before_allowed);
-    // Ports the receiver exposes make the most telling probe (`8080/TCP`, not `1/TCP`).
-    let exposed: Vec<(u16, Protocol)> = match &to {
-        Endpoint::Pod(i) => cluster
-            .pods
-            .get(*i)
-            .map(|p| p.ports.iter().map(|c| (c.port, c.protocol)).collect())
-            .unwrap_or_default(),
-        Endpoint::External(_) => Vec::new(),
-    };
-    let probe = if before == Verdict::Allowed {
-        first_probe(&wanted, &allowed, &exposed)
-    } else {
-        first_probe(&wanted, &before_allowed, &exposed)
-    };
-    ArrowView {
-        index,
-        from: a.from.clone(),
-        to: a.to.clone(),
-        verdict,
-        wanted: wanted_text,
-        allowed: allowed.to_string(),
-        probe,
-        present: true,
-        before,
-        before_allowed: before_allowed.to_string(),
-    }
-}
-
-fn allowed_between(cluster: &netpol::Cluster, from: &Endpoint, to: &Endpoint) -> Connections {
-    connectivity(cluster, &[from.clone(), to.clone()])
-        .get(0, 1)
-        .cloned()
-        .unwrap_or_else(Connections::none)
-}
-
-fn judge(wanted: &Connections, allowed: &Connections) -> Verdict {
-    let covered = wanted.intersect(allowed);
-    if wanted.is_empty() || covered.is_empty() {
-        Verdict::Denied
-    } else if covered == *wanted {
-        Verdict::Allowed
-    } else {
-        Verdict::Partial
-    }
-}
-
-/// The port to explain for an arrow: a wanted port the receiver exposes (denied ones
-/// first), else the first wanted one that is denied, else the first wanted one (TCP 8080
-/// when everything is wanted and allowed).
-fn first_probe(
-    wanted: &Connections,
-    allowed: &Connections,
-    exposed: &[(u16, Protocol)],
-) -> (u16, Protocol) {
-    let wanted_exposed = exposed.iter().filter(|(p, pr)| wanted.allows(*p, *pr));
-    if let Some(p) = wanted_exposed
-        .clone()
-        .find(|(p, pr)| !allowed.allows(*p, *pr))
-        .or_else(|| wanted_exposed.clone().next())
-    {
-        return *p;
-    }
-    let denied_first = Protocol::ALL.iter().find_map(|p| {
-        let missing = wanted
-            .ports(*p)
-            .ranges()
-            .iter()
-            .find_map(|&(lo, hi)| (lo..=hi).take(4096).find(|port| !allowed.allows(*port, *p)));
-        missing.map(|port| (port, *p))
-    });
-    if let Some(p) = denied_first {
-        return p;
-    }
-    if wanted.is_all() {
-        return (8080, Protocol::Tcp);
-    }
-    Protocol::ALL
-        .iter()
-        .find_map(|p| wanted.ports(*p).ranges().first().map(|r| (r.0, *p)))
-        .unwrap_or((8080, Protocol::Tcp))
-}
-
 /// `8080/TCP, 53/UDP`: the intent syntax's port list, spaced for reading.
 pub fn ports_text(ports: &[PolicyPort]) -> String {
-    let intent = Intent {
-        from: "a/a".into(),
-        to: "a/b".into(),
-        ports: ports.to_vec(),
-    }
-    .to_string();
-    intent
-        .split_once("a/b:")
-        .map(|(_, p)| p.replace(',', ", "))
-        .unwrap_or_default()
+    netpol::generate::ports_text(ports).replace(',', ", ")
 }
 
 /// Where a load came from (it decides what "unsaved" means afterwards).

@@ -237,7 +237,8 @@ pub(super) fn check_port_name(name: &str, item: &str) -> Result<(), String> {
 }
 
 /// The port list in intent syntax (`8080/TCP,http/TCP,8000-8080/TCP,UDP`).
-pub(super) fn ports_text(ports: &[PolicyPort]) -> String {
+/// `8080/TCP,53/UDP,8000-8080/TCP`: the port list of the intent syntax.
+pub fn ports_text(ports: &[PolicyPort]) -> String {
     ports
         .iter()
         .map(|p| match (&p.port, p.end_port) {

@@ -27,7 +27,7 @@ use k8s_openapi::api::networking::v1::NetworkPolicy;
 
 use crate::model::{Cluster, PolicyPort};
 
-pub use intent::parse_intent;
+pub use intent::{parse_intent, ports_text};
 
 /// One arrow: `from` may talk to `to` on `ports`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
