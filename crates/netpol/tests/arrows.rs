@@ -40,7 +40,11 @@ fn blocked_by_the_manifests_and_missing_ends() {
     let ws = workspace(&["x/b -> x/a:8080/TCP", "x/a -> x/gone"]);
     let eval = evaluate(&ws);
     let v = arrow_verdicts(&eval, &ws.arrows);
-    assert_eq!(v[0].before, Verdict::Allowed, "b is not egress-isolated and a not ingress-isolated");
+    assert_eq!(
+        v[0].before,
+        Verdict::Allowed,
+        "b is not egress-isolated and a not ingress-isolated"
+    );
     assert_eq!(v[0].wanted, "8080/TCP");
     assert!(!v[1].present);
     assert_eq!(v[1].verdict, Verdict::Denied);
