@@ -19,8 +19,8 @@ use netpol::Diagnostic;
 use serde::{Deserialize, Serialize};
 use yew::Reducible;
 
-use crate::share::{NamespaceDto, PodDto, ShareState};
-use crate::state::options_dto;
+use crate::share::ShareState;
+use crate::state::workspace_share;
 
 /// Where the course lives, relative to the page.
 pub const INDEX_URL: &str = "lessons/index.yaml";
@@ -354,30 +354,8 @@ pub fn build_course(
 /// allowed flow, so the learner sees what changes as they edit.
 pub fn share_of(ws: &Workspace) -> ShareState {
     ShareState {
-        manifests: ws.manifests.clone(),
-        namespaces: ws
-            .namespaces
-            .iter()
-            .map(|n| NamespaceDto {
-                name: n.name.clone(),
-                labels: n.labels.clone(),
-            })
-            .collect(),
-        pods: ws
-            .pods
-            .iter()
-            .map(|p| PodDto {
-                namespace: p.namespace.clone(),
-                name: p.name.clone(),
-                labels: p.labels.clone(),
-            })
-            .collect(),
-        externals: ws.externals.clone(),
-        arrows: ws.arrows.iter().map(|a| a.to_string()).collect(),
-        options: options_dto(&ws.options),
         flows: true,
-        kustomize: ws.kustomize,
-        ..ShareState::default()
+        ..workspace_share(ws)
     }
 }
 

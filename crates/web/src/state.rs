@@ -351,37 +351,14 @@ impl AppState {
 
     /// The persisted subset, as the share DTO.
     pub fn to_share(&self) -> ShareState {
-        let ws = &self.ws;
         ShareState {
-            manifests: ws.manifests.clone(),
-            namespaces: ws
-                .namespaces
-                .iter()
-                .map(|n| NamespaceDto {
-                    name: n.name.clone(),
-                    labels: n.labels.clone(),
-                })
-                .collect(),
-            pods: ws
-                .pods
-                .iter()
-                .map(|p| PodDto {
-                    namespace: p.namespace.clone(),
-                    name: p.name.clone(),
-                    labels: p.labels.clone(),
-                })
-                .collect(),
-            externals: ws.externals.clone(),
-            arrows: ws.arrows.iter().map(|a| a.to_string()).collect(),
-            options: options_dto(&ws.options),
             positions: self
                 .positions
                 .iter()
                 .map(|(k, p)| (k.clone(), [round(p.x), round(p.y)]))
                 .collect(),
             flows: self.ui.flows,
-            kustomize: ws.kustomize,
-            ..ShareState::default()
+            ..workspace_share(&self.ws)
         }
     }
 
@@ -451,6 +428,35 @@ pub fn from_share(s: &ShareState) -> (Workspace, BTreeMap<String, Pos>, Vec<Stri
         .map(|(k, [x, y])| (k.clone(), Pos { x: *x, y: *y }))
         .collect();
     (ws, positions, problems)
+}
+
+/// A workspace as the share DTO (no view state: positions and the flows toggle default).
+pub fn workspace_share(ws: &Workspace) -> ShareState {
+    ShareState {
+        manifests: ws.manifests.clone(),
+        namespaces: ws
+            .namespaces
+            .iter()
+            .map(|n| NamespaceDto {
+                name: n.name.clone(),
+                labels: n.labels.clone(),
+            })
+            .collect(),
+        pods: ws
+            .pods
+            .iter()
+            .map(|p| PodDto {
+                namespace: p.namespace.clone(),
+                name: p.name.clone(),
+                labels: p.labels.clone(),
+            })
+            .collect(),
+        externals: ws.externals.clone(),
+        arrows: ws.arrows.iter().map(|a| a.to_string()).collect(),
+        options: options_dto(&ws.options),
+        kustomize: ws.kustomize,
+        ..ShareState::default()
+    }
 }
 
 /// DTO spelling of the options.
