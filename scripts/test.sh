@@ -118,6 +118,12 @@ stage clippy check cargo clippy --workspace --all-targets --locked -- -D warning
 stage native cargo cargo test --workspace --locked --no-fail-fast
 stage wasm cargo cargo test -p netpol --target wasm32-unknown-unknown --test wasm_smoke --locked
 stage build check trunk build --release
+# Keep the download size visible in every run (issue 2): printed, not judged.
+if ((${#selected[@]} == 0)) || [[ " ${selected[*]} " == *" build "* ]]; then
+  echo
+  echo "== size of the release build"
+  scripts/size.sh --no-build || echo "(size.sh failed; the build itself passed)"
+fi
 stage e2e node bash -c 'cd tests/e2e && exec node --test --test-reporter=spec --test-concurrency=1'
 
 finish
