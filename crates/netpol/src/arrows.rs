@@ -58,17 +58,54 @@ pub struct ArrowView {
     pub before_allowed: String,
 }
 
-/// Verdicts for every arrow of the evaluated workspace, in order.
+/// Verdicts for every arrow of the evaluated workspace, in order. The selector index is
+/// built once for all arrows (twice: with and without the generated policies), not once per
+/// arrow: this runs on every keystroke.
 pub fn arrow_verdicts(eval: &Evaluation, arrows: &[Intent]) -> Vec<ArrowView> {
+    let mut ends: Vec<Endpoint> = Vec::new();
+    for a in arrows {
+        for id in [&a.from, &a.to] {
+            if let Ok(e) = Endpoint::parse(&eval.effective, id) {
+                if !ends.contains(&e) {
+                    ends.push(e);
+                }
+            }
+        }
+    }
+    let after = connectivity(&eval.effective, &ends);
+    // Drawn pods are in `loaded` too, so the endpoints mean the same pods there.
+    let before = connectivity(&eval.loaded.cluster, &ends);
+    let pairs = Pairs {
+        ends: &ends,
+        after: &after,
+        before: &before,
+    };
     arrows
         .iter()
         .enumerate()
-        .map(|(index, a)| arrow_view(eval, index, a))
+        .map(|(index, a)| view(eval, &pairs, index, a))
         .collect()
 }
 
-/// The verdict of one arrow.
-pub fn arrow_view(eval: &Evaluation, index: usize, a: &Intent) -> ArrowView {
+/// Connectivity between the arrows' ends, with and without the generated policies.
+struct Pairs<'a> {
+    ends: &'a [Endpoint],
+    after: &'a crate::ConnectivityMap,
+    before: &'a crate::ConnectivityMap,
+}
+
+impl Pairs<'_> {
+    fn between(&self, map: &crate::ConnectivityMap, from: &Endpoint, to: &Endpoint) -> Connections {
+        let i = self.ends.iter().position(|e| e == from);
+        let j = self.ends.iter().position(|e| e == to);
+        match (i, j) {
+            (Some(i), Some(j)) => map.get(i, j).cloned().unwrap_or_else(Connections::none),
+            _ => Connections::none(),
+        }
+    }
+}
+
+fn view(eval: &Evaluation, pairs: &Pairs<'_>, index: usize, a: &Intent) -> ArrowView {
     let cluster = &eval.effective;
     let wanted_text = if a.ports.is_empty() {
         "all ports".to_string()
@@ -93,7 +130,7 @@ pub fn arrow_view(eval: &Evaluation, index: usize, a: &Intent) -> ArrowView {
             before_allowed: String::new(),
         };
     };
-    let allowed = allowed_between(cluster, &from, &to);
+    let allowed = pairs.between(pairs.after, &from, &to);
     // What the arrow asks for, with named ports resolved on the receiver: the engine's own
     // port semantics, through a rule that has only these ports.
     let wanted = rule_connections(
@@ -106,9 +143,8 @@ pub fn arrow_view(eval: &Evaluation, index: usize, a: &Intent) -> ArrowView {
         &to,
     );
     let verdict = judge(&wanted, &allowed);
-    // The same question without the generated policies (drawn pods are in `loaded` too, so
-    // the ends resolve to the same indices).
-    let before_allowed = allowed_between(&eval.loaded.cluster, &from, &to);
+    // The same question without the generated policies.
+    let before_allowed = pairs.between(pairs.before, &from, &to);
     let before = judge(&wanted, &before_allowed);
     // Ports the receiver exposes make the most telling probe (`8080/TCP`, not `1/TCP`).
     let exposed: Vec<(u16, Protocol)> = match &to {
@@ -136,13 +172,6 @@ pub fn arrow_view(eval: &Evaluation, index: usize, a: &Intent) -> ArrowView {
         before,
         before_allowed: before_allowed.to_string(),
     }
-}
-
-fn allowed_between(cluster: &crate::Cluster, from: &Endpoint, to: &Endpoint) -> Connections {
-    connectivity(cluster, &[from.clone(), to.clone()])
-        .get(0, 1)
-        .cloned()
-        .unwrap_or_else(Connections::none)
 }
 
 fn judge(wanted: &Connections, allowed: &Connections) -> Verdict {

@@ -179,12 +179,7 @@ impl Derived {
             .cloned()
             .collect();
         diagnostics.sort_by_key(|d| (d.line, d.column));
-        let arrows = ws
-            .arrows
-            .iter()
-            .enumerate()
-            .map(|(index, a)| netpol::arrows::arrow_view(&eval, index, a))
-            .collect();
+        let arrows = netpol::arrows::arrow_verdicts(&eval, &ws.arrows);
         Derived {
             eval,
             skipped,
