@@ -158,6 +158,8 @@ enum BaselineArg {
     None,
     DenyAll,
     DocsDefault,
+    /// The docs' namespace-default as one Baseline-tier ClusterNetworkPolicy
+    ClusterBaseline,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -306,6 +308,7 @@ fn run(command: Command) -> Result<Output, String> {
                     BaselineArg::None => Baseline::None,
                     BaselineArg::DenyAll => Baseline::DenyAll,
                     BaselineArg::DocsDefault => Baseline::DocsDefault,
+                    BaselineArg::ClusterBaseline => Baseline::ClusterBaseline,
                 },
                 dns,
             };

@@ -7,6 +7,8 @@ use std::collections::HashMap;
 use serde::ser::SerializeStruct;
 use serde::Serialize;
 
+use crate::cnp::bulk::{connections as tier_connections, TierIndex, TierLists};
+use crate::cnp::Action;
 use crate::endpoint::Endpoint;
 use crate::eval::rule_connections;
 use crate::index::Index;
@@ -82,6 +84,7 @@ struct Interner {
     ids: HashMap<Connections, u32>,
     unions: HashMap<(u32, u32), u32>,
     intersections: HashMap<(u32, u32), u32>,
+    differences: HashMap<(u32, u32), u32>,
 }
 
 const NONE: u32 = 0;
@@ -94,6 +97,7 @@ impl Interner {
             ids: HashMap::new(),
             unions: HashMap::new(),
             intersections: HashMap::new(),
+            differences: HashMap::new(),
         };
         i.intern(Connections::none());
         i.intern(Connections::all());
@@ -126,6 +130,22 @@ impl Interner {
                 }
                 let id = self.intern(self.get(a).union(&self.get(b)));
                 self.unions.insert(key, id);
+                id
+            }
+        }
+    }
+
+    fn difference(&mut self, a: u32, b: u32) -> u32 {
+        match (a, b) {
+            (NONE, _) | (_, ALL) => NONE,
+            (x, NONE) => x,
+            _ if a == b => NONE,
+            _ => {
+                if let Some(id) = self.differences.get(&(a, b)) {
+                    return *id;
+                }
+                let id = self.intern(self.get(a).difference(&self.get(b)));
+                self.differences.insert((a, b), id);
                 id
             }
         }
@@ -244,6 +264,18 @@ pub fn connectivity(cluster: &Cluster, endpoints: &[Endpoint]) -> ConnectivityMa
         ingress_cols.push(Some(col));
     }
 
+    if let Some(tiers) = &index.tiers {
+        let np = NetworkPolicyCells {
+            egress_rows: &egress_rows,
+            ingress_cols: &ingress_cols,
+        };
+        let cells = tiered_cells(&index, tiers, &np, &mut interner);
+        return ConnectivityMap {
+            endpoints: endpoints.iter().map(|e| e.id(cluster)).collect(),
+            table: interner.table,
+            cells,
+        };
+    }
     let mut cells = Vec::with_capacity(n * n);
     for (i, src) in endpoints.iter().enumerate() {
         let row = index
@@ -269,6 +301,147 @@ pub fn connectivity(cluster: &Cluster, endpoints: &[Endpoint]) -> ConnectivityMa
         endpoints: endpoints.iter().map(|e| e.id(cluster)).collect(),
         table: interner.table,
         cells,
+    }
+}
+
+/// What the NetworkPolicies alone allow: egress rows by rule set, ingress columns by
+/// destination (`None` when not isolated).
+struct NetworkPolicyCells<'a, 'b> {
+    egress_rows: &'a HashMap<&'b [usize], Vec<u32>>,
+    ingress_cols: &'a [Option<Vec<u32>>],
+}
+
+/// Every cell with the tiers: per direction, the Admin tier's Accept set, then for what it
+/// neither accepts nor denies, the NetworkPolicies (for the pods they isolate) or what the
+/// Baseline tier does not deny.
+fn tiered_cells(
+    index: &Index<'_>,
+    tiers: &TierIndex<'_>,
+    np: &NetworkPolicyCells<'_, '_>,
+    interner: &mut Interner,
+) -> Vec<u32> {
+    let endpoints = index.endpoints;
+    let n = endpoints.len();
+    let mut chain = Chain {
+        tiers,
+        cluster: index.cluster,
+        fixed: HashMap::new(),
+        memo: HashMap::new(),
+    };
+    let mut cells = Vec::with_capacity(n * n);
+    for (i, src) in endpoints.iter().enumerate() {
+        let np_row = index
+            .egress
+            .get(i)
+            .filter(|iso| iso.isolated)
+            .and_then(|iso| np.egress_rows.get(iso.rules.as_slice()));
+        let egress_lists = tiers.egress.get(i).filter(|l| !l.is_empty());
+        for (j, dst) in endpoints.iter().enumerate() {
+            if i == j && matches!(src, Endpoint::Pod(_)) {
+                cells.push(ALL);
+                continue;
+            }
+            let np_egress = np_row.map(|r| r.get(j).copied().unwrap_or(NONE));
+            let egress = match egress_lists {
+                Some(lists) => chain.side(interner, lists, j, dst, np_egress),
+                None => np_egress.unwrap_or(ALL),
+            };
+            let np_ingress = np
+                .ingress_cols
+                .get(j)
+                .and_then(|c| c.as_ref())
+                .map(|c| c.get(i).copied().unwrap_or(NONE));
+            let ingress = match tiers.ingress.get(j).filter(|l| !l.is_empty()) {
+                Some(lists) => chain.side(interner, lists, i, dst, np_ingress),
+                None => np_ingress.unwrap_or(ALL),
+            };
+            cells.push(interner.intersect(egress, ingress));
+        }
+    }
+    cells
+}
+
+/// One direction's chain over interned connection sets, memoised by the sequence of
+/// matching rules (pairs with the same sequence get the same sets).
+struct Chain<'t, 'a> {
+    tiers: &'t TierIndex<'a>,
+    cluster: &'a Cluster,
+    /// Rule id → its connections when they do not depend on the destination.
+    fixed: HashMap<usize, u32>,
+    /// Matching (connections, action) sequence → (accepted, denied).
+    memo: HashMap<Vec<(u32, Action)>, (u32, u32)>,
+}
+
+impl Chain<'_, '_> {
+    /// What one direction allows: `np` is the NetworkPolicy answer for an isolated pod.
+    fn side(
+        &mut self,
+        interner: &mut Interner,
+        lists: &TierLists,
+        other: usize,
+        dst: &Endpoint,
+        np: Option<u32>,
+    ) -> u32 {
+        let (accepted, denied) = self.first_match(interner, &lists.admin, other, dst);
+        let undecided = interner.difference(ALL, accepted);
+        let undecided = interner.difference(undecided, denied);
+        let below = match np {
+            Some(np) => np,
+            None => {
+                let (_, base_denied) = self.first_match(interner, &lists.baseline, other, dst);
+                interner.difference(ALL, base_denied)
+            }
+        };
+        let rest = interner.intersect(undecided, below);
+        interner.union(accepted, rest)
+    }
+
+    /// First-match over `list` towards `other`: what Accept rules and Deny rules take.
+    fn first_match(
+        &mut self,
+        interner: &mut Interner,
+        list: &[usize],
+        other: usize,
+        dst: &Endpoint,
+    ) -> (u32, u32) {
+        let mut key = Vec::new();
+        for (id, rule) in self.tiers.matching(list, other) {
+            let conn = if rule.named {
+                interner.intern(tier_connections(self.cluster, rule, dst))
+            } else {
+                match self.fixed.get(&id) {
+                    Some(c) => *c,
+                    None => {
+                        let c = interner.intern(tier_connections(
+                            self.cluster,
+                            rule,
+                            &Endpoint::External(any_cidr()),
+                        ));
+                        self.fixed.insert(id, c);
+                        c
+                    }
+                }
+            };
+            key.push((conn, rule.rule.action));
+        }
+        if let Some(found) = self.memo.get(&key) {
+            return *found;
+        }
+        let (mut rest, mut accepted, mut denied) = (ALL, NONE, NONE);
+        for &(conn, action) in &key {
+            let taken = interner.intersect(rest, conn);
+            match action {
+                Action::Accept => accepted = interner.union(accepted, taken),
+                Action::Deny => denied = interner.union(denied, taken),
+                Action::Pass => {}
+            }
+            rest = interner.difference(rest, taken);
+            if rest == NONE {
+                break;
+            }
+        }
+        self.memo.insert(key, (accepted, denied));
+        (accepted, denied)
     }
 }
 

@@ -136,6 +136,38 @@ impl Diagnostic {
     }
 }
 
+/// A problem found by a pure validation pass (no positions): the field path it is at
+/// (`spec.egress[0].to[1].networks[0]`), which the loader turns into a place.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    /// Field path inside the object.
+    pub path: String,
+    /// The code it is reported with.
+    pub code: Code,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub help: Option<String>,
+}
+
+impl Problem {
+    /// A problem without a fix hint.
+    pub fn new(code: Code, path: impl Into<String>, message: impl Into<String>) -> Problem {
+        Problem {
+            path: path.into(),
+            code,
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    /// Adds a fix hint.
+    pub fn help(mut self, help: impl Into<String>) -> Problem {
+        self.help = Some(help.into());
+        self
+    }
+}
+
 /// True when any diagnostic is an error.
 pub fn has_errors(diagnostics: &[Diagnostic]) -> bool {
     diagnostics.iter().any(|d| d.severity == Severity::Error)

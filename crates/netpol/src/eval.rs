@@ -18,6 +18,8 @@
 use serde::Serialize;
 
 use crate::cidr::Cidr;
+use crate::cnp::eval::{evaluate_tier, tier_policies};
+use crate::cnp::{Action, Tier, TierEvidence};
 use crate::endpoint::Endpoint;
 use crate::model::{Cluster, Direction, Peer, PolicyPort, PortRef, Rule};
 use crate::ports::{Connections, PortRanges, Protocol};
@@ -103,6 +105,28 @@ pub enum PeerMiss {
         /// Human reason (`8.8.8.8 is not in 10.0.0.0/8`, `10.1.2.3 is in except 10.0.0.0/8`).
         reason: String,
     },
+    /// A ClusterNetworkPolicy `networks` peer does not cover the address.
+    Network {
+        /// Peer index.
+        peer: usize,
+        /// Human reason.
+        reason: String,
+    },
+    /// A ClusterNetworkPolicy `nodes` peer does not match the endpoint.
+    Node {
+        /// Peer index.
+        peer: usize,
+        /// Human reason.
+        reason: String,
+    },
+    /// A ClusterNetworkPolicy `domainNames` peer: matched by the name a connection was
+    /// resolved from, which the playground cannot see.
+    DomainName {
+        /// Peer index.
+        peer: usize,
+        /// The names, comma-separated.
+        names: String,
+    },
 }
 
 impl PeerMiss {
@@ -132,8 +156,28 @@ impl PeerMiss {
             PeerMiss::NotAPod { peer } => format!(
                 "peer {peer}: pod and namespace selectors only match pods, not addresses outside the cluster"
             ),
-            PeerMiss::IpBlock { peer, reason } => format!("peer {peer}: {reason}"),
+            PeerMiss::IpBlock { peer, reason }
+            | PeerMiss::Network { peer, reason }
+            | PeerMiss::Node { peer, reason } => format!("peer {peer}: {reason}"),
+            PeerMiss::DomainName { peer, names } => format!(
+                "peer {peer}: domainNames ({names}) match by the DNS name a connection was opened to, which the playground cannot see: treated as no match"
+            ),
         }
+    }
+
+    /// The same miss for peer `index`.
+    pub fn with_peer(mut self, index: usize) -> PeerMiss {
+        match &mut self {
+            PeerMiss::OtherNamespace { peer, .. }
+            | PeerMiss::NamespaceSelector { peer, .. }
+            | PeerMiss::PodSelector { peer, .. }
+            | PeerMiss::NotAPod { peer }
+            | PeerMiss::IpBlock { peer, .. }
+            | PeerMiss::Network { peer, .. }
+            | PeerMiss::Node { peer, .. }
+            | PeerMiss::DomainName { peer, .. } => *peer = index,
+        }
+        self
     }
 }
 
@@ -179,7 +223,44 @@ pub struct Candidate {
     pub miss: RuleMiss,
 }
 
-/// Evidence for one direction (the sender's egress or the receiver's ingress).
+/// The stage that decided one direction of a connection, in evaluation order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Stage {
+    /// The endpoint is outside the cluster: no policy applies to it.
+    Outside,
+    /// An Admin-tier ClusterNetworkPolicy rule (Accept or Deny).
+    Admin,
+    /// The NetworkPolicies that select the pod for this direction.
+    NetworkPolicy,
+    /// A Baseline-tier ClusterNetworkPolicy rule (Accept or Deny).
+    Baseline,
+    /// Nothing decided: allowed.
+    Default,
+}
+
+impl Stage {
+    /// `Outside`, `Admin`, `NetworkPolicy`, `Baseline`, `Default`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Outside => "Outside",
+            Stage::Admin => "Admin",
+            Stage::NetworkPolicy => "NetworkPolicy",
+            Stage::Baseline => "Baseline",
+            Stage::Default => "Default",
+        }
+    }
+}
+
+impl Serialize for Stage {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Evidence for one direction (the sender's egress or the receiver's ingress): the whole
+/// chain in evaluation order. The Admin tier, then the NetworkPolicies (`isolated_by`,
+/// `allowed_by`, `candidates`), then the Baseline tier; `decided_by` names the stage whose
+/// answer counts and `allowed` is that answer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Side {
@@ -187,18 +268,33 @@ pub struct Side {
     pub direction: Direction,
     /// The pod this side is checked on; `None` for an external endpoint (nothing to check).
     pub pod: Option<String>,
+    /// The Admin tier (left out of JSON when no Admin policy selects the pod).
+    #[serde(skip_serializing_if = "TierEvidence::is_empty")]
+    pub admin: TierEvidence,
     /// Policies that select the pod and isolate it in this direction.
     pub isolated_by: Vec<PolicyRef>,
     /// Rules that allow the connection.
     pub allowed_by: Vec<RuleRef>,
     /// Rules that did not, with the reason.
     pub candidates: Vec<Candidate>,
+    /// The Baseline tier (left out of JSON when no Baseline policy selects the pod).
+    #[serde(skip_serializing_if = "TierEvidence::is_empty")]
+    pub baseline: TierEvidence,
+    /// The stage whose answer counts.
+    pub decided_by: Stage,
+    /// True when this side lets the connection through.
+    pub allowed: bool,
 }
 
 impl Side {
     /// True when this side lets the connection through.
     pub fn allows(&self) -> bool {
-        self.pod.is_none() || self.isolated_by.is_empty() || !self.allowed_by.is_empty()
+        self.allowed
+    }
+
+    /// True when a ClusterNetworkPolicy of either tier selects the pod in this direction.
+    pub fn has_tiers(&self) -> bool {
+        !self.admin.is_empty() || !self.baseline.is_empty()
     }
 }
 
@@ -276,9 +372,13 @@ fn side(cluster: &Cluster, direction: Direction, traffic: &Traffic) -> Side {
     let mut out = Side {
         direction,
         pod: None,
+        admin: TierEvidence::default(),
         isolated_by: Vec::new(),
         allowed_by: Vec::new(),
         candidates: Vec::new(),
+        baseline: TierEvidence::default(),
+        decided_by: Stage::Outside,
+        allowed: true,
     };
     let Endpoint::Pod(subject_index) = *subject else {
         return out;
@@ -287,6 +387,49 @@ fn side(cluster: &Cluster, direction: Direction, traffic: &Traffic) -> Side {
         return out;
     };
     out.pod = Some(pod.id());
+    network_policies(cluster, direction, pod, other, traffic, &mut out);
+    if cluster.cluster_policies.is_empty() {
+        (out.decided_by, out.allowed) = if out.isolated_by.is_empty() {
+            (Stage::Default, true)
+        } else {
+            (Stage::NetworkPolicy, !out.allowed_by.is_empty())
+        };
+        return out;
+    }
+    out.admin = evaluate_tier(cluster, Tier::Admin, direction, pod, other, traffic);
+    match out.admin.action() {
+        Some(action @ (Action::Accept | Action::Deny)) => {
+            out.decided_by = Stage::Admin;
+            out.allowed = action == Action::Accept;
+            out.baseline.policies = tier_policies(cluster, Tier::Baseline, direction, pod);
+        }
+        _ if !out.isolated_by.is_empty() => {
+            out.decided_by = Stage::NetworkPolicy;
+            out.allowed = !out.allowed_by.is_empty();
+            out.baseline.policies = tier_policies(cluster, Tier::Baseline, direction, pod);
+        }
+        _ => {
+            out.baseline = evaluate_tier(cluster, Tier::Baseline, direction, pod, other, traffic);
+            (out.decided_by, out.allowed) = match out.baseline.action() {
+                Some(Action::Accept) => (Stage::Baseline, true),
+                Some(Action::Deny) => (Stage::Baseline, false),
+                // Pass in the Baseline tier leaves the decision to the default.
+                Some(Action::Pass) | None => (Stage::Default, true),
+            };
+        }
+    }
+    out
+}
+
+/// The NetworkPolicy evidence: which policies isolate `pod`, and which rules allow.
+fn network_policies(
+    cluster: &Cluster,
+    direction: Direction,
+    pod: &crate::model::Pod,
+    other: &Endpoint,
+    traffic: &Traffic,
+    out: &mut Side,
+) {
     for (index, policy) in cluster.policies.iter().enumerate() {
         if policy.namespace != pod.namespace
             || !policy.isolates(direction)
@@ -313,7 +456,6 @@ fn side(cluster: &Cluster, direction: Direction, traffic: &Traffic) -> Side {
             }
         }
     }
-    out
 }
 
 fn rule_matches(
@@ -332,7 +474,7 @@ fn rule_matches(
                     matched = true;
                     break;
                 }
-                Err(m) => misses.push(with_peer_index(m, i)),
+                Err(m) => misses.push(m.with_peer(i)),
             }
         }
         if !matched {
@@ -351,17 +493,6 @@ fn rule_matches(
             },
         })
     }
-}
-
-fn with_peer_index(mut m: PeerMiss, i: usize) -> PeerMiss {
-    match &mut m {
-        PeerMiss::OtherNamespace { peer, .. }
-        | PeerMiss::NamespaceSelector { peer, .. }
-        | PeerMiss::PodSelector { peer, .. }
-        | PeerMiss::NotAPod { peer }
-        | PeerMiss::IpBlock { peer, .. } => *peer = i,
-    }
-    m
 }
 
 /// Whether `peer`, written in a policy of `policy_namespace`, matches endpoint `other`.

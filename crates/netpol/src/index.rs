@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 
 use crate::bits::Bits;
+use crate::cnp::bulk::TierIndex;
 use crate::endpoint::Endpoint;
 use crate::eval::peer_matches;
 use crate::model::{Cluster, Direction, Peer, Rule};
@@ -38,36 +39,15 @@ pub(crate) struct Index<'a> {
     pub egress: Vec<Isolation>,
     /// Per endpoint: its ingress isolation.
     pub ingress: Vec<Isolation>,
+    /// The ClusterNetworkPolicy tiers; `None` when the cluster has none, so that the
+    /// NetworkPolicy-only path costs what it always did.
+    pub tiers: Option<TierIndex<'a>>,
 }
 
 impl<'a> Index<'a> {
     pub fn build(cluster: &'a Cluster, endpoints: &'a [Endpoint]) -> Index<'a> {
         let n = endpoints.len();
-        // Pod index → positions in the endpoint list (usually one).
-        let mut positions: Vec<Vec<usize>> = vec![Vec::new(); cluster.pods.len()];
-        for (pos, e) in endpoints.iter().enumerate() {
-            if let Endpoint::Pod(p) = e {
-                if let Some(slot) = positions.get_mut(*p) {
-                    slot.push(pos);
-                }
-            }
-        }
-        let mut pods_by_ns: HashMap<&str, Vec<usize>> = HashMap::new();
-        for (i, pod) in cluster.pods.iter().enumerate() {
-            pods_by_ns
-                .entry(pod.namespace.as_str())
-                .or_default()
-                .push(i);
-        }
-        let mut matcher = Matcher {
-            cluster,
-            endpoints,
-            positions,
-            pods_by_ns,
-            pods_cache: HashMap::new(),
-            ns_cache: HashMap::new(),
-            n,
-        };
+        let mut matcher = Matcher::new(cluster, endpoints);
 
         let mut rules = Vec::new();
         let mut egress = vec![Isolation::default(); n];
@@ -95,17 +75,21 @@ impl<'a> Index<'a> {
                 }
             }
         }
+        let tiers = (!cluster.cluster_policies.is_empty())
+            .then(|| TierIndex::build(cluster, endpoints, &mut matcher));
         Index {
             cluster,
             endpoints,
             rules,
             egress,
             ingress,
+            tiers,
         }
     }
 }
 
-struct Matcher<'a> {
+/// Selector matches over one endpoint list, cached by selector.
+pub(crate) struct Matcher<'a> {
     cluster: &'a Cluster,
     endpoints: &'a [Endpoint],
     positions: Vec<Vec<usize>>,
@@ -117,7 +101,50 @@ struct Matcher<'a> {
     n: usize,
 }
 
-impl Matcher<'_> {
+impl<'a> Matcher<'a> {
+    pub(crate) fn new(cluster: &'a Cluster, endpoints: &'a [Endpoint]) -> Matcher<'a> {
+        // Pod index → positions in the endpoint list (usually one).
+        let mut positions: Vec<Vec<usize>> = vec![Vec::new(); cluster.pods.len()];
+        for (pos, e) in endpoints.iter().enumerate() {
+            if let Endpoint::Pod(p) = e {
+                if let Some(slot) = positions.get_mut(*p) {
+                    slot.push(pos);
+                }
+            }
+        }
+        let mut pods_by_ns: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, pod) in cluster.pods.iter().enumerate() {
+            pods_by_ns
+                .entry(pod.namespace.as_str())
+                .or_default()
+                .push(i);
+        }
+        Matcher {
+            cluster,
+            endpoints,
+            positions,
+            pods_by_ns,
+            pods_cache: HashMap::new(),
+            ns_cache: HashMap::new(),
+            n: endpoints.len(),
+        }
+    }
+
+    /// Number of endpoints.
+    pub(crate) fn len(&self) -> usize {
+        self.n
+    }
+
+    /// Endpoint positions of pods matching `pods` in the namespaces `namespaces` selects.
+    pub(crate) fn pods_in_namespaces(&mut self, namespaces: &Selector, pods: &Selector) -> Bits {
+        let mut out = Bits::new(self.n);
+        for ns in self.namespaces(namespaces) {
+            let bits = self.pods_in(&ns, pods);
+            out.or_assign(&bits);
+        }
+        out
+    }
+
     /// Endpoint positions of pods in `namespace` matching `selector`.
     fn pods_in(&mut self, namespace: &str, selector: &Selector) -> Bits {
         let key = (Some(namespace.to_string()), selector.clone());

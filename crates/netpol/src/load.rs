@@ -16,10 +16,11 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde_yaml::Value;
 
 use crate::cidr::Cidr;
+use crate::cnp::api as cnp_api;
 use crate::diag::{self, Code, Diagnostic};
 use crate::model::{
-    Cluster, ContainerPort, Direction, EndpointKind, Labels, Namespace, Origin, Peer, Pod, Policy,
-    PolicyPort, PortRef, Rule,
+    Cluster, ContainerPort, Direction, EndpointKind, Labels, Namespace, Node, Origin, Peer, Pod,
+    Policy, PolicyPort, PortRef, Rule,
 };
 use crate::ports::Protocol;
 use crate::schema;
@@ -46,6 +47,8 @@ pub struct Loaded {
     documents: Vec<DocumentIndex>,
     /// Parallel to `cluster.policies`: where each policy is.
     policy_sites: Vec<Site>,
+    /// Parallel to `cluster.cluster_policies`.
+    cluster_policy_sites: Vec<Site>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -77,6 +80,14 @@ impl Loaded {
     /// diagnostic points at `podSelector:` rather than at the `{}` after it.
     pub fn locate(&self, policy_index: usize, path: &str) -> Origin {
         let Some(site) = self.policy_sites.get(policy_index) else {
+            return Origin::default();
+        };
+        self.locate_in(site.document, &join_path(&site.prefix, path), true)
+    }
+
+    /// Where a field of ClusterNetworkPolicy `index` is, like [`Loaded::locate`].
+    pub fn locate_cluster_policy(&self, index: usize, path: &str) -> Origin {
+        let Some(site) = self.cluster_policy_sites.get(index) else {
             return Origin::default();
         };
         self.locate_in(site.document, &join_path(&site.prefix, path), true)
@@ -291,6 +302,12 @@ impl Loader {
             "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" => Some("apps/v1"),
             "Job" | "CronJob" => Some("batch/v1"),
             "NetworkPolicy" => Some("networking.k8s.io/v1"),
+            "ClusterNetworkPolicy" => Some(crate::cnp::API_VERSION),
+            "Node" => Some("v1"),
+            "AdminNetworkPolicy" | "BaselineAdminNetworkPolicy" => {
+                self.frozen_kind(doc, &kind);
+                return;
+            }
             _ => None,
         };
         let Some(expected) = expected else {
@@ -314,10 +331,10 @@ impl Loader {
             self.list(doc, value);
             return;
         }
-        let unknown = if kind == "NetworkPolicy" {
-            schema::unknown_in_network_policy(&value)
-        } else {
-            schema::unknown_in_metadata(&value)
+        let unknown = match kind.as_str() {
+            "NetworkPolicy" => schema::unknown_in_network_policy(&value),
+            "ClusterNetworkPolicy" => crate::cnp::schema::unknown_fields(&value),
+            _ => schema::unknown_in_metadata(&value),
         };
         let rejected = !unknown.is_empty();
         for u in unknown {
@@ -360,6 +377,16 @@ impl Loader {
             "NetworkPolicy" => {
                 if let Some(p) = self.decode::<net::NetworkPolicy>(doc, value) {
                     self.policy(doc, p);
+                }
+            }
+            "ClusterNetworkPolicy" => {
+                if let Some(p) = self.decode::<cnp_api::ClusterNetworkPolicyObject>(doc, value) {
+                    self.cluster_policy(doc, p);
+                }
+            }
+            "Node" => {
+                if let Some(n) = self.decode::<cnp_api::NodeObject>(doc, value) {
+                    self.node(doc, n);
                 }
             }
             _ => {}
@@ -841,6 +868,102 @@ impl Loader {
         }
     }
 
+    /// The v1alpha1 kinds ClusterNetworkPolicy replaced: not evaluated, with what to write.
+    fn frozen_kind(&mut self, doc: &Doc<'_>, kind: &str) {
+        let (tier, extra) = if kind == "AdminNetworkPolicy" {
+            ("Admin", "")
+        } else {
+            ("Baseline", " and a `priority`")
+        };
+        self.error(
+            diag::UNSUPPORTED_VERSION,
+            doc.origin("kind", false),
+            format!("`{kind}` (policy.networking.k8s.io/v1alpha1) is frozen and not evaluated: ClusterNetworkPolicy replaces it"),
+        )
+        .help(format!(
+            "write `apiVersion: {}` and `kind: ClusterNetworkPolicy` with `tier: {tier}`{extra}; actions `Allow` become `Accept`, and rule `ports` become `protocols`",
+            crate::cnp::API_VERSION
+        ));
+    }
+
+    fn cluster_policy(&mut self, doc: &Doc<'_>, object: cnp_api::ClusterNetworkPolicyObject) {
+        let Some((_, name, at)) =
+            self.identity(doc, &object.metadata, "ClusterNetworkPolicy", false)
+        else {
+            return;
+        };
+        let (policy, problems) = crate::cnp::validate::validate(&object, &name);
+        for p in problems {
+            let prefer_key = p.code == diag::MISSING_FIELD || p.code == diag::UNKNOWN_FIELD;
+            let reported = self.error(p.code, doc.origin(&p.path, prefer_key), p.message);
+            if let Some(help) = p.help {
+                reported.help(help);
+            }
+        }
+        let Some(mut policy) = policy else {
+            return;
+        };
+        policy.origin = Some(at);
+        let site = Site {
+            document: doc.document,
+            prefix: doc.prefix.clone(),
+        };
+        let list = &mut self.out.cluster.cluster_policies;
+        match list.iter().position(|q| q.name == policy.name) {
+            Some(i) => {
+                if let (Some(slot), Some(site_slot)) =
+                    (list.get_mut(i), self.out.cluster_policy_sites.get_mut(i))
+                {
+                    *slot = policy;
+                    *site_slot = site;
+                }
+            }
+            None => {
+                list.push(policy);
+                self.out.cluster_policy_sites.push(site);
+            }
+        }
+    }
+
+    fn node(&mut self, doc: &Doc<'_>, object: cnp_api::NodeObject) {
+        let Some((_, name, at)) = self.identity(doc, &object.metadata, "Node", false) else {
+            return;
+        };
+        let mut addresses = Vec::new();
+        let listed = object.status.and_then(|s| s.addresses).unwrap_or_default();
+        for (i, a) in listed.iter().enumerate() {
+            let kind = a.kind.as_deref().unwrap_or_default();
+            let Some(text) = a.address.as_deref() else {
+                continue;
+            };
+            if !kind.ends_with("IP") {
+                continue; // Hostname, InternalDNS, ExternalDNS
+            }
+            match text.parse::<std::net::IpAddr>() {
+                Ok(ip) if !addresses.contains(&ip) => addresses.push(ip),
+                Ok(_) => {}
+                Err(_) => {
+                    self.error(
+                        diag::INVALID_VALUE,
+                        doc.origin(&format!("status.addresses[{i}].address"), false),
+                        format!("`{text}` is not an IP address"),
+                    );
+                }
+            }
+        }
+        let node = Node {
+            labels: object.metadata.labels.unwrap_or_default(),
+            name,
+            addresses,
+            origin: Some(at),
+        };
+        let nodes = &mut self.out.cluster.nodes;
+        match nodes.iter_mut().find(|n| n.name == node.name) {
+            Some(existing) => *existing = node,
+            None => nodes.push(node),
+        }
+    }
+
     fn rule(
         &mut self,
         doc: &Doc<'_>,
@@ -1136,6 +1259,8 @@ impl Reported<'_> {
 fn kind_group(kind: &str) -> &'static str {
     match kind {
         "Namespace" => "Namespace",
+        "ClusterNetworkPolicy" => "ClusterNetworkPolicy",
+        "Node" => "Node",
         "NetworkPolicy" => "NetworkPolicy",
         "Pod" => "Pod",
         "Deployment" => "Deployment",
@@ -1193,7 +1318,7 @@ fn is_label_name(s: &str) -> bool {
 }
 
 /// Why a label key/value pair is invalid, if it is.
-fn label_problem(key: &str, value: &str) -> Option<String> {
+pub(crate) fn label_problem(key: &str, value: &str) -> Option<String> {
     let (prefix, name) = match key.rsplit_once('/') {
         Some((p, n)) => (Some(p), n),
         None => (None, key),

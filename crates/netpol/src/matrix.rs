@@ -8,6 +8,7 @@ use serde::ser::{SerializeSeq, SerializeStruct};
 use serde::Serialize;
 
 use crate::bits::Bits;
+use crate::cnp::bulk as tiered;
 use crate::endpoint::Endpoint;
 use crate::index::Index;
 use crate::model::{Cluster, PortRef, Rule};
@@ -109,6 +110,14 @@ fn port_match(rule: &Rule, port: u16, protocol: Protocol) -> PortMatch<'_> {
     }
 }
 
+/// What the NetworkPolicies alone say for one probe.
+pub(crate) struct NetworkPolicyProbe<'a> {
+    /// Per source: the destinations its egress allows (every one when not isolated).
+    pub egress_rows: &'a [Bits],
+    /// Per destination: the sources its ingress allows; `None` when not isolated.
+    pub ingress: &'a [Option<&'a Bits>],
+}
+
 /// The truth table for `endpoints` on each `(port, protocol)`.
 pub fn matrix(cluster: &Cluster, endpoints: &[Endpoint], probes: &[(u16, Protocol)]) -> Matrix {
     let index = Index::build(cluster, endpoints);
@@ -179,10 +188,14 @@ fn check(index: &Index<'_>, port: u16, protocol: Protocol) -> Check {
         rows.push(row);
     }
 
-    // Ingress: for each isolated destination, the sources its rules allow; deny the rest.
-    let mut ingress_sets: HashMap<Vec<usize>, Bits> = HashMap::new();
+    // Ingress: for each isolated destination, the sources its rules allow (few distinct
+    // sets, shared by the destinations with the same applicable rules).
+    let mut ingress_sets: Vec<Bits> = Vec::new();
+    let mut set_ids: HashMap<Vec<usize>, usize> = HashMap::new();
+    let mut ingress_np: Vec<Option<usize>> = Vec::with_capacity(n);
     for (dst, iso) in index.ingress.iter().enumerate() {
         if !iso.isolated {
+            ingress_np.push(None);
             continue;
         }
         let applicable: Vec<usize> = iso
@@ -195,19 +208,43 @@ fn check(index: &Index<'_>, port: u16, protocol: Protocol) -> Check {
                 _ => false,
             })
             .collect();
-        let allowed = ingress_sets.entry(applicable).or_insert_with_key(|ids| {
-            let mut b = Bits::new(n);
-            for id in ids {
-                if let Some(rule) = index.rules.get(*id) {
-                    b.or_assign(&rule.peers);
+        let id = match set_ids.get(&applicable) {
+            Some(id) => *id,
+            None => {
+                let mut b = Bits::new(n);
+                for id in &applicable {
+                    if let Some(rule) = index.rules.get(*id) {
+                        b.or_assign(&rule.peers);
+                    }
+                }
+                ingress_sets.push(b);
+                set_ids.insert(applicable, ingress_sets.len() - 1);
+                ingress_sets.len() - 1
+            }
+        };
+        ingress_np.push(Some(id));
+    }
+    let ingress_np: Vec<Option<&Bits>> = ingress_np
+        .into_iter()
+        .map(|id| id.and_then(|id| ingress_sets.get(id)))
+        .collect();
+    match &index.tiers {
+        // NetworkPolicies only: an isolated destination denies every source it does not allow.
+        None => {
+            for (dst, allowed) in ingress_np.iter().enumerate() {
+                for src in allowed.iter().flat_map(|a| a.zeros()) {
+                    if let Some(row) = rows.get_mut(src) {
+                        row.clear(dst);
+                    }
                 }
             }
-            b
-        });
-        for src in allowed.zeros() {
-            if let Some(row) = rows.get_mut(src) {
-                row.clear(dst);
-            }
+        }
+        Some(tiers) => {
+            let np = NetworkPolicyProbe {
+                egress_rows: &rows,
+                ingress: &ingress_np,
+            };
+            rows = tiered::rows(index, tiers, &np, port, protocol);
         }
     }
 

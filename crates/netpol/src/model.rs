@@ -266,6 +266,20 @@ impl Policy {
     }
 }
 
+/// A node, known only for what ClusterNetworkPolicy `nodes` peers look at: its labels and
+/// the IP addresses in `status.addresses`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Node {
+    /// Node name.
+    pub name: String,
+    /// Node labels (`kubernetes.io/os: linux`, ...).
+    pub labels: Labels,
+    /// The addresses of `status.addresses` that are IPs (InternalIP, ExternalIP).
+    pub addresses: Vec<std::net::IpAddr>,
+    /// Where it was declared.
+    pub origin: Option<Origin>,
+}
+
 /// Everything the evaluator needs. Built by [`crate::load`] or by hand.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Cluster {
@@ -275,6 +289,10 @@ pub struct Cluster {
     pub pods: Vec<Pod>,
     /// NetworkPolicies, in manifest order.
     pub policies: Vec<Policy>,
+    /// ClusterNetworkPolicies (Admin and Baseline tiers), in manifest order.
+    pub cluster_policies: Vec<crate::cnp::ClusterNetworkPolicy>,
+    /// Nodes, for ClusterNetworkPolicy `nodes` peers.
+    pub nodes: Vec<Node>,
     /// True when a kustomization.yaml with `commonLabels` was among the inputs.
     pub kustomize_common_labels: bool,
 }
@@ -283,6 +301,15 @@ impl Cluster {
     /// Finds a namespace by name.
     pub fn namespace(&self, name: &str) -> Option<&Namespace> {
         self.namespaces.iter().find(|n| n.name == name)
+    }
+
+    /// The labels of namespace `name` (only the automatic name label when no manifest
+    /// declares it).
+    pub fn namespace_labels(&self, name: &str) -> std::borrow::Cow<'_, Labels> {
+        match self.namespace(name) {
+            Some(n) => std::borrow::Cow::Borrowed(&n.labels),
+            None => std::borrow::Cow::Owned(Namespace::implicit(name).labels),
+        }
     }
 
     /// Finds a pod by `namespace/name`.

@@ -135,6 +135,37 @@ impl PortRanges {
         }
         PortRanges(out)
     }
+
+    /// The ports of `self` that are not in `other`.
+    pub fn difference(&self, other: &PortRanges) -> PortRanges {
+        let mut out = Vec::new();
+        for &(lo, hi) in &self.0 {
+            let mut start = u32::from(lo);
+            let end = u32::from(hi);
+            for &(o_lo, o_hi) in &other.0 {
+                let (o_lo, o_hi) = (u32::from(o_lo), u32::from(o_hi));
+                if o_hi < start || o_lo > end {
+                    continue;
+                }
+                if o_lo > start {
+                    out.push((start, o_lo - 1));
+                }
+                start = start.max(o_hi + 1);
+                if start > end {
+                    break;
+                }
+            }
+            if start <= end {
+                out.push((start, end));
+            }
+        }
+        // Every bound came from a u16 or lies strictly between two of them.
+        PortRanges(
+            out.into_iter()
+                .filter_map(|(a, b)| Some((u16::try_from(a).ok()?, u16::try_from(b).ok()?)))
+                .collect(),
+        )
+    }
 }
 
 impl fmt::Display for PortRanges {
@@ -221,6 +252,13 @@ impl Connections {
             by_protocol: Protocol::ALL.map(|p| self.ports(p).intersect(other.ports(p))),
         }
     }
+
+    /// The connections of `self` that are not in `other`.
+    pub fn difference(&self, other: &Connections) -> Connections {
+        Connections {
+            by_protocol: Protocol::ALL.map(|p| self.ports(p).difference(other.ports(p))),
+        }
+    }
 }
 
 impl fmt::Display for Connections {
@@ -267,6 +305,36 @@ mod tests {
         let b = PortRanges::range(50, 250);
         assert_eq!(a.intersect(&b).to_string(), "50-100,200-250");
         assert!(a.intersect(&PortRanges::range(101, 199)).is_empty());
+    }
+
+    #[test]
+    fn difference() {
+        let a = PortRanges::range(1, 100).union(&PortRanges::range(200, 300));
+        let b = PortRanges::range(50, 250);
+        assert_eq!(a.difference(&b).to_string(), "1-49,251-300");
+        assert_eq!(
+            PortRanges::all().difference(&PortRanges::all()),
+            PortRanges::empty()
+        );
+        assert_eq!(
+            PortRanges::all()
+                .difference(&PortRanges::range(1, 1))
+                .to_string(),
+            "2-65535"
+        );
+        assert_eq!(
+            PortRanges::all()
+                .difference(&PortRanges::range(65535, 65535))
+                .to_string(),
+            "1-65534"
+        );
+        let holes = PortRanges::range(10, 20).union(&PortRanges::range(30, 40));
+        assert_eq!(
+            PortRanges::range(1, 50).difference(&holes).to_string(),
+            "1-9,21-29,41-50"
+        );
+        let c = Connections::all().difference(&Connections::of(Protocol::Udp, PortRanges::all()));
+        assert_eq!(c.to_string(), "TCP; SCTP");
     }
 
     #[test]

@@ -3,8 +3,9 @@
 
 use std::fmt::Write as _;
 
+use crate::cnp::{Action, TierEvidence, TierRuleRef};
 use crate::connectivity::ConnectivityMap;
-use crate::eval::{Explanation, Side};
+use crate::eval::{Explanation, Side, Stage};
 use crate::matrix::Matrix;
 use crate::model::Direction;
 
@@ -217,6 +218,10 @@ fn side_text(out: &mut String, side: &Side) {
         );
         return;
     };
+    if side.has_tiers() {
+        tiered_side_text(out, side, title, pod);
+        return;
+    }
     if side.isolated_by.is_empty() {
         let _ = writeln!(
             out,
@@ -255,6 +260,103 @@ fn side_text(out: &mut String, side: &Side) {
             "    the isolating policies have no {field} rules: everything is denied"
         );
     }
+}
+
+/// One direction through the whole chain: Admin tier, NetworkPolicies, Baseline tier.
+fn tiered_side_text(out: &mut String, side: &Side, title: &str, pod: &str) {
+    let verdict = if side.allows() { "allowed" } else { "DENIED" };
+    let why = match side.decided_by {
+        Stage::Admin => "decided by the Admin tier".to_string(),
+        Stage::NetworkPolicy => "decided by NetworkPolicies".to_string(),
+        Stage::Baseline => "decided by the Baseline tier".to_string(),
+        Stage::Default | Stage::Outside => "no tier decided: allowed by default".to_string(),
+    };
+    let _ = writeln!(out, "  {title} of {pod}: {verdict} ({why})");
+    tier_text(out, "Admin tier", &side.admin, title);
+    let names: Vec<&str> = side.isolated_by.iter().map(|p| p.policy.as_str()).collect();
+    if side.isolated_by.is_empty() {
+        let _ = writeln!(
+            out,
+            "    NetworkPolicies: none selects it for {}",
+            side.direction.as_str()
+        );
+    } else if side.decided_by == Stage::Admin {
+        let _ = writeln!(
+            out,
+            "    NetworkPolicies: not reached (isolated by {})",
+            names.join(", ")
+        );
+    } else {
+        let np = if side.allowed_by.is_empty() {
+            "DENIED"
+        } else {
+            "allowed"
+        };
+        let _ = writeln!(
+            out,
+            "    NetworkPolicies: {np} (isolated by {})",
+            names.join(", ")
+        );
+        for r in &side.allowed_by {
+            let _ = writeln!(out, "      allowed by {} {title}[{}]", r.policy, r.rule);
+        }
+        for c in &side.candidates {
+            let _ = writeln!(
+                out,
+                "      not {title}[{}] of {}: {}",
+                c.rule.rule,
+                c.rule.policy,
+                c.miss.describe()
+            );
+        }
+    }
+    tier_text(out, "Baseline tier", &side.baseline, title);
+}
+
+fn tier_text(out: &mut String, label: &str, tier: &TierEvidence, field: &str) {
+    let summary = match (&tier.matched, tier.reached) {
+        _ if tier.policies.is_empty() => "no policy selects it".to_string(),
+        (_, false) => "not reached".to_string(),
+        (Some(m), true) => {
+            let then = if m.action == Action::Pass {
+                ": Pass skips the rest of the tier"
+            } else {
+                ""
+            };
+            format!("{}{then}", tier_rule(m, field))
+        }
+        (None, true) => "no rule matches".to_string(),
+    };
+    let _ = writeln!(out, "    {label}: {summary}");
+    for c in &tier.candidates {
+        let _ = writeln!(
+            out,
+            "      not {field}[{}] of {}: {}",
+            c.rule.rule,
+            c.rule.policy,
+            c.miss.describe()
+        );
+    }
+    for a in &tier.ambiguous {
+        let _ = writeln!(
+            out,
+            "      warning: {} has the same priority and matches too: the implementation may apply either",
+            tier_rule(a, field)
+        );
+    }
+}
+
+/// `egress[1] "deny-web" of platform (priority 10): Deny`.
+fn tier_rule(r: &TierRuleRef, field: &str) -> String {
+    let name = r
+        .name
+        .as_ref()
+        .map(|n| format!(" `{n}`"))
+        .unwrap_or_default();
+    format!(
+        "{field}[{}]{name} of {} (priority {}): {}",
+        r.rule, r.policy, r.priority, r.action
+    )
 }
 
 /// The explanation as indented text.

@@ -5,6 +5,7 @@
 
 use std::fmt;
 
+use crate::diag::{self, Problem};
 use crate::model::Labels;
 
 /// A `matchExpressions` operator.
@@ -137,6 +138,67 @@ impl Selector {
                 found: found(labels, &r.key),
             })
     }
+}
+
+/// Converts an API label selector written at `path`, with what the API server rejects in
+/// it (invalid label keys or values, unknown operators, values where none belong). Terms
+/// with an unknown operator are left out of the returned selector.
+pub(crate) fn from_label_selector(
+    sel: &k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector,
+    path: &str,
+) -> (Selector, Vec<Problem>) {
+    let mut out = Selector::default();
+    let mut problems = Vec::new();
+    for (k, v) in sel.match_labels.iter().flatten() {
+        if let Some(problem) = crate::load::label_problem(k, v) {
+            problems.push(Problem::new(
+                diag::INVALID_VALUE,
+                format!("{path}.matchLabels.{k}"),
+                problem,
+            ));
+        }
+        out.match_labels.insert(k.clone(), v.clone());
+    }
+    for (i, req) in sel.match_expressions.iter().flatten().enumerate() {
+        let rpath = format!("{path}.matchExpressions[{i}]");
+        let Some(operator) = Operator::parse(&req.operator) else {
+            let help =
+                crate::suggest::closest(&req.operator, ["In", "NotIn", "Exists", "DoesNotExist"])
+                    .map(|s| format!("did you mean `{s}`?"))
+                    .unwrap_or_else(|| "use `In`, `NotIn`, `Exists` or `DoesNotExist`".to_string());
+            problems.push(
+                Problem::new(
+                    diag::INVALID_VALUE,
+                    format!("{rpath}.operator"),
+                    format!("unknown operator `{}`", req.operator),
+                )
+                .help(help),
+            );
+            continue;
+        };
+        let values = req.values.clone().unwrap_or_default();
+        match operator {
+            Operator::In | Operator::NotIn if values.is_empty() => problems.push(Problem::new(
+                diag::INVALID_VALUE,
+                rpath.clone(),
+                format!("operator `{}` needs at least one value", operator.as_str()),
+            )),
+            Operator::Exists | Operator::DoesNotExist if !values.is_empty() => {
+                problems.push(Problem::new(
+                    diag::INVALID_VALUE,
+                    format!("{rpath}.values"),
+                    format!("operator `{}` takes no values", operator.as_str()),
+                ))
+            }
+            _ => {}
+        }
+        out.match_expressions.push(Requirement {
+            key: req.key.clone(),
+            operator,
+            values,
+        });
+    }
+    (out, problems)
 }
 
 fn found(labels: &Labels, key: &str) -> String {

@@ -92,10 +92,7 @@ pub fn evaluate(ws: &Workspace) -> Evaluation {
         },
     );
     let generated = if ws.arrows.is_empty() {
-        Ok(Generated {
-            policies: Vec::new(),
-            yaml: String::new(),
-        })
+        Ok(Generated::default())
     } else {
         generate::generate(&loaded.cluster, &ws.arrows, &ws.options)
     };
@@ -107,6 +104,9 @@ pub fn evaluate(ws: &Workspace) -> Evaluation {
                 text: &g.yaml,
             }]);
             effective.policies.extend(extra.cluster.policies);
+            effective
+                .cluster_policies
+                .extend(extra.cluster.cluster_policies);
             effective.complete_namespaces();
         }
     }

@@ -192,6 +192,7 @@ fn cluster() -> impl Strategy<Value = Cluster> {
             pods,
             policies,
             kustomize_common_labels: false,
+            ..Cluster::default()
         };
         c.complete_namespaces();
         c

@@ -461,6 +461,7 @@ pub fn options_dto(o: &Options) -> OptionsDto {
             Baseline::None => "none",
             Baseline::DenyAll => "deny-all",
             Baseline::DocsDefault => "docs-default",
+            Baseline::ClusterBaseline => "cluster-baseline",
         }
         .into(),
         selector: match o.selector {
@@ -480,6 +481,7 @@ pub fn options_of(d: &OptionsDto) -> Options {
         baseline: match d.baseline.as_str() {
             "deny-all" => Baseline::DenyAll,
             "docs-default" => Baseline::DocsDefault,
+            "cluster-baseline" => Baseline::ClusterBaseline,
             _ => Baseline::None,
         },
         selector: match d.selector.as_str() {

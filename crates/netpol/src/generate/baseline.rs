@@ -20,14 +20,14 @@ use super::identity::Selectors;
 use super::plan::{rules, PeerKey, PortSet};
 use super::{Baseline, Options};
 use crate::cidr::Cidr;
-use crate::model::{Cluster, Direction, Labels, Peer, Pod, Policy, PolicyPort, PortRef, Rule};
+use crate::model::{Cluster, Direction, Labels, Pod, Policy, PolicyPort, PortRef, Rule};
 use crate::ports::Protocol;
 use crate::selector::Selector;
 
 /// The namespace kube-dns runs in.
 const DNS_NAMESPACE: &str = "kube-system";
 /// The label kube-dns (and CoreDNS deployed as kube-dns) pods carry.
-const DNS_LABEL: (&str, &str) = ("k8s-app", "kube-dns");
+pub(super) const DNS_LABEL: (&str, &str) = ("k8s-app", "kube-dns");
 /// The docs' ingress controller: its pods' label and its namespace.
 const INGRESS_LABEL: (&str, &str) = ("app-name", "ingress-nginx");
 const INGRESS_NAMESPACE: &str = "system-ingress";
@@ -115,6 +115,8 @@ pub(super) fn policies(cluster: &Cluster, selectors: &Selectors, options: &Optio
             .into_iter()
             .map(|ns| docs_default(cluster, selectors, ns))
             .collect(),
+        // One ClusterNetworkPolicy instead (see `tiers`), no NetworkPolicy.
+        Baseline::ClusterBaseline => Vec::new(),
     }
 }
 
@@ -186,7 +188,7 @@ fn deny_all(selectors: &Selectors, namespace: &str, dns: bool) -> Vec<Output> {
     out
 }
 
-fn dns_pods(selectors: &Selectors) -> Selector {
+pub(super) fn dns_pods(selectors: &Selectors) -> Selector {
     selectors.pod_selector(&Labels::from([(
         DNS_LABEL.0.to_string(),
         DNS_LABEL.1.to_string(),
@@ -249,10 +251,17 @@ pub(super) fn team_namespaces(cluster: &Cluster) -> BTreeSet<&str> {
         .collect()
 }
 
-/// The docs' `namespace-default` in `namespace`. The ingress controller's namespace is
-/// where its pods run when the input shows that (one namespace), else the docs'
+/// What the docs' `namespace-default` allows, as peers with every port: ingress from the
+/// ingress controller, egress to kube-dns and to addresses outside the private ranges.
+pub(super) struct DocsDefault {
+    pub(super) ingress: Vec<PeerKey>,
+    pub(super) egress: Vec<PeerKey>,
+}
+
+/// The peers of the docs' `namespace-default`. The ingress controller's namespace is where
+/// its pods run when the input shows that (one namespace), else the docs'
 /// `system-ingress`; the namespace label follows the options like every generated selector.
-fn docs_default(cluster: &Cluster, selectors: &Selectors, namespace: &str) -> Output {
+pub(super) fn docs_default_peers(cluster: &Cluster, selectors: &Selectors) -> DocsDefault {
     let ingress_namespaces: BTreeSet<&str> = cluster
         .pods
         .iter()
@@ -263,42 +272,49 @@ fn docs_default(cluster: &Cluster, selectors: &Selectors, namespace: &str) -> Ou
         [only] => **only,
         _ => INGRESS_NAMESPACE,
     };
-    let except = PRIVATE_RANGES
-        .iter()
-        .filter_map(|c| Cidr::parse(c, false).ok())
-        .collect();
+    let except: Vec<Cidr> = private_ranges();
     let everywhere = Cidr::parse("0.0.0.0/0", false).ok();
-    let mut egress_peers: Vec<Peer> = everywhere
-        .map(|cidr| Peer::IpBlock { cidr, except })
+    let mut egress: Vec<PeerKey> = everywhere
+        .map(|cidr| PeerKey::Block { cidr, except })
         .into_iter()
         .collect();
-    egress_peers.push(Peer::Pods {
-        namespace_selector: Some(Selector::everything()),
-        pod_selector: Some(dns_pods(selectors)),
+    egress.push(PeerKey::Pods {
+        namespace: Some(Selector::everything()),
+        pod: Some(dns_pods(selectors)),
     });
-    let ingress = vec![Rule {
-        peers: vec![Peer::Pods {
-            namespace_selector: Some(selectors.namespace_selector(ingress_namespace)),
-            pod_selector: Some(selectors.pod_selector(&Labels::from([(
-                INGRESS_LABEL.0.to_string(),
-                INGRESS_LABEL.1.to_string(),
-            )]))),
-        }],
+    let ingress = vec![PeerKey::Pods {
+        namespace: Some(selectors.namespace_selector(ingress_namespace)),
+        pod: Some(selectors.pod_selector(&Labels::from([(
+            INGRESS_LABEL.0.to_string(),
+            INGRESS_LABEL.1.to_string(),
+        )]))),
+    }];
+    DocsDefault { ingress, egress }
+}
+
+/// The private ranges the docs' default policy keeps egress out of.
+pub(super) fn private_ranges() -> Vec<Cidr> {
+    PRIVATE_RANGES
+        .iter()
+        .filter_map(|c| Cidr::parse(c, false).ok())
+        .collect()
+}
+
+/// The docs' `namespace-default` in `namespace`.
+fn docs_default(cluster: &Cluster, selectors: &Selectors, namespace: &str) -> Output {
+    let peers = docs_default_peers(cluster, selectors);
+    let rule = |keys: &[PeerKey]| Rule {
+        peers: keys.iter().map(PeerKey::peer).collect(),
         ports: Vec::new(),
         origin: None,
-    }];
-    let egress = vec![Rule {
-        peers: egress_peers,
-        ports: Vec::new(),
-        origin: None,
-    }];
+    };
     Output {
         policy: policy(
             namespace,
             "namespace-default",
             Selector::everything(),
-            ingress,
-            egress,
+            vec![rule(&peers.ingress)],
+            vec![rule(&peers.egress)],
             Some((true, true)),
         ),
         labels: Labels::new(),

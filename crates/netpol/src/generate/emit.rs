@@ -43,6 +43,7 @@ pub(super) fn generated(outputs: &[Output]) -> Result<Generated, GenerateError> 
     Ok(Generated {
         policies,
         yaml: documents.join("---\n"),
+        ..Generated::default()
     })
 }
 
@@ -136,7 +137,7 @@ fn ports(ports: &[PolicyPort]) -> Option<Vec<NetworkPolicyPort>> {
 }
 
 /// `{}` for the empty selector; otherwise only the parts that are set.
-fn label_selector(s: &Selector) -> LabelSelector {
+pub(super) fn label_selector(s: &Selector) -> LabelSelector {
     LabelSelector {
         match_labels: (!s.match_labels.is_empty()).then(|| s.match_labels.clone()),
         match_expressions: (!s.match_expressions.is_empty()).then(|| {

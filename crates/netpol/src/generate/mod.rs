@@ -20,11 +20,13 @@ mod emit;
 mod identity;
 mod intent;
 mod plan;
+mod tiers;
 
 use std::fmt;
 
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 
+use crate::cnp::ClusterNetworkPolicy;
 use crate::model::{Cluster, PolicyPort};
 
 pub use intent::{parse_intent, ports_text};
@@ -64,6 +66,11 @@ pub enum Baseline {
     /// ingress controller's namespace): in-cluster traffic denied, DNS to kube-dns, egress
     /// outside the private ranges, and ingress from the ingress controller allowed.
     DocsDefault,
+    /// The docs' `namespace-default` written once, as a Baseline-tier ClusterNetworkPolicy
+    /// over the team namespaces. A Baseline stops applying to a pod once a NetworkPolicy
+    /// selects it, so the policies generated for arrows carry the defaults (DNS, egress
+    /// outside the private ranges, the ingress controller) themselves.
+    ClusterBaseline,
 }
 
 /// How generated selectors select pods.
@@ -109,10 +116,12 @@ impl Default for Options {
 }
 
 /// The generated policies, as objects and as one YAML stream.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Generated {
     /// The policies, sorted by namespace, baseline first, then by name.
     pub policies: Vec<NetworkPolicy>,
+    /// ClusterNetworkPolicies (the `cluster-baseline` option), first in the YAML.
+    pub cluster_policies: Vec<ClusterNetworkPolicy>,
     /// kubectl-style YAML, documents separated by `---`.
     pub yaml: String,
 }
@@ -147,5 +156,17 @@ pub fn generate(
     let mut outputs = baseline::policies(cluster, &selectors, options);
     outputs.extend(plan.into_policies(cluster, &selectors, options)?);
     outputs.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    emit::generated(&outputs)
+    let mut generated = emit::generated(&outputs)?;
+    if options.baseline == Baseline::ClusterBaseline {
+        if let Some(policy) = tiers::cluster_baseline(cluster, &selectors) {
+            let doc = tiers::yaml(&policy)?;
+            generated.yaml = if generated.yaml.is_empty() {
+                doc
+            } else {
+                format!("{doc}---\n{}", generated.yaml)
+            };
+            generated.cluster_policies.push(policy);
+        }
+    }
+    Ok(generated)
 }

@@ -227,11 +227,15 @@ impl Plan {
             let Some(pod) = cluster.pods.get(index) else {
                 continue;
             };
+            let in_team = team.contains(pod.namespace.as_str());
+            if options.baseline == Baseline::ClusterBaseline && in_team {
+                carry_defaults(cluster, selectors, &mut allowances);
+            }
             // Pods whose namespace-wide baseline already allows DNS need no rule of their own.
             let dns_elsewhere = match options.baseline {
                 Baseline::None => false,
                 Baseline::DenyAll => true,
-                Baseline::DocsDefault => team.contains(pod.namespace.as_str()),
+                Baseline::DocsDefault | Baseline::ClusterBaseline => in_team,
             };
             if options.dns && !dns_elsewhere && !allowances.egress.is_empty() {
                 let (peer, ports) = baseline::dns_peer(selectors, &pod.namespace);
@@ -259,6 +263,25 @@ impl Plan {
             ));
         }
         Ok(outputs)
+    }
+}
+
+/// A Baseline tier stops applying to a pod for a direction once a NetworkPolicy selects
+/// it there; with `namespace-default` as NetworkPolicies the defaults would still add up
+/// with the workload's policy. So the workload's policy carries them for each direction it
+/// isolates, and connectivity stays that of the docs' setup.
+fn carry_defaults(cluster: &Cluster, selectors: &Selectors, allowances: &mut Allowances) {
+    let defaults = baseline::docs_default_peers(cluster, selectors);
+    let every_port = PortSet::of(&[]);
+    if !allowances.ingress.is_empty() {
+        for peer in defaults.ingress {
+            allowances.add(Direction::Ingress, peer, &every_port);
+        }
+    }
+    if !allowances.egress.is_empty() {
+        for peer in defaults.egress {
+            allowances.add(Direction::Egress, peer, &every_port);
+        }
     }
 }
 

@@ -28,4 +28,11 @@ lint_codes! {
     IPBLOCK_MATCHES_PODS = "NP211", "ipblock-matches-pods", Warning, "an ipBlock covers the IPs of pods in the input";
     IPBLOCK_PRIVATE_RANGE = "NP212", "ipblock-private-range", Info, "an ipBlock covers a private range where pod IPs usually are";
     NAMED_PORT_NOT_EXPOSED = "NP213", "named-port-not-exposed", Warning, "a named port that no destination pod of the rule exposes";
+    TIER_RULE_SHADOWED = "NP214", "tier-rule-shadowed", Warning, "a ClusterNetworkPolicy rule never decides: an earlier rule of its tier matches all of its traffic first";
+    TIER_EQUAL_PRIORITY = "NP215", "tier-equal-priority", Warning, "two ClusterNetworkPolicies of one tier share a priority and have overlapping rules with different actions: the implementation picks either";
+    BASELINE_DENY_WITHOUT_DNS = "NP216", "baseline-deny-without-dns", Warning, "a Baseline-tier Deny rule also denies DNS and no earlier rule accepts it: name resolution fails";
+    PASS_IN_BASELINE = "NP217", "pass-in-baseline", Warning, "Pass in the Baseline tier does the same as no match: the default (allowed) decides";
+    NETWORKS_MATCH_PODS = "NP218", "networks-match-pods", Warning, "a ClusterNetworkPolicy `networks` peer covers pod IPs: it matches traffic between pods too";
+    TIER_SELECTS_NO_POD = "NP219", "tier-selects-no-pod", Warning, "a ClusterNetworkPolicy's subject selects no pod of the input";
+    TIER_IMPLEMENTATION_DEFINED = "NP220", "tier-implementation-defined", Warning, "a ClusterNetworkPolicy feature whose support or outcome depends on the implementation (named ports, nodes, domainNames)";
 }

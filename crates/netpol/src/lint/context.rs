@@ -192,6 +192,17 @@ impl<'a> Context<'a> {
         code.at(&self.loaded.locate(policy, path), message)
     }
 
+    /// A diagnostic of `code` at `path` inside ClusterNetworkPolicy `policy`.
+    pub(super) fn report_tier(
+        &self,
+        code: Code,
+        policy: usize,
+        path: &str,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        code.at(&self.loaded.locate_cluster_policy(policy, path), message)
+    }
+
     /// A diagnostic of `code` at `at`.
     pub(super) fn report_at(
         &self,

@@ -102,7 +102,7 @@ fn help(policy: &Policy) -> String {
 }
 
 /// kube-dns, CoreDNS, node-local DNS: by label.
-fn looks_like_dns(pod: &Pod) -> bool {
+pub(super) fn looks_like_dns(pod: &Pod) -> bool {
     pod.labels
         .iter()
         .any(|(k, v)| k.contains("dns") || v.contains("dns"))

@@ -4,7 +4,10 @@
 //!
 //! One module per family: peers (wrong namespace, OR instead of AND, unknown
 //! namespace labels), selection (no pod selected, never matching), redundancy, DNS,
-//! policyTypes, Kustomize, ipBlocks and named ports. Facts shared by the families are
+//! policyTypes, Kustomize, ipBlocks and named ports; for ClusterNetworkPolicies, rule
+//! order (shadowed rules, equal priorities, Pass in Baseline, empty subjects,
+//! implementation-defined features) and traffic (`networks` over pods, DNS under a
+//! Baseline Deny). Facts shared by the families are
 //! computed once in `context`, because the app lints on every keystroke.
 
 pub mod codes;
@@ -18,6 +21,8 @@ mod peers;
 mod policy_types;
 mod redundant;
 mod selection;
+mod tier_order;
+mod tier_traffic;
 
 use crate::diag::Diagnostic;
 use crate::load::Loaded;
@@ -44,6 +49,8 @@ pub fn lint(loaded: &Loaded, options: &LintOptions) -> Vec<Diagnostic> {
     kustomize::check(&cx, &mut out);
     ip_blocks::check(&cx, &mut out);
     named_ports::check(&cx, &mut out);
+    tier_order::check(&cx, &mut out);
+    tier_traffic::check(&cx, &mut out);
     out.sort_by(|a, b| {
         (a.source.as_str(), a.start, a.code).cmp(&(b.source.as_str(), b.start, b.code))
     });

@@ -1,0 +1,286 @@
+//! The tiers for many pairs at once (`matrix`, `connectivity`): each rule's peers as a bit
+//! set over the endpoint list, and per endpoint and direction the ordered rules of the
+//! Admin and Baseline policies that select it. A pair then costs a walk over the rules of
+//! its subject, checking one bit each, instead of matching labels.
+
+use super::eval::{peer_matches, rule_connections};
+use super::model::{evaluation_order, Action, CnpPeer, CnpPort, CnpRule, Subject, Tier};
+use crate::bits::Bits;
+use crate::endpoint::Endpoint;
+use crate::index::Matcher;
+use crate::model::{Cluster, Direction};
+use crate::ports::{Connections, Protocol};
+use crate::selector::Selector;
+
+/// A rule with its precomputed peers.
+pub(crate) struct TierRule<'a> {
+    pub rule: &'a CnpRule,
+    /// Endpoints (positions) the rule's peers match.
+    pub peers: Bits,
+    /// True when a named port makes the rule's ports depend on the destination.
+    pub named: bool,
+}
+
+/// The rules one endpoint is subject to in one direction, in evaluation order.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub(crate) struct TierLists {
+    pub admin: Vec<usize>,
+    pub baseline: Vec<usize>,
+}
+
+impl TierLists {
+    pub fn is_empty(&self) -> bool {
+        self.admin.is_empty() && self.baseline.is_empty()
+    }
+}
+
+/// Precomputed tiers for one cluster and endpoint list.
+pub(crate) struct TierIndex<'a> {
+    pub rules: Vec<TierRule<'a>>,
+    /// Per endpoint: its egress rules.
+    pub egress: Vec<TierLists>,
+    /// Per endpoint: its ingress rules.
+    pub ingress: Vec<TierLists>,
+}
+
+impl<'a> TierIndex<'a> {
+    pub fn build(
+        cluster: &'a Cluster,
+        endpoints: &'a [Endpoint],
+        matcher: &mut Matcher<'a>,
+    ) -> TierIndex<'a> {
+        let n = matcher.len();
+        let mut out = TierIndex {
+            rules: Vec::new(),
+            egress: vec![TierLists::default(); n],
+            ingress: vec![TierLists::default(); n],
+        };
+        let everything = Selector::everything();
+        for tier in [Tier::Admin, Tier::Baseline] {
+            for index in evaluation_order(&cluster.cluster_policies, tier) {
+                let Some(policy) = cluster.cluster_policies.get(index) else {
+                    continue;
+                };
+                let subject = match &policy.subject {
+                    Subject::Namespaces(ns) => matcher.pods_in_namespaces(ns, &everything),
+                    Subject::Pods {
+                        namespace_selector,
+                        pod_selector,
+                    } => matcher.pods_in_namespaces(namespace_selector, pod_selector),
+                };
+                for direction in [Direction::Ingress, Direction::Egress] {
+                    let first = out.rules.len();
+                    for rule in policy.rules(direction) {
+                        let peers = rule_peers(cluster, endpoints, matcher, rule);
+                        let named = rule.ports.iter().any(|p| matches!(p, CnpPort::Named(_)));
+                        out.rules.push(TierRule { rule, peers, named });
+                    }
+                    let table = match direction {
+                        Direction::Ingress => &mut out.ingress,
+                        Direction::Egress => &mut out.egress,
+                    };
+                    for pos in subject.ones() {
+                        if let Some(lists) = table.get_mut(pos) {
+                            let list = match tier {
+                                Tier::Admin => &mut lists.admin,
+                                Tier::Baseline => &mut lists.baseline,
+                            };
+                            list.extend(first..out.rules.len());
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The rules of `list` whose peers match endpoint `other`, in order.
+    pub fn matching<'s>(
+        &'s self,
+        list: &'s [usize],
+        other: usize,
+    ) -> impl Iterator<Item = (usize, &'s TierRule<'a>)> + 's {
+        list.iter().filter_map(move |&id| {
+            let r = self.rules.get(id)?;
+            r.peers.get(other).then_some((id, r))
+        })
+    }
+}
+
+fn rule_peers<'a>(
+    cluster: &'a Cluster,
+    endpoints: &'a [Endpoint],
+    matcher: &mut Matcher<'a>,
+    rule: &CnpRule,
+) -> Bits {
+    let everything = Selector::everything();
+    let mut out = Bits::new(matcher.len());
+    for peer in &rule.peers {
+        match peer {
+            CnpPeer::Namespaces(ns) => out.or_assign(&matcher.pods_in_namespaces(ns, &everything)),
+            CnpPeer::Pods {
+                namespace_selector,
+                pod_selector,
+            } => out.or_assign(&matcher.pods_in_namespaces(namespace_selector, pod_selector)),
+            // Addresses: few peers, checked pairwise with the exact single-connection rules.
+            CnpPeer::Networks(_) | CnpPeer::Nodes(_) => {
+                for (pos, e) in endpoints.iter().enumerate() {
+                    if peer_matches(cluster, peer, e, rule.action).is_ok() {
+                        out.set(pos);
+                    }
+                }
+            }
+            CnpPeer::DomainNames(_) => {}
+        }
+    }
+    out
+}
+
+/// How a rule's protocols treat one probed port.
+pub(crate) enum PortMatch<'a> {
+    /// Every destination.
+    All,
+    /// Destinations with a container port of one of these names on this port and protocol.
+    Named(Vec<&'a str>),
+    /// None.
+    No,
+}
+
+pub(crate) fn port_match(rule: &CnpRule, port: u16, protocol: Protocol) -> PortMatch<'_> {
+    if rule.ports.is_empty() {
+        return PortMatch::All;
+    }
+    let mut names = Vec::new();
+    for p in &rule.ports {
+        match p {
+            CnpPort::Ports {
+                protocol: pr,
+                start,
+                end,
+            } if *pr == protocol && *start <= port && port <= *end => return PortMatch::All,
+            CnpPort::Ports { .. } => {}
+            CnpPort::Named(name) => names.push(name.as_str()),
+        }
+    }
+    if names.is_empty() {
+        PortMatch::No
+    } else {
+        PortMatch::Named(names)
+    }
+}
+
+/// The action of the first rule of `list` matching `other` on the probed port, where
+/// `port_ok(rule id, destination)` says whether a rule's protocols cover it.
+pub(crate) fn decide(
+    tiers: &TierIndex<'_>,
+    list: &[usize],
+    other: usize,
+    dst: usize,
+    port_ok: &dyn Fn(usize, usize) -> bool,
+) -> Option<Action> {
+    tiers
+        .matching(list, other)
+        .find(|(id, _)| port_ok(*id, dst))
+        .map(|(_, r)| r.rule.action)
+}
+
+/// The connections a rule matches towards `dst` (exact, named ports resolved).
+pub(crate) fn connections(cluster: &Cluster, rule: &TierRule<'_>, dst: &Endpoint) -> Connections {
+    rule_connections(cluster, rule.rule, dst)
+}
+
+/// The truth table rows for one probe with the tiers: per direction, an Admin Accept or
+/// Deny decides; else the NetworkPolicies decide for the pods they isolate; else a
+/// Baseline Deny denies; else allowed. Loopback is left to the caller.
+pub(crate) fn rows(
+    index: &crate::index::Index<'_>,
+    tiers: &TierIndex<'_>,
+    np: &crate::matrix::NetworkPolicyProbe<'_>,
+    port: u16,
+    protocol: Protocol,
+) -> Vec<Bits> {
+    let n = index.endpoints.len();
+    let cluster = index.cluster;
+    let matches: Vec<PortMatch<'_>> = tiers
+        .rules
+        .iter()
+        .map(|r| port_match(r.rule, port, protocol))
+        .collect();
+    // A named port matches a destination with a container port of that name on the probe.
+    let exposes = |dst: usize, names: &[&str]| match index.endpoints.get(dst) {
+        Some(Endpoint::Pod(p)) => cluster.pods.get(*p).is_some_and(|pod| {
+            pod.ports.iter().any(|c| {
+                c.port == port
+                    && c.protocol == protocol
+                    && c.name.as_deref().is_some_and(|n| names.contains(&n))
+            })
+        }),
+        _ => false,
+    };
+    let port_ok = |id: usize, dst: usize| match matches.get(id) {
+        Some(PortMatch::All) => true,
+        Some(PortMatch::Named(names)) => exposes(dst, names),
+        _ => false,
+    };
+    let side = |lists: &TierLists, other: usize, dst: usize, np: Option<bool>| match decide(
+        tiers,
+        &lists.admin,
+        other,
+        dst,
+        &port_ok,
+    ) {
+        Some(Action::Accept) => true,
+        Some(Action::Deny) => false,
+        _ => np.unwrap_or_else(|| {
+            decide(tiers, &lists.baseline, other, dst, &port_ok) != Some(Action::Deny)
+        }),
+    };
+
+    // Egress: a source's row depends on its tier rules and NetworkPolicy rules only.
+    let mut rows: Vec<Bits> = np.egress_rows.to_vec();
+    let mut cache: std::collections::HashMap<(&TierLists, &[usize], bool), Bits> =
+        std::collections::HashMap::new();
+    for (i, lists) in tiers.egress.iter().enumerate() {
+        let (Some(iso), Some(np_row)) = (index.egress.get(i), np.egress_rows.get(i)) else {
+            continue;
+        };
+        if lists.is_empty() {
+            continue;
+        }
+        let key = (lists, iso.rules.as_slice(), iso.isolated);
+        let row = cache
+            .entry(key)
+            .or_insert_with(|| {
+                let mut row = Bits::new(n);
+                for j in 0..n {
+                    if side(lists, j, j, iso.isolated.then(|| np_row.get(j))) {
+                        row.set(j);
+                    }
+                }
+                row
+            })
+            .clone();
+        if let Some(slot) = rows.get_mut(i) {
+            *slot = row;
+        }
+    }
+
+    // Ingress: per destination, the sources its chain allows; the others are cleared.
+    for (j, lists) in tiers.ingress.iter().enumerate() {
+        let np_set = np.ingress.get(j).copied().flatten();
+        if lists.is_empty() {
+            for src in np_set.iter().flat_map(|a| a.zeros()) {
+                if let Some(row) = rows.get_mut(src) {
+                    row.clear(j);
+                }
+            }
+            continue;
+        }
+        for (i, row) in rows.iter_mut().enumerate() {
+            if !side(lists, i, j, np_set.map(|s| s.get(i))) {
+                row.clear(j);
+            }
+        }
+    }
+    rows
+}

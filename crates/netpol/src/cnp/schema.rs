@@ -1,0 +1,144 @@
+//! The fields the API knows in a ClusterNetworkPolicy, as data in the shape `schema.rs`
+//! uses for NetworkPolicies (a shape's fields, and the shape of each field's value), so
+//! that unknown fields are reported with the closest valid name (`priorty` → `priority`).
+//!
+//! Ingress and egress peers share one shape listing every peer kind: a `networks` peer in
+//! an ingress rule is a known field in the wrong place, which validation reports with a
+//! better message than "unknown field".
+
+use serde_yaml::Value;
+
+use crate::schema::UnknownField;
+
+/// Where in a ClusterNetworkPolicy a mapping sits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Shape {
+    Object,
+    Metadata,
+    Spec,
+    Subject,
+    NamespacedPod,
+    Rule,
+    Peer,
+    Protocol,
+    PortMatch,
+    Port,
+    PortRange,
+    Selector,
+    Requirement,
+    /// Anything goes (labels, annotations, status).
+    Free,
+}
+
+/// The fields of each shape.
+pub(crate) fn fields(shape: Shape) -> &'static [&'static str] {
+    match shape {
+        Shape::Object => &["apiVersion", "kind", "metadata", "spec", "status"],
+        // Object metadata is checked by `schema::unknown_in_metadata`, as for every kind.
+        Shape::Metadata => &[],
+        Shape::Spec => &["tier", "priority", "subject", "ingress", "egress"],
+        Shape::Subject => &["namespaces", "pods"],
+        Shape::NamespacedPod => &["namespaceSelector", "podSelector"],
+        Shape::Rule => &["name", "action", "from", "to", "protocols"],
+        Shape::Peer => &["namespaces", "pods", "nodes", "networks", "domainNames"],
+        Shape::Protocol => &["tcp", "udp", "sctp", "destinationNamedPort"],
+        Shape::PortMatch => &["destinationPort"],
+        Shape::Port => &["number", "range"],
+        Shape::PortRange => &["start", "end"],
+        Shape::Selector => &["matchLabels", "matchExpressions"],
+        Shape::Requirement => &["key", "operator", "values"],
+        Shape::Free => &[],
+    }
+}
+
+/// The shape of a field's value, and whether it is a list of that shape.
+pub(crate) fn child(shape: Shape, key: &str) -> (Shape, bool) {
+    match (shape, key) {
+        (Shape::Object, "metadata") => (Shape::Metadata, false),
+        (Shape::Object, "spec") => (Shape::Spec, false),
+        (Shape::Spec, "subject") => (Shape::Subject, false),
+        (Shape::Spec, "ingress" | "egress") => (Shape::Rule, true),
+        (Shape::Subject | Shape::Peer, "namespaces") => (Shape::Selector, false),
+        (Shape::Subject | Shape::Peer, "pods") => (Shape::NamespacedPod, false),
+        (Shape::Peer, "nodes") => (Shape::Selector, false),
+        (Shape::NamespacedPod, "namespaceSelector" | "podSelector") => (Shape::Selector, false),
+        (Shape::Rule, "from" | "to") => (Shape::Peer, true),
+        (Shape::Rule, "protocols") => (Shape::Protocol, true),
+        (Shape::Protocol, "tcp" | "udp" | "sctp") => (Shape::PortMatch, false),
+        (Shape::PortMatch, "destinationPort") => (Shape::Port, false),
+        (Shape::Port, "range") => (Shape::PortRange, false),
+        (Shape::Selector, "matchExpressions") => (Shape::Requirement, true),
+        _ => (Shape::Free, false),
+    }
+}
+
+/// Unknown fields of a ClusterNetworkPolicy object (the whole tree).
+pub(crate) fn unknown_fields(object: &Value) -> Vec<UnknownField> {
+    let mut out = crate::schema::unknown_in_metadata(object);
+    walk(object, Shape::Object, "", &mut out);
+    out
+}
+
+fn walk(value: &Value, shape: Shape, path: &str, out: &mut Vec<UnknownField>) {
+    if matches!(shape, Shape::Free | Shape::Metadata) {
+        return;
+    }
+    let Value::Mapping(map) = value else {
+        return; // wrong types are reported by typed decoding
+    };
+    let known = fields(shape);
+    for (k, v) in map {
+        let Some(key) = k.as_str() else { continue };
+        let field_path = if path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{path}.{key}")
+        };
+        if !known.contains(&key) {
+            out.push(UnknownField {
+                path: field_path,
+                field: key.to_string(),
+                suggestion: crate::suggest::closest(key, known.iter().copied()),
+            });
+            continue;
+        }
+        let (sub, is_list) = child(shape, key);
+        match (is_list, v) {
+            (true, Value::Sequence(items)) => {
+                for (i, item) in items.iter().enumerate() {
+                    walk(item, sub, &format!("{field_path}[{i}]"), out);
+                }
+            }
+            (true, _) => {}
+            (false, _) => walk(v, sub, &field_path, out),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_typos_with_suggestions() {
+        let v: Value = serde_yaml::from_str(
+            "kind: ClusterNetworkPolicy\nspec:\n  priorty: 3\n  egress:\n  - action: Deny\n    to:\n    - networkz: [0.0.0.0/0]\n    protocols:\n    - tcp: {destinationPort: {numbr: 80}}\n",
+        )
+        .unwrap();
+        let found = unknown_fields(&v);
+        let paths: Vec<&str> = found.iter().map(|u| u.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "spec.priorty",
+                "spec.egress[0].to[0].networkz",
+                "spec.egress[0].protocols[0].tcp.destinationPort.numbr"
+            ]
+        );
+        let suggestions: Vec<Option<&str>> = found.iter().map(|u| u.suggestion).collect();
+        assert_eq!(
+            suggestions,
+            [Some("priority"), Some("networks"), Some("number")]
+        );
+    }
+}
