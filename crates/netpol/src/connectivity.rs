@@ -151,6 +151,8 @@ impl Interner {
         }
     }
 
+    /// Called once per cell, so kept inline (as it was before the tiers called it too).
+    #[inline(always)]
     fn intersect(&mut self, a: u32, b: u32) -> u32 {
         match (a, b) {
             (NONE, _) | (_, NONE) => NONE,
@@ -313,7 +315,9 @@ struct NetworkPolicyCells<'a, 'b> {
 
 /// Every cell with the tiers: per direction, the Admin tier's Accept set, then for what it
 /// neither accepts nor denies, the NetworkPolicies (for the pods they isolate) or what the
-/// Baseline tier does not deny.
+/// Baseline tier does not deny. Kept out of line: it must not change the code of the
+/// NetworkPolicy-only path.
+#[inline(never)]
 fn tiered_cells(
     index: &Index<'_>,
     tiers: &TierIndex<'_>,

@@ -188,18 +188,9 @@ fn check(index: &Index<'_>, port: u16, protocol: Protocol) -> Check {
         rows.push(row);
     }
 
-    // Ingress: for each isolated destination, the sources its rules allow (few distinct
-    // sets, shared by the destinations with the same applicable rules).
-    let mut ingress_sets: Vec<Bits> = Vec::new();
-    let mut set_ids: HashMap<Vec<usize>, usize> = HashMap::new();
-    let mut ingress_np: Vec<Option<usize>> = Vec::with_capacity(n);
-    for (dst, iso) in index.ingress.iter().enumerate() {
-        if !iso.isolated {
-            ingress_np.push(None);
-            continue;
-        }
-        let applicable: Vec<usize> = iso
-            .rules
+    // The rules of an isolated destination that apply on this port.
+    let applicable = |dst: usize, rules: &[usize]| -> Vec<usize> {
+        rules
             .iter()
             .copied()
             .filter(|&id| match matches.get(id) {
@@ -207,47 +198,79 @@ fn check(index: &Index<'_>, port: u16, protocol: Protocol) -> Check {
                 Some(PortMatch::Named(names)) => exposes(dst, names),
                 _ => false,
             })
-            .collect();
-        let id = match set_ids.get(&applicable) {
-            Some(id) => *id,
-            None => {
+            .collect()
+    };
+    let peers_of = |ids: &Vec<usize>| {
+        let mut b = Bits::new(n);
+        for id in ids {
+            if let Some(rule) = index.rules.get(*id) {
+                b.or_assign(&rule.peers);
+            }
+        }
+        b
+    };
+    let Some(tiers) = &index.tiers else {
+        // Ingress: for each isolated destination, the sources its rules allow; deny the rest.
+        let mut ingress_sets: HashMap<Vec<usize>, Bits> = HashMap::new();
+        for (dst, iso) in index.ingress.iter().enumerate() {
+            if !iso.isolated {
+                continue;
+            }
+            // Written out (not the closure): this is the hot loop of the common case.
+            let applicable: Vec<usize> = iso
+                .rules
+                .iter()
+                .copied()
+                .filter(|&id| match matches.get(id) {
+                    Some(PortMatch::All) => true,
+                    Some(PortMatch::Named(names)) => exposes(dst, names),
+                    _ => false,
+                })
+                .collect();
+            let allowed = ingress_sets.entry(applicable).or_insert_with_key(|ids| {
                 let mut b = Bits::new(n);
-                for id in &applicable {
+                for id in ids {
                     if let Some(rule) = index.rules.get(*id) {
                         b.or_assign(&rule.peers);
                     }
                 }
-                ingress_sets.push(b);
-                set_ids.insert(applicable, ingress_sets.len() - 1);
-                ingress_sets.len() - 1
-            }
-        };
-        ingress_np.push(Some(id));
-    }
-    let ingress_np: Vec<Option<&Bits>> = ingress_np
-        .into_iter()
-        .map(|id| id.and_then(|id| ingress_sets.get(id)))
-        .collect();
-    match &index.tiers {
-        // NetworkPolicies only: an isolated destination denies every source it does not allow.
-        None => {
-            for (dst, allowed) in ingress_np.iter().enumerate() {
-                for src in allowed.iter().flat_map(|a| a.zeros()) {
-                    if let Some(row) = rows.get_mut(src) {
-                        row.clear(dst);
-                    }
+                b
+            });
+            for src in allowed.zeros() {
+                if let Some(row) = rows.get_mut(src) {
+                    row.clear(dst);
                 }
             }
         }
-        Some(tiers) => {
-            let np = NetworkPolicyProbe {
-                egress_rows: &rows,
-                ingress: &ingress_np,
-            };
-            rows = tiered::rows(index, tiers, &np, port, protocol);
+        return finish(index, port, protocol, rows);
+    };
+    // With tiers, the NetworkPolicy answer of each direction is one input of the chain.
+    let mut ingress_sets: HashMap<Vec<usize>, Bits> = HashMap::new();
+    let keys: Vec<Option<Vec<usize>>> = index
+        .ingress
+        .iter()
+        .enumerate()
+        .map(|(dst, iso)| iso.isolated.then(|| applicable(dst, &iso.rules)))
+        .collect();
+    for key in keys.iter().flatten() {
+        if !ingress_sets.contains_key(key) {
+            ingress_sets.insert(key.clone(), peers_of(key));
         }
     }
+    let ingress_np: Vec<Option<&Bits>> = keys
+        .iter()
+        .map(|k| k.as_ref().and_then(|k| ingress_sets.get(k)))
+        .collect();
+    let np = NetworkPolicyProbe {
+        egress_rows: &rows,
+        ingress: &ingress_np,
+    };
+    let rows = tiered::rows(index, tiers, &np, port, protocol);
+    finish(index, port, protocol, rows)
+}
 
+/// Loopback, then the check.
+fn finish(index: &Index<'_>, port: u16, protocol: Protocol, mut rows: Vec<Bits>) -> Check {
     // A pod may always talk to itself.
     for (pos, e) in index.endpoints.iter().enumerate() {
         if matches!(e, Endpoint::Pod(_)) {
