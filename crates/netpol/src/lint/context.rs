@@ -203,6 +203,31 @@ impl<'a> Context<'a> {
         code.at(&self.loaded.locate_cluster_policy(policy, path), message)
     }
 
+    /// A diagnostic of `code` at the first key of rule `rule` of `spec.<field>` of
+    /// ClusterNetworkPolicy `policy`.
+    pub(super) fn report_tier_rule(
+        &self,
+        code: Code,
+        policy: usize,
+        field: &str,
+        rule: usize,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        let base = format!("spec.{field}[{rule}]");
+        let at = ["name", "action", "from", "to", "protocols"]
+            .iter()
+            .map(|k| {
+                self.loaded
+                    .locate_cluster_policy(policy, &format!("{base}.{k}"))
+            })
+            .chain(std::iter::once(
+                self.loaded.locate_cluster_policy(policy, &base),
+            ))
+            .min_by_key(|o| o.start)
+            .unwrap_or_default();
+        code.at(&at, message)
+    }
+
     /// A diagnostic of `code` at `at`.
     pub(super) fn report_at(
         &self,

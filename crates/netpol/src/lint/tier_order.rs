@@ -33,7 +33,7 @@ pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 .filter(|(_, p)| p.priority < policy.priority)
                 .collect();
             shadowed(cx, index, policy, &earlier, out);
-            equal_priority(cx, &order, pos, index, policy, out);
+            equal_priority(cx, &order, pos, policy, out);
         }
     }
     for (index, policy) in policies.iter().enumerate() {
@@ -108,10 +108,11 @@ fn shadowed(
                 )
             };
             out.push(
-                cx.report_tier(
+                cx.report_tier_rule(
                     codes::TIER_RULE_SHADOWED,
                     index,
-                    &format!("spec.{f}[{r}]"),
+                    f,
+                    r,
                     format!(
                         "this rule never decides: {whose} matches all of its traffic first"
                     ),
@@ -127,7 +128,6 @@ fn equal_priority(
     cx: &Context<'_>,
     order: &[usize],
     pos: usize,
-    index: usize,
     policy: &ClusterNetworkPolicy,
     out: &mut Vec<Diagnostic>,
 ) {
@@ -169,7 +169,6 @@ fn equal_priority(
             )
             .with_help(format!("give one of them another priority; the playground tries `{}` first (by name)", policy.name)),
         );
-        let _ = index;
     }
 }
 

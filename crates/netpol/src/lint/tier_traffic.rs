@@ -99,10 +99,11 @@ fn baseline_dns(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         };
         if let Some(rule) = denying {
             out.push(
-                cx.report_tier(
+                cx.report_tier_rule(
                     codes::BASELINE_DENY_WITHOUT_DNS,
                     index,
-                    &format!("spec.egress[{rule}]"),
+                    "egress",
+                    rule,
                     "this Baseline Deny also denies DNS (port 53) and no earlier rule accepts it: pods without a NetworkPolicy of their own cannot resolve names",
                 )
                 .with_help("add a rule before it: `action: Accept`, `to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}, podSelector: {matchLabels: {k8s-app: kube-dns}}}}]`, `protocols: [{udp: {destinationPort: {number: 53}}}, {tcp: {destinationPort: {number: 53}}}]`"),
@@ -121,7 +122,7 @@ fn engine_denies_dns(
 ) -> Option<usize> {
     for &s in subjects {
         let pod = cx.pod(s)?;
-        for &d in dns {
+        for &d in dns.iter().filter(|d| **d != s) {
             let traffic = Traffic {
                 from: Endpoint::Pod(s),
                 to: Endpoint::Pod(d),
