@@ -206,6 +206,12 @@ fn networks_that_cover_pod_ips() {
         )
     );
     assert!(with_code(&lint_text(&outside), "NP218").is_empty());
+    // Pods an earlier rule takes by selector never reach the networks rule.
+    let pods_first = format!(
+        "{PODS}{}",
+        cnp("platform", "Admin", 1, "  egress:\n  - {action: Pass, to: [{namespaces: {}}]}\n  - {action: Deny, to: [{networks: [0.0.0.0/0]}]}\n")
+    );
+    assert!(with_code(&lint_text(&pods_first), "NP218").is_empty());
 }
 
 #[test]

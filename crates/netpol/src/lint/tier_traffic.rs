@@ -10,7 +10,7 @@
 use super::codes;
 use super::context::Context;
 use super::dns::looks_like_dns;
-use crate::cnp::eval::{evaluate_tier, selects};
+use crate::cnp::eval::{evaluate_tier, peer_matches, selects};
 use crate::cnp::{evaluation_order, Action, ClusterNetworkPolicy, CnpPeer, CnpPort, CnpRule, Tier};
 use crate::diag::Diagnostic;
 use crate::endpoint::Endpoint;
@@ -53,6 +53,7 @@ fn networks_match_pods(
                     }
                 })
                 .map(|(i, _)| i)
+                .filter(|i| !taken_earlier(cx, &policy.egress, r, *i))
                 .collect();
             if covered.is_empty() {
                 continue;
@@ -77,6 +78,18 @@ fn networks_match_pods(
             );
         }
     }
+}
+
+/// Whether a rule before `rule` takes all traffic to pod `pod` by selector (on every port),
+/// so that it never reaches `rule`.
+fn taken_earlier(cx: &Context<'_>, rules: &[CnpRule], rule: usize, pod: usize) -> bool {
+    rules.iter().take(rule).any(|e| {
+        e.ports.is_empty()
+            && e.peers.iter().any(|p| {
+                matches!(p, CnpPeer::Namespaces(_) | CnpPeer::Pods { .. })
+                    && peer_matches(cx.cluster, p, &Endpoint::Pod(pod), e.action).is_ok()
+            })
+    })
 }
 
 fn baseline_dns(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
