@@ -1,6 +1,7 @@
 //! Benchmarks: the full matrix (2 ports) and exact connectivity over generated clusters of
 //! 100 / 1,000 / 5,000 pods in 10 / 50 / 200 namespaces, one policy per two pods of mixed
-//! shapes. Run with `cargo bench -p netpol --bench matrix`.
+//! shapes, and the same with a platform's ClusterNetworkPolicy tiers on top. Run with
+//! `cargo bench -p netpol --bench matrix`.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use netpol::endpoint::all_endpoints;
@@ -8,7 +9,7 @@ use netpol::{connectivity, load, matrix, Protocol, Source};
 
 #[path = "../examples/synthetic/mod.rs"]
 mod synthetic;
-use synthetic::cluster_yaml;
+use synthetic::{cluster_yaml, tiers_yaml};
 
 fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("matrix-2-ports");
@@ -49,6 +50,37 @@ fn bench(c: &mut Criterion) {
         .cluster;
         let eps = all_endpoints(&cluster, &[]);
         group.bench_with_input(BenchmarkId::from_parameter(pods), &pods, |b, _| {
+            b.iter(|| connectivity(&cluster, &eps))
+        });
+    }
+    group.finish();
+
+    // The same clusters with a platform's Admin and Baseline ClusterNetworkPolicies.
+    let mut group = c.benchmark_group("tiers");
+    group.sample_size(10);
+    for (pods, namespaces) in [(200, 20), (1000, 50)] {
+        let text = cluster_yaml(pods, namespaces) + &tiers_yaml();
+        let loaded = load(&[Source {
+            name: "bench.yaml",
+            text: &text,
+        }]);
+        assert!(
+            loaded.diagnostics.is_empty(),
+            "{:?}",
+            loaded.diagnostics.first()
+        );
+        let cluster = loaded.cluster;
+        let eps = all_endpoints(&cluster, &[]);
+        group.bench_with_input(BenchmarkId::new("matrix-2-ports", pods), &pods, |b, _| {
+            b.iter(|| {
+                matrix(
+                    &cluster,
+                    &eps,
+                    &[(8080, Protocol::Tcp), (53, Protocol::Udp)],
+                )
+            })
+        });
+        group.bench_with_input(BenchmarkId::new("connectivity", pods), &pods, |b, _| {
             b.iter(|| connectivity(&cluster, &eps))
         });
     }

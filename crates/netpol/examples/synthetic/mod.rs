@@ -1,7 +1,8 @@
 //! Synthetic clusters for benchmarks: `pods` pods in `namespaces` namespaces and one
 //! NetworkPolicy per two pods, cycling through five common shapes (pod-to-pod ingress on a
 //! port, cross-namespace egress with matchExpressions, namespace-wide ingress on a named
-//! port, internet egress plus DNS, NotIn selector with a port range).
+//! port, internet egress plus DNS, NotIn selector with a port range); optionally a
+//! platform's ClusterNetworkPolicies on top.
 
 /// The cluster as multi-document YAML.
 pub fn cluster_yaml(pods: usize, namespaces: usize) -> String {
@@ -29,4 +30,38 @@ pub fn cluster_yaml(pods: usize, namespaces: usize) -> String {
         out += &format!("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: np{i}\n  namespace: ns{n}\nspec:\n  {spec}\n---\n");
     }
     out
+}
+
+/// A platform's ClusterNetworkPolicies for a synthetic cluster: an Admin tier that accepts
+/// DNS, keeps team t4 to itself and passes the rest, and a Baseline default deny between
+/// teams with a DNS exception, over every namespace.
+pub fn tiers_yaml() -> String {
+    "apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: platform}
+spec:
+  tier: Admin
+  priority: 10
+  subject: {namespaces: {}}
+  egress:
+  - {name: dns, action: Accept, to: [{pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: app0}}}}], protocols: [{udp: {destinationPort: {number: 53}}}]}
+  - {name: metadata, action: Deny, to: [{networks: [169.254.169.254/32]}]}
+  ingress:
+  - {name: t4-only, action: Pass, from: [{namespaces: {matchLabels: {team: t4}}}]}
+  - {name: no-t4, action: Deny, from: [{namespaces: {matchExpressions: [{key: team, operator: NotIn, values: [t4]}]}}], protocols: [{tcp: {destinationPort: {range: {start: 9000, end: 9100}}}}]}
+---
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: default-deny}
+spec:
+  tier: Baseline
+  priority: 100
+  subject: {namespaces: {}}
+  ingress:
+  - {name: same-team, action: Accept, from: [{namespaces: {matchLabels: {team: t0}}}]}
+  - {name: others, action: Deny, from: [{namespaces: {}}]}
+  egress:
+  - {name: dns, action: Accept, to: [{namespaces: {}}], protocols: [{udp: {destinationPort: {number: 53}}}]}
+  - {name: others, action: Deny, to: [{namespaces: {}}]}
+".to_string()
 }
