@@ -51,6 +51,7 @@ pub mod lint;
 pub mod load;
 pub mod matrix;
 pub mod model;
+pub mod names;
 pub mod ports;
 pub mod render;
 mod schema;
