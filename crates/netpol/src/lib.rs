@@ -44,6 +44,7 @@ pub mod connectivity;
 pub mod diag;
 pub mod endpoint;
 pub mod eval;
+pub mod flows;
 pub mod generate;
 mod index;
 pub mod lesson;
