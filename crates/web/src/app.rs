@@ -121,7 +121,6 @@ fn boot() -> Boot {
     done(state, LoadOrigin::Example(examples::DEFAULT.into()), notice)
 }
 
-/// The application.
 #[function_component(App)]
 pub fn app() -> Html {
     let boot = use_memo((), |_| boot());

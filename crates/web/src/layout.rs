@@ -9,9 +9,8 @@
 
 use std::collections::BTreeMap;
 
-/// Node width (pods and externals), in SVG user units.
+/// Node size (pods and externals), in SVG user units.
 pub const NODE_W: f64 = 176.0;
-/// Node height.
 pub const NODE_H: f64 = 50.0;
 /// Gap between nodes inside a namespace.
 const GAP_X: f64 = 28.0;
@@ -53,7 +52,7 @@ impl Rect {
         self.x + self.w
     }
 
-    pub fn bottom(&self) -> f64 {
+    fn bottom(&self) -> f64 {
         self.y + self.h
     }
 
@@ -80,7 +79,7 @@ impl Rect {
     }
 
     /// The same rectangle, grown vertically (centred) to at least `h` high.
-    pub fn fit_height(self, h: f64) -> Rect {
+    fn fit_height(self, h: f64) -> Rect {
         if self.h >= h {
             self
         } else {
@@ -124,7 +123,6 @@ pub struct NsBox {
 pub struct Layout {
     /// Centre of every node, by endpoint id.
     pub nodes: BTreeMap<String, Pos>,
-    /// Namespace boxes.
     pub namespaces: Vec<NsBox>,
     /// The cluster box (around all namespaces).
     pub cluster: Rect,

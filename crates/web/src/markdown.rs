@@ -5,7 +5,6 @@
 /// A run of text with one style.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Inline {
-    /// Plain text.
     Text(String),
     /// `code`.
     Code(String),
@@ -18,13 +17,11 @@ pub enum Inline {
 /// A block of lesson text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Block {
-    /// A paragraph.
     Para(Vec<Inline>),
     /// A list (ordered or not) of items.
     List {
         /// `1.` items.
         ordered: bool,
-        /// The items.
         items: Vec<Vec<Inline>>,
     },
     /// A fenced code block.

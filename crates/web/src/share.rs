@@ -25,17 +25,17 @@ use serde::{Deserialize, Serialize};
 use crate::layout::Pos;
 
 /// The format version this build writes.
-pub const VERSION: u32 = 1;
+const VERSION: u32 = 1;
 /// Longest `#s=` payload accepted (characters of base64).
-pub const MAX_LINK_CHARS: usize = 512 * 1024;
+const MAX_LINK_CHARS: usize = 512 * 1024;
 /// Largest JSON after inflating.
-pub const MAX_INFLATED: usize = 2 * 1024 * 1024;
+const MAX_INFLATED: usize = 2 * 1024 * 1024;
 /// Largest manifests text a link or saved state may carry (the editor's evaluation cap).
 pub const MAX_MANIFESTS: usize = 1024 * 1024;
 /// Most drawn objects of each kind (namespaces, pods, externals, arrows).
-pub const MAX_ITEMS: usize = 2000;
+const MAX_ITEMS: usize = 2000;
 /// Longest name, label key/value, external id or arrow text.
-pub const MAX_FIELD: usize = 512;
+const MAX_FIELD: usize = 512;
 
 /// A namespace drawn in the diagram.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,7 +69,6 @@ pub struct OptionsDto {
     /// The namespace label namespaceSelectors use, or none for `kubernetes.io/metadata.name`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub namespace_label: Option<String>,
-    /// Add DNS egress.
     pub dns: bool,
 }
 
@@ -93,10 +92,8 @@ pub struct ShareState {
     /// The editor text, byte for byte.
     #[serde(default)]
     pub manifests: String,
-    /// Drawn namespaces.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub namespaces: Vec<NamespaceDto>,
-    /// Drawn pods.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pods: Vec<PodDto>,
     /// External endpoints (`ip:8.8.8.8`, `ip:0.0.0.0/0`).
@@ -105,7 +102,6 @@ pub struct ShareState {
     /// Arrows in the intent syntax (`ns/a -> ns/b:8080/TCP`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub arrows: Vec<String>,
-    /// Generator options.
     #[serde(default)]
     pub options: OptionsDto,
     /// Dragged node positions by endpoint id.

@@ -178,6 +178,15 @@ impl Derived {
             diagnostics,
         }
     }
+
+    /// How many policies the arrows generated (none when generating failed).
+    pub fn generated_count(&self) -> usize {
+        self.eval
+            .generated
+            .as_ref()
+            .map(|g| g.policies.len())
+            .unwrap_or(0)
+    }
 }
 
 /// `1.2 MB`, `340 KB`.

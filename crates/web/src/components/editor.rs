@@ -124,7 +124,7 @@ fn line_range_utf16(text: &str, line: usize) -> (u32, u32) {
 }
 
 /// Reads files and appends them as documents.
-pub fn read_files(files: Vec<web_sys::File>, store: Store) {
+fn read_files(files: Vec<web_sys::File>, store: Store) {
     yew::platform::spawn_local(async move {
         let mut texts = Vec::new();
         for f in files {

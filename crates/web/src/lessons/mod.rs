@@ -51,7 +51,6 @@ impl Entry {
 pub struct Course {
     /// The course title from the index.
     pub title: Option<String>,
-    /// The lessons.
     pub entries: Vec<Entry>,
 }
 
@@ -154,11 +153,9 @@ pub enum Confirm {
 /// The lessons mode's state.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LessonsState {
-    /// The course.
     pub course: CourseState,
     /// The open lesson's id.
     pub active: Option<String>,
-    /// The learner's progress.
     pub progress: Progress,
     /// The lesson list is shown.
     pub list_open: bool,
@@ -191,7 +188,6 @@ pub enum LessonAction {
     Close,
     /// Reveal the next hint of a lesson (up to `of` hints).
     RevealHint {
-        /// The lesson.
         id: String,
         /// How many hints it has.
         of: usize,
@@ -289,7 +285,7 @@ pub fn lesson_url(file: &str) -> Option<String> {
 }
 
 /// Diagnostics as one short message (first few, with lines).
-pub fn diagnostics_text(diags: &[Diagnostic]) -> String {
+fn diagnostics_text(diags: &[Diagnostic]) -> String {
     let mut parts: Vec<String> = diags
         .iter()
         .take(3)

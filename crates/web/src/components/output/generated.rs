@@ -48,13 +48,7 @@ pub fn generated_pane() -> Html {
             }
         })
     };
-    let count = state
-        .derived
-        .eval
-        .generated
-        .as_ref()
-        .map(|g| g.policies.len())
-        .unwrap_or(0);
+    let count = state.derived.generated_count();
     let empty = yaml.is_empty() && error.is_none();
     html! {
         <div class="generated">

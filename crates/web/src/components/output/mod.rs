@@ -55,13 +55,7 @@ pub fn output() -> Html {
         .any(|d| d.severity == Severity::Error)
         || state.derived.eval.generated.is_err()
         || state.derived.skipped.is_some();
-    let n_gen = state
-        .derived
-        .eval
-        .generated
-        .as_ref()
-        .map(|g| g.policies.len())
-        .unwrap_or(0);
+    let n_gen = state.derived.generated_count();
     let tab_btn = |t: Tab, label: &str, badge: Option<(usize, &'static str)>| {
         let select = store.action(Action::SelectTab(t));
         let id = format!("tab-{}", label.to_lowercase().replace(' ', "-"));
