@@ -16,6 +16,10 @@ pub(super) fn diagnostics_tab(store: &Store) -> Html {
     if let Some(msg) = &d.skipped {
         items.push(html! { <li class="diag error"><span class="sev">{ icons::warning() }</span><div><p>{ msg.clone() }</p></div></li> });
     }
+    // A drawn object left out comes first: it is why an arrow to it generates nothing.
+    let (drawn, rest): (Vec<&Diagnostic>, Vec<&Diagnostic>) =
+        d.diagnostics.iter().partition(|x| x.source == DIAGRAM);
+    items.extend(drawn.into_iter().map(|diag| diagnostic_item(store, diag)));
     if let Err(e) = &d.eval.generated {
         items.push(html! {
             <li class="diag error"><span class="sev">{ icons::warning() }</span>
@@ -37,11 +41,7 @@ pub(super) fn diagnostics_tab(store: &Store) -> Html {
     for e in &d.eval.bad_externals {
         items.push(html! { <li class="diag warning"><span class="sev">{ icons::warning() }</span><div><p>{ format!("external endpoint `{e}` is not an address or CIDR") }</p></div></li> });
     }
-    items.extend(
-        d.diagnostics
-            .iter()
-            .map(|diag| diagnostic_item(store, diag)),
-    );
+    items.extend(rest.into_iter().map(|diag| diagnostic_item(store, diag)));
     let empty = items.is_empty();
     html! {
         <div class="diagnostics">
