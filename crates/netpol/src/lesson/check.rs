@@ -7,12 +7,12 @@
 
 use serde::Serialize;
 
-use super::{Constraint, Expectation, Lesson};
+use super::model::{Failing, WrongAnswer};
+use super::{constraints, Constraint, Expectation, Lesson};
 use crate::diag::{Diagnostic, Severity};
 use crate::endpoint::Endpoint;
 use crate::eval::{explain, Explanation, Traffic};
-use crate::model::{Cluster, Peer, Policy, Rule};
-use crate::selector::Selector;
+use crate::model::Cluster;
 use crate::workspace::{self, Workspace};
 
 /// The grade of one expectation.
@@ -76,7 +76,7 @@ pub fn check_evaluation(lesson: &Lesson, evaluation: &workspace::Evaluation) -> 
     let needs_start = lesson
         .constraints
         .iter()
-        .any(|c| !matches!(c, Constraint::NoPolicyIn { .. }));
+        .any(Constraint::compares_with_start);
     let start = if needs_start {
         workspace::evaluate(&lesson.start).effective
     } else {
@@ -85,7 +85,7 @@ pub fn check_evaluation(lesson: &Lesson, evaluation: &workspace::Evaluation) -> 
     let constraints: Vec<(Constraint, Result<(), String>)> = lesson
         .constraints
         .iter()
-        .map(|c| (c.clone(), holds(c, &start, cluster)))
+        .map(|c| (c.clone(), constraints::holds(c, &start, cluster)))
         .collect();
     let diagnostics: Vec<Diagnostic> = evaluation.diagnostics().cloned().collect();
     // Arrows that do not turn into policies must be reported, or the goal looks
@@ -104,20 +104,28 @@ pub fn check_evaluation(lesson: &Lesson, evaluation: &workspace::Evaluation) -> 
     }
 }
 
+/// The engine's explanation of the connection an expectation names, or why there is none
+/// (an endpoint that does not exist).
+pub(super) fn explain_expectation(
+    cluster: &Cluster,
+    expectation: &Expectation,
+) -> Result<Explanation, String> {
+    let from = Endpoint::parse(cluster, &expectation.from).map_err(|e| e.to_string())?;
+    let to = Endpoint::parse(cluster, &expectation.to).map_err(|e| e.to_string())?;
+    Ok(explain(
+        cluster,
+        &Traffic {
+            from,
+            to,
+            port: expectation.port,
+            protocol: expectation.protocol,
+        },
+    ))
+}
+
 fn grade(cluster: &Cluster, expectation: &Expectation) -> Outcome {
-    let ends = Endpoint::parse(cluster, &expectation.from)
-        .and_then(|from| Endpoint::parse(cluster, &expectation.to).map(|to| (from, to)));
-    match ends {
-        Ok((from, to)) => {
-            let explanation = explain(
-                cluster,
-                &Traffic {
-                    from,
-                    to,
-                    port: expectation.port,
-                    protocol: expectation.protocol,
-                },
-            );
+    match explain_expectation(cluster, expectation) {
+        Ok(explanation) => {
             let actual = explanation.allowed;
             Outcome {
                 expectation: expectation.clone(),
@@ -132,116 +140,59 @@ fn grade(cluster: &Cluster, expectation: &Expectation) -> Outcome {
             met: false,
             actual: false,
             explanation: None,
-            error: Some(e.to_string()),
+            error: Some(e),
         },
     }
 }
 
-fn holds(constraint: &Constraint, start: &Cluster, now: &Cluster) -> Result<(), String> {
-    match constraint {
-        Constraint::KeepPolicy { namespace, name } => {
-            let named = |c: &Cluster| -> Vec<Policy> {
-                c.policies
-                    .iter()
-                    .filter(|p| &p.namespace == namespace && &p.name == name)
-                    .cloned()
-                    .collect()
-            };
-            let Some(original) = named(start).into_iter().next() else {
-                return Err(format!(
-                    "the lesson is broken: `{namespace}/{name}` is not in its start"
-                ));
-            };
-            let current = named(now);
-            if current.is_empty() {
-                return Err(format!("`{namespace}/{name}` was deleted; put it back"));
-            }
-            // Every policy of that name counts: a second copy (edited, or generated) with
-            // a different spec would change what the original does.
-            if current.iter().all(|p| same_spec(p, &original)) {
-                Ok(())
-            } else {
-                Err(format!(
-                    "`{namespace}/{name}` was changed; undo the change and add a policy next to it instead"
-                ))
-            }
-        }
-        Constraint::UseMatchExpressions => {
-            let offenders: Vec<String> = now
-                .policies
-                .iter()
-                .filter(|p| {
-                    !start
-                        .policies
-                        .iter()
-                        .any(|s| s.id() == p.id() && same_spec(s, p))
-                })
-                .filter_map(|p| match_labels_at(p).map(|at| format!("`{}` ({at})", p.id())))
-                .collect();
-            if offenders.is_empty() {
-                Ok(())
-            } else {
-                Err(format!(
-                    "matchLabels in a podSelector of {}: write `matchExpressions: [{{key: ..., operator: In, values: [...]}}]`",
-                    offenders.join(", ")
-                ))
-            }
-        }
-        Constraint::NoPolicyIn { namespace } => {
-            let found: Vec<String> = now
-                .policies
-                .iter()
-                .filter(|p| &p.namespace == namespace)
-                .map(|p| format!("`{}`", p.name))
-                .collect();
-            if found.is_empty() {
-                Ok(())
-            } else {
-                Err(format!(
-                    "{} in `{namespace}`: leave that namespace alone",
-                    found.join(", ")
-                ))
-            }
-        }
-    }
+/// Checks a known wrong answer: it must fail what it says it fails, and for that reason
+/// rather than a broken manifest. The report is the grade a learner would see.
+pub fn check_wrong_answer(lesson: &Lesson, wrong: &WrongAnswer) -> (Report, Result<(), String>) {
+    let report = check(lesson, &wrong.workspace);
+    let verdict = judge_wrong_answer(&report, &wrong.fails);
+    (report, verdict)
 }
 
-/// Equal as far as behaviour goes: everything but where the policy was written.
-fn same_spec(a: &Policy, b: &Policy) -> bool {
-    fn rules(r: &[Rule]) -> Vec<(&Vec<Peer>, &Vec<crate::model::PolicyPort>)> {
-        r.iter().map(|r| (&r.peers, &r.ports)).collect()
+fn judge_wrong_answer(report: &Report, fails: &Failing) -> Result<(), String> {
+    if let Some(e) = &report.generate_error {
+        return Err(format!(
+            "its arrows do not generate ({e}), so it fails for the wrong reason"
+        ));
     }
-    a.namespace == b.namespace
-        && a.name == b.name
-        && a.pod_selector == b.pod_selector
-        && a.isolates_ingress == b.isolates_ingress
-        && a.isolates_egress == b.isolates_egress
-        && a.declared_types == b.declared_types
-        && rules(&a.ingress) == rules(&b.ingress)
-        && rules(&a.egress) == rules(&b.egress)
-}
-
-/// Where a policy selects pods with `matchLabels` (`spec.podSelector`,
-/// `ingress[0].from[1]`), if anywhere.
-fn match_labels_at(p: &Policy) -> Option<String> {
-    let uses = |s: &Selector| !s.match_labels.is_empty();
-    if uses(&p.pod_selector) {
-        return Some("spec.podSelector".to_string());
+    if let Some(d) = report
+        .diagnostics
+        .iter()
+        .find(|d| d.severity == Severity::Error)
+    {
+        return Err(format!(
+            "its manifests have errors, so it fails for the wrong reason: {d}"
+        ));
     }
-    for (direction, list, rules) in [("ingress", "from", &p.ingress), ("egress", "to", &p.egress)] {
-        for (i, rule) in rules.iter().enumerate() {
-            for (j, peer) in rule.peers.iter().enumerate() {
-                if let Peer::Pods {
-                    pod_selector: Some(s),
-                    ..
-                } = peer
-                {
-                    if uses(s) {
-                        return Some(format!("{direction}[{i}].{list}[{j}].podSelector"));
-                    }
-                }
+    match fails {
+        Failing::Goal { expectation } => {
+            let outcome = report
+                .outcomes
+                .iter()
+                .find(|o| &o.expectation == expectation);
+            match outcome {
+                None => Err(format!("`{expectation}` is not in the goal")),
+                Some(o) if o.met => Err(format!(
+                    "`{expectation}` is met: the lesson lets this wrong answer through"
+                )),
+                Some(Outcome { error: Some(e), .. }) => Err(format!(
+                    "`{expectation}` cannot be evaluated ({e}), so it fails for the wrong reason"
+                )),
+                Some(_) => Ok(()),
+            }
+        }
+        Failing::Constraint { constraint } => {
+            match report.constraints.iter().find(|(c, _)| c == constraint) {
+                None => Err(format!("`{constraint}` is not a constraint of the lesson")),
+                Some((_, Ok(()))) => Err(format!(
+                    "`{constraint}` holds: the lesson lets this wrong answer through"
+                )),
+                Some((_, Err(_))) => Ok(()),
             }
         }
     }
-    None
 }

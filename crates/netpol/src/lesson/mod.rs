@@ -10,17 +10,20 @@
 //! - [`expectation`]: one goal line and its syntax;
 //! - `read`: the reader, the only part that sees YAML;
 //! - `build`: the workspace part of a file turned into a playground [`Workspace`];
-//! - [`check`]: the grader.
+//! - `patch`: wrong answers written as edits to the solution;
+//! - [`check`]: the grader, with `constraints` for the rules about how a goal is reached.
 //!
 //! [`Workspace`]: crate::workspace::Workspace
 
 mod build;
 pub mod check;
+mod constraints;
 pub mod expectation;
 pub mod model;
+mod patch;
 mod read;
 
-pub use check::{check, check_evaluation, Outcome, Report};
+pub use check::{check, check_evaluation, check_wrong_answer, Outcome, Report};
 pub use expectation::Expectation;
-pub use model::{Constraint, Lesson, LessonIndex};
+pub use model::{Constraint, Failing, Lesson, LessonIndex, WrongAnswer};
 pub use read::{parse_index, parse_lesson};

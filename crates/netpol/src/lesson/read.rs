@@ -10,9 +10,10 @@ use serde_yaml::{Mapping, Value};
 
 use super::build::{join_documents, pick, to_workspace, WorkspaceParts};
 use super::expectation::{parse_port, parse_protocol};
-use super::{Constraint, Expectation, Lesson, LessonIndex};
+use super::model::{Failing, WrongAnswer};
+use super::{patch, Constraint, Expectation, Lesson, LessonIndex};
 use crate::diag::{self, Code, Diagnostic};
-use crate::model::{Labels, Origin};
+use crate::model::{Direction, Labels, Origin};
 use crate::ports::Protocol;
 use crate::workspace::Workspace;
 use crate::yaml::{self, LineStarts, SpanIndex};
@@ -26,6 +27,7 @@ const TOP_FIELDS: &[&str] = &[
     "constraints",
     "hints",
     "solution",
+    "wrong_answers",
 ];
 const TOP_REQUIRED: &[&str] = &["id", "title", "text", "start", "goal", "solution"];
 const WORKSPACE_FIELDS: &[&str] = &[
@@ -45,7 +47,15 @@ const SOLUTION_FIELDS: &[&str] = &[
     "arrows",
     "options",
 ];
-const CONSTRAINTS: &[&str] = &["keep_policy", "use_match_expressions", "no_policy_in"];
+const CONSTRAINTS: &[&str] = &[
+    "keep_policy",
+    "use_match_expressions",
+    "no_policy_in",
+    "keep_namespaces",
+    "ingress_denies",
+    "egress_denies",
+];
+const WRONG_ANSWER_FIELDS: &[&str] = &["title", "fails", "patch", "workspace"];
 
 /// Reads a lesson file. `name` is used in diagnostics. Every problem is reported, each
 /// with its line and column; the lesson is returned only when there is none.
@@ -109,6 +119,13 @@ struct Reader<'a> {
     spans: SpanIndex,
     root: Value,
     diagnostics: Vec<Diagnostic>,
+}
+
+/// What wrong answers are checked against while the lesson is being read.
+struct LessonParts<'l> {
+    goal: &'l [Expectation],
+    constraints: &'l [Constraint],
+    solution: &'l Workspace,
 }
 
 /// The workspace part of a lesson file before it is turned into a [`Workspace`].
@@ -369,6 +386,12 @@ impl<'a> Reader<'a> {
         let solution_spec = solution?;
         let start = self.build(&start_spec, None, "start")?;
         let solution = self.build(&solution_spec, Some(&start_spec), "solution")?;
+        let parts = LessonParts {
+            goal: &goal,
+            constraints: &constraints,
+            solution: &solution,
+        };
+        let wrong_answers = self.wrong_answers(map, &parts, &start_spec);
         Some(Lesson {
             id: id?,
             title: title?,
@@ -378,6 +401,7 @@ impl<'a> Reader<'a> {
             constraints,
             hints,
             solution,
+            wrong_answers,
         })
     }
 
@@ -634,89 +658,231 @@ impl<'a> Reader<'a> {
     fn constraints(&mut self, map: &Mapping) -> Vec<Constraint> {
         let mut out = Vec::new();
         for (path, item) in self.opt_list(map, "", "constraints") {
-            let (name, value, key_path) = match item {
-                // A flag constraint may be written bare: `- use_match_expressions`.
-                Value::String(s) => (s.clone(), None, path.clone()),
-                Value::Mapping(m) if m.len() == 1 => {
-                    let Some((k, v)) = m.iter().next() else {
-                        continue;
-                    };
-                    let Some(k) = k.as_str() else {
-                        self.wrong_type(k, &path, "a constraint name");
-                        continue;
-                    };
-                    (k.to_string(), Some(v), join(&path, k))
-                }
-                other => {
-                    self.wrong_type(
-                        other,
-                        &path,
-                        "one constraint: `keep_policy: ns/name`, `no_policy_in: ns` or `use_match_expressions`",
-                    );
-                    continue;
-                }
-            };
-            let constraint = match (name.as_str(), value) {
-                ("keep_policy", Some(v)) => {
-                    self.string(v, &key_path)
-                        .and_then(|id| match id.split_once('/') {
-                            Some((ns, n))
-                                if !ns.is_empty() && !n.is_empty() && !n.contains('/') =>
-                            {
-                                Some(Constraint::KeepPolicy {
-                                    namespace: ns.to_string(),
-                                    name: n.to_string(),
-                                })
-                            }
-                            _ => {
-                                self.report(
-                                    diag::INVALID_VALUE,
-                                    &key_path,
-                                    false,
-                                    format!("`{id}`: name the policy as `namespace/name`"),
-                                );
-                                None
-                            }
-                        })
-                }
-                ("no_policy_in", Some(v)) => self
-                    .string(v, &key_path)
-                    .map(|namespace| Constraint::NoPolicyIn { namespace }),
-                ("use_match_expressions", None | Some(Value::Bool(true))) => {
-                    Some(Constraint::UseMatchExpressions)
-                }
-                ("use_match_expressions", Some(other)) => {
-                    self.wrong_type(other, &key_path, "`true` (or leave the value out)");
-                    None
-                }
-                ("keep_policy" | "no_policy_in", None) => {
-                    self.report(
-                        diag::MISSING_FIELD,
-                        &key_path,
-                        false,
-                        format!("`{name}` needs a value (`{name}: ...`)"),
-                    );
-                    None
-                }
-                (other, _) => {
-                    let help = match crate::suggest::closest(other, CONSTRAINTS.iter().copied()) {
-                        Some(s) => format!("did you mean `{s}`?"),
-                        None => format!("known constraints: {}", CONSTRAINTS.join(", ")),
-                    };
-                    self.report_help(
-                        diag::UNKNOWN_FIELD,
-                        &key_path,
-                        format!("unknown constraint `{other}`"),
-                        help,
-                    );
-                    None
-                }
-            };
-            if let Some(c) = constraint {
+            if let Some(c) = self.constraint(item, &path) {
                 out.push(c);
             }
         }
         out
+    }
+
+    /// One constraint: a bare name (`- use_match_expressions`) or a one-key mapping.
+    fn constraint(&mut self, item: &Value, path: &str) -> Option<Constraint> {
+        let (name, value, key_path) = match item {
+            Value::String(s) => (s.clone(), None, path.to_string()),
+            Value::Mapping(m) if m.len() == 1 => {
+                let (k, v) = m.iter().next()?;
+                let Some(k) = k.as_str() else {
+                    self.wrong_type(k, path, "a constraint name");
+                    return None;
+                };
+                (k.to_string(), Some(v), join(path, k))
+            }
+            other => {
+                self.wrong_type(
+                    other,
+                    path,
+                    "one constraint: `keep_policy: ns/name`, `no_policy_in: ns` or `use_match_expressions`",
+                );
+                return None;
+            }
+        };
+        match (name.as_str(), value) {
+            ("keep_policy", Some(v)) => {
+                let id = self.string(v, &key_path)?;
+                match id.split_once('/') {
+                    Some((ns, n)) if !ns.is_empty() && !n.is_empty() && !n.contains('/') => {
+                        Some(Constraint::KeepPolicy {
+                            namespace: ns.to_string(),
+                            name: n.to_string(),
+                        })
+                    }
+                    _ => {
+                        self.report(
+                            diag::INVALID_VALUE,
+                            &key_path,
+                            false,
+                            format!("`{id}`: name the policy as `namespace/name`"),
+                        );
+                        None
+                    }
+                }
+            }
+            ("no_policy_in", Some(v)) => self
+                .string(v, &key_path)
+                .map(|namespace| Constraint::NoPolicyIn { namespace }),
+            ("ingress_denies" | "egress_denies", Some(v)) => {
+                let text = self.string(v, &key_path)?;
+                let direction = if name == "ingress_denies" {
+                    Direction::Ingress
+                } else {
+                    Direction::Egress
+                };
+                match Expectation::parse(&text, false) {
+                    Ok(connection) => Some(Constraint::DeniedBy {
+                        direction,
+                        connection,
+                    }),
+                    Err(message) => {
+                        self.report(diag::INVALID_VALUE, &key_path, false, message);
+                        None
+                    }
+                }
+            }
+            ("use_match_expressions", None | Some(Value::Bool(true))) => {
+                Some(Constraint::UseMatchExpressions)
+            }
+            ("keep_namespaces", None | Some(Value::Bool(true))) => Some(Constraint::KeepNamespaces),
+            ("use_match_expressions" | "keep_namespaces", Some(other)) => {
+                self.wrong_type(other, &key_path, "`true` (or leave the value out)");
+                None
+            }
+            ("keep_policy" | "no_policy_in" | "ingress_denies" | "egress_denies", None) => {
+                self.report(
+                    diag::MISSING_FIELD,
+                    &key_path,
+                    false,
+                    format!("`{name}` needs a value (`{name}: ...`)"),
+                );
+                None
+            }
+            (other, _) => {
+                let help = match crate::suggest::closest(other, CONSTRAINTS.iter().copied()) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("known constraints: {}", CONSTRAINTS.join(", ")),
+                };
+                self.report_help(
+                    diag::UNKNOWN_FIELD,
+                    &key_path,
+                    format!("unknown constraint `{other}`"),
+                    help,
+                );
+                None
+            }
+        }
+    }
+
+    /// The known wrong answers. Each is checked against the lesson it belongs to: what it
+    /// `fails` must be a line of the goal or one of the constraints, and a `patch` must
+    /// apply to the solution's manifests.
+    fn wrong_answers(
+        &mut self,
+        map: &Mapping,
+        lesson: &LessonParts<'_>,
+        start_spec: &WorkspaceSpec,
+    ) -> Vec<WrongAnswer> {
+        let mut out = Vec::new();
+        for (path, item) in self.opt_list(map, "", "wrong_answers") {
+            let Some(m) = self.mapping(
+                item,
+                &path,
+                "a mapping (`title:`, `fails:`, `patch:` or `workspace:`)",
+            ) else {
+                continue;
+            };
+            self.fields(m, &path, WRONG_ANSWER_FIELDS, &["title", "fails"]);
+            let title = self.opt_string(m, &path, "title");
+            let fails = m
+                .get("fails")
+                .and_then(|v| self.failing(v, &join(&path, "fails"), lesson));
+            let workspace = match (m.get("patch"), m.get("workspace")) {
+                (Some(patch), None) => self.patched(patch, &join(&path, "patch"), lesson.solution),
+                (None, Some(ws)) => {
+                    let p = join(&path, "workspace");
+                    self.workspace(ws, &p, SOLUTION_FIELDS)
+                        .and_then(|spec| self.build(&spec, Some(start_spec), &p))
+                }
+                (patch, _) => {
+                    let both = patch.is_some();
+                    self.report(
+                        if both { diag::INVALID_VALUE } else { diag::MISSING_FIELD },
+                        &path,
+                        true,
+                        if both {
+                            "a wrong answer is either a `patch` to the solution or a `workspace`, not both".to_string()
+                        } else {
+                            "a wrong answer needs a `patch` (edits to the solution's manifests) or a `workspace`".to_string()
+                        },
+                    );
+                    None
+                }
+            };
+            if let (Some(title), Some(fails), Some(workspace)) = (title, fails, workspace) {
+                out.push(WrongAnswer {
+                    title,
+                    fails,
+                    workspace,
+                });
+            }
+        }
+        out
+    }
+
+    /// What a wrong answer fails: a goal line (`{deny: "a -> b : 80"}`) or a constraint,
+    /// written as in `goal:` or `constraints:` and present there.
+    fn failing(&mut self, value: &Value, path: &str, lesson: &LessonParts<'_>) -> Option<Failing> {
+        let goal_line = matches!(value, Value::Mapping(m)
+            if ["allow", "deny", "from"].iter().any(|k| m.contains_key(*k)));
+        if goal_line {
+            let expectation = self.expectation(value, path)?;
+            if !lesson.goal.contains(&expectation) {
+                self.report(
+                    diag::INVALID_VALUE,
+                    path,
+                    false,
+                    format!("`{expectation}` is not a line of the goal: a wrong answer fails one of the goal's lines"),
+                );
+                return None;
+            }
+            return Some(Failing::Goal { expectation });
+        }
+        let constraint = self.constraint(value, path)?;
+        if !lesson.constraints.contains(&constraint) {
+            self.report(
+                diag::INVALID_VALUE,
+                path,
+                false,
+                format!("`{constraint}` is not one of the lesson's constraints"),
+            );
+            return None;
+        }
+        Some(Failing::Constraint { constraint })
+    }
+
+    /// The solution with a patch applied: a list of `{replace: TEXT, with: TEXT}` edits to
+    /// its manifests, in order.
+    fn patched(&mut self, value: &Value, path: &str, solution: &Workspace) -> Option<Workspace> {
+        let Value::Sequence(items) = value else {
+            self.wrong_type(value, path, "a list of `{replace: ..., with: ...}` edits");
+            return None;
+        };
+        let mut manifests = solution.manifests.clone();
+        let mut ok = true;
+        for (i, item) in items.iter().enumerate() {
+            let p = format!("{path}[{i}]");
+            let Some(m) = self.mapping(item, &p, "an edit: `{replace: ..., with: ...}`") else {
+                ok = false;
+                continue;
+            };
+            self.fields(m, &p, &["replace", "with"], &["replace", "with"]);
+            let (Some(find), Some(with)) = (
+                self.opt_string(m, &p, "replace"),
+                self.opt_string(m, &p, "with"),
+            ) else {
+                ok = false;
+                continue;
+            };
+            match patch::replace_lines(&manifests, &find, &with) {
+                Ok(text) => manifests = text,
+                Err(message) => {
+                    self.report(diag::INVALID_VALUE, &join(&p, "replace"), false, message);
+                    ok = false;
+                }
+            }
+        }
+        ok.then(|| Workspace {
+            manifests,
+            ..solution.clone()
+        })
     }
 
     /// Turns a workspace spec into a [`Workspace`]; `base` (the start) fills what a
