@@ -1012,7 +1012,7 @@ fn a_side_that_must_deny_on_its_own_is_checked_alone() {
     assert!(!l.constraints[0].must_hold_at_start());
     assert_eq!(
         l.constraints[0].to_string(),
-        "`x/b`'s ingress alone denies `x/a -> x/b : 81/TCP`"
+        "`x/b` denies `x/a -> x/b : 81/TCP` by its own ingress"
     );
     // The solution allows a -> b on every port, on both sides.
     let report = check(&l, &l.solution);

@@ -129,7 +129,7 @@ impl Constraint {
                     Direction::Ingress => (&c.to, "ingress"),
                     Direction::Egress => (&c.from, "egress"),
                 };
-                format!("`{end}`'s {side} alone denies `{}`", c.connection())
+                format!("`{end}` denies `{}` by its own {side}", c.connection())
             }
         }
     }
