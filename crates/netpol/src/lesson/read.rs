@@ -821,7 +821,7 @@ impl<'a> Reader<'a> {
     /// written as in `goal:` or `constraints:` and present there.
     fn failing(&mut self, value: &Value, path: &str, lesson: &LessonParts<'_>) -> Option<Failing> {
         let goal_line = matches!(value, Value::Mapping(m)
-            if ["allow", "deny", "from"].iter().any(|k| m.contains_key(*k)));
+            if ["allow", "deny", "from"].iter().any(|k| m.contains_key(k)));
         if goal_line {
             let expectation = self.expectation(value, path)?;
             if !lesson.goal.contains(&expectation) {
