@@ -12,7 +12,7 @@
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use super::baseline::{dns_pods, private_ranges, team_namespaces, DocsDefault};
+use super::baseline::{dns_pods, team_namespaces, DocsDefault};
 use super::emit::label_selector;
 use super::identity::Selectors;
 use super::plan::PeerKey;
@@ -21,6 +21,7 @@ use crate::cidr::Cidr;
 use crate::cnp::api;
 use crate::cnp::{Action, ClusterNetworkPolicy, CnpPeer, CnpPort, CnpRule, Subject, Tier};
 use crate::model::{Cluster, NAMESPACE_NAME_LABEL};
+use crate::names::private_ranges;
 use crate::selector::{Operator, Requirement, Selector};
 
 /// The policy's name.
@@ -52,7 +53,8 @@ pub(super) fn cluster_baseline(
         PeerKey::Block { .. } => None,
     };
     let every_pod = CnpPeer::Namespaces(Selector::everything());
-    let mut addresses = private_ranges();
+    // The IPv4 private ranges, and all of IPv6 (the docs' block is IPv4's `0.0.0.0/0`).
+    let mut addresses: Vec<Cidr> = private_ranges().into_iter().filter(Cidr::is_ipv4).collect();
     addresses.extend(Cidr::parse("::/0", false).ok());
     let ingress = vec![
         rule(

@@ -16,6 +16,7 @@ use crate::diag::Diagnostic;
 use crate::endpoint::Endpoint;
 use crate::eval::Traffic;
 use crate::model::{Direction, Namespace};
+use crate::names::private_ranges;
 use crate::ports::Protocol;
 
 const DNS_PORT: u16 = 53;
@@ -214,12 +215,9 @@ fn may_be_resolver(peer: &CnpPeer) -> bool {
                         .iter()
                         .any(|(k, v)| k.contains("dns") || v.contains("dns")))
         }
-        CnpPeer::Networks(cidrs) => cidrs.iter().any(|c| {
-            ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]
-                .iter()
-                .filter_map(|r| crate::cidr::Cidr::parse(r, false).ok())
-                .any(|r| c.overlaps(&r))
-        }),
+        CnpPeer::Networks(cidrs) => cidrs
+            .iter()
+            .any(|c| private_ranges().iter().any(|r| c.overlaps(r))),
         CnpPeer::Nodes(_) | CnpPeer::DomainNames(_) => false,
     }
 }
