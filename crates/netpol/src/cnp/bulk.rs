@@ -206,13 +206,15 @@ pub(crate) fn rows(
         .iter()
         .map(|r| port_match(r.rule, port, protocol))
         .collect();
-    // A named port matches a destination with a container port of that name on the probe.
+    // A named port resolves to the destination's first container port of that name (as in
+    // `eval::rule_connections`), which must be the probe.
     let exposes = |dst: usize, names: &[&str]| match index.endpoints.get(dst) {
         Some(Endpoint::Pod(p)) => cluster.pods.get(*p).is_some_and(|pod| {
-            pod.ports.iter().any(|c| {
-                c.port == port
-                    && c.protocol == protocol
-                    && c.name.as_deref().is_some_and(|n| names.contains(&n))
+            names.iter().any(|name| {
+                pod.ports
+                    .iter()
+                    .find(|c| c.name.as_deref() == Some(*name))
+                    .is_some_and(|c| c.port == port && c.protocol == protocol)
             })
         }),
         _ => false,
