@@ -270,6 +270,7 @@ pub fn connectivity(cluster: &Cluster, endpoints: &[Endpoint]) -> ConnectivityMa
         let np = NetworkPolicyCells {
             egress_rows: &egress_rows,
             ingress_cols: &ingress_cols,
+            named: &named,
         };
         let cells = tiered_cells(&index, tiers, &np, &mut interner);
         return ConnectivityMap {
@@ -311,6 +312,8 @@ pub fn connectivity(cluster: &Cluster, endpoints: &[Endpoint]) -> ConnectivityMa
 struct NetworkPolicyCells<'a, 'b> {
     egress_rows: &'a HashMap<&'b [usize], Vec<u32>>,
     ingress_cols: &'a [Option<Vec<u32>>],
+    /// Per rule: whether a named port makes its ports depend on the destination.
+    named: &'a [bool],
 }
 
 /// Every cell with the tiers: per direction, the Admin tier's Accept set, then for what it
@@ -331,7 +334,64 @@ fn tiered_cells(
         cluster: index.cluster,
         fixed: HashMap::new(),
         memo: HashMap::new(),
+        scratch: Vec::new(),
     };
+    type Key<'k> = (&'k TierLists, Option<&'k [usize]>);
+    // Egress: a row over destinations per (tier rules, NetworkPolicy rules) of the sources;
+    // named ports resolve on the destination, which the row already runs over.
+    let mut rows: HashMap<Key<'_>, Vec<u32>> = HashMap::new();
+    let mut egress_keys: Vec<Option<Key<'_>>> = Vec::with_capacity(n);
+    for (lists, iso) in tiers.egress.iter().zip(&index.egress) {
+        if lists.is_empty() {
+            egress_keys.push(None);
+            continue;
+        }
+        let key = (lists, iso.isolated.then_some(iso.rules.as_slice()));
+        rows.entry(key).or_insert_with(|| {
+            let np_row = key.1.and_then(|rules| np.egress_rows.get(rules));
+            endpoints
+                .iter()
+                .enumerate()
+                .map(|(j, dst)| {
+                    let np_cell = np_row.map(|r| r.get(j).copied().unwrap_or(NONE));
+                    chain.side(interner, lists, j, dst, np_cell)
+                })
+                .collect()
+        });
+        egress_keys.push(Some(key));
+    }
+    // Ingress: a column over sources per destination, shared between destinations with
+    // the same rules when no named port makes it depend on the destination.
+    let mut shared: HashMap<Key<'_>, Vec<u32>> = HashMap::new();
+    let mut cols: Vec<Option<Vec<u32>>> = Vec::with_capacity(n);
+    for (j, (lists, iso)) in tiers.ingress.iter().zip(&index.ingress).enumerate() {
+        let Some(dst) = endpoints.get(j).filter(|_| !lists.is_empty()) else {
+            cols.push(None);
+            continue;
+        };
+        let key = (lists, iso.isolated.then_some(iso.rules.as_slice()));
+        let depends_on_dst = lists
+            .admin
+            .iter()
+            .chain(&lists.baseline)
+            .any(|id| tiers.rules.get(*id).is_some_and(|r| r.named))
+            || iso.rules.iter().any(|id| np.named.get(*id) == Some(&true));
+        if let Some(col) = shared.get(&key).filter(|_| !depends_on_dst) {
+            cols.push(Some(col.clone()));
+            continue;
+        }
+        let np_col = np.ingress_cols.get(j).and_then(|c| c.as_ref());
+        let col: Vec<u32> = (0..n)
+            .map(|i| {
+                let np_cell = np_col.map(|c| c.get(i).copied().unwrap_or(NONE));
+                chain.side(interner, lists, i, dst, np_cell)
+            })
+            .collect();
+        if !depends_on_dst {
+            shared.insert(key, col.clone());
+        }
+        cols.push(Some(col));
+    }
     let mut cells = Vec::with_capacity(n * n);
     for (i, src) in endpoints.iter().enumerate() {
         let np_row = index
@@ -339,25 +399,25 @@ fn tiered_cells(
             .get(i)
             .filter(|iso| iso.isolated)
             .and_then(|iso| np.egress_rows.get(iso.rules.as_slice()));
-        let egress_lists = tiers.egress.get(i).filter(|l| !l.is_empty());
-        for (j, dst) in endpoints.iter().enumerate() {
+        let row = egress_keys
+            .get(i)
+            .copied()
+            .flatten()
+            .and_then(|k| rows.get(&k));
+        for j in 0..n {
             if i == j && matches!(src, Endpoint::Pod(_)) {
                 cells.push(ALL);
                 continue;
             }
-            let np_egress = np_row.map(|r| r.get(j).copied().unwrap_or(NONE));
-            let egress = match egress_lists {
-                Some(lists) => chain.side(interner, lists, j, dst, np_egress),
-                None => np_egress.unwrap_or(ALL),
+            let egress = match (row, np_row) {
+                (Some(r), _) => r.get(j).copied().unwrap_or(NONE),
+                (None, Some(r)) => r.get(j).copied().unwrap_or(NONE),
+                (None, None) => ALL,
             };
-            let np_ingress = np
-                .ingress_cols
-                .get(j)
-                .and_then(|c| c.as_ref())
-                .map(|c| c.get(i).copied().unwrap_or(NONE));
-            let ingress = match tiers.ingress.get(j).filter(|l| !l.is_empty()) {
-                Some(lists) => chain.side(interner, lists, i, dst, np_ingress),
-                None => np_ingress.unwrap_or(ALL),
+            let ingress = match (cols.get(j).and_then(|c| c.as_ref()), np.ingress_cols.get(j)) {
+                (Some(c), _) => c.get(i).copied().unwrap_or(NONE),
+                (None, Some(Some(c))) => c.get(i).copied().unwrap_or(NONE),
+                (None, _) => ALL,
             };
             cells.push(interner.intersect(egress, ingress));
         }
@@ -374,6 +434,8 @@ struct Chain<'t, 'a> {
     fixed: HashMap<usize, u32>,
     /// Matching (connections, action) sequence → (accepted, denied).
     memo: HashMap<Vec<(u32, Action)>, (u32, u32)>,
+    /// The sequence being built (one allocation for all pairs).
+    scratch: Vec<(u32, Action)>,
 }
 
 impl Chain<'_, '_> {
@@ -408,7 +470,8 @@ impl Chain<'_, '_> {
         other: usize,
         dst: &Endpoint,
     ) -> (u32, u32) {
-        let mut key = Vec::new();
+        let mut key = std::mem::take(&mut self.scratch);
+        key.clear();
         for (id, rule) in self.tiers.matching(list, other) {
             let conn = if rule.named {
                 interner.intern(tier_connections(self.cluster, rule, dst))
@@ -428,8 +491,9 @@ impl Chain<'_, '_> {
             };
             key.push((conn, rule.rule.action));
         }
-        if let Some(found) = self.memo.get(&key) {
-            return *found;
+        if let Some(found) = self.memo.get(key.as_slice()).copied() {
+            self.scratch = key;
+            return found;
         }
         let (mut rest, mut accepted, mut denied) = (ALL, NONE, NONE);
         for &(conn, action) in &key {
@@ -444,7 +508,8 @@ impl Chain<'_, '_> {
                 break;
             }
         }
-        self.memo.insert(key, (accepted, denied));
+        self.memo.insert(key.clone(), (accepted, denied));
+        self.scratch = key;
         (accepted, denied)
     }
 }

@@ -3,6 +3,8 @@
 //! Admin and Baseline policies that select it. A pair then costs a walk over the rules of
 //! its subject, checking one bit each, instead of matching labels.
 
+use std::collections::HashMap;
+
 use super::eval::{peer_matches, rule_connections};
 use super::model::{evaluation_order, Action, CnpPeer, CnpPort, CnpRule, Subject, Tier};
 use crate::bits::Bits;
@@ -240,8 +242,7 @@ pub(crate) fn rows(
 
     // Egress: a source's row depends on its tier rules and NetworkPolicy rules only.
     let mut rows: Vec<Bits> = np.egress_rows.to_vec();
-    let mut cache: std::collections::HashMap<(&TierLists, &[usize], bool), Bits> =
-        std::collections::HashMap::new();
+    let mut cache: HashMap<(&TierLists, &[usize], bool), Bits> = HashMap::new();
     for (i, lists) in tiers.egress.iter().enumerate() {
         let (Some(iso), Some(np_row)) = (index.egress.get(i), np.egress_rows.get(i)) else {
             continue;
@@ -267,19 +268,39 @@ pub(crate) fn rows(
         }
     }
 
-    // Ingress: per destination, the sources its chain allows; the others are cleared.
+    // Ingress: per destination, the sources its chain allows; the others are cleared. The
+    // set is shared by destinations with the same rules and NetworkPolicy answer, unless a
+    // named port makes it depend on the destination.
+    let mut shared: HashMap<(&TierLists, Option<*const Bits>), Bits> = HashMap::new();
     for (j, lists) in tiers.ingress.iter().enumerate() {
         let np_set = np.ingress.get(j).copied().flatten();
-        if lists.is_empty() {
-            for src in np_set.iter().flat_map(|a| a.zeros()) {
-                if let Some(row) = rows.get_mut(src) {
-                    row.clear(j);
+        let allowed = if lists.is_empty() {
+            np_set.cloned()
+        } else {
+            let key = (lists, np_set.map(|s| s as *const Bits));
+            let named = lists
+                .admin
+                .iter()
+                .chain(&lists.baseline)
+                .any(|id| tiers.rules.get(*id).is_some_and(|r| r.named));
+            match shared.get(&key).filter(|_| !named) {
+                Some(set) => Some(set.clone()),
+                None => {
+                    let mut set = Bits::new(n);
+                    for i in 0..n {
+                        if side(lists, i, j, np_set.map(|s| s.get(i))) {
+                            set.set(i);
+                        }
+                    }
+                    if !named {
+                        shared.insert(key, set.clone());
+                    }
+                    Some(set)
                 }
             }
-            continue;
-        }
-        for (i, row) in rows.iter_mut().enumerate() {
-            if !side(lists, i, j, np_set.map(|s| s.get(i))) {
+        };
+        for src in allowed.iter().flat_map(|a| a.zeros()) {
+            if let Some(row) = rows.get_mut(src) {
                 row.clear(j);
             }
         }
