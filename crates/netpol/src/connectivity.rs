@@ -316,6 +316,10 @@ struct NetworkPolicyCells<'a, 'b> {
     named: &'a [bool],
 }
 
+/// A row or column of the tiers is shared by the endpoints with the same tier rules and
+/// NetworkPolicy rules (`None`: not isolated).
+type SideKey<'k> = (&'k TierLists, Option<&'k [usize]>);
+
 /// Every cell with the tiers: per direction, the Admin tier's Accept set, then for what it
 /// neither accepts nor denies, the NetworkPolicies (for the pods they isolate) or what the
 /// Baseline tier does not deny. Kept out of line: it must not change the code of the
@@ -336,62 +340,8 @@ fn tiered_cells(
         memo: HashMap::new(),
         scratch: Vec::new(),
     };
-    type Key<'k> = (&'k TierLists, Option<&'k [usize]>);
-    // Egress: a row over destinations per (tier rules, NetworkPolicy rules) of the sources;
-    // named ports resolve on the destination, which the row already runs over.
-    let mut rows: HashMap<Key<'_>, Vec<u32>> = HashMap::new();
-    let mut egress_keys: Vec<Option<Key<'_>>> = Vec::with_capacity(n);
-    for (lists, iso) in tiers.egress.iter().zip(&index.egress) {
-        if lists.is_empty() {
-            egress_keys.push(None);
-            continue;
-        }
-        let key = (lists, iso.isolated.then_some(iso.rules.as_slice()));
-        rows.entry(key).or_insert_with(|| {
-            let np_row = key.1.and_then(|rules| np.egress_rows.get(rules));
-            endpoints
-                .iter()
-                .enumerate()
-                .map(|(j, dst)| {
-                    let np_cell = np_row.map(|r| r.get(j).copied().unwrap_or(NONE));
-                    chain.side(interner, lists, j, dst, np_cell)
-                })
-                .collect()
-        });
-        egress_keys.push(Some(key));
-    }
-    // Ingress: a column over sources per destination, shared between destinations with
-    // the same rules when no named port makes it depend on the destination.
-    let mut shared: HashMap<Key<'_>, Vec<u32>> = HashMap::new();
-    let mut cols: Vec<Option<Vec<u32>>> = Vec::with_capacity(n);
-    for (j, (lists, iso)) in tiers.ingress.iter().zip(&index.ingress).enumerate() {
-        let Some(dst) = endpoints.get(j).filter(|_| !lists.is_empty()) else {
-            cols.push(None);
-            continue;
-        };
-        let key = (lists, iso.isolated.then_some(iso.rules.as_slice()));
-        let depends_on_dst = lists
-            .admin
-            .iter()
-            .chain(&lists.baseline)
-            .any(|id| tiers.rules.get(*id).is_some_and(|r| r.named))
-            || iso.rules.iter().any(|id| np.named.get(*id) == Some(&true));
-        if let Some(col) = shared.get(&key).filter(|_| !depends_on_dst) {
-            cols.push(Some(col.clone()));
-            continue;
-        }
-        let np_col = np.ingress_cols.get(j).and_then(|c| c.as_ref());
-        let col: Vec<u32> = (0..n)
-            .map(|i| {
-                let np_cell = np_col.map(|c| c.get(i).copied().unwrap_or(NONE));
-                chain.side(interner, lists, i, dst, np_cell)
-            })
-            .collect();
-        if !depends_on_dst {
-            shared.insert(key, col.clone());
-        }
-        cols.push(Some(col));
-    }
+    let (egress_keys, rows) = tier_rows(index, tiers, np, &mut chain, interner);
+    let cols = tier_cols(index, tiers, np, &mut chain, interner);
     let mut cells = Vec::with_capacity(n * n);
     for (i, src) in endpoints.iter().enumerate() {
         let np_row = index
@@ -403,26 +353,97 @@ fn tiered_cells(
             .get(i)
             .copied()
             .flatten()
-            .and_then(|k| rows.get(&k));
+            .and_then(|k| rows.get(&k))
+            .or(np_row);
         for j in 0..n {
             if i == j && matches!(src, Endpoint::Pod(_)) {
                 cells.push(ALL);
                 continue;
             }
-            let egress = match (row, np_row) {
-                (Some(r), _) => r.get(j).copied().unwrap_or(NONE),
-                (None, Some(r)) => r.get(j).copied().unwrap_or(NONE),
-                (None, None) => ALL,
-            };
-            let ingress = match (cols.get(j).and_then(|c| c.as_ref()), np.ingress_cols.get(j)) {
-                (Some(c), _) => c.get(i).copied().unwrap_or(NONE),
-                (None, Some(Some(c))) => c.get(i).copied().unwrap_or(NONE),
-                (None, _) => ALL,
-            };
+            let egress = row.map_or(ALL, |r| r.get(j).copied().unwrap_or(NONE));
+            let col = cols
+                .get(j)
+                .and_then(Option::as_ref)
+                .or_else(|| np.ingress_cols.get(j).and_then(Option::as_ref));
+            let ingress = col.map_or(ALL, |c| c.get(i).copied().unwrap_or(NONE));
             cells.push(interner.intersect(egress, ingress));
         }
     }
     cells
+}
+
+/// Egress with tiers: a row over destinations per key of the sources (named ports resolve
+/// on the destination, which the row already runs over). Returns each source's key.
+fn tier_rows<'i>(
+    index: &'i Index<'_>,
+    tiers: &'i TierIndex<'_>,
+    np: &NetworkPolicyCells<'_, '_>,
+    chain: &mut Chain<'_, '_>,
+    interner: &mut Interner,
+) -> (Vec<Option<SideKey<'i>>>, HashMap<SideKey<'i>, Vec<u32>>) {
+    let mut rows: HashMap<SideKey<'_>, Vec<u32>> = HashMap::new();
+    let mut keys = Vec::with_capacity(index.endpoints.len());
+    for (lists, iso) in tiers.egress.iter().zip(&index.egress) {
+        if lists.is_empty() {
+            keys.push(None);
+            continue;
+        }
+        let key = (lists, iso.isolated.then_some(iso.rules.as_slice()));
+        rows.entry(key).or_insert_with(|| {
+            let np_row = key.1.and_then(|rules| np.egress_rows.get(rules));
+            index
+                .endpoints
+                .iter()
+                .enumerate()
+                .map(|(j, dst)| {
+                    let np_cell = np_row.map(|r| r.get(j).copied().unwrap_or(NONE));
+                    chain.side(interner, lists, j, dst, np_cell)
+                })
+                .collect()
+        });
+        keys.push(Some(key));
+    }
+    (keys, rows)
+}
+
+/// Ingress with tiers: a column over sources per destination (`None` without tier rules),
+/// shared between destinations with the same key when no named port makes it depend on
+/// the destination.
+fn tier_cols(
+    index: &Index<'_>,
+    tiers: &TierIndex<'_>,
+    np: &NetworkPolicyCells<'_, '_>,
+    chain: &mut Chain<'_, '_>,
+    interner: &mut Interner,
+) -> Vec<Option<Vec<u32>>> {
+    let n = index.endpoints.len();
+    let mut shared: HashMap<SideKey<'_>, Vec<u32>> = HashMap::new();
+    let mut cols = Vec::with_capacity(n);
+    for (j, (lists, iso)) in tiers.ingress.iter().zip(&index.ingress).enumerate() {
+        let Some(dst) = index.endpoints.get(j).filter(|_| !lists.is_empty()) else {
+            cols.push(None);
+            continue;
+        };
+        let key = (lists, iso.isolated.then_some(iso.rules.as_slice()));
+        let depends_on_dst =
+            tiers.any_named(lists) || iso.rules.iter().any(|id| np.named.get(*id) == Some(&true));
+        if let Some(col) = shared.get(&key).filter(|_| !depends_on_dst) {
+            cols.push(Some(col.clone()));
+            continue;
+        }
+        let np_col = np.ingress_cols.get(j).and_then(Option::as_ref);
+        let col: Vec<u32> = (0..n)
+            .map(|i| {
+                let np_cell = np_col.map(|c| c.get(i).copied().unwrap_or(NONE));
+                chain.side(interner, lists, i, dst, np_cell)
+            })
+            .collect();
+        if !depends_on_dst {
+            shared.insert(key, col.clone());
+        }
+        cols.push(Some(col));
+    }
+    cols
 }
 
 /// One direction's chain over interned connection sets, memoised by the sequence of

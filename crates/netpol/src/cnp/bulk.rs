@@ -96,6 +96,15 @@ impl<'a> TierIndex<'a> {
         out
     }
 
+    /// True when a rule of `lists` has a named port (its ports depend on the destination).
+    pub fn any_named(&self, lists: &TierLists) -> bool {
+        lists
+            .admin
+            .iter()
+            .chain(&lists.baseline)
+            .any(|id| self.rules.get(*id).is_some_and(|r| r.named))
+    }
+
     /// The rules of `list` whose peers match endpoint `other`, in order.
     pub fn matching<'s>(
         &'s self,
@@ -171,21 +180,6 @@ pub(crate) fn port_match(rule: &CnpRule, port: u16, protocol: Protocol) -> PortM
     }
 }
 
-/// The action of the first rule of `list` matching `other` on the probed port, where
-/// `port_ok(rule id, destination)` says whether a rule's protocols cover it.
-pub(crate) fn decide(
-    tiers: &TierIndex<'_>,
-    list: &[usize],
-    other: usize,
-    dst: usize,
-    port_ok: &dyn Fn(usize, usize) -> bool,
-) -> Option<Action> {
-    tiers
-        .matching(list, other)
-        .find(|(id, _)| port_ok(*id, dst))
-        .map(|(_, r)| r.rule.action)
-}
-
 /// The connections a rule matches towards `dst` (exact, named ports resolved).
 pub(crate) fn connections(cluster: &Cluster, rule: &TierRule<'_>, dst: &Endpoint) -> Connections {
     rule_connections(cluster, rule.rule, dst)
@@ -201,109 +195,142 @@ pub(crate) fn rows(
     port: u16,
     protocol: Protocol,
 ) -> Vec<Bits> {
-    let n = index.endpoints.len();
-    let cluster = index.cluster;
-    let matches: Vec<PortMatch<'_>> = tiers
-        .rules
-        .iter()
-        .map(|r| port_match(r.rule, port, protocol))
-        .collect();
-    // A named port resolves to the destination's first container port of that name (as in
-    // `eval::rule_connections`), which must be the probe.
-    let exposes = |dst: usize, names: &[&str]| match index.endpoints.get(dst) {
-        Some(Endpoint::Pod(p)) => cluster.pods.get(*p).is_some_and(|pod| {
+    let probe = Probe {
+        index,
+        tiers,
+        matches: tiers
+            .rules
+            .iter()
+            .map(|r| port_match(r.rule, port, protocol))
+            .collect(),
+        port,
+        protocol,
+    };
+    let rows = probe.egress_rows(np);
+    probe.clear_ingress(np, rows)
+}
+
+/// One probed port and protocol over the tier index.
+struct Probe<'p, 'a> {
+    index: &'p crate::index::Index<'a>,
+    tiers: &'p TierIndex<'a>,
+    /// Per rule: how its protocols treat the probe.
+    matches: Vec<PortMatch<'a>>,
+    port: u16,
+    protocol: Protocol,
+}
+
+impl Probe<'_, '_> {
+    /// Whether rule `id`'s protocols cover the probe towards endpoint `dst`. A named port
+    /// resolves to the destination's first container port of that name (as in
+    /// `eval::rule_connections`), which must be the probe.
+    fn port_ok(&self, id: usize, dst: usize) -> bool {
+        let names = match self.matches.get(id) {
+            Some(PortMatch::All) => return true,
+            Some(PortMatch::Named(names)) => names,
+            _ => return false,
+        };
+        let Some(Endpoint::Pod(p)) = self.index.endpoints.get(dst) else {
+            return false;
+        };
+        self.index.cluster.pods.get(*p).is_some_and(|pod| {
             names.iter().any(|name| {
                 pod.ports
                     .iter()
                     .find(|c| c.name.as_deref() == Some(*name))
-                    .is_some_and(|c| c.port == port && c.protocol == protocol)
+                    .is_some_and(|c| c.port == self.port && c.protocol == self.protocol)
             })
-        }),
-        _ => false,
-    };
-    let port_ok = |id: usize, dst: usize| match matches.get(id) {
-        Some(PortMatch::All) => true,
-        Some(PortMatch::Named(names)) => exposes(dst, names),
-        _ => false,
-    };
-    let side = |lists: &TierLists, other: usize, dst: usize, np: Option<bool>| match decide(
-        tiers,
-        &lists.admin,
-        other,
-        dst,
-        &port_ok,
-    ) {
-        Some(Action::Accept) => true,
-        Some(Action::Deny) => false,
-        _ => np.unwrap_or_else(|| {
-            decide(tiers, &lists.baseline, other, dst, &port_ok) != Some(Action::Deny)
-        }),
-    };
+        })
+    }
 
-    // Egress: a source's row depends on its tier rules and NetworkPolicy rules only.
-    let mut rows: Vec<Bits> = np.egress_rows.to_vec();
-    let mut cache: HashMap<(&TierLists, &[usize], bool), Bits> = HashMap::new();
-    for (i, lists) in tiers.egress.iter().enumerate() {
-        let (Some(iso), Some(np_row)) = (index.egress.get(i), np.egress_rows.get(i)) else {
-            continue;
-        };
-        if lists.is_empty() {
-            continue;
+    /// The action of the first rule of `list` matching `other` on the probe.
+    fn decide(&self, list: &[usize], other: usize, dst: usize) -> Option<Action> {
+        self.tiers
+            .matching(list, other)
+            .find(|(id, _)| self.port_ok(*id, dst))
+            .map(|(_, r)| r.rule.action)
+    }
+
+    /// One direction: `np` is the NetworkPolicy answer when one isolates the pod.
+    fn side(&self, lists: &TierLists, other: usize, dst: usize, np: Option<bool>) -> bool {
+        match self.decide(&lists.admin, other, dst) {
+            Some(Action::Accept) => true,
+            Some(Action::Deny) => false,
+            _ => {
+                np.unwrap_or_else(|| self.decide(&lists.baseline, other, dst) != Some(Action::Deny))
+            }
         }
-        let key = (lists, iso.rules.as_slice(), iso.isolated);
-        let row = cache
-            .entry(key)
-            .or_insert_with(|| {
+    }
+
+    /// Egress: a source's row depends on its tier rules and NetworkPolicy rules only.
+    fn egress_rows(&self, np: &crate::matrix::NetworkPolicyProbe<'_>) -> Vec<Bits> {
+        let n = self.index.endpoints.len();
+        let mut rows: Vec<Bits> = np.egress_rows.to_vec();
+        let mut cache: HashMap<(&TierLists, &[usize], bool), Bits> = HashMap::new();
+        for (i, lists) in self.tiers.egress.iter().enumerate() {
+            let (Some(iso), Some(np_row)) = (self.index.egress.get(i), np.egress_rows.get(i))
+            else {
+                continue;
+            };
+            if lists.is_empty() {
+                continue;
+            }
+            let key = (lists, iso.rules.as_slice(), iso.isolated);
+            let row = cache.entry(key).or_insert_with(|| {
                 let mut row = Bits::new(n);
                 for j in 0..n {
-                    if side(lists, j, j, iso.isolated.then(|| np_row.get(j))) {
+                    if self.side(lists, j, j, iso.isolated.then(|| np_row.get(j))) {
                         row.set(j);
                     }
                 }
                 row
-            })
-            .clone();
-        if let Some(slot) = rows.get_mut(i) {
-            *slot = row;
+            });
+            if let Some(slot) = rows.get_mut(i) {
+                *slot = row.clone();
+            }
         }
+        rows
     }
 
-    // Ingress: per destination, the sources its chain allows; the others are cleared. The
-    // set is shared by destinations with the same rules and NetworkPolicy answer, unless a
-    // named port makes it depend on the destination.
-    let mut shared: HashMap<(&TierLists, Option<*const Bits>), Bits> = HashMap::new();
-    for (j, lists) in tiers.ingress.iter().enumerate() {
-        let np_set = np.ingress.get(j).copied().flatten();
-        let allowed = if lists.is_empty() {
-            np_set.cloned()
-        } else {
-            let key = (lists, np_set.map(|s| s as *const Bits));
-            let named = lists
-                .admin
-                .iter()
-                .chain(&lists.baseline)
-                .any(|id| tiers.rules.get(*id).is_some_and(|r| r.named));
-            match shared.get(&key).filter(|_| !named) {
-                Some(set) => Some(set.clone()),
-                None => {
-                    let mut set = Bits::new(n);
-                    for i in 0..n {
-                        if side(lists, i, j, np_set.map(|s| s.get(i))) {
-                            set.set(i);
+    /// Ingress: per destination, the sources its chain allows; the others are cleared in
+    /// `rows`. The set is shared by destinations with the same rules and NetworkPolicy
+    /// answer, unless a named port makes it depend on the destination.
+    fn clear_ingress(
+        &self,
+        np: &crate::matrix::NetworkPolicyProbe<'_>,
+        mut rows: Vec<Bits>,
+    ) -> Vec<Bits> {
+        let n = self.index.endpoints.len();
+        let mut shared: HashMap<(&TierLists, Option<*const Bits>), Bits> = HashMap::new();
+        for (j, lists) in self.tiers.ingress.iter().enumerate() {
+            let np_set = np.ingress.get(j).copied().flatten();
+            let allowed = if lists.is_empty() {
+                np_set.cloned()
+            } else {
+                let key = (lists, np_set.map(|s| s as *const Bits));
+                let named = self.tiers.any_named(lists);
+                match shared.get(&key).filter(|_| !named) {
+                    Some(set) => Some(set.clone()),
+                    None => {
+                        let mut set = Bits::new(n);
+                        for i in 0..n {
+                            if self.side(lists, i, j, np_set.map(|s| s.get(i))) {
+                                set.set(i);
+                            }
                         }
+                        if !named {
+                            shared.insert(key, set.clone());
+                        }
+                        Some(set)
                     }
-                    if !named {
-                        shared.insert(key, set.clone());
-                    }
-                    Some(set)
+                }
+            };
+            for src in allowed.iter().flat_map(|a| a.zeros()) {
+                if let Some(row) = rows.get_mut(src) {
+                    row.clear(j);
                 }
             }
-        };
-        for src in allowed.iter().flat_map(|a| a.zeros()) {
-            if let Some(row) = rows.get_mut(src) {
-                row.clear(j);
-            }
         }
+        rows
     }
-    rows
 }
