@@ -452,3 +452,278 @@ pub fn explanation_text(e: &Explanation) -> String {
     let _ = explanation(&mut out, e);
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::endpoint::all_endpoints;
+    use crate::ports::Protocol;
+    use crate::{connectivity, load, matrix, Cidr, Cluster, Source};
+
+    /// `x/a` may reach `x/b` on TCP 8080, 9000-9100 and UDP 53 only; `x/b` is not isolated.
+    const PORTS_YAML: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: x, labels: {app: a}}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: b, namespace: x, labels: {app: b}}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: b, namespace: x}\nspec:\n  podSelector: {matchLabels: {app: b}}\n  ingress:\n    - from: [{podSelector: {matchLabels: {app: a}}}]\n      ports: [{port: 8080}, {port: 9000, endPort: 9100}, {port: 53, protocol: UDP}]\n";
+
+    const PROBES: [(u16, Protocol); 2] = [(8080, Protocol::Tcp), (53, Protocol::Udp)];
+
+    fn cluster(yaml: &str) -> Cluster {
+        let loaded = load(&[Source {
+            name: "t.yaml",
+            text: yaml,
+        }]);
+        assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+        loaded.cluster
+    }
+
+    /// 70 pods (more than one 64-bit word per row) in three tiers: tier 0 takes ingress
+    /// only from tier 1 on TCP 8080, so the two probed ports give different tables.
+    fn wide_matrix() -> Matrix {
+        let mut yaml = String::new();
+        for p in 0..70 {
+            yaml += &format!("apiVersion: v1\nkind: Pod\nmetadata: {{name: p{p}, namespace: x, labels: {{tier: t{}}}}}\n---\n", p % 3);
+        }
+        yaml += "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: t0, namespace: x}\nspec:\n  podSelector: {matchLabels: {tier: t0}}\n  ingress:\n    - from: [{podSelector: {matchLabels: {tier: t1}}}]\n      ports: [{port: 8080}]\n";
+        let c = cluster(&yaml);
+        let externals = [Cidr::parse("8.8.8.8", true).unwrap()];
+        matrix(&c, &all_endpoints(&c, &externals), &PROBES)
+    }
+
+    fn render(f: impl FnOnce(&mut String) -> fmt::Result) -> String {
+        let mut out = String::new();
+        f(&mut out).unwrap();
+        out
+    }
+
+    #[test]
+    fn quoting() {
+        let csv = |s| render(|o| csv_field(o, s));
+        assert_eq!(csv("x/a"), "x/a");
+        assert_eq!(csv("TCP 80,443"), "\"TCP 80,443\"");
+        assert_eq!(csv("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv("two\nlines"), "\"two\nlines\"");
+        assert_eq!(render(|o| dot_id(o, "a\"b\\c")), "\"a\\\"b\\\\c\"");
+        for s in [
+            "plain",
+            "q\"uote",
+            "back\\slash",
+            "tab\tnew\nline\u{1}",
+            "ünï",
+            "",
+        ] {
+            let json = render(|o| json_string(o, s));
+            assert_eq!(serde_json::from_str::<String>(&json).unwrap(), s, "{json}");
+        }
+    }
+
+    #[test]
+    fn matrix_json_is_the_serialized_matrix_one_row_per_line() {
+        let m = wide_matrix();
+        let n = m.endpoints.len();
+        assert_eq!(n, 71);
+        let json = render(|o| matrix_json(o, &m));
+        let parsed: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(parsed, serde_json::to_value(&m).unwrap());
+        let lines: Vec<&str> = json.lines().collect();
+        assert_eq!(lines.len(), 2 + 2 * (n + 2) + 1);
+        for (k, check) in m.checks.iter().enumerate() {
+            let first = 2 + k * (n + 2) + 1;
+            for (i, line) in lines[first..first + n].iter().enumerate() {
+                let row: Vec<bool> = serde_json::from_str(line.trim_end_matches(',')).unwrap();
+                assert_eq!(row, check.row(i).collect::<Vec<_>>(), "check {k} row {i}");
+            }
+        }
+        // The two ports differ, so rows are not all alike.
+        assert_ne!(m.checks[0], m.checks[1]);
+        assert!(m.checks[0].allowed(1, 0) && !m.checks[1].allowed(1, 0));
+    }
+
+    #[test]
+    fn matrix_table_csv_markdown_and_dot_say_the_same_cells() {
+        let m = wide_matrix();
+        let n = m.endpoints.len();
+        let allowed = |k: usize, i: usize, j: usize| m.checks[k].allowed(i, j);
+
+        let table = render(|o| matrix_table(o, &m));
+        let blocks: Vec<&str> = table.split("\n\n").collect();
+        assert_eq!(blocks.len(), 3, "two tables and the legend");
+        for (k, block) in blocks[..2].iter().enumerate() {
+            let lines: Vec<&str> = block.lines().collect();
+            assert_eq!(lines.len(), n + 1);
+            let header: Vec<&str> = lines[0].split_whitespace().collect();
+            assert_eq!(header[0], ["8080/TCP", "53/UDP"][k]);
+            assert_eq!(
+                header[1..],
+                m.endpoints.iter().map(String::as_str).collect::<Vec<_>>()[..]
+            );
+            for (i, line) in lines[1..].iter().enumerate() {
+                let cells: Vec<&str> = line.split_whitespace().collect();
+                assert_eq!(cells[0], m.endpoints[i]);
+                let want: Vec<&str> = (0..n)
+                    .map(|j| if allowed(k, i, j) { "." } else { "X" })
+                    .collect();
+                assert_eq!(cells[1..], want[..], "table {k} row {i}");
+                // Every cell is padded to its column's name: the columns line up.
+                assert_eq!(line.len(), lines[0].len(), "{line}");
+            }
+        }
+        assert_eq!(
+            blocks[2],
+            ". allowed   X denied   (rows: from, columns: to)\n"
+        );
+
+        let csv = render(|o| matrix_csv(o, &m));
+        let rows: Vec<&str> = csv.lines().collect();
+        assert_eq!(rows[0], "port,protocol,from,to,allowed");
+        assert_eq!(rows.len(), 1 + 2 * n * n);
+        for (r, row) in rows[1..].iter().enumerate() {
+            let (k, i, j) = (r / (n * n), r / n % n, r % n);
+            let (port, protocol) = PROBES[k];
+            let want = format!(
+                "{port},{protocol},{},{},{}",
+                m.endpoints[i],
+                m.endpoints[j],
+                allowed(k, i, j)
+            );
+            assert_eq!(*row, want);
+        }
+
+        let md = render(|o| matrix_markdown(o, &m));
+        let tables: Vec<&str> = md.split("**").filter(|s| s.starts_with("\n\n|")).collect();
+        assert_eq!(tables.len(), 2);
+        for (k, t) in tables.iter().enumerate() {
+            let lines: Vec<&str> = t.trim().lines().collect();
+            assert_eq!(lines[1], format!("|---|{}", "---|".repeat(n)));
+            for (i, line) in lines[2..].iter().enumerate() {
+                let cells: Vec<&str> = line
+                    .split('|')
+                    .map(str::trim)
+                    .filter(|c| !c.is_empty())
+                    .collect();
+                let want: Vec<&str> = (0..n)
+                    .map(|j| match (i == j, allowed(k, i, j)) {
+                        (true, _) => "-",
+                        (false, true) => "allow",
+                        (false, false) => "deny",
+                    })
+                    .collect();
+                assert_eq!(cells[1..], want[..], "markdown {k} row {i}");
+            }
+        }
+
+        let dot = render(|o| matrix_dot(o, &m));
+        let mut edges = 0;
+        for i in 0..n {
+            for j in (0..n).filter(|&j| j != i) {
+                let ports: Vec<&str> = [0, 1]
+                    .into_iter()
+                    .filter(|&k| allowed(k, i, j))
+                    .map(|k| ["8080/TCP", "53/UDP"][k])
+                    .collect();
+                let edge = format!("  \"{}\" -> \"{}\" [label=", m.endpoints[i], m.endpoints[j]);
+                if ports.is_empty() {
+                    assert!(!dot.contains(&edge), "{edge}");
+                } else {
+                    assert!(
+                        dot.contains(&format!("{edge}\"{}\"];\n", ports.join(", "))),
+                        "{edge}"
+                    );
+                    edges += 1;
+                }
+            }
+        }
+        assert_eq!(dot.lines().filter(|l| l.contains(" -> ")).count(), edges);
+        assert!(dot.starts_with("digraph netpol {\n") && dot.ends_with("}\n"));
+    }
+
+    #[test]
+    fn small_matrix_exactly() {
+        let c = cluster(PORTS_YAML);
+        let m = matrix(&c, &all_endpoints(&c, &[]), &PROBES);
+        assert_eq!(
+            render(|o| matrix_table(o, &m)),
+            "8080/TCP  x/a  x/b\nx/a        .    . \nx/b        .    . \n\n\
+             53/UDP  x/a  x/b\nx/a      .    . \nx/b      .    . \n\n\
+             . allowed   X denied   (rows: from, columns: to)\n"
+        );
+        let m = matrix(&c, &all_endpoints(&c, &[]), &[(80, Protocol::Tcp)]);
+        assert_eq!(
+            render(|o| matrix_markdown(o, &m)),
+            "**80/TCP**\n\n| from \\ to | x/a | x/b |\n|---|---|---|\n| x/a | - | deny |\n| x/b | allow | - |\n\n"
+        );
+        assert_eq!(
+            render(|o| matrix_json(o, &m)),
+            "{\"endpoints\":[\"x/a\",\"x/b\"],\n\"checks\":[\n{\"port\":80,\"protocol\":\"TCP\",\"allowed\":[\n[true,false],\n[true,true]\n]}\n]}\n"
+        );
+    }
+
+    #[test]
+    fn connectivity_in_every_format() {
+        let c = cluster(PORTS_YAML);
+        let map = connectivity(&c, &all_endpoints(&c, &[]));
+        assert_eq!(
+            render(|o| connectivity_text(o, &map)),
+            "x/a => x/b : TCP 8080,9000-9100; UDP 53\nx/b => x/a : All connections\n"
+        );
+        assert_eq!(
+            render(|o| connectivity_csv(o, &map)),
+            "src,dst,connections\nx/a,x/b,\"TCP 8080,9000-9100; UDP 53\"\nx/b,x/a,All connections\n"
+        );
+        assert_eq!(
+            render(|o| connectivity_markdown(o, &map)),
+            "| src | dst | connections |\n|---|---|---|\n| x/a | x/b | TCP 8080,9000-9100; UDP 53 |\n| x/b | x/a | All connections |\n"
+        );
+        assert_eq!(
+            render(|o| connectivity_dot(o, &map)),
+            "digraph netpol {\n  rankdir=LR;\n  node [shape=box, style=rounded];\n  \"x/a\";\n  \"x/b\";\n  \"x/a\" -> \"x/b\" [label=\"TCP 8080,9000-9100; UDP 53\"];\n  \"x/b\" -> \"x/a\" [label=\"All connections\"];\n}\n"
+        );
+        let json = render(|o| connectivity_json(o, &map));
+        assert_eq!(
+            json,
+            "{\"endpoints\":[\"x/a\",\"x/b\"],\n\"connections\":[\n{\"src\":\"x/a\",\"dst\":\"x/b\",\"conn\":\"TCP 8080,9000-9100; UDP 53\"},\n{\"src\":\"x/b\",\"dst\":\"x/a\",\"conn\":\"All connections\"}\n]}\n"
+        );
+        let parsed: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(parsed, serde_json::to_value(&map).unwrap());
+    }
+
+    #[test]
+    fn nothing_allowed_is_still_valid_output() {
+        let c = cluster("apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: x}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny, namespace: x}\nspec: {podSelector: {}, policyTypes: [Ingress, Egress]}\n");
+        let map = connectivity(&c, &all_endpoints(&c, &[]));
+        let json = render(|o| connectivity_json(o, &map));
+        let parsed: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(parsed, serde_json::to_value(&map).unwrap());
+        assert_eq!(render(|o| connectivity_text(o, &map)), "");
+        let empty = matrix(&c, &[], &PROBES);
+        let json = render(|o| matrix_json(o, &empty));
+        let parsed: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(parsed, serde_json::to_value(&empty).unwrap());
+    }
+
+    /// Stops accepting text after `limit` bytes, like a full disk or a closed pipe.
+    struct Full {
+        limit: usize,
+        written: usize,
+    }
+
+    impl Write for Full {
+        fn write_str(&mut self, s: &str) -> fmt::Result {
+            self.written += s.len();
+            if self.written > self.limit {
+                return Err(fmt::Error);
+            }
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_failing_writer_stops_the_rendering() {
+        let m = wide_matrix();
+        let whole = render(|o| matrix_json(o, &m)).len();
+        let mut out = Full {
+            limit: 1000,
+            written: 0,
+        };
+        assert!(matrix_json(&mut out, &m).is_err());
+        // It gave up at the first refusal instead of rendering the rest.
+        assert!(out.written < 1000 + whole / 10, "{}", out.written);
+    }
+}
