@@ -42,7 +42,7 @@ impl Check {
     /// (empty when `from` is out of range). Renderers walk rows instead of asking cell by
     /// cell: at 20,000 endpoints that is 400 million cells per port.
     pub fn row(&self, from: usize) -> impl Iterator<Item = bool> + '_ {
-        self.rows.get(from).into_iter().flat_map(Bits::iter)
+        self.rows.get(from).map(Bits::iter).unwrap_or_default()
     }
 
     /// Number of allowed pairs.
