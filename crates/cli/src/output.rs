@@ -71,11 +71,26 @@ pub enum Body {
     Diagnostics(Vec<Diagnostic>, TextFormat),
 }
 
-/// Writes `body` to stdout through one lock and one buffer.
+/// Writes `body` to stdout through one buffer.
 pub fn print(body: &Body) -> io::Result<()> {
-    let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
+    let mut out = io::BufWriter::with_capacity(1 << 16, unbuffered_stdout());
     write(&mut out, body)?;
     out.flush()
+}
+
+/// Stdout without the standard library's line buffering, which searches every write for
+/// its last line break and copies what follows: a tenth of the time of a 300 MB matrix.
+/// On Unix that is a duplicate of file descriptor 1 (same file, offset and append mode);
+/// elsewhere the locked handle.
+fn unbuffered_stdout() -> Box<dyn io::Write> {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd as _;
+        if let Ok(fd) = io::stdout().as_fd().try_clone_to_owned() {
+            return Box::new(std::fs::File::from(fd));
+        }
+    }
+    Box::new(io::stdout().lock())
 }
 
 /// Writes `body` to `out` as it is rendered.
