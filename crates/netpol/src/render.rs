@@ -7,12 +7,14 @@
 //! grows with the endpoints (their quoted names, one row) is held, never what grows with
 //! the pairs.
 
+use std::collections::HashMap;
 use std::fmt::{self, Write};
 
 use crate::connectivity::ConnectivityMap;
 use crate::eval::{Explanation, Side};
 use crate::matrix::{Check, Matrix};
 use crate::model::Direction;
+use crate::ports::Connections;
 
 const LEGEND: &str = "\n. allowed   X denied   (rows: from, columns: to)\n";
 
@@ -213,10 +215,15 @@ pub fn matrix_csv<W: Write + ?Sized>(out: &mut W, m: &Matrix) -> fmt::Result {
     let names = rendered(&m.endpoints, csv_field)?;
     let mut line = String::new();
     for check in &m.checks {
+        let port = format!("{},{},", check.port, check.protocol);
         for (i, from) in names.iter().enumerate() {
             line.clear();
             for (ok, to) in check.row(i).zip(&names) {
-                writeln!(line, "{},{},{from},{to},{ok}", check.port, check.protocol)?;
+                line.push_str(&port);
+                line.push_str(from);
+                line.push(',');
+                line.push_str(to);
+                line.push_str(if ok { ",true\n" } else { ",false\n" });
             }
             out.write_str(&line)?;
         }
@@ -292,94 +299,130 @@ pub fn matrix_dot<W: Write + ?Sized>(out: &mut W, m: &Matrix) -> fmt::Result {
     out.write_str("}\n")
 }
 
-/// The allowed pairs of `c` with their names (loopback excluded).
-fn named_pairs(
-    c: &ConnectivityMap,
-) -> impl Iterator<Item = (&str, &str, &crate::ports::Connections)> {
-    c.allowed_pairs().filter_map(|(i, j, conns)| {
-        Some((
-            c.endpoints.get(i)?.as_str(),
-            c.endpoints.get(j)?.as_str(),
-            conns,
-        ))
-    })
+/// A string as it is.
+fn plain<W: Write + ?Sized>(out: &mut W, s: &str) -> fmt::Result {
+    out.write_str(s)
+}
+
+/// Calls `line(out, src, dst, connections)` for each allowed pair of `c` (loopback
+/// excluded), with the names and the connection set already in the output's `form`.
+/// Names are rendered once per endpoint and each distinct set once: the map interns its
+/// sets, so an equal set is the same reference (a cluster has few), and formatting it
+/// again for each of millions of pairs was most of the time of the whole command.
+fn each_pair<W, F, L>(out: &mut W, c: &ConnectivityMap, form: F, mut line: L) -> fmt::Result
+where
+    W: Write + ?Sized,
+    F: Fn(&mut String, &str) -> fmt::Result,
+    L: FnMut(&mut W, &str, &str, &str) -> fmt::Result,
+{
+    let names = rendered(&c.endpoints, &form)?;
+    let mut set_ids: HashMap<*const Connections, usize> = HashMap::new();
+    let mut sets: Vec<String> = Vec::new();
+    let mut last: Option<(*const Connections, usize)> = None;
+    for (i, j, conns) in c.allowed_pairs() {
+        let key = std::ptr::from_ref(conns);
+        let id = match last {
+            Some((k, id)) if k == key => id,
+            _ => {
+                let id = match set_ids.get(&key) {
+                    Some(&id) => id,
+                    None => {
+                        let mut text = String::new();
+                        form(&mut text, &conns.to_string())?;
+                        sets.push(text);
+                        set_ids.insert(key, sets.len() - 1);
+                        sets.len() - 1
+                    }
+                };
+                last = Some((key, id));
+                id
+            }
+        };
+        if let (Some(src), Some(dst), Some(set)) = (names.get(i), names.get(j), sets.get(id)) {
+            line(out, src, dst, set)?;
+        }
+    }
+    Ok(())
 }
 
 /// `src => dst : connections`, one line per pair with anything allowed (netpol-analyzer's
 /// `list` format).
 pub fn connectivity_text<W: Write + ?Sized>(out: &mut W, c: &ConnectivityMap) -> fmt::Result {
-    for (src, dst, conns) in named_pairs(c) {
-        writeln!(out, "{src} => {dst} : {conns}")?;
-    }
-    Ok(())
+    each_pair(out, c, plain, |out, src, dst, set| {
+        out.write_str(src)?;
+        out.write_str(" => ")?;
+        out.write_str(dst)?;
+        out.write_str(" : ")?;
+        out.write_str(set)?;
+        out.write_char('\n')
+    })
 }
 
 /// `{"endpoints": [...], "connections": [{"src": "x/a", "dst": "x/b", "conn": "TCP 80"}, ...]}`:
 /// the same value as [`ConnectivityMap`]'s `Serialize`, compact, one pair per line.
 pub fn connectivity_json<W: Write + ?Sized>(out: &mut W, c: &ConnectivityMap) -> fmt::Result {
-    let names = rendered(&c.endpoints, json_string)?;
     out.write_str("{\"endpoints\":[")?;
-    out.write_str(&names.join(","))?;
+    for (k, e) in c.endpoints.iter().enumerate() {
+        if k > 0 {
+            out.write_char(',')?;
+        }
+        json_string(out, e)?;
+    }
     out.write_str("],\n\"connections\":[")?;
-    let mut conn = String::new();
     let mut separator = "\n";
-    for (i, j, conns) in c.allowed_pairs() {
-        let (Some(src), Some(dst)) = (names.get(i), names.get(j)) else {
-            continue;
-        };
-        conn.clear();
-        write!(conn, "{conns}")?;
+    each_pair(out, c, json_string, |out, src, dst, set| {
         out.write_str(separator)?;
         separator = ",\n";
-        write!(out, "{{\"src\":{src},\"dst\":{dst},\"conn\":")?;
-        json_string(out, &conn)?;
-        out.write_char('}')?;
-    }
+        out.write_str("{\"src\":")?;
+        out.write_str(src)?;
+        out.write_str(",\"dst\":")?;
+        out.write_str(dst)?;
+        out.write_str(",\"conn\":")?;
+        out.write_str(set)?;
+        out.write_char('}')
+    })?;
     out.write_str("\n]}\n")
 }
 
 /// `src,dst,connections` rows.
 pub fn connectivity_csv<W: Write + ?Sized>(out: &mut W, c: &ConnectivityMap) -> fmt::Result {
     out.write_str("src,dst,connections\n")?;
-    let names = rendered(&c.endpoints, csv_field)?;
-    let mut conn = String::new();
-    for (i, j, conns) in c.allowed_pairs() {
-        let (Some(src), Some(dst)) = (names.get(i), names.get(j)) else {
-            continue;
-        };
-        conn.clear();
-        write!(conn, "{conns}")?;
-        write!(out, "{src},{dst},")?;
-        csv_field(out, &conn)?;
-        out.write_char('\n')?;
-    }
-    Ok(())
+    each_pair(out, c, csv_field, |out, src, dst, set| {
+        out.write_str(src)?;
+        out.write_char(',')?;
+        out.write_str(dst)?;
+        out.write_char(',')?;
+        out.write_str(set)?;
+        out.write_char('\n')
+    })
 }
 
 /// A Markdown table of allowed pairs.
 pub fn connectivity_markdown<W: Write + ?Sized>(out: &mut W, c: &ConnectivityMap) -> fmt::Result {
     out.write_str("| src | dst | connections |\n|---|---|---|\n")?;
-    for (src, dst, conns) in named_pairs(c) {
-        writeln!(out, "| {src} | {dst} | {conns} |")?;
-    }
-    Ok(())
+    each_pair(out, c, plain, |out, src, dst, set| {
+        out.write_str("| ")?;
+        out.write_str(src)?;
+        out.write_str(" | ")?;
+        out.write_str(dst)?;
+        out.write_str(" | ")?;
+        out.write_str(set)?;
+        out.write_str(" |\n")
+    })
 }
 
 /// A Graphviz digraph of allowed pairs labelled with their connections.
 pub fn connectivity_dot<W: Write + ?Sized>(out: &mut W, c: &ConnectivityMap) -> fmt::Result {
-    let ids = rendered(&c.endpoints, dot_id)?;
-    dot_head(out, &ids)?;
-    let mut conn = String::new();
-    for (i, j, conns) in c.allowed_pairs() {
-        let (Some(src), Some(dst)) = (ids.get(i), ids.get(j)) else {
-            continue;
-        };
-        conn.clear();
-        write!(conn, "{conns}")?;
-        write!(out, "  {src} -> {dst} [label=")?;
-        dot_id(out, &conn)?;
-        out.write_str("];\n")?;
-    }
+    dot_head(out, &rendered(&c.endpoints, dot_id)?)?;
+    each_pair(out, c, dot_id, |out, src, dst, set| {
+        out.write_str("  ")?;
+        out.write_str(src)?;
+        out.write_str(" -> ")?;
+        out.write_str(dst)?;
+        out.write_str(" [label=")?;
+        out.write_str(set)?;
+        out.write_str("];\n")
+    })?;
     out.write_str("}\n")
 }
 
@@ -682,6 +725,18 @@ mod tests {
         );
         let parsed: serde_json::Value = serde_json::from_str(&json).unwrap();
         assert_eq!(parsed, serde_json::to_value(&map).unwrap());
+    }
+
+    #[test]
+    fn a_connection_set_seen_before_is_written_the_same() {
+        // x/b takes TCP 80 from both others; the pairs alternate between that set and all.
+        let c = cluster("apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: x, labels: {app: a}}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: b, namespace: x, labels: {app: b}}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: c, namespace: x, labels: {app: c}}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: b, namespace: x}\nspec:\n  podSelector: {matchLabels: {app: b}}\n  ingress: [{ports: [{port: 80}]}]\n");
+        let map = connectivity(&c, &all_endpoints(&c, &[]));
+        assert_eq!(
+            render(|o| connectivity_text(o, &map)),
+            "x/a => x/b : TCP 80\nx/a => x/c : All connections\nx/b => x/a : All connections\n\
+             x/b => x/c : All connections\nx/c => x/a : All connections\nx/c => x/b : TCP 80\n"
+        );
     }
 
     #[test]
