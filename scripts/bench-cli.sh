@@ -49,7 +49,7 @@ def run(cmd, limit):
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return p.returncode, wall, cpu, after.ru_maxrss, p.stderr.decode(errors="replace").strip()
 
-print(f"{'netpol matrix -o json, 2 ports':<34} {'wall':>9} {'cpu':>9} {'peak RSS':>10}  budget")
+print(f"{'netpol matrix -o json, 2 ports':<44} {'wall':>9} {'cpu':>9} {'peak RSS':>10}  budget")
 failed = False
 for pods in sizes:
     runs, budget, limit = plans[pods]
@@ -66,6 +66,6 @@ for pods in sizes:
         verdict = "completes under ulimit -v 2097152: ok"
     failed |= "ok" not in verdict
     label = f"{pods:,} pods" + (f", ulimit -v 2097152" if limit else "") + f" (best of {runs})"
-    print(f"{label:<34} {wall * 1000:>7.0f}ms {cpu * 1000:>7.0f}ms {rss / 1024:>8.0f}MB  {verdict}")
+    print(f"{label:<44} {wall * 1000:>7.0f}ms {cpu * 1000:>7.0f}ms {rss / 1024:>8.0f}MB  {verdict}")
 sys.exit(1 if failed else 0)
 PY
