@@ -44,6 +44,7 @@ pub mod connectivity;
 pub mod diag;
 pub mod endpoint;
 pub mod eval;
+pub mod expect;
 pub mod generate;
 mod index;
 pub mod lesson;
