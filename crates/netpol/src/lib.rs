@@ -42,6 +42,7 @@ mod bits;
 pub mod cidr;
 pub mod connectivity;
 pub mod diag;
+pub mod diff;
 pub mod endpoint;
 pub mod eval;
 pub mod expect;
