@@ -131,9 +131,10 @@ fn text_report(report: &TestReport) -> String {
     let n = report.outcomes.len();
     let checked = report.checked();
     if report.passed() {
+        let hold = if n == 1 { "holds" } else { "hold" };
         let _ = writeln!(
             out,
-            "ok: {n} expectation{} hold ({checked} connection{} checked)",
+            "ok: {n} expectation{} {hold} ({checked} connection{} checked)",
             plural(n),
             plural(checked)
         );

@@ -15,15 +15,15 @@ pub fn summary(diff: &Diff) -> String {
     let mut out = format!(
         "{} changed: {} opened, {} closed",
         count(diff.changes.len(), "pair"),
-        diff.opened_pairs(),
-        diff.closed_pairs(),
+        grouped(diff.opened_pairs()),
+        grouped(diff.closed_pairs()),
     );
     if !diff.added_endpoints.is_empty() || !diff.removed_endpoints.is_empty() {
         let _ = write!(
             out,
             "; {} added, {} removed",
             count(diff.added_endpoints.len(), "endpoint"),
-            diff.removed_endpoints.len()
+            grouped(diff.removed_endpoints.len())
         );
     }
     out
@@ -194,21 +194,23 @@ fn quote(s: &str) -> String {
     }
 }
 
-/// `1 pair`, `3 pairs`, with thousands separated for big numbers.
+/// `1 pair`, `3 pairs`, `14,718 pairs`.
 fn count(n: usize, what: &str) -> String {
+    let plural = if n == 1 { "" } else { "s" };
+    format!("{} {what}{plural}", grouped(n))
+}
+
+/// `14,718`: thousands separated, as people read a summary.
+fn grouped(n: usize) -> String {
     let digits = n.to_string();
-    let mut grouped = String::new();
+    let mut out = String::new();
     for (i, ch) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(',');
+            out.push(',');
         }
-        grouped.push(ch);
+        out.push(ch);
     }
-    if n == 1 {
-        format!("{grouped} {what}")
-    } else {
-        format!("{grouped} {what}s")
-    }
+    out
 }
 
 #[cfg(test)]
