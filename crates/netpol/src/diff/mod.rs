@@ -158,7 +158,7 @@ fn compare(old: Snapshot<'_>, new: Snapshot<'_>, shortcut: bool) -> Diff {
         .collect();
     let mut facts = facts::Facts::new(old, new, &common, shortcut);
     let mut changes = Vec::new();
-    let mut same = SameCache::default();
+    let mut same = SameCache::new();
     for (a, &(from_old, from_new)) in common.iter().enumerate() {
         for (b, &(to_old, to_new)) in common.iter().enumerate() {
             if a == b {
@@ -201,24 +201,37 @@ fn compare(old: Snapshot<'_>, new: Snapshot<'_>, shortcut: bool) -> Diff {
     }
 }
 
-/// Remembers the last comparison: a connectivity map shares one value between the many
-/// cells that allow the same, so neighbouring cells mostly compare the same two values.
-#[derive(Default)]
+/// Remembers comparisons by the addresses of the two values: a connectivity map shares
+/// one value between every cell that allows the same, so a million cells hold a few dozen
+/// distinct values and almost every comparison is a repeat.
 struct SameCache {
-    last: Option<(*const Connections, *const Connections, bool)>,
+    slots: Vec<Option<(*const Connections, *const Connections, bool)>>,
 }
 
 impl SameCache {
+    const SLOTS: usize = 1024;
+
+    fn new() -> SameCache {
+        SameCache {
+            slots: vec![None; Self::SLOTS],
+        }
+    }
+
     fn equal(&mut self, a: &Connections, b: &Connections) -> bool {
         let (pa, pb) = (a as *const Connections, b as *const Connections);
-        match self.last {
-            Some((la, lb, eq)) if std::ptr::eq(la, pa) && std::ptr::eq(lb, pb) => eq,
-            _ => {
-                let eq = a == b;
-                self.last = Some((pa, pb, eq));
-                eq
+        // Values are a few words apart in their tables: mix both addresses' low bits.
+        let hash = ((pa as usize) >> 3) ^ ((pb as usize) >> 3).rotate_left(5);
+        let at = hash % Self::SLOTS;
+        if let Some(Some((la, lb, eq))) = self.slots.get(at) {
+            if std::ptr::eq(*la, pa) && std::ptr::eq(*lb, pb) {
+                return *eq;
             }
         }
+        let eq = a == b;
+        if let Some(slot) = self.slots.get_mut(at) {
+            *slot = Some((pa, pb, eq));
+        }
+        eq
     }
 }
 
