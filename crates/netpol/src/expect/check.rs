@@ -23,6 +23,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::file::Stated;
+use super::pattern::Pattern;
 use crate::diag::{self, Diagnostic};
 use crate::endpoint::Endpoint;
 use crate::eval::{explain, verdict, Explanation, Traffic};
@@ -109,10 +110,16 @@ const MATRIX_PER_ENDPOINT: usize = 2;
 /// pod talking to itself, two equally specific expectations that disagree.
 pub fn check(cluster: &Cluster, stated: &[Stated]) -> Result<TestReport, Vec<Diagnostic>> {
     let mut endpoints = Endpoints::default();
+    let pods: HashMap<String, usize> = cluster
+        .pods
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.id(), i))
+        .collect();
     let mut errors = Vec::new();
     let mut covered: Vec<Vec<(u32, u32)>> = Vec::with_capacity(stated.len());
     for s in stated {
-        match resolve(cluster, s, &mut endpoints) {
+        match resolve(cluster, &pods, s, &mut endpoints) {
             Ok(pairs) => covered.push(pairs),
             Err(message) => {
                 let e = &s.expectation;
@@ -186,12 +193,22 @@ impl Endpoints {
 /// The connections one expectation covers, or why it covers none.
 fn resolve(
     cluster: &Cluster,
+    pods: &HashMap<String, usize>,
     s: &Stated,
     endpoints: &mut Endpoints,
 ) -> Result<Vec<(u32, u32)>, String> {
+    // A pod by id is by far the most common end: look it up instead of scanning the pods
+    // (the scan stays for the message that names the closest pod).
+    let ends = |pattern: Pattern| match &pattern {
+        Pattern::Pod(id) => match pods.get(id) {
+            Some(&i) => Ok(vec![Endpoint::Pod(i)]),
+            None => pattern.resolve(cluster),
+        },
+        _ => pattern.resolve(cluster),
+    };
     let (from, to) = s.expectation.patterns()?;
-    let from = from.resolve(cluster)?;
-    let to = to.resolve(cluster)?;
+    let from = ends(from)?;
+    let to = ends(to)?;
     let from: Vec<u32> = from.iter().map(|x| endpoints.id(x)).collect();
     let to: Vec<u32> = to.iter().map(|x| endpoints.id(x)).collect();
     let pairs: Vec<(u32, u32)> = from

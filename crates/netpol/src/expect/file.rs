@@ -11,6 +11,8 @@
 //! malformed expectation is an error with its line and column, because a typo in a CI gate
 //! must not quietly check less.
 
+use std::collections::HashMap;
+
 use serde_yaml::{Mapping, Value};
 
 use super::{parse_port, parse_protocol, Expectation};
@@ -44,13 +46,15 @@ pub fn parse_file(name: &str, text: &str) -> Result<Vec<Stated>, Vec<Diagnostic>
         }
     };
     let mut out: Vec<Stated> = Vec::new();
+    // Expectation → line it was first written on.
+    let mut seen: HashMap<Expectation, usize> = HashMap::new();
     for (i, item) in items.iter().enumerate() {
         let path = format!("[{i}]");
         let Some(e) = r.expectation(item, &path) else {
             continue;
         };
-        if let Some(first) = out.iter().find(|s| s.expectation == e) {
-            let line = first.origin.line;
+        let origin = r.origin(&path, false);
+        if let Some(&line) = seen.get(&e) {
             r.report(
                 diag::DUPLICATE_NAME,
                 &path,
@@ -59,9 +63,10 @@ pub fn parse_file(name: &str, text: &str) -> Result<Vec<Stated>, Vec<Diagnostic>
             );
             continue;
         }
+        seen.insert(e.clone(), origin.line);
         out.push(Stated {
             expectation: e,
-            origin: r.origin(&path, false),
+            origin,
         });
     }
     if out.is_empty() && r.diagnostics.is_empty() {

@@ -28,7 +28,7 @@ pub use file::{parse_file, Stated};
 pub use pattern::Pattern;
 
 /// One expected connection: `from` may (or may not) open `port`/`protocol` to `to`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct Expectation {
     /// Sender, as written: a [`Pattern`] (`namespace/name`, `ns/*`, `ip:8.8.8.8`, ...).
     pub from: String,
