@@ -21,8 +21,10 @@
 //! ```
 
 mod cause;
+mod changes;
 mod facts;
 pub mod render;
+mod side;
 
 use std::collections::HashMap;
 
