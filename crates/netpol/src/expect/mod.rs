@@ -146,6 +146,7 @@ mod tests {
             ("ns/a -> ns/b : http", "not a port number"),
             ("ns/a -> ns/b : 80/ICMP", "unknown protocol `ICMP`"),
             ("ns/a b -> ns/b : 80", "not an endpoint"),
+            ("ns/A -> ns/b : 80", "`A` is not a valid Pod name"),
             ("*/pod-1 -> ns/b : 80", "needs its namespace"),
             (" -> ns/b : 80", "the sender is missing"),
             ("ns/a -> ns/app=(x : 80", "`app=(x`"),

@@ -64,7 +64,7 @@ impl Pattern {
         let (namespace, rest) = (namespace.trim(), rest.trim());
         let any_namespace = namespace == "*";
         if !any_namespace {
-            check_name(namespace, "namespace", text)?;
+            check_name(namespace, "Namespace", text)?;
         }
         if rest == "*" {
             return Ok(Pattern::Namespace(namespace.to_string()));
@@ -80,7 +80,7 @@ impl Pattern {
                 "`{text}`: a pod name needs its namespace (`namespace/{rest}`); for every pod with a label, write `*/app={rest}`"
             ));
         }
-        check_name(rest, "pod", text)?;
+        check_name(rest, "Pod", text)?;
         Ok(Pattern::Pod(text.to_string()))
     }
 
@@ -157,20 +157,11 @@ fn known_namespace(cluster: &Cluster, ns: &str) -> Result<(), String> {
     Err(format!("no namespace `{ns}` in the manifests{hint}"))
 }
 
-/// Object names are DNS labels or subdomains; anything with spaces or selector characters
-/// is a mistake worth naming.
-fn check_name(name: &str, what: &str, text: &str) -> Result<(), String> {
-    let ok = !name.is_empty()
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'));
-    if ok {
-        Ok(())
-    } else {
-        Err(format!(
-            "`{text}` is not an endpoint: `{name}` is not a {what} name"
-        ))
-    }
+/// A namespace or pod name as the API server accepts it ([`crate::names`]); anything else
+/// (spaces, selector characters) is a mistake worth naming.
+fn check_name(name: &str, kind: &str, text: &str) -> Result<(), String> {
+    crate::names::check_object_name(kind, name)
+        .map_err(|e| format!("`{text}` is not an endpoint: {e}"))
 }
 
 fn is_selector(text: &str) -> bool {
@@ -251,23 +242,14 @@ fn parse_selector(text: &str) -> Result<Selector, String> {
 }
 
 /// Label keys (`app`, `app.kubernetes.io/name`) and values (`web`, empty) as the API
-/// allows them: letters, digits, `-`, `_`, `.`, and one `/` after a key's prefix.
+/// allows them ([`crate::names`]).
 fn check_label(key: &str, values: &[&str]) -> Result<(), String> {
-    let word = |s: &str| {
-        s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-    };
-    let key_ok = match key.split_once('/') {
-        Some((prefix, name)) => {
-            !prefix.is_empty() && word(prefix) && !name.is_empty() && word(name)
-        }
-        None => !key.is_empty() && word(key),
-    };
-    if !key_ok {
-        return Err(format!("`{key}` is not a label key"));
-    }
-    match values.iter().find(|v| !word(v)) {
-        Some(v) => Err(format!("`{v}` is not a label value")),
+    crate::names::check_label_key(key)?;
+    match values
+        .iter()
+        .find_map(|v| crate::names::label_problem(key, v))
+    {
+        Some(problem) => Err(problem),
         None => Ok(()),
     }
 }
@@ -328,12 +310,13 @@ mod tests {
         for (text, wanted) in [
             ("pod-1", "is not an endpoint"),
             ("*/pod-1", "needs its namespace"),
-            ("x y/a", "`x y` is not a namespace name"),
-            ("x/a,b", "`a,b` is not a pod name"),
+            ("x y/a", "`x y` is not a valid Namespace name"),
+            ("x/a,b", "`a,b` is not a valid Pod name"),
+            ("X/a", "`X` is not a valid Namespace name"),
             ("x/app=", ""),
             ("x/app=web,", "an empty term"),
-            ("x/=web", "`` is not a label key"),
-            ("x/app=w b", "`w b` is not a label value"),
+            ("x/=web", "`` is not a valid label key"),
+            ("x/app=w b", "label value `w b` (for `app`) must be"),
             ("x/tier in (a,)", "an empty value"),
             ("ip:10.0.0.1/8", "bits set after the prefix"),
         ] {
