@@ -399,6 +399,9 @@ proptest! {
         prop_assert_eq!(resolved(&fast), resolved(&reference));
         for c in &fast.changes {
             prop_assert!(!c.causes.is_empty(), "{} -> {} changed without a cause", c.from, c.to);
+            // The probe port shows the change: the two sides disagree there.
+            let (port, protocol) = c.probe().unwrap();
+            prop_assert_ne!(c.opened.allows(port, protocol), c.closed.allows(port, protocol));
             for cause in fast.causes_of(c) {
                 prop_assert!(
                     cause.change != PolicyChange::Unchanged || !cause.endpoint_changes.is_empty(),

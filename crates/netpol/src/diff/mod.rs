@@ -94,6 +94,18 @@ pub struct Change {
     pub causes: Vec<usize>,
 }
 
+impl Change {
+    /// A port to show this change with (`explain` on both sides at it): the first port
+    /// that opened, else the first that closed, in TCP, UDP, SCTP order.
+    pub fn probe(&self) -> Option<(u16, Protocol)> {
+        [&self.opened, &self.closed].into_iter().find_map(|c| {
+            Protocol::ALL
+                .into_iter()
+                .find_map(|p| c.ports(p).ranges().first().map(|&(lo, _)| (lo, p)))
+        })
+    }
+}
+
 /// One side of a comparison: a cluster, the endpoints to compare (pods, then any outside
 /// addresses), and their connectivity. Build it with [`Snapshot::new`], or from parts the
 /// caller already computed (the playground has the connectivity anyway).
