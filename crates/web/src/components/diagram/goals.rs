@@ -1,6 +1,7 @@
 //! The goal overlay, while a lesson is open: the lesson's goal lines between their
 //! endpoints, each marked met or not met from the engine's grade (`lessons::Grade`). Two
-//! layers: the arcs under the learner's arrows, the chips over the nodes.
+//! layers: the arcs under the learner's arrows, the chips over the nodes. Exports leave
+//! both out: the goal is the lesson's, not the cluster's.
 //!
 //! Goal lines must never pass for the learner's own arrows, so they look different in
 //! every way but colour's meaning: one dotted arc per pair of endpoints (bent away from
@@ -175,7 +176,7 @@ pub fn goal_arcs_layer(props: &GoalsProps) -> Html {
         }
     });
     html! {
-        <g class="goals" aria-hidden="true">
+        <g class="goals no-export" aria-hidden="true">
             { goal_markers() }
             { for arcs }
         </g>
@@ -196,7 +197,7 @@ pub fn goal_chips_layer(props: &GoalsProps) -> Html {
             .collect::<Vec<_>>()
     });
     html! {
-        <g class="goal-chips" role="group" aria-label="Lesson goal">{ for chips }</g>
+        <g class="goal-chips no-export" role="group" aria-label="Lesson goal">{ for chips }</g>
     }
 }
 
