@@ -815,11 +815,49 @@ fn endpoint_ids_match_the_engine() {
     assert_eq!(e.id(&base.cluster), i.from);
 }
 
+/// What the generator gave for `intent`, checked: an error that says something, or YAML
+/// that loads back beside `base` with no diagnostic and with every policy it lists.
+fn check_generated(
+    base: &[(&str, &str)],
+    intent: &Intent,
+    out: &Result<Generated, netpol::generate::GenerateError>,
+) -> Result<(), TestCaseError> {
+    match out {
+        Err(e) => prop_assert!(!e.0.trim().is_empty(), "an empty error for {intent}"),
+        Ok(g) => {
+            let mut texts = base.to_vec();
+            texts.push(("generated.yaml", &g.yaml));
+            let loaded = load_texts(&texts);
+            let own: Vec<String> = loaded
+                .diagnostics
+                .iter()
+                .filter(|d| d.source == "generated.yaml")
+                .map(ToString::to_string)
+                .collect();
+            prop_assert!(
+                own.is_empty(),
+                "{intent}: the output does not reload cleanly: {own:#?}\n{}",
+                g.yaml
+            );
+            let reloaded = loaded.cluster.policies.len() - load_texts(base).cluster.policies.len();
+            prop_assert_eq!(
+                reloaded,
+                g.policies.len(),
+                "{}: policies listed vs reloaded\n{}",
+                intent,
+                g.yaml
+            );
+        }
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
-    /// Bad input gives an error, never a panic: any text to the parser, and whatever it
-    /// accepts (or any hand-built intent) to the generator.
+    /// Bad input gives an error that says what is wrong, never a panic: any text to the
+    /// parser (what it accepts prints back as itself), and whatever it accepts (or any
+    /// hand-built intent) to the generator, whose every output reloads with no diagnostic.
     #[test]
     fn malformed_intents_are_errors_not_panics(
         text in ".{0,40}",
@@ -829,9 +867,19 @@ proptest! {
         port in 0u16..3,
         end in proptest::option::of(0u16..3),
     ) {
-        let _ = parse_intent(&text);
+        for t in [&text, &shaped] {
+            match parse_intent(t) {
+                Err(e) => {
+                    // Names the intent, then says why.
+                    let named = format!("intent `{}`: ", t.trim());
+                    prop_assert!(e.starts_with(&named) && e.len() > named.len(), "{t:?}: {e}");
+                }
+                Ok(i) => prop_assert_eq!(parse_intent(&i.to_string()), Ok(i.clone()), "{:?} read as {}", t, i),
+            }
+        }
         let cluster_yaml = fixture("cluster.yaml");
-        let base = load_texts(&[("cluster.yaml", &cluster_yaml)]);
+        let base = [("cluster.yaml", cluster_yaml.as_str())];
+        let loaded = load_texts(&base);
         let mut list: Vec<Intent> = parse_intent(&shaped).into_iter().collect();
         list.push(Intent {
             from,
@@ -840,7 +888,8 @@ proptest! {
         });
         for options in [Options::default(), Options { baseline: Baseline::DenyAll, dns: true, ..Options::default() }] {
             for intent in &list {
-                let _ = generate(&base.cluster, std::slice::from_ref(intent), &options);
+                let out = generate(&loaded.cluster, std::slice::from_ref(intent), &options);
+                check_generated(&base, intent, &out)?;
             }
         }
     }
