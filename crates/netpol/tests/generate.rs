@@ -852,8 +852,78 @@ fn check_generated(
     Ok(())
 }
 
+/// The endpoints of the docs' cluster, and addresses outside it.
+const DOCS_ENDPOINTS: [&str; 9] = [
+    "team-one-namespace/pod-1",
+    "team-one-namespace/pod-2",
+    "team-two-namespace/pod-3",
+    "kube-system/kube-dns",
+    "system-ingress/ingress-nginx",
+    "ip:8.8.8.8",
+    "ip:10.0.0.0/8",
+    "ip:0.0.0.0/0",
+    "ip:2001:db8::/32",
+];
+
+/// A port as a drawn arrow or a typed intent may carry it: valid or not (port 0, an end
+/// before the start, an end on a named port, a name Kubernetes refuses).
+fn any_port() -> impl Strategy<Value = netpol::model::PolicyPort> {
+    let port = prop_oneof![
+        Just(None),
+        prop_oneof![Just(0u16), Just(53), Just(8080), Just(65535), 1u16..=65535]
+            .prop_map(|p| Some(PortRef::Number(p))),
+        prop::sample::select(vec!["http", "dns", "dns-tcp", "metrics", "Bad_Name", ""])
+            .prop_map(|n| Some(PortRef::Name(n.into()))),
+    ];
+    let protocol = prop::sample::select(vec![Protocol::Tcp, Protocol::Udp, Protocol::Sctp]);
+    let end = proptest::option::weighted(0.2, prop_oneof![Just(0u16), 1u16..=65535]);
+    (protocol, port, end).prop_map(|(protocol, port, end_port)| netpol::model::PolicyPort {
+        protocol,
+        port,
+        end_port,
+    })
+}
+
+/// A port the generator must accept on an arrow to `receiver`: every port, a number in
+/// range (with an end at or after it), or a name the receiver (a pod) exposes on that
+/// protocol.
+fn plainly_valid(p: &netpol::model::PolicyPort, receiver: Option<&netpol::Pod>) -> bool {
+    match (&p.port, p.end_port) {
+        (None, None) => true,
+        (Some(PortRef::Number(n)), end) => *n >= 1 && end.is_none_or(|e| e >= *n),
+        (Some(PortRef::Name(n)), None) => {
+            receiver.is_some_and(|r| r.named_port(n, p.protocol).is_some())
+        }
+        _ => false,
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Arrows between the docs' endpoints with any ports: a valid one always generates, an
+    /// invalid one is an error, and every output reloads with no diagnostic.
+    #[test]
+    fn every_generated_output_reloads_cleanly(
+        from in prop::sample::select(DOCS_ENDPOINTS.to_vec()),
+        to in prop::sample::select(DOCS_ENDPOINTS.to_vec()),
+        ports in prop::collection::vec(any_port(), 0..3),
+        deny_all in any::<bool>(),
+        dns in any::<bool>(),
+    ) {
+        let cluster_yaml = fixture("cluster.yaml");
+        let base = [("cluster.yaml", cluster_yaml.as_str())];
+        let loaded = load_texts(&base);
+        let intent = Intent { from: from.into(), to: to.into(), ports };
+        let options = Options { baseline: if deny_all { Baseline::DenyAll } else { Baseline::None }, dns, ..Options::default() };
+        let out = generate(&loaded.cluster, std::slice::from_ref(&intent), &options);
+        let outside = |id: &str| id.starts_with("ip:");
+        let receiver = loaded.cluster.pods.iter().find(|p| p.id() == to);
+        let valid = !(outside(from) && outside(to))
+            && intent.ports.iter().all(|p| plainly_valid(p, receiver));
+        prop_assert_eq!(out.is_ok(), valid, "{} gave {:?}", intent, out.as_ref().err());
+        check_generated(&base, &intent, &out)?;
+    }
 
     /// Bad input gives an error that says what is wrong, never a panic: any text to the
     /// parser (what it accepts prints back as itself), and whatever it accepts (or any
