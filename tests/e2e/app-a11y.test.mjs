@@ -89,15 +89,14 @@ async function tabTo(page, want, max = 80) {
   throw new Error(`Tab never reached ${want}; it went through: ${seen.join(', ')}`);
 }
 
-const waitForFocus = (page, want) =>
-  page.waitForFunction(
-    ([w]) => {
-      const e = document.activeElement;
-      const id = e?.getAttribute('data-endpoint') ?? (e?.hasAttribute('data-from') ? `${e.dataset.from} -> ${e.dataset.to}` : null);
-      return id === w;
-    },
-    [want],
-  );
+/** Waits until `want` (as `focused` names it) has focus; fails saying what has it instead. */
+async function waitForFocus(page, want) {
+  for (let waited = 0; waited < 5000; waited += 50) {
+    if ((await focused(page)) === want) return;
+    await page.waitForTimeout(50);
+  }
+  assert.equal(await focused(page), want, 'keyboard focus');
+}
 
 test('the diagram works with the keyboard alone: draw an arrow, open its inspector, delete it', async () => {
   const app = await openApp(h, '?example=docs');
