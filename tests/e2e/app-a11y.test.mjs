@@ -1,8 +1,9 @@
 // Issue 11, item 7: a page everyone can use. axe-core finds no serious or critical violation
 // on the main states (the docs example, a drawn arrow with its inspector open, the lessons
-// panel, the embed), in the light and the dark theme; and the diagram works with the
-// keyboard alone: draw an arrow, open its inspector, delete it, with key presses only (and
-// focus follows, so a keyboard user never falls back to the top of the page).
+// panel, a dialog showing a field error, the embed), in the light and the dark theme; and
+// the diagram works with the keyboard alone: draw an arrow, open its inspector, delete it,
+// with key presses only (and focus follows, so a keyboard user never falls back to the top
+// of the page).
 // Screenshots of every audited state land in out/a11y-<state>-<theme>.png.
 
 import { test } from 'node:test';
@@ -36,6 +37,17 @@ const STATES = [
     path: '?lesson=default-policy',
     viewport: { width: 1440, height: 900 },
     ready: async (page) => page.locator('.lesson-panel [aria-label="Goal"] li').first().waitFor(),
+  },
+  {
+    name: 'add-pod-dialog',
+    path: '?example=docs',
+    ready: async (page) => {
+      await hooks.endpoint(page, POD1).first().waitFor();
+      await page.getByRole('button', { name: 'Pod', exact: true }).click();
+      await page.getByLabel('Name', { exact: true }).fill('Bad_Name');
+      await page.getByRole('button', { name: 'Add pod' }).click();
+      await page.locator('.modal .field-error').waitFor();
+    },
   },
   {
     name: 'embed',
