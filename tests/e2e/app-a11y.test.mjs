@@ -163,3 +163,25 @@ test('the diagram works with the keyboard alone: draw an arrow, open its inspect
     await app.close();
   }
 });
+
+test("screen readers hear each node's visible name first", async () => {
+  const app = await openApp(h, '?example=docs');
+  try {
+    const { page } = app;
+    await hooks.endpoint(page, POD1).first().waitFor();
+    // What is drawn in each node (its <text>s, in order) and the name the browser's
+    // accessibility tree gives it (Chromium's own computation, through Playwright).
+    const nodes = await hooks.endpoints(page).evaluateAll((els) =>
+      els.map((e) => ({ id: e.dataset.endpoint, shown: [...e.querySelectorAll('text')].map((t) => t.textContent) })),
+    );
+    assert.equal(nodes.length, 7);
+    const tree = await page.locator('#diagram-svg').ariaSnapshot();
+    for (const { id, shown } of nodes) {
+      const name = shown.join(', ');
+      assert.ok(tree.includes(`button "${name}`), `${id}: the accessibility tree names it starting "${name}":\n${tree}`);
+      await page.getByRole('button', { name, exact: false }).first().waitFor();
+    }
+  } finally {
+    await app.close();
+  }
+});
