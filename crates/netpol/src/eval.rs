@@ -261,15 +261,17 @@ impl Serialize for Stage {
 /// chain in evaluation order. The Admin tier, then the NetworkPolicies (`isolated_by`,
 /// `allowed_by`, `candidates`), then the Baseline tier; `decided_by` names the stage whose
 /// answer counts and `allowed` is that answer.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+///
+/// In JSON, the tiers, `decidedBy` and `allowed` are written only when a
+/// ClusterNetworkPolicy selects the pod in this direction: without one, the evidence is
+/// what it was before the tiers, and so is every tool's view of it.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Side {
     /// Egress (checked on the sender) or Ingress (checked on the receiver).
     pub direction: Direction,
     /// The pod this side is checked on; `None` for an external endpoint (nothing to check).
     pub pod: Option<String>,
-    /// The Admin tier (left out of JSON when no Admin policy selects the pod).
-    #[serde(skip_serializing_if = "TierEvidence::is_empty")]
+    /// The Admin tier.
     pub admin: TierEvidence,
     /// Policies that select the pod and isolate it in this direction.
     pub isolated_by: Vec<PolicyRef>,
@@ -277,13 +279,34 @@ pub struct Side {
     pub allowed_by: Vec<RuleRef>,
     /// Rules that did not, with the reason.
     pub candidates: Vec<Candidate>,
-    /// The Baseline tier (left out of JSON when no Baseline policy selects the pod).
-    #[serde(skip_serializing_if = "TierEvidence::is_empty")]
+    /// The Baseline tier.
     pub baseline: TierEvidence,
     /// The stage whose answer counts.
     pub decided_by: Stage,
     /// True when this side lets the connection through.
     pub allowed: bool,
+}
+
+impl Serialize for Side {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let tiers = self.has_tiers();
+        let mut st = s.serialize_struct("Side", if tiers { 9 } else { 5 })?;
+        st.serialize_field("direction", &self.direction)?;
+        st.serialize_field("pod", &self.pod)?;
+        if tiers {
+            st.serialize_field("admin", &self.admin)?;
+        }
+        st.serialize_field("isolatedBy", &self.isolated_by)?;
+        st.serialize_field("allowedBy", &self.allowed_by)?;
+        st.serialize_field("candidates", &self.candidates)?;
+        if tiers {
+            st.serialize_field("baseline", &self.baseline)?;
+            st.serialize_field("decidedBy", &self.decided_by)?;
+            st.serialize_field("allowed", &self.allowed)?;
+        }
+        st.end()
+    }
 }
 
 impl Side {

@@ -139,33 +139,41 @@ impl PortRanges {
     /// The ports of `self` that are not in `other`.
     pub fn difference(&self, other: &PortRanges) -> PortRanges {
         let mut out = Vec::new();
+        let mut cut = other.0.iter().peekable();
         for &(lo, hi) in &self.0 {
+            // `start` is the first port of [lo, hi] not yet emitted or removed; u32 so that
+            // `hi + 1` cannot overflow at 65535.
             let mut start = u32::from(lo);
             let end = u32::from(hi);
-            for &(o_lo, o_hi) in &other.0 {
-                let (o_lo, o_hi) = (u32::from(o_lo), u32::from(o_hi));
-                if o_hi < start || o_lo > end {
+            while let Some(&&(c_lo, c_hi)) = cut.peek() {
+                let (c_lo, c_hi) = (u32::from(c_lo), u32::from(c_hi));
+                if c_hi < start {
+                    cut.next();
                     continue;
                 }
-                if o_lo > start {
-                    out.push((start, o_lo - 1));
-                }
-                start = start.max(o_hi + 1);
-                if start > end {
+                if c_lo > end {
                     break;
                 }
+                if c_lo > start {
+                    out.push((port(start), port(c_lo - 1)));
+                }
+                start = c_hi + 1;
+                if c_hi > end {
+                    break;
+                }
+                cut.next();
             }
             if start <= end {
-                out.push((start, end));
+                out.push((port(start), port(end)));
             }
         }
-        // Every bound came from a u16 or lies strictly between two of them.
-        PortRanges(
-            out.into_iter()
-                .filter_map(|(a, b)| Some((u16::try_from(a).ok()?, u16::try_from(b).ok()?)))
-                .collect(),
-        )
+        PortRanges(out)
     }
+}
+
+/// A port number that is known to fit (it lies between two `u16` bounds).
+fn port(n: u32) -> u16 {
+    u16::try_from(n).unwrap_or(MAX_PORT)
 }
 
 impl fmt::Display for PortRanges {
@@ -310,12 +318,10 @@ mod tests {
     #[test]
     fn difference() {
         let a = PortRanges::range(1, 100).union(&PortRanges::range(200, 300));
-        let b = PortRanges::range(50, 250);
-        assert_eq!(a.difference(&b).to_string(), "1-49,251-300");
-        assert_eq!(
-            PortRanges::all().difference(&PortRanges::all()),
-            PortRanges::empty()
-        );
+        let b = PortRanges::range(50, 60).union(&PortRanges::range(90, 250));
+        assert_eq!(a.difference(&b).to_string(), "1-49,61-89,251-300");
+        assert_eq!(b.difference(&a).to_string(), "101-199");
+        assert!(a.difference(&PortRanges::all()).is_empty());
         assert_eq!(
             PortRanges::all()
                 .difference(&PortRanges::range(1, 1))
@@ -328,13 +334,20 @@ mod tests {
                 .to_string(),
             "1-65534"
         );
-        let holes = PortRanges::range(10, 20).union(&PortRanges::range(30, 40));
+        assert_eq!(a.difference(&PortRanges::empty()), a);
+        // One cut spanning two ranges removes from both.
+        let c = PortRanges::range(10, 20).union(&PortRanges::range(30, 40));
         assert_eq!(
-            PortRanges::range(1, 50).difference(&holes).to_string(),
+            c.difference(&PortRanges::range(15, 35)).to_string(),
+            "10-14,36-40"
+        );
+        assert_eq!(
+            PortRanges::range(1, 50).difference(&c).to_string(),
             "1-9,21-29,41-50"
         );
-        let c = Connections::all().difference(&Connections::of(Protocol::Udp, PortRanges::all()));
-        assert_eq!(c.to_string(), "TCP; SCTP");
+        let all_but_udp =
+            Connections::all().difference(&Connections::of(Protocol::Udp, PortRanges::all()));
+        assert_eq!(all_but_udp.to_string(), "TCP; SCTP");
     }
 
     #[test]

@@ -35,6 +35,10 @@ pub fn cluster_yaml(pods: usize, namespaces: usize) -> String {
 /// A platform's ClusterNetworkPolicies for a synthetic cluster: an Admin tier that accepts
 /// DNS, keeps team t4 to itself and passes the rest, and a Baseline default deny between
 /// teams with a DNS exception, over every namespace.
+#[allow(
+    dead_code,
+    reason = "the matrix benchmark and the synthetic_cluster example use it, the diff benchmark does not"
+)]
 pub fn tiers_yaml() -> String {
     "apiVersion: policy.networking.k8s.io/v1alpha2
 kind: ClusterNetworkPolicy

@@ -293,44 +293,51 @@ impl Probe<'_, '_> {
     }
 
     /// Ingress: per destination, the sources its chain allows; the others are cleared in
-    /// `rows`. The set is shared by destinations with the same rules and NetworkPolicy
-    /// answer, unless a named port makes it depend on the destination.
+    /// `rows`, a column at a time (`bits::and_columns`). The set is shared by destinations
+    /// with the same rules and NetworkPolicy answer, unless a named port makes it depend on
+    /// the destination.
     fn clear_ingress(
         &self,
         np: &crate::matrix::NetworkPolicyProbe<'_>,
         mut rows: Vec<Bits>,
     ) -> Vec<Bits> {
         let n = self.index.endpoints.len();
-        let mut shared: HashMap<(&TierLists, Option<*const Bits>), Bits> = HashMap::new();
+        let mut sets: Vec<Bits> = Vec::new();
+        let mut shared: HashMap<(&TierLists, Option<*const Bits>), usize> = HashMap::new();
+        // Per destination: its own set (an index into `sets`) or the NetworkPolicy one.
+        let mut columns: Vec<Result<usize, Option<&Bits>>> = Vec::with_capacity(n);
         for (j, lists) in self.tiers.ingress.iter().enumerate() {
             let np_set = np.ingress.get(j).copied().flatten();
-            let allowed = if lists.is_empty() {
-                np_set.cloned()
-            } else {
-                let key = (lists, np_set.map(|s| s as *const Bits));
-                let named = self.tiers.any_named(lists);
-                match shared.get(&key).filter(|_| !named) {
-                    Some(set) => Some(set.clone()),
-                    None => {
-                        let mut set = Bits::new(n);
-                        for i in 0..n {
-                            if self.side(lists, i, j, np_set.map(|s| s.get(i))) {
-                                set.set(i);
-                            }
-                        }
-                        if !named {
-                            shared.insert(key, set.clone());
-                        }
-                        Some(set)
-                    }
-                }
-            };
-            for src in allowed.iter().flat_map(|a| a.zeros()) {
-                if let Some(row) = rows.get_mut(src) {
-                    row.clear(j);
+            if lists.is_empty() {
+                columns.push(Err(np_set));
+                continue;
+            }
+            let key = (lists, np_set.map(|s| s as *const Bits));
+            let named = self.tiers.any_named(lists);
+            if let Some(k) = shared.get(&key).filter(|_| !named) {
+                columns.push(Ok(*k));
+                continue;
+            }
+            let mut set = Bits::new(n);
+            for i in 0..n {
+                if self.side(lists, i, j, np_set.map(|s| s.get(i))) {
+                    set.set(i);
                 }
             }
+            sets.push(set);
+            if !named {
+                shared.insert(key, sets.len() - 1);
+            }
+            columns.push(Ok(sets.len() - 1));
         }
+        let columns: Vec<Option<&Bits>> = columns
+            .into_iter()
+            .map(|c| match c {
+                Ok(k) => sets.get(k),
+                Err(np_set) => np_set,
+            })
+            .collect();
+        crate::bits::and_columns(&mut rows, &columns);
         rows
     }
 }
