@@ -356,5 +356,6 @@ fn json<T: serde::Serialize>(v: &T) -> Result<String, String> {
 }
 
 fn yaml<T: serde::Serialize>(v: &T) -> Result<String, String> {
-    serde_yaml::to_string(v).map_err(|e| format!("could not write YAML: {e}"))
+    // The engine's writer quotes what YAML 1.1 (kubectl) or 1.2 would read as non-strings.
+    netpol::yaml::to_yaml_string(v).map_err(|e| format!("could not write YAML: {e}"))
 }

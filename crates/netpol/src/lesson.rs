@@ -16,7 +16,6 @@
 use std::fmt;
 
 use serde::Serialize;
-use serde_yaml::{Mapping, Value};
 
 use crate::diag::{self, Code, Diagnostic, Severity};
 use crate::endpoint::Endpoint;
@@ -26,7 +25,8 @@ use crate::model::{Cluster, Labels, Origin, Peer, Policy, Rule};
 use crate::ports::Protocol;
 use crate::selector::Selector;
 use crate::workspace::{self, DrawnNamespace, DrawnPod, Workspace};
-use crate::yaml::{self, LineStarts, SpanIndex};
+use crate::yaml::value::{Mapping, Value};
+use crate::yaml::{self, Document, LineStarts};
 
 /// One lesson, as read from its file.
 #[derive(Clone, Debug, PartialEq)]
@@ -334,7 +334,9 @@ struct Reader<'a> {
     name: &'a str,
     text: &'a str,
     lines: LineStarts,
-    spans: SpanIndex,
+    /// The document (positions relative to `base`).
+    tree: Document,
+    base: usize,
     root: Value,
     diagnostics: Vec<Diagnostic>,
 }
@@ -379,12 +381,19 @@ impl<'a> Reader<'a> {
                 )])
             }
         };
-        let root = yaml::parse_document(text, chunk)
-            .map_err(|e| vec![diag::YAML_SYNTAX.at(&at(e.offset), e.message)])?;
+        let doc = text.get(chunk.start..chunk.end).unwrap_or("");
+        let tree = Document::parse(doc).map_err(|e| {
+            let offset = chunk.start + yaml::error_offset(doc, e.offset);
+            vec![diag::YAML_SYNTAX.at(&at(offset), e.message)]
+        })?;
+        let root = tree
+            .root()
+            .map_or(Value::Null, |node| Value::of(&tree, node));
         Ok(Reader {
             name,
             text,
-            spans: SpanIndex::build(text, chunk),
+            tree,
+            base: chunk.start,
             lines,
             root,
             diagnostics: Vec::new(),
@@ -394,16 +403,26 @@ impl<'a> Reader<'a> {
     /// Where `path` is; a key is preferred to its value when `prefer_key`, so "unknown
     /// field" points at the key and "wrong type" at the value.
     fn origin(&self, path: &str, prefer_key: bool) -> Origin {
-        let range = match self.spans.find(path) {
-            Some(span) if prefer_key => span.key.unwrap_or(span.value),
-            Some(span) => span.value,
-            None => yaml::Range::default(),
+        let (start, end) = match self.tree.root() {
+            Some(root) => {
+                let (node, key) = self.tree.find_nearest(root, path);
+                let shown = self.tree.node(if prefer_key {
+                    key.unwrap_or(node)
+                } else {
+                    node
+                });
+                (
+                    self.base + shown.start as usize,
+                    self.base + shown.end as usize,
+                )
+            }
+            None => (self.base, self.base),
         };
-        let (line, column) = self.lines.position(self.text, range.start);
+        let (line, column) = self.lines.position(self.text, start);
         Origin {
             source: self.name.to_string(),
-            start: range.start,
-            end: range.end.max(range.start),
+            start,
+            end: end.max(start),
             line,
             column,
         }
@@ -465,7 +484,7 @@ impl<'a> Reader<'a> {
             }
         }
         for field in required {
-            if !map.contains_key(*field) {
+            if !map.contains_key(field) {
                 let at = if path.is_empty() { "the lesson" } else { path };
                 self.report(
                     diag::MISSING_FIELD,
@@ -1036,7 +1055,6 @@ fn kind_of(value: &Value) -> &'static str {
         Value::String(_) => "a string",
         Value::Sequence(_) => "a list",
         Value::Mapping(_) => "a mapping",
-        Value::Tagged(_) => "a tagged value",
     }
 }
 

@@ -75,6 +75,8 @@ pub enum EndpointKind {
     DaemonSet,
     /// A ReplicaSet's pod template.
     ReplicaSet,
+    /// A ReplicationController's pod template (core/v1, the ReplicaSet's predecessor).
+    ReplicationController,
     /// A Job's pod template.
     Job,
     /// A CronJob's job template's pod template.
@@ -90,6 +92,7 @@ impl EndpointKind {
             EndpointKind::StatefulSet => "StatefulSet",
             EndpointKind::DaemonSet => "DaemonSet",
             EndpointKind::ReplicaSet => "ReplicaSet",
+            EndpointKind::ReplicationController => "ReplicationController",
             EndpointKind::Job => "Job",
             EndpointKind::CronJob => "CronJob",
         }

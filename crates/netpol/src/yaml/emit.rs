@@ -1,0 +1,647 @@
+//! Writing YAML that every reader reads back as it was meant.
+//!
+//! What the project writes (generated policies, `-o yaml` output) is applied with kubectl
+//! (YAML 1.1: `yes`, `on`, `010`, `1e3` are not strings there) and read by YAML 1.2 tools
+//! too. A string is therefore written plain only when it is a string under both; anything
+//! either dialect could read as a boolean, a number, a null, a timestamp, a merge key or
+//! syntax is double-quoted. The layout is `kubectl get -o yaml`'s: two-space indentation,
+//! list items flush with their key, `{}` and `[]` for empty collections.
+
+use std::fmt::Write as _;
+
+use serde::ser::{self, Serialize};
+
+/// A YAML value to write.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Yaml {
+    /// `null`.
+    Null,
+    /// `true` / `false`.
+    Bool(bool),
+    /// An integer.
+    Int(i64),
+    /// A float.
+    Float(f64),
+    /// A string (quoted when it has to be).
+    Str(String),
+    /// A list.
+    Seq(Vec<Yaml>),
+    /// A mapping, in the order given.
+    Map(Vec<(String, Yaml)>),
+}
+
+impl Yaml {
+    /// A mapping from `(key, value)` pairs, leaving out the `None` values.
+    pub fn map<'a>(entries: impl IntoIterator<Item = (&'a str, Option<Yaml>)>) -> Yaml {
+        Yaml::Map(
+            entries
+                .into_iter()
+                .filter_map(|(k, v)| v.map(|v| (k.to_string(), v)))
+                .collect(),
+        )
+    }
+
+    /// A string value.
+    pub fn str(s: impl Into<String>) -> Yaml {
+        Yaml::Str(s.into())
+    }
+}
+
+/// The document's text, ending with a newline.
+pub fn to_string(value: &Yaml) -> String {
+    let mut out = String::new();
+    match value {
+        Yaml::Map(entries) if !entries.is_empty() => write_map(&mut out, entries, 0),
+        Yaml::Seq(items) if !items.is_empty() => write_seq(&mut out, items, 0),
+        other => {
+            out.push_str(&inline(other));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// A string as a YAML scalar: plain when that is safe in YAML 1.1 and 1.2, else quoted.
+pub fn scalar(s: &str) -> String {
+    if needs_quotes(s) {
+        quote(s)
+    } else {
+        s.to_string()
+    }
+}
+
+fn write_map(out: &mut String, entries: &[(String, Yaml)], indent: usize) {
+    for (key, value) in entries {
+        pad(out, indent);
+        out.push_str(&scalar(key));
+        out.push(':');
+        write_value(out, value, indent, true);
+    }
+}
+
+fn write_seq(out: &mut String, items: &[Yaml], indent: usize) {
+    for item in items {
+        pad(out, indent);
+        out.push('-');
+        match item {
+            Yaml::Map(entries) if !entries.is_empty() => {
+                // The first entry shares the dash's line; the rest line up under it.
+                let mut first = true;
+                for (key, value) in entries {
+                    if first {
+                        out.push(' ');
+                        first = false;
+                    } else {
+                        pad(out, indent + 2);
+                    }
+                    out.push_str(&scalar(key));
+                    out.push(':');
+                    write_value(out, value, indent + 2, true);
+                }
+            }
+            Yaml::Seq(inner) if !inner.is_empty() => {
+                out.push('\n');
+                write_seq(out, inner, indent + 2);
+            }
+            other => {
+                out.push(' ');
+                out.push_str(&inline(other));
+                out.push('\n');
+            }
+        }
+    }
+}
+
+/// After `key:`: a scalar on the same line, a collection on the next lines.
+fn write_value(out: &mut String, value: &Yaml, indent: usize, in_map: bool) {
+    match value {
+        Yaml::Map(entries) if !entries.is_empty() => {
+            out.push('\n');
+            write_map(out, entries, indent + 2);
+        }
+        // Like kubectl: list items flush with their key.
+        Yaml::Seq(items) if !items.is_empty() => {
+            out.push('\n');
+            write_seq(out, items, if in_map { indent } else { indent + 2 });
+        }
+        other => {
+            out.push(' ');
+            out.push_str(&inline(other));
+            out.push('\n');
+        }
+    }
+}
+
+fn inline(value: &Yaml) -> String {
+    match value {
+        Yaml::Null => "null".to_string(),
+        Yaml::Bool(b) => b.to_string(),
+        Yaml::Int(i) => i.to_string(),
+        Yaml::Float(f) if f.is_nan() => ".nan".to_string(),
+        Yaml::Float(f) if f.is_infinite() => if *f > 0.0 { ".inf" } else { "-.inf" }.to_string(),
+        Yaml::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{f:.1}"),
+        Yaml::Float(f) => f.to_string(),
+        Yaml::Str(s) => scalar(s),
+        Yaml::Seq(_) => "[]".to_string(),
+        Yaml::Map(_) => "{}".to_string(),
+    }
+}
+
+fn pad(out: &mut String, n: usize) {
+    out.extend(std::iter::repeat_n(' ', n));
+}
+
+/// Whether a string must be quoted to read back as the same string in YAML 1.1 (kubectl,
+/// PyYAML) and YAML 1.2.
+pub fn needs_quotes(s: &str) -> bool {
+    let Some(first) = s.chars().next() else {
+        return true;
+    };
+    let last = s.chars().next_back().unwrap_or(first);
+    if first.is_whitespace() || last.is_whitespace() {
+        return true;
+    }
+    // Indicators that start something else than a plain scalar.
+    if "-?:,[]{}#&*!|>'\"%@`".contains(first) {
+        return true;
+    }
+    if looks_numeric(s) {
+        return true;
+    }
+    if s.contains(": ") || s.contains(" #") || s.ends_with(':') || s.contains('\t') {
+        return true;
+    }
+    if s.chars().any(|c| c.is_control() || c == '\u{feff}') {
+        return true;
+    }
+    is_reserved_word(s)
+}
+
+/// Whatever some dialect could read as a number or a timestamp: integers (decimal, octal,
+/// hex, binary, with `_`), floats, `.inf`/`.nan`, YAML 1.1 sexagesimals (`1:20`) and
+/// timestamps (`2001-12-14t21:59:43z`). Conservative on purpose: a string made only of
+/// digits, hex letters, base prefixes and `_ . : + - t z` and spaces, starting with a digit,
+/// sign or dot, is quoted; `10.0.0.0/8` and `v1.2` stay plain.
+fn looks_numeric(s: &str) -> bool {
+    let starts = s
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_digit() || c == '.' || c == '+' || c == '-');
+    starts
+        && s.chars()
+            .all(|c| c.is_ascii_hexdigit() || "xXoO_.:+-tTzZ ".contains(c))
+        || super::resolve::resolve_plain(s) != super::resolve::Scalar::Str
+}
+
+/// Words some YAML dialect reads as a boolean or null, the merge key and the YAML 1.1
+/// value key (case-insensitively, to cover every dialect's spellings).
+fn is_reserved_word(s: &str) -> bool {
+    const WORDS: [&str; 14] = [
+        "y", "n", "yes", "no", "on", "off", "true", "false", "null", "~", "<<", "=", "nan", "inf",
+    ];
+    WORDS.iter().any(|w| w.eq_ignore_ascii_case(s))
+}
+
+fn quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() || c == '\u{feff}' => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Any serializable value as YAML (for the CLI's `-o yaml`), fields in declaration order.
+pub fn to_yaml_string<T: Serialize + ?Sized>(value: &T) -> Result<String, String> {
+    value
+        .serialize(ToYaml)
+        .map(|y| to_string(&y))
+        .map_err(|e| e.0)
+}
+
+/// Serializes into a [`Yaml`] tree.
+struct ToYaml;
+
+/// Why a value could not be written.
+#[derive(Debug)]
+pub struct EmitError(String);
+
+impl std::fmt::Display for EmitError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for EmitError {}
+
+impl ser::Error for EmitError {
+    fn custom<T: std::fmt::Display>(msg: T) -> Self {
+        EmitError(msg.to_string())
+    }
+}
+
+type Res = Result<Yaml, EmitError>;
+
+impl ser::Serializer for ToYaml {
+    type Ok = Yaml;
+    type Error = EmitError;
+    type SerializeSeq = SeqBuilder;
+    type SerializeTuple = SeqBuilder;
+    type SerializeTupleStruct = SeqBuilder;
+    type SerializeTupleVariant = SeqBuilder;
+    type SerializeMap = MapBuilder;
+    type SerializeStruct = MapBuilder;
+    type SerializeStructVariant = MapBuilder;
+
+    fn serialize_bool(self, v: bool) -> Res {
+        Ok(Yaml::Bool(v))
+    }
+    fn serialize_i8(self, v: i8) -> Res {
+        Ok(Yaml::Int(v.into()))
+    }
+    fn serialize_i16(self, v: i16) -> Res {
+        Ok(Yaml::Int(v.into()))
+    }
+    fn serialize_i32(self, v: i32) -> Res {
+        Ok(Yaml::Int(v.into()))
+    }
+    fn serialize_i64(self, v: i64) -> Res {
+        Ok(Yaml::Int(v))
+    }
+    fn serialize_u8(self, v: u8) -> Res {
+        Ok(Yaml::Int(v.into()))
+    }
+    fn serialize_u16(self, v: u16) -> Res {
+        Ok(Yaml::Int(v.into()))
+    }
+    fn serialize_u32(self, v: u32) -> Res {
+        Ok(Yaml::Int(v.into()))
+    }
+    fn serialize_u64(self, v: u64) -> Res {
+        i64::try_from(v)
+            .map(Yaml::Int)
+            .map_err(|_| EmitError(format!("{v} is too large")))
+    }
+    fn serialize_f32(self, v: f32) -> Res {
+        Ok(Yaml::Float(v.into()))
+    }
+    fn serialize_f64(self, v: f64) -> Res {
+        Ok(Yaml::Float(v))
+    }
+    fn serialize_char(self, v: char) -> Res {
+        Ok(Yaml::Str(v.to_string()))
+    }
+    fn serialize_str(self, v: &str) -> Res {
+        Ok(Yaml::Str(v.to_string()))
+    }
+    fn serialize_bytes(self, v: &[u8]) -> Res {
+        Ok(Yaml::Seq(
+            v.iter().map(|b| Yaml::Int((*b).into())).collect(),
+        ))
+    }
+    fn serialize_none(self) -> Res {
+        Ok(Yaml::Null)
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, v: &T) -> Res {
+        v.serialize(self)
+    }
+    fn serialize_unit(self) -> Res {
+        Ok(Yaml::Null)
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> Res {
+        Ok(Yaml::Null)
+    }
+    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Res {
+        Ok(Yaml::Str(variant.to_string()))
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, v: &T) -> Res {
+        v.serialize(self)
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        v: &T,
+    ) -> Res {
+        Ok(Yaml::Map(vec![(variant.to_string(), v.serialize(ToYaml)?)]))
+    }
+    fn serialize_seq(self, len: Option<usize>) -> Result<SeqBuilder, EmitError> {
+        Ok(SeqBuilder(Vec::with_capacity(len.unwrap_or(0)), None))
+    }
+    fn serialize_tuple(self, len: usize) -> Result<SeqBuilder, EmitError> {
+        self.serialize_seq(Some(len))
+    }
+    fn serialize_tuple_struct(self, _: &'static str, len: usize) -> Result<SeqBuilder, EmitError> {
+        self.serialize_seq(Some(len))
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        len: usize,
+    ) -> Result<SeqBuilder, EmitError> {
+        Ok(SeqBuilder(Vec::with_capacity(len), Some(variant)))
+    }
+    fn serialize_map(self, len: Option<usize>) -> Result<MapBuilder, EmitError> {
+        Ok(MapBuilder {
+            entries: Vec::with_capacity(len.unwrap_or(0)),
+            key: None,
+            variant: None,
+        })
+    }
+    fn serialize_struct(self, _: &'static str, len: usize) -> Result<MapBuilder, EmitError> {
+        self.serialize_map(Some(len))
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        len: usize,
+    ) -> Result<MapBuilder, EmitError> {
+        Ok(MapBuilder {
+            entries: Vec::with_capacity(len),
+            key: None,
+            variant: Some(variant),
+        })
+    }
+}
+
+#[doc(hidden)]
+pub struct SeqBuilder(Vec<Yaml>, Option<&'static str>);
+
+impl SeqBuilder {
+    fn push<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), EmitError> {
+        self.0.push(v.serialize(ToYaml)?);
+        Ok(())
+    }
+
+    fn finish(self) -> Res {
+        Ok(match self.1 {
+            Some(variant) => Yaml::Map(vec![(variant.to_string(), Yaml::Seq(self.0))]),
+            None => Yaml::Seq(self.0),
+        })
+    }
+}
+
+impl ser::SerializeSeq for SeqBuilder {
+    type Ok = Yaml;
+    type Error = EmitError;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), EmitError> {
+        self.push(v)
+    }
+    fn end(self) -> Res {
+        self.finish()
+    }
+}
+
+impl ser::SerializeTuple for SeqBuilder {
+    type Ok = Yaml;
+    type Error = EmitError;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), EmitError> {
+        self.push(v)
+    }
+    fn end(self) -> Res {
+        self.finish()
+    }
+}
+
+impl ser::SerializeTupleStruct for SeqBuilder {
+    type Ok = Yaml;
+    type Error = EmitError;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), EmitError> {
+        self.push(v)
+    }
+    fn end(self) -> Res {
+        self.finish()
+    }
+}
+
+impl ser::SerializeTupleVariant for SeqBuilder {
+    type Ok = Yaml;
+    type Error = EmitError;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), EmitError> {
+        self.push(v)
+    }
+    fn end(self) -> Res {
+        self.finish()
+    }
+}
+
+#[doc(hidden)]
+pub struct MapBuilder {
+    entries: Vec<(String, Yaml)>,
+    key: Option<String>,
+    variant: Option<&'static str>,
+}
+
+impl MapBuilder {
+    fn finish(self) -> Res {
+        Ok(match self.variant {
+            Some(variant) => Yaml::Map(vec![(variant.to_string(), Yaml::Map(self.entries))]),
+            None => Yaml::Map(self.entries),
+        })
+    }
+}
+
+fn key_text(key: Yaml) -> Result<String, EmitError> {
+    match key {
+        Yaml::Str(s) => Ok(s),
+        Yaml::Int(i) => Ok(i.to_string()),
+        Yaml::Bool(b) => Ok(b.to_string()),
+        other => Err(EmitError(format!(
+            "a mapping key must be a string, not {other:?}"
+        ))),
+    }
+}
+
+impl ser::SerializeMap for MapBuilder {
+    type Ok = Yaml;
+    type Error = EmitError;
+    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), EmitError> {
+        self.key = Some(key_text(key.serialize(ToYaml)?)?);
+        Ok(())
+    }
+    fn serialize_value<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), EmitError> {
+        let key = self.key.take().unwrap_or_default();
+        self.entries.push((key, v.serialize(ToYaml)?));
+        Ok(())
+    }
+    fn end(self) -> Res {
+        self.finish()
+    }
+}
+
+impl ser::SerializeStruct for MapBuilder {
+    type Ok = Yaml;
+    type Error = EmitError;
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        v: &T,
+    ) -> Result<(), EmitError> {
+        self.entries.push((key.to_string(), v.serialize(ToYaml)?));
+        Ok(())
+    }
+    fn end(self) -> Res {
+        self.finish()
+    }
+}
+
+impl ser::SerializeStructVariant for MapBuilder {
+    type Ok = Yaml;
+    type Error = EmitError;
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        v: &T,
+    ) -> Result<(), EmitError> {
+        self.entries.push((key.to_string(), v.serialize(ToYaml)?));
+        Ok(())
+    }
+    fn end(self) -> Res {
+        self.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kubectl_layout() {
+        let doc = Yaml::map([
+            ("apiVersion", Some(Yaml::str("networking.k8s.io/v1"))),
+            (
+                "metadata",
+                Some(Yaml::map([
+                    ("name", Some(Yaml::str("a"))),
+                    ("labels", Some(Yaml::map([("pci", Some(Yaml::str("yes")))]))),
+                ])),
+            ),
+            (
+                "spec",
+                Some(Yaml::map([
+                    ("podSelector", Some(Yaml::Map(vec![]))),
+                    (
+                        "ingress",
+                        Some(Yaml::Seq(vec![Yaml::map([
+                            ("from", Some(Yaml::Seq(vec![Yaml::Map(vec![])]))),
+                            (
+                                "ports",
+                                Some(Yaml::Seq(vec![Yaml::map([
+                                    ("port", Some(Yaml::Int(53))),
+                                    ("protocol", Some(Yaml::str("UDP"))),
+                                ])])),
+                            ),
+                        ])])),
+                    ),
+                    ("policyTypes", Some(Yaml::Seq(vec![Yaml::str("Ingress")]))),
+                ])),
+            ),
+        ]);
+        assert_eq!(
+            to_string(&doc),
+            "apiVersion: networking.k8s.io/v1\nmetadata:\n  name: a\n  labels:\n    pci: \"yes\"\nspec:\n  podSelector: {}\n  ingress:\n  - from:\n    - {}\n    ports:\n    - port: 53\n      protocol: UDP\n  policyTypes:\n  - Ingress\n"
+        );
+    }
+
+    #[test]
+    fn quotes_what_either_dialect_reads_otherwise() {
+        for s in [
+            "yes",
+            "No",
+            "ON",
+            "off",
+            "y",
+            "N",
+            "true",
+            "null",
+            "~",
+            "",
+            "010",
+            "8080",
+            "1e3",
+            "0x1F",
+            ".5",
+            ".inf",
+            "-1",
+            "+1",
+            "2001-12-14",
+            "1:20",
+            "<<",
+            "=",
+            " a",
+            "a ",
+            "a: b",
+            "a #b",
+            "- x",
+            "*x",
+            "&x",
+            "!x",
+            "%x",
+            "@x",
+            "`x",
+            "{x",
+            "[x",
+            "'x",
+            "\"x",
+            "a\nb",
+            "x:",
+            "2001-12-14t21:59:43.10-05:00",
+            "1.2.3",
+            "0b101",
+            "12e3",
+            "-.inf",
+        ] {
+            assert!(needs_quotes(s), "{s:?}");
+        }
+        for s in [
+            "pod-1",
+            "app",
+            "team-one-namespace",
+            "kube-dns",
+            "TCP",
+            "v1.2",
+            "a-b_c.d",
+            "k8s-app",
+            "10.0.0.0/8",
+            "fd00::/8",
+            "0.0.0.0/0",
+        ] {
+            assert!(!needs_quotes(s), "{s:?}");
+        }
+        assert_eq!(scalar("say \"hi\""), "say \"hi\"");
+        assert_eq!(scalar("a\nb"), "\"a\\nb\"");
+    }
+
+    #[test]
+    fn serializes_structs_in_field_order() {
+        #[derive(serde::Serialize)]
+        struct S {
+            z: u16,
+            a: &'static str,
+            list: Vec<&'static str>,
+        }
+        let out = to_yaml_string(&S {
+            z: 1,
+            a: "no",
+            list: vec!["x", "on"],
+        })
+        .unwrap();
+        assert_eq!(out, "z: 1\na: \"no\"\nlist:\n- x\n- \"on\"\n");
+    }
+}
