@@ -23,7 +23,7 @@ use std::sync::Arc;
 use document::{Object, Parsed};
 
 use crate::diag::{self, Diagnostic};
-use crate::model::{Cluster, Labels, Origin, Pod, Policy, Rule};
+use crate::model::{Cluster, Labels, Origin, Pod, Policy};
 use crate::yaml::{self, LineStarts, NodeId};
 
 /// One input: a file name (for diagnostics) and its text.
@@ -168,10 +168,21 @@ struct Assembler {
     seen: HashMap<(&'static str, String, String), Origin>,
     /// One endpoint per `namespace/name`, across kinds.
     endpoint_ids: HashMap<String, usize>,
+    /// (namespace, name) → index of the policy.
+    policy_ids: HashMap<(String, String), usize>,
 }
 
 impl Assembler {
-    fn document(&mut self, doc: DocumentRef) {
+    fn document(&mut self, mut doc: DocumentRef) {
+        // Without a cache nobody else holds the document's result: take it instead of
+        // copying it.
+        let (mut objects, mut diagnostics) = match Arc::get_mut(&mut doc.parsed) {
+            Some(p) => (
+                std::mem::take(&mut p.objects),
+                std::mem::take(&mut p.diagnostics),
+            ),
+            None => (doc.parsed.objects.clone(), doc.parsed.diagnostics.clone()),
+        };
         let Some(source) = self.out.sources.get(doc.source) else {
             return;
         };
@@ -179,16 +190,8 @@ impl Assembler {
             source,
             base: doc.base,
         };
-        let mut diagnostics: Vec<Diagnostic> = doc
-            .parsed
-            .diagnostics
-            .iter()
-            .map(|d| rebase.diagnostic(d))
-            .collect();
-        let mut objects = Vec::with_capacity(doc.parsed.objects.len());
-        for object in &doc.parsed.objects {
-            objects.push(rebase.object(object));
-        }
+        diagnostics.iter_mut().for_each(|d| rebase.diagnostic(d));
+        objects.iter_mut().for_each(|o| rebase.object(o));
         self.out.diagnostics.append(&mut diagnostics);
         self.out.cluster.kustomize_common_labels |= doc.parsed.kustomize_common_labels;
         let document = self.out.documents.len();
@@ -272,12 +275,10 @@ impl Assembler {
     }
 
     fn policy(&mut self, policy: Policy, site: Site) {
+        let key = (policy.namespace.clone(), policy.name.clone());
         let policies = &mut self.out.cluster.policies;
-        match policies
-            .iter()
-            .position(|q| q.namespace == policy.namespace && q.name == policy.name)
-        {
-            Some(i) => {
+        match self.policy_ids.get(&key) {
+            Some(&i) => {
                 if let (Some(slot), Some(site_slot)) =
                     (policies.get_mut(i), self.out.policy_sites.get_mut(i))
                 {
@@ -286,6 +287,7 @@ impl Assembler {
                 }
             }
             None => {
+                self.policy_ids.insert(key, policies.len());
                 policies.push(policy);
                 self.out.policy_sites.push(site);
             }
@@ -308,60 +310,42 @@ struct Rebase<'a> {
 }
 
 impl Rebase<'_> {
-    fn origin(&self, o: &Origin) -> Origin {
-        origin_at(self.source, self.base + o.start, self.base + o.end)
+    fn origin(&self, o: &mut Origin) {
+        *o = origin_at(self.source, self.base + o.start, self.base + o.end);
     }
 
-    fn diagnostic(&self, d: &Diagnostic) -> Diagnostic {
-        let at = self.origin(&Origin {
+    fn diagnostic(&self, d: &mut Diagnostic) {
+        let mut at = Origin {
             start: d.start,
             end: d.end,
             ..Origin::default()
-        });
-        Diagnostic {
-            source: at.source,
-            line: at.line,
-            column: at.column,
-            start: at.start,
-            end: at.end,
-            ..d.clone()
-        }
-    }
-
-    fn rule(&self, r: &Rule) -> Rule {
-        Rule {
-            origin: r.origin.as_ref().map(|o| self.origin(o)),
-            ..r.clone()
-        }
-    }
-
-    fn object(&self, object: &Object) -> Object {
-        let identity = |id: &document::Identity| document::Identity {
-            name_at: self.origin(&id.name_at),
-            at: self.origin(&id.at),
-            ..id.clone()
         };
-        match object {
-            Object::Namespace(ns, id) => {
-                let mut ns = ns.clone();
-                ns.origin = ns.origin.as_ref().map(|o| self.origin(o));
-                Object::Namespace(ns, identity(id))
+        self.origin(&mut at);
+        d.source = at.source;
+        d.line = at.line;
+        d.column = at.column;
+        d.start = at.start;
+        d.end = at.end;
+    }
+
+    fn object(&self, object: &mut Object) {
+        let (origin, identity) = match object {
+            Object::Namespace(ns, id) => (&mut ns.origin, id),
+            Object::Endpoint(pod, id) => (&mut pod.origin, id),
+            Object::Policy(policy, id, _) => {
+                for rule in policy.ingress.iter_mut().chain(policy.egress.iter_mut()) {
+                    if let Some(o) = &mut rule.origin {
+                        self.origin(o);
+                    }
+                }
+                (&mut policy.origin, id)
             }
-            Object::Endpoint(pod, id) => {
-                let mut pod = pod.clone();
-                pod.origin = pod.origin.as_ref().map(|o| self.origin(o));
-                Object::Endpoint(pod, identity(id))
-            }
-            Object::Policy(policy, id, node) => {
-                let policy = Policy {
-                    origin: policy.origin.as_ref().map(|o| self.origin(o)),
-                    ingress: policy.ingress.iter().map(|r| self.rule(r)).collect(),
-                    egress: policy.egress.iter().map(|r| self.rule(r)).collect(),
-                    ..policy.clone()
-                };
-                Object::Policy(policy, identity(id), *node)
-            }
+        };
+        if let Some(o) = origin {
+            self.origin(o);
         }
+        self.origin(&mut identity.name_at);
+        self.origin(&mut identity.at);
     }
 }
 

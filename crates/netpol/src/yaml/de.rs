@@ -492,16 +492,44 @@ impl<'de> de::SeqAccess<'de> for Items<'_, '_> {
 /// Mapping entries, `<<` merge keys expanded.
 struct Entries<'c, 'd> {
     parent: NodeDe<'c, 'd>,
-    entries: Vec<(NodeId, NodeId)>,
+    entries: EntryList<'d>,
     next: usize,
+}
+
+/// The pairs as written (no merge key: no copy), or expanded.
+enum EntryList<'d> {
+    Flat(&'d [NodeId]),
+    Merged(Vec<(NodeId, NodeId)>),
+}
+
+impl EntryList<'_> {
+    fn get(&self, i: usize) -> Option<(NodeId, NodeId)> {
+        match self {
+            EntryList::Flat(flat) => Some((*flat.get(2 * i)?, *flat.get(2 * i + 1)?)),
+            EntryList::Merged(v) => v.get(i).copied(),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            EntryList::Flat(flat) => flat.len() / 2,
+            EntryList::Merged(v) => v.len(),
+        }
+    }
 }
 
 impl<'c, 'd> Entries<'c, 'd> {
     fn new(parent: NodeDe<'c, 'd>) -> Self {
-        let mut entries = Vec::new();
-        parent
-            .doc()
-            .for_each_entry(parent.id, &mut |k, v| entries.push((k, v)));
+        let doc = parent.doc();
+        let flat = doc.flat_pairs(parent.id);
+        let merges = flat.iter().step_by(2).any(|k| doc.is_merge_key(*k));
+        let entries = if merges {
+            let mut v = Vec::new();
+            doc.for_each_entry(parent.id, &mut |k, val| v.push((k, val)));
+            EntryList::Merged(v)
+        } else {
+            EntryList::Flat(flat)
+        };
         Entries {
             parent,
             entries,
@@ -512,7 +540,7 @@ impl<'c, 'd> Entries<'c, 'd> {
     fn empty(parent: NodeDe<'c, 'd>) -> Self {
         Entries {
             parent,
-            entries: Vec::new(),
+            entries: EntryList::Flat(&[]),
             next: 0,
         }
     }
@@ -525,7 +553,7 @@ impl<'de> de::MapAccess<'de> for Entries<'_, '_> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, DecodeError> {
-        let Some(&(key, _)) = self.entries.get(self.next) else {
+        let Some((key, _)) = self.entries.get(self.next) else {
             return Ok(None);
         };
         seed.deserialize(self.parent.child(key, true))
@@ -537,7 +565,7 @@ impl<'de> de::MapAccess<'de> for Entries<'_, '_> {
         &mut self,
         seed: V,
     ) -> Result<V::Value, DecodeError> {
-        let Some(&(_, value)) = self.entries.get(self.next) else {
+        let Some((_, value)) = self.entries.get(self.next) else {
             return Err(<DecodeError as de::Error>::custom("value without a key"));
         };
         self.next += 1;

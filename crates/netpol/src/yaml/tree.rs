@@ -155,13 +155,17 @@ impl Document {
         }
     }
 
-    /// The key/value pairs of a mapping as written (merge keys not expanded).
-    pub fn pairs(&self, id: NodeId) -> impl Iterator<Item = (NodeId, NodeId)> + '_ {
-        let flat = match self.node(self.resolve(id)).kind {
+    /// A mapping's keys and values as written, alternating (empty for anything else).
+    pub fn flat_pairs(&self, id: NodeId) -> &[NodeId] {
+        match self.node(self.resolve(id)).kind {
             Kind::Map { first, len } => self.slice(first, len.saturating_mul(2)),
             _ => &[],
-        };
-        flat.chunks_exact(2).filter_map(|kv| match kv {
+        }
+    }
+
+    /// The key/value pairs of a mapping as written (merge keys not expanded).
+    pub fn pairs(&self, id: NodeId) -> impl Iterator<Item = (NodeId, NodeId)> + '_ {
+        self.flat_pairs(id).chunks_exact(2).filter_map(|kv| match kv {
             [k, v] => Some((*k, *v)),
             _ => None,
         })
@@ -651,15 +655,27 @@ impl<'a> Builder<'a> {
 
     /// kubectl refuses a mapping with the same key twice (`key "app" already set in map`).
     fn check_duplicates(&self, flat: &[NodeId]) -> Result<(), ParseError> {
-        let keys: Vec<(NodeId, std::borrow::Cow<'_, str>)> = flat
+        let keys = flat
             .iter()
             .step_by(2)
-            .filter(|k| !self.doc.is_merge_key(**k))
-            .filter_map(|k| self.doc.key_string(*k).map(|s| (*k, s)))
-            .collect();
-        let mut seen: HashMap<&str, NodeId> = HashMap::with_capacity(keys.len());
-        for (id, key) in &keys {
-            if let Some(first) = seen.insert(key.as_ref(), *id) {
+            .filter(|k| !self.doc.is_merge_key(**k));
+        // Most mappings are small: compare pairs without allocating; a set for big ones.
+        let count = flat.len() / 2;
+        let mut seen: HashMap<std::borrow::Cow<'_, str>, NodeId> = HashMap::new();
+        for (i, id) in keys.enumerate() {
+            let Some(key) = self.doc.key_string(*id) else {
+                continue;
+            };
+            let first = if count <= 16 {
+                flat.iter()
+                    .step_by(2)
+                    .take(i)
+                    .find(|k| !self.doc.is_merge_key(**k) && self.doc.key_string(**k) == Some(key.clone()))
+                    .copied()
+            } else {
+                seen.insert(key.clone(), *id)
+            };
+            if let Some(first) = first {
                 let node = self.doc.node(*id);
                 let first_line = line_of(&self.doc.text, self.doc.node(first).start as usize);
                 return Err(ParseError {
