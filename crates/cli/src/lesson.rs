@@ -1,15 +1,17 @@
 //! `netpol lesson check FILE`: validates a lesson file for a trainer.
 //!
 //! A lesson is sound when it reads (the format check of [`netpol::lesson::parse_lesson`]),
-//! its solution completes it, and its start does not already meet its goal (a lesson
-//! that is solved before the learner types anything teaches nothing). The report lists
-//! every expectation of both workspaces as met or unmet, with the explanation of each
-//! unmet one, so a trainer sees what the learner will see.
+//! its solution completes it, its start does not already meet its goal (a lesson that is
+//! solved before the learner types anything teaches nothing), and every wrong answer it
+//! lists fails the goal line or constraint it names (a goal that lets a wrong answer
+//! through teaches it). The report lists every expectation of the start and the solution
+//! as met or unmet, with the explanation of each unmet one, so a trainer sees what the
+//! learner will see, then what each wrong answer fails.
 
 use std::fmt::Write as _;
 use std::path::Path;
 
-use netpol::lesson::{check, parse_lesson, Report};
+use netpol::lesson::{check, check_wrong_answer, parse_lesson, Failing, Lesson, Report};
 use netpol::{render, Severity};
 
 /// Checks one lesson file. `Ok` is the report of a sound lesson; `Err` says what is wrong
@@ -31,29 +33,35 @@ pub fn check_file(path: &Path) -> Result<String, String> {
     let _ = writeln!(out, "lesson `{}`: {}", lesson.id, lesson.title);
     let _ = writeln!(
         out,
-        "  {}, {}, {}",
+        "  {}, {}, {}, {}",
         count(lesson.goal.len(), "expectation"),
         count(lesson.constraints.len(), "constraint"),
-        count(lesson.hints.len(), "hint")
+        count(lesson.hints.len(), "hint"),
+        count(lesson.wrong_answers.len(), "wrong answer")
     );
     section(&mut out, "start", &lesson.start.manifests, &start);
     section(&mut out, "solution", &lesson.solution.manifests, &solution);
-    let mut problems = Vec::new();
+    let mut problems: Vec<String> = wrong_answers(&mut out, &lesson);
     if start.goal_met() {
-        problems.push("the start already meets every expectation: the lesson asks for nothing");
+        problems
+            .push("the start already meets every expectation: the lesson asks for nothing".into());
     }
     if start
         .diagnostics
         .iter()
         .any(|d| d.severity == Severity::Error)
     {
-        problems.push("the start's manifests have errors");
+        problems.push("the start's manifests have errors".into());
     }
-    if start.constraints.iter().any(|(_, r)| r.is_err()) {
-        problems.push("a constraint fails on the start itself");
+    if start
+        .constraints
+        .iter()
+        .any(|(c, r)| c.must_hold_at_start() && r.is_err())
+    {
+        problems.push("a constraint fails on the start itself".into());
     }
     if !solution.complete {
-        problems.push("the solution does not complete the lesson");
+        problems.push("the solution does not complete the lesson".into());
     }
     if solution
         .diagnostics
@@ -70,7 +78,7 @@ pub fn check_file(path: &Path) -> Result<String, String> {
     if problems.is_empty() {
         let _ = write!(
             out,
-            "ok: the solution completes the lesson and the start does not"
+            "ok: the solution completes the lesson; the start and every wrong answer do not"
         );
         Ok(out)
     } else {
@@ -79,6 +87,47 @@ pub fn check_file(path: &Path) -> Result<String, String> {
         }
         Err(out.trim_end().to_string())
     }
+}
+
+/// Grades each wrong answer, writes what it fails, and returns the problems: a wrong
+/// answer the lesson lets through, or one that fails for another reason than it says.
+fn wrong_answers(out: &mut String, lesson: &Lesson) -> Vec<String> {
+    if lesson.wrong_answers.is_empty() {
+        return Vec::new();
+    }
+    let _ = writeln!(out, "\nwrong answers:");
+    let mut problems = Vec::new();
+    for (i, wrong) in lesson.wrong_answers.iter().enumerate() {
+        let (report, verdict) = check_wrong_answer(lesson, wrong);
+        let n = i + 1;
+        match verdict {
+            Ok(()) => {
+                let _ = writeln!(out, "  {n}. {}: fails as listed", wrong.title);
+                let _ = writeln!(out, "        {}", wrong.fails);
+            }
+            Err(e) => {
+                let _ = writeln!(out, "  {n}. {}: WRONG ANSWER NOT CAUGHT", wrong.title);
+                let _ = writeln!(out, "        must fail: {}", wrong.fails);
+                let _ = writeln!(out, "        {e}");
+                problems.push(format!("wrong answer {n} ({}): {e}", wrong.title));
+            }
+        }
+        // The other ways it falls short, so a trainer sees the whole picture.
+        for o in report.outcomes.iter().filter(|o| !o.met) {
+            if !matches!(&wrong.fails, Failing::Goal { expectation } if *expectation == o.expectation)
+            {
+                let _ = writeln!(out, "        also unmet: {}", o.expectation);
+            }
+        }
+        for (c, r) in &report.constraints {
+            let listed =
+                matches!(&wrong.fails, Failing::Constraint { constraint } if constraint == c);
+            if r.is_err() && !listed {
+                let _ = writeln!(out, "        also broken: {c}");
+            }
+        }
+    }
+    problems
 }
 
 /// `1 hint`, `3 hints`.
@@ -164,11 +213,44 @@ mod tests {
             if path.extension().is_some_and(|e| e == "yaml") && !path.ends_with("index.yaml") {
                 let report = check_file(&path).unwrap_or_else(|e| panic!("{e}"));
                 assert!(report.contains("UNMET"), "{report}");
-                assert!(report.ends_with("the start does not"), "{report}");
+                assert!(report.ends_with("every wrong answer do not"), "{report}");
+                assert!(!report.contains("NOT CAUGHT"), "{report}");
                 n += 1;
             }
         }
-        assert!(n >= 9);
+        assert!(n >= 15);
+    }
+
+    #[test]
+    fn a_wrong_answer_the_goal_lets_through_fails_the_check() {
+        let dir = std::env::temp_dir().join(format!("netpol-wrong-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let shipped = std::fs::read_to_string(lessons().join("02-pod-1-to-pod-2.yaml")).unwrap();
+        // Drop the goal line that catches `podSelector: {}`: the wrong answer now passes
+        // the goal, and the check must say so and name it.
+        let weakened = shipped.replace(
+            "  - deny: \"team-one-namespace/batch -> team-one-namespace/pod-2 : 8080/TCP\"\n",
+            "",
+        );
+        assert_ne!(weakened, shipped);
+        let weakened = weakened.replace(
+            "      deny: \"team-one-namespace/batch -> team-one-namespace/pod-2 : 8080/TCP\"",
+            "      deny: \"team-one-namespace/pod-2 -> team-one-namespace/pod-1 : 8080/TCP\"",
+        );
+        let file = dir.join("weak.yaml");
+        std::fs::write(&file, weakened).unwrap();
+        let err = check_file(&file).unwrap_err();
+        assert!(err.contains("WRONG ANSWER NOT CAUGHT"), "{err}");
+        assert!(
+            err.contains("error: wrong answer 1 (`podSelector: {}` admits every pod"),
+            "{err}"
+        );
+        // The wrong answers that are still caught say which line they fail.
+        assert!(
+            err.contains("2. `namespaceSelector: {}` admits every pod of every namespace: fails as listed\n        deny sandbox/debug -> team-one-namespace/pod-2 : 8080/TCP"),
+            "{err}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

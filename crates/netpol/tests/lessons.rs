@@ -1,9 +1,10 @@
 //! The lesson files under `www/lessons/` and the lesson checker.
 //!
 //! Every lesson file must pass the format check of `parse_lesson` (unknown and missing
-//! fields are errors), be listed in `index.yaml`, have a solution that completes it and a
-//! start that does not meet its goal; a trainer who breaks one finds out here, not in
-//! front of a room of new engineers. The rest unit-tests the reader and the checker.
+//! fields are errors), be listed in `index.yaml`, have a solution that completes it, a
+//! start that does not meet its goal, and wrong answers that each fail what they say
+//! they fail; a trainer who breaks one finds out here, not in front of a room of new
+//! engineers. The rest unit-tests the reader and the checker.
 
 #![allow(
     clippy::unwrap_used,
@@ -18,7 +19,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use netpol::lesson::{
-    check, check_evaluation, parse_index, parse_lesson, Constraint, Expectation, Lesson,
+    check, check_evaluation, check_wrong_answer, parse_index, parse_lesson, Constraint,
+    Expectation, Failing, Lesson,
 };
 use netpol::workspace::Workspace;
 use netpol::{Protocol, Severity};
@@ -58,8 +60,8 @@ fn all_lessons() -> Vec<(String, Lesson)> {
 }
 
 #[test]
-fn there_are_at_least_nine_lessons() {
-    assert!(lesson_files().len() >= 9, "{:?}", lesson_files());
+fn there_are_at_least_fifteen_lessons() {
+    assert!(lesson_files().len() >= 15, "{:?}", lesson_files());
 }
 
 #[test]
@@ -167,8 +169,63 @@ fn no_start_meets_its_goal() {
             }
         }
         for (c, r) in &report.constraints {
-            assert!(r.is_ok(), "{name}: `{c}` fails on the start: {r:?}");
+            assert!(
+                r.is_ok() || !c.must_hold_at_start(),
+                "{name}: `{c}` fails on the start: {r:?}"
+            );
         }
+    }
+}
+
+#[test]
+fn every_wrong_answer_fails_what_it_says_it_fails() {
+    let mut count = 0;
+    for (name, l) in all_lessons() {
+        for wrong in &l.wrong_answers {
+            let (report, verdict) = check_wrong_answer(&l, wrong);
+            assert!(
+                verdict.is_ok(),
+                "{name}: wrong answer `{}` is not caught: {:?}",
+                wrong.title,
+                verdict
+            );
+            assert!(!report.complete, "{name}: `{}` completes", wrong.title);
+            count += 1;
+        }
+    }
+    assert!(count >= 30, "{count} wrong answers in the course");
+}
+
+#[test]
+fn every_lesson_lists_at_least_two_wrong_answers() {
+    // Every lesson has the learner write (or draw) a policy, and a goal that has never
+    // refused a plausible wrong answer has not been shown to grade anything.
+    for (name, l) in all_lessons() {
+        assert!(
+            l.wrong_answers.len() >= 2,
+            "{name}: {} wrong answers",
+            l.wrong_answers.len()
+        );
+    }
+}
+
+#[test]
+fn every_lesson_ends_its_text_with_the_task_and_hints_start_with_the_explanation() {
+    for (name, l) in all_lessons() {
+        assert!(
+            l.text.contains("**Your task:**"),
+            "{name}: the text has no **Your task:** line"
+        );
+        // The first hint sends the learner to the evidence, not to the answer.
+        let first = l
+            .hints
+            .first()
+            .map(|h| h.to_lowercase())
+            .unwrap_or_default();
+        assert!(
+            first.contains("explanation"),
+            "{name}: the first hint does not point at the explanation: {first}"
+        );
     }
 }
 
@@ -194,8 +251,17 @@ fn the_readme_documents_every_constraint_and_field() {
         "keep_policy",
         "use_match_expressions",
         "no_policy_in",
+        "keep_namespaces",
+        "ingress_denies",
+        "egress_denies",
         "allow",
         "deny",
+        "wrong_answers",
+        "fails",
+        "patch",
+        "replace",
+        "with",
+        "workspace",
         "netpol lesson check",
     ] {
         assert!(
@@ -223,7 +289,8 @@ fn the_schema_has_the_fields_the_reader_accepts() {
             "goal",
             "constraints",
             "hints",
-            "solution"
+            "solution",
+            "wrong_answers"
         ]
         .map(String::from)
         .into()
@@ -268,6 +335,12 @@ fn the_schema_has_the_fields_the_reader_accepts() {
         ]
         .map(String::from)
         .into()
+    );
+    assert_eq!(
+        keys(&defs["wrong_answer"]["properties"]),
+        ["title", "fails", "patch", "workspace"]
+            .map(String::from)
+            .into()
     );
 }
 
@@ -676,7 +749,7 @@ fn the_first_lessons_can_be_completed_by_drawing_arrows() {
 
 #[test]
 fn generated_policies_follow_the_selector_constraint() {
-    let l = shipped("09-kustomize.yaml");
+    let l = shipped("13-kustomize.yaml");
     let arrow = "team-one-namespace/pod-2 -> team-two-namespace/pod-3:8080/TCP";
     let mut ws = with_arrows(&l, &[arrow]);
     let report = check(&l, &ws);
@@ -762,4 +835,208 @@ solution:
             .any(|d| d.message.contains("missing required field `name`")),
         "{d:#?}"
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// Wrong answers and the constraints that judge one side of a connection
+// ---------------------------------------------------------------------------------------
+
+/// The tiny lesson with wrong answers appended (indented by the caller).
+fn with_wrong_answers(wrong: &str) -> Result<Lesson, Vec<netpol::Diagnostic>> {
+    parse_lesson(
+        "tiny.yaml",
+        &format!("{}wrong_answers:\n{wrong}", lesson_text("")),
+    )
+}
+
+#[test]
+fn wrong_answers_are_read_as_patches_or_workspaces() {
+    let l = with_wrong_answers(
+        "  - title: a only
+    fails: {allow: \"x/a -> x/b : 80/TCP\"}
+    patch:
+      - replace: \"ingress: [{from: [{podSelector: {matchLabels: {app: a}}}]}]\"
+        with: \"ingress: []\"
+  - title: deny-all deleted
+    fails: {keep_policy: x/deny-all}
+    workspace:
+      add_manifests: \"\"
+",
+    )
+    .unwrap_or_else(|d| panic!("{d:#?}"));
+    assert_eq!(l.wrong_answers.len(), 2);
+    let patched = &l.wrong_answers[0];
+    assert!(patched.workspace.manifests.contains("ingress: []"));
+    assert!(!patched
+        .workspace
+        .manifests
+        .contains("matchLabels: {app: a}}}]}]"));
+    assert_eq!(
+        patched.fails,
+        Failing::Goal {
+            expectation: l.goal[0].clone()
+        }
+    );
+    let (report, verdict) = check_wrong_answer(&l, patched);
+    assert_eq!(verdict, Ok(()), "{report:#?}");
+    assert!(!report.outcomes[0].met);
+    // The second "wrong answer" is the start itself: it keeps deny-all, so the constraint
+    // it names holds and the checker says the lesson lets it through.
+    let (_, verdict) = check_wrong_answer(&l, &l.wrong_answers[1]);
+    assert!(verdict.unwrap_err().contains("holds"));
+}
+
+#[test]
+fn a_wrong_answer_that_completes_the_lesson_is_reported() {
+    let l = with_wrong_answers(&format!(
+        "  - title: the solution itself
+    fails: {{allow: \"x/a -> x/b : 80/TCP\"}}
+    workspace:
+      add_manifests: |
+{}
+",
+        indent(&indent(ALLOW_A_TO_B))
+    ))
+    .unwrap_or_else(|d| panic!("{d:#?}"));
+    let (report, verdict) = check_wrong_answer(&l, &l.wrong_answers[0]);
+    assert!(report.complete);
+    let err = verdict.unwrap_err();
+    assert!(
+        err.contains("is met") && err.contains("lets this wrong answer through"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_wrong_answer_that_fails_for_a_broken_manifest_is_reported() {
+    let l = with_wrong_answers(
+        "  - title: broken YAML
+    fails: {allow: \"x/a -> x/b : 80/TCP\"}
+    workspace:
+      add_manifests: \"kind: [\"
+",
+    )
+    .unwrap_or_else(|d| panic!("{d:#?}"));
+    let (_, verdict) = check_wrong_answer(&l, &l.wrong_answers[0]);
+    assert!(verdict.unwrap_err().contains("wrong reason"));
+}
+
+#[test]
+fn wrong_answers_must_name_a_goal_line_or_constraint_and_patch_the_solution() {
+    let d = with_wrong_answers(
+        "  - title: not in the goal
+    fails: {deny: \"x/a -> x/b : 81/TCP\"}
+    patch: [{replace: \"kind: Pod\", with: \"kind: Pod\"}]
+  - title: not a constraint of this lesson
+    fails: use_match_expressions
+    patch: [{replace: \"no such line\", with: \"\"}]
+  - title: both
+    fails: {keep_policy: x/deny-all}
+    patch: []
+    workspace: {}
+  - titel: typo
+    fails: {keep_policy: x/deny-all}
+    workspace: {}
+",
+    )
+    .unwrap_err();
+    let messages: Vec<String> = d.iter().map(|d| d.to_string()).collect();
+    let has = |needle: &str| messages.iter().any(|m| m.contains(needle));
+    assert!(has("is not a line of the goal"), "{messages:#?}");
+    assert!(
+        has("is not one of the lesson's constraints"),
+        "{messages:#?}"
+    );
+    assert!(
+        has("the solution has no lines `no such line`"),
+        "{messages:#?}"
+    );
+    // `kind: Pod` is in the solution twice: a patch must name one place.
+    assert!(has("occurs 2 times"), "{messages:#?}");
+    assert!(has("not both"), "{messages:#?}");
+    assert!(
+        has("unknown field `titel`") && has("`title`"),
+        "{messages:#?}"
+    );
+    // Each at its line.
+    let text = format!("{}wrong_answers:\n", lesson_text(""));
+    let first = text.lines().count() + 2;
+    assert!(
+        d.iter()
+            .any(|d| d.line == first && d.message.contains("not a line of the goal")),
+        "{d:#?}"
+    );
+}
+
+#[test]
+fn keep_namespaces_compares_namespace_labels_with_the_start() {
+    let text = lesson_text("")
+        .replace(
+            "  manifests: |\n",
+            "  manifests: |\n    apiVersion: v1\n    kind: Namespace\n    metadata: {name: x}\n    ---\n",
+        )
+        .replace("  - keep_policy: x/deny-all", "  - keep_namespaces");
+    let l = parse_lesson("tiny.yaml", &text).unwrap_or_else(|d| panic!("{d:#?}"));
+    assert_eq!(l.constraints, vec![Constraint::KeepNamespaces]);
+    assert!(check(&l, &l.solution).complete);
+    let relabelled = l.solution.manifests.replace(
+        "metadata: {name: x}",
+        "metadata: {name: x, labels: {name: x}}",
+    );
+    let report = check(&l, &with_manifests(&l, relabelled));
+    let err = report.constraints[0].1.as_ref().unwrap_err();
+    assert!(err.contains("`x` was relabelled"), "{err}");
+    let removed = l.solution.manifests.replace(
+        "kind: Namespace\nmetadata: {name: x}",
+        "kind: Namespace\nmetadata: {name: y}",
+    );
+    let report = check(&l, &with_manifests(&l, removed));
+    assert!(report.constraints[0]
+        .1
+        .as_ref()
+        .unwrap_err()
+        .contains("`x` was removed"));
+}
+
+#[test]
+fn a_side_that_must_deny_on_its_own_is_checked_alone() {
+    let text = lesson_text("").replace(
+        "  - keep_policy: x/deny-all",
+        "  - ingress_denies: \"x/a -> x/b : 81/TCP\"\n  - egress_denies: x/a -> x/b:81",
+    );
+    let l = parse_lesson("tiny.yaml", &text).unwrap_or_else(|d| panic!("{d:#?}"));
+    assert!(matches!(
+        &l.constraints[0],
+        Constraint::DeniedBy { direction: netpol::Direction::Ingress, connection } if connection.port == 81
+    ));
+    assert!(!l.constraints[0].must_hold_at_start());
+    assert_eq!(
+        l.constraints[0].to_string(),
+        "`x/b` denies `x/a -> x/b : 81/TCP` by its own ingress"
+    );
+    // The solution allows a -> b on every port, on both sides.
+    let report = check(&l, &l.solution);
+    for (c, r) in &report.constraints {
+        let err = r.as_ref().unwrap_err();
+        assert!(err.contains("lets it through"), "{c}: {err}");
+    }
+    // Ports on b's ingress only: the ingress constraint holds, the egress one does not.
+    let narrowed = l.solution.manifests.replace(
+        "ingress: [{from: [{podSelector: {matchLabels: {app: a}}}]}]",
+        "ingress: [{from: [{podSelector: {matchLabels: {app: a}}}], ports: [{port: 80}]}]",
+    );
+    let report = check(&l, &with_manifests(&l, narrowed));
+    assert_eq!(report.constraints[0].1, Ok(()));
+    assert!(report.constraints[1].1.is_err());
+    // A pod that no policy isolates cannot deny anything on its own.
+    let open = CLUSTER.replace(
+        "spec: {podSelector: {}, policyTypes: [Ingress, Egress]}",
+        "spec: {podSelector: {matchLabels: {app: none}}}",
+    );
+    let report = check(&l, &with_manifests(&l, open));
+    assert!(report.constraints[0]
+        .1
+        .as_ref()
+        .unwrap_err()
+        .contains("no policy isolates `x/b`"));
 }

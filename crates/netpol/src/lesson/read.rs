@@ -1,249 +1,22 @@
-//! Lessons: a starting workspace, a goal given as expected connectivity, optional
-//! constraints, hints and a solution, read from a YAML data file (`www/lessons/*.yaml`),
-//! and the checker that grades a learner's workspace against the goal.
+//! The lesson reader: lesson files and the lesson list from YAML, every problem reported
+//! with its line and column.
 //!
-//! Lessons are data so that a trainer adds one without touching Rust; the format is
-//! documented in `www/lessons/README.md` and described for editors by
-//! `www/lessons/schema.json`. The reader is strict (an unknown or missing field is an error
-//! with its line and column) because a typo in a goal would otherwise silently make a
-//! lesson easier or impossible.
-//!
-//! The checker never evaluates on its own: it runs [`crate::workspace::evaluate`] (the
-//! same path the playground uses for manifests, drawn endpoints and arrows) and
-//! [`crate::explain`] on the effective cluster, so what a lesson reports is exactly what
-//! the playground shows.
+//! This is the only file of the lesson code that touches YAML values, so that a change of
+//! YAML layer is made here alone. The reader is strict (an unknown or missing field is an
+//! error with its place) because a typo in a goal would otherwise silently make a lesson
+//! easier or impossible.
 
-use std::fmt;
 
-use serde::Serialize;
-
-use crate::diag::{self, Code, Diagnostic, Severity};
-use crate::endpoint::Endpoint;
-use crate::eval::{explain, Explanation, Traffic};
-use crate::generate::{parse_intent, Baseline, SelectorStyle};
-use crate::model::{Cluster, Labels, Origin, Peer, Policy, Rule};
+use super::build::{join_documents, pick, to_workspace, WorkspaceParts};
+use super::expectation::{parse_port, parse_protocol};
+use super::model::{Failing, WrongAnswer};
+use super::{patch, Constraint, Expectation, Lesson, LessonIndex};
+use crate::diag::{self, Code, Diagnostic};
+use crate::model::{Direction, Labels, Origin};
 use crate::ports::Protocol;
-use crate::selector::Selector;
-use crate::workspace::{self, DrawnNamespace, DrawnPod, Workspace};
+use crate::workspace::Workspace;
 use crate::yaml::value::{Mapping, Value};
 use crate::yaml::{self, Document, LineStarts};
-
-/// One lesson, as read from its file.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Lesson {
-    /// Stable id (`default-policy`): lowercase letters, digits and `-`. Progress is kept
-    /// under it, so renaming a lesson's id resets its learners' progress.
-    pub id: String,
-    /// Title shown in the lesson list.
-    pub title: String,
-    /// The lesson's text (markdown-ish: paragraphs, `code`, **bold**, lists, fences).
-    pub text: String,
-    /// Where the learner starts.
-    pub start: Workspace,
-    /// Connectivity the learner must reach.
-    pub goal: Vec<Expectation>,
-    /// Rules about how the goal may be reached.
-    pub constraints: Vec<Constraint>,
-    /// Hints, revealed one at a time.
-    pub hints: Vec<String>,
-    /// A workspace that reaches the goal.
-    pub solution: Workspace,
-}
-
-/// One expected connection: `from` may (or may not) open `port`/`protocol` to `to`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Expectation {
-    /// Sender: `namespace/name` or `ip:8.8.8.8`.
-    pub from: String,
-    /// Receiver: `namespace/name` or `ip:8.8.8.8`.
-    pub to: String,
-    /// Destination port.
-    pub port: u16,
-    /// Protocol.
-    pub protocol: Protocol,
-    /// True when the connection must be allowed, false when it must stay denied.
-    pub allowed: bool,
-}
-
-impl Expectation {
-    /// Parses `ns/a -> ns/b : 8080/TCP` (spaces around `:` optional, `/TCP` optional).
-    /// Whether the connection must be allowed is not part of the text.
-    pub fn parse(text: &str, allowed: bool) -> Result<Expectation, String> {
-        let text = text.trim();
-        // The arrow the intent syntax also accepts.
-        let normalised = text.replacen('→', "->", 1);
-        let (from, rest) = normalised.split_once("->").ok_or_else(|| {
-            format!("`{text}`: write `from -> to : PORT/PROTOCOL` (no `->` found)")
-        })?;
-        // ` : ` first, so an IPv6 address (`ip:fd00::1 : 443`) keeps its colons; otherwise
-        // the last colon, so `ip:8.8.8.8:53/UDP` works.
-        let (to, port) = rest
-            .split_once(" : ")
-            .or_else(|| rest.rsplit_once(':'))
-            .ok_or_else(|| format!("`{text}`: a port is missing (`... : 8080/TCP`)"))?;
-        let (from, to, port) = (from.trim(), to.trim(), port.trim());
-        for (side, id) in [("sender", from), ("receiver", to)] {
-            if id.is_empty() {
-                return Err(format!("`{text}`: the {side} is missing"));
-            }
-            if id.contains(char::is_whitespace) {
-                return Err(format!(
-                    "`{text}`: `{id}` is not an endpoint id (`namespace/name` or `ip:ADDRESS`)"
-                ));
-            }
-        }
-        let (number, protocol) = match port.split_once('/') {
-            Some((n, p)) => (n.trim(), parse_protocol(p.trim())?),
-            None => (port, Protocol::Tcp),
-        };
-        let port = parse_port(number).map_err(|e| format!("`{text}`: {e}"))?;
-        Ok(Expectation {
-            from: from.to_string(),
-            to: to.to_string(),
-            port,
-            protocol,
-            allowed,
-        })
-    }
-
-    /// `ns/a -> ns/b : 8080/TCP` (without the verdict).
-    pub fn connection(&self) -> String {
-        format!(
-            "{} -> {} : {}/{}",
-            self.from,
-            self.to,
-            self.port,
-            self.protocol.as_str()
-        )
-    }
-}
-
-impl fmt::Display for Expectation {
-    /// `allow ns/a -> ns/b : 8080/TCP` / `deny ...`, the way a lesson file writes it.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let verb = if self.allowed { "allow" } else { "deny" };
-        write!(f, "{verb} {}", self.connection())
-    }
-}
-
-fn parse_protocol(text: &str) -> Result<Protocol, String> {
-    // The lesson format is for people, so `udp` is as good as `UDP`.
-    Protocol::parse(&text.to_ascii_uppercase())
-        .ok_or_else(|| format!("unknown protocol `{text}` (TCP, UDP or SCTP)"))
-}
-
-fn parse_port(text: &str) -> Result<u16, String> {
-    match text.parse::<u16>() {
-        Ok(0) | Err(_) => Err(format!(
-            "`{text}` is not a port number (1-65535); name ports in the policies, not in the goal"
-        )),
-        Ok(n) => Ok(n),
-    }
-}
-
-/// A rule about how the goal may be reached.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Constraint {
-    /// The policy must still exist with the spec it has in the start
-    /// ("do not touch namespace-default").
-    KeepPolicy {
-        /// Its namespace.
-        namespace: String,
-        /// Its name.
-        name: String,
-    },
-    /// Policies the learner wrote or changed select pods with `matchExpressions` only: no
-    /// `matchLabels` in their `podSelector`s (Kustomize's `commonLabels` rewrites those).
-    UseMatchExpressions,
-    /// No NetworkPolicy in this namespace (the fix belongs elsewhere).
-    NoPolicyIn {
-        /// The namespace.
-        namespace: String,
-    },
-}
-
-impl Constraint {
-    /// One line for people (`do not change team-one-namespace/namespace-default`).
-    pub fn describe(&self) -> String {
-        match self {
-            Constraint::KeepPolicy { namespace, name } => {
-                format!("keep `{namespace}/{name}` exactly as it is")
-            }
-            Constraint::UseMatchExpressions => {
-                "select pods with matchExpressions, not matchLabels, in the policies you write"
-                    .to_string()
-            }
-            Constraint::NoPolicyIn { namespace } => {
-                format!("add no NetworkPolicy to `{namespace}`")
-            }
-        }
-    }
-}
-
-impl fmt::Display for Constraint {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.describe())
-    }
-}
-
-/// The grade of one expectation.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Outcome {
-    /// The expectation.
-    pub expectation: Expectation,
-    /// True when the workspace does what the expectation asks.
-    pub met: bool,
-    /// What the workspace does: true when the connection is allowed.
-    pub actual: bool,
-    /// The evidence: which policies isolate each side and which rules allow or miss.
-    /// Present whenever both endpoints exist (met or not), so the UI can show why an
-    /// unmet expectation fails and, on request, why a met one holds.
-    pub explanation: Option<Explanation>,
-    /// Why the expectation could not be evaluated (an endpoint that does not exist).
-    pub error: Option<String>,
-}
-
-/// The grade of a whole workspace.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Report {
-    /// One per goal expectation, in goal order.
-    pub outcomes: Vec<Outcome>,
-    /// One per constraint, in lesson order: `Err` says what breaks it.
-    pub constraints: Vec<(Constraint, Result<(), String>)>,
-    /// True when every expectation is met, every constraint holds, the manifests load
-    /// without errors and the arrows turn into policies.
-    pub complete: bool,
-    /// Problems in the workspace (manifest errors and lints), as the playground shows them.
-    pub diagnostics: Vec<Diagnostic>,
-    /// Why the arrows could not be turned into policies, when they could not.
-    pub generate_error: Option<String>,
-}
-
-impl Report {
-    /// How many expectations are met.
-    pub fn met(&self) -> usize {
-        self.outcomes.iter().filter(|o| o.met).count()
-    }
-
-    /// True when every expectation is met (constraints and errors aside).
-    pub fn goal_met(&self) -> bool {
-        self.outcomes.iter().all(|o| o.met)
-    }
-}
-
-/// The lesson list (`www/lessons/index.yaml`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LessonIndex {
-    /// The course title, if any.
-    pub title: Option<String>,
-    /// Lesson file names relative to the index, in teaching order.
-    pub lessons: Vec<String>,
-}
-
-// ---------------------------------------------------------------------------------------
-// Reading
-// ---------------------------------------------------------------------------------------
 
 const TOP_FIELDS: &[&str] = &[
     "id",
@@ -254,6 +27,7 @@ const TOP_FIELDS: &[&str] = &[
     "constraints",
     "hints",
     "solution",
+    "wrong_answers",
 ];
 const TOP_REQUIRED: &[&str] = &["id", "title", "text", "start", "goal", "solution"];
 const WORKSPACE_FIELDS: &[&str] = &[
@@ -273,7 +47,15 @@ const SOLUTION_FIELDS: &[&str] = &[
     "arrows",
     "options",
 ];
-const CONSTRAINTS: &[&str] = &["keep_policy", "use_match_expressions", "no_policy_in"];
+const CONSTRAINTS: &[&str] = &[
+    "keep_policy",
+    "use_match_expressions",
+    "no_policy_in",
+    "keep_namespaces",
+    "ingress_denies",
+    "egress_denies",
+];
+const WRONG_ANSWER_FIELDS: &[&str] = &["title", "fails", "patch", "workspace"];
 
 /// Reads a lesson file. `name` is used in diagnostics. Every problem is reported, each
 /// with its line and column; the lesson is returned only when there is none.
@@ -339,6 +121,13 @@ struct Reader<'a> {
     base: usize,
     root: Value,
     diagnostics: Vec<Diagnostic>,
+}
+
+/// What wrong answers are checked against while the lesson is being read.
+struct LessonParts<'l> {
+    goal: &'l [Expectation],
+    constraints: &'l [Constraint],
+    solution: &'l Workspace,
 }
 
 /// The workspace part of a lesson file before it is turned into a [`Workspace`].
@@ -616,6 +405,12 @@ impl<'a> Reader<'a> {
         let solution_spec = solution?;
         let start = self.build(&start_spec, None, "start")?;
         let solution = self.build(&solution_spec, Some(&start_spec), "solution")?;
+        let parts = LessonParts {
+            goal: &goal,
+            constraints: &constraints,
+            solution: &solution,
+        };
+        let wrong_answers = self.wrong_answers(map, &parts, &start_spec);
         Some(Lesson {
             id: id?,
             title: title?,
@@ -625,6 +420,7 @@ impl<'a> Reader<'a> {
             constraints,
             hints,
             solution,
+            wrong_answers,
         })
     }
 
@@ -881,89 +677,231 @@ impl<'a> Reader<'a> {
     fn constraints(&mut self, map: &Mapping) -> Vec<Constraint> {
         let mut out = Vec::new();
         for (path, item) in self.opt_list(map, "", "constraints") {
-            let (name, value, key_path) = match item {
-                // A flag constraint may be written bare: `- use_match_expressions`.
-                Value::String(s) => (s.clone(), None, path.clone()),
-                Value::Mapping(m) if m.len() == 1 => {
-                    let Some((k, v)) = m.iter().next() else {
-                        continue;
-                    };
-                    let Some(k) = k.as_str() else {
-                        self.wrong_type(k, &path, "a constraint name");
-                        continue;
-                    };
-                    (k.to_string(), Some(v), join(&path, k))
-                }
-                other => {
-                    self.wrong_type(
-                        other,
-                        &path,
-                        "one constraint: `keep_policy: ns/name`, `no_policy_in: ns` or `use_match_expressions`",
-                    );
-                    continue;
-                }
-            };
-            let constraint = match (name.as_str(), value) {
-                ("keep_policy", Some(v)) => {
-                    self.string(v, &key_path)
-                        .and_then(|id| match id.split_once('/') {
-                            Some((ns, n))
-                                if !ns.is_empty() && !n.is_empty() && !n.contains('/') =>
-                            {
-                                Some(Constraint::KeepPolicy {
-                                    namespace: ns.to_string(),
-                                    name: n.to_string(),
-                                })
-                            }
-                            _ => {
-                                self.report(
-                                    diag::INVALID_VALUE,
-                                    &key_path,
-                                    false,
-                                    format!("`{id}`: name the policy as `namespace/name`"),
-                                );
-                                None
-                            }
-                        })
-                }
-                ("no_policy_in", Some(v)) => self
-                    .string(v, &key_path)
-                    .map(|namespace| Constraint::NoPolicyIn { namespace }),
-                ("use_match_expressions", None | Some(Value::Bool(true))) => {
-                    Some(Constraint::UseMatchExpressions)
-                }
-                ("use_match_expressions", Some(other)) => {
-                    self.wrong_type(other, &key_path, "`true` (or leave the value out)");
-                    None
-                }
-                ("keep_policy" | "no_policy_in", None) => {
-                    self.report(
-                        diag::MISSING_FIELD,
-                        &key_path,
-                        false,
-                        format!("`{name}` needs a value (`{name}: ...`)"),
-                    );
-                    None
-                }
-                (other, _) => {
-                    let help = match crate::suggest::closest(other, CONSTRAINTS.iter().copied()) {
-                        Some(s) => format!("did you mean `{s}`?"),
-                        None => format!("known constraints: {}", CONSTRAINTS.join(", ")),
-                    };
-                    self.report_help(
-                        diag::UNKNOWN_FIELD,
-                        &key_path,
-                        format!("unknown constraint `{other}`"),
-                        help,
-                    );
-                    None
-                }
-            };
-            if let Some(c) = constraint {
+            if let Some(c) = self.constraint(item, &path) {
                 out.push(c);
             }
         }
         out
+    }
+
+    /// One constraint: a bare name (`- use_match_expressions`) or a one-key mapping.
+    fn constraint(&mut self, item: &Value, path: &str) -> Option<Constraint> {
+        let (name, value, key_path) = match item {
+            Value::String(s) => (s.clone(), None, path.to_string()),
+            Value::Mapping(m) if m.len() == 1 => {
+                let (k, v) = m.iter().next()?;
+                let Some(k) = k.as_str() else {
+                    self.wrong_type(k, path, "a constraint name");
+                    return None;
+                };
+                (k.to_string(), Some(v), join(path, k))
+            }
+            other => {
+                self.wrong_type(
+                    other,
+                    path,
+                    "one constraint: `keep_policy: ns/name`, `no_policy_in: ns` or `use_match_expressions`",
+                );
+                return None;
+            }
+        };
+        match (name.as_str(), value) {
+            ("keep_policy", Some(v)) => {
+                let id = self.string(v, &key_path)?;
+                match id.split_once('/') {
+                    Some((ns, n)) if !ns.is_empty() && !n.is_empty() && !n.contains('/') => {
+                        Some(Constraint::KeepPolicy {
+                            namespace: ns.to_string(),
+                            name: n.to_string(),
+                        })
+                    }
+                    _ => {
+                        self.report(
+                            diag::INVALID_VALUE,
+                            &key_path,
+                            false,
+                            format!("`{id}`: name the policy as `namespace/name`"),
+                        );
+                        None
+                    }
+                }
+            }
+            ("no_policy_in", Some(v)) => self
+                .string(v, &key_path)
+                .map(|namespace| Constraint::NoPolicyIn { namespace }),
+            ("ingress_denies" | "egress_denies", Some(v)) => {
+                let text = self.string(v, &key_path)?;
+                let direction = if name == "ingress_denies" {
+                    Direction::Ingress
+                } else {
+                    Direction::Egress
+                };
+                match Expectation::parse(&text, false) {
+                    Ok(connection) => Some(Constraint::DeniedBy {
+                        direction,
+                        connection,
+                    }),
+                    Err(message) => {
+                        self.report(diag::INVALID_VALUE, &key_path, false, message);
+                        None
+                    }
+                }
+            }
+            ("use_match_expressions", None | Some(Value::Bool(true))) => {
+                Some(Constraint::UseMatchExpressions)
+            }
+            ("keep_namespaces", None | Some(Value::Bool(true))) => Some(Constraint::KeepNamespaces),
+            ("use_match_expressions" | "keep_namespaces", Some(other)) => {
+                self.wrong_type(other, &key_path, "`true` (or leave the value out)");
+                None
+            }
+            ("keep_policy" | "no_policy_in" | "ingress_denies" | "egress_denies", None) => {
+                self.report(
+                    diag::MISSING_FIELD,
+                    &key_path,
+                    false,
+                    format!("`{name}` needs a value (`{name}: ...`)"),
+                );
+                None
+            }
+            (other, _) => {
+                let help = match crate::suggest::closest(other, CONSTRAINTS.iter().copied()) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("known constraints: {}", CONSTRAINTS.join(", ")),
+                };
+                self.report_help(
+                    diag::UNKNOWN_FIELD,
+                    &key_path,
+                    format!("unknown constraint `{other}`"),
+                    help,
+                );
+                None
+            }
+        }
+    }
+
+    /// The known wrong answers. Each is checked against the lesson it belongs to: what it
+    /// `fails` must be a line of the goal or one of the constraints, and a `patch` must
+    /// apply to the solution's manifests.
+    fn wrong_answers(
+        &mut self,
+        map: &Mapping,
+        lesson: &LessonParts<'_>,
+        start_spec: &WorkspaceSpec,
+    ) -> Vec<WrongAnswer> {
+        let mut out = Vec::new();
+        for (path, item) in self.opt_list(map, "", "wrong_answers") {
+            let Some(m) = self.mapping(
+                item,
+                &path,
+                "a mapping (`title:`, `fails:`, `patch:` or `workspace:`)",
+            ) else {
+                continue;
+            };
+            self.fields(m, &path, WRONG_ANSWER_FIELDS, &["title", "fails"]);
+            let title = self.opt_string(m, &path, "title");
+            let fails = m
+                .get("fails")
+                .and_then(|v| self.failing(v, &join(&path, "fails"), lesson));
+            let workspace = match (m.get("patch"), m.get("workspace")) {
+                (Some(patch), None) => self.patched(patch, &join(&path, "patch"), lesson.solution),
+                (None, Some(ws)) => {
+                    let p = join(&path, "workspace");
+                    self.workspace(ws, &p, SOLUTION_FIELDS)
+                        .and_then(|spec| self.build(&spec, Some(start_spec), &p))
+                }
+                (patch, _) => {
+                    let both = patch.is_some();
+                    self.report(
+                        if both { diag::INVALID_VALUE } else { diag::MISSING_FIELD },
+                        &path,
+                        true,
+                        if both {
+                            "a wrong answer is either a `patch` to the solution or a `workspace`, not both".to_string()
+                        } else {
+                            "a wrong answer needs a `patch` (edits to the solution's manifests) or a `workspace`".to_string()
+                        },
+                    );
+                    None
+                }
+            };
+            if let (Some(title), Some(fails), Some(workspace)) = (title, fails, workspace) {
+                out.push(WrongAnswer {
+                    title,
+                    fails,
+                    workspace,
+                });
+            }
+        }
+        out
+    }
+
+    /// What a wrong answer fails: a goal line (`{deny: "a -> b : 80"}`) or a constraint,
+    /// written as in `goal:` or `constraints:` and present there.
+    fn failing(&mut self, value: &Value, path: &str, lesson: &LessonParts<'_>) -> Option<Failing> {
+        let goal_line = matches!(value, Value::Mapping(m)
+            if ["allow", "deny", "from"].iter().any(|k| m.contains_key(k)));
+        if goal_line {
+            let expectation = self.expectation(value, path)?;
+            if !lesson.goal.contains(&expectation) {
+                self.report(
+                    diag::INVALID_VALUE,
+                    path,
+                    false,
+                    format!("`{expectation}` is not a line of the goal: a wrong answer fails one of the goal's lines"),
+                );
+                return None;
+            }
+            return Some(Failing::Goal { expectation });
+        }
+        let constraint = self.constraint(value, path)?;
+        if !lesson.constraints.contains(&constraint) {
+            self.report(
+                diag::INVALID_VALUE,
+                path,
+                false,
+                format!("`{constraint}` is not one of the lesson's constraints"),
+            );
+            return None;
+        }
+        Some(Failing::Constraint { constraint })
+    }
+
+    /// The solution with a patch applied: a list of `{replace: TEXT, with: TEXT}` edits to
+    /// its manifests, in order.
+    fn patched(&mut self, value: &Value, path: &str, solution: &Workspace) -> Option<Workspace> {
+        let Value::Sequence(items) = value else {
+            self.wrong_type(value, path, "a list of `{replace: ..., with: ...}` edits");
+            return None;
+        };
+        let mut manifests = solution.manifests.clone();
+        let mut ok = true;
+        for (i, item) in items.iter().enumerate() {
+            let p = format!("{path}[{i}]");
+            let Some(m) = self.mapping(item, &p, "an edit: `{replace: ..., with: ...}`") else {
+                ok = false;
+                continue;
+            };
+            self.fields(m, &p, &["replace", "with"], &["replace", "with"]);
+            let (Some(find), Some(with)) = (
+                self.opt_string(m, &p, "replace"),
+                self.opt_string(m, &p, "with"),
+            ) else {
+                ok = false;
+                continue;
+            };
+            match patch::replace_lines(&manifests, &find, &with) {
+                Ok(text) => manifests = text,
+                Err(message) => {
+                    self.report(diag::INVALID_VALUE, &join(&p, "replace"), false, message);
+                    ok = false;
+                }
+            }
+        }
+        ok.then(|| Workspace {
+            manifests,
+            ..solution.clone()
+        })
     }
 
     /// Turns a workspace spec into a [`Workspace`]; `base` (the start) fills what a
@@ -1027,26 +965,6 @@ fn join(path: &str, key: &str) -> String {
     }
 }
 
-/// A solution's own value, else the start's.
-fn pick<T: Clone>(own: &Option<T>, base: Option<&Option<T>>) -> Option<T> {
-    own.clone().or_else(|| base.and_then(Option::clone))
-}
-
-/// Joins YAML texts into one multi-document text, one `---` between non-empty parts.
-fn join_documents(parts: &[String]) -> String {
-    let mut out = String::new();
-    for part in parts.iter().filter(|p| !p.trim().is_empty()) {
-        if !out.is_empty() {
-            if !out.ends_with('\n') {
-                out.push('\n');
-            }
-            out.push_str("---\n");
-        }
-        out.push_str(part);
-    }
-    out
-}
-
 fn kind_of(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
@@ -1056,290 +974,4 @@ fn kind_of(value: &Value) -> &'static str {
         Value::Sequence(_) => "a list",
         Value::Mapping(_) => "a mapping",
     }
-}
-
-/// Everything a workspace is made of, as plain data from the lesson file.
-struct WorkspaceParts {
-    manifests: String,
-    namespaces: Vec<(String, Labels)>,
-    pods: Vec<(String, String, Labels)>,
-    externals: Vec<String>,
-    arrows: Vec<String>,
-    options: Vec<(String, String)>,
-}
-
-/// Generator options a lesson may set, with the values each takes.
-const OPTIONS: &[&str] = &[
-    "selector",
-    "identity_label",
-    "namespace_label",
-    "baseline",
-    "dns",
-    "kustomize",
-];
-
-/// Builds the playground's workspace; problems are `(field path, message)` with the path
-/// relative to the workspace (`arrows[1]`).
-fn to_workspace(parts: WorkspaceParts) -> Result<Workspace, Vec<(String, String)>> {
-    let mut problems = Vec::new();
-    let mut ws = Workspace {
-        manifests: parts.manifests,
-        namespaces: parts
-            .namespaces
-            .into_iter()
-            .map(|(name, labels)| DrawnNamespace { name, labels })
-            .collect(),
-        pods: parts
-            .pods
-            .into_iter()
-            .map(|(namespace, name, labels)| DrawnPod {
-                namespace,
-                name,
-                labels,
-            })
-            .collect(),
-        externals: parts.externals,
-        ..Workspace::default()
-    };
-    for (i, arrow) in parts.arrows.iter().enumerate() {
-        match parse_intent(arrow) {
-            Ok(intent) => ws.arrows.push(intent),
-            Err(e) => problems.push((format!("arrows[{i}]"), e)),
-        }
-    }
-    for (key, value) in &parts.options {
-        let path = format!("options.{key}");
-        let bad = |allowed: &str| format!("option `{key}`: `{value}` is not one of {allowed}");
-        match key.as_str() {
-            "selector" => match value.as_str() {
-                "matchLabels" => ws.options.selector = SelectorStyle::Labels,
-                "matchExpressions" => ws.options.selector = SelectorStyle::Expressions,
-                _ => problems.push((path, bad("matchLabels, matchExpressions"))),
-            },
-            "identity_label" => ws.options.identity_label = Some(value.clone()),
-            "namespace_label" => ws.options.namespace_label = Some(value.clone()),
-            "baseline" => match value.as_str() {
-                "none" => ws.options.baseline = Baseline::None,
-                "deny-all" => ws.options.baseline = Baseline::DenyAll,
-                "docs-default" => ws.options.baseline = Baseline::DocsDefault,
-                _ => problems.push((path, bad("none, deny-all, docs-default"))),
-            },
-            "dns" | "kustomize" => {
-                let flag = match value.as_str() {
-                    "true" => true,
-                    "false" => false,
-                    _ => {
-                        problems.push((path, bad("true, false")));
-                        continue;
-                    }
-                };
-                if key == "dns" {
-                    ws.options.dns = flag;
-                } else {
-                    ws.kustomize = flag;
-                }
-            }
-            other => {
-                let help = crate::suggest::closest(other, OPTIONS.iter().copied())
-                    .map(|s| format!(" (did you mean `{s}`?)"))
-                    .unwrap_or_else(|| format!(" (known: {})", OPTIONS.join(", ")));
-                problems.push((path, format!("unknown option `{other}`{help}")));
-            }
-        }
-    }
-    if problems.is_empty() {
-        Ok(ws)
-    } else {
-        Err(problems)
-    }
-}
-
-// ---------------------------------------------------------------------------------------
-// Checking
-// ---------------------------------------------------------------------------------------
-
-/// Grades a workspace against a lesson: evaluates it the way the playground does, then
-/// each expectation (with its explanation) and each constraint.
-pub fn check(lesson: &Lesson, ws: &Workspace) -> Report {
-    check_evaluation(lesson, &workspace::evaluate(ws))
-}
-
-/// [`check`] for a workspace the caller has already evaluated (the playground evaluates
-/// it anyway to draw the diagram).
-pub fn check_evaluation(lesson: &Lesson, evaluation: &workspace::Evaluation) -> Report {
-    let cluster = &evaluation.effective;
-    let outcomes: Vec<Outcome> = lesson.goal.iter().map(|e| grade(cluster, e)).collect();
-    // Constraints that compare with the start evaluate it the same way, so "unchanged"
-    // means "what the start's manifests and arrows produce". Only those pay for it.
-    let needs_start = lesson
-        .constraints
-        .iter()
-        .any(|c| !matches!(c, Constraint::NoPolicyIn { .. }));
-    let start = if needs_start {
-        workspace::evaluate(&lesson.start).effective
-    } else {
-        Cluster::default()
-    };
-    let constraints: Vec<(Constraint, Result<(), String>)> = lesson
-        .constraints
-        .iter()
-        .map(|c| (c.clone(), holds(c, &start, cluster)))
-        .collect();
-    let diagnostics: Vec<Diagnostic> = evaluation.diagnostics().cloned().collect();
-    // Arrows that do not turn into policies must be reported, or the goal looks
-    // unreachable for no visible reason.
-    let generate_error = evaluation.generated.as_ref().err().map(|e| e.to_string());
-    let complete = outcomes.iter().all(|o| o.met)
-        && constraints.iter().all(|(_, r)| r.is_ok())
-        && generate_error.is_none()
-        && !diagnostics.iter().any(|d| d.severity == Severity::Error);
-    Report {
-        outcomes,
-        constraints,
-        complete,
-        diagnostics,
-        generate_error,
-    }
-}
-
-fn grade(cluster: &Cluster, expectation: &Expectation) -> Outcome {
-    let ends = Endpoint::parse(cluster, &expectation.from)
-        .and_then(|from| Endpoint::parse(cluster, &expectation.to).map(|to| (from, to)));
-    match ends {
-        Ok((from, to)) => {
-            let explanation = explain(
-                cluster,
-                &Traffic {
-                    from,
-                    to,
-                    port: expectation.port,
-                    protocol: expectation.protocol,
-                },
-            );
-            let actual = explanation.allowed;
-            Outcome {
-                expectation: expectation.clone(),
-                met: actual == expectation.allowed,
-                actual,
-                explanation: Some(explanation),
-                error: None,
-            }
-        }
-        Err(e) => Outcome {
-            expectation: expectation.clone(),
-            met: false,
-            actual: false,
-            explanation: None,
-            error: Some(e.to_string()),
-        },
-    }
-}
-
-fn holds(constraint: &Constraint, start: &Cluster, now: &Cluster) -> Result<(), String> {
-    match constraint {
-        Constraint::KeepPolicy { namespace, name } => {
-            let named = |c: &Cluster| -> Vec<Policy> {
-                c.policies
-                    .iter()
-                    .filter(|p| &p.namespace == namespace && &p.name == name)
-                    .cloned()
-                    .collect()
-            };
-            let Some(original) = named(start).into_iter().next() else {
-                return Err(format!(
-                    "the lesson is broken: `{namespace}/{name}` is not in its start"
-                ));
-            };
-            let current = named(now);
-            if current.is_empty() {
-                return Err(format!("`{namespace}/{name}` was deleted; put it back"));
-            }
-            // Every policy of that name counts: a second copy (edited, or generated) with
-            // a different spec would change what the original does.
-            if current.iter().all(|p| same_spec(p, &original)) {
-                Ok(())
-            } else {
-                Err(format!(
-                    "`{namespace}/{name}` was changed; undo the change and add a policy next to it instead"
-                ))
-            }
-        }
-        Constraint::UseMatchExpressions => {
-            let offenders: Vec<String> = now
-                .policies
-                .iter()
-                .filter(|p| {
-                    !start
-                        .policies
-                        .iter()
-                        .any(|s| s.id() == p.id() && same_spec(s, p))
-                })
-                .filter_map(|p| match_labels_at(p).map(|at| format!("`{}` ({at})", p.id())))
-                .collect();
-            if offenders.is_empty() {
-                Ok(())
-            } else {
-                Err(format!(
-                    "matchLabels in a podSelector of {}: write `matchExpressions: [{{key: ..., operator: In, values: [...]}}]`",
-                    offenders.join(", ")
-                ))
-            }
-        }
-        Constraint::NoPolicyIn { namespace } => {
-            let found: Vec<String> = now
-                .policies
-                .iter()
-                .filter(|p| &p.namespace == namespace)
-                .map(|p| format!("`{}`", p.name))
-                .collect();
-            if found.is_empty() {
-                Ok(())
-            } else {
-                Err(format!(
-                    "{} in `{namespace}`: leave that namespace alone",
-                    found.join(", ")
-                ))
-            }
-        }
-    }
-}
-
-/// Equal as far as behaviour goes: everything but where the policy was written.
-fn same_spec(a: &Policy, b: &Policy) -> bool {
-    fn rules(r: &[Rule]) -> Vec<(&Vec<Peer>, &Vec<crate::model::PolicyPort>)> {
-        r.iter().map(|r| (&r.peers, &r.ports)).collect()
-    }
-    a.namespace == b.namespace
-        && a.name == b.name
-        && a.pod_selector == b.pod_selector
-        && a.isolates_ingress == b.isolates_ingress
-        && a.isolates_egress == b.isolates_egress
-        && a.declared_types == b.declared_types
-        && rules(&a.ingress) == rules(&b.ingress)
-        && rules(&a.egress) == rules(&b.egress)
-}
-
-/// Where a policy selects pods with `matchLabels` (`spec.podSelector`,
-/// `ingress[0].from[1]`), if anywhere.
-fn match_labels_at(p: &Policy) -> Option<String> {
-    let uses = |s: &Selector| !s.match_labels.is_empty();
-    if uses(&p.pod_selector) {
-        return Some("spec.podSelector".to_string());
-    }
-    for (direction, list, rules) in [("ingress", "from", &p.ingress), ("egress", "to", &p.egress)] {
-        for (i, rule) in rules.iter().enumerate() {
-            for (j, peer) in rule.peers.iter().enumerate() {
-                if let Peer::Pods {
-                    pod_selector: Some(s),
-                    ..
-                } = peer
-                {
-                    if uses(s) {
-                        return Some(format!("{direction}[{i}].{list}[{j}].podSelector"));
-                    }
-                }
-            }
-        }
-    }
-    None
 }
