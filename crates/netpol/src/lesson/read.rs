@@ -6,7 +6,6 @@
 //! error with its place) because a typo in a goal would otherwise silently make a lesson
 //! easier or impossible.
 
-
 use super::build::{join_documents, pick, to_workspace, WorkspaceParts};
 use super::expectation::{parse_port, parse_protocol};
 use super::model::{Failing, WrongAnswer};

@@ -12,8 +12,13 @@
 //! - [`emit`] writes YAML (generated policies, `-o yaml`) quoting every string that
 //!   YAML 1.1 or 1.2 would read as something else.
 
+mod build;
 mod de;
 pub mod emit;
+mod fast;
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod fast_check;
+mod full;
 mod resolve;
 mod tree;
 pub(crate) mod value;

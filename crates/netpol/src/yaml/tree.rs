@@ -1,20 +1,16 @@
-//! One YAML document, parsed once into a compact tree that keeps where every node is.
+//! One YAML document, parsed once into a compact tree that keeps where every node is, and
+//! the questions the loader asks of it (a field by path, the path of a node, entries with
+//! merge keys expanded, keys as kubectl stringifies them).
 //!
-//! saphyr-parser's events (with their spans) become an arena of [`Node`]s: scalars keep
-//! their text (borrowed as a range of the document where the parser did not have to
-//! unescape it) and their YAML 1.1 meaning; collections keep their children as a slice of
-//! one shared vector. Positions are byte offsets relative to the document's start, so a
-//! cached document stays valid wherever an edit moves it in the source.
-//!
-//! Limits that keep hostile input bounded: nesting deeper than [`MAX_DEPTH`], and alias
-//! expansion beyond go-yaml's own allowance (its "excessive aliasing" rule), are errors;
-//! an alias to a node that is still open (a recursive alias) is an error.
+//! The tree is an arena of [`Node`]s: scalars keep their text (a range of the document
+//! where the parser did not have to unescape it) and their YAML 1.1 meaning; collections
+//! keep their children as a slice of one shared vector. Positions are byte offsets relative
+//! to the document's start, so a cached document stays valid wherever an edit moves it in
+//! the source. The fast reader (`fast`) builds most documents; what it does not take on
+//! goes to saphyr-parser (`full`); both feed the same builder (`build`).
 
-use std::collections::HashMap;
-
-use saphyr_parser::{Event, Parser, ScalarStyle, Span, Tag};
-
-use super::resolve::{resolve_plain, Scalar};
+use super::build::Builder;
+use super::resolve::Scalar;
 
 /// Index of a node in its document.
 pub(crate) type NodeId = u32;
@@ -34,7 +30,7 @@ pub(crate) enum Style {
 
 /// Where a scalar's text is.
 #[derive(Clone, Debug, PartialEq, Eq)]
-enum Text {
+pub(super) enum Text {
     /// Exactly the document's bytes in this range.
     Slice(u32, u32),
     /// Unescaped or folded text that is not in the document as such.
@@ -60,7 +56,7 @@ pub(crate) enum Kind {
 
 /// A scalar's text, resolved against its document with [`Document::text_of`].
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct TextRef(Text);
+pub(crate) struct TextRef(pub(super) Text);
 
 /// One node and its byte range in the document.
 #[derive(Clone, Debug, PartialEq)]
@@ -73,10 +69,10 @@ pub(crate) struct Node {
 /// A parsed document.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub(crate) struct Document {
-    text: String,
-    nodes: Vec<Node>,
-    children: Vec<NodeId>,
-    root: Option<NodeId>,
+    pub(super) text: String,
+    pub(super) nodes: Vec<Node>,
+    pub(super) children: Vec<NodeId>,
+    pub(super) root: Option<NodeId>,
 }
 
 /// Why a document could not be read, at a byte offset relative to the document.
@@ -95,7 +91,23 @@ impl Document {
                 offset: 0,
             });
         }
-        Builder::new(text).run()
+        let mut builder = Builder::new(text);
+        match super::fast::parse(text, &mut builder) {
+            Ok(()) => return builder.finish(),
+            Err(super::fast::Stop::Error(e)) => return Err(e),
+            Err(super::fast::Stop::Bail) => {}
+        }
+        let mut builder = Builder::new(text);
+        super::full::parse(text, &mut builder)?;
+        builder.finish()
+    }
+
+    /// An empty document over `text`, for the builder to fill.
+    pub(super) fn with_text(text: &str) -> Document {
+        Document {
+            text: text.to_string(),
+            ..Document::default()
+        }
     }
 
     /// The document's text.
@@ -165,10 +177,12 @@ impl Document {
 
     /// The key/value pairs of a mapping as written (merge keys not expanded).
     pub fn pairs(&self, id: NodeId) -> impl Iterator<Item = (NodeId, NodeId)> + '_ {
-        self.flat_pairs(id).chunks_exact(2).filter_map(|kv| match kv {
-            [k, v] => Some((*k, *v)),
-            _ => None,
-        })
+        self.flat_pairs(id)
+            .chunks_exact(2)
+            .filter_map(|kv| match kv {
+                [k, v] => Some((*k, *v)),
+                _ => None,
+            })
     }
 
     /// Whether a node (aliases followed) is a mapping.
@@ -399,341 +413,6 @@ fn go_float_key(f: f64) -> String {
     } else {
         format!("{}", f as f32)
     }
-}
-
-/// Char index → byte offset for documents that are not ASCII (the parser counts chars).
-enum Offsets {
-    Ascii,
-    Table(Vec<u32>),
-}
-
-impl Offsets {
-    fn new(text: &str) -> Offsets {
-        if text.is_ascii() {
-            return Offsets::Ascii;
-        }
-        let mut table: Vec<u32> = text.char_indices().map(|(i, _)| i as u32).collect();
-        table.push(text.len() as u32);
-        Offsets::Table(table)
-    }
-
-    fn byte(&self, char_index: usize) -> u32 {
-        match self {
-            Offsets::Ascii => char_index as u32,
-            Offsets::Table(t) => t.get(char_index).or(t.last()).copied().unwrap_or_default(),
-        }
-    }
-}
-
-struct Frame {
-    node: NodeId,
-    /// Where this collection's children start in `pending`.
-    pending_from: usize,
-}
-
-struct Builder<'a> {
-    text: &'a str,
-    offsets: Offsets,
-    doc: Document,
-    stack: Vec<Frame>,
-    pending: Vec<NodeId>,
-    anchors: HashMap<usize, NodeId>,
-    /// Nodes each node stands for with aliases expanded (0 while a collection is open).
-    expanded: Vec<u64>,
-}
-
-impl<'a> Builder<'a> {
-    fn new(text: &'a str) -> Builder<'a> {
-        Builder {
-            text,
-            offsets: Offsets::new(text),
-            doc: Document {
-                text: text.to_string(),
-                ..Document::default()
-            },
-            stack: Vec::new(),
-            pending: Vec::new(),
-            anchors: HashMap::new(),
-            expanded: Vec::new(),
-        }
-    }
-
-    fn run(mut self) -> Result<Document, ParseError> {
-        let mut parser = Parser::new_from_str(self.text);
-        while let Some(next) = parser.next_event() {
-            let (event, span) = next.map_err(|e| ParseError {
-                message: e.info().to_string(),
-                offset: self.offsets.byte(e.marker().index()) as usize,
-            })?;
-            self.event(event, span)?;
-        }
-        self.check_aliasing()?;
-        Ok(self.doc)
-    }
-
-    fn error(&self, at: usize, message: impl Into<String>) -> ParseError {
-        ParseError {
-            message: message.into(),
-            offset: self.offsets.byte(at) as usize,
-        }
-    }
-
-    fn event(&mut self, event: Event<'a>, span: Span) -> Result<(), ParseError> {
-        match event {
-            Event::Scalar(value, style, anchor, tag) => {
-                let id = self.scalar(value, style, tag.as_deref(), span);
-                self.anchor(anchor, id);
-                self.attach(id)
-            }
-            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
-                if self.stack.len() >= MAX_DEPTH {
-                    return Err(self.error(
-                        span.start.index(),
-                        format!("nesting deeper than {MAX_DEPTH} levels is not supported"),
-                    ));
-                }
-                let is_map = matches!(event, Event::MappingStart(..));
-                let start = self.offsets.byte(span.start.index());
-                let kind = if is_map {
-                    Kind::Map { first: 0, len: 0 }
-                } else {
-                    Kind::Seq { first: 0, len: 0 }
-                };
-                let id = self.push(Node {
-                    start,
-                    end: start,
-                    kind,
-                });
-                self.anchor(anchor, id);
-                self.stack.push(Frame {
-                    node: id,
-                    pending_from: self.pending.len(),
-                });
-                Ok(())
-            }
-            Event::SequenceEnd | Event::MappingEnd => self.close(span),
-            Event::Alias(anchor) => {
-                let at = span.start.index();
-                let Some(&target) = self.anchors.get(&anchor) else {
-                    return Err(self.error(at, "unknown anchor"));
-                };
-                if self.expanded.get(target as usize).copied().unwrap_or(0) == 0 {
-                    return Err(self.error(at, "an alias cannot refer to a node that contains it"));
-                }
-                let start = self.offsets.byte(at);
-                let end = self.offsets.byte(span.end.index());
-                let id = self.push(Node {
-                    start,
-                    end,
-                    kind: Kind::Alias(target),
-                });
-                self.attach(id)
-            }
-            _ => Ok(()),
-        }
-    }
-
-    fn scalar(
-        &mut self,
-        value: std::borrow::Cow<'a, str>,
-        style: ScalarStyle,
-        tag: Option<&Tag>,
-        span: Span,
-    ) -> NodeId {
-        let forced_string = tag.is_some_and(|t| t.is_yaml_core_schema() && t.suffix == "str");
-        let (style, value_kind) = if style == ScalarStyle::Plain && !forced_string {
-            (Style::Plain, resolve_plain(&value))
-        } else {
-            (Style::Literal, Scalar::Str)
-        };
-        let text = match &value {
-            std::borrow::Cow::Borrowed(s) => self.slice_of(s),
-            std::borrow::Cow::Owned(_) => None,
-        }
-        .unwrap_or_else(|| Text::Owned(value.into_owned().into_boxed_str()));
-        let start = self.offsets.byte(span.start.index());
-        let end = self.offsets.byte(span.end.index()).max(start);
-        self.push(Node {
-            start,
-            end,
-            kind: Kind::Scalar {
-                text: TextRef(text),
-                style,
-                value: value_kind,
-            },
-        })
-    }
-
-    /// The range of `s` in the document, when `s` borrows from it.
-    fn slice_of(&self, s: &str) -> Option<Text> {
-        let base = self.text.as_ptr() as usize;
-        let at = (s.as_ptr() as usize).checked_sub(base)?;
-        let end = at.checked_add(s.len())?;
-        (end <= self.text.len()).then_some(Text::Slice(at as u32, end as u32))
-    }
-
-    fn anchor(&mut self, anchor: usize, id: NodeId) {
-        if anchor != 0 {
-            self.anchors.insert(anchor, id);
-        }
-    }
-
-    fn push(&mut self, node: Node) -> NodeId {
-        let id = self.doc.nodes.len() as NodeId;
-        let expanded = match node.kind {
-            Kind::Scalar { .. } => 1,
-            Kind::Alias(target) => self.expanded.get(target as usize).copied().unwrap_or(1),
-            Kind::Seq { .. } | Kind::Map { .. } => 0,
-        };
-        self.doc.nodes.push(node);
-        self.expanded.push(expanded);
-        id
-    }
-
-    fn attach(&mut self, id: NodeId) -> Result<(), ParseError> {
-        if self.stack.is_empty() {
-            if self.doc.root.is_none() {
-                self.doc.root = Some(id);
-            }
-        } else {
-            self.pending.push(id);
-        }
-        Ok(())
-    }
-
-    fn close(&mut self, span: Span) -> Result<(), ParseError> {
-        let Some(frame) = self.stack.pop() else {
-            return Ok(());
-        };
-        let children = self
-            .pending
-            .split_off(frame.pending_from.min(self.pending.len()));
-        let first = self.doc.children.len() as u32;
-        let end = self.offsets.byte(span.end.index());
-        let is_map = matches!(self.doc.node(frame.node).kind, Kind::Map { .. });
-        if is_map {
-            self.check_duplicates(&children)?;
-        }
-        let size = children
-            .iter()
-            .map(|c| self.expanded.get(*c as usize).copied().unwrap_or(1))
-            .fold(1u64, u64::saturating_add);
-        let len = children.len() as u32;
-        self.doc.children.extend(children);
-        let last_child_end = self
-            .doc
-            .children
-            .last()
-            .filter(|_| len > 0)
-            .map(|c| self.doc.node(*c).end);
-        if let Some(node) = self.doc.nodes.get_mut(frame.node as usize) {
-            node.kind = if is_map {
-                Kind::Map {
-                    first,
-                    len: len / 2,
-                }
-            } else {
-                Kind::Seq { first, len }
-            };
-            // A flow collection ends after its closing bracket; a block one where its last
-            // child ends (the parser marks it at the next token, often lines later).
-            let flow = matches!(
-                self.text.as_bytes().get(node.start as usize),
-                Some(b'{' | b'[')
-            );
-            node.end = if flow {
-                end
-            } else {
-                last_child_end.unwrap_or(node.start)
-            };
-        }
-        if let Some(e) = self.expanded.get_mut(frame.node as usize) {
-            *e = size;
-        }
-        self.attach(frame.node)
-    }
-
-    /// kubectl refuses a mapping with the same key twice (`key "app" already set in map`).
-    fn check_duplicates(&self, flat: &[NodeId]) -> Result<(), ParseError> {
-        let keys = flat
-            .iter()
-            .step_by(2)
-            .filter(|k| !self.doc.is_merge_key(**k));
-        // Most mappings are small: compare pairs without allocating; a set for big ones.
-        let count = flat.len() / 2;
-        let mut seen: HashMap<std::borrow::Cow<'_, str>, NodeId> = HashMap::new();
-        for (i, id) in keys.enumerate() {
-            let Some(key) = self.doc.key_string(*id) else {
-                continue;
-            };
-            let first = if count <= 16 {
-                flat.iter()
-                    .step_by(2)
-                    .take(i)
-                    .find(|k| !self.doc.is_merge_key(**k) && self.doc.key_string(**k) == Some(key.clone()))
-                    .copied()
-            } else {
-                seen.insert(key.clone(), *id)
-            };
-            if let Some(first) = first {
-                let node = self.doc.node(*id);
-                let first_line = line_of(&self.doc.text, self.doc.node(first).start as usize);
-                return Err(ParseError {
-                    message: format!("key `{key}` is already set in this mapping (line {first_line}): kubectl refuses the document"),
-                    offset: node.start as usize,
-                });
-            }
-        }
-        Ok(())
-    }
-
-    /// go-yaml v2's guard against alias bombs ("document contains excessive aliasing"):
-    /// beyond 1,000 nodes, aliases may add at most 99% (small documents) down to 10%
-    /// (4 million nodes) of what is decoded.
-    fn check_aliasing(&self) -> Result<(), ParseError> {
-        let Some(root) = self.doc.root else {
-            return Ok(());
-        };
-        let decoded = self.expanded.get(root as usize).copied().unwrap_or(0);
-        let written = self.doc.nodes.len() as u64;
-        let from_aliases = decoded.saturating_sub(written);
-        if from_aliases > 100
-            && decoded > 1000
-            && from_aliases as f64 / decoded as f64 > allowed_alias_ratio(decoded)
-        {
-            let at = self
-                .doc
-                .nodes
-                .iter()
-                .find(|n| matches!(n.kind, Kind::Alias(_)))
-                .map_or(0, |n| n.start as usize);
-            return Err(ParseError {
-                message:
-                    "the document contains excessive aliasing (an alias bomb): kubectl refuses it"
-                        .to_string(),
-                offset: at,
-            });
-        }
-        Ok(())
-    }
-}
-
-fn allowed_alias_ratio(decoded: u64) -> f64 {
-    const LOW: f64 = 400_000.0;
-    const HIGH: f64 = 4_000_000.0;
-    let d = decoded as f64;
-    if d <= LOW {
-        0.99
-    } else if d >= HIGH {
-        0.10
-    } else {
-        0.99 - 0.89 * ((d - LOW) / (HIGH - LOW))
-    }
-}
-
-fn line_of(text: &str, offset: usize) -> usize {
-    text.get(..offset)
-        .map_or(1, |t| t.bytes().filter(|b| *b == b'\n').count() + 1)
 }
 
 #[cfg(test)]
