@@ -111,7 +111,7 @@ pub(crate) fn unknown_in_network_policy(doc: &Document, object: NodeId) -> Vec<U
 pub(crate) fn unknown_in_metadata(doc: &Document, object: NodeId) -> Vec<UnknownField> {
     let mut out = Vec::new();
     if let Some(meta) = doc.get(object, "metadata") {
-        walk(doc, meta, Shape::Metadata, "metadata", &mut out, 0);
+        walk(doc, meta, Shape::Metadata, &mut out, 0);
     }
     out
 }
@@ -123,7 +123,7 @@ pub(crate) fn unknown_fields<S: Schema>(
     shape: S,
 ) -> Vec<UnknownField> {
     let mut out = Vec::new();
-    walk(doc, object, shape, "", &mut out, 0);
+    walk(doc, object, shape, &mut out, 0);
     out
 }
 
@@ -131,7 +131,6 @@ fn walk<S: Schema>(
     doc: &Document,
     node: NodeId,
     shape: S,
-    path: &str,
     out: &mut Vec<UnknownField>,
     depth: usize,
 ) {
@@ -144,15 +143,11 @@ fn walk<S: Schema>(
         let Some(key) = doc.key_string(k) else {
             return;
         };
-        let field_path = if path.is_empty() {
-            key.to_string()
-        } else {
-            format!("{path}.{key}")
-        };
         if !known.contains(&key.as_ref()) {
+            // The path is spelled out only for what is reported.
             out.push(UnknownField {
                 key: k,
-                path: field_path,
+                path: doc.path_of(k),
                 field: key.to_string(),
                 suggestion: crate::suggest::closest(&key, known.iter().copied()),
             });
@@ -162,18 +157,11 @@ fn walk<S: Schema>(
             return;
         };
         if is_list {
-            for (i, item) in doc.items(v).iter().enumerate() {
-                walk(
-                    doc,
-                    *item,
-                    sub,
-                    &format!("{field_path}[{i}]"),
-                    out,
-                    depth + 1,
-                );
+            for item in doc.items(v) {
+                walk(doc, *item, sub, out, depth + 1);
             }
         } else {
-            walk(doc, v, sub, &field_path, out, depth + 1);
+            walk(doc, v, sub, out, depth + 1);
         }
     });
 }

@@ -58,13 +58,18 @@ pub(super) struct Builder<'a> {
 
 impl<'a> Builder<'a> {
     pub fn new(text: &'a str) -> Builder<'a> {
+        // Manifests run about one node per 8 bytes; reserving that much saves regrowing.
+        let nodes = text.len() / 8 + 4;
+        let mut doc = Document::with_text(text);
+        doc.nodes.reserve(nodes);
+        doc.children.reserve(nodes);
         Builder {
             text,
-            doc: Document::with_text(text),
-            stack: Vec::new(),
-            pending: Vec::new(),
+            doc,
+            stack: Vec::with_capacity(16),
+            pending: Vec::with_capacity(64),
             anchors: HashMap::new(),
-            expanded: Vec::new(),
+            expanded: Vec::with_capacity(nodes),
         }
     }
 
@@ -139,6 +144,9 @@ impl<'a> Builder<'a> {
     }
 
     fn scalar(&mut self, value: Cow<'a, str>, plain: bool, start: usize, end: usize) -> NodeId {
+        if plain && value == "<<" {
+            self.doc.has_merge_keys = true;
+        }
         let (style, value_kind) = if plain {
             (Style::Plain, resolve_plain(&value))
         } else {
@@ -200,13 +208,12 @@ impl<'a> Builder<'a> {
         let Some(frame) = self.stack.pop() else {
             return Ok(());
         };
-        let children = self
-            .pending
-            .split_off(frame.pending_from.min(self.pending.len()));
+        let from = frame.pending_from.min(self.pending.len());
+        let children = self.pending.get(from..).unwrap_or(&[]);
         let first = self.doc.children.len() as u32;
         let is_map = matches!(self.doc.node(frame.node).kind, Kind::Map { .. });
         if is_map {
-            self.check_duplicates(&children)?;
+            self.check_duplicates(children)?;
         }
         let size = children
             .iter()
@@ -220,7 +227,11 @@ impl<'a> Builder<'a> {
             .map(|c| self.doc.node(*c))
             .filter(|n| n.end > n.start || !matches!(n.kind, Kind::Scalar { .. }))
             .map(|n| n.start);
-        self.doc.children.extend(children);
+        self.doc.children.extend_from_slice(children);
+        self.pending.truncate(from);
+        if let Some(e) = self.expanded.get_mut(frame.node as usize) {
+            *e = size;
+        }
         if let Some(node) = self.doc.nodes.get_mut(frame.node as usize) {
             node.kind = if is_map {
                 Kind::Map {
@@ -248,47 +259,71 @@ impl<'a> Builder<'a> {
                 }
             }
         }
-        if let Some(e) = self.expanded.get_mut(frame.node as usize) {
-            *e = size;
-        }
         self.attach(frame.node);
         Ok(())
     }
 
     /// kubectl refuses a mapping with the same key twice (`key "app" already set in map`).
     fn check_duplicates(&self, flat: &[NodeId]) -> Result<(), ParseError> {
+        if flat.len() < 4 {
+            return Ok(());
+        }
+        // Most mappings are small with keys written as plain text: compare them in place
+        // (no allocation on this path, which every mapping of every document takes).
         let doc = &self.doc;
-        let keys: Vec<NodeId> = flat
-            .iter()
-            .step_by(2)
-            .copied()
-            .filter(|k| !doc.is_merge_key(*k))
-            .collect();
-        // Most mappings are small: compare pairs; a set for big ones.
-        let mut seen: HashMap<Cow<'_, str>, NodeId> = HashMap::new();
-        for (i, id) in keys.iter().enumerate() {
-            let Some(key) = doc.key_string(*id) else {
+        let mut keys: [(NodeId, &str); 16] = [(0, ""); 16];
+        let mut n = 0;
+        for k in flat.iter().step_by(2) {
+            if doc.is_merge_key(*k) {
                 continue;
-            };
-            let first = if keys.len() <= 16 {
-                keys.iter()
-                    .take(i)
-                    .find(|k| doc.key_string(**k).as_deref() == Some(key.as_ref()))
-                    .copied()
-            } else {
-                seen.insert(key.clone(), *id)
-            };
-            if let Some(first) = first {
-                let first_line = line_of(self.text, doc.node(first).start as usize);
-                return Err(ParseError {
-                    message: format!(
-                        "key `{key}` is already set in this mapping (line {first_line}): kubectl refuses the document"
-                    ),
-                    offset: doc.node(*id).start as usize,
-                });
+            }
+            match doc.key_string(*k) {
+                Some(Cow::Borrowed(s)) if n < keys.len() => {
+                    if let Some(slot) = keys.get_mut(n) {
+                        *slot = (*k, s);
+                    }
+                    n += 1;
+                }
+                None => {}
+                _ => return self.check_duplicates_slowly(flat),
+            }
+        }
+        let keys = keys.get(..n).unwrap_or(&[]);
+        for (i, (id, key)) in keys.iter().enumerate() {
+            if let Some((first, _)) = keys.get(..i).and_then(|e| e.iter().find(|(_, k)| k == key)) {
+                return Err(self.duplicate(*first, *id, key));
             }
         }
         Ok(())
+    }
+
+    /// [`Builder::check_duplicates`] for big mappings and keys kubectl rewrites (`yes:`).
+    fn check_duplicates_slowly(&self, flat: &[NodeId]) -> Result<(), ParseError> {
+        let doc = &self.doc;
+        let mut seen: HashMap<Cow<'_, str>, NodeId> = HashMap::with_capacity(flat.len() / 2);
+        for k in flat.iter().step_by(2) {
+            if doc.is_merge_key(*k) {
+                continue;
+            }
+            let Some(key) = doc.key_string(*k) else {
+                continue;
+            };
+            if let Some(first) = seen.get(&key) {
+                return Err(self.duplicate(*first, *k, &key));
+            }
+            seen.insert(key, *k);
+        }
+        Ok(())
+    }
+
+    fn duplicate(&self, first: NodeId, id: NodeId, key: &str) -> ParseError {
+        let first_line = line_of(self.text, self.doc.node(first).start as usize);
+        ParseError {
+            message: format!(
+                "key `{key}` is already set in this mapping (line {first_line}): kubectl refuses the document"
+            ),
+            offset: self.doc.node(id).start as usize,
+        }
     }
 
     /// go-yaml v2's guard against alias bombs ("document contains excessive aliasing"):

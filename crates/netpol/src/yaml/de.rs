@@ -142,7 +142,7 @@ impl<'c, 'd> NodeDe<'c, 'd> {
     }
 
     /// The key as kubectl makes it a string, with a note when that changes what was written.
-    fn key_text(&self) -> Result<String, DecodeError> {
+    fn key_text(&self) -> Result<std::borrow::Cow<'d, str>, DecodeError> {
         let doc = self.doc();
         let Some(key) = doc.key_string(self.id) else {
             return Err(self.wrong("a key that is a string", self.found()));
@@ -159,7 +159,7 @@ impl<'c, 'd> NodeDe<'c, 'd> {
                 });
             }
         }
-        Ok(key.into_owned())
+        Ok(key)
     }
 
     fn wrong(&self, expected: &str, found: String) -> DecodeError {
@@ -206,7 +206,10 @@ impl<'c, 'd> NodeDe<'c, 'd> {
 
     fn visit_string<'de, V: Visitor<'de>>(self, v: V) -> Result<V::Value, DecodeError> {
         if self.key {
-            return v.visit_string(self.key_text()?);
+            return match self.key_text()? {
+                std::borrow::Cow::Borrowed(k) => v.visit_str(k),
+                std::borrow::Cow::Owned(k) => v.visit_string(k),
+            };
         }
         match self.shape() {
             Shape::Scalar(text, Style::Literal, _) | Shape::Scalar(text, _, Scalar::Str) => {
@@ -258,7 +261,10 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_, '_> {
 
     fn deserialize_any<V: Visitor<'de>>(self, v: V) -> Result<V::Value, DecodeError> {
         if self.key {
-            return v.visit_string(self.key_text()?);
+            return match self.key_text()? {
+                std::borrow::Cow::Borrowed(k) => v.visit_str(k),
+                std::borrow::Cow::Owned(k) => v.visit_string(k),
+            };
         }
         let out = match self.shape() {
             Shape::Scalar(text, Style::Literal, _) | Shape::Scalar(text, _, Scalar::Str) => {

@@ -42,24 +42,33 @@ pub(crate) fn split_documents(text: &str) -> Vec<Chunk> {
     let mut chunks = Vec::new();
     let mut start = 0;
     let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let bare = line.trim_end_matches(['\n', '\r']);
-        let is_start = bare == "---"
-            || bare.starts_with("--- ")
-            || bare.starts_with("---\t")
-            || bare.starts_with("---#");
-        let is_end = bare == "..." || bare.starts_with("... ");
-        if is_start || is_end {
-            chunks.push(Chunk { start, end: offset });
-            // A `--- {a: 1}` line carries content after the marker: keep it in the next
-            // document by starting that document right after the three dashes.
-            start = if is_start && bare.len() > 3 {
-                offset + 3
-            } else {
-                offset + line.len()
-            };
+    let bytes = text.as_bytes();
+    while offset < bytes.len() {
+        let line_end = bytes
+            .get(offset..)
+            .and_then(|rest| rest.iter().position(|b| *b == b'\n'))
+            .map_or(bytes.len(), |i| offset + i + 1);
+        // Only lines starting with `---` or `...` can be markers.
+        if matches!(bytes.get(offset), Some(b'-' | b'.')) {
+            let line = text.get(offset..line_end).unwrap_or("");
+            let bare = line.trim_end_matches(['\n', '\r']);
+            let is_start = bare == "---"
+                || bare.starts_with("--- ")
+                || bare.starts_with("---\t")
+                || bare.starts_with("---#");
+            let is_end = bare == "..." || bare.starts_with("... ");
+            if is_start || is_end {
+                chunks.push(Chunk { start, end: offset });
+                // A `--- {a: 1}` line carries content after the marker: keep it in the next
+                // document by starting that document right after the three dashes.
+                start = if is_start && bare.len() > 3 {
+                    offset + 3
+                } else {
+                    line_end
+                };
+            }
         }
-        offset += line.len();
+        offset = line_end;
     }
     chunks.push(Chunk {
         start,

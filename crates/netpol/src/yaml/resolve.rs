@@ -81,7 +81,11 @@ fn lookup(text: &str) -> Option<Scalar> {
 
 /// Integers (after dropping every `_`), then the YAML float pattern.
 fn resolve_number(text: &str) -> Scalar {
-    let plain: String = text.chars().filter(|&c| c != '_').collect();
+    let plain: std::borrow::Cow<'_, str> = if text.contains('_') {
+        text.replace('_', "").into()
+    } else {
+        text.into()
+    };
     if let Some(v) = parse_go_int(&plain) {
         return match i64::try_from(v) {
             Ok(i) => Scalar::Int(i),
@@ -107,17 +111,21 @@ fn parse_go_int(s: &str) -> Option<i128> {
         b'+' => (false, true, s.get(1..)?),
         _ => (false, false, s),
     };
-    let lower = body.to_ascii_lowercase();
-    let (radix, digits) = if let Some(d) = lower.strip_prefix("0x") {
+    let prefixed = |p: &str| {
+        body.get(..2)
+            .filter(|b| b.eq_ignore_ascii_case(p))
+            .and_then(|_| body.get(2..))
+    };
+    let (radix, digits) = if let Some(d) = prefixed("0x") {
         (16, d)
-    } else if let Some(d) = lower.strip_prefix("0o") {
+    } else if let Some(d) = prefixed("0o") {
         (8, d)
-    } else if let Some(d) = lower.strip_prefix("0b") {
+    } else if let Some(d) = prefixed("0b") {
         (2, d)
-    } else if lower.len() > 1 && lower.starts_with('0') {
-        (8, lower.get(1..)?)
+    } else if body.len() > 1 && body.starts_with('0') {
+        (8, body.get(1..)?)
     } else {
-        (10, lower.as_str())
+        (10, body)
     };
     if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
         return None;

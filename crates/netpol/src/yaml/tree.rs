@@ -73,6 +73,8 @@ pub(crate) struct Document {
     pub(super) nodes: Vec<Node>,
     pub(super) children: Vec<NodeId>,
     pub(super) root: Option<NodeId>,
+    /// Whether any `<<` key occurs (almost never): lets entry walks skip the check.
+    pub(super) has_merge_keys: bool,
 }
 
 /// Why a document could not be read, at a byte offset relative to the document.
@@ -240,6 +242,12 @@ impl Document {
         if depth > MAX_DEPTH {
             return;
         }
+        if !self.has_merge_keys {
+            for (k, v) in self.pairs(map) {
+                f(k, v);
+            }
+            return;
+        }
         for (k, v) in self.pairs(map) {
             if self.is_merge_key(k) {
                 if self.is_seq(v) {
@@ -257,7 +265,7 @@ impl Document {
 
     /// Whether a key is the YAML 1.1 merge key `<<` (unquoted).
     pub fn is_merge_key(&self, key: NodeId) -> bool {
-        matches!(self.scalar(key), Some(("<<", Style::Plain, _)))
+        self.has_merge_keys && matches!(self.scalar(key), Some(("<<", Style::Plain, _)))
     }
 
     /// The node at a field path below `from` (`spec.ingress[0].from[1].podSelector`), and
