@@ -3,6 +3,8 @@
 //! A thin shell: read inputs (files, folders, `-`), call the engine, print in the asked
 //! format. Every failure is one clear line on stderr and a non-zero exit, never a panic.
 
+mod diff;
+mod expectations;
 mod inputs;
 mod lesson;
 
@@ -111,6 +113,10 @@ enum Command {
         #[arg(long)]
         dns: bool,
     },
+    /// What a change opens and closes between two sets of manifests, and which policy did it
+    Diff(diff::DiffArgs),
+    /// Check expectations ("a -> b : 8080/TCP" allowed or denied) as a CI gate: exit 1 on a failure
+    Test(expectations::TestArgs),
     /// Onboarding lessons
     Lesson {
         #[command(subcommand)]
@@ -312,6 +318,10 @@ fn run(command: Command) -> Result<Output, String> {
             let g = generate::generate(&loaded.cluster, &intents, &options)
                 .map_err(|e| e.to_string())?;
             ok(g.yaml)
+        }
+        Command::Diff(args) => diff::run(&args).map(|(stdout, code)| Output { stdout, code }),
+        Command::Test(args) => {
+            expectations::run(&args).map(|(stdout, code)| Output { stdout, code })
         }
         Command::Lesson {
             command: LessonCommand::Check { file },

@@ -135,6 +135,45 @@ impl PortRanges {
         }
         PortRanges(out)
     }
+
+    /// The ports of `self` that are not in `other`.
+    pub fn difference(&self, other: &PortRanges) -> PortRanges {
+        let mut out = Vec::new();
+        let mut cut = other.0.iter().peekable();
+        for &(lo, hi) in &self.0 {
+            // `start` is the first port of [lo, hi] not yet emitted or removed; u32 so that
+            // `hi + 1` cannot overflow at 65535.
+            let mut start = u32::from(lo);
+            let end = u32::from(hi);
+            while let Some(&&(c_lo, c_hi)) = cut.peek() {
+                let (c_lo, c_hi) = (u32::from(c_lo), u32::from(c_hi));
+                if c_hi < start {
+                    cut.next();
+                    continue;
+                }
+                if c_lo > end {
+                    break;
+                }
+                if c_lo > start {
+                    out.push((port(start), port(c_lo - 1)));
+                }
+                start = c_hi + 1;
+                if c_hi > end {
+                    break;
+                }
+                cut.next();
+            }
+            if start <= end {
+                out.push((port(start), port(end)));
+            }
+        }
+        PortRanges(out)
+    }
+}
+
+/// A port number that is known to fit (it lies between two `u16` bounds).
+fn port(n: u32) -> u16 {
+    u16::try_from(n).unwrap_or(MAX_PORT)
 }
 
 impl fmt::Display for PortRanges {
@@ -221,6 +260,13 @@ impl Connections {
             by_protocol: Protocol::ALL.map(|p| self.ports(p).intersect(other.ports(p))),
         }
     }
+
+    /// The connections of `self` that are not in `other`.
+    pub fn difference(&self, other: &Connections) -> Connections {
+        Connections {
+            by_protocol: Protocol::ALL.map(|p| self.ports(p).difference(other.ports(p))),
+        }
+    }
 }
 
 impl fmt::Display for Connections {
@@ -267,6 +313,34 @@ mod tests {
         let b = PortRanges::range(50, 250);
         assert_eq!(a.intersect(&b).to_string(), "50-100,200-250");
         assert!(a.intersect(&PortRanges::range(101, 199)).is_empty());
+    }
+
+    #[test]
+    fn difference() {
+        let a = PortRanges::range(1, 100).union(&PortRanges::range(200, 300));
+        let b = PortRanges::range(50, 60).union(&PortRanges::range(90, 250));
+        assert_eq!(a.difference(&b).to_string(), "1-49,61-89,251-300");
+        assert_eq!(b.difference(&a).to_string(), "101-199");
+        assert!(a.difference(&PortRanges::all()).is_empty());
+        assert_eq!(
+            PortRanges::all()
+                .difference(&PortRanges::range(1, 1))
+                .to_string(),
+            "2-65535"
+        );
+        assert_eq!(
+            PortRanges::all()
+                .difference(&PortRanges::range(65535, 65535))
+                .to_string(),
+            "1-65534"
+        );
+        assert_eq!(a.difference(&PortRanges::empty()), a);
+        // One cut spanning two ranges removes from both.
+        let c = PortRanges::range(10, 20).union(&PortRanges::range(30, 40));
+        assert_eq!(
+            c.difference(&PortRanges::range(15, 35)).to_string(),
+            "10-14,36-40"
+        );
     }
 
     #[test]

@@ -3,17 +3,21 @@
 //! both call [`evaluate`], so a lesson is judged exactly as the page shows it.
 
 use crate::cidr::Cidr;
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, INVALID_VALUE};
 use crate::endpoint::{all_endpoints, Endpoint};
 use crate::generate::{self, GenerateError, Generated, Intent, Options};
 use crate::lint::{self, LintOptions};
 use crate::load::{load, Loaded, Source};
-use crate::model::{Cluster, EndpointKind, Labels, Namespace, Pod};
+use crate::model::{Cluster, EndpointKind, Labels, Namespace, Origin, Pod};
+use crate::names::{check_object_name, label_problem};
 
 /// Source name of the pasted manifests in diagnostics.
 pub const MANIFESTS: &str = "manifests";
 /// Source name of the generated policies.
 pub const GENERATED: &str = "generated";
+/// Source name of the namespaces and pods drawn on the diagram (their diagnostics have no
+/// line: line and column are 0).
+pub const DIAGRAM: &str = "diagram";
 
 /// A namespace added on the diagram.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -61,6 +65,10 @@ pub struct Evaluation {
     pub loaded: Loaded,
     /// Linter findings on the manifests.
     pub lints: Vec<Diagnostic>,
+    /// Drawn namespaces and pods the API server would reject (left out, like a rejected
+    /// manifest), and anything the loader said about the generated policies (nothing,
+    /// unless the generator has a bug: reported rather than lost).
+    pub workspace_diagnostics: Vec<Diagnostic>,
     /// Policies generated from the arrows.
     pub generated: Result<Generated, GenerateError>,
     /// Manifests + drawn objects + generated policies: what verdicts are computed on.
@@ -72,9 +80,13 @@ pub struct Evaluation {
 }
 
 impl Evaluation {
-    /// Loader diagnostics followed by lints.
+    /// Loader diagnostics, then lints, then the workspace's own.
     pub fn diagnostics(&self) -> impl Iterator<Item = &Diagnostic> {
-        self.loaded.diagnostics.iter().chain(self.lints.iter())
+        self.loaded
+            .diagnostics
+            .iter()
+            .chain(self.lints.iter())
+            .chain(self.workspace_diagnostics.iter())
     }
 }
 
@@ -84,7 +96,7 @@ pub fn evaluate(ws: &Workspace) -> Evaluation {
         name: MANIFESTS,
         text: &ws.manifests,
     }]);
-    add_drawn(&mut loaded.cluster, ws);
+    let mut workspace_diagnostics = add_drawn(&mut loaded.cluster, ws);
     let lints = lint::lint(
         &loaded,
         &LintOptions {
@@ -101,14 +113,7 @@ pub fn evaluate(ws: &Workspace) -> Evaluation {
     };
     let mut effective = loaded.cluster.clone();
     if let Ok(g) = &generated {
-        if !g.yaml.is_empty() {
-            let extra = load(&[Source {
-                name: GENERATED,
-                text: &g.yaml,
-            }]);
-            effective.policies.extend(extra.cluster.policies);
-            effective.complete_namespaces();
-        }
+        workspace_diagnostics.extend(add_generated(&mut effective, &g.yaml));
     }
     let mut externals = Vec::new();
     let mut bad_externals = Vec::new();
@@ -124,6 +129,7 @@ pub fn evaluate(ws: &Workspace) -> Evaluation {
     Evaluation {
         loaded,
         lints,
+        workspace_diagnostics,
         generated,
         effective,
         endpoints,
@@ -131,11 +137,30 @@ pub fn evaluate(ws: &Workspace) -> Evaluation {
     }
 }
 
+/// Loads the generated policies into `cluster`, the way they would be applied, and
+/// returns what the loader said about them.
+fn add_generated(cluster: &mut Cluster, yaml: &str) -> Vec<Diagnostic> {
+    if yaml.is_empty() {
+        return Vec::new();
+    }
+    let extra = load(&[Source {
+        name: GENERATED,
+        text: yaml,
+    }]);
+    cluster.policies.extend(extra.cluster.policies);
+    cluster.complete_namespaces();
+    extra.diagnostics
+}
+
 /// Drawn namespaces and pods join the cluster unless a manifest already declares them
-/// (the text wins: it is what would be applied).
-fn add_drawn(cluster: &mut Cluster, ws: &Workspace) {
+/// (the text wins: it is what would be applied). One the API server would reject is left
+/// out with an error, as a rejected manifest is.
+fn add_drawn(cluster: &mut Cluster, ws: &Workspace) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
     for ns in &ws.namespaces {
-        if cluster.namespace(&ns.name).is_none() {
+        if let Some(problem) = drawn_problem(None, &ns.name, &ns.labels) {
+            problems.push(drawn_diagnostic("namespace", &ns.name, problem));
+        } else if cluster.namespace(&ns.name).is_none() {
             let mut n = Namespace::implicit(&ns.name);
             n.declared = true;
             n.labels.extend(ns.labels.clone());
@@ -148,7 +173,9 @@ fn add_drawn(cluster: &mut Cluster, ws: &Workspace) {
     }
     for p in &ws.pods {
         let id = format!("{}/{}", p.namespace, p.name);
-        if cluster.pod(&id).is_none() {
+        if let Some(problem) = drawn_problem(Some(&p.namespace), &p.name, &p.labels) {
+            problems.push(drawn_diagnostic("pod", &id, problem));
+        } else if cluster.pod(&id).is_none() {
             cluster.pods.push(Pod {
                 namespace: p.namespace.clone(),
                 name: p.name.clone(),
@@ -161,4 +188,57 @@ fn add_drawn(cluster: &mut Cluster, ws: &Workspace) {
         }
     }
     cluster.complete_namespaces();
+    problems
+}
+
+/// What the API server would say about a drawn pod (with its namespace) or namespace.
+fn drawn_problem(namespace: Option<&str>, name: &str, labels: &Labels) -> Option<String> {
+    let names = match namespace {
+        Some(ns) => {
+            check_object_name("Namespace", ns).and_then(|()| check_object_name("Pod", name))
+        }
+        None => check_object_name("Namespace", name),
+    };
+    names
+        .err()
+        .or_else(|| labels.iter().find_map(|(k, v)| label_problem(k, v)))
+}
+
+fn drawn_diagnostic(what: &str, id: &str, problem: String) -> Diagnostic {
+    let at = Origin {
+        source: DIAGRAM.to_string(),
+        start: 0,
+        end: 0,
+        line: 0,
+        column: 0,
+    };
+    INVALID_VALUE
+        .at(&at, format!("drawn {what} `{id}` is left out: {problem}"))
+        .with_help(format!(
+            "the API server would reject this {what}; remove it from the diagram and add it again"
+        ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_the_loader_says_about_generated_policies_is_returned() {
+        // The generator writes valid policies; should one ever not be, the loader's
+        // diagnostic must reach the user instead of the policy vanishing.
+        let yaml = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: ok, namespace: x}\nspec: {podSelector: {}}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: Not_OK, namespace: x}\nspec: {podSelector: {}}\n";
+        let mut cluster = Cluster::default();
+        let diagnostics = add_generated(&mut cluster, yaml);
+        assert_eq!(cluster.policies.len(), 1);
+        assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+        assert_eq!(diagnostics[0].source, GENERATED);
+        assert!(
+            diagnostics[0].message.contains("`Not_OK`"),
+            "{}",
+            diagnostics[0]
+        );
+        assert!(cluster.namespace("x").is_some());
+        assert!(add_generated(&mut cluster, "").is_empty());
+    }
 }

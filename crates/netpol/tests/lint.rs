@@ -754,6 +754,28 @@ fn np212_ipblock_covering_a_private_range_when_pod_ips_are_unknown() {
     );
 }
 
+#[test]
+fn np212_covers_ipv6_unique_local_addresses_too() {
+    // Dual-stack pod networks are usually in fc00::/7 (kind, Cilium, Calico).
+    let diags = lint_one(&egress_block("        cidr: '::/0'\n"));
+    let d = only(&diags, "NP212");
+    assert_eq!(
+        d.message,
+        "ipBlock `::/0` includes the private range `fc00::/7`, where pod IPs usually are: it may match pods too"
+    );
+    // The docs' namespace-default is IPv4: the help does not point at it here.
+    assert_eq!(
+        d.help.as_deref(),
+        Some("if the block is meant for outside the cluster, add `fc00::/7` to `except`")
+    );
+    let excepted = lint_one(&egress_block(
+        "        cidr: '::/0'\n        except: ['fc00::/7']\n",
+    ));
+    none_of(&excepted, "NP212");
+    let public = lint_one(&egress_block("        cidr: '2001:db8::/32'\n"));
+    none_of(&public, "NP212");
+}
+
 // --- Ports -------------------------------------------------------------------------------
 
 fn ingress_ports(ports: &str) -> String {

@@ -1,6 +1,7 @@
 //! Startup and wiring: decides what to show first (a share link, `?example=`, the saved
-//! work, or the docs' example), owns the reducer, persists the workspace, records the
+//! work, or the docs' example), owns the reducer, persists the workspace, closes the
 //! `netpol:update` performance measure, and lays out the panes (or the embed view).
+//! Only `main` imports this module; views reach the state through `crate::store`.
 
 use std::rc::Rc;
 
@@ -10,112 +11,51 @@ use crate::browser;
 use crate::components::diagram::Diagram;
 use crate::components::dialogs::Dialogs;
 use crate::components::editor::Editor;
+use crate::components::icons;
 use crate::components::lessons::{LessonPanel, LessonsHost};
 use crate::components::output::{GeneratedPane, Output};
 use crate::components::toolbar::{NoticeBar, Toolbar};
+use crate::display::capitalize;
 use crate::examples;
 use crate::share::{fragment_payload, ShareState};
 use crate::state::{Action, AppState, LoadOrigin, Notice, NoticeKind};
 use crate::storage;
+use crate::store::{Store, UPDATE_START};
 
-/// Mark set before a workspace change; `netpol:update` measures from it to the rendered view.
-pub const UPDATE_START: &str = "netpol:update-start";
-/// Mark set before a workspace change; `netpol:evaluate` measures the engine alone.
-pub const EVALUATE_START: &str = "netpol:evaluate-start";
 /// Saves of large workspaces wait this long after the last change.
 const SAVE_DEBOUNCE_MS: u32 = 400;
 /// Workspaces smaller than this are saved at once (a reload right after typing keeps it).
 const SAVE_NOW_BYTES: usize = 64 * 1024;
 
-/// The reducer handle every view reads and dispatches through.
-#[derive(Clone, PartialEq)]
-pub struct Store(pub UseReducerHandle<AppState>);
-
-impl Store {
-    /// The current state.
-    pub fn state(&self) -> &AppState {
-        &self.0
-    }
-
-    /// Dispatches an action; workspace changes are timed with performance marks.
-    pub fn send(&self, action: Action) {
-        let timed = changes_workspace(&action);
-        if timed {
-            browser::mark(UPDATE_START);
-            browser::mark(EVALUATE_START);
-        }
-        self.0.dispatch(action);
-        if timed {
-            // `dispatch` runs the reducer (and so the engine) synchronously.
-            browser::measure("netpol:evaluate", EVALUATE_START);
-        }
-    }
-
-    /// A callback that sends a fixed action.
-    pub fn action(&self, action: Action) -> Callback<()> {
-        let store = self.clone();
-        Callback::from(move |_| store.send(action.clone()))
-    }
-}
-
-fn changes_workspace(a: &Action) -> bool {
-    matches!(
-        a,
-        Action::SetManifests(_)
-            | Action::AppendManifests(_)
-            | Action::Load(..)
-            | Action::AddNamespace(..)
-            | Action::AddPod(..)
-            | Action::AddExternal(_)
-            | Action::RemoveEndpoint(_)
-            | Action::RemoveNamespace(_)
-            | Action::AddArrow(..)
-            | Action::SetArrowPorts(..)
-            | Action::RemoveArrow(_)
-            | Action::SetOptions(_)
-            | Action::SetKustomize(_)
-    )
-}
-
-/// The store, from any view (`None` only outside `App`, where views render nothing).
-#[hook]
-pub fn use_store() -> Option<Store> {
-    use_context::<Store>()
-}
-
 /// How the page was opened.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Boot {
+struct Boot {
     /// What to load.
-    pub state: ShareState,
-    /// Where it came from.
-    pub origin: LoadOrigin,
+    state: ShareState,
+    origin: LoadOrigin,
     /// What to tell the user about it.
-    pub notice: Option<Notice>,
+    notice: Option<Notice>,
     /// `?embed=1`: diagram and YAML only, no storage.
-    pub embed: bool,
+    embed: bool,
     /// Panes the embed shows (`?panes=diagram,manifests,generated`).
-    pub panes: Vec<String>,
+    panes: Vec<String>,
 }
 
-fn info(text: impl Into<String>, restore: bool) -> Notice {
+/// "Opened …", offering to restore the work it replaced when that was kept.
+fn opened(what: &str, kept: bool) -> Notice {
+    let text = if kept {
+        format!("Opened {what}. Your previous work was kept.")
+    } else {
+        format!("Opened {what}.")
+    };
     Notice {
-        kind: NoticeKind::Info,
-        text: text.into(),
-        restore,
-    }
-}
-
-fn error(text: impl Into<String>) -> Notice {
-    Notice {
-        kind: NoticeKind::Error,
-        text: text.into(),
-        restore: false,
+        restore: kept,
+        ..Notice::info(text)
     }
 }
 
 /// Reads the URL and storage once, at startup.
-pub fn boot() -> Boot {
+fn boot() -> Boot {
     let embed = matches!(browser::query_param("embed").as_deref(), Some("1" | "true"));
     let panes = browser::query_param("panes")
         .map(|p| {
@@ -136,19 +76,14 @@ pub fn boot() -> Boot {
         panes: panes.clone(),
     };
 
-    let hash = browser::hash();
-    if let Some(payload) = fragment_payload(&hash) {
+    if let Some(payload) = fragment_payload(&browser::hash()) {
         match ShareState::decode(payload) {
             Ok(state) => {
                 let kept = !embed && storage::stash_previous();
-                let text = if kept {
-                    "Opened a shared workspace. Your previous work was kept."
-                } else {
-                    "Opened a shared workspace."
-                };
-                return done(state, LoadOrigin::Shared, Some(info(text, kept)));
+                let n = opened("a shared workspace", kept);
+                return done(state, LoadOrigin::Shared, Some(n));
             }
-            Err(e) => notice = Some(error(capitalize(&e.to_string()))),
+            Err(e) => notice = Some(Notice::error(capitalize(&e.to_string()))),
         }
     }
     if let Some(id) = browser::query_param("example") {
@@ -156,20 +91,14 @@ pub fn boot() -> Boot {
             Some(ex) => {
                 let kept = !embed && storage::stash_previous();
                 let n = if kept {
-                    Some(info(
-                        format!(
-                            "Opened the example “{}”. Your previous work was kept.",
-                            ex.title
-                        ),
-                        true,
-                    ))
+                    Some(opened(&format!("the example “{}”", ex.title), true))
                 } else {
                     notice
                 };
                 return done(ex.state(), LoadOrigin::Example(ex.id.to_string()), n);
             }
             None => {
-                notice = Some(error(format!(
+                notice = Some(Notice::error(format!(
                     "There is no example named “{id}”; showing your work instead."
                 )))
             }
@@ -179,7 +108,7 @@ pub fn boot() -> Boot {
         match storage::load() {
             Some(Ok((state, dirty))) => return done(state, LoadOrigin::Restored { dirty }, notice),
             Some(Err(e)) => {
-                notice = Some(error(format!(
+                notice = Some(Notice::error(format!(
                     "Your saved work could not be read ({e}); showing the docs' example."
                 )))
             }
@@ -192,15 +121,6 @@ pub fn boot() -> Boot {
     done(state, LoadOrigin::Example(examples::DEFAULT.into()), notice)
 }
 
-fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    }
-}
-
-/// The application.
 #[function_component(App)]
 pub fn app() -> Html {
     let boot = use_memo((), |_| boot());
@@ -224,84 +144,8 @@ pub fn app() -> Html {
             browser::clean_url(&["example"]);
         }
     });
-
-    // A share link pasted into the address bar of an open playground only changes the
-    // fragment (no reload): load it the same way as at startup.
-    {
-        let store = store.clone();
-        use_effect_with((), move |_| {
-            let listener = browser::window().map(|w| {
-                gloo::events::EventListener::new(&w, "hashchange", move |_| {
-                    let hash = browser::hash();
-                    let Some(payload) = fragment_payload(&hash) else {
-                        return;
-                    };
-                    let notice = match ShareState::decode(payload) {
-                        Ok(state) => {
-                            let kept = !embed && store.state().dirty && storage::stash_previous();
-                            store.send(Action::Load(Box::new(state), LoadOrigin::Shared));
-                            info(
-                                if kept {
-                                    "Opened a shared workspace. Your previous work was kept."
-                                } else {
-                                    "Opened a shared workspace."
-                                },
-                                kept,
-                            )
-                        }
-                        Err(e) => error(capitalize(&e.to_string())),
-                    };
-                    store.send(Action::Notify(Some(notice)));
-                    if !embed {
-                        browser::clean_url(&["example"]);
-                    }
-                })
-            });
-            move || drop(listener)
-        });
-    }
-
-    // Leaving the page (reload, navigation, closing the tab) saves at once, so a change made
-    // just before it is never lost to the debounce or to an effect that had not run yet.
-    {
-        let store = store.clone();
-        use_effect_with((), move |_| {
-            let listener = (!embed).then(browser::window).flatten().map(|w| {
-                gloo::events::EventListener::new(&w, "pagehide", move |_| {
-                    let s = store.state();
-                    let _ = storage::save(&s.to_share(), s.dirty);
-                })
-            });
-            move || drop(listener)
-        });
-    }
-
-    // Persist (debounced for large workspaces).
-    {
-        let store = store.clone();
-        let timer = use_mut_ref(|| None::<gloo::timers::callback::Timeout>);
-        use_effect_with(store.state().saved_rev, move |_| {
-            if !embed {
-                let save = {
-                    let store = store.clone();
-                    move || {
-                        let s = store.state();
-                        if let Err(e) = storage::save(&s.to_share(), s.dirty) {
-                            gloo::console::warn!(format!("not saved: {e}"));
-                        }
-                    }
-                };
-                if store.state().ws.manifests.len() < SAVE_NOW_BYTES {
-                    timer.borrow_mut().take();
-                    save();
-                } else {
-                    *timer.borrow_mut() =
-                        Some(gloo::timers::callback::Timeout::new(SAVE_DEBOUNCE_MS, save));
-                }
-            }
-        });
-    }
-
+    use_links_while_open(&store, embed);
+    use_persistence(&store, embed);
     // The view is updated when this effect runs: close the `netpol:update` measure.
     use_effect_with(store.state().ws_rev, |_| {
         browser::measure("netpol:update", UPDATE_START);
@@ -335,6 +179,78 @@ pub fn app() -> Html {
     }
 }
 
+/// A share link pasted into the address bar of an open playground only changes the
+/// fragment (no reload): load it the same way as at startup.
+#[hook]
+fn use_links_while_open(store: &Store, embed: bool) {
+    let store = store.clone();
+    use_effect_with((), move |_| {
+        let listener = browser::window().map(|w| {
+            gloo::events::EventListener::new(&w, "hashchange", move |_| {
+                let hash = browser::hash();
+                let Some(payload) = fragment_payload(&hash) else {
+                    return;
+                };
+                let notice = match ShareState::decode(payload) {
+                    Ok(state) => {
+                        let kept = !embed && store.state().dirty && storage::stash_previous();
+                        store.send(Action::Load(Box::new(state), LoadOrigin::Shared));
+                        opened("a shared workspace", kept)
+                    }
+                    Err(e) => Notice::error(capitalize(&e.to_string())),
+                };
+                store.send(Action::Notify(Some(notice)));
+                if !embed {
+                    browser::clean_url(&["example"]);
+                }
+            })
+        });
+        move || drop(listener)
+    });
+}
+
+/// Saves the workspace when it changes (debounced for large ones), and at once when the
+/// page is left (reload, navigation, closing the tab), so a change made just before is
+/// never lost to the debounce or to an effect that had not run yet. An embed saves nothing.
+#[hook]
+fn use_persistence(store: &Store, embed: bool) {
+    {
+        let store = store.clone();
+        use_effect_with((), move |_| {
+            let listener = (!embed).then(browser::window).flatten().map(|w| {
+                gloo::events::EventListener::new(&w, "pagehide", move |_| {
+                    let s = store.state();
+                    let _ = storage::save(&s.to_share(), s.dirty);
+                })
+            });
+            move || drop(listener)
+        });
+    }
+    let store = store.clone();
+    let timer = use_mut_ref(|| None::<gloo::timers::callback::Timeout>);
+    use_effect_with(store.state().saved_rev, move |_| {
+        if embed {
+            return;
+        }
+        let save = {
+            let store = store.clone();
+            move || {
+                let s = store.state();
+                if let Err(e) = storage::save(&s.to_share(), s.dirty) {
+                    gloo::console::warn!(format!("not saved: {e}"));
+                }
+            }
+        };
+        if store.state().ws.manifests.len() < SAVE_NOW_BYTES {
+            timer.borrow_mut().take();
+            save();
+        } else {
+            *timer.borrow_mut() =
+                Some(gloo::timers::callback::Timeout::new(SAVE_DEBOUNCE_MS, save));
+        }
+    });
+}
+
 fn embed_view(store: &Store, panes: &[String]) -> Html {
     let link = format!(
         "{}#s={}",
@@ -352,11 +268,11 @@ fn embed_view(store: &Store, panes: &[String]) -> Html {
     html! {
         <>
             <header class="embed-bar">
-                <span class="brand-mark" aria-hidden="true">{ crate::components::icons::logo() }</span>
+                <span class="brand-mark" aria-hidden="true">{ icons::logo() }</span>
                 <span class="embed-title">{ "NetworkPolicy playground" }</span>
                 <span class="spacer" />
                 <a class="btn btn-small" href={link} target="_blank" rel="noopener">
-                    { "Open in playground" }{ crate::components::icons::external() }
+                    { "Open in playground" }{ icons::external() }
                 </a>
             </header>
             <NoticeBar />

@@ -9,7 +9,6 @@ pub fn window() -> Option<web_sys::Window> {
     web_sys::window()
 }
 
-/// The document.
 pub fn document() -> Option<web_sys::Document> {
     window()?.document()
 }
@@ -29,7 +28,7 @@ pub fn hash() -> String {
 }
 
 /// The page URL without its fragment.
-pub fn href_without_hash() -> String {
+fn href_without_hash() -> String {
     let href = window()
         .and_then(|w| w.location().href().ok())
         .unwrap_or_default();
@@ -49,7 +48,7 @@ pub fn page_base() -> String {
 }
 
 /// Replaces the current history entry's URL (no reload, no new entry).
-pub fn replace_url(url: &str) {
+fn replace_url(url: &str) {
     if let Some(h) = window().and_then(|w| w.history().ok()) {
         let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(url));
     }
@@ -117,7 +116,7 @@ pub fn download_text(filename: &str, mime: &str, content: &str) -> Result<(), St
 }
 
 /// Offers a blob as a file download.
-pub fn download_blob(filename: &str, blob: &web_sys::Blob) -> Result<(), String> {
+fn download_blob(filename: &str, blob: &web_sys::Blob) -> Result<(), String> {
     let doc = document().ok_or("no document")?;
     let url = web_sys::Url::create_object_url_with_blob(blob)
         .map_err(|_| "the browser could not create the file".to_string())?;

@@ -13,7 +13,6 @@ pub struct Example {
     pub title: &'static str,
     /// One line under the title.
     pub summary: &'static str,
-    /// The manifests.
     pub yaml: &'static str,
     /// External endpoints to draw (`ip:...`).
     pub externals: &'static [&'static str],

@@ -1,6 +1,7 @@
-//! Automatic diagram layout: namespaces as boxes packed in rows inside the cluster box,
-//! pods on a small grid inside their namespace, external endpoints in a column to the
-//! right of the cluster (outside it, as in the docs' diagram).
+//! The diagram's geometry. Automatic layout: namespaces as boxes packed in rows inside the
+//! cluster box, pods on a small grid inside their namespace, external endpoints in a column
+//! to the right of the cluster (outside it, as in the docs' diagram). Then the edges between
+//! node borders, and the view: fitting the pane, zooming, client pixels to SVG units.
 //!
 //! Pure geometry, tested natively. Positions the user dragged override the automatic ones;
 //! a namespace box then grows to hold its pods wherever they are, so dragging never
@@ -8,9 +9,8 @@
 
 use std::collections::BTreeMap;
 
-/// Node width (pods and externals), in SVG user units.
+/// Node size (pods and externals), in SVG user units.
 pub const NODE_W: f64 = 176.0;
-/// Node height.
 pub const NODE_H: f64 = 50.0;
 /// Gap between nodes inside a namespace.
 const GAP_X: f64 = 28.0;
@@ -31,36 +31,28 @@ const MARGIN: f64 = 12.0;
 const EMPTY_W: f64 = 180.0;
 const EMPTY_H: f64 = 56.0;
 
-/// A point (a node's centre).
+/// A point (a node's centre), in SVG user units.
 #[derive(Clone, Copy, Debug, PartialEq, Default)]
 pub struct Pos {
-    /// x.
     pub x: f64,
-    /// y.
     pub y: f64,
 }
 
-/// An axis-aligned rectangle.
+/// An axis-aligned rectangle: left, top, width, height.
 #[derive(Clone, Copy, Debug, PartialEq, Default)]
 pub struct Rect {
-    /// Left.
     pub x: f64,
-    /// Top.
     pub y: f64,
-    /// Width.
     pub w: f64,
-    /// Height.
     pub h: f64,
 }
 
 impl Rect {
-    /// Right edge.
     pub fn right(&self) -> f64 {
         self.x + self.w
     }
 
-    /// Bottom edge.
-    pub fn bottom(&self) -> f64 {
+    fn bottom(&self) -> f64 {
         self.y + self.h
     }
 
@@ -87,7 +79,7 @@ impl Rect {
     }
 
     /// The same rectangle, grown vertically (centred) to at least `h` high.
-    pub fn fit_height(self, h: f64) -> Rect {
+    fn fit_height(self, h: f64) -> Rect {
         if self.h >= h {
             self
         } else {
@@ -119,12 +111,10 @@ pub struct Input {
     pub externals: Vec<String>,
 }
 
-/// A namespace box.
+/// A namespace box; its rectangle includes the title.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NsBox {
-    /// Namespace name.
     pub name: String,
-    /// Its rectangle (title included).
     pub rect: Rect,
 }
 
@@ -133,12 +123,23 @@ pub struct NsBox {
 pub struct Layout {
     /// Centre of every node, by endpoint id.
     pub nodes: BTreeMap<String, Pos>,
-    /// Namespace boxes.
     pub namespaces: Vec<NsBox>,
     /// The cluster box (around all namespaces).
     pub cluster: Rect,
     /// Everything, with a margin: the diagram's natural viewBox.
     pub bounds: Rect,
+}
+
+/// Node centres by endpoint id.
+type Positions = BTreeMap<String, Pos>;
+
+/// A namespace box before placing: its pods, its grid's columns, and its size.
+struct Planned {
+    name: String,
+    pods: Vec<String>,
+    cols: usize,
+    w: f64,
+    h: f64,
 }
 
 /// Lays out `input` for a view of width/height ratio `aspect` (the pane's shape), then
@@ -149,15 +150,45 @@ pub fn layout(input: &Input, overrides: &BTreeMap<String, Pos>, aspect: f64) -> 
     } else {
         1.6
     };
-    // 1. Size each namespace box from its pod count.
-    struct Planned {
-        name: String,
-        pods: Vec<String>,
-        cols: usize,
-        w: f64,
-        h: f64,
+    let planned = plan(input);
+    let target = row_width(&planned, input.externals.len(), aspect);
+    let (auto_nodes, auto_boxes) = place(&planned, target);
+    let (mut nodes, namespaces) = fit_namespaces(auto_boxes, &auto_nodes, overrides);
+
+    // The cluster box holds every namespace box.
+    let cluster_inner = namespaces
+        .iter()
+        .map(|b| b.rect)
+        .reduce(|a, b| a.union(&b))
+        .unwrap_or(Rect {
+            x: MARGIN + CLUSTER_PAD,
+            y: MARGIN + CLUSTER_PAD + CLUSTER_TITLE,
+            w: EMPTY_W,
+            h: EMPTY_H,
+        });
+    let cluster = cluster_inner.pad(
+        CLUSTER_PAD,
+        CLUSTER_PAD + CLUSTER_TITLE,
+        CLUSTER_PAD,
+        CLUSTER_PAD,
+    );
+    place_externals(&input.externals, cluster, overrides, &mut nodes);
+    // Externals dragged into the cluster or pods dragged far away still fit.
+    let bounds = nodes
+        .values()
+        .fold(cluster, |b, p| b.union(&Rect::node(*p)))
+        .pad(MARGIN, MARGIN, MARGIN, MARGIN);
+    Layout {
+        nodes,
+        namespaces,
+        cluster,
+        bounds,
     }
-    let planned: Vec<Planned> = input
+}
+
+/// Sizes each namespace box from its pod count.
+fn plan(input: &Input) -> Vec<Planned> {
+    input
         .namespaces
         .iter()
         .map(|(name, pods)| {
@@ -180,21 +211,24 @@ pub fn layout(input: &Input, overrides: &BTreeMap<String, Pos>, aspect: f64) -> 
                 h,
             }
         })
-        .collect();
+        .collect()
+}
 
-    // 2. Pack boxes into rows. Try every row width at which a row would break and keep the
-    //    one whose whole picture (cluster plus the externals column) is shown largest in a
-    //    view of this shape: the diagram then uses the pane instead of a thin column.
+/// The width at which rows of boxes break. Every width at which a row would break is
+/// tried, and the one whose whole picture (cluster plus the externals column) is shown
+/// largest in a view of this shape wins: the diagram then uses the pane instead of a thin
+/// column.
+fn row_width(planned: &[Planned], externals: usize, aspect: f64) -> f64 {
     let widest = planned.iter().map(|p| p.w).fold(0.0, f64::max);
-    let ext_w = if input.externals.is_empty() {
+    let ext_w = if externals == 0 {
         0.0
     } else {
         EXTERNAL_GAP + NODE_W
     };
-    let ext_h = input.externals.len() as f64 * (NODE_H + GAP_Y);
+    let ext_h = externals as f64 * (NODE_H + GAP_Y);
     let rows_size = |target: f64| -> (f64, f64) {
         let (mut x, mut w, mut h, mut row_h) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
-        for p in &planned {
+        for p in planned {
             if x > 0.0 && x + p.w > target {
                 h += row_h + NS_GAP;
                 x = 0.0;
@@ -208,11 +242,11 @@ pub fn layout(input: &Input, overrides: &BTreeMap<String, Pos>, aspect: f64) -> 
     };
     let mut candidates: Vec<f64> = vec![widest];
     let mut run = 0.0;
-    for p in &planned {
+    for p in planned {
         run += p.w + NS_GAP;
         candidates.push(run - NS_GAP);
     }
-    let target = candidates
+    candidates
         .into_iter()
         .filter(|t| *t >= widest)
         .map(|t| {
@@ -226,15 +260,18 @@ pub fn layout(input: &Input, overrides: &BTreeMap<String, Pos>, aspect: f64) -> 
             (widest, 0.0),
             |best, c| if c.1 > best.1 + 1e-12 { c } else { best },
         )
-        .0;
+        .0
+}
+
+/// Places the boxes in rows `target` wide, and each box's pods on its grid.
+fn place(planned: &[Planned], target: f64) -> (Positions, Vec<(NsBox, &[String])>) {
     let origin_x = MARGIN + CLUSTER_PAD;
-    let origin_y = MARGIN + CLUSTER_PAD + CLUSTER_TITLE;
     let mut x = origin_x;
-    let mut y = origin_y;
+    let mut y = MARGIN + CLUSTER_PAD + CLUSTER_TITLE;
     let mut row_h: f64 = 0.0;
-    let mut auto_nodes: BTreeMap<String, Pos> = BTreeMap::new();
-    let mut auto_boxes: Vec<(String, Rect, Vec<String>)> = Vec::new();
-    for p in &planned {
+    let mut nodes = Positions::new();
+    let mut boxes = Vec::new();
+    for p in planned {
         if x > origin_x && x + p.w > origin_x + target + 0.5 {
             x = origin_x;
             y += row_h + NS_GAP;
@@ -249,7 +286,7 @@ pub fn layout(input: &Input, overrides: &BTreeMap<String, Pos>, aspect: f64) -> 
         for (i, id) in p.pods.iter().enumerate() {
             let col = i % p.cols.max(1);
             let row = i / p.cols.max(1);
-            auto_nodes.insert(
+            nodes.insert(
                 id.clone(),
                 Pos {
                     x: x + PAD + col as f64 * (NODE_W + GAP_X) + NODE_W / 2.0,
@@ -257,22 +294,38 @@ pub fn layout(input: &Input, overrides: &BTreeMap<String, Pos>, aspect: f64) -> 
                 },
             );
         }
-        auto_boxes.push((p.name.clone(), rect, p.pods.clone()));
+        let ns = NsBox {
+            name: p.name.clone(),
+            rect,
+        };
+        boxes.push((ns, p.pods.as_slice()));
         x += p.w + NS_GAP;
         row_h = row_h.max(p.h);
     }
+    (nodes, boxes)
+}
 
-    // 3. Apply overrides to pods, then fit each namespace box around its pods.
-    let mut nodes: BTreeMap<String, Pos> = BTreeMap::new();
-    let mut namespaces = Vec::with_capacity(auto_boxes.len());
-    for (name, rect, pods) in auto_boxes {
+/// A dragged position, when it is a usable one.
+fn dragged(overrides: &Positions, id: &str) -> Option<Pos> {
+    overrides
+        .get(id)
+        .copied()
+        .filter(|p| p.x.is_finite() && p.y.is_finite())
+}
+
+/// Applies the overrides to pods, then fits each namespace box around its pods.
+fn fit_namespaces(
+    boxes: Vec<(NsBox, &[String])>,
+    auto: &Positions,
+    overrides: &Positions,
+) -> (Positions, Vec<NsBox>) {
+    let mut nodes = Positions::new();
+    let mut namespaces = Vec::with_capacity(boxes.len());
+    for (NsBox { name, rect }, pods) in boxes {
         let mut fitted: Option<Rect> = None;
-        for id in &pods {
-            let pos = overrides
-                .get(id)
-                .copied()
-                .filter(|p| p.x.is_finite() && p.y.is_finite())
-                .or_else(|| auto_nodes.get(id).copied())
+        for id in pods {
+            let pos = dragged(overrides, id)
+                .or_else(|| auto.get(id).copied())
                 .unwrap_or_default();
             nodes.insert(id.clone(), pos);
             let r = Rect::node(pos);
@@ -287,57 +340,23 @@ pub fn layout(input: &Input, overrides: &BTreeMap<String, Pos>, aspect: f64) -> 
         };
         namespaces.push(NsBox { name, rect });
     }
+    (nodes, namespaces)
+}
 
-    // 4. The cluster box holds every namespace box.
-    let cluster_inner = namespaces
-        .iter()
-        .map(|b| b.rect)
-        .reduce(|a, b| a.union(&b))
-        .unwrap_or(Rect {
-            x: origin_x,
-            y: origin_y,
-            w: EMPTY_W,
-            h: EMPTY_H,
-        });
-    let cluster = cluster_inner.pad(
-        CLUSTER_PAD,
-        CLUSTER_PAD + CLUSTER_TITLE,
-        CLUSTER_PAD,
-        CLUSTER_PAD,
-    );
-
-    // 5. Externals in a column right of the cluster, vertically centred on it.
-    let n = input.externals.len() as f64;
+/// Externals in a column right of the cluster, vertically centred on it.
+fn place_externals(
+    externals: &[String],
+    cluster: Rect,
+    overrides: &Positions,
+    nodes: &mut Positions,
+) {
+    let n = externals.len() as f64;
     let column_h = n * NODE_H + (n - 1.0).max(0.0) * GAP_Y;
-    let ext_x = cluster.right() + EXTERNAL_GAP + NODE_W / 2.0;
-    let mut ext_y = cluster.y + (cluster.h - column_h).max(0.0) / 2.0 + NODE_H / 2.0;
-    for id in &input.externals {
-        let auto = Pos { x: ext_x, y: ext_y };
-        let pos = overrides
-            .get(id)
-            .copied()
-            .filter(|p| p.x.is_finite() && p.y.is_finite())
-            .unwrap_or(auto);
-        nodes.insert(id.clone(), pos);
-        ext_y += NODE_H + GAP_Y;
-    }
-
-    let mut bounds = cluster;
-    for id in &input.externals {
-        if let Some(p) = nodes.get(id) {
-            bounds = bounds.union(&Rect::node(*p));
-        }
-    }
-    // Externals dragged into the cluster or pods dragged far away still fit.
-    for p in nodes.values() {
-        bounds = bounds.union(&Rect::node(*p));
-    }
-    let bounds = bounds.pad(MARGIN, MARGIN, MARGIN, MARGIN);
-    Layout {
-        nodes,
-        namespaces,
-        cluster,
-        bounds,
+    let x = cluster.right() + EXTERNAL_GAP + NODE_W / 2.0;
+    let mut y = cluster.y + (cluster.h - column_h).max(0.0) / 2.0 + NODE_H / 2.0;
+    for id in externals {
+        nodes.insert(id.clone(), dragged(overrides, id).unwrap_or(Pos { x, y }));
+        y += NODE_H + GAP_Y;
     }
 }
 
@@ -374,6 +393,73 @@ pub fn border_point(a: Pos, b: Pos) -> Pos {
     Pos {
         x: a.x + dx * t,
         y: a.y + dy * t,
+    }
+}
+
+/// Geometry of an edge from node `a` to node `b`, bent by `bend` (perpendicular offset of
+/// the control point) so the two arrows of a two-way pair do not overlap. Returns the SVG
+/// path, border to border, and where its label goes.
+pub fn edge_path(a: Pos, b: Pos, bend: f64) -> (String, Pos) {
+    let mid = Pos {
+        x: (a.x + b.x) / 2.0,
+        y: (a.y + b.y) / 2.0,
+    };
+    let (dx, dy) = (b.x - a.x, b.y - a.y);
+    let len = (dx * dx + dy * dy).sqrt().max(1.0);
+    let ctrl = Pos {
+        x: mid.x - dy / len * bend,
+        y: mid.y + dx / len * bend,
+    };
+    let s = border_point(a, ctrl);
+    let e = border_point(b, ctrl);
+    // The curve's midpoint (t = 1/2 of the quadratic Bézier).
+    let label = Pos {
+        x: 0.25 * s.x + 0.5 * ctrl.x + 0.25 * e.x,
+        y: 0.25 * s.y + 0.5 * ctrl.y + 0.25 * e.y,
+    };
+    (
+        format!(
+            "M{:.1} {:.1} Q{:.1} {:.1} {:.1} {:.1}",
+            s.x, s.y, ctrl.x, ctrl.y, e.x, e.y
+        ),
+        label,
+    )
+}
+
+/// The fitted view: the whole diagram in a pane of `client` CSS pixels, with room above for
+/// the hint line and below for the legend and the view controls (which float over the
+/// SVG), and `right` pixels on the right for the inspector when the pane has room to spare.
+pub fn fit_view(bounds: Rect, client: (i64, i64), right: f64) -> Rect {
+    let (cw, ch) = (client.0 as f64, client.1 as f64);
+    let right = if cw - right > 320.0 { right } else { 0.0 };
+    let (top, bottom) = (26.0, 40.0);
+    let scale = ((cw - right).max(40.0) / bounds.w.max(1.0))
+        .min((ch - top - bottom).max(40.0) / bounds.h.max(1.0))
+        .max(1e-3);
+    // Centre the diagram in the uncovered part: pad the view on the right by the
+    // inspector's width, then spread what is left over evenly.
+    let view_w = cw / scale;
+    let extra = (view_w - bounds.w - right / scale).max(0.0) / 2.0;
+    Rect {
+        x: bounds.x - extra,
+        y: bounds.y - top / scale,
+        w: view_w,
+        h: bounds.h + (top + bottom) / scale,
+    }
+    .fit_height(ch / scale)
+}
+
+/// Zooms `view` by `factor` around `p`, keeping the zoom within sane limits of `bounds`.
+pub fn zoom(view: Rect, p: Pos, factor: f64, bounds: Rect) -> Rect {
+    let max_w = bounds.w.max(400.0) * 4.0;
+    let min_w = 160.0;
+    let w = (view.w * factor).clamp(min_w, max_w);
+    let f = w / view.w.max(1e-6);
+    Rect {
+        x: p.x - (p.x - view.x) * f,
+        y: p.y - (p.y - view.y) * f,
+        w,
+        h: view.h * f,
     }
 }
 
@@ -515,6 +601,56 @@ mod tests {
         let p = border_point(a, Pos { x: 1000.0, y: 0.0 });
         assert!((p.x - (NODE_W / 2.0 + 4.0)).abs() < 1e-9);
         assert_eq!(border_point(a, a), a);
+    }
+
+    #[test]
+    fn zoom_keeps_the_point() {
+        let v = Rect {
+            x: 0.0,
+            y: 0.0,
+            w: 1000.0,
+            h: 500.0,
+        };
+        let p = Pos { x: 250.0, y: 100.0 };
+        let z = zoom(v, p, 0.5, v);
+        assert!((z.w - 500.0).abs() < 1e-9);
+        assert!((z.x - 125.0).abs() < 1e-9 && (z.y - 50.0).abs() < 1e-9);
+        // Not closer than 160 units across.
+        assert!((zoom(v, p, 0.01, v).w - 160.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_fitted_view_holds_the_diagram_beside_the_inspector() {
+        let bounds = Rect {
+            x: 0.0,
+            y: 0.0,
+            w: 800.0,
+            h: 400.0,
+        };
+        let plain = fit_view(bounds, (1000, 600), 0.0);
+        assert!(plain.x <= 0.0 && plain.right() >= 800.0);
+        assert!(
+            plain.y < 0.0 && plain.bottom() > 400.0,
+            "room for hint and legend"
+        );
+        let beside = fit_view(bounds, (1000, 600), 330.0);
+        // The view is wider in units, so the diagram fits left of the panel.
+        assert!(beside.w > plain.w);
+        // A narrow pane does not make room for the panel.
+        assert_eq!(
+            fit_view(bounds, (500, 600), 330.0),
+            fit_view(bounds, (500, 600), 0.0)
+        );
+    }
+
+    #[test]
+    fn edges_run_border_to_border() {
+        let (d, label) = edge_path(Pos { x: 0.0, y: 0.0 }, Pos { x: 1000.0, y: 0.0 }, 0.0);
+        let start = NODE_W / 2.0 + 4.0;
+        assert!(d.starts_with(&format!("M{start:.1} 0.0 Q500.0 0.0")), "{d}");
+        assert!((label.x - 500.0).abs() < 1e-9 && label.y.abs() < 1e-9);
+        let (_, bent) = edge_path(Pos { x: 0.0, y: 0.0 }, Pos { x: 1000.0, y: 0.0 }, 28.0);
+        assert!(bent.y > 0.0, "a bend moves the label off the straight line");
     }
 
     #[test]

@@ -1,23 +1,27 @@
 //! netpol-web: the NetworkPolicy playground, a Yew app that runs the `netpol` engine in
 //! the page. Nothing leaves the browser.
 //!
-//! Code map: `state` (the pure reducer), `share` and `storage` (persistence), `layout`
-//! and `highlight` (pure helpers for the views), `components` (views only), `browser`
-//! (thin browser API wrappers), `lessons` (the lessons mode's course, progress and
-//! reducer), `app` (startup and wiring).
+//! Code map: `state` (the pure reducer) and `store` (how views reach it), `share` and
+//! `storage` (persistence), `layout`, `display`, `forms`, `highlight` and `markdown` (pure
+//! helpers for the views), `components` (views only), `browser` (thin browser API
+//! wrappers), `lessons` (the lessons mode's course, progress and reducer), `app` (startup
+//! and wiring: nothing imports it but `main`).
 
 mod app;
 mod browser;
 mod components;
+mod display;
 mod examples;
 mod export;
 mod forms;
 mod highlight;
 mod layout;
 mod lessons;
+mod markdown;
 mod share;
 mod state;
 mod storage;
+mod store;
 
 fn main() {
     let root = browser::document().and_then(|d| d.get_element_by_id("app"));

@@ -8,33 +8,39 @@
 //! Decoding distrusts its input: the link length, the inflated size, the JSON depth
 //! (serde_json's limit), and every count and string length are capped before anything is
 //! loaded, and each failure says what was wrong. A rejected link loads nothing.
+//!
+//! [`from_share`] and [`workspace_share`] convert between the DTO and the engine's
+//! `Workspace`; names and labels are not checked here but by the engine's evaluation,
+//! which reports a drawn object the API server would reject.
 
 use std::collections::BTreeMap;
 use std::fmt;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
+use netpol::generate::{parse_intent, Baseline, Options, SelectorStyle};
+use netpol::workspace::{DrawnNamespace, DrawnPod, Workspace};
 use serde::{Deserialize, Serialize};
 
+use crate::layout::Pos;
+
 /// The format version this build writes.
-pub const VERSION: u32 = 1;
+const VERSION: u32 = 1;
 /// Longest `#s=` payload accepted (characters of base64).
-pub const MAX_LINK_CHARS: usize = 512 * 1024;
+const MAX_LINK_CHARS: usize = 512 * 1024;
 /// Largest JSON after inflating.
-pub const MAX_INFLATED: usize = 2 * 1024 * 1024;
+const MAX_INFLATED: usize = 2 * 1024 * 1024;
 /// Largest manifests text a link or saved state may carry (the editor's evaluation cap).
 pub const MAX_MANIFESTS: usize = 1024 * 1024;
 /// Most drawn objects of each kind (namespaces, pods, externals, arrows).
-pub const MAX_ITEMS: usize = 2000;
+const MAX_ITEMS: usize = 2000;
 /// Longest name, label key/value, external id or arrow text.
-pub const MAX_FIELD: usize = 512;
+const MAX_FIELD: usize = 512;
 
 /// A namespace drawn in the diagram.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NamespaceDto {
-    /// Name.
     pub name: String,
-    /// Labels.
     #[serde(default)]
     pub labels: BTreeMap<String, String>,
 }
@@ -42,11 +48,8 @@ pub struct NamespaceDto {
 /// A pod drawn in the diagram.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PodDto {
-    /// Namespace.
     pub namespace: String,
-    /// Name.
     pub name: String,
-    /// Labels.
     #[serde(default)]
     pub labels: BTreeMap<String, String>,
 }
@@ -55,9 +58,10 @@ pub struct PodDto {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct OptionsDto {
-    /// `none`, `deny-all` or `docs-default`.
+    /// The engine's `Baseline::name` (`none`, `deny-all`, `docs-default`), which the CLI's
+    /// `--baseline` spells the same way: old links depend on it.
     pub baseline: String,
-    /// `labels` or `expressions`.
+    /// The engine's `SelectorStyle::name` (`labels`, `expressions`).
     pub selector: String,
     /// The label that identifies workloads (`app`), or none for automatic.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -65,7 +69,6 @@ pub struct OptionsDto {
     /// The namespace label namespaceSelectors use, or none for `kubernetes.io/metadata.name`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub namespace_label: Option<String>,
-    /// Add DNS egress.
     pub dns: bool,
 }
 
@@ -89,10 +92,8 @@ pub struct ShareState {
     /// The editor text, byte for byte.
     #[serde(default)]
     pub manifests: String,
-    /// Drawn namespaces.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub namespaces: Vec<NamespaceDto>,
-    /// Drawn pods.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pods: Vec<PodDto>,
     /// External endpoints (`ip:8.8.8.8`, `ip:0.0.0.0/0`).
@@ -101,7 +102,6 @@ pub struct ShareState {
     /// Arrows in the intent syntax (`ns/a -> ns/b:8080/TCP`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub arrows: Vec<String>,
-    /// Generator options.
     #[serde(default)]
     pub options: OptionsDto,
     /// Dragged node positions by endpoint id.
@@ -299,6 +299,104 @@ fn short(e: &serde_json::Error) -> String {
     }
 }
 
+/// Converts the DTO into a workspace and positions; arrows that do not parse are reported.
+pub fn from_share(s: &ShareState) -> (Workspace, BTreeMap<String, Pos>, Vec<String>) {
+    let mut problems = Vec::new();
+    let arrows = s
+        .arrows
+        .iter()
+        .filter_map(|a| match parse_intent(a) {
+            Ok(i) => Some(i),
+            Err(e) => {
+                problems.push(e);
+                None
+            }
+        })
+        .collect();
+    let ws = Workspace {
+        manifests: s.manifests.clone(),
+        namespaces: s
+            .namespaces
+            .iter()
+            .map(|n| DrawnNamespace {
+                name: n.name.clone(),
+                labels: n.labels.clone(),
+            })
+            .collect(),
+        pods: s
+            .pods
+            .iter()
+            .map(|p| DrawnPod {
+                namespace: p.namespace.clone(),
+                name: p.name.clone(),
+                labels: p.labels.clone(),
+            })
+            .collect(),
+        externals: s.externals.clone(),
+        arrows,
+        options: options_of(&s.options),
+        kustomize: s.kustomize,
+    };
+    let positions = s
+        .positions
+        .iter()
+        .filter(|(_, [x, y])| x.is_finite() && y.is_finite())
+        .map(|(k, [x, y])| (k.clone(), Pos { x: *x, y: *y }))
+        .collect();
+    (ws, positions, problems)
+}
+
+/// A workspace as the DTO (no view state: positions and the flows toggle default).
+pub fn workspace_share(ws: &Workspace) -> ShareState {
+    ShareState {
+        manifests: ws.manifests.clone(),
+        namespaces: ws
+            .namespaces
+            .iter()
+            .map(|n| NamespaceDto {
+                name: n.name.clone(),
+                labels: n.labels.clone(),
+            })
+            .collect(),
+        pods: ws
+            .pods
+            .iter()
+            .map(|p| PodDto {
+                namespace: p.namespace.clone(),
+                name: p.name.clone(),
+                labels: p.labels.clone(),
+            })
+            .collect(),
+        externals: ws.externals.clone(),
+        arrows: ws.arrows.iter().map(|a| a.to_string()).collect(),
+        options: options_dto(&ws.options),
+        kustomize: ws.kustomize,
+        ..ShareState::default()
+    }
+}
+
+fn options_dto(o: &Options) -> OptionsDto {
+    OptionsDto {
+        baseline: o.baseline.name().into(),
+        selector: o.selector.name().into(),
+        identity_label: o.identity_label.clone(),
+        namespace_label: o.namespace_label.clone(),
+        dns: o.dns,
+    }
+}
+
+/// Options from the DTO; unknown names fall back to the defaults (a link from a newer
+/// playground still opens).
+fn options_of(d: &OptionsDto) -> Options {
+    Options {
+        baseline: Baseline::from_name(&d.baseline).unwrap_or_default(),
+        selector: SelectorStyle::from_name(&d.selector).unwrap_or_default(),
+        identity_label: d.identity_label.clone().filter(|s| !s.trim().is_empty()),
+        namespace_label: d.namespace_label.clone().filter(|s| !s.trim().is_empty()),
+        dns: d.dns,
+    }
+}
+
 /// The `s` value of a URL fragment (`#s=...` or `#a=b&s=...`), if any.
 pub fn fragment_payload(hash: &str) -> Option<&str> {
     let hash = hash.strip_prefix('#').unwrap_or(hash);
@@ -432,6 +530,24 @@ mod tests {
         ] {
             assert!(e.to_string().contains("nothing was loaded"), "{e}");
         }
+    }
+
+    #[test]
+    fn options_keep_their_names_across_the_conversion() {
+        let s = sample();
+        let (ws, positions, problems) = from_share(&s);
+        assert!(problems.is_empty());
+        assert_eq!(ws.options.baseline, Baseline::DenyAll);
+        assert_eq!(ws.options.selector, SelectorStyle::Expressions);
+        assert_eq!(positions["shop/web"], Pos { x: 10.5, y: -3.0 });
+        let back = workspace_share(&ws);
+        assert_eq!(back.options, s.options);
+        assert_eq!(back.arrows, s.arrows);
+        let odd = OptionsDto {
+            baseline: "from-the-future".into(),
+            ..OptionsDto::default()
+        };
+        assert_eq!(options_of(&odd).baseline, Baseline::None);
     }
 
     #[test]

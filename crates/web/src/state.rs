@@ -8,14 +8,16 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use netpol::generate::{parse_intent, Baseline, Intent, Options, SelectorStyle};
+use netpol::generate::{Intent, Options};
 use netpol::model::{Labels, PolicyPort};
 use netpol::workspace::{evaluate, DrawnNamespace, DrawnPod, Evaluation, Workspace};
 use netpol::{Diagnostic, Protocol};
 use yew::Reducible;
 
 use crate::layout::Pos;
-use crate::share::{NamespaceDto, OptionsDto, PodDto, ShareState, MAX_MANIFESTS};
+use crate::share::{from_share, workspace_share, ShareState, MAX_MANIFESTS};
+
+pub use netpol::arrows::{ArrowView, Verdict};
 
 /// Manifests larger than this are kept in the editor but not evaluated.
 pub const MAX_EVAL_BYTES: usize = MAX_MANIFESTS;
@@ -23,14 +25,10 @@ pub const MAX_EVAL_BYTES: usize = MAX_MANIFESTS;
 /// The output pane's tabs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Tab {
-    /// The generated YAML.
     #[default]
     Generated,
-    /// Loader and linter diagnostics.
     Diagnostics,
-    /// The truth table.
     Table,
-    /// One connection, explained.
     Explain,
 }
 
@@ -47,27 +45,22 @@ pub enum Selection {
     Flow(String, String),
 }
 
-/// A modal dialog.
+/// The open modal dialog.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Dialog {
-    /// Add a namespace.
     AddNamespace,
-    /// Add a pod, optionally into a given namespace.
+    /// Add a pod, into the given namespace when there is one.
     AddPod(Option<String>),
-    /// Add an external endpoint.
     AddExternal,
     /// Confirm replacing unsaved work with an example (by id, or `""` for a blank workspace).
     ConfirmExample(String),
-    /// The share link.
     Share,
-    /// Keyboard and mouse help.
     Help,
 }
 
 /// How a notice looks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NoticeKind {
-    /// Neutral information.
     Info,
     /// Something was refused or went wrong.
     Error,
@@ -76,45 +69,52 @@ pub enum NoticeKind {
 /// A message in the banner under the toolbar.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Notice {
-    /// Look.
     pub kind: NoticeKind,
-    /// Text.
     pub text: String,
     /// Offer to restore the work that the last load replaced.
     pub restore: bool,
 }
 
-/// The Explain tab's question.
+impl Notice {
+    pub fn info(text: impl Into<String>) -> Notice {
+        Notice {
+            kind: NoticeKind::Info,
+            text: text.into(),
+            restore: false,
+        }
+    }
+
+    pub fn error(text: impl Into<String>) -> Notice {
+        Notice {
+            kind: NoticeKind::Error,
+            text: text.into(),
+            restore: false,
+        }
+    }
+}
+
+/// The Explain tab's question: may `from` open `port`/`protocol` on `to`?
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ExplainQuery {
-    /// Sender id.
     pub from: String,
-    /// Receiver id.
     pub to: String,
-    /// Port.
     pub port: u16,
-    /// Protocol.
     pub protocol: Protocol,
 }
 
 /// View state: nothing here changes what the engine computes.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ui {
-    /// Active output tab.
     pub tab: Tab,
-    /// Diagram selection.
     pub selection: Option<Selection>,
     /// Keyboard arrow drawing: the source chosen so far.
     pub connecting: Option<String>,
     /// Show every allowed flow in the diagram.
     pub flows: bool,
-    /// Truth table port and protocol.
+    /// The truth table's port and protocol.
     pub probe: (u16, Protocol),
-    /// Explain tab question.
     pub explain: Option<ExplainQuery>,
-    /// Open dialog.
     pub dialog: Option<Dialog>,
-    /// Banner message.
     pub notice: Option<Notice>,
     /// A line the editor should scroll to and select, with a counter so the same line can
     /// be jumped to twice.
@@ -137,18 +137,15 @@ impl Default for Ui {
     }
 }
 
-pub use netpol::arrows::{ArrowView, Verdict};
-
 /// Everything derived from one workspace.
 #[derive(Debug)]
 pub struct Derived {
-    /// The engine's evaluation.
     pub eval: Evaluation,
     /// Why the manifests were not evaluated (too large), if they were not.
     pub skipped: Option<String>,
     /// Arrows with verdicts, in workspace order.
     pub arrows: Vec<ArrowView>,
-    /// Loader and linter diagnostics, sorted by line.
+    /// Every diagnostic of the evaluation, sorted by line.
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -171,13 +168,7 @@ impl Derived {
         } else {
             (evaluate(ws), None)
         };
-        let mut diagnostics: Vec<Diagnostic> = eval
-            .loaded
-            .diagnostics
-            .iter()
-            .chain(eval.lints.iter())
-            .cloned()
-            .collect();
+        let mut diagnostics: Vec<Diagnostic> = eval.diagnostics().cloned().collect();
         diagnostics.sort_by_key(|d| (d.line, d.column));
         let arrows = netpol::arrows::arrow_verdicts(&eval, &ws.arrows);
         Derived {
@@ -186,6 +177,15 @@ impl Derived {
             arrows,
             diagnostics,
         }
+    }
+
+    /// How many policies the arrows generated (none when generating failed).
+    pub fn generated_count(&self) -> usize {
+        self.eval
+            .generated
+            .as_ref()
+            .map(|g| g.policies.len())
+            .unwrap_or(0)
     }
 }
 
@@ -198,21 +198,20 @@ pub fn human_size(bytes: usize) -> String {
     }
 }
 
-/// `8080/TCP, 53/UDP`: the intent syntax's port list, spaced for reading.
-pub fn ports_text(ports: &[PolicyPort]) -> String {
-    netpol::generate::ports_text(ports).replace(',', ", ")
-}
-
-/// Where a load came from (it decides what "unsaved" means afterwards).
+/// Where a load came from: it decides what "unsaved" means afterwards, and whether the
+/// workspace is a lesson's.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LoadOrigin {
-    /// An example, by id.
+    /// An example, by id (`""` for a blank workspace).
     Example(String),
-    /// A share link.
+    /// A lesson's start, or its solution (loading the solution is not solving the lesson).
+    Lesson {
+        id: String,
+        solution: bool,
+    },
     Shared,
     /// The saved state, with its saved "unsaved changes" flag.
     Restored {
-        /// Whether the saved work had unsaved changes.
         dirty: bool,
     },
 }
@@ -226,11 +225,11 @@ pub enum Action {
     AppendManifests(String),
     /// Replace the workspace.
     Load(Box<ShareState>, LoadOrigin),
-    /// Draw a namespace.
+    /// Draw a namespace (name, labels).
     AddNamespace(String, Labels),
     /// Draw a pod (namespace, name, labels).
     AddPod(String, String, Labels),
-    /// Draw an external endpoint (`ip:...`).
+    /// Draw an external endpoint, by id (`ip:...`).
     AddExternal(String),
     /// Remove a drawn pod or external endpoint and its arrows.
     RemoveEndpoint(String),
@@ -238,11 +237,9 @@ pub enum Action {
     RemoveNamespace(String),
     /// Draw an arrow (from, to, ports).
     AddArrow(String, String, Vec<PolicyPort>),
-    /// Change an arrow's ports.
+    /// Change the ports of the arrow at an index.
     SetArrowPorts(usize, Vec<PolicyPort>),
-    /// Delete an arrow.
     RemoveArrow(usize),
-    /// Change the generator's options.
     SetOptions(Options),
     /// Say whether the project uses Kustomize `commonLabels` (a lint input).
     SetKustomize(bool),
@@ -250,28 +247,58 @@ pub enum Action {
     MoveNode(String, Pos),
     /// Forget dragged positions.
     ResetLayout,
-    /// Switch output tab.
     SelectTab(Tab),
-    /// Select in the diagram.
     Select(Option<Selection>),
     /// Keyboard drawing: choose the source, or complete the arrow when one is chosen.
     Connect(String),
-    /// Cancel keyboard drawing.
     CancelConnect,
     /// Show or hide every allowed flow.
     SetFlows(bool),
-    /// Truth table probe.
+    /// The truth table's port and protocol.
     SetProbe(u16, Protocol),
     /// Ask the Explain tab a question (and show it).
     Explain(ExplainQuery),
-    /// Open a dialog.
     OpenDialog(Dialog),
-    /// Close the dialog.
     CloseDialog,
     /// Show or clear the banner.
     Notify(Option<Notice>),
     /// Scroll the editor to a line and select it.
     JumpToLine(usize),
+}
+
+impl Action {
+    /// Whether the action can change the workspace, and so re-run the engine: what the
+    /// store times. `Connect` can (it completes an arrow once a source is chosen).
+    pub fn changes_workspace(&self) -> bool {
+        match self {
+            Action::SetManifests(_)
+            | Action::AppendManifests(_)
+            | Action::Load(..)
+            | Action::AddNamespace(..)
+            | Action::AddPod(..)
+            | Action::AddExternal(_)
+            | Action::RemoveEndpoint(_)
+            | Action::RemoveNamespace(_)
+            | Action::AddArrow(..)
+            | Action::SetArrowPorts(..)
+            | Action::RemoveArrow(_)
+            | Action::SetOptions(_)
+            | Action::SetKustomize(_)
+            | Action::Connect(_) => true,
+            Action::MoveNode(..)
+            | Action::ResetLayout
+            | Action::SelectTab(_)
+            | Action::Select(_)
+            | Action::CancelConnect
+            | Action::SetFlows(_)
+            | Action::SetProbe(..)
+            | Action::Explain(_)
+            | Action::OpenDialog(_)
+            | Action::CloseDialog
+            | Action::Notify(_)
+            | Action::JumpToLine(_) => false,
+        }
+    }
 }
 
 /// The whole app state.
@@ -283,12 +310,11 @@ pub struct AppState {
     pub positions: Rc<BTreeMap<String, Pos>>,
     /// What the engine made of `ws`.
     pub derived: Rc<Derived>,
-    /// View state.
     pub ui: Ui,
-    /// Changed since the last example, link or blank workspace was loaded.
+    /// Changed since the last example, lesson, link or blank workspace was loaded.
     pub dirty: bool,
-    /// The example last loaded, if the work started from one.
-    pub example: Option<String>,
+    /// Where the workspace was last loaded from.
+    pub origin: LoadOrigin,
     /// Bumped on every change (what `PartialEq` compares).
     pub rev: u64,
     /// Bumped when the workspace changes (what persistence and timing watch).
@@ -313,11 +339,10 @@ impl AppState {
             ..Ui::default()
         };
         if !problems.is_empty() {
-            ui.notice = Some(Notice {
-                kind: NoticeKind::Error,
-                text: format!("Some arrows could not be read: {}", problems.join("; ")),
-                restore: false,
-            });
+            ui.notice = Some(Notice::error(format!(
+                "Some arrows could not be read: {}",
+                problems.join("; ")
+            )));
         }
         if derived
             .diagnostics
@@ -326,18 +351,14 @@ impl AppState {
         {
             ui.tab = Tab::Diagnostics;
         }
-        let (dirty, example) = match origin {
-            LoadOrigin::Example(id) => (false, Some(id)),
-            LoadOrigin::Shared => (false, None),
-            LoadOrigin::Restored { dirty } => (dirty, None),
-        };
+        let dirty = matches!(origin, LoadOrigin::Restored { dirty: true });
         AppState {
             ws: Rc::new(ws),
             positions: Rc::new(positions),
             derived,
             ui,
             dirty,
-            example,
+            origin,
             rev: 0,
             ws_rev: 0,
             saved_rev: 0,
@@ -368,9 +389,16 @@ impl AppState {
             .any(|p| format!("{}/{}", p.namespace, p.name) == id)
     }
 
-    /// Whether a namespace was drawn.
     pub fn is_drawn_namespace(&self, name: &str) -> bool {
         self.ws.namespaces.iter().any(|n| n.name == name)
+    }
+
+    /// The loaded example's id, when the workspace is one and unchanged.
+    pub fn pristine_example(&self) -> Option<&str> {
+        match &self.origin {
+            LoadOrigin::Example(id) if !self.dirty => Some(id),
+            _ => None,
+        }
     }
 }
 
@@ -378,118 +406,15 @@ fn round(v: f64) -> f64 {
     (v * 10.0).round() / 10.0
 }
 
-/// Converts the DTO into a workspace and positions; arrows that do not parse are reported.
-pub fn from_share(s: &ShareState) -> (Workspace, BTreeMap<String, Pos>, Vec<String>) {
-    let mut problems = Vec::new();
-    let arrows = s
-        .arrows
-        .iter()
-        .filter_map(|a| match parse_intent(a) {
-            Ok(i) => Some(i),
-            Err(e) => {
-                problems.push(e);
-                None
-            }
-        })
-        .collect();
-    let ws = Workspace {
-        manifests: s.manifests.clone(),
-        namespaces: s
-            .namespaces
-            .iter()
-            .map(|n| DrawnNamespace {
-                name: n.name.clone(),
-                labels: n.labels.clone(),
-            })
-            .collect(),
-        pods: s
-            .pods
-            .iter()
-            .map(|p| DrawnPod {
-                namespace: p.namespace.clone(),
-                name: p.name.clone(),
-                labels: p.labels.clone(),
-            })
-            .collect(),
-        externals: s.externals.clone(),
-        arrows,
-        options: options_of(&s.options),
-        kustomize: s.kustomize,
-    };
-    let positions = s
-        .positions
-        .iter()
-        .filter(|(_, [x, y])| x.is_finite() && y.is_finite())
-        .map(|(k, [x, y])| (k.clone(), Pos { x: *x, y: *y }))
-        .collect();
-    (ws, positions, problems)
-}
-
-/// A workspace as the share DTO (no view state: positions and the flows toggle default).
-pub fn workspace_share(ws: &Workspace) -> ShareState {
-    ShareState {
-        manifests: ws.manifests.clone(),
-        namespaces: ws
-            .namespaces
-            .iter()
-            .map(|n| NamespaceDto {
-                name: n.name.clone(),
-                labels: n.labels.clone(),
-            })
-            .collect(),
-        pods: ws
-            .pods
-            .iter()
-            .map(|p| PodDto {
-                namespace: p.namespace.clone(),
-                name: p.name.clone(),
-                labels: p.labels.clone(),
-            })
-            .collect(),
-        externals: ws.externals.clone(),
-        arrows: ws.arrows.iter().map(|a| a.to_string()).collect(),
-        options: options_dto(&ws.options),
-        kustomize: ws.kustomize,
-        ..ShareState::default()
-    }
-}
-
-/// DTO spelling of the options.
-pub fn options_dto(o: &Options) -> OptionsDto {
-    OptionsDto {
-        baseline: match o.baseline {
-            Baseline::None => "none",
-            Baseline::DenyAll => "deny-all",
-            Baseline::DocsDefault => "docs-default",
-        }
-        .into(),
-        selector: match o.selector {
-            SelectorStyle::Labels => "labels",
-            SelectorStyle::Expressions => "expressions",
-        }
-        .into(),
-        identity_label: o.identity_label.clone(),
-        namespace_label: o.namespace_label.clone(),
-        dns: o.dns,
-    }
-}
-
-/// Options from their DTO spelling (unknown words fall back to the defaults).
-pub fn options_of(d: &OptionsDto) -> Options {
-    Options {
-        baseline: match d.baseline.as_str() {
-            "deny-all" => Baseline::DenyAll,
-            "docs-default" => Baseline::DocsDefault,
-            _ => Baseline::None,
-        },
-        selector: match d.selector.as_str() {
-            "expressions" => SelectorStyle::Expressions,
-            _ => SelectorStyle::Labels,
-        },
-        identity_label: d.identity_label.clone().filter(|s| !s.trim().is_empty()),
-        namespace_label: d.namespace_label.clone().filter(|s| !s.trim().is_empty()),
-        dns: d.dns,
-    }
+/// What one action did to (a copy of) the state.
+enum Step {
+    Unchanged,
+    /// Only the view state changed.
+    Changed,
+    /// The workspace became this one.
+    Edited(Workspace),
+    /// A load: a new state altogether.
+    Replaced(Box<AppState>),
 }
 
 impl Reducible for AppState {
@@ -497,224 +422,245 @@ impl Reducible for AppState {
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut s = (*self).clone();
-        let mut ws: Option<Workspace> = None;
-        // A mutable copy of the workspace, made on first use.
-        macro_rules! ws {
-            () => {
-                ws.get_or_insert_with(|| (*s.ws).clone())
-            };
-        }
-        match action {
-            Action::SetManifests(text) => {
-                if text == s.ws.manifests {
-                    return self;
-                }
-                ws!().manifests = text;
-            }
-            Action::AppendManifests(text) => {
-                if s.ws.manifests.len() + text.len() > MAX_EVAL_BYTES {
-                    s.ui.notice = Some(error(format!(
-                        "Those files add {}; the editor takes at most {} in all. Nothing was added.",
-                        human_size(text.len()),
-                        human_size(MAX_EVAL_BYTES)
-                    )));
-                    s.rev += 1;
-                    return Rc::new(s);
-                }
-                let w = ws!();
-                if !w.manifests.trim().is_empty() {
-                    if !w.manifests.ends_with('\n') {
-                        w.manifests.push('\n');
-                    }
-                    w.manifests.push_str("---\n");
-                }
-                w.manifests.push_str(&text);
-            }
-            Action::Load(share, origin) => {
-                let mut next = AppState::new(&share, origin);
-                // Keep where the user is looking; show what the load said.
-                next.ui.tab = if next.ui.tab == Tab::Diagnostics {
-                    Tab::Diagnostics
-                } else {
-                    s.ui.tab
-                };
-                if next.ui.notice.is_none() {
-                    next.ui.notice = s.ui.notice.clone();
-                }
-                next.rev = s.rev + 1;
-                next.ws_rev = s.ws_rev + 1;
-                next.saved_rev = s.saved_rev + 1;
-                return Rc::new(next);
-            }
-            Action::AddNamespace(name, labels) => {
-                if s.derived.eval.effective.namespace(&name).is_some() {
-                    s.ui.notice = Some(error(format!("namespace `{name}` already exists")));
-                } else {
-                    ws!().namespaces.push(DrawnNamespace { name, labels });
-                }
-            }
-            Action::AddPod(namespace, name, labels) => {
-                let id = format!("{namespace}/{name}");
-                if s.derived.eval.effective.pod(&id).is_some() {
-                    s.ui.notice = Some(error(format!("`{id}` already exists")));
-                } else {
-                    ws!().pods.push(DrawnPod {
-                        namespace,
-                        name,
-                        labels,
-                    });
-                    s.ui.selection = Some(Selection::Node(id));
-                }
-            }
-            Action::AddExternal(id) => {
-                if s.ws.externals.contains(&id) {
-                    s.ui.selection = Some(Selection::Node(id));
-                } else {
-                    ws!().externals.push(id.clone());
-                    s.ui.selection = Some(Selection::Node(id));
-                }
-            }
-            Action::RemoveEndpoint(id) => {
-                let w = ws!();
-                let before = w.pods.len() + w.externals.len();
-                w.pods
-                    .retain(|p| format!("{}/{}", p.namespace, p.name) != id);
-                w.externals.retain(|e| *e != id);
-                if w.pods.len() + w.externals.len() != before {
-                    w.arrows.retain(|a| a.from != id && a.to != id);
-                    let mut positions = (*s.positions).clone();
-                    positions.remove(&id);
-                    s.positions = Rc::new(positions);
-                    s.ui.selection = None;
-                }
-            }
-            Action::RemoveNamespace(name) => {
-                let w = ws!();
-                w.namespaces.retain(|n| n.name != name);
-                let gone: Vec<String> = w
-                    .pods
-                    .iter()
-                    .filter(|p| p.namespace == name)
-                    .map(|p| format!("{}/{}", p.namespace, p.name))
-                    .collect();
-                w.pods.retain(|p| p.namespace != name);
-                w.arrows
-                    .retain(|a| !gone.contains(&a.from) && !gone.contains(&a.to));
-                s.ui.selection = None;
-            }
-            Action::AddArrow(from, to, ports) => {
-                s.ui.connecting = None;
-                if from == to {
-                    s.ui.notice = Some(error(
-                        "a pod can always talk to itself; draw the arrow to another node".into(),
-                    ));
-                } else if let Some(i) =
-                    s.ws.arrows
-                        .iter()
-                        .position(|a| a.from == from && a.to == to)
-                {
-                    // Drawing an existing arrow again selects it instead of duplicating it.
-                    s.ui.selection = Some(Selection::Arrow(i));
-                } else {
-                    let w = ws!();
-                    w.arrows.push(Intent { from, to, ports });
-                    s.ui.selection = Some(Selection::Arrow(w.arrows.len() - 1));
-                }
-            }
-            Action::SetArrowPorts(i, ports) => {
-                if let Some(a) = ws!().arrows.get_mut(i) {
-                    a.ports = ports;
-                }
-            }
-            Action::RemoveArrow(i) => {
-                let w = ws!();
-                if i < w.arrows.len() {
-                    w.arrows.remove(i);
-                }
-                s.ui.selection = None;
-            }
-            Action::SetOptions(o) => {
-                if o == s.ws.options {
-                    return self;
-                }
-                ws!().options = o;
-            }
-            Action::SetKustomize(on) => {
-                if on == s.ws.kustomize {
-                    return self;
-                }
-                ws!().kustomize = on;
-            }
-            Action::MoveNode(id, pos) => {
-                if !(pos.x.is_finite() && pos.y.is_finite()) {
-                    return self;
-                }
-                let mut positions = (*s.positions).clone();
-                positions.insert(id, pos);
-                s.positions = Rc::new(positions);
-                s.saved_rev += 1;
-                s.dirty = true;
-            }
-            Action::ResetLayout => {
-                s.positions = Rc::new(BTreeMap::new());
-                s.saved_rev += 1;
-            }
-            Action::SelectTab(t) => s.ui.tab = t,
-            Action::Select(sel) => {
-                s.ui.selection = sel;
-            }
-            Action::Connect(id) => match s.ui.connecting.take() {
-                None => {
-                    s.ui.connecting = Some(id.clone());
-                    s.ui.selection = Some(Selection::Node(id));
-                }
-                Some(from) if from == id => s.ui.connecting = Some(from),
-                Some(from) => {
-                    return Rc::new(s).reduce(Action::AddArrow(from, id, Vec::new()));
-                }
-            },
-            Action::CancelConnect => s.ui.connecting = None,
-            Action::SetFlows(on) => {
-                s.ui.flows = on;
-                s.saved_rev += 1;
-            }
-            Action::SetProbe(port, proto) => s.ui.probe = (port, proto),
-            Action::Explain(q) => {
-                s.ui.explain = Some(q);
-                s.ui.tab = Tab::Explain;
-            }
-            Action::OpenDialog(d) => s.ui.dialog = Some(d),
-            Action::CloseDialog => s.ui.dialog = None,
-            Action::Notify(n) => s.ui.notice = n,
-            Action::JumpToLine(line) => {
-                let n = s.ui.jump.map(|(_, n)| n + 1).unwrap_or(0);
-                s.ui.jump = Some((line, n));
-            }
-        }
-        if let Some(w) = ws {
-            if s.ui.selection.as_ref().is_some_and(|sel| match sel {
-                Selection::Arrow(i) => *i >= w.arrows.len(),
-                _ => false,
-            }) {
-                s.ui.selection = None;
-            }
-            s.derived = Rc::new(Derived::of(&w));
-            s.ws = Rc::new(w);
-            s.ws_rev += 1;
-            s.saved_rev += 1;
-            s.dirty = true;
+        match s.step(action) {
+            Step::Unchanged => return self,
+            Step::Changed => {}
+            Step::Edited(ws) => s.commit(ws),
+            Step::Replaced(next) => return Rc::new(*next),
         }
         s.rev += 1;
         Rc::new(s)
     }
 }
 
-fn error(text: String) -> Notice {
-    Notice {
-        kind: NoticeKind::Error,
-        text,
-        restore: false,
+impl AppState {
+    fn step(&mut self, action: Action) -> Step {
+        match action {
+            Action::SetManifests(text) if text == self.ws.manifests => Step::Unchanged,
+            Action::SetManifests(text) => self.edited(|w| w.manifests = text),
+            Action::AppendManifests(text) => self.append(&text),
+            Action::Load(share, origin) => Step::Replaced(Box::new(self.load(&share, origin))),
+            Action::AddNamespace(name, labels) => self.add_namespace(name, labels),
+            Action::AddPod(namespace, name, labels) => self.add_pod(namespace, name, labels),
+            Action::AddExternal(id) => {
+                self.ui.selection = Some(Selection::Node(id.clone()));
+                if self.ws.externals.contains(&id) {
+                    Step::Changed
+                } else {
+                    self.edited(|w| w.externals.push(id))
+                }
+            }
+            Action::RemoveEndpoint(id) => self.remove_endpoint(&id),
+            Action::RemoveNamespace(name) => {
+                self.ui.selection = None;
+                self.edited(|w| remove_namespace(w, &name))
+            }
+            Action::AddArrow(from, to, ports) => self.add_arrow(from, to, ports),
+            Action::SetArrowPorts(i, ports) => self.edited(|w| {
+                if let Some(a) = w.arrows.get_mut(i) {
+                    a.ports = ports;
+                }
+            }),
+            Action::RemoveArrow(i) => {
+                self.ui.selection = None;
+                self.edited(|w| {
+                    if i < w.arrows.len() {
+                        w.arrows.remove(i);
+                    }
+                })
+            }
+            Action::SetOptions(o) if o == self.ws.options => Step::Unchanged,
+            Action::SetOptions(o) => self.edited(|w| w.options = o),
+            Action::SetKustomize(on) if on == self.ws.kustomize => Step::Unchanged,
+            Action::SetKustomize(on) => self.edited(|w| w.kustomize = on),
+            Action::Connect(id) => self.connect(id),
+            view => self.view(view),
+        }
     }
+
+    /// The actions that change only what is shown.
+    fn view(&mut self, action: Action) -> Step {
+        match action {
+            Action::MoveNode(_, pos) if !(pos.x.is_finite() && pos.y.is_finite()) => {
+                return Step::Unchanged
+            }
+            Action::MoveNode(id, pos) => {
+                Rc::make_mut(&mut self.positions).insert(id, pos);
+                self.saved_rev += 1;
+                self.dirty = true;
+            }
+            Action::ResetLayout => {
+                self.positions = Rc::new(BTreeMap::new());
+                self.saved_rev += 1;
+            }
+            Action::SelectTab(t) => self.ui.tab = t,
+            Action::Select(sel) => self.ui.selection = sel,
+            Action::CancelConnect => self.ui.connecting = None,
+            Action::SetFlows(on) => {
+                self.ui.flows = on;
+                self.saved_rev += 1;
+            }
+            Action::SetProbe(port, proto) => self.ui.probe = (port, proto),
+            Action::Explain(q) => {
+                self.ui.explain = Some(q);
+                self.ui.tab = Tab::Explain;
+            }
+            Action::OpenDialog(d) => self.ui.dialog = Some(d),
+            Action::CloseDialog => self.ui.dialog = None,
+            Action::Notify(n) => self.ui.notice = n,
+            Action::JumpToLine(line) => {
+                let n = self.ui.jump.map(|(_, n)| n + 1).unwrap_or(0);
+                self.ui.jump = Some((line, n));
+            }
+            // Workspace actions are `step`'s.
+            _ => return Step::Unchanged,
+        }
+        Step::Changed
+    }
+
+    /// A copy of the workspace, changed by `f`.
+    fn edited(&self, f: impl FnOnce(&mut Workspace)) -> Step {
+        let mut w = (*self.ws).clone();
+        f(&mut w);
+        Step::Edited(w)
+    }
+
+    /// Re-evaluates after a workspace change.
+    fn commit(&mut self, w: Workspace) {
+        if matches!(self.ui.selection, Some(Selection::Arrow(i)) if i >= w.arrows.len()) {
+            self.ui.selection = None;
+        }
+        self.derived = Rc::new(Derived::of(&w));
+        self.ws = Rc::new(w);
+        self.ws_rev += 1;
+        self.saved_rev += 1;
+        self.dirty = true;
+    }
+
+    fn load(&self, share: &ShareState, origin: LoadOrigin) -> AppState {
+        let mut next = AppState::new(share, origin);
+        // Keep where the user is looking, unless the load has errors to show; keep the
+        // notice the caller sent just before, unless the load has its own.
+        if next.ui.tab != Tab::Diagnostics {
+            next.ui.tab = self.ui.tab;
+        }
+        if next.ui.notice.is_none() {
+            next.ui.notice = self.ui.notice.clone();
+        }
+        next.rev = self.rev + 1;
+        next.ws_rev = self.ws_rev + 1;
+        next.saved_rev = self.saved_rev + 1;
+        next
+    }
+
+    fn append(&mut self, text: &str) -> Step {
+        if self.ws.manifests.len() + text.len() > MAX_EVAL_BYTES {
+            self.ui.notice = Some(Notice::error(format!(
+                "Those files add {}; the editor takes at most {} in all. Nothing was added.",
+                human_size(text.len()),
+                human_size(MAX_EVAL_BYTES)
+            )));
+            return Step::Changed;
+        }
+        self.edited(|w| {
+            if !w.manifests.trim().is_empty() {
+                if !w.manifests.ends_with('\n') {
+                    w.manifests.push('\n');
+                }
+                w.manifests.push_str("---\n");
+            }
+            w.manifests.push_str(text);
+        })
+    }
+
+    fn add_namespace(&mut self, name: String, labels: Labels) -> Step {
+        if self.derived.eval.effective.namespace(&name).is_some() {
+            self.ui.notice = Some(Notice::error(format!("namespace `{name}` already exists")));
+            return Step::Changed;
+        }
+        self.edited(|w| w.namespaces.push(DrawnNamespace { name, labels }))
+    }
+
+    fn add_pod(&mut self, namespace: String, name: String, labels: Labels) -> Step {
+        let id = format!("{namespace}/{name}");
+        if self.derived.eval.effective.pod(&id).is_some() {
+            self.ui.notice = Some(Notice::error(format!("`{id}` already exists")));
+            return Step::Changed;
+        }
+        self.ui.selection = Some(Selection::Node(id));
+        self.edited(|w| {
+            w.pods.push(DrawnPod {
+                namespace,
+                name,
+                labels,
+            })
+        })
+    }
+
+    fn remove_endpoint(&mut self, id: &str) -> Step {
+        if !self.is_drawn(id) {
+            return Step::Unchanged;
+        }
+        Rc::make_mut(&mut self.positions).remove(id);
+        self.ui.selection = None;
+        self.edited(|w| {
+            w.pods
+                .retain(|p| format!("{}/{}", p.namespace, p.name) != id);
+            w.externals.retain(|e| e != id);
+            w.arrows.retain(|a| a.from != id && a.to != id);
+        })
+    }
+
+    fn add_arrow(&mut self, from: String, to: String, ports: Vec<PolicyPort>) -> Step {
+        self.ui.connecting = None;
+        if from == to {
+            self.ui.notice = Some(Notice::error(
+                "a pod can always talk to itself; draw the arrow to another node",
+            ));
+            return Step::Changed;
+        }
+        let existing = self
+            .ws
+            .arrows
+            .iter()
+            .position(|a| a.from == from && a.to == to);
+        // Drawing an existing arrow again selects it instead of duplicating it.
+        let index = existing.unwrap_or(self.ws.arrows.len());
+        self.ui.selection = Some(Selection::Arrow(index));
+        if existing.is_some() {
+            return Step::Changed;
+        }
+        self.edited(|w| w.arrows.push(Intent { from, to, ports }))
+    }
+
+    fn connect(&mut self, id: String) -> Step {
+        match self.ui.connecting.take() {
+            None => {
+                self.ui.connecting = Some(id.clone());
+                self.ui.selection = Some(Selection::Node(id));
+                Step::Changed
+            }
+            Some(from) if from == id => {
+                self.ui.connecting = Some(from);
+                Step::Changed
+            }
+            Some(from) => self.add_arrow(from, id, Vec::new()),
+        }
+    }
+}
+
+/// Removes a drawn namespace, its drawn pods and their arrows.
+fn remove_namespace(w: &mut Workspace, name: &str) {
+    w.namespaces.retain(|n| n.name != name);
+    let gone: Vec<String> = w
+        .pods
+        .iter()
+        .filter(|p| p.namespace == name)
+        .map(|p| format!("{}/{}", p.namespace, p.name))
+        .collect();
+    w.pods.retain(|p| p.namespace != name);
+    w.arrows
+        .retain(|a| !gone.contains(&a.from) && !gone.contains(&a.to));
 }
 
 #[cfg(test)]
@@ -745,7 +691,7 @@ mod tests {
         assert_eq!(c.pods.len(), 5);
         assert!(s.derived.skipped.is_none());
         assert!(!s.dirty);
-        assert_eq!(s.example.as_deref(), Some("docs"));
+        assert_eq!(s.pristine_example(), Some("docs"));
     }
 
     #[test]
@@ -832,7 +778,7 @@ mod tests {
                 Action::AddArrow(
                     "team-one-namespace/pod-1".into(),
                     "team-one-namespace/pod-2".into(),
-                    crate::forms::parse_ports("8080/TCP, 53/UDP").unwrap(),
+                    netpol::generate::parse_ports("8080/TCP, 53/UDP").unwrap(),
                 ),
                 Action::MoveNode("team-one-namespace/pod-1".into(), Pos { x: 1.25, y: 2.0 }),
                 Action::SetFlows(false),
@@ -882,10 +828,89 @@ mod tests {
         assert!(!s.dirty);
     }
 
+    /// One action of every kind, in an order where each does something on the docs'
+    /// example (`Connect` twice: the second completes an arrow).
+    fn one_of_each() -> Vec<Action> {
+        let (pod1, pod2) = ("team-one-namespace/pod-1", "team-one-namespace/pod-2");
+        vec![
+            Action::SelectTab(Tab::Table),
+            Action::Select(Some(Selection::Node(pod1.into()))),
+            Action::SetProbe(53, Protocol::Udp),
+            Action::Explain(ExplainQuery {
+                from: pod1.into(),
+                to: pod2.into(),
+                port: 80,
+                protocol: Protocol::Tcp,
+            }),
+            Action::OpenDialog(Dialog::Help),
+            Action::CloseDialog,
+            Action::Notify(Some(Notice::info("hello"))),
+            Action::JumpToLine(3),
+            Action::SetFlows(false),
+            Action::MoveNode(pod1.into(), Pos { x: 5.0, y: 5.0 }),
+            Action::ResetLayout,
+            Action::Connect(pod1.into()),
+            Action::CancelConnect,
+            Action::Connect(pod1.into()),
+            Action::Connect(pod2.into()),
+            Action::SetArrowPorts(0, netpol::generate::parse_ports("80").unwrap()),
+            Action::RemoveArrow(0),
+            Action::AddArrow(pod2.into(), pod1.into(), Vec::new()),
+            Action::AddNamespace("shop".into(), Labels::new()),
+            Action::AddPod("shop".into(), "web".into(), Labels::new()),
+            Action::AddExternal("ip:8.8.4.4".into()),
+            Action::RemoveEndpoint("ip:8.8.4.4".into()),
+            Action::RemoveNamespace("shop".into()),
+            Action::SetOptions(Options {
+                dns: true,
+                ..Options::default()
+            }),
+            Action::SetKustomize(true),
+            Action::SetManifests("# nothing\n".into()),
+            Action::AppendManifests("# more\n".into()),
+            Action::Load(Box::default(), LoadOrigin::Shared),
+        ]
+    }
+
     #[test]
-    fn ports_text_reads_back() {
-        let ports = crate::forms::parse_ports("8080/TCP,53/UDP").unwrap();
-        let text = ports_text(&ports);
-        assert_eq!(crate::forms::parse_ports(&text).unwrap(), ports);
+    fn every_action_that_changes_the_workspace_says_so() {
+        let mut s = docs();
+        let mut edits = 0;
+        for action in one_of_each() {
+            let (ws_rev, rev) = (s.ws_rev, s.rev);
+            let says = action.changes_workspace();
+            s = s.reduce(action.clone());
+            assert_ne!(s.rev, rev, "{action:?} did nothing");
+            if s.ws_rev != ws_rev {
+                edits += 1;
+                assert!(says, "{action:?} changed the workspace untimed");
+            }
+        }
+        assert_eq!(edits, 14, "every workspace action in the list edits");
+    }
+
+    #[test]
+    fn a_keyboard_arrow_is_timed_like_a_drawn_one() {
+        // The store marks the start of a timed update only for these; a keyboard-drawn
+        // arrow once went untimed and was measured from a stale mark.
+        assert!(Action::Connect("a/b".into()).changes_workspace());
+        assert!(Action::AddArrow("a/b".into(), "a/c".into(), vec![]).changes_workspace());
+        assert!(!Action::CancelConnect.changes_workspace());
+        assert!(!Action::MoveNode("a/b".into(), Pos::default()).changes_workspace());
+    }
+
+    #[test]
+    fn lessons_load_clean_and_are_not_examples() {
+        let s = AppState::new(
+            &ShareState::default(),
+            LoadOrigin::Lesson {
+                id: "x".into(),
+                solution: false,
+            },
+        );
+        assert!(!s.dirty);
+        assert_eq!(s.pristine_example(), None);
+        let restored = AppState::new(&ShareState::default(), LoadOrigin::Restored { dirty: true });
+        assert!(restored.dirty);
     }
 }

@@ -1,16 +1,18 @@
 //! localStorage persistence: the workspace (the share DTO as JSON), whether it has unsaved
-//! changes, and one "previous work" slot that keeps what a link or `?example=` replaced,
-//! so opening a link never loses work.
+//! changes, one "previous work" slot that keeps what a link or `?example=` replaced (so
+//! opening a link never loses work), the learner's lesson progress and the theme.
 //!
 //! Storage can be missing, full or disabled (private windows, embedded iframes with
 //! third-party storage blocked): every function then degrades to "nothing saved".
 
+use crate::lessons::Progress;
 use crate::share::{ShareError, ShareState};
 
 const KEY: &str = "netpol-playground:v1";
 const DIRTY_KEY: &str = "netpol-playground:v1:dirty";
 const PREVIOUS_KEY: &str = "netpol-playground:v1:previous";
 const THEME_KEY: &str = "netpol-playground:theme";
+const PROGRESS_KEY: &str = "netpol-playground:lessons:v1";
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
@@ -60,6 +62,19 @@ pub fn clear_previous() {
     if let Some(s) = storage() {
         let _ = s.remove_item(PREVIOUS_KEY);
     }
+}
+
+/// The learner's lesson progress (a fresh start when there is none, it is unreadable, or
+/// storage is blocked: never an error the learner has to deal with).
+pub fn lesson_progress() -> Progress {
+    get(PROGRESS_KEY)
+        .map(|json| Progress::from_json(&json))
+        .unwrap_or_default()
+}
+
+/// Saves the lesson progress; storage that is full or blocked only loses the progress.
+pub fn save_lesson_progress(progress: &Progress) {
+    let _ = set(PROGRESS_KEY, &progress.to_json());
 }
 
 /// The theme the user picked (`light`, `dark`), or `None` to follow the OS.

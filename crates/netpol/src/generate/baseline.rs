@@ -21,6 +21,7 @@ use super::plan::{rules, PeerKey, PortSet};
 use super::{Baseline, Options};
 use crate::cidr::Cidr;
 use crate::model::{Cluster, Direction, Labels, Peer, Pod, Policy, PolicyPort, PortRef, Rule};
+use crate::names::private_ranges;
 use crate::ports::Protocol;
 use crate::selector::Selector;
 
@@ -33,8 +34,6 @@ const INGRESS_LABEL: (&str, &str) = ("app-name", "ingress-nginx");
 const INGRESS_NAMESPACE: &str = "system-ingress";
 /// Namespaces that are never team namespaces, besides `kube-*`.
 const SYSTEM_NAMESPACES: [&str; 2] = [INGRESS_NAMESPACE, "ingress-nginx"];
-/// The private ranges the docs' default policy keeps egress out of.
-const PRIVATE_RANGES: [&str; 3] = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
 
 /// A policy on its way out, with what the YAML shows besides the spec.
 #[derive(Clone, Debug)]
@@ -263,13 +262,17 @@ fn docs_default(cluster: &Cluster, selectors: &Selectors, namespace: &str) -> Ou
         [only] => **only,
         _ => INGRESS_NAMESPACE,
     };
-    let except = PRIVATE_RANGES
-        .iter()
-        .filter_map(|c| Cidr::parse(c, false).ok())
-        .collect();
+    // The docs' egress goes anywhere outside the private ranges. Their block is IPv4's
+    // `0.0.0.0/0`, and an `except` must lie inside its block: the IPv4 ranges only.
     let everywhere = Cidr::parse("0.0.0.0/0", false).ok();
     let mut egress_peers: Vec<Peer> = everywhere
-        .map(|cidr| Peer::IpBlock { cidr, except })
+        .map(|cidr| Peer::IpBlock {
+            cidr,
+            except: private_ranges()
+                .into_iter()
+                .filter(|r| cidr.contains(r))
+                .collect(),
+        })
         .into_iter()
         .collect();
     egress_peers.push(Peer::Pods {

@@ -168,33 +168,9 @@ impl<'c> Selectors<'c> {
     }
 }
 
-/// A label key as the API accepts it: `[prefix/]name`, name up to 63 characters of
-/// alphanumerics, `-`, `_`, `.`, starting and ending alphanumeric; prefix a DNS subdomain.
+/// A label option must be a label key the API accepts, or no object could carry it.
 fn check_label_key(key: &str, what: &str) -> Result<(), GenerateError> {
-    let (prefix, name) = match key.rsplit_once('/') {
-        Some((p, n)) => (Some(p), n),
-        None => (None, key),
-    };
-    let name_ok = !name.is_empty()
-        && name.len() <= 63
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
-        && name.ends_with(|c: char| c.is_ascii_alphanumeric());
-    let prefix_ok = prefix.is_none_or(|p| {
-        !p.is_empty()
-            && p.len() <= 253
-            && p.split('.').all(|part| {
-                !part.is_empty()
-                    && part
-                        .chars()
-                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-                    && !part.starts_with('-')
-                    && !part.ends_with('-')
-            })
-    });
-    if name_ok && prefix_ok {
+    if crate::names::is_label_key(key) {
         Ok(())
     } else {
         Err(GenerateError(format!(

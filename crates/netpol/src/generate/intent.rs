@@ -148,11 +148,27 @@ fn check_pod_id(id: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Parses a comma-separated port list.
-pub(super) fn parse_ports(spec: &str) -> Result<Vec<PolicyPort>, String> {
+/// Parses a port list as an intent writes it after `:` (`8080/TCP, 53/UDP`, `http`,
+/// `UDP` for every UDP port). Blank means every port, as an intent without `:PORTS` does.
+pub fn parse_ports(spec: &str) -> Result<Vec<PolicyPort>, String> {
+    if spec.trim().is_empty() {
+        return Ok(Vec::new());
+    }
     spec.split(',')
         .map(|item| parse_port(item.trim()))
         .collect()
+}
+
+/// An address or range outside the cluster as people type it (`8.8.8.8`,
+/// `ip:10.0.0.0/8`, `[fd00::1]`), as its endpoint id (`ip:8.8.8.8`).
+pub fn parse_external(text: &str) -> Result<String, String> {
+    let t = text.trim();
+    let addr = t.strip_prefix("ip:").unwrap_or(t).trim();
+    let addr = addr
+        .strip_prefix('[')
+        .and_then(|a| a.strip_suffix(']'))
+        .unwrap_or(addr);
+    external(addr)
 }
 
 fn parse_port(item: &str) -> Result<PolicyPort, String> {
@@ -218,16 +234,7 @@ fn port_number(n: u32, item: &str) -> Result<u16, String> {
 
 /// A named port must be an IANA service name, as in a container's `ports[].name`.
 pub(super) fn check_port_name(name: &str, item: &str) -> Result<(), String> {
-    let valid = !name.is_empty()
-        && name.len() <= 15
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        && name.chars().any(|c| c.is_ascii_lowercase())
-        && !name.starts_with('-')
-        && !name.ends_with('-')
-        && !name.contains("--");
-    if valid {
+    if crate::names::is_port_name(name) {
         Ok(())
     } else {
         Err(format!(
@@ -236,8 +243,8 @@ pub(super) fn check_port_name(name: &str, item: &str) -> Result<(), String> {
     }
 }
 
-/// The port list in intent syntax (`8080/TCP,http/TCP,8000-8080/TCP,UDP`).
-/// `8080/TCP,53/UDP,8000-8080/TCP`: the port list of the intent syntax.
+/// The port list in intent syntax (`8080/TCP,http/TCP,8000-8080/TCP,UDP`), which
+/// [`parse_ports`] reads back.
 pub fn ports_text(ports: &[PolicyPort]) -> String {
     ports
         .iter()
@@ -315,5 +322,26 @@ mod tests {
         assert!(err("a/b -> ip:10.0.0.1/8").contains("write `ip:10.0.0.0/8`"));
         assert!(err("a/b -> ip:nope").contains("`ip:nope`"));
         assert!(err("a/b -> ip:[fd00::1").contains("missing `]`"));
+    }
+
+    #[test]
+    fn port_lists_and_externals_alone() {
+        assert_eq!(parse_ports(" ").unwrap(), Vec::new());
+        let ports = parse_ports("8080/TCP, 53/udp,http").unwrap();
+        assert_eq!(ports.len(), 3);
+        assert_eq!(parse_ports(&ports_text(&ports)).unwrap(), ports);
+        assert_eq!(
+            parse_ports("99999/TCP").unwrap_err(),
+            "`99999` in `99999/TCP` is not a port (1 to 65535)"
+        );
+        assert!(parse_ports("80,").unwrap_err().contains("empty entry"));
+        assert_eq!(parse_external(" 8.8.8.8 ").unwrap(), "ip:8.8.8.8");
+        assert_eq!(parse_external("ip:10.0.0.0/8").unwrap(), "ip:10.0.0.0/8");
+        assert_eq!(parse_external("[fd00::1]").unwrap(), "ip:fd00::1");
+        assert_eq!(parse_external("10.0.0.0/32").unwrap(), "ip:10.0.0.0");
+        assert!(parse_external("10.0.0.1/8")
+            .unwrap_err()
+            .contains("`ip:10.0.0.0/8`"));
+        assert!(parse_external("nope").unwrap_err().contains("`ip:nope`"));
     }
 }

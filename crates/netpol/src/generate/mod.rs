@@ -27,7 +27,7 @@ use k8s_openapi::api::networking::v1::NetworkPolicy;
 
 use crate::model::{Cluster, PolicyPort};
 
-pub use intent::{parse_intent, ports_text};
+pub use intent::{parse_external, parse_intent, parse_ports, ports_text};
 
 /// One arrow: `from` may talk to `to` on `ports`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -66,6 +66,25 @@ pub enum Baseline {
     DocsDefault,
 }
 
+impl Baseline {
+    /// Every baseline, in the order a menu lists them.
+    pub const ALL: [Baseline; 3] = [Baseline::None, Baseline::DenyAll, Baseline::DocsDefault];
+
+    /// The option's name, as the CLI's `--baseline` and share links spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Baseline::None => "none",
+            Baseline::DenyAll => "deny-all",
+            Baseline::DocsDefault => "docs-default",
+        }
+    }
+
+    /// The baseline named `name` ([`Baseline::name`]).
+    pub fn from_name(name: &str) -> Option<Baseline> {
+        Baseline::ALL.into_iter().find(|b| b.name() == name)
+    }
+}
+
 /// How generated selectors select pods.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum SelectorStyle {
@@ -76,6 +95,23 @@ pub enum SelectorStyle {
     /// podSelector's `matchLabels`, which silently narrows selectors of pods that another
     /// kustomization deploys; it leaves `matchExpressions` alone.
     Expressions,
+}
+
+impl SelectorStyle {
+    /// The option's name, as the CLI's `--selector` and share links spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            SelectorStyle::Labels => "labels",
+            SelectorStyle::Expressions => "expressions",
+        }
+    }
+
+    /// The style named `name` ([`SelectorStyle::name`]).
+    pub fn from_name(name: &str) -> Option<SelectorStyle> {
+        [SelectorStyle::Labels, SelectorStyle::Expressions]
+            .into_iter()
+            .find(|s| s.name() == name)
+    }
 }
 
 /// Generator options.

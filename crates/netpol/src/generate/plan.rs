@@ -270,12 +270,15 @@ fn policy_name(workload: &str) -> String {
     format!("{}{SUFFIX}", base.trim_end_matches(['-', '.']))
 }
 
-/// Two workloads of different kinds may share a name; their policies may not.
+/// Two workloads of different kinds may share a name, and two long names may shorten to
+/// the same one; their policies may not. A number tells them apart, within the limit.
 fn unique_name(taken: &mut BTreeSet<(String, String)>, namespace: &str, name: &str) -> String {
     let mut candidate = name.to_string();
     let mut n = 2;
     while !taken.insert((namespace.to_string(), candidate.clone())) {
-        candidate = format!("{name}-{n}");
+        let suffix = format!("-{n}");
+        let base: String = name.chars().take(253 - suffix.len()).collect();
+        candidate = format!("{}{suffix}", base.trim_end_matches(['-', '.']));
         n += 1;
     }
     candidate

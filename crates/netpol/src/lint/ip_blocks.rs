@@ -4,10 +4,11 @@
 //! ipBlock is meant for addresses outside the cluster, but it is matched against pod IPs
 //! too (CNIs differ in the details). When the input gives pod IPs (`status.podIP`), the
 //! check is exact: a block is reported when it covers a pod's IP outside its `except`.
-//! When no pod has an IP, the pod network is unknown; then an IPv4 block that covers one of
-//! the RFC 1918 private ranges without excepting it (where kubeadm, k3s, Calico, Flannel
-//! and the managed clouds put pod networks, and what the docs' namespace-default excepts)
-//! gets an info-level hint. IPv6 is only checked against known pod IPs.
+//! When no pod has an IP, the pod network is unknown; then a block that covers one of the
+//! private ranges (`names::PRIVATE_RANGES`) without excepting it gets an info-level hint:
+//! kubeadm, k3s, Calico, Flannel and the managed clouds put IPv4 pod networks in RFC 1918
+//! ranges (what the docs' namespace-default excepts), and dual-stack clusters usually put
+//! IPv6 pod networks in `fc00::/7`.
 
 use super::codes;
 use super::context::{effective_rules, peer_path, Context};
@@ -15,14 +16,10 @@ use super::logic::excepts_cover;
 use crate::cidr::Cidr;
 use crate::diag::Diagnostic;
 use crate::model::Peer;
-
-const PRIVATE_RANGES: [&str; 3] = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
+use crate::names::private_ranges;
 
 pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let private: Vec<Cidr> = PRIVATE_RANGES
-        .iter()
-        .filter_map(|c| Cidr::parse(c, false).ok())
-        .collect();
+    let private = private_ranges();
     for (index, policy) in cx.cluster.policies.iter().enumerate() {
         for (direction, r, rule) in effective_rules(policy) {
             for (p, peer) in rule.peers.iter().enumerate() {
@@ -141,9 +138,15 @@ fn private_range(
         return;
     };
     let (message, help) = if cidr.contains(range) {
+        // The docs' namespace-default excepts the IPv4 ranges only (its block is 0.0.0.0/0).
+        let like_the_docs = if range.is_ipv4() {
+            ", as the docs' namespace-default does"
+        } else {
+            ""
+        };
         (
             format!("ipBlock `{cidr}` includes the private range `{range}`, where pod IPs usually are: it may match pods too"),
-            format!("if the block is meant for outside the cluster, add `{range}` to `except`, as the docs' namespace-default does"),
+            format!("if the block is meant for outside the cluster, add `{range}` to `except`{like_the_docs}"),
         )
     } else {
         (

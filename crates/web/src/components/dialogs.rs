@@ -5,13 +5,14 @@
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use crate::app::{use_store, Store};
 use crate::browser;
 use crate::components::icons;
+use crate::components::modal::Modal;
 use crate::components::toolbar::load_example;
 use crate::examples;
 use crate::forms;
 use crate::state::{Action, Dialog};
+use crate::store::{use_store, Store};
 
 fn value_of(e: &InputEvent) -> String {
     e.target_dyn_into::<HtmlInputElement>()
@@ -22,39 +23,6 @@ fn value_of(e: &InputEvent) -> String {
 fn field(state: &UseStateHandle<String>) -> Callback<InputEvent> {
     let state = state.clone();
     Callback::from(move |e: InputEvent| state.set(value_of(&e)))
-}
-
-#[derive(Properties, PartialEq)]
-struct ModalProps {
-    title: AttrValue,
-    children: Children,
-}
-
-#[function_component(Modal)]
-fn modal(props: &ModalProps) -> Html {
-    let Some(store) = use_store() else {
-        return html! {};
-    };
-    let close = store.action(Action::CloseDialog);
-    let close2 = close.clone();
-    let onkeydown = Callback::from(move |e: KeyboardEvent| {
-        if e.key() == "Escape" {
-            close2.emit(());
-        }
-    });
-    let backdrop_close = close.clone();
-    html! {
-        <div class="modal-layer" {onkeydown}>
-            <div class="modal-backdrop" onclick={move |_| backdrop_close.emit(())} />
-            <div class="modal" role="dialog" aria-modal="true" aria-label={props.title.clone()}>
-                <header class="modal-head">
-                    <h2>{ props.title.clone() }</h2>
-                    <button class="icon-btn" aria-label="Close" title="Close" onclick={move |_| close.emit(())}>{ icons::close() }</button>
-                </header>
-                { for props.children.iter() }
-            </div>
-        </div>
-    }
 }
 
 /// Focuses the first field of a dialog when it opens.
@@ -88,7 +56,7 @@ fn add_namespace() -> Html {
             e.prevent_default();
             let n = name.trim().to_string();
             let result =
-                forms::check_name("namespace", &n).and_then(|_| forms::parse_labels(&labels));
+                forms::check_namespace_name(&n).and_then(|()| forms::parse_labels(&labels));
             match result {
                 Ok(l) => {
                     store.send(Action::CloseDialog);
@@ -99,7 +67,7 @@ fn add_namespace() -> Html {
         })
     };
     html! {
-        <Modal title="Add a namespace">
+        <Modal title="Add a namespace" on_close={store.action(Action::CloseDialog)}>
             <form class="form" {onsubmit}>
                 <label for="ns-name">{ "Name" }</label>
                 <input ref={first} id="ns-name" type="text" value={(*name).clone()} oninput={field(&name)} placeholder="team-three" autocomplete="off" />
@@ -165,16 +133,9 @@ fn add_pod(props: &AddPodProps) -> Html {
             e.prevent_default();
             let n = name.trim().to_string();
             let namespace = ns.trim().to_string();
-            let result = forms::check_name("namespace", &namespace)
-                .and_then(|_| forms::check_name("pod", &n))
-                .and_then(|_| {
-                    if labels.trim().is_empty() {
-                        // A pod needs a label to be selected at all: default to app=<name>.
-                        Ok([("app".to_string(), n.clone())].into_iter().collect())
-                    } else {
-                        forms::parse_labels(&labels)
-                    }
-                });
+            let result = forms::check_namespace_name(&namespace)
+                .and_then(|()| forms::check_pod_name(&n))
+                .and_then(|()| forms::pod_labels(&n, &labels));
             match result {
                 Ok(l) => {
                     store.send(Action::CloseDialog);
@@ -190,7 +151,7 @@ fn add_pod(props: &AddPodProps) -> Html {
         format!("app={}", name.trim())
     };
     html! {
-        <Modal title="Add a pod">
+        <Modal title="Add a pod" on_close={store.action(Action::CloseDialog)}>
             <form class="form" {onsubmit}>
                 <label for="pod-ns">{ "Namespace" }</label>
                 if namespaces.is_empty() {
@@ -245,7 +206,7 @@ fn add_external() -> Html {
         html! { <button type="button" class="chip-btn" onclick={move |_| submit(value.to_string())}>{ label }</button> }
     };
     html! {
-        <Modal title="Add an external endpoint">
+        <Modal title="Add an external endpoint" on_close={store.action(Action::CloseDialog)}>
             <form class="form" {onsubmit}>
                 <label for="ext-addr">{ "Address or CIDR range" }</label>
                 <input ref={first} id="ext-addr" type="text" value={(*addr).clone()} oninput={field(&addr)} placeholder="8.8.8.8 or 203.0.113.0/24" autocomplete="off" />
@@ -280,7 +241,7 @@ fn confirm_example(store: &Store, id: &str) -> Html {
     let share_first = store.action(Action::OpenDialog(Dialog::Share));
     let cancel = store.action(Action::CloseDialog);
     html! {
-        <Modal title="Replace your work?">
+        <Modal title="Replace your work?" on_close={store.action(Action::CloseDialog)}>
             <p>{ format!("Loading {title} replaces the manifests, drawn pods and arrows you changed. They are not saved anywhere else.") }</p>
             <p class="muted">{ "Keep a copy first with a share link, or cancel." }</p>
             <footer class="modal-actions">
@@ -328,7 +289,7 @@ fn share_dialog() -> Html {
     let select_all2 = select_all.clone();
     let size = link.len();
     html! {
-        <Modal title="Share this workspace">
+        <Modal title="Share this workspace" on_close={store.action(Action::CloseDialog)}>
             <p class="muted">{ "The link holds the whole workspace (manifests, drawing, options), compressed. Nothing is uploaded: whoever opens it sees exactly this." }</p>
             <label for="share-link">{ "Link" }</label>
             <div class="row">
@@ -350,9 +311,9 @@ fn share_dialog() -> Html {
     }
 }
 
-fn help() -> Html {
+fn help(store: &Store) -> Html {
     html! {
-        <Modal title="How to use the playground">
+        <Modal title="How to use the playground" on_close={store.action(Action::CloseDialog)}>
             <div class="help-grid">
                 <section>
                     <h3>{ "Draw" }</h3>
@@ -400,6 +361,6 @@ pub fn dialogs() -> Html {
         Some(Dialog::AddExternal) => html! { <AddExternal /> },
         Some(Dialog::ConfirmExample(id)) => confirm_example(&store, &id),
         Some(Dialog::Share) => html! { <ShareDialog /> },
-        Some(Dialog::Help) => help(),
+        Some(Dialog::Help) => help(&store),
     }
 }

@@ -13,10 +13,10 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-use crate::app::use_store;
 use crate::components::icons;
 use crate::highlight::{self, LineNote, Mark};
-use crate::state::{human_size, Action, Notice, NoticeKind, MAX_EVAL_BYTES};
+use crate::state::{human_size, Action, AppState, Notice, Tab, MAX_EVAL_BYTES};
+use crate::store::{use_store, Store};
 
 /// Line height in CSS pixels (must match `--code-line` in styles.css).
 const LINE_H: f64 = 20.0;
@@ -124,31 +124,25 @@ fn line_range_utf16(text: &str, line: usize) -> (u32, u32) {
 }
 
 /// Reads files and appends them as documents.
-pub fn read_files(files: Vec<web_sys::File>, store: crate::app::Store) {
+fn read_files(files: Vec<web_sys::File>, store: Store) {
     yew::platform::spawn_local(async move {
         let mut texts = Vec::new();
         for f in files {
             let name = f.name();
             if f.size() as u64 > MAX_FILE {
-                store.send(Action::Notify(Some(Notice {
-                    kind: NoticeKind::Error,
-                    text: format!(
-                        "{name} is {}; files over {} are not opened.",
-                        human_size(f.size() as usize),
-                        human_size(MAX_FILE as usize)
-                    ),
-                    restore: false,
-                })));
+                store.send(Action::Notify(Some(Notice::error(format!(
+                    "{name} is {}; files over {} are not opened.",
+                    human_size(f.size() as usize),
+                    human_size(MAX_FILE as usize)
+                )))));
                 continue;
             }
             let blob = gloo::file::Blob::from(f);
             match gloo::file::futures::read_as_text(&blob).await {
                 Ok(t) => texts.push(format!("# file: {name}\n{t}")),
-                Err(_) => store.send(Action::Notify(Some(Notice {
-                    kind: NoticeKind::Error,
-                    text: format!("{name} could not be read as text."),
-                    restore: false,
-                }))),
+                Err(_) => store.send(Action::Notify(Some(Notice::error(format!(
+                    "{name} could not be read as text."
+                ))))),
             }
         }
         if !texts.is_empty() {
@@ -167,137 +161,141 @@ fn files_of(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
     (0..list.length()).filter_map(|i| list.get(i)).collect()
 }
 
-/// The editor pane.
-#[function_component(Editor)]
-pub fn editor() -> Html {
-    let Some(store) = use_store() else {
-        return html! {};
-    };
-    let state = store.state();
-    let text = state.ws.manifests.clone();
-    let area = use_node_ref();
-    let scroller = use_node_ref();
-    let file_input = use_node_ref();
-    let dragging = use_state(|| false);
+/// What the textarea is laid over; empty above [`HIGHLIGHT_MAX`].
+#[derive(Default, PartialEq)]
+struct Backdrop {
+    /// The highlighted text in chunks of [`CHUNK_LINES`], with each one's line count.
+    chunks: Vec<(AttrValue, usize)>,
+    gutter: Vec<AttrValue>,
+    /// The longest line's length in characters (the text's width).
+    widest: usize,
+}
 
+/// The backdrop, once per workspace change.
+#[hook]
+fn use_backdrop(state: &AppState) -> Rc<Backdrop> {
     let notes = use_memo(state.ws_rev, {
         let derived = Rc::clone(&state.derived);
         move |_| notes_of(&derived.diagnostics)
     });
-    let big = text.len() > HIGHLIGHT_MAX;
-    let (backdrop, gutter, widest) = {
-        let key = state.ws_rev;
-        let text = text.clone();
-        let notes = Rc::clone(&notes);
-        let memo = use_memo(key, move |_| {
-            if text.len() > HIGHLIGHT_MAX {
-                (Vec::new(), Vec::new(), 0)
-            } else {
-                let lines = text.split('\n').count();
-                let widest = text
-                    .split('\n')
-                    .map(|l| l.chars().count())
-                    .max()
-                    .unwrap_or(0);
-                let chunks = highlight::highlight_chunks(&text, &notes, CHUNK_LINES)
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, c)| {
-                        let n = lines.saturating_sub(i * CHUNK_LINES).min(CHUNK_LINES);
-                        (AttrValue::from(c), n)
-                    })
-                    .collect::<Vec<_>>();
-                (chunks, gutter_html(lines, &notes), widest)
-            }
-        });
-        (memo.0.clone(), memo.1.clone(), memo.2)
-    };
+    let text = state.ws.manifests.clone();
+    use_memo(state.ws_rev, move |_| {
+        if text.len() > HIGHLIGHT_MAX {
+            return Backdrop::default();
+        }
+        let lines = text.split('\n').count();
+        let widest = text
+            .split('\n')
+            .map(|l| l.chars().count())
+            .max()
+            .unwrap_or(0);
+        let chunks = highlight::highlight_chunks(&text, &notes, CHUNK_LINES)
+            .into_iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let n = lines.saturating_sub(i * CHUNK_LINES).min(CHUNK_LINES);
+                (AttrValue::from(c), n)
+            })
+            .collect::<Vec<_>>();
+        Backdrop {
+            chunks,
+            gutter: gutter_html(lines, &notes),
+            widest,
+        }
+    })
+}
 
-    // Jump to a line (from the diagnostics list, the explanation, a node).
-    {
-        let area = area.clone();
-        let scroller = scroller.clone();
-        let text = text.clone();
-        use_effect_with(state.ui.jump, move |jump| {
-            if let Some((line, _)) = jump {
-                if let Some(ta) = area.cast::<HtmlTextAreaElement>() {
-                    let (start, end) = line_range_utf16(&text, *line);
-                    let _ = ta.focus();
-                    let _ = ta.set_selection_range(start, end);
-                    if let Some(sc) = scroller.cast::<HtmlElement>() {
-                        let top =
-                            (*line as f64 - 1.0) * LINE_H - f64::from(sc.client_height()) / 3.0;
-                        sc.set_scroll_top(top.max(0.0) as i32);
-                    } else {
-                        let top = (*line as f64 - 1.0) * LINE_H - 100.0;
-                        ta.set_scroll_top(top.max(0.0) as i32);
-                    }
-                }
-            }
-        });
-    }
+/// Jumps to a line when asked (from the diagnostics list, an explanation, a node): selects
+/// it and scrolls it into the upper third.
+#[hook]
+fn use_jump(state: &AppState, area: &NodeRef, scroller: &NodeRef) {
+    let (area, scroller) = (area.clone(), scroller.clone());
+    let text = state.ws.manifests.clone();
+    use_effect_with(state.ui.jump, move |jump| {
+        let (Some((line, _)), Some(ta)) = (jump, area.cast::<HtmlTextAreaElement>()) else {
+            return;
+        };
+        let (start, end) = line_range_utf16(&text, *line);
+        let _ = ta.focus();
+        let _ = ta.set_selection_range(start, end);
+        if let Some(sc) = scroller.cast::<HtmlElement>() {
+            let top = (*line as f64 - 1.0) * LINE_H - f64::from(sc.client_height()) / 3.0;
+            sc.set_scroll_top(top.max(0.0) as i32);
+        } else {
+            let top = (*line as f64 - 1.0) * LINE_H - 100.0;
+            ta.set_scroll_top(top.max(0.0) as i32);
+        }
+    });
+}
 
-    // The textarea is uncontrolled: its value is written only when the state differs from
-    // what it holds (a load, an example, opened files), never while the user types. Writing
-    // a 5 MB value back after every paste would cost seconds of layout.
-    {
-        let area = area.clone();
-        let text = text.clone();
-        use_effect_with(state.ws_rev, move |_| {
+/// The textarea is uncontrolled: its value is written only when the state differs from
+/// what it holds (a load, an example, opened files), never while the user types. Writing
+/// a 5 MB value back after every paste would cost seconds of layout.
+#[hook]
+fn use_text_sync(state: &AppState, area: &NodeRef) {
+    let area = area.clone();
+    let text = state.ws.manifests.clone();
+    use_effect_with(state.ws_rev, move |_| {
+        if let Some(ta) = area.cast::<HtmlTextAreaElement>() {
+            if ta.value() != text {
+                ta.set_value(&text);
+            }
+        }
+    });
+}
+
+/// A click in the empty space below the text puts the caret at the end, as in an editor.
+fn focus_end(area: &NodeRef) -> Callback<MouseEvent> {
+    let area = area.clone();
+    Callback::from(move |e: MouseEvent| {
+        let on_blank = e
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|t| t.get_attribute("class").as_deref() == Some("code-grid"));
+        if on_blank {
             if let Some(ta) = area.cast::<HtmlTextAreaElement>() {
-                if ta.value() != text {
-                    ta.set_value(&text);
-                }
+                e.prevent_default();
+                let _ = ta.focus();
+                let end = ta.text_length();
+                let _ = ta.set_selection_range(end, end);
             }
-        });
-    }
+        }
+    })
+}
 
-    // A click in the empty space below the text puts the caret at the end, as in an editor.
-    let focus_end = {
-        let area = area.clone();
-        Callback::from(move |e: MouseEvent| {
-            let on_blank = e
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                .is_some_and(|t| t.get_attribute("class").as_deref() == Some("code-grid"));
-            if on_blank {
-                if let Some(ta) = area.cast::<HtmlTextAreaElement>() {
-                    e.prevent_default();
-                    let _ = ta.focus();
-                    let end = ta.text_length();
-                    let _ = ta.set_selection_range(end, end);
-                }
-            }
-        })
-    };
+fn on_input(store: &Store) -> Callback<InputEvent> {
+    let store = store.clone();
+    Callback::from(move |e: InputEvent| {
+        let Some(ta) = e.target_dyn_into::<HtmlTextAreaElement>() else {
+            return;
+        };
+        // Refuse a huge paste before copying it out of the page: put the previous text
+        // back and say why (a 5 MB textarea alone stalls the browser on every layout).
+        let len = ta.text_length() as usize;
+        if len > MAX_EVAL_BYTES {
+            ta.set_value(&store.state().ws.manifests);
+            let text = format!(
+                "That paste is {} characters; the editor takes at most {}. Nothing was changed: paste fewer documents.",
+                human_size(len),
+                human_size(MAX_EVAL_BYTES)
+            )
+            .replace(" KB characters", " K characters")
+            .replace(" MB characters", " M characters");
+            store.send(Action::Notify(Some(Notice::error(text))));
+            return;
+        }
+        store.send(Action::SetManifests(ta.value()));
+    })
+}
 
-    let oninput = {
-        let store = store.clone();
-        Callback::from(move |e: InputEvent| {
-            if let Some(ta) = e.target_dyn_into::<HtmlTextAreaElement>() {
-                // Refuse a huge paste before copying it out of the page: put the previous
-                // text back and say why (a 5 MB textarea alone stalls the browser on every
-                // layout).
-                let len = ta.text_length() as usize;
-                if len > MAX_EVAL_BYTES {
-                    ta.set_value(&store.state().ws.manifests);
-                    store.send(Action::Notify(Some(Notice {
-                        kind: NoticeKind::Error,
-                        text: format!(
-                            "That paste is {} characters; the editor takes at most {}. Nothing was changed: paste fewer documents.",
-                            human_size(len),
-                            human_size(MAX_EVAL_BYTES)
-                        )
-                        .replace(" KB characters", " K characters")
-                        .replace(" MB characters", " M characters"),
-                        restore: false,
-                    })));
-                    return;
-                }
-                store.send(Action::SetManifests(ta.value()));
-            }
-        })
-    };
+/// Files dropped on the pane are appended; `dragging` highlights the pane meanwhile.
+struct FileDrop {
+    ondragover: Callback<DragEvent>,
+    ondragleave: Callback<DragEvent>,
+    ondrop: Callback<DragEvent>,
+}
+
+fn file_drop(store: &Store, dragging: &UseStateHandle<bool>) -> FileDrop {
     let ondragover = {
         let dragging = dragging.clone();
         Callback::from(move |e: DragEvent| {
@@ -331,6 +329,15 @@ pub fn editor() -> Html {
             }
         })
     };
+    FileDrop {
+        ondragover,
+        ondragleave,
+        ondrop,
+    }
+}
+
+/// The pane's title bar, with "Open files" (a hidden file input does the picking).
+fn pane_head(store: &Store, file_input: &NodeRef) -> Html {
     let open_click = {
         let file_input = file_input.clone();
         Callback::from(move |_: MouseEvent| {
@@ -351,23 +358,39 @@ pub fn editor() -> Html {
             }
         })
     };
+    html! {
+        <header class="pane-head">
+            <h2 title="Namespaces, pods, workloads and NetworkPolicies (multi-document YAML or JSON)">{ "Manifests" }</h2>
+            <span class="pane-sub">{ "YAML · paste, type, open or drop files" }</span>
+            <span class="spacer" />
+            <button class="btn btn-ghost btn-small" onclick={open_click} title="Open YAML files (or drop them on the editor)">
+                { icons::open() }{ "Open files" }
+            </button>
+            <input ref={file_input} type="file" multiple=true accept=".yaml,.yml,.json,text/yaml,application/json"
+                class="visually-hidden" tabindex="-1" aria-hidden="true" onchange={on_files} />
+        </header>
+    }
+}
 
+/// Counts of what the manifests hold, and their problems (a button to the Diagnostics tab).
+fn status_bar(store: &Store, lines: usize) -> Html {
+    let state = store.state();
     let c = &state.derived.eval.loaded.cluster;
-    let errors = state
-        .derived
-        .diagnostics
-        .iter()
-        .filter(|d| d.severity == netpol::Severity::Error)
-        .count();
-    let warnings = state
-        .derived
-        .diagnostics
-        .iter()
-        .filter(|d| d.severity == netpol::Severity::Warning)
-        .count();
-    let lines = text.split('\n').count();
-    let show_diags = store.action(Action::SelectTab(crate::state::Tab::Diagnostics));
-    let status = html! {
+    // The manifests' own problems: the drawing's are in the Diagnostics tab.
+    let count = |severity: netpol::Severity| {
+        state
+            .derived
+            .diagnostics
+            .iter()
+            .filter(|d| d.source == netpol::workspace::MANIFESTS && d.severity == severity)
+            .count()
+    };
+    let (errors, warnings) = (
+        count(netpol::Severity::Error),
+        count(netpol::Severity::Warning),
+    );
+    let show_diags = store.action(Action::SelectTab(Tab::Diagnostics));
+    html! {
         <footer class="pane-status">
             <span>{ format!("{lines} lines") }</span>
             <span>{ format!("{} namespaces", c.namespaces.len()) }</span>
@@ -381,32 +404,43 @@ pub fn editor() -> Html {
                   else { html!{ <>{ icons::warning() }{ problems_text(errors, warnings) }</> } } }
             </button>
         </footer>
-    };
+    }
+}
 
+/// The editor pane.
+#[function_component(Editor)]
+pub fn editor() -> Html {
+    let store = use_store();
+    let area = use_node_ref();
+    let scroller = use_node_ref();
+    let file_input = use_node_ref();
+    let dragging = use_state(|| false);
+    let Some(store) = store else {
+        return html! {};
+    };
+    let state = store.state();
+    let backdrop = use_backdrop(state);
+    use_jump(state, &area, &scroller);
+    use_text_sync(state, &area);
+    let (chunks, gutter, widest) = (&backdrop.chunks, &backdrop.gutter, backdrop.widest);
+    let big = state.ws.manifests.len() > HIGHLIGHT_MAX;
+    let lines = state.ws.manifests.split('\n').count();
+    let drop = file_drop(&store, &dragging);
     html! {
         <section class={classes!("pane", "editor-pane", (*dragging).then_some("dropping"))}
             aria-label="Manifests editor"
-            {ondragover} {ondragleave} {ondrop}>
-            <header class="pane-head">
-                <h2 title="Namespaces, pods, workloads and NetworkPolicies (multi-document YAML or JSON)">{ "Manifests" }</h2>
-                <span class="pane-sub">{ "YAML · paste, type, open or drop files" }</span>
-                <span class="spacer" />
-                <button class="btn btn-ghost btn-small" onclick={open_click} title="Open YAML files (or drop them on the editor)">
-                    { icons::open() }{ "Open files" }
-                </button>
-                <input ref={file_input} type="file" multiple=true accept=".yaml,.yml,.json,text/yaml,application/json"
-                    class="visually-hidden" tabindex="-1" aria-hidden="true" onchange={on_files} />
-            </header>
+            ondragover={drop.ondragover} ondragleave={drop.ondragleave} ondrop={drop.ondrop}>
+            { pane_head(&store, &file_input) }
             if let Some(msg) = state.derived.skipped.clone() {
                 <div class="pane-warning" role="alert">{ icons::warning() }{ msg }</div>
             }
             // One structure in both modes, so the textarea (and its caret and undo history)
             // survives crossing the highlighting size limit.
             <div class={classes!("code-scroll", big.then_some("plain"))} ref={scroller}>
-                <div class="code-grid" onmousedown={focus_end}>
+                <div class="code-grid" onmousedown={focus_end(&area)}>
                     // A fixed-width gutter, so an edit never re-measures thousands of numbers.
                     <div class="gutter" style={format!("width: calc({}ch + 30px)", digits(lines))}>
-                        { for gutter.into_iter().map(|g| html! { <div>{ Html::from_html_unchecked(g) }</div> }) }
+                        { for gutter.iter().map(|g| html! { <div>{ Html::from_html_unchecked(g.clone()) }</div> }) }
                     </div>
                     // The stack's size comes from the text (line count, widest line), not
                     // from the backdrop's layout: re-rendering a chunk then never resizes the
@@ -416,22 +450,22 @@ pub fn editor() -> Html {
                         lines as f64 * LINE_H + 16.0
                     ))}>
                         <pre class="code-backdrop" aria-hidden="true">
-                            { for backdrop.into_iter().map(|(c, n)| html! {
+                            { for chunks.iter().map(|(c, n)| html! {
                                 // Off-screen chunks skip layout and paint (content-visibility),
                                 // sized by their line count so the scroll height stays exact.
-                                <div class="chunk" style={format!("contain-intrinsic-size: auto {}px", n as f64 * LINE_H)}>
-                                    { Html::from_html_unchecked(c) }
+                                <div class="chunk" style={format!("contain-intrinsic-size: auto {}px", *n as f64 * LINE_H)}>
+                                    { Html::from_html_unchecked(c.clone()) }
                                 </div>
                             }) }
                         </pre>
                         <textarea ref={area} class="code-input" aria-label="Manifests" id="manifests"
                             spellcheck="false" autocomplete="off" autocapitalize="off" wrap="off"
                             placeholder="Paste Kubernetes manifests here, open files, or pick an example."
-                            {oninput} />
+                            oninput={on_input(&store)} />
                     </div>
                 </div>
             </div>
-            { status }
+            { status_bar(&store, lines) }
         </section>
     }
 }

@@ -3,13 +3,16 @@
 //! the connection, and why every other candidate rule did not. Policy names jump to their
 //! line in the editor when they come from the manifests.
 
+use netpol::endpoint::EndpointError;
 use netpol::eval::{Explanation, Side};
 use netpol::model::{Cluster, Direction};
+use netpol::{Endpoint, Protocol, Traffic};
 use yew::prelude::*;
 
-use crate::app::Store;
 use crate::components::icons;
+use crate::display::short_id;
 use crate::state::Action;
+use crate::store::Store;
 
 /// Where a policy (or one of its rules) is in the editor, if it comes from the manifests.
 fn line_of(cluster: &Cluster, policy: usize, rule: Option<(Direction, usize)>) -> Option<usize> {
@@ -102,13 +105,29 @@ fn side_view(store: &Store, cluster: &Cluster, side: &Side, who: &str) -> Html {
     }
 }
 
+/// The explanation of a connection between two endpoints given by id, as a card; an id
+/// that names nothing is the error.
+pub fn explain_ids(
+    store: &Store,
+    cluster: &Cluster,
+    (from, to): (&str, &str),
+    (port, protocol): (u16, Protocol),
+) -> Result<Html, EndpointError> {
+    let traffic = Traffic {
+        from: Endpoint::parse(cluster, from)?,
+        to: Endpoint::parse(cluster, to)?,
+        port,
+        protocol,
+    };
+    Ok(explanation(
+        store,
+        cluster,
+        &netpol::explain(cluster, &traffic),
+    ))
+}
+
 /// The explanation, as a card.
 pub fn explanation(store: &Store, cluster: &Cluster, e: &Explanation) -> Html {
-    let short = |id: &str| {
-        id.rsplit_once('/')
-            .map(|(_, n)| n.to_string())
-            .unwrap_or_else(|| id.to_string())
-    };
     html! {
         <div class={classes!("explanation", if e.allowed { "allowed" } else { "denied" })}>
             <p class="verdict-line">
@@ -123,8 +142,8 @@ pub fn explanation(store: &Store, cluster: &Cluster, e: &Explanation) -> Html {
             } else {
                 <p class="muted small">{ "A connection needs the sender's egress and the receiver's ingress to allow it." }</p>
                 <div class="sides">
-                    { side_view(store, cluster, &e.egress, &short(&e.from)) }
-                    { side_view(store, cluster, &e.ingress, &short(&e.to)) }
+                    { side_view(store, cluster, &e.egress, &short_id(&e.from)) }
+                    { side_view(store, cluster, &e.ingress, &short_id(&e.to)) }
                 </div>
             }
         </div>

@@ -26,7 +26,6 @@ pub fn logo() -> Html {
     }
 }
 
-/// Plus.
 pub fn plus() -> Html {
     icon(html! { <><path d="M12 5v14" /><path d="M5 12h14" /></> })
 }
@@ -39,7 +38,6 @@ pub fn share() -> Html {
     </> })
 }
 
-/// Download.
 pub fn download() -> Html {
     icon(html! { <>
         <path d="M21 15v4a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2v-4" />
@@ -47,7 +45,6 @@ pub fn download() -> Html {
     </> })
 }
 
-/// Copy.
 pub fn copy() -> Html {
     icon(html! { <>
         <rect x="9" y="9" width="13" height="13" rx="2" />
@@ -55,7 +52,6 @@ pub fn copy() -> Html {
     </> })
 }
 
-/// Open file.
 pub fn open() -> Html {
     icon(html! { <>
         <path d="M14 2H6a2 2 0 0 0-2 2v16a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V8z" />
@@ -79,7 +75,6 @@ pub fn image() -> Html {
     </> })
 }
 
-/// Chevron down.
 pub fn chevron() -> Html {
     icon(html! { <path d="M6 9l6 6 6-6" /> })
 }
@@ -91,7 +86,6 @@ pub fn theme() -> Html {
     </> })
 }
 
-/// Help.
 pub fn help() -> Html {
     icon(html! { <>
         <circle cx="12" cy="12" r="10" />
@@ -99,12 +93,10 @@ pub fn help() -> Html {
     </> })
 }
 
-/// Close.
 pub fn close() -> Html {
     icon(html! { <><path d="M18 6L6 18" /><path d="M6 6l12 12" /></> })
 }
 
-/// Check.
 pub fn check() -> Html {
     icon(html! { <path d="M20 6L9 17l-5-5" /> })
 }
@@ -116,7 +108,6 @@ pub fn cross() -> Html {
     )
 }
 
-/// Warning triangle.
 pub fn warning() -> Html {
     icon(html! { <>
         <path d="M10.3 3.9L1.8 18a2 2 0 0 0 1.7 3h17a2 2 0 0 0 1.7-3L13.7 3.9a2 2 0 0 0-3.4 0z" />
@@ -124,14 +115,12 @@ pub fn warning() -> Html {
     </> })
 }
 
-/// Info circle.
 pub fn info() -> Html {
     icon(
         html! { <><circle cx="12" cy="12" r="10" /><path d="M12 16v-4" /><path d="M12 8h.01" /></> },
     )
 }
 
-/// Trash.
 pub fn trash() -> Html {
     icon(html! { <>
         <path d="M3 6h18" /><path d="M19 6l-1 14a2 2 0 0 1-2 2H8a2 2 0 0 1-2-2L5 6" />
@@ -139,21 +128,18 @@ pub fn trash() -> Html {
     </> })
 }
 
-/// Zoom in.
 pub fn zoom_in() -> Html {
     icon(
         html! { <><circle cx="11" cy="11" r="7" /><path d="M21 21l-4.3-4.3" /><path d="M11 8v6" /><path d="M8 11h6" /></> },
     )
 }
 
-/// Zoom out.
 pub fn zoom_out() -> Html {
     icon(
         html! { <><circle cx="11" cy="11" r="7" /><path d="M21 21l-4.3-4.3" /><path d="M8 11h6" /></> },
     )
 }
 
-/// Fit to view.
 pub fn fit() -> Html {
     icon(html! { <>
         <path d="M8 3H5a2 2 0 0 0-2 2v3" /><path d="M21 8V5a2 2 0 0 0-2-2h-3" />

@@ -4,15 +4,15 @@
 //! allowed flow: its connections, and turning it into an arrow.
 
 use netpol::endpoint::Endpoint;
-use netpol::Traffic;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::app::{use_store, Store};
-use crate::components::explain_view::explanation;
+use crate::components::explain_view::explain_ids;
 use crate::components::icons;
+use crate::display::{external_text, short_id};
 use crate::forms;
 use crate::state::{Action, ArrowView, Dialog, ExplainQuery, Selection, Verdict};
+use crate::store::{use_store, Store};
 
 fn explain_on(
     store: &Store,
@@ -21,29 +21,9 @@ fn explain_on(
     to: &str,
     probe: (u16, netpol::Protocol),
 ) -> Html {
-    match (Endpoint::parse(cluster, from), Endpoint::parse(cluster, to)) {
-        (Ok(f), Ok(t)) => {
-            let e = netpol::explain(
-                cluster,
-                &Traffic {
-                    from: f,
-                    to: t,
-                    port: probe.0,
-                    protocol: probe.1,
-                },
-            );
-            explanation(store, cluster, &e)
-        }
-        _ => html! { <p class="why">{ "An end of this arrow no longer exists." }</p> },
-    }
-}
-
-/// A pod's name (`pod-1`) or an address, for headings.
-fn short(id: &str) -> String {
-    match id.strip_prefix("ip:") {
-        Some(addr) => addr.to_string(),
-        None => id.rsplit_once('/').map_or(id, |(_, n)| n).to_string(),
-    }
+    explain_ids(store, cluster, (from, to), probe).unwrap_or_else(
+        |_| html! { <p class="why">{ "An end of this arrow no longer exists." }</p> },
+    )
 }
 
 /// Where an endpoint is: its namespace, or "outside the cluster".
@@ -70,7 +50,7 @@ fn arrow_panel(props: &ArrowPanelProps) -> Html {
         .ws
         .arrows
         .get(a.index)
-        .map(|i| crate::state::ports_text(&i.ports))
+        .map(|i| forms::ports_text(&i.ports))
         .unwrap_or_default();
     let ports = use_state(|| current.clone());
     let error = use_state(|| None::<String>);
@@ -142,7 +122,7 @@ fn arrow_panel(props: &ArrowPanelProps) -> Html {
         <>
             <header class="inspector-head">
                 <span class={classes!("badge", format!("badge-{verdict}"))}>{ verdict }</span>
-                <h3 title={format!("{} → {}", a.from, a.to)}><code>{ short(&a.from) }</code>{ icons::arrow() }<code>{ short(&a.to) }</code></h3>
+                <h3 title={format!("{} → {}", a.from, a.to)}><code>{ short_id(&a.from) }</code>{ icons::arrow() }<code>{ short_id(&a.to) }</code></h3>
                 <button class="icon-btn" aria-label="Close" title="Close" onclick={move |_| close.emit(())}>{ icons::close() }</button>
             </header>
             <p class="inspector-sub">{ format!("{} → {}", place(&a.from), place(&a.to)) }</p>
@@ -220,7 +200,7 @@ fn node_panel(store: &Store, id: &str) -> Html {
             )
         }
         None => {
-            let (t, sub) = crate::components::diagram::external_text(id);
+            let (t, sub) = external_text(id);
             (
                 t,
                 html! { <dl class="facts"><dt>{ "Address" }</dt><dd><code>{ id }</code></dd><dt>{ "Where" }</dt><dd>{ sub }</dd></dl> },
@@ -324,7 +304,7 @@ fn flow_panel(store: &Store, from: &str, to: &str) -> Html {
         <>
             <header class="inspector-head">
                 <span class="badge badge-allowed">{ "allowed" }</span>
-                <h3 title={format!("{from} → {to}")}><code>{ short(from) }</code>{ icons::arrow() }<code>{ short(to) }</code></h3>
+                <h3 title={format!("{from} → {to}")}><code>{ short_id(from) }</code>{ icons::arrow() }<code>{ short_id(to) }</code></h3>
                 <button class="icon-btn" aria-label="Close" title="Close" onclick={move |_| close.emit(())}>{ icons::close() }</button>
             </header>
             <p class="inspector-sub">{ format!("{} → {}", place(from), place(to)) }</p>

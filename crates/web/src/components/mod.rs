@@ -8,5 +8,6 @@ pub mod explain_view;
 pub mod icons;
 pub mod inspector;
 pub mod lessons;
+pub mod modal;
 pub mod output;
 pub mod toolbar;

@@ -3,12 +3,13 @@
 
 use yew::prelude::*;
 
-use crate::app::{use_store, Store};
 use crate::components::icons;
+use crate::components::lessons::LessonsButton;
 use crate::examples::{self, EXAMPLES};
 use crate::export;
 use crate::state::{Action, Dialog, LoadOrigin, Notice, NoticeKind};
 use crate::storage;
+use crate::store::{use_store, Store};
 
 /// Loads an example, asking first when there is unsaved work.
 pub fn load_example(store: &Store, id: &str, confirmed: bool) {
@@ -49,89 +50,27 @@ enum Menu {
     Export,
 }
 
-/// The top bar.
-#[function_component(Toolbar)]
-pub fn toolbar() -> Html {
-    let Some(store) = use_store() else {
-        return html! {};
-    };
-    let menu = use_state(|| None::<Menu>);
+/// The theme the user picked (`None`: the system's), applied to the page.
+#[hook]
+fn use_theme() -> UseStateHandle<Option<String>> {
     let theme = use_state(storage::theme);
-    {
-        let theme = (*theme).clone();
-        use_effect_with(theme, |t| {
-            if let Some(root) = crate::browser::document().and_then(|d| d.document_element()) {
-                match t {
-                    Some(t) => {
-                        let _ = root.set_attribute("data-theme", t);
-                    }
-                    None => {
-                        let _ = root.remove_attribute("data-theme");
-                    }
+    use_effect_with((*theme).clone(), |t| {
+        if let Some(root) = crate::browser::document().and_then(|d| d.document_element()) {
+            match t {
+                Some(t) => {
+                    let _ = root.set_attribute("data-theme", t);
+                }
+                None => {
+                    let _ = root.remove_attribute("data-theme");
                 }
             }
-        });
-    }
-    let toggle = |m: Menu| {
-        let menu = menu.clone();
-        Callback::from(move |_: MouseEvent| menu.set(if *menu == Some(m) { None } else { Some(m) }))
-    };
-    let close_menu = {
-        let menu = menu.clone();
-        Callback::from(move |_: MouseEvent| menu.set(None))
-    };
-    let on_menu_key = {
-        let menu = menu.clone();
-        Callback::from(move |e: KeyboardEvent| {
-            if e.key() == "Escape" {
-                menu.set(None);
-            }
-        })
-    };
-    let example_items = EXAMPLES.iter().map(|ex| {
-        let store = store.clone();
-        let menu = menu.clone();
-        let id = ex.id;
-        let current = store.state().example.as_deref() == Some(id) && !store.state().dirty;
-        html! {
-            <li role="none">
-                <button role="menuitem" class={classes!("menu-item", current.then_some("current"))}
-                    onclick={move |_| { menu.set(None); load_example(&store, id, false); }}>
-                    <span class="menu-title">{ ex.title }</span>
-                    <span class="menu-sub">{ ex.summary }</span>
-                </button>
-            </li>
         }
     });
-    let blank = {
-        let store = store.clone();
-        let menu = menu.clone();
-        Callback::from(move |_: MouseEvent| {
-            menu.set(None);
-            load_example(&store, "", false);
-        })
-    };
-    let share = store.action(Action::OpenDialog(Dialog::Share));
-    let help = store.action(Action::OpenDialog(Dialog::Help));
-    let export_svg = {
-        let store = store.clone();
-        let menu = menu.clone();
-        Callback::from(move |_: MouseEvent| {
-            menu.set(None);
-            report(&store, export::download_svg());
-        })
-    };
-    let export_png = {
-        let store = store.clone();
-        let menu = menu.clone();
-        Callback::from(move |_: MouseEvent| {
-            menu.set(None);
-            let store = store.clone();
-            yew::platform::spawn_local(async move {
-                report(&store, export::download_png().await);
-            });
-        })
-    };
+    theme
+}
+
+/// The theme button: system → dark → light → system.
+fn theme_button(theme: &UseStateHandle<Option<String>>) -> Html {
     let cycle_theme = {
         let theme = theme.clone();
         Callback::from(move |_: MouseEvent| {
@@ -144,12 +83,133 @@ pub fn toolbar() -> Html {
             theme.set(next);
         })
     };
-    let theme_label = match theme.as_deref() {
+    let label = match theme.as_deref() {
         None => "Theme: follows the system",
         Some("dark") => "Theme: dark",
         _ => "Theme: light",
     };
-    let open = *menu;
+    html! {
+        <button class="icon-btn" onclick={cycle_theme} title={label} aria-label={label}>{ icons::theme() }</button>
+    }
+}
+
+/// A menu button and, when open, its menu (a backdrop closes it).
+fn menu(
+    which: Menu,
+    open: &UseStateHandle<Option<Menu>>,
+    button: Html,
+    class: Option<&'static str>,
+    label: &'static str,
+    items: Html,
+) -> Html {
+    let toggle = {
+        let open = open.clone();
+        Callback::from(move |_: MouseEvent| {
+            open.set(if *open == Some(which) {
+                None
+            } else {
+                Some(which)
+            })
+        })
+    };
+    let close = {
+        let open = open.clone();
+        Callback::from(move |_: MouseEvent| open.set(None))
+    };
+    let is_open = **open == Some(which);
+    html! {
+        <div class="menu-wrap">
+            <button class="btn" aria-haspopup="menu" aria-expanded={is_open.to_string()} onclick={toggle}>
+                { button }
+            </button>
+            if is_open {
+                <div class="menu-backdrop" onclick={close} />
+                <ul class={classes!("menu", class)} role="menu" aria-label={label}>{ items }</ul>
+            }
+        </div>
+    }
+}
+
+fn examples_items(store: &Store, open: &UseStateHandle<Option<Menu>>) -> Html {
+    let load = |id: &'static str| {
+        let (store, open) = (store.clone(), open.clone());
+        Callback::from(move |_: MouseEvent| {
+            open.set(None);
+            load_example(&store, id, false);
+        })
+    };
+    let examples = EXAMPLES.iter().map(|ex| {
+        let current = store.state().pristine_example() == Some(ex.id);
+        html! {
+            <li role="none">
+                <button role="menuitem" class={classes!("menu-item", current.then_some("current"))} onclick={load(ex.id)}>
+                    <span class="menu-title">{ ex.title }</span>
+                    <span class="menu-sub">{ ex.summary }</span>
+                </button>
+            </li>
+        }
+    });
+    html! {
+        <>
+            { for examples }
+            <li role="separator" class="menu-sep" />
+            <li role="none">
+                <button role="menuitem" class="menu-item" onclick={load("")}>
+                    <span class="menu-title">{ "Blank workspace" }</span>
+                    <span class="menu-sub">{ "start from nothing and draw" }</span>
+                </button>
+            </li>
+        </>
+    }
+}
+
+fn export_items(store: &Store, open: &UseStateHandle<Option<Menu>>) -> Html {
+    let export_svg = {
+        let (store, open) = (store.clone(), open.clone());
+        Callback::from(move |_: MouseEvent| {
+            open.set(None);
+            report(&store, export::download_svg());
+        })
+    };
+    let export_png = {
+        let (store, open) = (store.clone(), open.clone());
+        Callback::from(move |_: MouseEvent| {
+            open.set(None);
+            let store = store.clone();
+            yew::platform::spawn_local(async move {
+                report(&store, export::download_png().await);
+            });
+        })
+    };
+    html! {
+        <>
+            <li role="none"><button role="menuitem" class="menu-item" onclick={export_svg}>
+                <span class="menu-title">{ "Diagram as SVG" }</span><span class="menu-sub">{ "vector, for docs" }</span></button></li>
+            <li role="none"><button role="menuitem" class="menu-item" onclick={export_png}>
+                <span class="menu-title">{ "Diagram as PNG" }</span><span class="menu-sub">{ "2× resolution image" }</span></button></li>
+        </>
+    }
+}
+
+/// The top bar.
+#[function_component(Toolbar)]
+pub fn toolbar() -> Html {
+    let store = use_store();
+    let open = use_state(|| None::<Menu>);
+    let theme = use_theme();
+    let Some(store) = store else {
+        return html! {};
+    };
+    let on_menu_key = {
+        let open = open.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Escape" {
+                open.set(None);
+            }
+        })
+    };
+    let share = store.action(Action::OpenDialog(Dialog::Share));
+    let help = store.action(Action::OpenDialog(Dialog::Help));
     html! {
         <header class="topbar">
             <div class="brand">
@@ -160,45 +220,15 @@ pub fn toolbar() -> Html {
                 </div>
             </div>
             <nav class="actions" aria-label="Workspace" onkeydown={on_menu_key}>
-                <crate::components::lessons::LessonsButton />
-                <div class="menu-wrap">
-                    <button class="btn" aria-haspopup="menu" aria-expanded={(open == Some(Menu::Examples)).to_string()}
-                        onclick={toggle(Menu::Examples)}>
-                        { icons::book() }{ "Examples" }{ icons::chevron() }
-                    </button>
-                    if open == Some(Menu::Examples) {
-                        <div class="menu-backdrop" onclick={close_menu.clone()} />
-                        <ul class="menu" role="menu" aria-label="Examples">
-                            { for example_items }
-                            <li role="separator" class="menu-sep" />
-                            <li role="none">
-                                <button role="menuitem" class="menu-item" onclick={blank}>
-                                    <span class="menu-title">{ "Blank workspace" }</span>
-                                    <span class="menu-sub">{ "start from nothing and draw" }</span>
-                                </button>
-                            </li>
-                        </ul>
-                    }
-                </div>
+                <LessonsButton />
+                { menu(Menu::Examples, &open, html! { <>{ icons::book() }{ "Examples" }{ icons::chevron() }</> },
+                    None, "Examples", examples_items(&store, &open)) }
                 <button class="btn" onclick={move |_| share.emit(())} title="Share a link to this workspace">
                     { icons::share() }{ "Share" }
                 </button>
-                <div class="menu-wrap">
-                    <button class="btn" aria-haspopup="menu" aria-expanded={(open == Some(Menu::Export)).to_string()}
-                        onclick={toggle(Menu::Export)}>
-                        { icons::image() }{ "Export" }{ icons::chevron() }
-                    </button>
-                    if open == Some(Menu::Export) {
-                        <div class="menu-backdrop" onclick={close_menu} />
-                        <ul class="menu menu-right" role="menu" aria-label="Export">
-                            <li role="none"><button role="menuitem" class="menu-item" onclick={export_svg}>
-                                <span class="menu-title">{ "Diagram as SVG" }</span><span class="menu-sub">{ "vector, for docs" }</span></button></li>
-                            <li role="none"><button role="menuitem" class="menu-item" onclick={export_png}>
-                                <span class="menu-title">{ "Diagram as PNG" }</span><span class="menu-sub">{ "2× resolution image" }</span></button></li>
-                        </ul>
-                    }
-                </div>
-                <button class="icon-btn" onclick={cycle_theme} title={theme_label} aria-label={theme_label}>{ icons::theme() }</button>
+                { menu(Menu::Export, &open, html! { <>{ icons::image() }{ "Export" }{ icons::chevron() }</> },
+                    Some("menu-right"), "Export", export_items(&store, &open)) }
+                { theme_button(&theme) }
                 <button class="icon-btn" onclick={move |_| help.emit(())} title="Help and keyboard" aria-label="Help">{ icons::help() }</button>
             </nav>
         </header>

@@ -1,14 +1,13 @@
-//! Lessons mode: the course (fetched from `lessons/index.yaml` and `lessons/<file>`
-//! relative to the page, so the site works from any sub-path), the learner's progress in
-//! localStorage, and the lessons reducer (which lesson is open, the list, confirmations).
+//! Lessons mode: the course (`fetch` brings it), the learner's progress (kept by
+//! `storage`), and the lessons reducer (which lesson is open, the list, confirmations).
 //!
 //! The lessons reducer is separate from the app's `state::AppState` on purpose: nothing in
 //! it changes what the engine computes, and the workspace itself still changes only
-//! through `state::Action::Load` (a lesson's start or solution). Grading is the engine's
-//! (`netpol::lesson::check_evaluation` on the evaluation the app already made).
-//!
-//! Everything except `fetch_text`, `load_course` and the storage calls is pure and tested
-//! natively.
+//! through `state::Action::Load` (a lesson's start or solution, with
+//! `LoadOrigin::Lesson`). Grading is the engine's (`netpol::lesson::check_evaluation` on
+//! the evaluation the app already made). Everything here is pure and tested natively.
+
+mod fetch;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
@@ -19,17 +18,9 @@ use netpol::Diagnostic;
 use serde::{Deserialize, Serialize};
 use yew::Reducible;
 
-use crate::share::ShareState;
-use crate::state::workspace_share;
+use crate::share::{workspace_share, ShareState};
 
-/// Where the course lives, relative to the page.
-pub const INDEX_URL: &str = "lessons/index.yaml";
-/// The localStorage key of the progress.
-const PROGRESS_KEY: &str = "netpol-playground:lessons:v1";
-/// The `LoadOrigin::Example` id prefix of a lesson's start ("is this workspace a lesson?").
-pub const START_PREFIX: &str = "lesson:";
-/// The `LoadOrigin::Example` id prefix of a lesson's solution (loading it is not solving it).
-pub const SOLUTION_PREFIX: &str = "lesson-solution:";
+pub use fetch::load_course;
 
 /// One entry of the course: a lesson, or the reason its file could not be used.
 #[derive(Clone, Debug, PartialEq)]
@@ -60,7 +51,6 @@ impl Entry {
 pub struct Course {
     /// The course title from the index.
     pub title: Option<String>,
-    /// The lessons.
     pub entries: Vec<Entry>,
 }
 
@@ -163,11 +153,9 @@ pub enum Confirm {
 /// The lessons mode's state.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LessonsState {
-    /// The course.
     pub course: CourseState,
     /// The open lesson's id.
     pub active: Option<String>,
-    /// The learner's progress.
     pub progress: Progress,
     /// The lesson list is shown.
     pub list_open: bool,
@@ -200,7 +188,6 @@ pub enum LessonAction {
     Close,
     /// Reveal the next hint of a lesson (up to `of` hints).
     RevealHint {
-        /// The lesson.
         id: String,
         /// How many hints it has.
         of: usize,
@@ -298,7 +285,7 @@ pub fn lesson_url(file: &str) -> Option<String> {
 }
 
 /// Diagnostics as one short message (first few, with lines).
-pub fn diagnostics_text(diags: &[Diagnostic]) -> String {
+fn diagnostics_text(diags: &[Diagnostic]) -> String {
     let mut parts: Vec<String> = diags
         .iter()
         .take(3)
@@ -359,250 +346,6 @@ pub fn share_of(ws: &Workspace) -> ShareState {
     }
 }
 
-// ---------------------------------------------------------------------------------------
-// Lesson text: the markdown-ish subset lesson files use (paragraphs, lists, fences,
-// `code`, **bold**, *emphasis*). Parsed here into blocks so the view only renders.
-// ---------------------------------------------------------------------------------------
-
-/// A run of text with one style.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Inline {
-    /// Plain text.
-    Text(String),
-    /// `code`.
-    Code(String),
-    /// **bold**.
-    Strong(String),
-    /// *emphasis*.
-    Em(String),
-}
-
-/// A block of lesson text.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Block {
-    /// A paragraph.
-    Para(Vec<Inline>),
-    /// A list (ordered or not) of items.
-    List {
-        /// `1.` items.
-        ordered: bool,
-        /// The items.
-        items: Vec<Vec<Inline>>,
-    },
-    /// A fenced code block.
-    Code(String),
-}
-
-/// Splits lesson text into blocks.
-pub fn blocks(text: &str) -> Vec<Block> {
-    let mut out = Vec::new();
-    let mut para: Vec<String> = Vec::new();
-    let mut list: Option<(bool, Vec<String>)> = None;
-    let mut fence: Option<Vec<String>> = None;
-    let flush_para = |para: &mut Vec<String>, out: &mut Vec<Block>| {
-        if !para.is_empty() {
-            out.push(Block::Para(inlines(&para.join(" "))));
-            para.clear();
-        }
-    };
-    let flush_list = |list: &mut Option<(bool, Vec<String>)>, out: &mut Vec<Block>| {
-        if let Some((ordered, items)) = list.take() {
-            out.push(Block::List {
-                ordered,
-                items: items.iter().map(|i| inlines(i)).collect(),
-            });
-        }
-    };
-    for line in text.lines() {
-        let trimmed = line.trim();
-        if let Some(code) = fence.as_mut() {
-            if trimmed.starts_with("```") {
-                out.push(Block::Code(code.join("\n")));
-                fence = None;
-            } else {
-                code.push(line.to_string());
-            }
-            continue;
-        }
-        if trimmed.starts_with("```") {
-            flush_para(&mut para, &mut out);
-            flush_list(&mut list, &mut out);
-            fence = Some(Vec::new());
-            continue;
-        }
-        if trimmed.is_empty() {
-            flush_para(&mut para, &mut out);
-            flush_list(&mut list, &mut out);
-            continue;
-        }
-        let item = list_item(trimmed);
-        match (item, list.as_mut()) {
-            (Some((ordered, rest)), Some((o, items))) if *o == ordered => {
-                items.push(rest.to_string());
-            }
-            (Some((ordered, rest)), _) => {
-                flush_para(&mut para, &mut out);
-                flush_list(&mut list, &mut out);
-                list = Some((ordered, vec![rest.to_string()]));
-            }
-            // An indented line continues the list item above it.
-            (None, Some((_, items))) if line.starts_with(' ') => {
-                if let Some(last) = items.last_mut() {
-                    last.push(' ');
-                    last.push_str(trimmed);
-                }
-            }
-            (None, _) => {
-                flush_list(&mut list, &mut out);
-                para.push(trimmed.to_string());
-            }
-        }
-    }
-    if let Some(code) = fence {
-        out.push(Block::Code(code.join("\n")));
-    }
-    flush_para(&mut para, &mut out);
-    flush_list(&mut list, &mut out);
-    out
-}
-
-/// `- item` / `* item` / `1. item` → (ordered, rest).
-fn list_item(line: &str) -> Option<(bool, &str)> {
-    if let Some(rest) = line.strip_prefix("- ").or_else(|| line.strip_prefix("* ")) {
-        return Some((false, rest));
-    }
-    let digits = line.chars().take_while(char::is_ascii_digit).count();
-    if digits > 0 && digits < 4 {
-        let rest = line.get(digits..)?;
-        return rest.strip_prefix(". ").map(|r| (true, r));
-    }
-    None
-}
-
-/// Splits a line into styled runs. Unclosed markers stay as text.
-pub fn inlines(text: &str) -> Vec<Inline> {
-    let mut out = Vec::new();
-    let mut plain = String::new();
-    let mut rest = text;
-    while let Some(c) = rest.chars().next() {
-        let (marker, make): (&str, fn(String) -> Inline) = if rest.starts_with("**") {
-            ("**", Inline::Strong)
-        } else if c == '`' {
-            ("`", Inline::Code)
-        } else if c == '*' {
-            ("*", Inline::Em)
-        } else {
-            plain.push(c);
-            rest = rest.get(c.len_utf8()..).unwrap_or("");
-            continue;
-        };
-        let after = rest.get(marker.len()..).unwrap_or("");
-        match after.find(marker) {
-            Some(end) if end > 0 => {
-                if !plain.is_empty() {
-                    out.push(Inline::Text(std::mem::take(&mut plain)));
-                }
-                out.push(make(after.get(..end).unwrap_or("").to_string()));
-                rest = after.get(end + marker.len()..).unwrap_or("");
-            }
-            _ => {
-                plain.push_str(marker);
-                rest = after;
-            }
-        }
-    }
-    if !plain.is_empty() {
-        out.push(Inline::Text(plain));
-    }
-    out
-}
-
-// ---------------------------------------------------------------------------------------
-// Browser side: fetching and storage.
-// ---------------------------------------------------------------------------------------
-
-/// Fetches a text file relative to the page.
-#[cfg(target_arch = "wasm32")]
-pub async fn fetch_text(url: &str) -> Result<String, String> {
-    use wasm_bindgen::JsCast;
-    use wasm_bindgen_futures::JsFuture;
-    let window = web_sys::window().ok_or("no window")?;
-    let response = JsFuture::from(window.fetch_with_str(url))
-        .await
-        .map_err(|_| format!("{url} could not be fetched (offline, or blocked)"))?;
-    let response: web_sys::Response = response
-        .dyn_into()
-        .map_err(|_| format!("{url}: not an HTTP response"))?;
-    if !response.ok() {
-        return Err(format!("{url} answered HTTP {}", response.status()));
-    }
-    let text = response
-        .text()
-        .map_err(|_| format!("{url}: the body could not be read"))?;
-    JsFuture::from(text)
-        .await
-        .ok()
-        .and_then(|t| t.as_string())
-        .ok_or_else(|| format!("{url}: the body is not text"))
-}
-
-/// Native builds (the unit tests) have no fetch.
-#[cfg(not(target_arch = "wasm32"))]
-pub async fn fetch_text(url: &str) -> Result<String, String> {
-    Err(format!("{url}: no fetch outside the browser"))
-}
-
-/// Largest lesson or index file read (a lesson is a few KB).
-const MAX_FILE: usize = 512 * 1024;
-
-/// Fetches and reads the whole course. A broken lesson is listed as broken; only a missing
-/// or unreadable index fails the course.
-pub async fn load_course() -> Result<Course, String> {
-    let index = fetch_text(INDEX_URL)
-        .await
-        .map_err(|e| format!("The lessons could not be loaded: {e}."))?;
-    if index.len() > MAX_FILE {
-        return Err("The lesson list is too large to be a lesson list.".into());
-    }
-    let files = parse_index("lessons/index.yaml", &index)
-        .map(|i| i.lessons)
-        .unwrap_or_default();
-    let mut texts: BTreeMap<String, Result<String, String>> = BTreeMap::new();
-    for file in &files {
-        let Some(url) = lesson_url(file) else {
-            continue;
-        };
-        let text = fetch_text(&url).await.and_then(|t| {
-            if t.len() > MAX_FILE {
-                Err(format!("{url} is larger than {} KB", MAX_FILE / 1024))
-            } else {
-                Ok(t)
-            }
-        });
-        texts.insert(file.clone(), text);
-    }
-    build_course(&index, |f| texts.get(f).cloned())
-}
-
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
-}
-
-/// The stored progress (a fresh start when there is none or storage is blocked).
-pub fn load_progress() -> Progress {
-    storage()
-        .and_then(|s| s.get_item(PROGRESS_KEY).ok().flatten())
-        .map(|j| Progress::from_json(&j))
-        .unwrap_or_default()
-}
-
-/// Stores the progress; storage that is full or blocked only loses the progress.
-pub fn save_progress(p: &Progress) {
-    if let Some(s) = storage() {
-        let _ = s.set_item(PROGRESS_KEY, &p.to_json());
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -651,10 +394,14 @@ mod tests {
         use crate::state::{AppState, LoadOrigin};
         for e in course().entries {
             let l = e.lesson().unwrap();
-            let s = AppState::new(&share_of(&l.start), LoadOrigin::Example("x".into()));
+            let origin = |solution| LoadOrigin::Lesson {
+                id: l.id.clone(),
+                solution,
+            };
+            let s = AppState::new(&share_of(&l.start), origin(false));
             let r = netpol::lesson::check_evaluation(l, &s.derived.eval);
             assert!(!r.complete, "{} start", l.id);
-            let s = AppState::new(&share_of(&l.solution), LoadOrigin::Example("x".into()));
+            let s = AppState::new(&share_of(&l.solution), origin(true));
             let r = netpol::lesson::check_evaluation(l, &s.derived.eval);
             assert!(r.complete, "{} solution: {r:?}", l.id);
         }
@@ -735,47 +482,10 @@ mod tests {
     }
 
     #[test]
-    fn lesson_text_becomes_blocks() {
-        let b = blocks(
-            "Para **bold** and `code`\nsame para.\n\n- one\n  more\n- two *em*\n\n1. first\n2. second\n\n```\nkind: Pod\n```\nunclosed `tick",
-        );
-        assert_eq!(
-            b[0],
-            Block::Para(vec![
-                Inline::Text("Para ".into()),
-                Inline::Strong("bold".into()),
-                Inline::Text(" and ".into()),
-                Inline::Code("code".into()),
-                Inline::Text(" same para.".into()),
-            ])
-        );
-        assert_eq!(
-            b[1],
-            Block::List {
-                ordered: false,
-                items: vec![
-                    vec![Inline::Text("one more".into())],
-                    vec![Inline::Text("two ".into()), Inline::Em("em".into())],
-                ],
-            }
-        );
-        assert!(matches!(&b[2], Block::List { ordered: true, items } if items.len() == 2));
-        assert_eq!(b[3], Block::Code("kind: Pod".into()));
-        assert_eq!(
-            b[4],
-            Block::Para(vec![Inline::Text("unclosed `tick".into())])
-        );
-        // Nothing panics on odd input.
-        for t in ["*", "**", "``", "1.", "- ", "```", "é**ü", "12345. x"] {
-            let _ = blocks(t);
-        }
-    }
-
-    #[test]
     fn every_shipped_lesson_text_renders() {
         for (_, text) in lesson_files() {
             let l = parse_lesson("x", &text).unwrap();
-            assert!(!blocks(&l.text).is_empty());
+            assert!(!crate::markdown::blocks(&l.text).is_empty());
         }
     }
 }

@@ -1,0 +1,108 @@
+//! `netpol diff OLD NEW`: what a change to the manifests opens and closes, and why.
+//!
+//! Each side is a file, a folder or `-` (stdin, for one side at most). The two sides are
+//! loaded and their connectivity computed on two threads, then compared by the engine
+//! ([`netpol::diff`]); this file only reads arguments and picks the output format.
+
+use clap::{Args, ValueEnum};
+use netpol::connectivity::ConnectivityMap;
+use netpol::diff::{self, render, Snapshot};
+use netpol::endpoint::all_endpoints;
+use netpol::{Cidr, Endpoint, Loaded};
+
+use crate::inputs;
+
+#[derive(Args)]
+pub struct DiffArgs {
+    /// The manifests before the change: a file, a folder or - for stdin
+    old: String,
+    /// The manifests after the change: a file, a folder or - for stdin (not both sides)
+    new: String,
+    /// An address or CIDR outside the cluster to include (repeatable)
+    #[arg(long = "external")]
+    externals: Vec<String>,
+    /// Output format (md: a pull-request comment)
+    #[arg(short = 'o', long = "output", value_enum, default_value = "txt")]
+    output: DiffFormat,
+    /// Exit with 1 when anything changed, 0 when nothing did
+    #[arg(long)]
+    exit_code: bool,
+    /// At most this many changed pairs in the -o md table (0 for all)
+    #[arg(long, default_value_t = 100)]
+    max_rows: usize,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DiffFormat {
+    Txt,
+    Md,
+    Json,
+    Csv,
+}
+
+/// One side, loaded, with the endpoints compared and their connectivity.
+struct Side {
+    loaded: Loaded,
+    endpoints: Vec<Endpoint>,
+    connectivity: ConnectivityMap,
+}
+
+/// Runs the command: the text for stdout and the exit code.
+pub fn run(args: &DiffArgs) -> Result<(String, u8), String> {
+    if args.old == "-" && args.new == "-" {
+        return Err("only one side can be read from stdin (-)".to_string());
+    }
+    let externals = externals(&args.externals)?;
+    let (old, new) = std::thread::scope(|s| {
+        let old = s.spawn(|| side(&args.old, &externals));
+        let new = side(&args.new, &externals);
+        let old = old
+            .join()
+            .unwrap_or_else(|_| Err("loading the old side failed".to_string()));
+        (old, new)
+    });
+    let (old, new) = (old?, new?);
+    inputs::warn_about_errors(&old.loaded);
+    inputs::warn_about_errors(&new.loaded);
+    let d = diff::diff_snapshots(snapshot(&old), snapshot(&new));
+    let stdout = match args.output {
+        DiffFormat::Txt => render::text(&d),
+        DiffFormat::Md => render::markdown(&d, args.max_rows),
+        DiffFormat::Csv => render::csv(&d),
+        DiffFormat::Json => serde_json::to_string_pretty(&d)
+            .map(|s| s + "\n")
+            .map_err(|e| format!("could not write JSON: {e}"))?,
+    };
+    let code = u8::from(args.exit_code && !d.is_empty());
+    Ok((stdout, code))
+}
+
+fn side(input: &str, externals: &[Cidr]) -> Result<Side, String> {
+    let loaded = inputs::load(&[input.to_string()])?;
+    let endpoints = all_endpoints(&loaded.cluster, externals);
+    let connectivity = netpol::connectivity(&loaded.cluster, &endpoints);
+    Ok(Side {
+        loaded,
+        endpoints,
+        connectivity,
+    })
+}
+
+fn snapshot(side: &Side) -> Snapshot<'_> {
+    Snapshot {
+        cluster: &side.loaded.cluster,
+        endpoints: &side.endpoints,
+        connectivity: &side.connectivity,
+    }
+}
+
+/// `--external` values, as `netpol connectivity` reads them (`8.8.8.8`, `ip:10.0.0.0/8`).
+fn externals(values: &[String]) -> Result<Vec<Cidr>, String> {
+    values
+        .iter()
+        .map(|e| {
+            let addr = e.strip_prefix("ip:").unwrap_or(e);
+            Cidr::parse(addr, true).map_err(|err| format!("--external `{e}`: {err}"))
+        })
+        .collect()
+}

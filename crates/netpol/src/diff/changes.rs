@@ -1,0 +1,77 @@
+//! How the two sides differ, before any pair is compared: each policy added, removed,
+//! edited or unchanged (matched by `namespace/name`), and what changed about a pod.
+
+use std::collections::HashMap;
+
+use super::cause::{PolicyChange, PolicyIndex};
+use super::side::DIRECTIONS;
+use crate::model::{Cluster, Pod, Policy, Rule};
+
+/// What differs between the two sides' versions of one pod (`labels of x/a`, ...).
+pub(super) fn pod_changes(a: &Pod, b: &Pod, namespace_labels_changed: bool) -> Vec<String> {
+    let id = a.id();
+    let mut notes = Vec::new();
+    if a.labels != b.labels {
+        notes.push(format!("labels of {id}"));
+    }
+    if a.ports != b.ports {
+        notes.push(format!("ports of {id}"));
+    }
+    if a.ips != b.ips {
+        notes.push(format!("IPs of {id}"));
+    }
+    if namespace_labels_changed {
+        notes.push(format!("labels of namespace {}", a.namespace));
+    }
+    notes
+}
+
+/// Added / removed / edited / unchanged for every policy of each side, by id, and the new
+/// side's policies by id.
+pub(super) fn classify_policies(
+    old: &Cluster,
+    new: &Cluster,
+) -> (
+    Vec<PolicyChange>,
+    Vec<PolicyChange>,
+    HashMap<String, PolicyIndex>,
+) {
+    let by_id = |c: &Cluster| -> HashMap<String, PolicyIndex> {
+        c.policies
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.id(), i))
+            .collect()
+    };
+    let (old_by_id, new_by_id) = (by_id(old), by_id(new));
+    let classify =
+        |mine: &Cluster, theirs: &Cluster, index: &HashMap<String, PolicyIndex>, missing| {
+            mine.policies
+                .iter()
+                .map(
+                    |p| match index.get(&p.id()).and_then(|&i| theirs.policies.get(i)) {
+                        None => missing,
+                        Some(q) if same_semantics(p, q) => PolicyChange::Unchanged,
+                        Some(_) => PolicyChange::Edited,
+                    },
+                )
+                .collect()
+        };
+    let old_changes = classify(old, new, &new_by_id, PolicyChange::Removed);
+    let new_changes = classify(new, old, &old_by_id, PolicyChange::Added);
+    (old_changes, new_changes, new_by_id)
+}
+
+/// Same selection, isolation and rules (where the policy was written does not count).
+fn same_semantics(a: &Policy, b: &Policy) -> bool {
+    let same_rules = |x: &[Rule], y: &[Rule]| {
+        x.len() == y.len()
+            && x.iter()
+                .zip(y)
+                .all(|(r, s)| r.peers == s.peers && r.ports == s.ports)
+    };
+    a.pod_selector == b.pod_selector
+        && DIRECTIONS
+            .iter()
+            .all(|&d| a.isolates(d) == b.isolates(d) && same_rules(a.rules(d), b.rules(d)))
+}

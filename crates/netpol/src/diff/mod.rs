@@ -1,0 +1,307 @@
+//! What a change to the manifests opens and closes, and which policy change did it.
+//!
+//! [`diff`] compares the exact connectivity ([`crate::connectivity()`]) of two clusters,
+//! the "old" and the "new" side of a change: for every ordered pair of endpoints present on
+//! both sides (matched by id, `namespace/name` or `ip:...`), the connections that opened
+//! and closed, as port sets per protocol. Endpoints present on one side only are listed as
+//! added or removed, not as thousands of opened or closed flows.
+//!
+//! Every change carries its [`Cause`]s: the policies and rules that were added, removed or
+//! edited, derived from the evidence the engine gives before and after (which policies
+//! isolate each side, which rules match the other end and what ports they allow). See
+//! `cause.rs` for how, and `facts.rs` for where the evidence comes from.
+//!
+//! The types are what a Compare view draws from; [`render`] has the text, Markdown and CSV
+//! forms, and [`Diff`] serializes to the JSON contract other tools rely on:
+//!
+//! ```json
+//! {"changes": [{"from": "ns/a", "to": "ns/b", "opened": {"TCP": "80,8000-9000"},
+//!               "closed": {"UDP": "53"}, "causes": ["..."]}],
+//!  "added_endpoints": ["ns/c"], "removed_endpoints": []}
+//! ```
+
+mod cause;
+mod changes;
+mod facts;
+pub mod render;
+mod side;
+
+use std::collections::HashMap;
+
+use serde::ser::{SerializeMap, SerializeStruct};
+use serde::Serialize;
+
+use crate::cidr::Cidr;
+use crate::connectivity::{connectivity, ConnectivityMap};
+use crate::endpoint::{all_endpoints, Endpoint};
+use crate::model::Cluster;
+use crate::ports::{Connections, Protocol};
+
+pub use cause::{Cause, CauseKind, PolicyChange};
+
+/// Everything that differs between two sides.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Diff {
+    /// Pairs with anything opened or closed, in the old side's endpoint order (sender,
+    /// then receiver). Pairs with no change are absent.
+    pub changes: Vec<Change>,
+    /// Endpoint ids only the new side has, in its order.
+    pub added_endpoints: Vec<String>,
+    /// Endpoint ids only the old side has, in its order.
+    pub removed_endpoints: Vec<String>,
+    /// Every cause, once; [`Change::causes`] holds indices into it, so the thousands of
+    /// pairs one policy closes share its cause (and a view can group by cause).
+    pub causes: Vec<Cause>,
+}
+
+impl Diff {
+    /// True when nothing changed.
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+            && self.added_endpoints.is_empty()
+            && self.removed_endpoints.is_empty()
+    }
+
+    /// Pairs where something opened.
+    pub fn opened_pairs(&self) -> usize {
+        self.changes.iter().filter(|c| !c.opened.is_empty()).count()
+    }
+
+    /// Pairs where something closed.
+    pub fn closed_pairs(&self) -> usize {
+        self.changes.iter().filter(|c| !c.closed.is_empty()).count()
+    }
+
+    /// The causes of one change.
+    pub fn causes_of<'d>(&'d self, change: &'d Change) -> impl Iterator<Item = &'d Cause> + 'd {
+        change.causes.iter().filter_map(|&i| self.causes.get(i))
+    }
+}
+
+/// What changed for one ordered pair.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    /// Sender id.
+    pub from: String,
+    /// Receiver id.
+    pub to: String,
+    /// Connections the new side allows and the old did not.
+    pub opened: Connections,
+    /// Connections the old side allowed and the new does not.
+    pub closed: Connections,
+    /// Why: indices into [`Diff::causes`], one per policy rule or isolation that made a
+    /// difference, in the order of [`Cause`]'s `Ord`.
+    pub causes: Vec<usize>,
+}
+
+impl Change {
+    /// A port to show this change with (`explain` on both sides at it): the first port
+    /// that opened, else the first that closed, in TCP, UDP, SCTP order.
+    pub fn probe(&self) -> Option<(u16, Protocol)> {
+        [&self.opened, &self.closed].into_iter().find_map(|c| {
+            Protocol::ALL
+                .into_iter()
+                .find_map(|p| c.ports(p).ranges().first().map(|&(lo, _)| (lo, p)))
+        })
+    }
+}
+
+/// One side of a comparison: a cluster, the endpoints to compare (pods, then any outside
+/// addresses), and their connectivity. Build it with [`Snapshot::new`], or from parts the
+/// caller already computed (the playground has the connectivity anyway).
+#[derive(Clone, Copy, Debug)]
+pub struct Snapshot<'a> {
+    /// The cluster.
+    pub cluster: &'a Cluster,
+    /// The endpoints `connectivity` was computed for, in its order.
+    pub endpoints: &'a [Endpoint],
+    /// `connectivity(cluster, endpoints)`.
+    pub connectivity: &'a ConnectivityMap,
+}
+
+/// Compares two clusters over their pods plus the given outside addresses.
+pub fn diff(old: &Cluster, new: &Cluster, externals: &[Cidr]) -> Diff {
+    let old_endpoints = all_endpoints(old, externals);
+    let new_endpoints = all_endpoints(new, externals);
+    let old_map = connectivity(old, &old_endpoints);
+    let new_map = connectivity(new, &new_endpoints);
+    diff_snapshots(
+        Snapshot {
+            cluster: old,
+            endpoints: &old_endpoints,
+            connectivity: &old_map,
+        },
+        Snapshot {
+            cluster: new,
+            endpoints: &new_endpoints,
+            connectivity: &new_map,
+        },
+    )
+}
+
+/// Compares two snapshots (see [`Snapshot`]).
+pub fn diff_snapshots(old: Snapshot<'_>, new: Snapshot<'_>) -> Diff {
+    compare(old, new, true)
+}
+
+/// [`diff_snapshots`] with every cause taken from the two explanations of its pair, never
+/// from the shortcut over changed policies: the reference the shortcut is tested against.
+/// Same result, slower.
+pub fn diff_snapshots_explained(old: Snapshot<'_>, new: Snapshot<'_>) -> Diff {
+    compare(old, new, false)
+}
+
+fn compare(old: Snapshot<'_>, new: Snapshot<'_>, shortcut: bool) -> Diff {
+    let old_ids = &old.connectivity.endpoints;
+    let new_ids = &new.connectivity.endpoints;
+    let in_new: HashMap<&str, usize> = new_ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i))
+        .collect();
+    let in_old: HashMap<&str, usize> = old_ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i))
+        .collect();
+    // Endpoints on both sides: (position in old, position in new).
+    let common: Vec<(usize, usize)> = old_ids
+        .iter()
+        .enumerate()
+        .filter_map(|(i, id)| Some((i, *in_new.get(id.as_str())?)))
+        .collect();
+    let mut facts = facts::Facts::new(old, new, &common, shortcut);
+    let mut changes = Vec::new();
+    let mut same = SameCache::new();
+    for (a, &(from_old, from_new)) in common.iter().enumerate() {
+        for (b, &(to_old, to_new)) in common.iter().enumerate() {
+            if a == b {
+                continue;
+            }
+            let (Some(before), Some(after)) = (
+                old.connectivity.get(from_old, to_old),
+                new.connectivity.get(from_new, to_new),
+            ) else {
+                continue;
+            };
+            if same.equal(before, after) {
+                continue;
+            }
+            let opened = after.difference(before);
+            let closed = before.difference(after);
+            let causes = facts.causes(a, b, &opened, &closed);
+            changes.push(Change {
+                from: old_ids.get(from_old).cloned().unwrap_or_default(),
+                to: old_ids.get(to_old).cloned().unwrap_or_default(),
+                opened,
+                closed,
+                causes,
+            });
+        }
+    }
+    Diff {
+        causes: facts.into_causes(),
+        changes,
+        added_endpoints: new_ids
+            .iter()
+            .filter(|id| !in_old.contains_key(id.as_str()))
+            .cloned()
+            .collect(),
+        removed_endpoints: old_ids
+            .iter()
+            .filter(|id| !in_new.contains_key(id.as_str()))
+            .cloned()
+            .collect(),
+    }
+}
+
+/// Remembers comparisons by the addresses of the two values: a connectivity map shares
+/// one value between every cell that allows the same, so a million cells hold a few dozen
+/// distinct values and almost every comparison is a repeat.
+struct SameCache {
+    slots: Vec<Option<(*const Connections, *const Connections, bool)>>,
+}
+
+impl SameCache {
+    const SLOTS: usize = 1024;
+
+    fn new() -> SameCache {
+        SameCache {
+            slots: vec![None; Self::SLOTS],
+        }
+    }
+
+    fn equal(&mut self, a: &Connections, b: &Connections) -> bool {
+        let (pa, pb) = (a as *const Connections, b as *const Connections);
+        // Values are a few words apart in their tables: mix both addresses' low bits.
+        let hash = ((pa as usize) >> 3) ^ ((pb as usize) >> 3).rotate_left(5);
+        let at = hash % Self::SLOTS;
+        if let Some(Some((la, lb, eq))) = self.slots.get(at) {
+            if std::ptr::eq(*la, pa) && std::ptr::eq(*lb, pb) {
+                return *eq;
+            }
+        }
+        let eq = a == b;
+        if let Some(slot) = self.slots.get_mut(at) {
+            *slot = Some((pa, pb, eq));
+        }
+        eq
+    }
+}
+
+/// `{"TCP": "80,8000-9000", "UDP": "53"}`: protocols with no port are left out, every port
+/// is `1-65535`.
+pub struct PortsByProtocol<'a>(pub &'a Connections);
+
+impl Serialize for PortsByProtocol<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let present: Vec<Protocol> = Protocol::ALL
+            .into_iter()
+            .filter(|p| !self.0.ports(*p).is_empty())
+            .collect();
+        let mut map = s.serialize_map(Some(present.len()))?;
+        for p in present {
+            map.serialize_entry(p.as_str(), &self.0.ports(p).to_string())?;
+        }
+        map.end()
+    }
+}
+
+impl Serialize for Diff {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        /// A change with its causes spelled out (the contract has strings, not indices).
+        struct Row<'d> {
+            change: &'d Change,
+            causes: Vec<&'d str>,
+        }
+        impl Serialize for Row<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut st = s.serialize_struct("Change", 5)?;
+                st.serialize_field("from", &self.change.from)?;
+                st.serialize_field("to", &self.change.to)?;
+                st.serialize_field("opened", &PortsByProtocol(&self.change.opened))?;
+                st.serialize_field("closed", &PortsByProtocol(&self.change.closed))?;
+                st.serialize_field("causes", &self.causes)?;
+                st.end()
+            }
+        }
+        let texts: Vec<String> = self.causes.iter().map(Cause::describe).collect();
+        let rows: Vec<Row<'_>> = self
+            .changes
+            .iter()
+            .map(|change| Row {
+                change,
+                causes: change
+                    .causes
+                    .iter()
+                    .filter_map(|&i| texts.get(i).map(String::as_str))
+                    .collect(),
+            })
+            .collect();
+        let mut st = s.serialize_struct("Diff", 3)?;
+        st.serialize_field("changes", &rows)?;
+        st.serialize_field("added_endpoints", &self.added_endpoints)?;
+        st.serialize_field("removed_endpoints", &self.removed_endpoints)?;
+        st.end()
+    }
+}

@@ -1,0 +1,158 @@
+//! Expectations: "this may (or may not) open that port to that", the syntax lessons write
+//! their goals in and `netpol test` checks as a CI gate.
+//!
+//! ```text
+//! team-one/pod-1 -> team-two/pod-2 : 8080/TCP     one pod to one pod
+//! team-one/* -> team-two/pod-3 : 8080             every pod of a namespace (TCP by default)
+//! */app=web -> prod/tier in (db, cache) : 5432    pods chosen by labels, in any namespace
+//! */* -> ip:8.8.8.8 : 53/UDP                      every pod, to an address outside
+//! ```
+//!
+//! An endpoint is written as a [`Pattern`]; an [`Expectation`] keeps the text of both ends
+//! (so a lesson shows what its author wrote) and is resolved against a cluster when it is
+//! checked. [`parse_file`] reads an expectations file with the place of every entry, and
+//! [`check`] grades it with the engine's verdicts, explaining each connection that fails.
+
+mod check;
+mod file;
+mod pattern;
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::ports::Protocol;
+
+pub use check::{check, Failure, Outcome, TestReport};
+pub use file::{parse_file, Stated};
+pub use pattern::Pattern;
+
+/// One expected connection: `from` may (or may not) open `port`/`protocol` to `to`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Expectation {
+    /// Sender, as written: a [`Pattern`] (`namespace/name`, `ns/*`, `ip:8.8.8.8`, ...).
+    pub from: String,
+    /// Receiver, as written: a [`Pattern`].
+    pub to: String,
+    /// Destination port.
+    pub port: u16,
+    /// Protocol.
+    pub protocol: Protocol,
+    /// True when the connection must be allowed, false when it must stay denied.
+    pub allowed: bool,
+}
+
+impl Expectation {
+    /// Parses `ns/a -> ns/b : 8080/TCP` (spaces around `:` optional, `/TCP` optional); each
+    /// end is a [`Pattern`]. Whether the connection must be allowed is not part of the text.
+    pub fn parse(text: &str, allowed: bool) -> Result<Expectation, String> {
+        let text = text.trim();
+        // The arrow the intent syntax also accepts.
+        let normalised = text.replacen('→', "->", 1);
+        let (from, rest) = normalised.split_once("->").ok_or_else(|| {
+            format!("`{text}`: write `from -> to : PORT/PROTOCOL` (no `->` found)")
+        })?;
+        // ` : ` first, so an IPv6 address (`ip:fd00::1 : 443`) keeps its colons; otherwise
+        // the last colon, so `ip:8.8.8.8:53/UDP` works.
+        let (to, port) = rest
+            .split_once(" : ")
+            .or_else(|| rest.rsplit_once(':'))
+            .ok_or_else(|| format!("`{text}`: a port is missing (`... : 8080/TCP`)"))?;
+        let (from, to, port) = (from.trim(), to.trim(), port.trim());
+        for (side, id) in [("sender", from), ("receiver", to)] {
+            if id.is_empty() {
+                return Err(format!("`{text}`: the {side} is missing"));
+            }
+            Pattern::parse(id).map_err(|e| format!("`{text}`: {e}"))?;
+        }
+        let (number, protocol) = match port.split_once('/') {
+            Some((n, p)) => (n.trim(), parse_protocol(p.trim())?),
+            None => (port, Protocol::Tcp),
+        };
+        let port = parse_port(number).map_err(|e| format!("`{text}`: {e}"))?;
+        Ok(Expectation {
+            from: from.to_string(),
+            to: to.to_string(),
+            port,
+            protocol,
+            allowed,
+        })
+    }
+
+    /// `ns/a -> ns/b : 8080/TCP` (without the verdict).
+    pub fn connection(&self) -> String {
+        format!(
+            "{} -> {} : {}/{}",
+            self.from,
+            self.to,
+            self.port,
+            self.protocol.as_str()
+        )
+    }
+
+    /// Both ends as patterns. `Err` only for an expectation built by hand with an end that
+    /// [`Expectation::parse`] would have refused.
+    pub fn patterns(&self) -> Result<(Pattern, Pattern), String> {
+        Ok((Pattern::parse(&self.from)?, Pattern::parse(&self.to)?))
+    }
+}
+
+impl fmt::Display for Expectation {
+    /// `allow ns/a -> ns/b : 8080/TCP` / `deny ...`, the way a lesson file writes it.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let verb = if self.allowed { "allow" } else { "deny" };
+        write!(f, "{verb} {}", self.connection())
+    }
+}
+
+/// `TCP`, `udp`, `Sctp`: expectations are written by people, so any case will do.
+pub(crate) fn parse_protocol(text: &str) -> Result<Protocol, String> {
+    Protocol::parse(&text.to_ascii_uppercase())
+        .ok_or_else(|| format!("unknown protocol `{text}` (TCP, UDP or SCTP)"))
+}
+
+/// A port number 1-65535 (names belong in policies, where a pod resolves them).
+pub(crate) fn parse_port(text: &str) -> Result<u16, String> {
+    match text.parse::<u16>() {
+        Ok(0) | Err(_) => Err(format!(
+            "`{text}` is not a port number (1-65535); name ports in the policies, not in the goal"
+        )),
+        Ok(n) => Ok(n),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_patterns_on_both_ends() {
+        let e = Expectation::parse("team-one/* -> */app=web, tier in (a, b) : 53/udp", false)
+            .unwrap_or_else(|e| unreachable!("{e}"));
+        assert_eq!(e.from, "team-one/*");
+        assert_eq!(e.to, "*/app=web, tier in (a, b)");
+        assert_eq!((e.port, e.protocol), (53, Protocol::Udp));
+        assert_eq!(
+            e.to_string(),
+            "deny team-one/* -> */app=web, tier in (a, b) : 53/UDP"
+        );
+    }
+
+    #[test]
+    fn refuses_malformed_text_with_the_reason() {
+        for (text, wanted) in [
+            ("ns/a -> ns/b", "a port is missing"),
+            ("ns/a ns/b : 80", "no `->` found"),
+            ("ns/a -> ns/b : http", "not a port number"),
+            ("ns/a -> ns/b : 80/ICMP", "unknown protocol `ICMP`"),
+            ("ns/a b -> ns/b : 80", "not an endpoint"),
+            ("ns/A -> ns/b : 80", "`A` is not a valid Pod name"),
+            ("*/pod-1 -> ns/b : 80", "needs its namespace"),
+            (" -> ns/b : 80", "the sender is missing"),
+            ("ns/a -> ns/app=(x : 80", "`app=(x`"),
+        ] {
+            let err = Expectation::parse(text, true).err().unwrap_or_default();
+            assert!(err.contains(wanted), "{text}: {err}");
+        }
+    }
+}

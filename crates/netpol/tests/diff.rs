@@ -1,0 +1,446 @@
+//! `diff` and `expect` on random clusters: the laws issue 13 asks for.
+//!
+//! - `diff(A, A)` is empty;
+//! - `diff(A, B)` is `diff(B, A)` with opened and closed, added and removed swapped, and
+//!   the same causes seen from the other side;
+//! - applying `diff(A, B)` to `connectivity(A)` gives `connectivity(B)` exactly;
+//! - the shortcut causes equal the causes from explanations, every change has a cause,
+//!   and a policy that did not change is a cause only next to an endpoint that did;
+//! - `expect::check` passes on expectations written from `connectivity` itself and fails
+//!   on exactly the one that is flipped.
+//!
+//! B is A with one to four random edits (policies removed, added, edited in place; pods
+//! relabelled, re-ported, re-addressed, added, removed; namespaces relabelled), so ids are
+//! shared and every kind of change meets every other.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "a test fails loudly on purpose"
+)]
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use netpol::diff::{
+    diff, diff_snapshots, diff_snapshots_explained, Cause, CauseKind, Diff, PolicyChange, Snapshot,
+};
+use netpol::endpoint::all_endpoints;
+use netpol::expect::{check, Expectation, Stated};
+use netpol::model::{ContainerPort, EndpointKind, Origin, Peer, PolicyPort, PortRef, Rule};
+use netpol::selector::{Operator, Requirement};
+use netpol::{connectivity, Cidr, Cluster, Namespace, Pod, Policy, Protocol, Selector};
+use proptest::prelude::*;
+
+const KEYS: [&str; 2] = ["app", "tier"];
+const VALUES: [&str; 3] = ["a", "b", "c"];
+const NAMESPACES: [&str; 3] = ["x", "y", "z"];
+
+fn labels() -> impl Strategy<Value = BTreeMap<String, String>> {
+    prop::collection::btree_map(
+        prop::sample::select(KEYS.to_vec()).prop_map(String::from),
+        prop::sample::select(VALUES.to_vec()).prop_map(String::from),
+        0..=2,
+    )
+}
+
+fn selector() -> impl Strategy<Value = Selector> {
+    let requirement = (
+        prop::sample::select(KEYS.to_vec()),
+        prop::sample::select(vec![Operator::In, Operator::NotIn, Operator::Exists]),
+        prop::sample::select(VALUES.to_vec()),
+    )
+        .prop_map(|(key, operator, value)| Requirement {
+            key: key.to_string(),
+            operator,
+            values: match operator {
+                Operator::Exists | Operator::DoesNotExist => Vec::new(),
+                _ => vec![value.to_string()],
+            },
+        });
+    (
+        labels().prop_map(|l| if l.len() > 1 { BTreeMap::new() } else { l }),
+        prop::collection::vec(requirement, 0..=1),
+    )
+        .prop_map(|(match_labels, match_expressions)| Selector {
+            match_labels,
+            match_expressions,
+        })
+}
+
+fn peer() -> impl Strategy<Value = Peer> {
+    prop_oneof![
+        4 => (prop::option::of(selector()), prop::option::of(selector()))
+            .prop_filter("a peer needs a selector", |(a, b)| a.is_some() || b.is_some())
+            .prop_map(|(namespace_selector, pod_selector)| Peer::Pods { namespace_selector, pod_selector }),
+        1 => prop::sample::select(vec!["10.0.0.0/8", "0.0.0.0/0"]).prop_map(|c| Peer::IpBlock {
+            cidr: Cidr::parse(c, false).unwrap(),
+            except: vec![],
+        }),
+    ]
+}
+
+fn policy_port() -> impl Strategy<Value = PolicyPort> {
+    let port = prop_oneof![
+        Just(None),
+        prop::sample::select(vec![53u16, 80, 81]).prop_map(|n| Some(PortRef::Number(n))),
+        Just(Some(PortRef::Name("http".to_string()))),
+    ];
+    (
+        prop::sample::select(Protocol::ALL.to_vec()),
+        port,
+        prop::option::of(81u16..=90),
+    )
+        .prop_map(|(protocol, port, end)| {
+            let end_port = match &port {
+                Some(PortRef::Number(n)) => end.filter(|e| e >= n),
+                _ => None,
+            };
+            PolicyPort {
+                protocol,
+                port,
+                end_port,
+            }
+        })
+}
+
+fn rule() -> impl Strategy<Value = Rule> {
+    (
+        prop::collection::vec(peer(), 0..=2),
+        prop::collection::vec(policy_port(), 0..=2),
+    )
+        .prop_map(|(peers, ports)| Rule {
+            peers,
+            ports,
+            origin: None,
+        })
+}
+
+fn policy(name: String) -> impl Strategy<Value = Policy> {
+    (
+        prop::sample::select(NAMESPACES.to_vec()),
+        selector(),
+        prop::option::of(prop::collection::vec(rule(), 0..=2)),
+        prop::option::of(prop::collection::vec(rule(), 0..=2)),
+    )
+        .prop_map(move |(ns, pod_selector, ingress, egress)| Policy {
+            namespace: ns.to_string(),
+            name: name.clone(),
+            pod_selector,
+            isolates_ingress: ingress.is_some(),
+            isolates_egress: egress.is_some() || ingress.is_none(),
+            declared_types: None,
+            ingress: ingress.unwrap_or_default(),
+            egress: egress.unwrap_or_default(),
+            origin: None,
+        })
+}
+
+fn container_ports(http: u16) -> Vec<ContainerPort> {
+    vec![ContainerPort {
+        name: Some("http".into()),
+        port: http,
+        protocol: Protocol::Tcp,
+    }]
+}
+
+fn pod(name: String) -> impl Strategy<Value = Pod> {
+    (
+        prop::sample::select(NAMESPACES.to_vec()),
+        labels(),
+        prop::sample::select(vec![80u16, 81]),
+        prop::bool::ANY,
+    )
+        .prop_map(move |(ns, labels, http, ip)| Pod {
+            namespace: ns.to_string(),
+            name: name.clone(),
+            kind: EndpointKind::Pod,
+            labels,
+            ports: container_ports(http),
+            ips: if ip {
+                vec![format!("10.0.0.{}", name.len()).parse().unwrap()]
+            } else {
+                vec![]
+            },
+            origin: None,
+        })
+}
+
+fn cluster() -> impl Strategy<Value = Cluster> {
+    let pods =
+        (1usize..=5).prop_flat_map(|n| (0..n).map(|i| pod(format!("pod{i}"))).collect::<Vec<_>>());
+    let policies =
+        (0usize..=4).prop_flat_map(|n| (0..n).map(|i| policy(format!("p{i}"))).collect::<Vec<_>>());
+    let ns_labels = prop::collection::vec(labels(), 3);
+    (pods, policies, ns_labels).prop_map(|(pods, policies, ns_labels)| {
+        let mut c = Cluster {
+            namespaces: NAMESPACES
+                .iter()
+                .zip(ns_labels)
+                .map(|(n, l)| {
+                    let mut ns = Namespace::implicit(n);
+                    ns.labels.extend(l);
+                    ns
+                })
+                .collect(),
+            pods,
+            policies,
+            kustomize_common_labels: false,
+        };
+        c.complete_namespaces();
+        c
+    })
+}
+
+/// One edit from A towards B.
+#[derive(Clone, Debug)]
+enum Edit {
+    RemovePolicy(usize),
+    AddPolicy(Policy),
+    /// Replaces a policy's spec, keeping its namespace and name.
+    RewritePolicy(usize, Policy),
+    Relabel(usize, BTreeMap<String, String>),
+    Reports(usize),
+    Readdress(usize),
+    RemovePod(usize),
+    AddPod(Pod),
+    RelabelNamespace(usize, BTreeMap<String, String>),
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    prop_oneof![
+        2 => any::<usize>().prop_map(Edit::RemovePolicy),
+        2 => policy("added".to_string()).prop_map(Edit::AddPolicy),
+        3 => (any::<usize>(), policy("edited".to_string())).prop_map(|(i, p)| Edit::RewritePolicy(i, p)),
+        1 => (any::<usize>(), labels()).prop_map(|(i, l)| Edit::Relabel(i, l)),
+        1 => any::<usize>().prop_map(Edit::Reports),
+        1 => any::<usize>().prop_map(Edit::Readdress),
+        1 => any::<usize>().prop_map(Edit::RemovePod),
+        1 => pod("extra".to_string()).prop_map(Edit::AddPod),
+        1 => (0usize..3, labels()).prop_map(|(i, l)| Edit::RelabelNamespace(i, l)),
+    ]
+}
+
+impl Edit {
+    fn apply(self, c: &mut Cluster) {
+        let (np, npods) = (c.policies.len().max(1), c.pods.len().max(1));
+        match self {
+            Edit::RemovePolicy(i) if !c.policies.is_empty() => {
+                c.policies.remove(i % np);
+            }
+            Edit::AddPolicy(p) if !c.policies.iter().any(|q| q.id() == p.id()) => {
+                c.policies.push(p);
+            }
+            Edit::RewritePolicy(i, mut p) if !c.policies.is_empty() => {
+                let target = &mut c.policies[i % np];
+                p.namespace = target.namespace.clone();
+                p.name = target.name.clone();
+                *target = p;
+            }
+            Edit::Relabel(i, labels) if !c.pods.is_empty() => c.pods[i % npods].labels = labels,
+            Edit::Reports(i) if !c.pods.is_empty() => {
+                let pod = &mut c.pods[i % npods];
+                let http = if pod.ports[0].port == 80 { 81 } else { 80 };
+                pod.ports = container_ports(http);
+            }
+            Edit::Readdress(i) if !c.pods.is_empty() => {
+                let pod = &mut c.pods[i % npods];
+                pod.ips = if pod.ips.is_empty() {
+                    vec!["10.9.9.9".parse().unwrap()]
+                } else {
+                    vec![]
+                };
+            }
+            Edit::RemovePod(i) if c.pods.len() > 1 => {
+                c.pods.remove(i % npods);
+            }
+            Edit::AddPod(p) if c.pod(&p.id()).is_none() => c.pods.push(p),
+            Edit::RelabelNamespace(i, labels) => {
+                if let Some(ns) = c.namespaces.get_mut(i) {
+                    ns.labels = labels;
+                }
+            }
+            _ => {}
+        }
+        c.complete_namespaces();
+    }
+}
+
+fn cluster_pair() -> impl Strategy<Value = (Cluster, Cluster)> {
+    (cluster(), prop::collection::vec(edit(), 1..=4)).prop_map(|(a, edits)| {
+        let mut b = a.clone();
+        for e in edits {
+            e.apply(&mut b);
+        }
+        (a, b)
+    })
+}
+
+fn externals() -> Vec<Cidr> {
+    ["8.8.8.8", "10.1.2.3"]
+        .iter()
+        .map(|s| Cidr::parse(s, true).unwrap())
+        .collect()
+}
+
+/// Changes with their causes spelled out, for comparing diffs whose cause lists were
+/// built in different orders.
+fn resolved(d: &Diff) -> Vec<(String, String, String, String, Vec<Cause>)> {
+    d.changes
+        .iter()
+        .map(|c| {
+            (
+                c.from.clone(),
+                c.to.clone(),
+                c.opened.to_string(),
+                c.closed.to_string(),
+                d.causes_of(c).cloned().collect(),
+            )
+        })
+        .collect()
+}
+
+type CauseView = (
+    String,
+    String,
+    String,
+    PolicyChange,
+    (u8, Option<usize>),
+    Vec<String>,
+);
+
+/// A cause without the text of `now`; with `swap`, as the other side of the diff sees it
+/// (added ↔ removed, allows ↔ no longer allows, isolates ↔ no longer isolates).
+fn view(c: &Cause, swap: bool) -> CauseView {
+    let (kind, rule) = match &c.kind {
+        CauseKind::Allows { rule } => (0, Some(*rule)),
+        CauseKind::NoLongerAllows { rule, .. } => (1, Some(*rule)),
+        CauseKind::Isolates => (2, None),
+        CauseKind::NoLongerIsolates => (3, None),
+    };
+    let (kind, change) = if swap {
+        (kind ^ 1, c.change.swapped())
+    } else {
+        (kind, c.change)
+    };
+    (
+        format!("{:?}", c.direction),
+        c.policy.clone(),
+        c.pod.clone(),
+        change,
+        (kind, rule),
+        c.endpoint_changes.clone(),
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    #[test]
+    fn a_cluster_does_not_differ_from_itself(c in cluster()) {
+        let d = diff(&c, &c, &externals());
+        prop_assert!(d.is_empty(), "{:?}", d);
+        prop_assert!(d.causes.is_empty());
+    }
+
+    #[test]
+    fn swapping_the_sides_swaps_the_diff((a, b) in cluster_pair()) {
+        let ab = diff(&a, &b, &externals());
+        let ba = diff(&b, &a, &externals());
+        prop_assert_eq!(&ab.added_endpoints, &ba.removed_endpoints);
+        prop_assert_eq!(&ab.removed_endpoints, &ba.added_endpoints);
+        let back: BTreeMap<(&str, &str), _> = ba.changes.iter().map(|c| ((c.from.as_str(), c.to.as_str()), c)).collect();
+        prop_assert_eq!(ab.changes.len(), ba.changes.len());
+        for c in &ab.changes {
+            let r = back.get(&(c.from.as_str(), c.to.as_str()));
+            prop_assert!(r.is_some(), "{} -> {} only one way", c.from, c.to);
+            let r = r.unwrap();
+            prop_assert_eq!(&c.opened, &r.closed);
+            prop_assert_eq!(&c.closed, &r.opened);
+            let mine: BTreeSet<_> = ab.causes_of(c).map(|x| view(x, true)).collect();
+            let theirs: BTreeSet<_> = ba.causes_of(r).map(|x| view(x, false)).collect();
+            prop_assert_eq!(mine, theirs, "{} -> {}", c.from, c.to);
+        }
+    }
+
+    #[test]
+    fn applying_the_diff_gives_the_new_connectivity((a, b) in cluster_pair()) {
+        let d = diff(&a, &b, &externals());
+        let (ea, eb) = (all_endpoints(&a, &externals()), all_endpoints(&b, &externals()));
+        let (ca, cb) = (connectivity(&a, &ea), connectivity(&b, &eb));
+        let position = |ids: &[String], id: &str| ids.iter().position(|x| x == id);
+        let changes: BTreeMap<(&str, &str), _> = d.changes.iter().map(|c| ((c.from.as_str(), c.to.as_str()), c)).collect();
+        for (i, from) in ca.endpoints.iter().enumerate() {
+            for (j, to) in ca.endpoints.iter().enumerate() {
+                let (Some(bi), Some(bj)) = (position(&cb.endpoints, from), position(&cb.endpoints, to)) else { continue };
+                let before = ca.get(i, j).unwrap();
+                let after = cb.get(bi, bj).unwrap();
+                let applied = match changes.get(&(from.as_str(), to.as_str())) {
+                    Some(c) => before.difference(&c.closed).union(&c.opened),
+                    None => before.clone(),
+                };
+                prop_assert_eq!(&applied, after, "{} -> {}", from, to);
+            }
+        }
+        let only = |x: &[String], y: &[String]| -> Vec<String> { x.iter().filter(|id| !y.contains(id)).cloned().collect() };
+        prop_assert_eq!(&d.added_endpoints, &only(&cb.endpoints, &ca.endpoints));
+        prop_assert_eq!(&d.removed_endpoints, &only(&ca.endpoints, &cb.endpoints));
+    }
+
+    #[test]
+    fn shortcut_causes_are_the_explained_causes((a, b) in cluster_pair()) {
+        let (ea, eb) = (all_endpoints(&a, &externals()), all_endpoints(&b, &externals()));
+        let (ca, cb) = (connectivity(&a, &ea), connectivity(&b, &eb));
+        let old = Snapshot { cluster: &a, endpoints: &ea, connectivity: &ca };
+        let new = Snapshot { cluster: &b, endpoints: &eb, connectivity: &cb };
+        let fast = diff_snapshots(old, new);
+        let reference = diff_snapshots_explained(old, new);
+        prop_assert_eq!(resolved(&fast), resolved(&reference));
+        for c in &fast.changes {
+            prop_assert!(!c.causes.is_empty(), "{} -> {} changed without a cause", c.from, c.to);
+            // The probe port shows the change: the two sides disagree there.
+            let (port, protocol) = c.probe().unwrap();
+            prop_assert_ne!(c.opened.allows(port, protocol), c.closed.allows(port, protocol));
+            for cause in fast.causes_of(c) {
+                prop_assert!(
+                    cause.change != PolicyChange::Unchanged || !cause.endpoint_changes.is_empty(),
+                    "{}", cause.describe()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn expectations_from_connectivity_pass_and_a_flipped_one_fails(c in cluster(), flip in any::<prop::sample::Index>()) {
+        let eps = all_endpoints(&c, &externals());
+        let map = connectivity(&c, &eps);
+        let mut stated = Vec::new();
+        for (i, from) in map.endpoints.iter().enumerate() {
+            for (j, to) in map.endpoints.iter().enumerate() {
+                // Nothing to say about a pod and itself, or about two outside addresses.
+                if i == j || (from.starts_with("ip:") && to.starts_with("ip:")) {
+                    continue;
+                }
+                for (port, protocol) in [(80, Protocol::Tcp), (81, Protocol::Tcp), (53, Protocol::Udp)] {
+                    let allowed = map.get(i, j).unwrap().allows(port, protocol);
+                    let line = stated.len() + 1;
+                    stated.push(Stated {
+                        expectation: Expectation { from: from.clone(), to: to.clone(), port, protocol, allowed },
+                        origin: Origin { source: "e.yaml".into(), start: 0, end: 0, line, column: 3 },
+                    });
+                }
+            }
+        }
+        let report = check(&c, &stated).unwrap();
+        prop_assert!(report.passed());
+        prop_assert_eq!(report.checked(), stated.len());
+        let k = flip.index(stated.len());
+        stated[k].expectation.allowed = !stated[k].expectation.allowed;
+        let report = check(&c, &stated).unwrap();
+        let failed: Vec<usize> = report.outcomes.iter().filter(|o| !o.passed()).map(|o| o.stated.origin.line).collect();
+        prop_assert_eq!(failed, vec![k + 1]);
+        let failure = &report.outcomes[k].failures[0].explanation;
+        prop_assert_eq!(failure.allowed, !stated[k].expectation.allowed);
+    }
+}

@@ -1,0 +1,251 @@
+//! What the diagram draws, derived from the state: a node per endpoint (its texts and
+//! whether it was drawn), the namespaces, and where everything goes (`crate::layout`).
+//! Pure, tested natively; `use_scene` keeps it across renders that change nothing it shows.
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use netpol::endpoint::Endpoint;
+use netpol::model::Labels;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use web_sys::Element;
+use yew::prelude::*;
+
+use super::gestures::client_rect;
+use crate::display::{external_text, identity};
+use crate::layout::{self, Input, Layout, Pos};
+use crate::state::AppState;
+
+/// One node to draw.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodeInfo {
+    /// Endpoint id.
+    pub id: String,
+    pub title: String,
+    /// The identifying label, or what an address is.
+    pub sub: String,
+    /// Kind badge (`Deployment`), empty for bare pods and externals.
+    pub kind: String,
+    /// Accessible name.
+    pub aria: String,
+    /// Drawn on the diagram (deletable), not from the manifests.
+    pub drawn: bool,
+    /// Outside the cluster.
+    pub external: bool,
+}
+
+/// A namespace box's facts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NamespaceInfo {
+    pub name: String,
+    /// Drawn on the diagram (deletable), not from the manifests.
+    pub drawn: bool,
+    pub labels: Labels,
+}
+
+/// Everything the diagram draws.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scene {
+    /// Nodes, pods first then externals.
+    pub nodes: Vec<NodeInfo>,
+    pub namespaces: Vec<NamespaceInfo>,
+    pub layout: Layout,
+}
+
+impl Scene {
+    /// Where node `id` is drawn: where the pointer holds it while it is being moved.
+    pub fn position(&self, id: &str, moving: Option<&(String, Pos)>) -> Option<Pos> {
+        match moving {
+            Some((m, pos)) if m == id => Some(*pos),
+            _ => self.layout.nodes.get(id).copied(),
+        }
+    }
+}
+
+/// A shared value compared by identity: `use_scene` hands out the same `Rc` while the
+/// scene is unchanged, so comparing pointers is enough (and cheap, for props).
+#[derive(Clone, Debug)]
+pub struct Shared<T>(pub Rc<T>);
+
+impl<T> PartialEq for Shared<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl<T> std::ops::Deref for Shared<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+fn pod_node(p: &netpol::Pod, preferred: Option<&str>, drawn: bool) -> NodeInfo {
+    let ident = identity(&p.labels, preferred);
+    let kind = p.kind.as_str();
+    let is_pod = kind == "Pod";
+    NodeInfo {
+        aria: format!(
+            "{} {} in namespace {}, {}",
+            kind, p.name, p.namespace, ident
+        ),
+        title: p.name.clone(),
+        sub: ident,
+        kind: if is_pod {
+            String::new()
+        } else {
+            kind.to_string()
+        },
+        drawn,
+        external: false,
+        id: p.id(),
+    }
+}
+
+/// Builds the scene for a state, laid out for a view of shape `aspect` (width / height).
+pub fn build(state: &AppState, aspect: f64) -> Scene {
+    let eval = &state.derived.eval;
+    let c = &eval.effective;
+    let preferred = state.ws.options.identity_label.as_deref();
+    let mut nodes = Vec::new();
+    let mut by_ns: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    let mut externals = Vec::new();
+    for ep in &eval.endpoints {
+        match ep {
+            Endpoint::Pod(i) => {
+                let Some(p) = c.pods.get(*i) else { continue };
+                let node = pod_node(p, preferred, state.is_drawn(&p.id()));
+                by_ns
+                    .entry(p.namespace.as_str())
+                    .or_default()
+                    .push(node.id.clone());
+                nodes.push(node);
+            }
+            Endpoint::External(_) => {
+                let id = ep.id(c);
+                let (title, sub) = external_text(&id);
+                nodes.push(NodeInfo {
+                    aria: format!("External endpoint {title}, {sub}"),
+                    title,
+                    sub,
+                    kind: String::new(),
+                    drawn: state.is_drawn(&id),
+                    external: true,
+                    id: id.clone(),
+                });
+                externals.push(id);
+            }
+        }
+    }
+    let namespaces: Vec<NamespaceInfo> = c
+        .namespaces
+        .iter()
+        .map(|n| NamespaceInfo {
+            name: n.name.clone(),
+            drawn: state.is_drawn_namespace(&n.name),
+            labels: n.labels.clone(),
+        })
+        .collect();
+    let input = Input {
+        namespaces: namespaces
+            .iter()
+            .map(|n| {
+                (
+                    n.name.clone(),
+                    by_ns.remove(n.name.as_str()).unwrap_or_default(),
+                )
+            })
+            .collect(),
+        externals,
+    };
+    Scene {
+        nodes,
+        namespaces,
+        layout: layout::layout(&input, &state.positions, aspect),
+    }
+}
+
+/// The scene of this render and the pane's size in CSS pixels (rounded to 8 px, so tiny
+/// changes do not re-layout; the layout follows the pane's shape).
+#[hook]
+pub fn use_scene(state: &AppState, svg: &NodeRef) -> (Shared<Scene>, (i64, i64)) {
+    let client = use_pane_size(svg);
+    let aspect = (client.0 * 10 / client.1.max(1)).max(1);
+    let fresh = use_memo(
+        (state.ws_rev, Rc::as_ptr(&state.positions) as usize, aspect),
+        {
+            let s = state.clone();
+            move |(_, _, a)| build(&s, *a as f64 / 10.0)
+        },
+    );
+    // Most edits (a comment, a policy rule) leave the scene as it was: keep the previous
+    // `Rc` then, so the layers that compare it by identity are not rebuilt.
+    let stable = use_mut_ref(|| Rc::clone(&fresh));
+    if !Rc::ptr_eq(&stable.borrow(), &fresh) && **stable.borrow() != *fresh {
+        *stable.borrow_mut() = Rc::clone(&fresh);
+    }
+    let scene = Shared(Rc::clone(&stable.borrow()));
+    (scene, client)
+}
+
+/// Follows the pane's size with a ResizeObserver (it also reports the first size), so
+/// ordinary renders never force a synchronous layout.
+#[hook]
+fn use_pane_size(svg: &NodeRef) -> (i64, i64) {
+    let client = use_state_eq(|| (960_i64, 600_i64));
+    {
+        let svg = svg.clone();
+        let client = client.clone();
+        use_effect_with((), move |_| {
+            let el = svg.cast::<Element>();
+            let observed = el.clone();
+            let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |_: js_sys::Array| {
+                let Some(el) = observed.as_ref() else { return };
+                let r = client_rect(el);
+                if r.w > 50.0 && r.h > 50.0 {
+                    client.set((
+                        (r.w / 8.0).round() as i64 * 8,
+                        (r.h / 8.0).round() as i64 * 8,
+                    ));
+                }
+            });
+            let observer = web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()).ok();
+            if let (Some(o), Some(el)) = (&observer, &el) {
+                o.observe(el);
+            }
+            move || {
+                if let Some(o) = observer {
+                    o.disconnect();
+                }
+                drop(callback);
+            }
+        });
+    }
+    *client
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn docs_scene_has_every_endpoint() {
+        let ex = crate::examples::find("docs").unwrap();
+        let s = AppState::new(&ex.state(), crate::state::LoadOrigin::Shared);
+        let sc = build(&s, 2.0);
+        assert_eq!(sc.nodes.len(), 7);
+        assert_eq!(sc.layout.namespaces.len(), 4);
+        assert!(sc.nodes.iter().all(|n| sc.layout.nodes.contains_key(&n.id)));
+        let pod = sc
+            .nodes
+            .iter()
+            .find(|n| n.id == "team-one-namespace/pod-1")
+            .unwrap();
+        assert_eq!(
+            pod.aria,
+            "Pod pod-1 in namespace team-one-namespace, app=pod-1"
+        );
+    }
+}
