@@ -14,8 +14,7 @@ use crate::diag::{self, Code, Diagnostic};
 use crate::model::{Direction, Labels, Origin};
 use crate::ports::Protocol;
 use crate::workspace::Workspace;
-use crate::yaml::value::{Mapping, Value};
-use crate::yaml::{self, Document, LineStarts};
+use crate::yaml::value::{DataFile, Mapping, Value};
 
 const TOP_FIELDS: &[&str] = &[
     "id",
@@ -112,12 +111,7 @@ pub fn parse_index(name: &str, text: &str) -> Result<LessonIndex, Vec<Diagnostic
 
 /// One lesson file being read: the parsed value, where each field is, and what is wrong.
 struct Reader<'a> {
-    name: &'a str,
-    text: &'a str,
-    lines: LineStarts,
-    /// The document (positions relative to `base`).
-    tree: Document,
-    base: usize,
+    file: DataFile<'a>,
     root: Value,
     diagnostics: Vec<Diagnostic>,
 }
@@ -143,77 +137,16 @@ struct WorkspaceSpec {
 
 impl<'a> Reader<'a> {
     fn open(name: &'a str, text: &'a str, what: &str) -> Result<Reader<'a>, Vec<Diagnostic>> {
-        let lines = LineStarts::new(text);
-        let at = |offset: usize| {
-            let (line, column) = lines.position(text, offset);
-            Origin {
-                source: name.to_string(),
-                start: offset,
-                end: offset,
-                line,
-                column,
-            }
-        };
-        let chunks = yaml::split_documents(text);
-        let chunk = match chunks.as_slice() {
-            [] => {
-                return Err(vec![
-                    diag::MISSING_FIELD.at(&at(0), format!("the {what} file is empty"))
-                ])
-            }
-            [one] => *one,
-            [_, second, ..] => {
-                return Err(vec![diag::INVALID_VALUE.at(
-                    &at(second.start),
-                    format!("a {what} file holds one YAML document; remove the `---`"),
-                )])
-            }
-        };
-        let doc = text.get(chunk.start..chunk.end).unwrap_or("");
-        let tree = Document::parse(doc).map_err(|e| {
-            let offset = chunk.start + yaml::error_offset(doc, e.offset);
-            vec![diag::YAML_SYNTAX.at(&at(offset), e.message)]
-        })?;
-        let root = tree
-            .root()
-            .map_or(Value::Null, |node| Value::of(&tree, node));
+        let file = DataFile::open(name, text, what)?;
         Ok(Reader {
-            name,
-            text,
-            tree,
-            base: chunk.start,
-            lines,
-            root,
+            root: file.root.clone(),
+            file,
             diagnostics: Vec::new(),
         })
     }
 
-    /// Where `path` is; a key is preferred to its value when `prefer_key`, so "unknown
-    /// field" points at the key and "wrong type" at the value.
     fn origin(&self, path: &str, prefer_key: bool) -> Origin {
-        let (start, end) = match self.tree.root() {
-            Some(root) => {
-                let (node, key) = self.tree.find_nearest(root, path);
-                let shown = self.tree.node(if prefer_key {
-                    key.unwrap_or(node)
-                } else {
-                    node
-                });
-                (
-                    self.base + shown.start as usize,
-                    self.base + shown.end as usize,
-                )
-            }
-            None => (self.base, self.base),
-        };
-        let (line, column) = self.lines.position(self.text, start);
-        Origin {
-            source: self.name.to_string(),
-            start,
-            end: end.max(start),
-            line,
-            column,
-        }
+        self.file.origin(path, prefer_key)
     }
 
     fn report(&mut self, code: Code, path: &str, prefer_key: bool, message: String) {
