@@ -43,6 +43,8 @@ pub enum Selection {
     Namespace(String),
     /// An allowed flow of the flows overlay (`from`, `to`).
     Flow(String, String),
+    /// A goal line of the open lesson, by its index in the lesson's goal (the goal overlay).
+    Goal(usize),
 }
 
 /// The open modal dialog.

@@ -9,8 +9,8 @@
 //!   walk for unknown fields, and "where is `spec.ingress[0]`" for the linter.
 //! - Plain scalars resolve as go-yaml v2 resolves them ([`Scalar`]): `yes` is a boolean,
 //!   `010` is 8.
-//! - [`emit`] writes YAML (generated policies, `-o yaml`) quoting every string that
-//!   YAML 1.1 or 1.2 would read as something else.
+//! - [`emit`] writes YAML (generated policies; the CLI's `-o yaml` renderers quote with
+//!   [`emit::scalar`]), quoting every string that YAML 1.1 or 1.2 would read as something else.
 
 mod build;
 mod de;
@@ -24,7 +24,7 @@ mod tree;
 pub(crate) mod value;
 
 pub(crate) use de::{decode, DecodeError};
-pub use emit::{to_yaml_string, Yaml};
+pub use emit::Yaml;
 pub(crate) use resolve::Scalar;
 pub(crate) use tree::{Document, NodeId, MAX_DEPTH};
 
