@@ -8,6 +8,7 @@ use netpol::endpoint::Endpoint;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+use crate::browser;
 use crate::components::explain_view::explain_ids;
 use crate::components::icons;
 use crate::components::lessons::GoalDetails;
@@ -89,7 +90,15 @@ fn arrow_panel(props: &ArrowPanelProps) -> Html {
             }
         })
     };
-    let delete = store.action(Action::RemoveArrow(index));
+    let delete = {
+        let store = store.clone();
+        let from = a.from.clone();
+        Callback::from(move |()| {
+            store.send(Action::RemoveArrow(index));
+            // The button goes away with the arrow: keep keyboard users beside it.
+            browser::focus_soon(browser::node_selector(&from));
+        })
+    };
     let details = store.action(Action::Explain(ExplainQuery {
         from: a.from.clone(),
         to: a.to.clone(),
@@ -119,7 +128,7 @@ fn arrow_panel(props: &ArrowPanelProps) -> Html {
             explain_on(&store, &eval.loaded.cluster, &a.from, &a.to, a.probe),
         ),
     };
-    let close = store.action(Action::Select(None));
+    let close = close_action(&store);
     html! {
         <>
             <header class="inspector-head">
@@ -164,7 +173,7 @@ fn arrow_panel(props: &ArrowPanelProps) -> Html {
 fn node_panel(store: &Store, id: &str) -> Html {
     let state = store.state();
     let c = &state.derived.eval.effective;
-    let close = store.action(Action::Select(None));
+    let close = close_action(store);
     let connect = store.action(Action::Connect(id.to_string()));
     let drawn = state.is_drawn(id);
     let delete = store.action(Action::RemoveEndpoint(id.to_string()));
@@ -237,7 +246,7 @@ fn node_panel(store: &Store, id: &str) -> Html {
 fn namespace_panel(store: &Store, name: &str) -> Html {
     let state = store.state();
     let c = &state.derived.eval.effective;
-    let close = store.action(Action::Select(None));
+    let close = close_action(store);
     let add_pod = store.action(Action::OpenDialog(Dialog::AddPod(Some(name.to_string()))));
     let drawn = state.is_drawn_namespace(name);
     let delete = store.action(Action::RemoveNamespace(name.to_string()));
@@ -290,7 +299,7 @@ fn flow_panel(store: &Store, from: &str, to: &str) -> Html {
             .unwrap_or_default(),
         _ => String::new(),
     };
-    let close = store.action(Action::Select(None));
+    let close = close_action(store);
     let draw = store.action(Action::AddArrow(
         from.to_string(),
         to.to_string(),
@@ -337,7 +346,42 @@ pub fn inspector() -> Html {
         Some(Selection::Flow(a, b)) => flow_panel(&store, &a, &b),
         Some(Selection::Goal(i)) => html! { <GoalDetails index={i} /> },
     };
+    let onkeydown = {
+        let close = close_action(&store);
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Escape" {
+                e.prevent_default();
+                close.emit(());
+            }
+        })
+    };
+    // Focusable (not in the tab order) so that Enter on an arrow can move focus here.
     html! {
-        <aside class="inspector" aria-label="Selection details">{ body }</aside>
+        <aside class="inspector" aria-label="Selection details" tabindex="-1" {onkeydown}>{ body }</aside>
     }
+}
+
+/// What finds the inspector, to move focus into it.
+pub const INSPECTOR_SELECTOR: &str = "aside.inspector";
+
+/// Closes the inspector and gives focus back to what it was about (the arrow or the node,
+/// when it still exists), so that a keyboard user goes on from where they were.
+fn close_action(store: &Store) -> Callback<()> {
+    let store = store.clone();
+    Callback::from(move |()| {
+        let state = store.state();
+        let back = match &state.ui.selection {
+            Some(Selection::Arrow(i)) => state
+                .derived
+                .arrows
+                .get(*i)
+                .map(|a| browser::arrow_selector(&a.from, &a.to)),
+            Some(Selection::Node(id)) => Some(browser::node_selector(id)),
+            _ => None,
+        };
+        store.send(Action::Select(None));
+        if let Some(selector) = back {
+            browser::focus_soon(selector);
+        }
+    })
 }

@@ -172,6 +172,9 @@ fn markers() -> Html {
             { marker("ah-partial", 12.0) }
             { marker("ah-flow", 9.0) }
             { marker("ah-draft", 12.0) }
+            // Where a node's text runs past its box it fades into the box's fill.
+            <linearGradient id="node-fade"><stop offset="0" class="fade-0" /><stop offset="1" /></linearGradient>
+            <linearGradient id="node-fade-ext"><stop offset="0" class="fade-0" /><stop offset="1" /></linearGradient>
         </defs>
     }
 }

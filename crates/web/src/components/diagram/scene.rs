@@ -25,9 +25,11 @@ pub struct NodeInfo {
     pub title: String,
     /// The identifying label, or what an address is.
     pub sub: String,
-    /// Kind badge (`Deployment`), empty for bare pods and externals.
-    pub kind: String,
-    /// Accessible name.
+    /// What the kind badge shows (`Deploy` for a Deployment), empty for bare pods and
+    /// externals.
+    pub badge: String,
+    /// Accessible name: the visible texts first, in the order they are drawn (what a
+    /// screen reader says and what speech input matches), then what they abbreviate.
     pub aria: String,
     /// Drawn on the diagram (deletable), not from the manifests.
     pub drawn: bool,
@@ -85,22 +87,32 @@ impl<T> std::ops::Deref for Shared<T> {
 fn pod_node(p: &netpol::Pod, preferred: Option<&str>, drawn: bool) -> NodeInfo {
     let ident = identity(&p.labels, preferred);
     let kind = p.kind.as_str();
-    let is_pod = kind == "Pod";
+    let badge = if kind == "Pod" { "" } else { short_kind(kind) };
+    let what = match badge {
+        "" => format!(": {kind} in namespace {}", p.namespace),
+        b if b == kind => format!(", {kind} in namespace {}", p.namespace),
+        b => format!(", {b}: {kind} in namespace {}", p.namespace),
+    };
     NodeInfo {
-        aria: format!(
-            "{} {} in namespace {}, {}",
-            kind, p.name, p.namespace, ident
-        ),
+        aria: format!("{}, {ident}{what}", p.name),
         title: p.name.clone(),
         sub: ident,
-        kind: if is_pod {
-            String::new()
-        } else {
-            kind.to_string()
-        },
+        badge: badge.to_string(),
         drawn,
         external: false,
         id: p.id(),
+    }
+}
+
+/// The kind badge's text: the usual abbreviation, where there is one.
+fn short_kind(kind: &str) -> &str {
+    match kind {
+        "Deployment" => "Deploy",
+        "StatefulSet" => "STS",
+        "DaemonSet" => "DS",
+        "ReplicaSet" => "RS",
+        "ReplicationController" => "RC",
+        other => other,
     }
 }
 
@@ -127,10 +139,10 @@ pub fn build(state: &AppState, aspect: f64) -> Scene {
                 let id = ep.id(c);
                 let (title, sub) = external_text(&id);
                 nodes.push(NodeInfo {
-                    aria: format!("External endpoint {title}, {sub}"),
+                    aria: format!("{title}, {sub}: external endpoint"),
                     title,
                     sub,
-                    kind: String::new(),
+                    badge: String::new(),
                     drawn: state.is_drawn(&id),
                     external: true,
                     id: id.clone(),
@@ -245,7 +257,39 @@ mod tests {
             .unwrap();
         assert_eq!(
             pod.aria,
-            "Pod pod-1 in namespace team-one-namespace, app=pod-1"
+            "pod-1, app=pod-1: Pod in namespace team-one-namespace"
         );
+        let ext = sc.nodes.iter().find(|n| n.id == "ip:8.8.8.8").unwrap();
+        assert_eq!(ext.aria, "8.8.8.8, outside the cluster: external endpoint");
+    }
+
+    #[test]
+    fn a_workload_is_named_by_what_its_node_shows_then_its_kind() {
+        let pod = |kind| netpol::Pod {
+            namespace: "shop".into(),
+            name: "cart".into(),
+            kind,
+            labels: [("app".to_string(), "cart".to_string())]
+                .into_iter()
+                .collect(),
+            ports: Vec::new(),
+            ips: Vec::new(),
+            origin: None,
+        };
+        let deploy = pod_node(&pod(netpol::model::EndpointKind::Deployment), None, false);
+        assert_eq!(
+            (
+                deploy.title.as_str(),
+                deploy.sub.as_str(),
+                deploy.badge.as_str()
+            ),
+            ("cart", "app=cart", "Deploy")
+        );
+        assert_eq!(
+            deploy.aria,
+            "cart, app=cart, Deploy: Deployment in namespace shop"
+        );
+        let job = pod_node(&pod(netpol::model::EndpointKind::Job), None, false);
+        assert_eq!(job.aria, "cart, app=cart, Job in namespace shop");
     }
 }

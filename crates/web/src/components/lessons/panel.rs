@@ -77,7 +77,8 @@ pub fn lesson_panel() -> Html {
         <aside class="pane lesson-panel" aria-label="Lesson" data-lesson={lesson.id.clone()}>
             { head(position) }
             <div class="lesson-body">
-              <div class="lesson-read">
+              // Focusable so the text scrolls with the keyboard too (it is often longer than the pane).
+              <div class="lesson-read" tabindex="0" role="region" aria-label="Lesson text">
                 <h3 class="lesson-title">{ lesson.title.clone() }</h3>
                 if done_before && !report.complete {
                     <p class="lesson-note muted small">{ icons::check() }{ " You completed this lesson before." }</p>
