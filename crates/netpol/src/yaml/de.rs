@@ -112,6 +112,14 @@ struct NodeDe<'c, 'd> {
     key: bool,
 }
 
+/// What a field takes, for the dialect error's wording and fix.
+#[derive(Clone, Copy)]
+enum Expected {
+    String,
+    Integer,
+    IntOrString,
+}
+
 /// The shape of a node after following aliases.
 enum Shape<'d> {
     Scalar(&'d str, Style, Scalar),
@@ -167,27 +175,31 @@ impl<'c, 'd> NodeDe<'c, 'd> {
     }
 
     /// A plain scalar that YAML 1.1 reads as something other than the string it looks like.
-    fn dialect(&self, text: &str, value: Scalar, expected: &str) -> DecodeError {
+    fn dialect(&self, text: &str, value: Scalar, expected: Expected) -> DecodeError {
         let doc = self.doc();
         let key = doc.key_of(self.id).and_then(|k| doc.key_string(k));
         let quoted = match key {
             Some(k) => format!("`{k}: \"{text}\"`"),
             None => format!("`\"{text}\"`"),
         };
+        let (what, go_type, fix) = match expected {
+            Expected::String => ("a string", "string", format!("quote it: {quoted}")),
+            Expected::Integer => ("an integer", "int32", "write a number".to_string()),
+            Expected::IntOrString => (
+                "a number or a name",
+                "int32",
+                format!("write a number, or quote it to make it a name: {quoted}"),
+            ),
+        };
         DecodeError::new(
             self.id,
             format!(
-                "kubectl reads unquoted `{text}` as {} (YAML 1.1), but {expected} is expected here",
+                "kubectl reads unquoted `{text}` as {} (YAML 1.1), but {what} is expected here",
                 value.describe()
             ),
             Some(format!(
-                "quote it: {quoted} (kubectl: cannot unmarshal {} into a field of type {})",
-                value.go_type(),
-                if expected == "a string" {
-                    "string"
-                } else {
-                    expected
-                }
+                "{fix} (kubectl: cannot unmarshal {} into a field of type {go_type})",
+                value.go_type()
             )),
         )
     }
@@ -217,7 +229,7 @@ impl<'c, 'd> NodeDe<'c, 'd> {
             }
             // JSON null leaves a Go string empty.
             Shape::Scalar(_, _, Scalar::Null) => v.visit_str(""),
-            Shape::Scalar(text, _, value) => Err(self.dialect(text, value, "a string")),
+            Shape::Scalar(text, _, value) => Err(self.dialect(text, value, Expected::String)),
             Shape::Seq | Shape::Map => Err(self.wrong("a string", self.found())),
         }
     }
@@ -233,7 +245,7 @@ impl<'c, 'd> NodeDe<'c, 'd> {
                 v.visit_i64(f as i64)
             }
             Shape::Scalar(text, Style::Plain, Scalar::Bool(b)) => {
-                Err(self.dialect(text, Scalar::Bool(b), what))
+                Err(self.dialect(text, Scalar::Bool(b), Expected::Integer))
             }
             Shape::Scalar(text, Style::Literal, _) if text.trim().parse::<f64>().is_ok() => {
                 Err(DecodeError::new(
@@ -274,6 +286,11 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_, '_> {
             Shape::Scalar(_, _, Scalar::Bool(b)) => v.visit_bool(b),
             Shape::Scalar(_, _, Scalar::Int(i)) => v.visit_i64(i),
             Shape::Scalar(_, _, Scalar::Uint(u)) => v.visit_u64(u),
+            // kubectl sends JSON, which has one number type: 1e3 arrives as 1000, an integer
+            // to a Go int field.
+            Shape::Scalar(_, _, Scalar::Float(f)) if f.fract() == 0.0 && f.abs() < 9.0e15 => {
+                v.visit_i64(f as i64)
+            }
             Shape::Scalar(_, _, Scalar::Float(f)) => v.visit_f64(f),
             Shape::Seq => v.visit_seq(Items::new(self)),
             Shape::Map => v.visit_map(Entries::new(self)),
@@ -412,7 +429,7 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_, '_> {
                 text,
                 _,
                 value @ (Scalar::Bool(_) | Scalar::Int(_) | Scalar::Float(_)),
-            ) => Err(self.dialect(text, value, "a string")),
+            ) => Err(self.dialect(text, value, Expected::String)),
             _ => Err(self.wrong("a string", self.found())),
         }
     }
@@ -436,7 +453,7 @@ impl NodeDe<'_, '_> {
         }
         match self.shape() {
             Shape::Scalar(text, Style::Plain, value @ Scalar::Bool(_)) => {
-                self.dialect(text, value, "a number or a name")
+                self.dialect(text, value, Expected::IntOrString)
             }
             _ => e.at(self.id),
         }

@@ -331,3 +331,98 @@ mod tests {
         assert_eq!(scalar("a\nb"), "\"a\\nb\"");
     }
 }
+
+/// Every string the project writes goes through [`scalar`]: whatever the string, the text
+/// written reads back as that same string under YAML 1.1 (the engine's own reader, which
+/// resolves scalars as kubectl does) and under YAML 1.2 (serde_yaml, a YAML 1.2 reader).
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod round_trip {
+    use proptest::prelude::*;
+
+    use super::scalar;
+    use crate::yaml::tree::Style;
+    use crate::yaml::{Document, Scalar};
+
+    fn tricky() -> impl Strategy<Value = String> {
+        let known = prop::sample::select(vec![
+            "yes",
+            "No",
+            "ON",
+            "off",
+            "y",
+            "n",
+            "true",
+            "False",
+            "null",
+            "~",
+            "",
+            "010",
+            "0o17",
+            "0x1F",
+            "0b101",
+            "1_000",
+            "1e3",
+            ".5",
+            "-.inf",
+            ".NaN",
+            "+1",
+            "2001-12-14",
+            "1:20",
+            "<<",
+            "=",
+            "- a",
+            "a: b",
+            "#c",
+            "a #c",
+            "'q'",
+            "\"q\"",
+            "{x}",
+            "[y]",
+            "&a",
+            "*a",
+            "!t",
+            "|",
+            ">",
+            "%",
+            "@",
+            "`",
+            "? k",
+            " lead",
+            "trail ",
+            "tab\there",
+            "line\nbreak",
+            "é",
+            "10.0.0.0/8",
+            "fd00::1",
+            "v1.2.3",
+            "8080",
+            "-1",
+            "0",
+            "00",
+            "09",
+            "1.0",
+        ]);
+        prop_oneof![
+            known.prop_map(str::to_string),
+            "[ -~]{0,12}",
+            "[0-9a-fA-FxXoObB_.:+ eE-]{1,8}",
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        #[test]
+        fn written_strings_read_back_the_same_in_yaml_1_1_and_1_2(s in tricky()) {
+            let text = format!("k: {}\n", scalar(&s));
+            // YAML 1.1, as kubectl reads it.
+            let doc = Document::parse(&text).map_err(|e| TestCaseError::fail(format!("{text:?}: {}", e.message)))?;
+            let value = doc.get(doc.root().unwrap_or(0), "k").and_then(|v| doc.scalar(v));
+            let as_string = matches!(value, Some((t, style, v)) if t == s && (style == Style::Literal || v == Scalar::Str));
+            prop_assert!(as_string, "YAML 1.1 reads {:?} back as {:?}", text, value);
+            // YAML 1.2.
+            let v: serde_yaml::Value = serde_yaml::from_str(&text).map_err(|e| TestCaseError::fail(format!("{text:?}: {e}")))?;
+            prop_assert_eq!(v.get("k").and_then(serde_yaml::Value::as_str), Some(s.as_str()), "YAML 1.2 reads {:?} differently", text);
+        }
+    }
+}
