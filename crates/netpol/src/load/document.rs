@@ -12,9 +12,9 @@ use serde::de::DeserializeOwned;
 use super::endpoint::{self, Template};
 use super::objects::{Meta, NamespaceObject, NetworkPolicyObject, PodObject, WorkloadObject};
 use super::policy;
-use super::validate::{is_dns_label, is_dns_subdomain, label_problem};
 use crate::diag::{self, Code, Diagnostic};
 use crate::model::{EndpointKind, Namespace, Origin, Pod, Policy};
+use crate::names::{is_dns_label, is_dns_subdomain, label_problem};
 use crate::schema;
 use crate::yaml::{self, decode, DecodeError, Document, NodeId};
 

@@ -15,7 +15,6 @@ mod document;
 mod endpoint;
 mod objects;
 mod policy;
-mod validate;
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -8,10 +8,10 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::document::{Cx, Identity};
 use super::endpoint::bad_protocol;
-use super::validate::{is_port_name, label_problem};
 use crate::cidr::Cidr;
 use crate::diag;
 use crate::model::{Direction, Peer, Policy, PolicyPort, PortRef, Rule};
+use crate::names::{is_port_name, label_problem};
 use crate::ports::Protocol;
 use crate::selector::{Operator, Requirement, Selector};
 use crate::yaml::NodeId;
