@@ -25,19 +25,19 @@ metadata: {name: a, namespace: x, labels: {app: a}}
 ---
 apiVersion: v1
 kind: Pod
-metadata: {name: b, namespace: y, labels: {app: b}}
+metadata: {name: b, namespace: z, labels: {app: b}}
 ---
 apiVersion: policy.networking.k8s.io/v1alpha2
 kind: ClusterNetworkPolicy
-metadata: {name: no-x-to-y}
+metadata: {name: no-x-to-z}
 spec:
   tier: Admin
   priority: 5
   subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: x}}}
   egress:
-  - name: deny-y
+  - name: deny-z
     action: Deny
-    to: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: y}}}]
+    to: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: z}}}]
 ";
 
 fn netpol(args: &[&str], stdin: Option<&str>) -> Output {
@@ -69,29 +69,29 @@ fn queries_take_cluster_policies() {
     let out = netpol(&["matrix", "-", "-o", "json"], Some(INPUT));
     assert!(out.status.success());
     let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
-    assert_eq!(v["endpoints"], serde_json::json!(["x/a", "y/b"]));
+    assert_eq!(v["endpoints"], serde_json::json!(["x/a", "z/b"]));
     assert_eq!(
         v["checks"][0]["allowed"],
         serde_json::json!([[true, false], [true, true]])
     );
     let out = netpol(&["connectivity", "-"], Some(INPUT));
-    assert_eq!(stdout(&out), "y/b => x/a : All connections\n");
+    assert_eq!(stdout(&out), "z/b => x/a : All connections\n");
 }
 
 #[test]
 fn explain_prints_the_chain() {
     let out = netpol(
-        &["explain", "-", "--from", "x/a", "--to", "y/b"],
+        &["explain", "-", "--from", "x/a", "--to", "z/b"],
         Some(INPUT),
     );
     assert_eq!(
         stdout(&out),
-        "x/a -> y/b on 80/TCP: DENIED
+        "x/a -> z/b on 80/TCP: DENIED
   egress of x/a: DENIED (decided by the Admin tier)
-    Admin tier: egress[0] `deny-y` of no-x-to-y (priority 5): Deny
+    Admin tier: egress[0] `deny-z` of no-x-to-z (priority 5): Deny
     NetworkPolicies: none selects it for Egress
     Baseline tier: no policy selects it
-  ingress of y/b: allowed (no NetworkPolicy selects it for Ingress, so it is not isolated)
+  ingress of z/b: allowed (no NetworkPolicy selects it for Ingress, so it is not isolated)
 "
     );
 }

@@ -62,14 +62,14 @@ mod schema;
 pub mod selector;
 mod suggest;
 pub mod workspace;
-mod yaml;
+pub mod yaml;
 
 pub use cidr::Cidr;
 pub use connectivity::{connectivity, ConnectivityMap};
 pub use diag::{Diagnostic, Severity};
 pub use endpoint::Endpoint;
 pub use eval::{explain, verdict, Explanation, Stage, Traffic};
-pub use load::{load, Loaded, Source};
+pub use load::{load, load_cached, LoadCache, Loaded, Source};
 pub use matrix::{matrix, Matrix};
 pub use model::{Cluster, Direction, Namespace, Node, Pod, Policy};
 pub use ports::{Connections, Protocol};

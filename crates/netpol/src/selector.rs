@@ -150,7 +150,7 @@ pub(crate) fn from_label_selector(
     let mut out = Selector::default();
     let mut problems = Vec::new();
     for (k, v) in sel.match_labels.iter().flatten() {
-        if let Some(problem) = crate::load::label_problem(k, v) {
+        if let Some(problem) = crate::names::label_problem(k, v) {
             problems.push(Problem::new(
                 diag::INVALID_VALUE,
                 format!("{path}.matchLabels.{k}"),

@@ -4,19 +4,19 @@
 //! tier), then NetworkPolicies (which decide for every pod they select), then the Baseline
 //! tier, then the default: allowed.
 //!
-//! - `api` — the object as written (serde), for the loader and the generator;
+//! - `api` — the spec as written (serde), for the loader;
 //! - `schema` — its known fields, for unknown-field reports;
 //! - `validate` — what the CRD's schema and CEL rules reject, as problems at field paths;
 //! - `model` — the typed policy the evaluator uses;
 //! - `eval` — one tier for one connection, with evidence (used by `crate::eval`);
 //! - `bulk` — the tiers for many pairs at once (used by `matrix` and `connectivity`).
 
-pub mod api;
+pub(crate) mod api;
 pub(crate) mod bulk;
 pub mod eval;
 pub mod model;
 pub(crate) mod schema;
-pub mod validate;
+pub(crate) mod validate;
 
 pub use eval::{TierCandidate, TierEvidence, TierPolicyRef, TierRuleRef};
 pub use model::{

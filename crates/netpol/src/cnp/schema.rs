@@ -6,9 +6,8 @@
 //! an ingress rule is a known field in the wrong place, which validation reports with a
 //! better message than "unknown field".
 
-use serde_yaml::Value;
-
 use crate::schema::UnknownField;
+use crate::yaml::{Document, NodeId};
 
 /// Where in a ClusterNetworkPolicy a mapping sits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,7 +30,7 @@ pub(crate) enum Shape {
 }
 
 /// The fields of each shape.
-pub(crate) fn fields(shape: Shape) -> &'static [&'static str] {
+fn fields(shape: Shape) -> &'static [&'static str] {
     match shape {
         Shape::Object => &["apiVersion", "kind", "metadata", "spec", "status"],
         // Object metadata is checked by `schema::unknown_in_metadata`, as for every kind.
@@ -52,7 +51,7 @@ pub(crate) fn fields(shape: Shape) -> &'static [&'static str] {
 }
 
 /// The shape of a field's value, and whether it is a list of that shape.
-pub(crate) fn child(shape: Shape, key: &str) -> (Shape, bool) {
+fn child(shape: Shape, key: &str) -> (Shape, bool) {
     match (shape, key) {
         (Shape::Object, "metadata") => (Shape::Metadata, false),
         (Shape::Object, "spec") => (Shape::Spec, false),
@@ -72,47 +71,25 @@ pub(crate) fn child(shape: Shape, key: &str) -> (Shape, bool) {
     }
 }
 
-/// Unknown fields of a ClusterNetworkPolicy object (the whole tree).
-pub(crate) fn unknown_fields(object: &Value) -> Vec<UnknownField> {
-    let mut out = crate::schema::unknown_in_metadata(object);
-    walk(object, Shape::Object, "", &mut out);
-    out
+impl crate::schema::Schema for Shape {
+    fn fields(self) -> &'static [&'static str] {
+        fields(self)
+    }
+
+    fn child(self, key: &str) -> (Option<Self>, bool) {
+        let (shape, list) = child(self, key);
+        (
+            (!matches!(shape, Shape::Free | Shape::Metadata)).then_some(shape),
+            list,
+        )
+    }
 }
 
-fn walk(value: &Value, shape: Shape, path: &str, out: &mut Vec<UnknownField>) {
-    if matches!(shape, Shape::Free | Shape::Metadata) {
-        return;
-    }
-    let Value::Mapping(map) = value else {
-        return; // wrong types are reported by typed decoding
-    };
-    let known = fields(shape);
-    for (k, v) in map {
-        let Some(key) = k.as_str() else { continue };
-        let field_path = if path.is_empty() {
-            key.to_string()
-        } else {
-            format!("{path}.{key}")
-        };
-        if !known.contains(&key) {
-            out.push(UnknownField {
-                path: field_path,
-                field: key.to_string(),
-                suggestion: crate::suggest::closest(key, known.iter().copied()),
-            });
-            continue;
-        }
-        let (sub, is_list) = child(shape, key);
-        match (is_list, v) {
-            (true, Value::Sequence(items)) => {
-                for (i, item) in items.iter().enumerate() {
-                    walk(item, sub, &format!("{field_path}[{i}]"), out);
-                }
-            }
-            (true, _) => {}
-            (false, _) => walk(v, sub, &field_path, out),
-        }
-    }
+/// Unknown fields of a ClusterNetworkPolicy object (the whole tree).
+pub(crate) fn unknown_fields(doc: &Document, object: NodeId) -> Vec<UnknownField> {
+    let mut out = crate::schema::unknown_in_metadata(doc, object);
+    out.extend(crate::schema::unknown_fields(doc, object, Shape::Object));
+    out
 }
 
 #[cfg(test)]
@@ -121,15 +98,16 @@ mod tests {
 
     #[test]
     fn finds_typos_with_suggestions() {
-        let v: Value = serde_yaml::from_str(
-            "kind: ClusterNetworkPolicy\nspec:\n  priorty: 3\n  egress:\n  - action: Deny\n    to:\n    - networkz: [0.0.0.0/0]\n    protocols:\n    - tcp: {destinationPort: {numbr: 80}}\n",
+        let doc = Document::parse(
+            "kind: ClusterNetworkPolicy\nmetadata: {nme: x}\nspec:\n  priorty: 3\n  egress:\n  - action: Deny\n    to:\n    - networkz: [0.0.0.0/0]\n    protocols:\n    - tcp: {destinationPort: {numbr: 80}}\n",
         )
         .unwrap();
-        let found = unknown_fields(&v);
+        let found = unknown_fields(&doc, doc.root().unwrap());
         let paths: Vec<&str> = found.iter().map(|u| u.path.as_str()).collect();
         assert_eq!(
             paths,
             [
+                "metadata.nme",
                 "spec.priorty",
                 "spec.egress[0].to[0].networkz",
                 "spec.egress[0].protocols[0].tcp.destinationPort.numbr"
@@ -138,7 +116,12 @@ mod tests {
         let suggestions: Vec<Option<&str>> = found.iter().map(|u| u.suggestion).collect();
         assert_eq!(
             suggestions,
-            [Some("priority"), Some("networks"), Some("number")]
+            [
+                Some("name"),
+                Some("priority"),
+                Some("networks"),
+                Some("number")
+            ]
         );
     }
 }

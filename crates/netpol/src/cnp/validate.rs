@@ -24,14 +24,14 @@ pub const MAX_ITEMS: usize = 25;
 pub const MAX_PRIORITY: i64 = 1000;
 const MAX_RULE_NAME: usize = 100;
 
-/// The model of `object` named `name`, or `None` when the API server would reject it, with
-/// every problem found.
-pub fn validate(
-    object: &api::ClusterNetworkPolicyObject,
+/// The model of the policy named `name` with `spec`, or `None` when the API server would
+/// reject it, with every problem found.
+pub(crate) fn validate(
+    spec: Option<&api::Spec>,
     name: &str,
 ) -> (Option<ClusterNetworkPolicy>, Vec<Problem>) {
     let mut v = Validator::default();
-    let policy = v.policy(object, name);
+    let policy = v.policy(spec, name);
     let rejected = v
         .problems
         .iter()
@@ -66,12 +66,8 @@ impl Validator {
         }
     }
 
-    fn policy(
-        &mut self,
-        object: &api::ClusterNetworkPolicyObject,
-        name: &str,
-    ) -> Option<ClusterNetworkPolicy> {
-        let Some(spec) = &object.spec else {
+    fn policy(&mut self, spec: Option<&api::Spec>, name: &str) -> Option<ClusterNetworkPolicy> {
+        let Some(spec) = spec else {
             self.missing(
                 "",
                 "spec",
@@ -703,9 +699,14 @@ fn is_domain_name(name: &str) -> bool {
 mod tests {
     use super::*;
 
+    #[derive(serde::Deserialize)]
+    struct Object {
+        spec: Option<api::Spec>,
+    }
+
     fn check(yaml: &str) -> (Option<ClusterNetworkPolicy>, Vec<(String, String)>) {
-        let object: api::ClusterNetworkPolicyObject = serde_yaml::from_str(yaml).unwrap();
-        let (policy, problems) = validate(&object, "p");
+        let object: Object = serde_yaml::from_str(yaml).unwrap();
+        let (policy, problems) = validate(object.spec.as_ref(), "p");
         (
             policy,
             problems.into_iter().map(|p| (p.path, p.message)).collect(),

@@ -10,19 +10,18 @@
 //! ingress rules select pods only, so traffic from outside the cluster straight to a pod
 //! stays allowed where `namespace-default` denied it; the YAML says so.
 
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-
 use super::baseline::{dns_pods, team_namespaces, DocsDefault};
-use super::emit::label_selector;
+use super::emit::{label_selector, selector_yaml};
 use super::identity::Selectors;
 use super::plan::PeerKey;
 use super::GenerateError;
 use crate::cidr::Cidr;
-use crate::cnp::api;
 use crate::cnp::{Action, ClusterNetworkPolicy, CnpPeer, CnpPort, CnpRule, Subject, Tier};
 use crate::model::{Cluster, NAMESPACE_NAME_LABEL};
 use crate::names::private_ranges;
+use crate::ports::Protocol;
 use crate::selector::{Operator, Requirement, Selector};
+use crate::yaml::Yaml;
 
 /// The policy's name.
 const NAME: &str = "namespace-default";
@@ -137,117 +136,123 @@ fn team_selector(team: &[&str], selectors: &Selectors) -> Selector {
 
 /// The policy as a YAML document with its comment.
 pub(super) fn yaml(policy: &ClusterNetworkPolicy) -> Result<String, GenerateError> {
-    let text = serde_yaml::to_string(&object(policy))
-        .map_err(|e| GenerateError(format!("could not write `{}` as YAML: {e}", policy.name)))?;
+    let text = crate::yaml::emit::to_string(&policy_yaml(policy));
     let comment: String = COMMENT.lines().map(|l| format!("# {l}\n")).collect();
     Ok(format!("{comment}{text}"))
 }
 
-/// A model ClusterNetworkPolicy as the object kubectl applies.
-pub(crate) fn object(policy: &ClusterNetworkPolicy) -> api::ClusterNetworkPolicyObject {
+/// A model ClusterNetworkPolicy as the object kubectl applies, fields in the API's order.
+fn policy_yaml(policy: &ClusterNetworkPolicy) -> Yaml {
     let subject = match &policy.subject {
-        Subject::Namespaces(ns) => api::Subject {
-            namespaces: Some(label_selector(ns)),
-            pods: None,
-        },
+        Subject::Namespaces(ns) => Yaml::map([("namespaces", Some(selector(ns)))]),
         Subject::Pods {
             namespace_selector,
             pod_selector,
-        } => api::Subject {
-            namespaces: None,
-            pods: Some(namespaced_pod(namespace_selector, pod_selector)),
-        },
+        } => Yaml::map([(
+            "pods",
+            Some(namespaced_pod(namespace_selector, pod_selector)),
+        )]),
     };
-    let rules = |rules: &[CnpRule], ingress: bool| {
-        (!rules.is_empty()).then(|| rules.iter().map(|r| rule_object(r, ingress)).collect())
+    let rules = |rules: &[CnpRule], list: &'static str| {
+        (!rules.is_empty()).then(|| Yaml::Seq(rules.iter().map(|r| rule_yaml(r, list)).collect()))
     };
-    api::ClusterNetworkPolicyObject {
-        api_version: Some(crate::cnp::API_VERSION.to_string()),
-        kind: Some("ClusterNetworkPolicy".to_string()),
-        metadata: ObjectMeta {
-            name: Some(policy.name.clone()),
-            ..ObjectMeta::default()
-        },
-        spec: Some(api::Spec {
-            tier: Some(policy.tier.as_str().to_string()),
-            priority: Some(i64::from(policy.priority)),
-            subject: Some(subject),
-            ingress: rules(&policy.ingress, true),
-            egress: rules(&policy.egress, false),
-        }),
-    }
+    let spec = Yaml::map([
+        ("tier", Some(Yaml::str(policy.tier.as_str()))),
+        ("priority", Some(Yaml::Int(i64::from(policy.priority)))),
+        ("subject", Some(subject)),
+        ("ingress", rules(&policy.ingress, "from")),
+        ("egress", rules(&policy.egress, "to")),
+    ]);
+    Yaml::map([
+        ("apiVersion", Some(Yaml::str(crate::cnp::API_VERSION))),
+        ("kind", Some(Yaml::str("ClusterNetworkPolicy"))),
+        (
+            "metadata",
+            Some(Yaml::map([("name", Some(Yaml::str(policy.name.clone())))])),
+        ),
+        ("spec", Some(spec)),
+    ])
 }
 
-fn namespaced_pod(namespaces: &Selector, pods: &Selector) -> api::NamespacedPod {
-    api::NamespacedPod {
-        namespace_selector: Some(label_selector(namespaces)),
-        pod_selector: Some(label_selector(pods)),
-    }
+fn selector(s: &Selector) -> Yaml {
+    selector_yaml(&label_selector(s))
 }
 
-fn rule_object(rule: &CnpRule, ingress: bool) -> api::Rule {
-    let peers: Vec<api::Peer> = rule.peers.iter().map(peer_object).collect();
-    let (from, to) = if ingress {
-        (Some(peers), None)
-    } else {
-        (None, Some(peers))
-    };
-    api::Rule {
-        name: rule.name.clone(),
-        action: Some(rule.action.as_str().to_string()),
-        from,
-        to,
-        protocols: (!rule.ports.is_empty()).then(|| rule.ports.iter().map(port_object).collect()),
-    }
+fn namespaced_pod(namespaces: &Selector, pods: &Selector) -> Yaml {
+    Yaml::map([
+        ("namespaceSelector", Some(selector(namespaces))),
+        ("podSelector", Some(selector(pods))),
+    ])
 }
 
-fn peer_object(peer: &CnpPeer) -> api::Peer {
-    let mut out = api::Peer::default();
+fn rule_yaml(rule: &CnpRule, list: &'static str) -> Yaml {
+    Yaml::map([
+        ("name", rule.name.clone().map(Yaml::Str)),
+        ("action", Some(Yaml::str(rule.action.as_str()))),
+        (
+            list,
+            Some(Yaml::Seq(rule.peers.iter().map(peer_yaml).collect())),
+        ),
+        (
+            "protocols",
+            (!rule.ports.is_empty()).then(|| Yaml::Seq(rule.ports.iter().map(port_yaml).collect())),
+        ),
+    ])
+}
+
+fn peer_yaml(peer: &CnpPeer) -> Yaml {
+    let strings =
+        |items: &mut dyn Iterator<Item = String>| Yaml::Seq(items.map(Yaml::Str).collect());
     match peer {
-        CnpPeer::Namespaces(ns) => out.namespaces = Some(label_selector(ns)),
+        CnpPeer::Namespaces(ns) => Yaml::map([("namespaces", Some(selector(ns)))]),
         CnpPeer::Pods {
             namespace_selector,
             pod_selector,
-        } => out.pods = Some(namespaced_pod(namespace_selector, pod_selector)),
-        CnpPeer::Nodes(sel) => out.nodes = Some(label_selector(sel)),
-        CnpPeer::Networks(cidrs) => {
-            out.networks = Some(cidrs.iter().map(Cidr::to_string).collect())
+        } => Yaml::map([(
+            "pods",
+            Some(namespaced_pod(namespace_selector, pod_selector)),
+        )]),
+        CnpPeer::Nodes(sel) => Yaml::map([("nodes", Some(selector(sel)))]),
+        CnpPeer::Networks(cidrs) => Yaml::map([(
+            "networks",
+            Some(strings(&mut cidrs.iter().map(Cidr::to_string))),
+        )]),
+        CnpPeer::DomainNames(names) => {
+            Yaml::map([("domainNames", Some(strings(&mut names.iter().cloned())))])
         }
-        CnpPeer::DomainNames(names) => out.domain_names = Some(names.clone()),
     }
-    out
 }
 
-fn port_object(port: &CnpPort) -> api::ProtocolMatch {
-    let mut out = api::ProtocolMatch::default();
+fn port_yaml(port: &CnpPort) -> Yaml {
     match port {
         CnpPort::Ports {
             protocol,
             start,
             end,
         } => {
-            let destination_port = Some(if start == end {
-                api::Port {
-                    number: Some(i64::from(*start)),
-                    range: None,
-                }
+            let destination = if start == end {
+                Yaml::map([("number", Some(Yaml::Int(i64::from(*start))))])
             } else {
-                api::Port {
-                    number: None,
-                    range: Some(api::PortRange {
-                        start: Some(i64::from(*start)),
-                        end: Some(i64::from(*end)),
-                    }),
-                }
-            });
-            let m = Some(api::PortMatch { destination_port });
-            match protocol {
-                crate::ports::Protocol::Tcp => out.tcp = m,
-                crate::ports::Protocol::Udp => out.udp = m,
-                crate::ports::Protocol::Sctp => out.sctp = m,
-            }
+                Yaml::map([(
+                    "range",
+                    Some(Yaml::map([
+                        ("start", Some(Yaml::Int(i64::from(*start)))),
+                        ("end", Some(Yaml::Int(i64::from(*end)))),
+                    ])),
+                )])
+            };
+            let field = match protocol {
+                Protocol::Tcp => "tcp",
+                Protocol::Udp => "udp",
+                Protocol::Sctp => "sctp",
+            };
+            Yaml::map([(
+                field,
+                Some(Yaml::map([("destinationPort", Some(destination))])),
+            )])
         }
-        CnpPort::Named(name) => out.destination_named_port = Some(name.clone()),
+        CnpPort::Named(name) => {
+            Yaml::map([("destinationNamedPort", Some(Yaml::str(name.clone())))])
+        }
     }
-    out
 }

@@ -1,0 +1,125 @@
+//! ClusterNetworkPolicies and Nodes in a document: decoded with the loader's own object
+//! types (the spec with `cnp::api`'s), validated by `cnp::validate`, whose problems at
+//! field paths are placed here; and the frozen v1alpha1 kinds, which are not evaluated.
+
+use serde::Deserialize;
+
+use super::document::{Cx, Object};
+use super::objects::Meta;
+use crate::cnp::api::Spec;
+use crate::diag;
+use crate::model::Node;
+use crate::yaml::NodeId;
+
+/// A ClusterNetworkPolicy.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub(crate) struct ClusterNetworkPolicyObject {
+    pub metadata: Option<Meta>,
+    pub spec: Option<Spec>,
+}
+
+/// A Node: its labels and `status.addresses`.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub(crate) struct NodeObject {
+    pub metadata: Option<Meta>,
+    pub status: Option<NodeStatus>,
+}
+
+/// `status` of a Node.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub(crate) struct NodeStatus {
+    pub addresses: Option<Vec<NodeAddress>>,
+}
+
+/// One entry of `status.addresses`.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub(crate) struct NodeAddress {
+    /// `InternalIP`, `ExternalIP`, `Hostname`, ...
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub address: Option<String>,
+}
+
+impl Cx<'_> {
+    /// AdminNetworkPolicy and BaselineAdminNetworkPolicy (v1alpha1), which
+    /// ClusterNetworkPolicy replaced: an error that says what to write instead.
+    pub(super) fn frozen_kind(&mut self, node: NodeId, kind: &str) {
+        let (tier, extra) = if kind == "AdminNetworkPolicy" {
+            ("Admin", "")
+        } else {
+            ("Baseline", " and a `priority`")
+        };
+        self.error(
+            diag::UNSUPPORTED_VERSION,
+            self.at_path(node, "kind", false),
+            format!("`{kind}` (policy.networking.k8s.io/v1alpha1) is frozen and not evaluated: ClusterNetworkPolicy replaces it"),
+        )
+        .help(format!(
+            "write `apiVersion: {}` and `kind: ClusterNetworkPolicy` with `tier: {tier}`{extra}; actions `Allow` become `Accept`, and rule `ports` become `protocols`",
+            crate::cnp::API_VERSION
+        ));
+    }
+
+    pub(super) fn cluster_policy(&mut self, node: NodeId) {
+        let Some(object) = self.decode::<ClusterNetworkPolicyObject>(node) else {
+            return;
+        };
+        let meta = object.metadata.unwrap_or_default();
+        let Some(identity) = self.identity(node, &meta, "ClusterNetworkPolicy", false) else {
+            return;
+        };
+        let (policy, problems) =
+            crate::cnp::validate::validate(object.spec.as_ref(), &identity.name);
+        for p in problems {
+            let prefer_key = p.code == diag::MISSING_FIELD || p.code == diag::UNKNOWN_FIELD;
+            let reported = self.error(p.code, self.at_path(node, &p.path, prefer_key), p.message);
+            if let Some(help) = p.help {
+                reported.help(help);
+            }
+        }
+        if let Some(mut policy) = policy {
+            policy.origin = Some(self.at(node, false));
+            self.out
+                .objects
+                .push(Object::ClusterPolicy(policy, identity, node));
+        }
+    }
+
+    pub(super) fn node_object(&mut self, node: NodeId) {
+        let Some(object) = self.decode::<NodeObject>(node) else {
+            return;
+        };
+        let meta = object.metadata.unwrap_or_default();
+        let Some(identity) = self.identity(node, &meta, "Node", false) else {
+            return;
+        };
+        let mut addresses = Vec::new();
+        let listed = object.status.and_then(|s| s.addresses).unwrap_or_default();
+        for (i, a) in listed.iter().enumerate() {
+            let (Some(kind), Some(text)) = (a.kind.as_deref(), a.address.as_deref()) else {
+                continue;
+            };
+            if !kind.ends_with("IP") {
+                continue; // Hostname, InternalDNS, ExternalDNS
+            }
+            match text.parse::<std::net::IpAddr>() {
+                Ok(ip) if !addresses.contains(&ip) => addresses.push(ip),
+                Ok(_) => {}
+                Err(_) => {
+                    self.error(
+                        diag::INVALID_VALUE,
+                        self.at_path(node, &format!("status.addresses[{i}].address"), false),
+                        format!("`{text}` is not an IP address"),
+                    );
+                }
+            }
+        }
+        let model = Node {
+            name: identity.name.clone(),
+            labels: meta.labels.unwrap_or_default(),
+            addresses,
+            origin: Some(self.at(node, false)),
+        };
+        self.out.objects.push(Object::Node(model, identity));
+    }
+}
