@@ -11,8 +11,9 @@
 //! isolate each side, which rules match the other end and what ports they allow). See
 //! `cause.rs` for how, and `facts.rs` for where the evidence comes from.
 //!
-//! The types are what a Compare view draws from; [`render`] has the text, Markdown and CSV
-//! forms, and [`Diff`] serializes to the JSON contract other tools rely on:
+//! The types are what a Compare view draws from ([`compare`] keeps one side fixed while the
+//! playground's workspace changes); [`render`] has the text, Markdown and CSV forms, and
+//! [`Diff`] serializes to the JSON contract other tools rely on:
 //!
 //! ```json
 //! {"changes": [{"from": "ns/a", "to": "ns/b", "opened": {"TCP": "80,8000-9000"},
@@ -22,6 +23,7 @@
 
 mod cause;
 mod changes;
+pub mod compare;
 mod facts;
 pub mod render;
 mod side;
