@@ -6,6 +6,7 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::browser;
+use crate::components::compare::PasteToCompare;
 use crate::components::icons;
 use crate::components::modal::Modal;
 use crate::components::toolbar::load_example;
@@ -362,5 +363,6 @@ pub fn dialogs() -> Html {
         Some(Dialog::ConfirmExample(id)) => confirm_example(&store, &id),
         Some(Dialog::Share) => html! { <ShareDialog /> },
         Some(Dialog::Help) => help(&store),
+        Some(Dialog::CompareManifests) => html! { <PasteToCompare /> },
     }
 }

@@ -1,12 +1,14 @@
 //! The diagram's inspector: a panel for what is selected. For an arrow: its verdict, the
 //! reason (the engine's explanation, one click away from the arrow), its ports and Delete.
 //! For a node or namespace: what it is, where it is defined, and its actions. For an
-//! allowed flow: its connections, and turning it into an arrow.
+//! allowed flow: its connections, and turning it into an arrow. For a change of a
+//! comparison: its causes, and the explanation before and after (`components::compare`).
 
 use netpol::endpoint::Endpoint;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+use crate::components::compare::change_panel;
 use crate::components::explain_view::explain_ids;
 use crate::components::icons;
 use crate::display::{external_text, short_id};
@@ -333,6 +335,7 @@ pub fn inspector() -> Html {
         Some(Selection::Node(id)) => node_panel(&store, &id),
         Some(Selection::Namespace(n)) => namespace_panel(&store, &n),
         Some(Selection::Flow(a, b)) => flow_panel(&store, &a, &b),
+        Some(Selection::Change(a, b)) => change_panel(&store, &a, &b),
     };
     html! {
         <aside class="inspector" aria-label="Selection details">{ body }</aside>

@@ -1,12 +1,14 @@
 //! The diagram: namespaces as boxes inside the cluster box, pods as nodes, external
-//! endpoints outside, drawn arrows with the engine's verdicts, and (on request) every
-//! allowed flow.
+//! endpoints outside, drawn arrows with the engine's verdicts, (on request) every allowed
+//! flow, and while comparing what opened and closed.
 //!
 //! The rooms: `scene` (what to draw, from the state), `gestures` (pointer and keyboard),
-//! and the four SVG layers drawn in this order: `namespaces`, `flows`, `arrows`, `nodes`.
-//! This module lays out the pane: its toolbar, the SVG, the view controls, the legend.
+//! and the SVG layers drawn in this order: `namespaces`, `flows`, `changes` (opened and
+//! closed flows, removed endpoints), `arrows`, `nodes`, then the changes' tags. This
+//! module lays out the pane: its toolbar, the SVG, the view controls, the legend.
 
 mod arrows;
+mod changes;
 mod flows;
 mod gestures;
 mod namespaces;
@@ -22,6 +24,8 @@ use crate::state::{Action, Dialog, Selection};
 use crate::store::{use_store, Store};
 
 use arrows::ArrowsLayer;
+pub use changes::{change_glyph, change_kind};
+use changes::{ChangeTags, ChangesLayer, MAX_DRAWN_CHANGES};
 use flows::{use_shown_flows, FlowsLayer, MAX_FLOW_ENDPOINTS};
 use gestures::{use_gestures, Drag, Frame};
 use namespaces::NamespacesLayer;
@@ -85,9 +89,11 @@ pub fn diagram() -> Html {
                     <rect class="bg" x={fmt(bounds.x - 5000.0)} y={fmt(bounds.y - 5000.0)} width={fmt(bounds.w + 10000.0)} height={fmt(bounds.h + 10000.0)} />
                     <NamespacesLayer scene={scene.clone()} moving={moving.clone()} />
                     <FlowsLayer flows={Shared(flows.clone())} scene={scene.clone()} moving={moving.clone()} />
+                    <ChangesLayer scene={scene.clone()} moving={moving.clone()} />
                     <ArrowsLayer scene={scene.clone()} moving={moving.clone()} />
                     <NodesLayer scene={scene.clone()} selected={selected_node} connecting={state.ui.connecting.clone()}
                         drop_target={g.drag.as_ref().and_then(Drag::drop_target)} moving={moving.clone()} on_key={g.on_node_key} />
+                    <ChangeTags scene={scene.clone()} moving={moving.clone()} />
                     { draft_line(g.drag.as_ref(), &scene, moving.as_ref()) }
                     if empty {
                         <text class="empty-hint" x={fmt(cluster.x + 20.0)} y={fmt(cluster.y + 70.0)}>
@@ -100,7 +106,7 @@ pub fn diagram() -> Html {
                 if state.ws.arrows.is_empty() && !empty {
                     <p class="diagram-hint">{ "Drag from one node to another to allow traffic · ⠿ moves a node" }</p>
                 }
-                { legend(state.ui.flows, flows.left_out, scene.nodes.len() > MAX_FLOW_ENDPOINTS) }
+                { legend(state.ui.flows, flows.left_out, scene.nodes.len() > MAX_FLOW_ENDPOINTS, changes_drawn(&store)) }
                 { view_controls(&store, &camera, frame) }
                 <div class="visually-hidden" aria-live="polite">{ g.announce }</div>
             </div>
@@ -199,14 +205,25 @@ fn connecting_banner(store: &Store) -> Html {
     }
 }
 
-fn legend(flows_on: bool, left_out: usize, too_many: bool) -> Html {
+/// While comparing, how many changes are not drawn (`Some(0)` when all are).
+fn changes_drawn(store: &Store) -> Option<usize> {
+    let c = store.state().compare.as_ref()?;
+    Some(c.diff.changes.len().saturating_sub(MAX_DRAWN_CHANGES))
+}
+
+fn legend(flows_on: bool, left_out: usize, too_many: bool, changes: Option<usize>) -> Html {
     html! {
         <div class="diagram-legend" aria-label="Legend">
             <span class="lg lg-allowed">{ "allowed" }</span>
             <span class="lg lg-partial">{ "partly" }</span>
             <span class="lg lg-denied">{ "denied" }</span>
             if flows_on { <span class="lg lg-flow">{ "flow" }</span> }
+            if changes.is_some() {
+                <span class="lg lg-opened">{ "+ opened" }</span>
+                <span class="lg lg-closed">{ "− closed" }</span>
+            }
             if left_out > 0 { <span class="lg-note">{ format!("{left_out} more flows not drawn") }</span> }
+            if let Some(n @ 1..) = changes { <span class="lg-note">{ format!("{n} more changes not drawn: see Changes") }</span> }
             if flows_on && too_many { <span class="lg-note">{ format!("flows are drawn for up to {MAX_FLOW_ENDPOINTS} endpoints: see the truth table") }</span> }
         </div>
     }
