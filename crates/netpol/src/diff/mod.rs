@@ -106,6 +106,16 @@ impl Change {
                 .find_map(|p| c.ports(p).ranges().first().map(|&(lo, _)| (lo, p)))
         })
     }
+    /// [`Change::probe`], unless `preferred` opened or closed: then that port (the one a
+    /// person is already looking at, such as the playground's truth-table port, explains
+    /// the change better than the first port of a range).
+    pub fn probe_preferring(&self, preferred: (u16, Protocol)) -> Option<(u16, Protocol)> {
+        let (port, protocol) = preferred;
+        if self.opened.allows(port, protocol) || self.closed.allows(port, protocol) {
+            return Some(preferred);
+        }
+        self.probe()
+    }
 }
 
 /// One side of a comparison: a cluster, the endpoints to compare (pods, then any outside
@@ -305,5 +315,31 @@ impl Serialize for Diff {
         st.serialize_field("added_endpoints", &self.added_endpoints)?;
         st.serialize_field("removed_endpoints", &self.removed_endpoints)?;
         st.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ports::PortRanges;
+
+    #[test]
+    fn a_change_is_probed_at_the_preferred_port_when_it_changed_there() {
+        let change = Change {
+            from: "x/a".into(),
+            to: "x/b".into(),
+            opened: Connections::of(Protocol::Udp, PortRanges::range(53, 53)),
+            closed: Connections::of(Protocol::Tcp, PortRanges::all()),
+            causes: Vec::new(),
+        };
+        assert_eq!(change.probe(), Some((53, Protocol::Udp)));
+        assert_eq!(
+            change.probe_preferring((8080, Protocol::Tcp)),
+            Some((8080, Protocol::Tcp))
+        );
+        assert_eq!(
+            change.probe_preferring((54, Protocol::Udp)),
+            Some((53, Protocol::Udp))
+        );
     }
 }

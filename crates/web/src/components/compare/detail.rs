@@ -1,7 +1,8 @@
 //! One change in detail: its causes, and the engine's explanation on both sides, before
-//! and after, at the change's probe port (the first port that opened, else closed). The
-//! Changes tab shows it under the selected change; the diagram's inspector when a change
-//! line is selected.
+//! and after, at the change's probe port (the truth table's port when it changed, else the
+//! first port that opened, else closed). The Changes tab shows it under the selected
+//! change; the diagram's inspector shows the two verdicts, with the explanations a click
+//! away.
 
 use netpol::diff::render::ports;
 use netpol::diff::Change;
@@ -29,31 +30,45 @@ pub fn causes_list(compare: &Comparison, c: &Change) -> Html {
     }
 }
 
+/// The connection `from → to` at `probe` in `cluster`.
+fn traffic(
+    cluster: &Cluster,
+    (from, to): (&str, &str),
+    (port, protocol): (u16, Protocol),
+) -> Result<Traffic, netpol::endpoint::EndpointError> {
+    Ok(Traffic {
+        from: Endpoint::parse(cluster, from)?,
+        to: Endpoint::parse(cluster, to)?,
+        port,
+        protocol,
+    })
+}
+
 /// The explanation of `from → to` at `probe` on one side, as a card.
 fn explain_on(
     store: &Store,
     side: (&Cluster, Policies),
-    (from, to): (&str, &str),
-    (port, protocol): (u16, Protocol),
+    pair: (&str, &str),
+    probe: (u16, Protocol),
 ) -> Html {
-    let cluster = side.0;
-    match (Endpoint::parse(cluster, from), Endpoint::parse(cluster, to)) {
-        (Ok(from), Ok(to)) => {
-            let traffic = Traffic {
-                from,
-                to,
-                port,
-                protocol,
-            };
-            explanation_of(store, side, &netpol::explain(cluster, &traffic))
-        }
-        (Err(e), _) | (_, Err(e)) => html! { <p class="why">{ e.to_string() }</p> },
+    match traffic(side.0, pair, probe) {
+        Ok(t) => explanation_of(store, side, &netpol::explain(side.0, &t)),
+        Err(e) => html! { <p class="why">{ e.to_string() }</p> },
+    }
+}
+
+/// `allowed` or `denied` on one side, as a badge.
+fn verdict_badge(cluster: &Cluster, pair: (&str, &str), probe: (u16, Protocol)) -> Html {
+    match traffic(cluster, pair, probe).map(|t| netpol::verdict(cluster, &t)) {
+        Ok(true) => html! { <span class="badge badge-allowed">{ "allowed" }</span> },
+        Ok(false) => html! { <span class="badge badge-denied">{ "denied" }</span> },
+        Err(_) => html! {},
     }
 }
 
 /// Before and after, one under the other, at the change's probe port.
 pub fn before_after(store: &Store, compare: &Comparison, derived: &Derived, c: &Change) -> Html {
-    let Some(probe) = c.probe() else {
+    let Some(probe) = c.probe_preferring(store.state().ui.probe) else {
         return html! {};
     };
     let (old_name, new_name) = compare.side_names();
@@ -95,6 +110,18 @@ pub fn change_panel(store: &Store, from: &str, to: &str) -> Html {
     };
     let kind = change_kind(c);
     let show_list = store.action(Action::SelectTab(crate::state::Tab::Changes));
+    let (old_name, new_name) = compare.side_names();
+    let pair = (from, to);
+    let verdicts = c.probe_preferring(state.ui.probe).map(|probe| {
+        html! {
+            <p class="compare-verdicts">
+                <span class="muted">{ format!("At {}/{}:", probe.0, probe.1.as_str()) }</span>
+                <span>{ old_name }{ " " }{ verdict_badge(compare.before(&state.derived), pair, probe) }</span>
+                { icons::arrow() }
+                <span>{ new_name }{ " " }{ verdict_badge(&state.derived.eval.effective, pair, probe) }</span>
+            </p>
+        }
+    });
     html! {
         <>
             <header class="inspector-head">
@@ -107,14 +134,14 @@ pub fn change_panel(store: &Store, from: &str, to: &str) -> Html {
                 if !c.opened.is_empty() { <dt>{ "Opened" }</dt><dd>{ ports(&c.opened) }</dd> }
                 if !c.closed.is_empty() { <dt>{ "Closed" }</dt><dd>{ ports(&c.closed) }</dd> }
             </dl>
-            <p class="muted small">{ "Because" }</p>
             { causes_list(compare, c) }
-            <details class="reason" open=true>
-                <summary>{ "Before and after" }</summary>
+            { verdicts.unwrap_or_default() }
+            <details class="reason">
+                <summary>{ "Why, before and after" }</summary>
                 { before_after(store, compare, &state.derived, c) }
             </details>
             <footer class="inspector-actions">
-                <button class="btn btn-small" onclick={move |_| show_list.emit(())}>{ "All changes" }</button>
+                <button class="btn btn-small to-changes" onclick={move |_| show_list.emit(())}>{ "All changes" }</button>
             </footer>
         </>
     }

@@ -9,7 +9,7 @@
 //! (added/removed tags) over the nodes. A change is focusable: Enter or a click selects
 //! it, and the inspector shows its causes and the explanation before and after.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use netpol::diff::render::{change_text, ports};
 use netpol::diff::{Cause, Change};
@@ -18,7 +18,7 @@ use yew::prelude::*;
 use super::fmt;
 use super::scene::{NodeInfo, Scene, Shared};
 use crate::display::truncate;
-use crate::layout::{edge_path, Pos, NODE_H, NODE_W};
+use crate::layout::{curve_point, edge_curve, edge_path, Pos, Rect, NODE_H, NODE_W};
 use crate::state::{Action, Selection};
 use crate::store::{use_store, Store};
 
@@ -28,6 +28,8 @@ pub const MAX_DRAWN_CHANGES: usize = 400;
 /// How far a change's line bends away from the straight arrow between the same nodes (a
 /// drawn arrow and the flow it opens would otherwise cover each other).
 const BEND: f64 = 18.0;
+/// Above this many nodes a badge sits at its line's middle without looking for a free spot.
+const MAX_NODES_AVOIDED: usize = 200;
 
 /// `opened`, `closed`, or `changed` (both): the CSS class and the word people read.
 pub fn change_kind(c: &Change) -> &'static str {
@@ -100,7 +102,7 @@ pub fn changes_layer(props: &ChangesProps) -> Html {
             c,
             &causes,
             (pos(&c.from)?, pos(&c.to)?),
-            is_selected,
+            (&props.scene.layout.nodes, is_selected),
         ))
     });
     let removed = props
@@ -129,15 +131,37 @@ fn markers() -> Html {
     html! { <defs>{ marker("ah-opened") }{ marker("ah-closed") }</defs> }
 }
 
+/// Where a change's badge goes: the middle of its line, or the nearest point along it that
+/// no node covers (the node layer is drawn over the lines and would hide the badge).
+pub fn badge_point(pa: Pos, pb: Pos, nodes: &BTreeMap<String, Pos>) -> Pos {
+    let curve = edge_curve(pa, pb, BEND);
+    let mid = curve_point(curve, 0.5);
+    if nodes.len() > MAX_NODES_AVOIDED {
+        return mid;
+    }
+    let free = |p: Pos| {
+        nodes.values().all(|n| {
+            let r = Rect::node(*n).pad(12.0, 12.0, 12.0, 12.0);
+            p.x < r.x || p.x > r.right() || p.y < r.y || p.y > r.y + r.h
+        })
+    };
+    [0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8]
+        .into_iter()
+        .map(|t| curve_point(curve, t))
+        .find(|p| free(*p))
+        .unwrap_or(mid)
+}
+
 fn change_line(
     store: &Store,
     c: &Change,
     causes: &[String],
     (pa, pb): (Pos, Pos),
-    selected: bool,
+    (nodes, selected): (&BTreeMap<String, Pos>, bool),
 ) -> Html {
     let kind = change_kind(c);
-    let (d, mid) = edge_path(pa, pb, BEND);
+    let (d, _) = edge_path(pa, pb, BEND);
+    let mid = badge_point(pa, pb, nodes);
     let select = {
         let store = store.clone();
         let (a, b) = (c.from.clone(), c.to.clone());
@@ -334,5 +358,21 @@ mod tests {
             "Change from x/a to x/b: opened TCP 80 and closed UDP 53."
         );
         assert_ne!(change_glyph("opened"), change_glyph("closed"));
+    }
+
+    #[test]
+    fn a_badge_moves_along_its_line_off_the_nodes_in_the_way() {
+        let (a, b) = (Pos { x: 0.0, y: 0.0 }, Pos { x: 0.0, y: 600.0 });
+        let mid = badge_point(a, b, &BTreeMap::new());
+        assert!((mid.y - 300.0).abs() < 1e-6);
+        // A node sits on the middle of the line: the badge goes elsewhere on it, off the node.
+        let nodes = BTreeMap::from([("x/in-between".to_string(), Pos { x: mid.x, y: 300.0 })]);
+        let moved = badge_point(a, b, &nodes);
+        let r = Rect::node(Pos { x: mid.x, y: 300.0 });
+        assert!(
+            moved.y < r.y - 12.0 || moved.y > r.y + r.h + 12.0,
+            "{moved:?}"
+        );
+        assert!(moved.y > 0.0 && moved.y < 600.0);
     }
 }

@@ -77,7 +77,7 @@ pub fn diagram() -> Html {
         <section class="pane diagram-pane" aria-label="Diagram">
             { pane_head(&store) }
             <div class="diagram-wrap">
-                <svg ref={svg_ref} id="diagram-svg" class="diagram" xmlns="http://www.w3.org/2000/svg"
+                <svg ref={svg_ref} id="diagram-svg" class={classes!("diagram", state.compare.is_some().then_some("comparing"))} xmlns="http://www.w3.org/2000/svg"
                     viewBox={format!("{:.1} {:.1} {:.1} {:.1}", view.x, view.y, view.w, view.h)}
                     data-aspect={(client.0 * 10 / client.1.max(1)).max(1).to_string()}
                     data-bounds={format!("{:.1} {:.1} {:.1} {:.1}", bounds.x, bounds.y, bounds.w, bounds.h)}
