@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Installs what is missing to build and serve the app; with --browser also what the tests need.
 # Idempotent: every step checks first and is skipped when the right version is there, so a
-# second run takes well under a second and touches no network.
+# second run takes well under a second and touches no network. First it checks the tools it
+# cannot install itself (rustc at least the workspace's rust-version, Node.js 20 or newer)
+# and says what to install when one is missing or too old.
 #
 #   scripts/setup.sh             wasm32 target, Trunk, wasm-bindgen CLI, wasm-opt, crates
 #   scripts/setup.sh --browser   + Chromium, chromedriver, brotli (Debian) and the e2e Node packages
 #   scripts/setup.sh --brotli    + brotli only (for scripts/size.sh)
+#   scripts/setup.sh --rust      only rustfmt, clippy and the crates: what cargo fmt, clippy and
+#                                the native tests need (no Node.js, no browser, no Trunk)
 #
 # The first run on a fresh machine takes about 15 minutes, nearly all of it compiling Trunk
 # and wasm-bindgen-cli from source with `cargo install`.
@@ -17,11 +21,13 @@ BINARYEN_MAJOR=132    # tools/package.json pins binaryen@132.0.0; Debian's 108 c
 
 browser=false
 brotli=false
+rust_only=false
 for arg in "$@"; do
   case "$arg" in
     --browser) browser=true; brotli=true ;;
     --brotli) brotli=true ;;
-    -h | --help) sed -n '2,10p' "$0"; exit 0 ;;
+    --rust) rust_only=true ;;
+    -h | --help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "setup.sh: unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
@@ -36,13 +42,44 @@ need() {
   }
 }
 
+# Crates into cargo's cache: Trunk.toml has offline = true, which passes --offline to cargo.
+fetch_crates() {
+  if ! cargo fetch --locked --offline --quiet 2>/dev/null; then
+    say "cargo fetch --locked"
+    cargo fetch --locked --quiet
+  fi
+}
+
+# True when version $1 is at least $2 (dotted numbers: 1.85 <= 1.95.0).
+at_least() { [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ]; }
+
 need cargo "install Rust with rustup: https://rustup.rs"
 need rustup "install Rust with rustup: https://rustup.rs"
-need npm "install Node.js 20 or newer with npm"
-need node "install Node.js 20 or newer"
+need rustc "install Rust with rustup: https://rustup.rs"
+# The workspace's rust-version (Cargo.toml) is the oldest rustc the code compiles with.
+rust_min=$(awk -F'"' '/^rust-version *=/ { print $2; exit }' Cargo.toml)
+rust_have=$(rustc --version 2>/dev/null | awk '{ print $2 }') || true
+if [ -z "$rust_have" ]; then
+  echo "setup: 'rustc --version' fails: with rustup, choose a toolchain: 'rustup default stable'" >&2
+  exit 1
+fi
+if [ -n "$rust_min" ] && ! at_least "${rust_have%%-*}" "$rust_min"; then
+  echo "setup: rustc $rust_have is older than the workspace's rust-version $rust_min (Cargo.toml);" >&2
+  echo "setup: install a newer one: 'rustup update stable' (or see https://rustup.rs)" >&2
+  exit 1
+fi
+if ! $rust_only; then
+  need node "install Node.js 20 or newer, with npm: https://nodejs.org or your package manager"
+  need npm "install npm (it comes with Node.js 20 or newer: https://nodejs.org)"
+  node_have=$(node --version)
+  if ! at_least "${node_have#v}" 20; then
+    echo "setup: Node.js $node_have is too old: install Node.js 20 or newer (https://nodejs.org or your package manager)" >&2
+    exit 1
+  fi
+fi
 
 # --- Rust: wasm32 target, rustfmt, clippy -----------------------------------------------------
-if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+if ! $rust_only && ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown
 fi
@@ -52,6 +89,12 @@ for component in rustfmt clippy; do
     rustup component add "$component"
   fi
 done
+
+if $rust_only; then
+  fetch_crates
+  say "ok (rustc $rust_have, rustfmt, clippy, crates)"
+  exit 0
+fi
 
 # --- Debian packages ---------------------------------------------------------------------------
 # Not binaryen: Debian's wasm-opt 108 fails on rustc 1.95 output; wasm-opt comes from npm below.
@@ -112,10 +155,6 @@ if ! grep -q "\"version\": \"$BINARYEN_MAJOR\." tools/node_modules/binaryen/pack
 fi
 if $browser; then npm_ci tests/e2e; fi
 
-# --- crates: Trunk.toml has offline = true, which passes --offline to cargo ----------------------
-if ! cargo fetch --locked --offline --quiet 2>/dev/null; then
-  say "cargo fetch --locked"
-  cargo fetch --locked --quiet
-fi
+fetch_crates
 
 say "ok (trunk $TRUNK_VERSION, wasm-bindgen $wb_version, wasm-opt $BINARYEN_MAJOR$($browser && echo ', chromium, chromedriver, playwright-core'))"

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Runs every check and test, installing what is missing first (scripts/setup.sh --browser):
+# Runs every check and test, installing what the chosen stages need first (scripts/setup.sh:
+# --rust for fmt, clippy and native alone; --brotli when the site is built; --browser for the
+# wasm and e2e stages, which run Chromium):
 #   1. cargo fmt --all --check
 #   2. cargo clippy --workspace --all-targets -- -D warnings
 #   3. cargo test --workspace                       (native: unit, integration and doc tests)
@@ -24,9 +26,19 @@ for s in "${selected[@]}"; do
   }
 done
 
+# What setup the chosen stages need: only stages that run a browser install one.
+wants() { ((${#selected[@]} == 0)) || [[ " ${selected[*]} " == *" $1 "* ]]; }
+if wants wasm || wants e2e; then
+  setup_flag=--browser
+elif wants build; then
+  setup_flag=--brotli # size.sh's figures after the build
+else
+  setup_flag=--rust
+fi
+
 t0=$SECONDS
-if ! scripts/setup.sh --browser; then
-  echo "-- setup FAILED (scripts/setup.sh --browser)" >&2
+if ! scripts/setup.sh "$setup_flag"; then
+  echo "-- setup FAILED (scripts/setup.sh $setup_flag)" >&2
   echo "0 passed, 1 failed"
   exit 1
 fi
@@ -119,7 +131,7 @@ stage native cargo cargo test --workspace --locked --no-fail-fast
 stage wasm cargo cargo test -p netpol --target wasm32-unknown-unknown --test wasm_smoke --locked
 stage build check trunk build --release
 # Keep the download size visible in every run (issue 2): printed, not judged.
-if ((${#selected[@]} == 0)) || [[ " ${selected[*]} " == *" build "* ]]; then
+if wants build; then
   echo
   echo "== size of the release build"
   scripts/size.sh --no-build || echo "(size.sh failed; the build itself passed)"

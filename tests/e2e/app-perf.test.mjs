@@ -1,10 +1,10 @@
 // Issue 5, feature 4: every edit re-evaluates with no button, within budget. The app records
 // `netpol:update` (keystroke to rendered view) and `netpol:evaluate` (the engine alone) with
-// performance.measure; this test types real keys and reads them. Budgets: 16 ms for the
-// docs' example, 100 ms for 200 pods and 100 policies. Speed is a measurement, not a pass/fail
-// (a shared CI machine would make a timed assertion flaky): the test checks that every
-// keystroke produced a measure and writes the figures to tests/e2e/out/perf.json and the log,
-// which is where the README's figures come from.
+// performance.measure; this test types real keys, one at a time, and reads them. Budgets:
+// 16 ms for the docs' example, 100 ms for 200 pods and 100 policies. Speed is a measurement,
+// not a pass/fail (a shared CI machine would make a timed assertion flaky): the test checks
+// that every keystroke, each one, produced its own update and evaluation, and writes every
+// figure to tests/e2e/out/perf.json and the log, which is where the README's figures come from.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,6 +14,16 @@ import { POD1, bigCluster, clearMeasures, measures, median, paste } from './app-
 
 const h = setupHarness();
 
+/** How long one keystroke may take to show any update at all before the test says it got
+ * none: a liveness bound, far above any budget, not a speed check. */
+const NO_UPDATE_MS = 15000;
+
+/**
+ * Types `keys` at the end of the editor one at a time, each once the previous one's update
+ * has landed (a person types about one key per 100 ms; keys typed faster are coalesced into
+ * one update, which would hide the per-key figure). Fails, naming the key, when a keystroke
+ * produces no update. Returns every keystroke's figures, in order.
+ */
 async function typeAndMeasure(page, keys) {
   const editor = hooks.editor(page);
   await editor.focus();
@@ -21,15 +31,19 @@ async function typeAndMeasure(page, keys) {
   await clearMeasures(page);
   for (const [i, k] of keys.entries()) {
     await page.keyboard.type(k);
-    // Let the update land before the next key (a person types about one key per 100 ms;
-    // faster keys are coalesced into one update, which would hide the per-key figure).
     await page
-      .waitForFunction((n) => performance.getEntriesByName('netpol:update', 'measure').length > n, i, { timeout: 5000 })
-      .catch(() => {});
-    await page.waitForTimeout(20);
+      .waitForFunction((n) => performance.getEntriesByName('netpol:update', 'measure').length > n, i, {
+        timeout: NO_UPDATE_MS,
+      })
+      .catch(() => {
+        throw new Error(`keystroke ${i + 1} of ${keys.length} (${JSON.stringify(k)}) produced no netpol:update`);
+      });
   }
-  await page.waitForTimeout(100);
-  return { update: await measures(page, 'netpol:update'), evaluate: await measures(page, 'netpol:evaluate') };
+  const update = await measures(page, 'netpol:update');
+  const evaluate = await measures(page, 'netpol:evaluate');
+  assert.equal(update.length, keys.length, `one netpol:update per keystroke: ${update.length} for ${keys.length} keys`);
+  assert.equal(evaluate.length, keys.length, `one netpol:evaluate per keystroke: ${evaluate.length} for ${keys.length} keys`);
+  return { update, evaluate };
 }
 
 function record(name, update, evaluate) {
@@ -38,14 +52,19 @@ function record(name, update, evaluate) {
   const file = new URL('perf.json', dir);
   let all = {};
   try { all = JSON.parse(readFileSync(file, 'utf8')); } catch { /* first figure */ }
+  const ms = (xs) => xs.map((x) => Number(x.toFixed(2)));
   all[name] = {
+    keystrokes: update.length,
     update_median_ms: median(update), update_max_ms: Math.max(...update),
-    evaluate_median_ms: median(evaluate), keystrokes: update.length,
+    evaluate_median_ms: median(evaluate), evaluate_max_ms: Math.max(...evaluate),
+    update_ms: ms(update), evaluate_ms: ms(evaluate),
   };
   writeFileSync(file, JSON.stringify(all, null, 2));
 }
 
-const fmt = (xs) => `median ${median(xs).toFixed(1)} ms, max ${Math.max(...xs).toFixed(1)} ms over ${xs.length}`;
+const fmt = (xs) =>
+  `median ${median(xs).toFixed(1)} ms, max ${Math.max(...xs).toFixed(1)} ms over ${xs.length} keystrokes ` +
+  `[${xs.map((x) => x.toFixed(1)).join(' ')}]`;
 
 test('every keystroke updates the view (docs example; figures recorded)', async () => {
   const app = await openApp(h, '?example=docs');
@@ -54,7 +73,6 @@ test('every keystroke updates the view (docs example; figures recorded)', async 
     await waitForApp(page);
     await hooks.endpoint(page, POD1).first().waitFor();
     const { update, evaluate } = await typeAndMeasure(page, [...'\n# a comment typed key by key']);
-    assert.ok(update.length >= 20, `one measure per keystroke (${update.length})`);
     console.log(`docs example: netpol:update ${fmt(update)}; netpol:evaluate ${fmt(evaluate)}`);
     record('docs example', update, evaluate);
     assert.deepEqual(app.problems, []);
@@ -73,7 +91,6 @@ test('200 pods and 100 policies update on every keystroke (figures recorded)', a
     assert.equal(await page.locator('[data-endpoint]:not([data-endpoint^="ip:"])').count(), 200);
     const { update, evaluate } = await typeAndMeasure(page, [...'\n# typing']);
     console.log(`200 pods / 100 policies: netpol:update ${fmt(update)}; netpol:evaluate ${fmt(evaluate)}`);
-    assert.ok(update.length >= 8, `one measure per keystroke (${update.length})`);
     record('200 pods / 100 policies', update, evaluate);
     assert.deepEqual(app.problems, []);
   } finally {

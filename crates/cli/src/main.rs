@@ -7,8 +7,9 @@ mod diff;
 mod expectations;
 mod inputs;
 mod lesson;
+mod output;
 
-use std::io::Write as _;
+use std::io;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -16,7 +17,8 @@ use netpol::cidr::Cidr;
 use netpol::endpoint::all_endpoints;
 use netpol::generate::{self, Baseline, SelectorStyle};
 use netpol::lint::{lint, LintOptions};
-use netpol::{render, Endpoint, Protocol, Severity, Traffic};
+use netpol::{Endpoint, Protocol, Severity, Traffic};
+use output::{Body, ConnectivityFormat, MatrixFormat, TextFormat};
 
 #[derive(Parser)]
 #[command(
@@ -134,32 +136,6 @@ enum LessonCommand {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-enum MatrixFormat {
-    Table,
-    Json,
-    Yaml,
-    Csv,
-    Md,
-    Dot,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum ConnectivityFormat {
-    Txt,
-    Json,
-    Yaml,
-    Csv,
-    Md,
-    Dot,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum TextFormat {
-    Text,
-    Json,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
 enum BaselineArg {
     None,
     DenyAll,
@@ -172,25 +148,32 @@ enum SelectorArg {
     Expressions,
 }
 
-/// What a command produced: text for stdout and the exit code.
+/// What a command produced: what to print on stdout, and the exit code.
 struct Output {
-    stdout: String,
+    body: Body,
     code: u8,
 }
 
 fn ok(stdout: String) -> Result<Output, String> {
-    Ok(Output { stdout, code: 0 })
+    print(Body::Text(stdout))
+}
+
+fn print(body: Body) -> Result<Output, String> {
+    Ok(Output { body, code: 0 })
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli.command) {
-        Ok(out) => {
-            let mut stdout = std::io::stdout().lock();
+        Ok(out) => match output::print(&out.body) {
+            Ok(()) => ExitCode::from(out.code),
             // A closed pipe (`netpol matrix ... | head`) is not an error worth reporting.
-            let _ = stdout.write_all(out.stdout.as_bytes());
-            ExitCode::from(out.code)
-        }
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(out.code),
+            Err(e) => {
+                eprintln!("netpol: could not write the output: {e}");
+                ExitCode::from(2)
+            }
+        },
         Err(message) => {
             eprintln!("netpol: {message}");
             ExitCode::from(2)
@@ -218,14 +201,7 @@ fn run(command: Command) -> Result<Output, String> {
             };
             let endpoints = endpoints(&loaded.cluster, &externals)?;
             let m = netpol::matrix(&loaded.cluster, &endpoints, &probes);
-            ok(match output {
-                MatrixFormat::Table => render::matrix_table(&m),
-                MatrixFormat::Json => json(&m)?,
-                MatrixFormat::Yaml => yaml(&m)?,
-                MatrixFormat::Csv => render::matrix_csv(&m),
-                MatrixFormat::Md => render::matrix_markdown(&m),
-                MatrixFormat::Dot => render::matrix_dot(&m),
-            })
+            print(Body::Matrix(m, output))
         }
         Command::Connectivity {
             inputs,
@@ -236,14 +212,7 @@ fn run(command: Command) -> Result<Output, String> {
             inputs::warn_about_errors(&loaded);
             let endpoints = endpoints(&loaded.cluster, &externals)?;
             let c = netpol::connectivity(&loaded.cluster, &endpoints);
-            ok(match output {
-                ConnectivityFormat::Txt => render::connectivity_text(&c),
-                ConnectivityFormat::Json => json(&c)?,
-                ConnectivityFormat::Yaml => yaml(&c)?,
-                ConnectivityFormat::Csv => render::connectivity_csv(&c),
-                ConnectivityFormat::Md => render::connectivity_markdown(&c),
-                ConnectivityFormat::Dot => render::connectivity_dot(&c),
-            })
+            print(Body::Connectivity(c, output))
         }
         Command::Explain {
             inputs,
@@ -263,10 +232,7 @@ fn run(command: Command) -> Result<Output, String> {
                 protocol,
             };
             let e = netpol::explain(c, &traffic);
-            ok(match output {
-                TextFormat::Text => render::explanation_text(&e),
-                TextFormat::Json => json(&e)?,
-            })
+            print(Body::Explanation(Box::new(e), output))
         }
         Command::Lint {
             inputs,
@@ -280,11 +246,10 @@ fn run(command: Command) -> Result<Output, String> {
             let mut all = loaded.diagnostics.clone();
             all.extend(lint(&loaded, &options));
             let code = u8::from(all.iter().any(|d| d.severity == Severity::Error));
-            let stdout = match output {
-                TextFormat::Text => all.iter().map(|d| format!("{d}\n")).collect(),
-                TextFormat::Json => json(&all)?,
-            };
-            Ok(Output { stdout, code })
+            Ok(Output {
+                body: Body::Diagnostics(all, output),
+                code,
+            })
         }
         Command::Generate {
             inputs,
@@ -319,10 +284,14 @@ fn run(command: Command) -> Result<Output, String> {
                 .map_err(|e| e.to_string())?;
             ok(g.yaml)
         }
-        Command::Diff(args) => diff::run(&args).map(|(stdout, code)| Output { stdout, code }),
-        Command::Test(args) => {
-            expectations::run(&args).map(|(stdout, code)| Output { stdout, code })
-        }
+        Command::Diff(args) => diff::run(&args).map(|(stdout, code)| Output {
+            body: Body::Text(stdout),
+            code,
+        }),
+        Command::Test(args) => expectations::run(&args).map(|(stdout, code)| Output {
+            body: Body::Text(stdout),
+            code,
+        }),
         Command::Lesson {
             command: LessonCommand::Check { file },
         } => {
@@ -357,14 +326,4 @@ fn parse_port(s: &str) -> Result<(u16, Protocol), String> {
     let protocol = Protocol::parse(&proto.trim().to_ascii_uppercase())
         .ok_or_else(|| format!("port `{s}`: unknown protocol `{proto}` (use TCP, UDP or SCTP)"))?;
     Ok((port, protocol))
-}
-
-fn json<T: serde::Serialize>(v: &T) -> Result<String, String> {
-    serde_json::to_string_pretty(v)
-        .map(|s| s + "\n")
-        .map_err(|e| format!("could not write JSON: {e}"))
-}
-
-fn yaml<T: serde::Serialize>(v: &T) -> Result<String, String> {
-    serde_yaml::to_string(v).map_err(|e| format!("could not write YAML: {e}"))
 }

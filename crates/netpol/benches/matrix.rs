@@ -1,10 +1,12 @@
 //! Benchmarks: the full matrix (2 ports) and exact connectivity over generated clusters of
 //! 100 / 1,000 / 5,000 pods in 10 / 50 / 200 namespaces, one policy per two pods of mixed
-//! shapes. Run with `cargo bench -p netpol --bench matrix`.
+//! shapes; loading them; and rendering the matrix as `netpol matrix -o json` writes it.
+//! Together they split the CLI's whole-process time into loading, computing and writing.
+//! Run with `cargo bench -p netpol --bench matrix`.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use netpol::endpoint::all_endpoints;
-use netpol::{connectivity, load, matrix, Protocol, Source};
+use netpol::{connectivity, load, matrix, render, Protocol, Source};
 
 #[path = "../examples/synthetic/mod.rs"]
 mod synthetic;
@@ -56,7 +58,7 @@ fn bench(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("load");
     group.sample_size(10);
-    for (pods, namespaces) in [(200, 20), (1000, 50)] {
+    for (pods, namespaces) in [(200, 20), (1000, 50), (5000, 200)] {
         let text = cluster_yaml(pods, namespaces);
         group.bench_with_input(BenchmarkId::from_parameter(pods), &pods, |b, _| {
             b.iter(|| {
@@ -68,6 +70,38 @@ fn bench(c: &mut Criterion) {
         });
     }
     group.finish();
+
+    // What `netpol matrix -o json` spends formatting, apart from the write itself.
+    let mut group = c.benchmark_group("render-matrix-json-2-ports");
+    group.sample_size(10);
+    for (pods, namespaces) in [(1000, 50), (5000, 200)] {
+        let text = cluster_yaml(pods, namespaces);
+        let cluster = load(&[Source {
+            name: "bench.yaml",
+            text: &text,
+        }])
+        .cluster;
+        let eps = all_endpoints(&cluster, &[]);
+        let m = matrix(
+            &cluster,
+            &eps,
+            &[(8080, Protocol::Tcp), (53, Protocol::Udp)],
+        );
+        group.bench_with_input(BenchmarkId::from_parameter(pods), &pods, |b, _| {
+            b.iter(|| render::matrix_json(&mut Discard(0), &m))
+        });
+    }
+    group.finish();
+}
+
+/// A `fmt::Write` that keeps only the count, as a stand-in for stdout.
+struct Discard(usize);
+
+impl std::fmt::Write for Discard {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0 += std::hint::black_box(s).len();
+        Ok(())
+    }
 }
 
 criterion_group!(benches, bench);

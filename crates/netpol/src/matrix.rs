@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use serde::ser::{SerializeSeq, SerializeStruct};
 use serde::Serialize;
 
-use crate::bits::Bits;
+use crate::bits::{self, Bits};
 use crate::endpoint::Endpoint;
 use crate::index::Index;
 use crate::model::{Cluster, PortRef, Rule};
@@ -36,6 +36,13 @@ impl Check {
     /// Whether traffic from endpoint `from` to endpoint `to` (positions) is allowed.
     pub fn allowed(&self, from: usize, to: usize) -> bool {
         self.rows.get(from).is_some_and(|r| r.get(to))
+    }
+
+    /// Row `from` of the table: whether it may reach each endpoint, in endpoint order
+    /// (empty when `from` is out of range). Renderers walk rows instead of asking cell by
+    /// cell: at 20,000 endpoints that is 400 million cells per port.
+    pub fn row(&self, from: usize) -> impl Iterator<Item = bool> + '_ {
+        self.rows.get(from).map(Bits::iter).unwrap_or_default()
     }
 
     /// Number of allowed pairs.
@@ -179,10 +186,14 @@ fn check(index: &Index<'_>, port: u16, protocol: Protocol) -> Check {
         rows.push(row);
     }
 
-    // Ingress: for each isolated destination, the sources its rules allow; deny the rest.
-    let mut ingress_sets: HashMap<Vec<usize>, Bits> = HashMap::new();
+    // Ingress: for each isolated destination, the sources its rules allow (a column over
+    // sources); deny the rest.
+    let mut ingress_sets: HashMap<Vec<usize>, usize> = HashMap::new();
+    let mut allowed_sets: Vec<Bits> = Vec::new();
+    let mut columns = Vec::with_capacity(n);
     for (dst, iso) in index.ingress.iter().enumerate() {
         if !iso.isolated {
+            columns.push(None);
             continue;
         }
         let applicable: Vec<usize> = iso
@@ -195,21 +206,23 @@ fn check(index: &Index<'_>, port: u16, protocol: Protocol) -> Check {
                 _ => false,
             })
             .collect();
-        let allowed = ingress_sets.entry(applicable).or_insert_with_key(|ids| {
+        let set = *ingress_sets.entry(applicable).or_insert_with_key(|ids| {
             let mut b = Bits::new(n);
             for id in ids {
                 if let Some(rule) = index.rules.get(*id) {
                     b.or_assign(&rule.peers);
                 }
             }
-            b
+            allowed_sets.push(b);
+            allowed_sets.len() - 1
         });
-        for src in allowed.zeros() {
-            if let Some(row) = rows.get_mut(src) {
-                row.clear(dst);
-            }
-        }
+        columns.push(Some(set));
     }
+    let columns: Vec<Option<&Bits>> = columns
+        .into_iter()
+        .map(|set| set.and_then(|k| allowed_sets.get(k)))
+        .collect();
+    bits::and_columns(&mut rows, &columns);
 
     // A pod may always talk to itself.
     for (pos, e) in index.endpoints.iter().enumerate() {

@@ -815,11 +815,119 @@ fn endpoint_ids_match_the_engine() {
     assert_eq!(e.id(&base.cluster), i.from);
 }
 
+/// What the generator gave for `intent`, checked: an error that says something, or YAML
+/// that loads back beside `base` with no diagnostic and with every policy it lists.
+fn check_generated(
+    base: &[(&str, &str)],
+    intent: &Intent,
+    out: &Result<Generated, netpol::generate::GenerateError>,
+) -> Result<(), TestCaseError> {
+    match out {
+        Err(e) => prop_assert!(!e.0.trim().is_empty(), "an empty error for {intent}"),
+        Ok(g) => {
+            let mut texts = base.to_vec();
+            texts.push(("generated.yaml", &g.yaml));
+            let loaded = load_texts(&texts);
+            let own: Vec<String> = loaded
+                .diagnostics
+                .iter()
+                .filter(|d| d.source == "generated.yaml")
+                .map(ToString::to_string)
+                .collect();
+            prop_assert!(
+                own.is_empty(),
+                "{intent}: the output does not reload cleanly: {own:#?}\n{}",
+                g.yaml
+            );
+            let reloaded = loaded.cluster.policies.len() - load_texts(base).cluster.policies.len();
+            prop_assert_eq!(
+                reloaded,
+                g.policies.len(),
+                "{}: policies listed vs reloaded\n{}",
+                intent,
+                g.yaml
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The endpoints of the docs' cluster, and addresses outside it.
+const DOCS_ENDPOINTS: [&str; 9] = [
+    "team-one-namespace/pod-1",
+    "team-one-namespace/pod-2",
+    "team-two-namespace/pod-3",
+    "kube-system/kube-dns",
+    "system-ingress/ingress-nginx",
+    "ip:8.8.8.8",
+    "ip:10.0.0.0/8",
+    "ip:0.0.0.0/0",
+    "ip:2001:db8::/32",
+];
+
+/// A port as a drawn arrow or a typed intent may carry it: valid or not (port 0, an end
+/// before the start, an end on a named port, a name Kubernetes refuses).
+fn any_port() -> impl Strategy<Value = netpol::model::PolicyPort> {
+    let port = prop_oneof![
+        Just(None),
+        prop_oneof![Just(0u16), Just(53), Just(8080), Just(65535), 1u16..=65535]
+            .prop_map(|p| Some(PortRef::Number(p))),
+        prop::sample::select(vec!["http", "dns", "dns-tcp", "metrics", "Bad_Name", ""])
+            .prop_map(|n| Some(PortRef::Name(n.into()))),
+    ];
+    let protocol = prop::sample::select(vec![Protocol::Tcp, Protocol::Udp, Protocol::Sctp]);
+    let end = proptest::option::weighted(0.2, prop_oneof![Just(0u16), 1u16..=65535]);
+    (protocol, port, end).prop_map(|(protocol, port, end_port)| netpol::model::PolicyPort {
+        protocol,
+        port,
+        end_port,
+    })
+}
+
+/// A port the generator must accept on an arrow to `receiver`: every port, a number in
+/// range (with an end at or after it), or a name the receiver (a pod) exposes on that
+/// protocol.
+fn plainly_valid(p: &netpol::model::PolicyPort, receiver: Option<&netpol::Pod>) -> bool {
+    match (&p.port, p.end_port) {
+        (None, None) => true,
+        (Some(PortRef::Number(n)), end) => *n >= 1 && end.is_none_or(|e| e >= *n),
+        (Some(PortRef::Name(n)), None) => {
+            receiver.is_some_and(|r| r.named_port(n, p.protocol).is_some())
+        }
+        _ => false,
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
-    /// Bad input gives an error, never a panic: any text to the parser, and whatever it
-    /// accepts (or any hand-built intent) to the generator.
+    /// Arrows between the docs' endpoints with any ports: a valid one always generates, an
+    /// invalid one is an error, and every output reloads with no diagnostic.
+    #[test]
+    fn every_generated_output_reloads_cleanly(
+        from in prop::sample::select(DOCS_ENDPOINTS.to_vec()),
+        to in prop::sample::select(DOCS_ENDPOINTS.to_vec()),
+        ports in prop::collection::vec(any_port(), 0..3),
+        deny_all in any::<bool>(),
+        dns in any::<bool>(),
+    ) {
+        let cluster_yaml = fixture("cluster.yaml");
+        let base = [("cluster.yaml", cluster_yaml.as_str())];
+        let loaded = load_texts(&base);
+        let intent = Intent { from: from.into(), to: to.into(), ports };
+        let options = Options { baseline: if deny_all { Baseline::DenyAll } else { Baseline::None }, dns, ..Options::default() };
+        let out = generate(&loaded.cluster, std::slice::from_ref(&intent), &options);
+        let outside = |id: &str| id.starts_with("ip:");
+        let receiver = loaded.cluster.pods.iter().find(|p| p.id() == to);
+        let valid = !(outside(from) && outside(to))
+            && intent.ports.iter().all(|p| plainly_valid(p, receiver));
+        prop_assert_eq!(out.is_ok(), valid, "{} gave {:?}", intent, out.as_ref().err());
+        check_generated(&base, &intent, &out)?;
+    }
+
+    /// Bad input gives an error that says what is wrong, never a panic: any text to the
+    /// parser (what it accepts prints back as itself), and whatever it accepts (or any
+    /// hand-built intent) to the generator, whose every output reloads with no diagnostic.
     #[test]
     fn malformed_intents_are_errors_not_panics(
         text in ".{0,40}",
@@ -829,9 +937,19 @@ proptest! {
         port in 0u16..3,
         end in proptest::option::of(0u16..3),
     ) {
-        let _ = parse_intent(&text);
+        for t in [&text, &shaped] {
+            match parse_intent(t) {
+                Err(e) => {
+                    // Names the intent, then says why.
+                    let named = format!("intent `{}`: ", t.trim());
+                    prop_assert!(e.starts_with(&named) && e.len() > named.len(), "{t:?}: {e}");
+                }
+                Ok(i) => prop_assert_eq!(parse_intent(&i.to_string()), Ok(i.clone()), "{:?} read as {}", t, i),
+            }
+        }
         let cluster_yaml = fixture("cluster.yaml");
-        let base = load_texts(&[("cluster.yaml", &cluster_yaml)]);
+        let base = [("cluster.yaml", cluster_yaml.as_str())];
+        let loaded = load_texts(&base);
         let mut list: Vec<Intent> = parse_intent(&shaped).into_iter().collect();
         list.push(Intent {
             from,
@@ -840,7 +958,8 @@ proptest! {
         });
         for options in [Options::default(), Options { baseline: Baseline::DenyAll, dns: true, ..Options::default() }] {
             for intent in &list {
-                let _ = generate(&base.cluster, std::slice::from_ref(intent), &options);
+                let out = generate(&loaded.cluster, std::slice::from_ref(intent), &options);
+                check_generated(&base, intent, &out)?;
             }
         }
     }

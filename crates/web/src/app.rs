@@ -271,7 +271,7 @@ fn embed_view(store: &Store, panes: &[String]) -> Html {
         <>
             <header class="embed-bar">
                 <span class="brand-mark" aria-hidden="true">{ icons::logo() }</span>
-                <span class="embed-title">{ "NetworkPolicy playground" }</span>
+                <h1 class="embed-title">{ "NetworkPolicy playground" }</h1>
                 <span class="spacer" />
                 <a class="btn btn-small" href={link} target="_blank" rel="noopener">
                     { "Open in playground" }{ icons::external() }

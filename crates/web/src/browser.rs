@@ -140,3 +140,42 @@ fn download_blob(filename: &str, blob: &web_sys::Blob) -> Result<(), String> {
 pub fn by_id<T: JsCast>(id: &str) -> Option<T> {
     document()?.get_element_by_id(id)?.dyn_into::<T>().ok()
 }
+
+/// A CSS attribute selector, `[name="value"]`, with the value escaped.
+fn attr_selector(name: &str, value: &str) -> String {
+    let escaped = value.replace('\\', "\\\\").replace('"', "\\\"");
+    format!("[{name}=\"{escaped}\"]")
+}
+
+/// The selector of the diagram node for endpoint `id`.
+pub fn node_selector(id: &str) -> String {
+    attr_selector("data-endpoint", id)
+}
+
+/// The selector of the drawn arrow from `from` to `to`.
+pub fn arrow_selector(from: &str, to: &str) -> String {
+    format!(
+        "{}{}[data-verdict]",
+        attr_selector("data-from", from),
+        attr_selector("data-to", to)
+    )
+}
+
+/// Moves keyboard focus to the first element `selector` finds (HTML or SVG).
+pub fn focus(selector: &str) {
+    let Some(el) = document().and_then(|d| d.query_selector(selector).ok().flatten()) else {
+        return;
+    };
+    if let Some(el) = el.dyn_ref::<web_sys::HtmlElement>() {
+        let _ = el.focus();
+    } else if let Some(el) = el.dyn_ref::<web_sys::SvgElement>() {
+        let _ = el.focus();
+    }
+}
+
+/// [`focus`], once the render an action started has landed (a task later): the element
+/// may not exist yet (a new arrow, the inspector) or be about to be replaced. Keyboard
+/// users keep their place this way instead of falling back to the page's start.
+pub fn focus_soon(selector: String) {
+    gloo::timers::callback::Timeout::new(0, move || focus(&selector)).forget();
+}

@@ -46,6 +46,8 @@ pub enum Selection {
     Namespace(String),
     /// An allowed flow of the flows overlay (`from`, `to`).
     Flow(String, String),
+    /// A goal line of the open lesson, by its index in the lesson's goal (the goal overlay).
+    Goal(usize),
     /// A pair whose connections the comparison says opened or closed (`from`, `to`).
     Change(String, String),
 }

@@ -150,11 +150,16 @@ export function setupHarness() {
 
 /**
  * Opens `path` (relative to `base`, e.g. "?example=docs") in a new context with empty storage.
- * `problems` collects console errors, uncaught page errors and failed requests (status >= 400),
- * each as a string. Close the context when done (`await app.close()`).
+ * `colorScheme` ('light' or 'dark') is what the page's prefers-color-scheme reports, so the
+ * app's "system" theme follows it. `problems` collects console errors, uncaught page errors
+ * and failed requests (status >= 400), each as a string. Close the context when done (`await app.close()`).
  */
-export async function openApp(h, path = '', { base = '/', viewport = { width: 1280, height: 800 } } = {}) {
-  const context = await h.browser.newContext({ viewport });
+export async function openApp(
+  h,
+  path = '',
+  { base = '/', viewport = { width: 1280, height: 800 }, colorScheme = 'light' } = {},
+) {
+  const context = await h.browser.newContext({ viewport, colorScheme });
   context.setDefaultTimeout(TIMEOUT_MS);
   const page = await context.newPage();
   const problems = [];

@@ -1,16 +1,19 @@
 //! The diagram's inspector: a panel for what is selected. For an arrow: its verdict, the
 //! reason (the engine's explanation, one click away from the arrow), its ports and Delete.
 //! For a node or namespace: what it is, where it is defined, and its actions. For an
-//! allowed flow: its connections, and turning it into an arrow. For a change of a
-//! comparison: its causes, and the explanation before and after (`components::compare`).
+//! allowed flow: its connections, and turning it into an arrow. For a goal line of the open
+//! lesson: the lessons view's `GoalDetails`. For a change of a comparison: its causes, and
+//! the verdicts and explanations before and after (`components::compare`).
 
 use netpol::endpoint::Endpoint;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+use crate::browser;
 use crate::components::compare::change_panel;
 use crate::components::explain_view::explain_ids;
 use crate::components::icons;
+use crate::components::lessons::GoalDetails;
 use crate::display::{external_text, short_id};
 use crate::forms;
 use crate::state::{Action, ArrowView, Dialog, ExplainQuery, Selection, Verdict};
@@ -89,7 +92,15 @@ fn arrow_panel(props: &ArrowPanelProps) -> Html {
             }
         })
     };
-    let delete = store.action(Action::RemoveArrow(index));
+    let delete = {
+        let store = store.clone();
+        let from = a.from.clone();
+        Callback::from(move |()| {
+            store.send(Action::RemoveArrow(index));
+            // The button goes away with the arrow: keep keyboard users beside it.
+            browser::focus_soon(browser::node_selector(&from));
+        })
+    };
     let details = store.action(Action::Explain(ExplainQuery {
         from: a.from.clone(),
         to: a.to.clone(),
@@ -119,7 +130,7 @@ fn arrow_panel(props: &ArrowPanelProps) -> Html {
             explain_on(&store, &eval.loaded.cluster, &a.from, &a.to, a.probe),
         ),
     };
-    let close = store.action(Action::Select(None));
+    let close = close_action(&store);
     html! {
         <>
             <header class="inspector-head">
@@ -164,7 +175,7 @@ fn arrow_panel(props: &ArrowPanelProps) -> Html {
 fn node_panel(store: &Store, id: &str) -> Html {
     let state = store.state();
     let c = &state.derived.eval.effective;
-    let close = store.action(Action::Select(None));
+    let close = close_action(store);
     let connect = store.action(Action::Connect(id.to_string()));
     let drawn = state.is_drawn(id);
     let delete = store.action(Action::RemoveEndpoint(id.to_string()));
@@ -237,7 +248,7 @@ fn node_panel(store: &Store, id: &str) -> Html {
 fn namespace_panel(store: &Store, name: &str) -> Html {
     let state = store.state();
     let c = &state.derived.eval.effective;
-    let close = store.action(Action::Select(None));
+    let close = close_action(store);
     let add_pod = store.action(Action::OpenDialog(Dialog::AddPod(Some(name.to_string()))));
     let drawn = state.is_drawn_namespace(name);
     let delete = store.action(Action::RemoveNamespace(name.to_string()));
@@ -290,7 +301,7 @@ fn flow_panel(store: &Store, from: &str, to: &str) -> Html {
             .unwrap_or_default(),
         _ => String::new(),
     };
-    let close = store.action(Action::Select(None));
+    let close = close_action(store);
     let draw = store.action(Action::AddArrow(
         from.to_string(),
         to.to_string(),
@@ -336,8 +347,44 @@ pub fn inspector() -> Html {
         Some(Selection::Namespace(n)) => namespace_panel(&store, &n),
         Some(Selection::Flow(a, b)) => flow_panel(&store, &a, &b),
         Some(Selection::Change(a, b)) => change_panel(&store, &a, &b),
+        Some(Selection::Goal(i)) => html! { <GoalDetails index={i} /> },
     };
+    let onkeydown = {
+        let close = close_action(&store);
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Escape" {
+                e.prevent_default();
+                close.emit(());
+            }
+        })
+    };
+    // Focusable (not in the tab order) so that Enter on an arrow can move focus here.
     html! {
-        <aside class="inspector" aria-label="Selection details">{ body }</aside>
+        <aside class="inspector" aria-label="Selection details" tabindex="-1" {onkeydown}>{ body }</aside>
     }
+}
+
+/// What finds the inspector, to move focus into it.
+pub const INSPECTOR_SELECTOR: &str = "aside.inspector";
+
+/// Closes the inspector and gives focus back to what it was about (the arrow or the node,
+/// when it still exists), so that a keyboard user goes on from where they were.
+fn close_action(store: &Store) -> Callback<()> {
+    let store = store.clone();
+    Callback::from(move |()| {
+        let state = store.state();
+        let back = match &state.ui.selection {
+            Some(Selection::Arrow(i)) => state
+                .derived
+                .arrows
+                .get(*i)
+                .map(|a| browser::arrow_selector(&a.from, &a.to)),
+            Some(Selection::Node(id)) => Some(browser::node_selector(id)),
+            _ => None,
+        };
+        store.send(Action::Select(None));
+        if let Some(selector) = back {
+            browser::focus_soon(selector);
+        }
+    })
 }

@@ -32,10 +32,11 @@ pub fn modal(props: &ModalProps) -> Html {
         <div class="modal-layer" {onkeydown}>
             <div class="modal-backdrop" onclick={move |_| backdrop.emit(())} />
             <div class={classes!("modal", props.class.clone())} role="dialog" aria-modal="true" aria-label={props.title.clone()}>
-                <header class="modal-head">
+                // Not a <header>: inside a dialog it would be a second banner landmark.
+                <div class="modal-head">
                     <h2>{ props.title.clone() }</h2>
                     <button class="icon-btn" aria-label="Close" title="Close" onclick={move |_| close.emit(())}>{ icons::close() }</button>
-                </header>
+                </div>
                 { for props.children.iter() }
             </div>
         </div>

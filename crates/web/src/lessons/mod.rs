@@ -12,7 +12,7 @@ mod fetch;
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
-use netpol::lesson::{parse_index, parse_lesson, Lesson};
+use netpol::lesson::{parse_index, parse_lesson, Lesson, Report};
 use netpol::workspace::Workspace;
 use netpol::Diagnostic;
 use serde::{Deserialize, Serialize};
@@ -75,6 +75,36 @@ impl Course {
         let lessons: Vec<&Rc<Lesson>> = self.entries.iter().filter_map(Entry::lesson).collect();
         let at = lessons.iter().position(|l| l.id == id)?;
         Some((at + 1, lessons.len()))
+    }
+}
+
+/// The open lesson and the engine's grade of the workspace against it.
+#[derive(Debug)]
+pub struct Graded {
+    pub lesson: Rc<Lesson>,
+    pub report: Report,
+}
+
+/// The grade the lesson panel and the diagram's goal overlay both show, computed once per
+/// workspace change (`None` when no lesson is open). Compared by identity: the same `Rc`
+/// while nothing changed, so views that take it as a prop are not rebuilt.
+#[derive(Clone, Debug, Default)]
+pub struct Grade(pub Option<Rc<Graded>>);
+
+impl PartialEq for Grade {
+    fn eq(&self, other: &Self) -> bool {
+        match (&self.0, &other.0) {
+            (Some(a), Some(b)) => Rc::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        }
+    }
+}
+
+impl Grade {
+    /// The grade, when a lesson is open.
+    pub fn graded(&self) -> Option<&Graded> {
+        self.0.as_deref()
     }
 }
 
@@ -165,6 +195,8 @@ pub struct LessonsState {
     pub pending: Option<String>,
     /// Bumped when `progress` changes (what persistence watches).
     pub saved_rev: u64,
+    /// The learner hid the goal overlay on the diagram (it shows by default).
+    pub goal_hidden: bool,
 }
 
 /// Everything that changes the lessons mode.
@@ -196,6 +228,8 @@ pub enum LessonAction {
     Completed(String),
     /// Forget all progress.
     Reset,
+    /// Show or hide the open lesson's goal on the diagram.
+    ShowGoal(bool),
 }
 
 impl Reducible for LessonsState {
@@ -256,6 +290,7 @@ impl Reducible for LessonsState {
                 s.progress.completed.insert(id);
                 saved = true;
             }
+            LessonAction::ShowGoal(on) => s.goal_hidden = !on,
             LessonAction::Reset => {
                 s.progress = Progress {
                     active: s.active.clone(),
@@ -337,11 +372,13 @@ pub fn build_course(
     })
 }
 
-/// A lesson workspace as the share DTO `state::Action::Load` takes. Lessons show every
-/// allowed flow, so the learner sees what changes as they edit.
+/// A lesson workspace as the share DTO `state::Action::Load` takes. A lesson's diagram
+/// shows its goal, met or not, rather than every allowed flow: beside the goal, the flows
+/// of a docs-sized cluster are more lines than anyone reads (the diagram's switch brings
+/// them back).
 pub fn share_of(ws: &Workspace) -> ShareState {
     ShareState {
-        flows: true,
+        flows: false,
         ..workspace_share(ws)
     }
 }

@@ -8,7 +8,8 @@ use yew::prelude::*;
 
 use super::fmt;
 use super::scene::{Scene, Shared};
-use crate::display::truncate;
+use crate::browser;
+use crate::components::inspector::INSPECTOR_SELECTOR;
 use crate::layout::{border_point, edge_path, Pos};
 use crate::state::{Action, ArrowView, Selection, Verdict};
 use crate::store::{use_store, Store};
@@ -53,7 +54,7 @@ fn arrow(store: &Store, a: &ArrowView, pa: Pos, pb: Pos, two_way: bool) -> Html 
         Verdict::Partial => "◐",
         Verdict::Denied => "✕",
     };
-    let text = truncate(&a.wanted, 22);
+    let text = label_text(&a.wanted);
     let full_width = 30.0 + text.chars().count() as f64 * 6.6 + if newly { 34.0 } else { 0.0 };
     // Between close nodes a full label would cover them: show only the verdict badge
     // (the details are one click away, and in the tooltip and accessible name).
@@ -68,21 +69,34 @@ fn arrow(store: &Store, a: &ArrowView, pa: Pos, pb: Pos, two_way: bool) -> Html 
             store.send(Action::Select(Some(Selection::Arrow(index))));
         })
     };
+    // Keys: Enter opens the inspector and moves focus into it (Escape there comes back);
+    // Delete removes the arrow and focus goes to its source node, not to the page's start.
     let onkeydown = {
         let store = store.clone();
+        let from = a.from.clone();
         Callback::from(move |e: KeyboardEvent| match e.key().as_str() {
             "Enter" | " " => {
                 e.prevent_default();
                 store.send(Action::Select(Some(Selection::Arrow(index))));
+                browser::focus_soon(INSPECTOR_SELECTOR.to_string());
             }
-            "Delete" | "Backspace" => store.send(Action::RemoveArrow(index)),
+            "Delete" | "Backspace" => {
+                e.prevent_default();
+                store.send(Action::RemoveArrow(index));
+                browser::focus_soon(browser::node_selector(&from));
+            }
             "Escape" => store.send(Action::Select(None)),
             _ => {}
         })
     };
-    let aria =
-        format!(
-        "Arrow from {} to {}: {}{}; {} asked, {} allowed. Enter for details, Delete removes it.",
+    // The name contains the label's words as shown (speech input matches what it sees).
+    let shown = match (compact, newly) {
+        (true, _) => String::new(),
+        (false, false) => format!(", {text}"),
+        (false, true) => format!(", {text} new"),
+    };
+    let aria = format!(
+        "Arrow from {} to {}{shown}: {}{}; {} asked, {} allowed. Enter for details, Delete removes it.",
         a.from,
         a.to,
         verdict,
@@ -106,10 +120,34 @@ fn arrow(store: &Store, a: &ArrowView, pa: Pos, pb: Pos, two_way: bool) -> Html 
                     <text class="label-icon" x="10" y="15.5">{ icon }</text>
                     <text class="label-text" x="24" y="15">{ text }</text>
                     if newly {
+                        { " " }
                         <text class="label-new" x={fmt(width - 32.0)} y="14.5">{ "NEW" }</text>
                     }
                 }
             </g>
         </g>
+    }
+}
+
+/// The label's text: the ports asked, or how many when the list is too long to show whole
+/// (a list cut short would show a port that is not the one asked).
+fn label_text(wanted: &str) -> String {
+    const MAX_CHARS: usize = 22;
+    if wanted.chars().count() <= MAX_CHARS {
+        wanted.to_string()
+    } else {
+        format!("{} ports", wanted.split(", ").count())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::label_text;
+
+    #[test]
+    fn a_long_port_list_is_counted_not_cut() {
+        assert_eq!(label_text("all ports"), "all ports");
+        assert_eq!(label_text("TCP 8080, UDP 53"), "TCP 8080, UDP 53");
+        assert_eq!(label_text("TCP 8080, UDP 53, TCP 9090, TCP 443"), "4 ports");
     }
 }

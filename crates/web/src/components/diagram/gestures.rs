@@ -178,7 +178,7 @@ impl Ctx {
             .flatten()
             .and_then(|n| n.get_attribute("data-endpoint"));
         let on_edge = target
-            .closest(".arrow, .flow, .change, .ns-title")
+            .closest(".arrow, .flow, .change, .goal-chip, .ns-title")
             .ok()
             .flatten()
             .is_some();
@@ -370,7 +370,11 @@ fn node_key(
                     "Drawing an arrow from {id}. Move to another node and press Enter; Escape cancels."
                 ),
                 Some(from) if from == id => format!("Still drawing from {id}."),
-                Some(from) => format!("Arrow drawn from {from} to {id}."),
+                Some(from) => {
+                    // Focus goes to the new arrow: Enter opens its details, Delete removes it.
+                    crate::browser::focus_soon(crate::browser::arrow_selector(from, id));
+                    format!("Arrow drawn from {from} to {id}. Enter shows its details; Delete removes it.")
+                }
             };
             announce.set(msg);
             store.send(Action::Connect(id.to_string()));
@@ -433,13 +437,5 @@ fn target_element(e: &PointerEvent) -> Option<Element> {
 
 /// Moves keyboard focus to a node (after a click, so keys act on it).
 fn focus_node(id: &str) {
-    let Some(doc) = crate::browser::document() else {
-        return;
-    };
-    let sel = format!("[data-endpoint=\"{}\"]", id.replace('"', ""));
-    if let Ok(Some(el)) = doc.query_selector(&sel) {
-        if let Ok(el) = el.dyn_into::<web_sys::SvgElement>() {
-            let _ = el.focus();
-        }
-    }
+    crate::browser::focus(&crate::browser::node_selector(id));
 }

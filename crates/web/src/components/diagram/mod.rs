@@ -1,16 +1,19 @@
 //! The diagram: namespaces as boxes inside the cluster box, pods as nodes, external
 //! endpoints outside, drawn arrows with the engine's verdicts, (on request) every allowed
-//! flow, and while comparing what opened and closed.
+//! flow, while a lesson is open its goal, met or not, and while comparing what opened and
+//! closed.
 //!
 //! The rooms: `scene` (what to draw, from the state), `gestures` (pointer and keyboard),
-//! and the SVG layers drawn in this order: `namespaces`, `flows`, `changes` (opened and
-//! closed flows, removed endpoints), `arrows`, `nodes`, then the changes' tags. This
-//! module lays out the pane: its toolbar, the SVG, the view controls, the legend.
+//! and the SVG layers drawn in this order: `namespaces`, `flows`, the goal's arcs
+//! (`goals`), `changes` (opened and closed flows, removed endpoints), `arrows`, `nodes`,
+//! the goal's chips, the changes' tags. This module lays out the pane: its toolbar, the
+//! SVG, the view controls, the legend.
 
 mod arrows;
 mod changes;
 mod flows;
 mod gestures;
+mod goals;
 mod namespaces;
 mod nodes;
 mod scene;
@@ -19,7 +22,9 @@ use yew::prelude::*;
 
 use crate::components::icons;
 use crate::components::inspector::Inspector;
+use crate::components::lessons::LessonStore;
 use crate::layout::{border_point, zoom, Pos, Rect};
+use crate::lessons::Grade;
 use crate::state::{Action, Dialog, Selection};
 use crate::store::{use_store, Store};
 
@@ -28,6 +33,7 @@ pub use changes::{change_glyph, change_kind};
 use changes::{ChangeTags, ChangesLayer, MAX_DRAWN_CHANGES};
 use flows::{use_shown_flows, FlowsLayer, MAX_FLOW_ENDPOINTS};
 use gestures::{use_gestures, Drag, Frame};
+use goals::{goal_lines_off_diagram, GoalArcsLayer, GoalChipsLayer};
 use namespaces::NamespacesLayer;
 use nodes::NodesLayer;
 use scene::{use_scene, Scene, Shared};
@@ -48,6 +54,9 @@ pub fn diagram() -> Html {
     let store = use_store();
     let svg_ref = use_node_ref();
     let camera = use_state(|| None::<Rect>);
+    let grade = use_context::<Grade>().unwrap_or_default();
+    // The lesson panel's switch hides the goal overlay for a while.
+    let goal_hidden = use_context::<LessonStore>().is_some_and(|l| l.state().goal_hidden);
     let Some(store) = store else {
         return html! {};
     };
@@ -73,11 +82,15 @@ pub fn diagram() -> Html {
     };
     let empty = scene.nodes.is_empty();
     let cluster = scene.layout.cluster;
+    let goal = grade
+        .graded()
+        .filter(|_| !goal_hidden)
+        .map(|g| goal_lines_off_diagram(&g.report, &scene));
     html! {
         <section class="pane diagram-pane" aria-label="Diagram">
             { pane_head(&store) }
             <div class="diagram-wrap">
-                <svg ref={svg_ref} id="diagram-svg" class={classes!("diagram", state.compare.is_some().then_some("comparing"))} xmlns="http://www.w3.org/2000/svg"
+                <svg ref={svg_ref} id="diagram-svg" class={classes!("diagram", goal.is_some().then_some("with-goal"), state.compare.is_some().then_some("comparing"))} xmlns="http://www.w3.org/2000/svg"
                     viewBox={format!("{:.1} {:.1} {:.1} {:.1}", view.x, view.y, view.w, view.h)}
                     data-aspect={(client.0 * 10 / client.1.max(1)).max(1).to_string()}
                     data-bounds={format!("{:.1} {:.1} {:.1} {:.1}", bounds.x, bounds.y, bounds.w, bounds.h)}
@@ -89,10 +102,16 @@ pub fn diagram() -> Html {
                     <rect class="bg" x={fmt(bounds.x - 5000.0)} y={fmt(bounds.y - 5000.0)} width={fmt(bounds.w + 10000.0)} height={fmt(bounds.h + 10000.0)} />
                     <NamespacesLayer scene={scene.clone()} moving={moving.clone()} />
                     <FlowsLayer flows={Shared(flows.clone())} scene={scene.clone()} moving={moving.clone()} />
+                    if goal.is_some() {
+                        <GoalArcsLayer grade={grade.clone()} scene={scene.clone()} moving={moving.clone()} />
+                    }
                     <ChangesLayer scene={scene.clone()} moving={moving.clone()} />
                     <ArrowsLayer scene={scene.clone()} moving={moving.clone()} />
                     <NodesLayer scene={scene.clone()} selected={selected_node} connecting={state.ui.connecting.clone()}
                         drop_target={g.drag.as_ref().and_then(Drag::drop_target)} moving={moving.clone()} on_key={g.on_node_key} />
+                    if goal.is_some() {
+                        <GoalChipsLayer grade={grade.clone()} scene={scene.clone()} moving={moving.clone()} />
+                    }
                     <ChangeTags scene={scene.clone()} moving={moving.clone()} />
                     { draft_line(g.drag.as_ref(), &scene, moving.as_ref()) }
                     if empty {
@@ -106,7 +125,7 @@ pub fn diagram() -> Html {
                 if state.ws.arrows.is_empty() && !empty {
                     <p class="diagram-hint">{ "Drag from one node to another to allow traffic · ⠿ moves a node" }</p>
                 }
-                { legend(state.ui.flows, flows.left_out, scene.nodes.len() > MAX_FLOW_ENDPOINTS, changes_drawn(&store)) }
+                { legend(state.ui.flows, flows.left_out, scene.nodes.len() > MAX_FLOW_ENDPOINTS, goal, changes_drawn(&store)) }
                 { view_controls(&store, &camera, frame) }
                 <div class="visually-hidden" aria-live="polite">{ g.announce }</div>
             </div>
@@ -160,6 +179,9 @@ fn markers() -> Html {
             { marker("ah-partial", 12.0) }
             { marker("ah-flow", 9.0) }
             { marker("ah-draft", 12.0) }
+            // Where a node's text runs past its box it fades into the box's fill.
+            <linearGradient id="node-fade"><stop offset="0" class="fade-0" /><stop offset="1" /></linearGradient>
+            <linearGradient id="node-fade-ext"><stop offset="0" class="fade-0" /><stop offset="1" /></linearGradient>
         </defs>
     }
 }
@@ -211,9 +233,27 @@ fn changes_drawn(store: &Store) -> Option<usize> {
     Some(c.diff.changes.len().saturating_sub(MAX_DRAWN_CHANGES))
 }
 
-fn legend(flows_on: bool, left_out: usize, too_many: bool, changes: Option<usize>) -> Html {
+/// The legend; `goal` is there while the lesson's goal is shown, with how many of its
+/// lines have an endpoint the diagram does not show. The goal comes first: in a lesson it
+/// is what the diagram is read for. `changes` is there while comparing, with how many
+/// changes are not drawn.
+fn legend(
+    flows_on: bool,
+    left_out: usize,
+    too_many: bool,
+    goal: Option<usize>,
+    changes: Option<usize>,
+) -> Html {
     html! {
         <div class="diagram-legend" aria-label="Legend">
+            if let Some(off) = goal {
+                <span class="lg-goal met"><span class="lg-chip" aria-hidden="true">{ "✓" }</span>{ "goal met" }</span>
+                <span class="lg-goal unmet"><span class="lg-chip" aria-hidden="true">{ "✕" }</span>{ "not met" }</span>
+                <span class="lg-goal stop"><span class="lg-stop" aria-hidden="true" />{ "must stay blocked" }</span>
+                if off > 0 {
+                    <span class="lg-note">{ format!("{off} goal line{} not drawn: see the lesson panel", if off == 1 { "" } else { "s" }) }</span>
+                }
+            }
             <span class="lg lg-allowed">{ "allowed" }</span>
             <span class="lg lg-partial">{ "partly" }</span>
             <span class="lg lg-denied">{ "denied" }</span>

@@ -27,9 +27,11 @@ pub struct NodeInfo {
     pub title: String,
     /// The identifying label, or what an address is.
     pub sub: String,
-    /// Kind badge (`Deployment`), empty for bare pods and externals.
-    pub kind: String,
-    /// Accessible name.
+    /// What the kind badge shows (`Deploy` for a Deployment), empty for bare pods and
+    /// externals.
+    pub badge: String,
+    /// Accessible name: the visible texts first, in the order they are drawn (what a
+    /// screen reader says and what speech input matches), then what they abbreviate.
     pub aria: String,
     /// Drawn on the diagram (deletable), not from the manifests.
     pub drawn: bool,
@@ -90,22 +92,45 @@ impl<T> std::ops::Deref for Shared<T> {
 fn pod_node(p: &netpol::Pod, preferred: Option<&str>, drawn: bool) -> NodeInfo {
     let ident = identity(&p.labels, preferred);
     let kind = p.kind.as_str();
-    let is_pod = kind == "Pod";
+    let badge = if kind == "Pod" { "" } else { short_kind(kind) };
+    let what = match badge {
+        "" => format!(": {kind} in namespace {}", p.namespace),
+        b if b == kind => format!(", {kind} in namespace {}", p.namespace),
+        b => format!(", {b}: {kind} in namespace {}", p.namespace),
+    };
     NodeInfo {
-        aria: format!(
-            "{} {} in namespace {}, {}",
-            kind, p.name, p.namespace, ident
-        ),
+        aria: format!("{}, {ident}{what}", p.name),
         title: p.name.clone(),
         sub: ident,
-        kind: if is_pod {
-            String::new()
-        } else {
-            kind.to_string()
-        },
+        badge: badge.to_string(),
         drawn,
         external: false,
         id: p.id(),
+    }
+}
+
+fn external_node(id: &str, drawn: bool) -> NodeInfo {
+    let (title, sub) = external_text(id);
+    NodeInfo {
+        aria: format!("{title}, {sub}: external endpoint"),
+        title,
+        sub,
+        badge: String::new(),
+        drawn,
+        external: true,
+        id: id.to_string(),
+    }
+}
+
+/// The kind badge's text: the usual abbreviation, where there is one.
+fn short_kind(kind: &str) -> &str {
+    match kind {
+        "Deployment" => "Deploy",
+        "StatefulSet" => "STS",
+        "DaemonSet" => "DS",
+        "ReplicaSet" => "RS",
+        "ReplicationController" => "RC",
+        other => other,
     }
 }
 
@@ -138,16 +163,11 @@ pub fn build(state: &AppState, aspect: f64) -> Scene {
             }
             Endpoint::External(_) => {
                 let id = ep.id(c);
-                let (title, sub) = external_text(&id);
-                nodes.push(NodeInfo {
-                    aria: format!("External endpoint {title}, {sub}"),
-                    title,
-                    sub,
-                    kind: String::new(),
-                    drawn: state.is_drawn(&id),
-                    external: true,
-                    id: id.clone(),
-                });
+                let mut node = external_node(&id, state.is_drawn(&id));
+                if added.contains(&id.as_str()) {
+                    node.aria.push_str(", added since the compared side");
+                }
+                nodes.push(node);
                 externals.push(id);
             }
         }
@@ -206,20 +226,9 @@ fn removed_nodes(state: &AppState, preferred: Option<&str>) -> Vec<NodeInfo> {
         .map(|id| {
             let mut node = match before.pod(id) {
                 Some(p) => pod_node(p, preferred, false),
-                None => {
-                    let (title, sub) = external_text(id);
-                    NodeInfo {
-                        aria: format!("External endpoint {title}, {sub}"),
-                        title,
-                        sub,
-                        kind: String::new(),
-                        drawn: false,
-                        external: true,
-                        id: id.clone(),
-                    }
-                }
+                None => external_node(id, false),
             };
-            node.aria = format!("Removed: {}, only on the compared side", node.aria);
+            node.aria.push_str(", removed: only on the compared side");
             node
         })
         .collect()
@@ -313,8 +322,10 @@ mod tests {
             .unwrap();
         assert_eq!(
             pod.aria,
-            "Pod pod-1 in namespace team-one-namespace, app=pod-1"
+            "pod-1, app=pod-1: Pod in namespace team-one-namespace"
         );
+        let ext = sc.nodes.iter().find(|n| n.id == "ip:8.8.8.8").unwrap();
+        assert_eq!(ext.aria, "8.8.8.8, outside the cluster: external endpoint");
         assert!(sc.removed.is_empty());
     }
 
@@ -334,10 +345,9 @@ mod tests {
         let removed: Vec<&str> = sc.removed.iter().map(|n| n.id.as_str()).collect();
         assert_eq!(removed, ["team-one-namespace/pod-2"]);
         assert!(sc.layout.nodes.contains_key("team-one-namespace/pod-2"));
-        assert!(
-            sc.removed[0].aria.starts_with("Removed: Pod pod-2"),
-            "{}",
-            sc.removed[0].aria
+        assert_eq!(
+            sc.removed[0].aria,
+            "pod-2, app=pod-2: Pod in namespace team-one-namespace, removed: only on the compared side"
         );
         let added = sc
             .nodes
@@ -349,5 +359,35 @@ mod tests {
             "{}",
             added.aria
         );
+    }
+
+    #[test]
+    fn a_workload_is_named_by_what_its_node_shows_then_its_kind() {
+        let pod = |kind| netpol::Pod {
+            namespace: "shop".into(),
+            name: "cart".into(),
+            kind,
+            labels: [("app".to_string(), "cart".to_string())]
+                .into_iter()
+                .collect(),
+            ports: Vec::new(),
+            ips: Vec::new(),
+            origin: None,
+        };
+        let deploy = pod_node(&pod(netpol::model::EndpointKind::Deployment), None, false);
+        assert_eq!(
+            (
+                deploy.title.as_str(),
+                deploy.sub.as_str(),
+                deploy.badge.as_str()
+            ),
+            ("cart", "app=cart", "Deploy")
+        );
+        assert_eq!(
+            deploy.aria,
+            "cart, app=cart, Deploy: Deployment in namespace shop"
+        );
+        let job = pod_node(&pod(netpol::model::EndpointKind::Job), None, false);
+        assert_eq!(job.aria, "cart, app=cart, Job in namespace shop");
     }
 }

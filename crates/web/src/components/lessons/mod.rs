@@ -3,27 +3,32 @@
 //! confirmations. `LessonsHost` owns the lessons reducer (`crate::lessons`), fetches the
 //! course when it is first needed, persists progress and opens `?lesson=<id>`.
 //!
-//! Grading is the engine's: the panel calls `netpol::lesson::check_evaluation` on the
-//! evaluation the app already made for the diagram, once per workspace change.
+//! Grading is the engine's: the host calls `netpol::lesson::check_evaluation` on the
+//! evaluation the app already made for the diagram, once per workspace change, and shares
+//! the report (`lessons::Grade`) with the panel and the diagram's goal overlay.
 
 mod confirm;
+mod goal;
 mod list;
 mod panel;
 mod text;
 
 use std::rc::Rc;
 
-use netpol::lesson::Lesson;
+use netpol::lesson::{check_evaluation, Lesson};
 use yew::prelude::*;
 
 use crate::browser;
 use crate::components::icons;
-use crate::lessons::{self, share_of, Confirm, CourseState, LessonAction, LessonsState};
-use crate::state::{Action, LoadOrigin, Notice};
+use crate::lessons::{
+    self, share_of, Confirm, CourseState, Grade, Graded, LessonAction, LessonsState,
+};
+use crate::state::{Action, LoadOrigin, Notice, Selection};
 use crate::storage;
 use crate::store::{use_store, Store};
 
 use confirm::ConfirmDialog;
+pub use goal::GoalDetails;
 use list::LessonList;
 pub use panel::LessonPanel;
 
@@ -141,18 +146,56 @@ pub fn lessons_host(props: &HostProps) -> Html {
     }
     use_pending_lesson(&lessons, store.clone());
     use_leave_on_other_load(&lessons, store.as_ref());
+    let grade = use_grade(&lessons, store.as_ref());
 
     html! {
         <ContextProvider<LessonStore> context={lessons.clone()}>
-            { for props.children.iter() }
-            if lessons.state().list_open {
-                <LessonList />
-            }
-            if let Some(c) = lessons.state().confirm.clone() {
-                <ConfirmDialog confirm={c} />
-            }
+            <ContextProvider<Grade> context={grade}>
+                { for props.children.iter() }
+                if lessons.state().list_open {
+                    <LessonList />
+                }
+                if let Some(c) = lessons.state().confirm.clone() {
+                    <ConfirmDialog confirm={c} />
+                }
+            </ContextProvider<Grade>>
         </ContextProvider<LessonStore>>
     }
+}
+
+/// The open lesson, once the course is there.
+fn active_lesson(lessons: &LessonStore) -> Option<Rc<Lesson>> {
+    match (&lessons.state().course, &lessons.state().active) {
+        (CourseState::Ready(c), Some(id)) => c.find(id).cloned(),
+        _ => None,
+    }
+}
+
+/// The grade of the workspace against the open lesson, once per workspace change (the
+/// engine's evaluation is reused). A goal line selected on the diagram belongs to the
+/// lesson it came from: another lesson, or none, drops that selection.
+#[hook]
+fn use_grade(lessons: &LessonStore, store: Option<&Store>) -> Grade {
+    let lesson = active_lesson(lessons);
+    let derived = store.map(|s| Rc::clone(&s.state().derived));
+    let ws_rev = store.map(|s| s.state().ws_rev).unwrap_or(0);
+    let identity = lesson.as_ref().map(|l| Rc::as_ptr(l) as usize);
+    let graded = use_memo((ws_rev, identity), move |_| {
+        let (lesson, derived) = (lesson?, derived?);
+        let report = check_evaluation(&lesson, &derived.eval);
+        Some(Rc::new(Graded { lesson, report }))
+    });
+    {
+        let store = store.cloned();
+        use_effect_with(identity, move |_| {
+            if let Some(s) = store {
+                if matches!(s.state().ui.selection, Some(Selection::Goal(_))) {
+                    s.send(Action::Select(None));
+                }
+            }
+        });
+    }
+    Grade((*graded).clone())
 }
 
 /// `?lesson=<id>` once the course is there. Work that would be replaced is kept in the

@@ -1,10 +1,11 @@
 //! The lesson panel beside the workspace: the lesson's text, its goal as a live checklist
-//! (each item with the engine's explanation one click away), its rules, what blocks
-//! grading, hints, and restart / solution / next lesson.
+//! (each item with the engine's explanation one click away, and marked when it is the goal
+//! line selected on the diagram), its rules, what blocks grading, hints, and restart /
+//! solution / next lesson.
 
 use std::rc::Rc;
 
-use netpol::lesson::{check_evaluation, Lesson, Report};
+use netpol::lesson::{Lesson, Report};
 use yew::prelude::*;
 
 use super::text::{line_html, text_html};
@@ -13,8 +14,8 @@ use crate::browser;
 use crate::components::explain_view;
 use crate::components::icons;
 use crate::display::short_id;
-use crate::lessons::{Confirm, Course, CourseState, LessonAction};
-use crate::state::{Action, ExplainQuery, LoadOrigin};
+use crate::lessons::{Confirm, Course, CourseState, Grade, LessonAction};
+use crate::state::{Action, ExplainQuery, LoadOrigin, Selection};
 use crate::store::{use_store, Store};
 
 /// The lesson panel (nothing when no lesson is open).
@@ -22,26 +23,20 @@ use crate::store::{use_store, Store};
 pub fn lesson_panel() -> Html {
     let store = use_store();
     let lessons = use_context::<LessonStore>();
+    let grade = use_context::<Grade>().unwrap_or_default();
     let open_why = use_state(|| None::<usize>);
     let copied = use_state(|| None::<bool>);
-    let lesson: Option<Rc<Lesson>> = match (&lessons, &store) {
-        (Some(ls), Some(_)) => match (&ls.state().course, &ls.state().active) {
-            (CourseState::Ready(c), Some(id)) => c.find(id).cloned(),
-            _ => None,
-        },
-        _ => None,
-    };
-    let report = use_report(store.as_ref(), lesson.clone());
+    let graded = grade.0.clone();
     // Another lesson closes the open explanation (its index belongs to this lesson's goal).
     {
         let (open_why, copied) = (open_why.clone(), copied.clone());
-        let id = lesson.as_ref().map(|l| l.id.clone());
+        let id = graded.as_ref().map(|g| g.lesson.id.clone());
         use_effect_with(id, move |_| {
             open_why.set(None);
             copied.set(None);
         });
     }
-    use_record_completion(store.as_ref(), lessons.clone(), lesson.as_deref(), &report);
+    use_record_completion(store.as_ref(), lessons.clone(), &grade);
 
     let (Some(store), Some(lessons)) = (store, lessons) else {
         return html! {};
@@ -65,12 +60,13 @@ pub fn lesson_panel() -> Html {
             );
         }
     };
-    let (Some(lesson), Some(report)) = (lesson, (*report).clone()) else {
+    let Some(graded) = graded.filter(|g| g.lesson.id == active) else {
         return placeholder(
             head("Lesson".into()),
             html! { <p class="muted">{ format!("There is no lesson “{active}” any more.") }</p> },
         );
     };
+    let (lesson, report) = (&graded.lesson, &graded.report);
     let position = course
         .position(&lesson.id)
         .map(|(i, n)| format!("Lesson {i} of {n}"))
@@ -81,7 +77,8 @@ pub fn lesson_panel() -> Html {
         <aside class="pane lesson-panel" aria-label="Lesson" data-lesson={lesson.id.clone()}>
             { head(position) }
             <div class="lesson-body">
-              <div class="lesson-read">
+              // Focusable so the text scrolls with the keyboard too (it is often longer than the pane).
+              <div class="lesson-read" tabindex="0" role="region" aria-label="Lesson text">
                 <h3 class="lesson-title">{ lesson.title.clone() }</h3>
                 if done_before && !report.complete {
                     <p class="lesson-note muted small">{ icons::check() }{ " You completed this lesson before." }</p>
@@ -98,40 +95,23 @@ pub fn lesson_panel() -> Html {
                         </div>
                     </div>
                 }
-                { goal_section(&store, &report, &open_why) }
-                { rules_section(&report) }
-                { blockers_section(&store, &report) }
-                { hints_section(&lessons, &lesson) }
+                { goal_section(&store, &lessons, report, &open_why) }
+                { rules_section(report) }
+                { blockers_section(&store, report) }
+                { hints_section(&lessons, lesson) }
               </div>
             </div>
-            { panel_foot(&store, &lessons, &course, &lesson, report.complete) }
+            { panel_foot(&store, &lessons, &course, lesson, report.complete) }
         </aside>
     }
-}
-
-/// The grade, once per workspace change (the engine's evaluation is reused).
-#[hook]
-fn use_report(store: Option<&Store>, lesson: Option<Rc<Lesson>>) -> Rc<Option<Report>> {
-    let derived = store.map(|s| Rc::clone(&s.state().derived));
-    let ws_rev = store.map(|s| s.state().ws_rev).unwrap_or(0);
-    let key = (ws_rev, lesson.as_ref().map(|l| l.id.clone()));
-    use_memo(key, move |_| {
-        let (l, d) = (lesson?, derived?);
-        Some(check_evaluation(&l, &d.eval))
-    })
 }
 
 /// Records completion. Loading the solution is not solving the lesson; editing it is close
 /// enough to count.
 #[hook]
-fn use_record_completion(
-    store: Option<&Store>,
-    lessons: Option<LessonStore>,
-    lesson: Option<&Lesson>,
-    report: &Option<Report>,
-) {
-    let complete = report.as_ref().is_some_and(|r| r.complete);
-    let id = lesson.map(|l| l.id.clone());
+fn use_record_completion(store: Option<&Store>, lessons: Option<LessonStore>, grade: &Grade) {
+    let complete = grade.graded().is_some_and(|g| g.report.complete);
+    let id = grade.graded().map(|g| g.lesson.id.clone());
     let from_solution = store.is_some_and(|s| {
         !s.state().dirty && matches!(s.state().origin, LoadOrigin::Lesson { solution: true, .. })
     });
@@ -201,13 +181,24 @@ fn panel_head(
     }
 }
 
-/// The goal as a checklist; each item opens the engine's explanation.
-fn goal_section(store: &Store, report: &Report, open_why: &UseStateHandle<Option<usize>>) -> Html {
+/// The goal as a checklist; each item opens the engine's explanation. A switch shows or
+/// hides the goal on the diagram.
+fn goal_section(
+    store: &Store,
+    lessons: &LessonStore,
+    report: &Report,
+    open_why: &UseStateHandle<Option<usize>>,
+) -> Html {
     let cluster = &store.state().derived.eval.effective;
     let (met, total) = (report.met(), report.outcomes.len());
+    let on_diagram = match store.state().ui.selection {
+        Some(Selection::Goal(i)) => Some(i),
+        _ => None,
+    };
     let items = report.outcomes.iter().enumerate().map(|(i, o)| {
         let e = &o.expectation;
         let expanded = **open_why == Some(i);
+        let selected = on_diagram == Some(i);
         let toggle = {
             let open_why = open_why.clone();
             Callback::from(move |_: MouseEvent| {
@@ -223,8 +214,8 @@ fn goal_section(store: &Store, report: &Report, open_why: &UseStateHandle<Option
         let status = if o.met { "met" } else { "not met" };
         let now = if o.actual { "allowed now" } else { "denied now" };
         html! {
-            <li class={classes!("check-item", if o.met { "met" } else { "unmet" })} data-met={o.met.to_string()}
-                data-expectation={e.to_string()}>
+            <li class={classes!("check-item", if o.met { "met" } else { "unmet" }, selected.then_some("on-diagram"))} data-met={o.met.to_string()}
+                data-expectation={e.to_string()} data-goal-index={i.to_string()} aria-current={selected.then_some("true")}>
                 <div class="check-row">
                     <span class="check-icon" aria-hidden="true">{ if o.met { icons::check() } else { icons::cross() } }</span>
                     <span class="check-text">
@@ -259,12 +250,24 @@ fn goal_section(store: &Store, report: &Report, open_why: &UseStateHandle<Option
             </li>
         }
     });
+    let shown = !lessons.state().goal_hidden;
+    let toggle = {
+        let lessons = lessons.clone();
+        Callback::from(move |_: Event| lessons.send(LessonAction::ShowGoal(!shown)))
+    };
     html! {
         <section class="lesson-section">
-            <h4>
-                { "Goal" }
-                <span class={classes!("goal-count", (met == total).then_some("all"))} aria-live="polite">{ format!("{met} of {total} met") }</span>
-            </h4>
+            <div class="goal-head">
+                <h4>
+                    { "Goal" }
+                    <span class={classes!("goal-count", (met == total).then_some("all"))} aria-live="polite">{ format!("{met} of {total} met") }</span>
+                </h4>
+                <label class="switch switch-small" title="Draw the goal on the diagram, each line met or not">
+                    <input type="checkbox" role="switch" checked={shown} onchange={toggle} />
+                    <span class="switch-track" aria-hidden="true"><span class="switch-thumb" /></span>
+                    { "On the diagram" }
+                </label>
+            </div>
             <ul class="checklist" aria-label="Goal">{ for items }</ul>
         </section>
     }
