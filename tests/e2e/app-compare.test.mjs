@@ -2,16 +2,17 @@
 // while a policy is edited: the diagram marks the flow that opened and the one that closed
 // (pattern, badge and accessible name, not colour alone), the Changes tab lists each change
 // with the policy change that caused it, and activating a change explains it before and
-// after. A share link carries both sides into a fresh browser; the docs embed shows the
-// marked diagram and "Open in playground" keeps the comparison. Comparing with pasted
-// manifests and with the workspace without its generated policies; leaving compare mode
-// keeps the editor's text. Typing while comparing is measured (netpol:update, recorded in
+// after (axe-core finds nothing serious in that state, in either theme). A share link
+// carries both sides into a fresh browser; the docs embed shows the marked diagram and
+// "Open in playground" keeps the comparison. Comparing with pasted manifests and with the
+// workspace without its generated policies; leaving compare mode keeps the editor's text. Typing while comparing is measured (netpol:update, recorded in
 // tests/e2e/out/perf.json as app-perf.test.mjs does). Screenshots in light and dark.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hooks, openApp, screenshot, setupHarness, waitForApp } from './lib/harness.mjs';
+import { audit, blocking, report } from './lib/axe.mjs';
 import { POD1, POD2, POD3, clearMeasures, dragArrow, measures, median } from './app-helpers.mjs';
 
 const h = setupHarness();
@@ -114,9 +115,12 @@ test('a snapshot, an edited policy: the opened and closed flows, their causes, b
 
     // The editor's text is the user's, untouched by the comparison.
     assert.equal(await hooks.editor(page).inputValue(), edited);
+    // Screenshots, and no serious or critical axe-core finding, in both themes.
     for (const theme of ['light', 'dark']) {
       await setTheme(page, theme);
       await screenshot(page, `app-compare-${theme}`);
+      const found = blocking(await audit(page));
+      assert.deepEqual(found, [], `${theme}:\n${report(found)}`);
     }
     // Clicking the opened flow on the diagram selects it there.
     await inspector.getByRole('button', { name: 'Close' }).click();

@@ -42,7 +42,7 @@ pub fn changes_tab() -> Html {
         let detail_id = format!("change-detail-{i}");
         html! {
             <li class={classes!("change-item", kind, is_selected.then_some("selected"))}>
-                <button class="change-head" aria-expanded={is_selected.to_string()} aria-controls={detail_id.clone()}
+                <button class="change-head" aria-expanded={is_selected.to_string()} aria-controls={is_selected.then(|| detail_id.clone())}
                     onclick={move |_| toggle.emit(())}>
                     <span class={classes!("change-glyph", kind)} aria-hidden="true">{ change_glyph(kind) }</span>
                     <span class="change-pair"><code>{ &c.from }</code>{ " → " }<code>{ &c.to }</code></span>
