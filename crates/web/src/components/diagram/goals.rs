@@ -73,7 +73,8 @@ pub fn chip_text(o: &Outcome) -> String {
     format!("{verb} {}/{}", e.port, e.protocol.as_str())
 }
 
-/// The chip's accessible name: status first, then the goal line as a sentence.
+/// The chip's accessible name: what the chip shows first (axe's label-content-name-mismatch:
+/// speech input matches the visible words), then the status and the goal line as a sentence.
 pub fn chip_label(o: &Outcome) -> String {
     let e = &o.expectation;
     let status = if o.met { "met" } else { "not met" };
@@ -88,7 +89,8 @@ pub fn chip_label(o: &Outcome) -> String {
         (None, false) => "blocked now",
     };
     format!(
-        "Goal, {status}: {} to {} on {}/{} {asked} ({now}). Enter shows why.",
+        "{}, goal {status}: {} to {} on {}/{} {asked} ({now}). Enter shows why.",
+        chip_text(o),
         e.from,
         e.to,
         e.port,
@@ -387,9 +389,9 @@ mod tests {
         assert_eq!(chip_text(allow), "allow 8080/TCP");
         assert_eq!(chip_text(block), "block 9090/TCP");
         assert!(!allow.met && block.met);
-        assert!(chip_label(allow).starts_with("Goal, not met: "));
+        assert!(chip_label(allow).starts_with("allow 8080/TCP, goal not met: "));
         assert!(chip_label(allow).contains("must be allowed (blocked now)"));
-        assert!(chip_label(block).starts_with("Goal, met: "));
+        assert!(chip_label(block).starts_with("block 9090/TCP, goal met: "));
         assert!(chip_label(block).contains("must stay blocked (blocked now)"));
         assert!(chip_label(&solved.outcomes[0]).contains("must be allowed (allowed now)"));
     }
