@@ -341,6 +341,7 @@ fn help(store: &Store) -> Html {
                     <ul>
                         <li>{ "Green: allowed. Red, dashed: denied. Amber: only some of the ports. NEW: allowed once you apply the generated policies." }</li>
                         <li>{ "Allowed flows shows every connection the policies allow, drawn arrows aside." }</li>
+                        <li>{ "Compare keeps a snapshot, other manifests or the workspace without its generated policies, and marks what your changes open (solid line, +) and close (dotted line, −); Changes says which policy did it." }</li>
                         <li>{ "Everything is computed in your browser on every keystroke; nothing leaves this page." }</li>
                     </ul>
                 </section>
