@@ -128,7 +128,7 @@ async function checkRefused(page, lesson, wrong) {
     const c = chip(page, i);
     assert.equal(await c.getAttribute('data-met'), 'false', `${what}: the diagram marks goal line ${i} not met`);
     assert.ok(await c.isVisible(), `${what}: goal line ${i} is visible on the diagram`);
-    assert.match(await c.getAttribute('aria-label'), /^(allow|block) \d+\/(TCP|UDP|SCTP), goal not met: /, what);
+    assert.match(await c.getAttribute('aria-label'), /^✕ (allow|block) [0-9]+\/[A-Z]+\. Goal not met: /, what);
   } else {
     const i = wrong.fails.constraint;
     await page.waitForFunction(
@@ -200,7 +200,7 @@ test('the goal on the diagram: chips met or not, the explanation on click and En
     assert.equal(await chip(page, unmet).locator('.goal-chip-text').textContent(), 'allow 8080/TCP');
     assert.equal(await chip(page, blocked).getAttribute('data-met'), 'true');
     assert.equal(await chip(page, blocked).locator('.goal-chip-text').count(), 0);
-    assert.match(await chip(page, blocked).getAttribute('aria-label'), /^block \d+\/TCP, goal met: .* must stay blocked \(blocked now\)/);
+    assert.match(await chip(page, blocked).getAttribute('aria-label'), /^✓ block [0-9]+\/[A-Z]+\. Goal met: .* must stay blocked \(blocked now\)/);
     // Goal arcs are not drawn arrows: nothing in the arrow layer yet, arcs in their own.
     assert.equal(await page.locator('svg .arrows [data-verdict]').count(), 0);
     assert.ok((await page.locator('svg .goals .goal').count()) > 0);

@@ -42,7 +42,7 @@ enum DiffFormat {
 
 /// One side, loaded, with the endpoints compared and their connectivity.
 struct Side {
-    loaded: Loaded,
+    loaded: &'static Loaded,
     endpoints: Vec<Endpoint>,
     connectivity: ConnectivityMap,
 }
@@ -62,8 +62,8 @@ pub fn run(args: &DiffArgs) -> Result<(String, u8), String> {
         (old, new)
     });
     let (old, new) = (old?, new?);
-    inputs::warn_about_errors(&old.loaded);
-    inputs::warn_about_errors(&new.loaded);
+    inputs::warn_about_errors(old.loaded);
+    inputs::warn_about_errors(new.loaded);
     let d = diff::diff_snapshots(snapshot(&old), snapshot(&new));
     let stdout = match args.output {
         DiffFormat::Txt => render::text(&d),

@@ -53,7 +53,7 @@ pub fn run(args: &TestArgs) -> Result<(String, u8), String> {
     let text = read(&args.expectations)?;
     let stated = expect::parse_file(name, &text).map_err(|d| problems(name, &d))?;
     let loaded = inputs::load(&args.inputs)?;
-    inputs::warn_about_errors(&loaded);
+    inputs::warn_about_errors(loaded);
     let report = expect::check(&loaded.cluster, &stated).map_err(|d| problems(name, &d))?;
     let stdout = match args.output {
         TestFormat::Text => text_report(&report),

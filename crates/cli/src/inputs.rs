@@ -54,13 +54,16 @@ fn read_file(path: &Path) -> Result<String, String> {
 }
 
 /// Reads and loads every input.
-pub fn load(inputs: &[String]) -> Result<Loaded, String> {
+///
+/// The result lives until the process ends: a command loads once and exits, and freeing
+/// hundreds of thousands of small objects one by one at exit is time the user waits for.
+pub fn load(inputs: &[String]) -> Result<&'static Loaded, String> {
     let texts = read(inputs)?;
     let sources: Vec<Source<'_>> = texts
         .iter()
         .map(|(name, text)| Source { name, text })
         .collect();
-    Ok(netpol::load(&sources))
+    Ok(Box::leak(Box::new(netpol::load(&sources))))
 }
 
 /// Queries still run on what loaded; errors go to stderr so nobody mistakes a partial

@@ -190,7 +190,7 @@ fn run(command: Command) -> Result<Output, String> {
             output,
         } => {
             let loaded = inputs::load(&inputs)?;
-            inputs::warn_about_errors(&loaded);
+            inputs::warn_about_errors(loaded);
             let probes = if ports.is_empty() {
                 vec![(80, Protocol::Tcp)]
             } else {
@@ -209,7 +209,7 @@ fn run(command: Command) -> Result<Output, String> {
             output,
         } => {
             let loaded = inputs::load(&inputs)?;
-            inputs::warn_about_errors(&loaded);
+            inputs::warn_about_errors(loaded);
             let endpoints = endpoints(&loaded.cluster, &externals)?;
             let c = netpol::connectivity(&loaded.cluster, &endpoints);
             print(Body::Connectivity(c, output))
@@ -222,7 +222,7 @@ fn run(command: Command) -> Result<Output, String> {
             output,
         } => {
             let loaded = inputs::load(&inputs)?;
-            inputs::warn_about_errors(&loaded);
+            inputs::warn_about_errors(loaded);
             let c = &loaded.cluster;
             let (port, protocol) = parse_port(&port)?;
             let traffic = Traffic {
@@ -244,7 +244,7 @@ fn run(command: Command) -> Result<Output, String> {
                 kustomize_common_labels: kustomize || loaded.cluster.kustomize_common_labels,
             };
             let mut all = loaded.diagnostics.clone();
-            all.extend(lint(&loaded, &options));
+            all.extend(lint(loaded, &options));
             let code = u8::from(all.iter().any(|d| d.severity == Severity::Error));
             Ok(Output {
                 body: Body::Diagnostics(all, output),
@@ -261,7 +261,7 @@ fn run(command: Command) -> Result<Output, String> {
             dns,
         } => {
             let loaded = inputs::load(&inputs)?;
-            inputs::warn_about_errors(&loaded);
+            inputs::warn_about_errors(loaded);
             let intents = allow
                 .iter()
                 .map(|a| generate::parse_intent(a).map_err(|e| format!("--allow `{a}`: {e}")))

@@ -5,7 +5,8 @@
 //! memory does not grow with the output: `netpol matrix -o json` on 20,000 pods writes
 //! gigabytes while holding one row. The renderings themselves are the engine's
 //! ([`netpol::render`]), shared with the web app; this module only picks one and connects
-//! it to stdout. Every YAML output goes through [`yaml`].
+//! it to stdout. YAML comes from the engine's renderers, which quote what YAML 1.1 or 1.2
+//! would read as something else.
 
 use std::fmt;
 use std::io::{self, Write as _};
@@ -100,7 +101,7 @@ pub fn write<W: io::Write>(out: &mut W, body: &Body) -> io::Result<()> {
         Body::Matrix(m, format) => match format {
             MatrixFormat::Table => rendered(out, |f| render::matrix_table(f, m)),
             MatrixFormat::Json => rendered(out, |f| render::matrix_json(f, m)),
-            MatrixFormat::Yaml => yaml(out, m),
+            MatrixFormat::Yaml => rendered(out, |f| render::matrix_yaml(f, m)),
             MatrixFormat::Csv => rendered(out, |f| render::matrix_csv(f, m)),
             MatrixFormat::Md => rendered(out, |f| render::matrix_markdown(f, m)),
             MatrixFormat::Dot => rendered(out, |f| render::matrix_dot(f, m)),
@@ -108,7 +109,7 @@ pub fn write<W: io::Write>(out: &mut W, body: &Body) -> io::Result<()> {
         Body::Connectivity(c, format) => match format {
             ConnectivityFormat::Txt => rendered(out, |f| render::connectivity_text(f, c)),
             ConnectivityFormat::Json => rendered(out, |f| render::connectivity_json(f, c)),
-            ConnectivityFormat::Yaml => yaml(out, c),
+            ConnectivityFormat::Yaml => rendered(out, |f| render::connectivity_yaml(f, c)),
             ConnectivityFormat::Csv => rendered(out, |f| render::connectivity_csv(f, c)),
             ConnectivityFormat::Md => rendered(out, |f| render::connectivity_markdown(f, c)),
             ConnectivityFormat::Dot => rendered(out, |f| render::connectivity_dot(f, c)),
@@ -121,14 +122,6 @@ pub fn write<W: io::Write>(out: &mut W, body: &Body) -> io::Result<()> {
         }),
         Body::Diagnostics(all, TextFormat::Json) => json_pretty(out, all),
     }
-}
-
-/// The one way the CLI writes YAML (`-o yaml`), so that its emitter can be swapped in one
-/// place.
-pub fn yaml<W: io::Write, T: Serialize + ?Sized>(out: &mut W, value: &T) -> io::Result<()> {
-    let mut sink = Sink::new(out);
-    let written = serde_yaml::to_writer(&mut sink, value);
-    sink.result(written.map_err(|e| format!("could not write YAML: {e}")))
 }
 
 /// Pretty-printed JSON and a final line break: small outputs meant for people and `jq`.

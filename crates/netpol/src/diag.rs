@@ -108,6 +108,7 @@ codes! {
     INVALID_VALUE = "NP107", "invalid-value", Error, "a value the API server rejects";
     UNSUPPORTED_VERSION = "NP108", "unsupported-api-version", Error, "an apiVersion this kind is not served at";
     TEMPLATE_PLACEHOLDER = "NP109", "template-placeholder", Info, "an object in a template placeholder namespace (`<team-namespace>`) is not evaluated";
+    YAML_DIALECT = "NP110", "yaml-1-1-key", Warning, "an unquoted key that kubectl's YAML 1.1 reads as something else (`yes:` becomes `true`)";
 }
 
 impl Code {

@@ -61,14 +61,14 @@ mod schema;
 pub mod selector;
 mod suggest;
 pub mod workspace;
-mod yaml;
+pub mod yaml;
 
 pub use cidr::Cidr;
 pub use connectivity::{connectivity, ConnectivityMap};
 pub use diag::{Diagnostic, Severity};
 pub use endpoint::Endpoint;
 pub use eval::{explain, verdict, Explanation, Traffic};
-pub use load::{load, Loaded, Source};
+pub use load::{load, load_cached, LoadCache, Loaded, Source};
 pub use matrix::{matrix, Matrix};
 pub use model::{Cluster, Direction, Namespace, Pod, Policy};
 pub use ports::{Connections, Protocol};

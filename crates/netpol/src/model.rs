@@ -75,6 +75,8 @@ pub enum EndpointKind {
     DaemonSet,
     /// A ReplicaSet's pod template.
     ReplicaSet,
+    /// A ReplicationController's pod template (core/v1, the ReplicaSet's predecessor).
+    ReplicationController,
     /// A Job's pod template.
     Job,
     /// A CronJob's job template's pod template.
@@ -90,6 +92,7 @@ impl EndpointKind {
             EndpointKind::StatefulSet => "StatefulSet",
             EndpointKind::DaemonSet => "DaemonSet",
             EndpointKind::ReplicaSet => "ReplicaSet",
+            EndpointKind::ReplicationController => "ReplicationController",
             EndpointKind::Job => "Job",
             EndpointKind::CronJob => "CronJob",
         }
@@ -304,16 +307,23 @@ impl Cluster {
     /// Adds any namespace that pods or policies name but no manifest declared, and the
     /// automatic name label to every namespace; keeps namespaces sorted by name.
     pub fn complete_namespaces(&mut self) {
-        let mut names: Vec<String> = self.pods.iter().map(|p| p.namespace.clone()).collect();
-        names.extend(self.policies.iter().map(|p| p.namespace.clone()));
-        for name in names {
-            if self.namespace(&name).is_none() {
-                self.namespaces.push(Namespace::implicit(&name));
+        let mut known: std::collections::HashSet<String> =
+            self.namespaces.iter().map(|n| n.name.clone()).collect();
+        let named = self.pods.iter().map(|p| &p.namespace);
+        let named = named.chain(self.policies.iter().map(|p| &p.namespace));
+        let mut missing = Vec::new();
+        for name in named {
+            if !known.contains(name.as_str()) {
+                known.insert(name.clone());
+                missing.push(Namespace::implicit(name));
             }
         }
+        self.namespaces.append(&mut missing);
         for ns in &mut self.namespaces {
-            ns.labels
-                .insert(NAMESPACE_NAME_LABEL.to_string(), ns.name.clone());
+            if ns.labels.get(NAMESPACE_NAME_LABEL) != Some(&ns.name) {
+                ns.labels
+                    .insert(NAMESPACE_NAME_LABEL.to_string(), ns.name.clone());
+            }
         }
         self.namespaces.sort_by(|a, b| a.name.cmp(&b.name));
     }

@@ -209,6 +209,40 @@ pub fn matrix_json<W: Write + ?Sized>(out: &mut W, m: &Matrix) -> fmt::Result {
     out.write_str("\n]}\n")
 }
 
+/// The truth table as YAML: one row per line as a flow sequence, like `-o json`.
+pub fn matrix_yaml<W: Write + ?Sized>(out: &mut W, m: &Matrix) -> fmt::Result {
+    out.write_str("endpoints:\n")?;
+    for e in &m.endpoints {
+        writeln!(out, "- {}", crate::yaml::emit::scalar(e))?;
+    }
+    if m.checks.is_empty() {
+        return out.write_str("checks: []\n");
+    }
+    out.write_str("checks:\n")?;
+    let octets = json_octets();
+    let mut line = String::new();
+    for check in &m.checks {
+        writeln!(
+            out,
+            "- port: {}\n  protocol: {}",
+            check.port, check.protocol
+        )?;
+        if m.endpoints.is_empty() {
+            out.write_str("  allowed: []\n")?;
+            continue;
+        }
+        out.write_str("  allowed:\n")?;
+        for i in 0..m.endpoints.len() {
+            line.clear();
+            line.push_str("  - [");
+            json_cells(&mut line, &octets, check.row(i));
+            line.push_str("]\n");
+            out.write_str(&line)?;
+        }
+    }
+    Ok(())
+}
+
 /// `port,protocol,from,to,allowed` rows.
 pub fn matrix_csv<W: Write + ?Sized>(out: &mut W, m: &Matrix) -> fmt::Result {
     out.write_str("port,protocol,from,to,allowed\n")?;
@@ -382,6 +416,26 @@ pub fn connectivity_json<W: Write + ?Sized>(out: &mut W, c: &ConnectivityMap) ->
         out.write_char('}')
     })?;
     out.write_str("\n]}\n")
+}
+
+/// The connectivity as YAML, a pair at a time (strings quoted where YAML 1.1 or 1.2 would
+/// read them as something else).
+pub fn connectivity_yaml<W: Write + ?Sized>(out: &mut W, c: &ConnectivityMap) -> fmt::Result {
+    out.write_str("endpoints:\n")?;
+    for e in &c.endpoints {
+        writeln!(out, "- {}", crate::yaml::emit::scalar(e))?;
+    }
+    if c.allowed_pairs().next().is_none() {
+        return out.write_str("connections: []\n");
+    }
+    out.write_str("connections:\n")?;
+    let yaml_scalar = |text: &mut String, s: &str| {
+        text.push_str(&crate::yaml::emit::scalar(s));
+        Ok(())
+    };
+    each_pair(out, c, yaml_scalar, |out, src, dst, set| {
+        writeln!(out, "- src: {src}\n  dst: {dst}\n  conn: {set}")
+    })
 }
 
 /// `src,dst,connections` rows.

@@ -5,11 +5,11 @@
 //! strict validation rejects them. This walk finds them and suggests the closest valid
 //! field (`podselector` → `podSelector`).
 
-use serde_yaml::Value;
+use crate::yaml::{Document, NodeId};
 
-/// Where in an object a mapping sits, which decides the fields it may have.
+/// Where in a NetworkPolicy a mapping sits, which decides the fields it may have.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Shape {
+pub(crate) enum Shape {
     NetworkPolicy,
     Metadata,
     Spec,
@@ -73,64 +73,97 @@ fn child(shape: Shape, key: &str) -> (Shape, bool) {
     }
 }
 
-/// An unknown field: its path and the closest known field, if any.
+/// A set of shapes that says which fields a mapping may have and what its fields hold.
+/// NetworkPolicy's shapes are [`Shape`]; other kinds (ClusterNetworkPolicy) bring their own.
+pub(crate) trait Schema: Copy {
+    /// The fields a mapping of this shape may have.
+    fn fields(self) -> &'static [&'static str];
+    /// The shape of a field's value (`None`: anything goes), and whether it is a list of it.
+    fn child(self, key: &str) -> (Option<Self>, bool);
+}
+
+impl Schema for Shape {
+    fn fields(self) -> &'static [&'static str] {
+        fields(self)
+    }
+
+    fn child(self, key: &str) -> (Option<Self>, bool) {
+        let (shape, list) = child(self, key);
+        ((shape != Shape::Free).then_some(shape), list)
+    }
+}
+
+/// An unknown field: its key node, its path and the closest known field, if any.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct UnknownField {
+    pub key: NodeId,
     pub path: String,
     pub field: String,
     pub suggestion: Option<&'static str>,
 }
 
 /// Unknown fields of a NetworkPolicy object (the whole tree).
-pub(crate) fn unknown_in_network_policy(object: &Value) -> Vec<UnknownField> {
-    let mut out = Vec::new();
-    walk(object, Shape::NetworkPolicy, "", &mut out);
-    out
+pub(crate) fn unknown_in_network_policy(doc: &Document, object: NodeId) -> Vec<UnknownField> {
+    unknown_fields(doc, object, Shape::NetworkPolicy)
 }
 
 /// Unknown fields of any other object's `metadata`.
-pub(crate) fn unknown_in_metadata(object: &Value) -> Vec<UnknownField> {
+pub(crate) fn unknown_in_metadata(doc: &Document, object: NodeId) -> Vec<UnknownField> {
     let mut out = Vec::new();
-    if let Some(meta) = object.get("metadata") {
-        walk(meta, Shape::Metadata, "metadata", &mut out);
+    if let Some(meta) = doc.get(object, "metadata") {
+        walk(doc, meta, Shape::Metadata, &mut out, 0);
     }
     out
 }
 
-fn walk(value: &Value, shape: Shape, path: &str, out: &mut Vec<UnknownField>) {
-    if shape == Shape::Free {
+/// Unknown fields anywhere under `object`, read as `shape`.
+pub(crate) fn unknown_fields<S: Schema>(
+    doc: &Document,
+    object: NodeId,
+    shape: S,
+) -> Vec<UnknownField> {
+    let mut out = Vec::new();
+    walk(doc, object, shape, &mut out, 0);
+    out
+}
+
+fn walk<S: Schema>(
+    doc: &Document,
+    node: NodeId,
+    shape: S,
+    out: &mut Vec<UnknownField>,
+    depth: usize,
+) {
+    // Wrong types are reported by typed decoding; the tree's depth is bounded already.
+    if !doc.is_map(node) || depth > crate::yaml::MAX_DEPTH {
         return;
     }
-    let Value::Mapping(map) = value else {
-        return; // wrong types are reported by typed decoding
-    };
-    let known = fields(shape);
-    for (k, v) in map {
-        let Some(key) = k.as_str() else { continue };
-        let field_path = if path.is_empty() {
-            key.to_string()
-        } else {
-            format!("{path}.{key}")
+    let known = shape.fields();
+    doc.for_each_entry(node, &mut |k, v| {
+        let Some(key) = doc.key_string(k) else {
+            return;
         };
-        if !known.contains(&key) {
+        if !known.contains(&key.as_ref()) {
+            // The path is spelled out only for what is reported.
             out.push(UnknownField {
-                path: field_path,
+                key: k,
+                path: doc.path_of(k),
                 field: key.to_string(),
-                suggestion: crate::suggest::closest(key, known.iter().copied()),
+                suggestion: crate::suggest::closest(&key, known.iter().copied()),
             });
-            continue;
+            return;
         }
-        let (sub, is_list) = child(shape, key);
+        let (Some(sub), is_list) = shape.child(&key) else {
+            return;
+        };
         if is_list {
-            if let Value::Sequence(items) = v {
-                for (i, item) in items.iter().enumerate() {
-                    walk(item, sub, &format!("{field_path}[{i}]"), out);
-                }
+            for item in doc.items(v) {
+                walk(doc, *item, sub, out, depth + 1);
             }
         } else {
-            walk(v, sub, &field_path, out);
+            walk(doc, v, sub, out, depth + 1);
         }
-    }
+    });
 }
 
 #[cfg(test)]
@@ -139,11 +172,11 @@ mod tests {
 
     #[test]
     fn finds_typos_deep_in_a_policy() {
-        let v: Value = serde_yaml::from_str(
+        let doc = Document::parse(
             "kind: NetworkPolicy\nspec:\n  podselector: {}\n  ingress:\n    - from:\n        - podSelector: {matchLabel: {a: b}}\n",
         )
         .unwrap();
-        let found = unknown_in_network_policy(&v);
+        let found = unknown_in_network_policy(&doc, doc.root().unwrap());
         assert_eq!(found.len(), 2);
         assert_eq!(found[0].path, "spec.podselector");
         assert_eq!(found[0].suggestion, Some("podSelector"));

@@ -7,7 +7,7 @@ use crate::diag::{Diagnostic, INVALID_VALUE};
 use crate::endpoint::{all_endpoints, Endpoint};
 use crate::generate::{self, GenerateError, Generated, Intent, Options};
 use crate::lint::{self, LintOptions};
-use crate::load::{load, Loaded, Source};
+use crate::load::{load_cached, LoadCache, Loaded, Source};
 use crate::model::{Cluster, EndpointKind, Labels, Namespace, Origin, Pod};
 use crate::names::{check_object_name, label_problem};
 
@@ -92,10 +92,37 @@ impl Evaluation {
 
 /// Evaluates a workspace: load, add drawn objects, lint, generate, combine.
 pub fn evaluate(ws: &Workspace) -> Evaluation {
-    let mut loaded = load(&[Source {
-        name: MANIFESTS,
-        text: &ws.manifests,
-    }]);
+    Evaluator::default().evaluate(ws)
+}
+
+/// Evaluates one workspace after another (the playground: one per keystroke), reading
+/// again only the documents whose text changed since the last evaluation, of the manifests
+/// and of the generated policies alike. The result is exactly [`evaluate`]'s.
+#[derive(Clone, Debug, Default)]
+pub struct Evaluator {
+    manifests: LoadCache,
+    generated: LoadCache,
+}
+
+impl Evaluator {
+    /// [`evaluate`], with what the last evaluation read reused.
+    pub fn evaluate(&mut self, ws: &Workspace) -> Evaluation {
+        evaluate_with(ws, &mut self.manifests, &mut self.generated)
+    }
+}
+
+fn evaluate_with(
+    ws: &Workspace,
+    manifests: &mut LoadCache,
+    generated_cache: &mut LoadCache,
+) -> Evaluation {
+    let mut loaded = load_cached(
+        &[Source {
+            name: MANIFESTS,
+            text: &ws.manifests,
+        }],
+        manifests,
+    );
     let mut workspace_diagnostics = add_drawn(&mut loaded.cluster, ws);
     let lints = lint::lint(
         &loaded,
@@ -113,7 +140,7 @@ pub fn evaluate(ws: &Workspace) -> Evaluation {
     };
     let mut effective = loaded.cluster.clone();
     if let Ok(g) = &generated {
-        workspace_diagnostics.extend(add_generated(&mut effective, &g.yaml));
+        workspace_diagnostics.extend(add_generated(&mut effective, &g.yaml, generated_cache));
     }
     let mut externals = Vec::new();
     let mut bad_externals = Vec::new();
@@ -139,14 +166,17 @@ pub fn evaluate(ws: &Workspace) -> Evaluation {
 
 /// Loads the generated policies into `cluster`, the way they would be applied, and
 /// returns what the loader said about them.
-fn add_generated(cluster: &mut Cluster, yaml: &str) -> Vec<Diagnostic> {
+fn add_generated(cluster: &mut Cluster, yaml: &str, cache: &mut LoadCache) -> Vec<Diagnostic> {
     if yaml.is_empty() {
         return Vec::new();
     }
-    let extra = load(&[Source {
-        name: GENERATED,
-        text: yaml,
-    }]);
+    let extra = load_cached(
+        &[Source {
+            name: GENERATED,
+            text: yaml,
+        }],
+        cache,
+    );
     cluster.policies.extend(extra.cluster.policies);
     cluster.complete_namespaces();
     extra.diagnostics
@@ -229,7 +259,7 @@ mod tests {
         // diagnostic must reach the user instead of the policy vanishing.
         let yaml = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: ok, namespace: x}\nspec: {podSelector: {}}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: Not_OK, namespace: x}\nspec: {podSelector: {}}\n";
         let mut cluster = Cluster::default();
-        let diagnostics = add_generated(&mut cluster, yaml);
+        let diagnostics = add_generated(&mut cluster, yaml, &mut LoadCache::default());
         assert_eq!(cluster.policies.len(), 1);
         assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
         assert_eq!(diagnostics[0].source, GENERATED);
@@ -239,6 +269,6 @@ mod tests {
             diagnostics[0]
         );
         assert!(cluster.namespace("x").is_some());
-        assert!(add_generated(&mut cluster, "").is_empty());
+        assert!(add_generated(&mut cluster, "", &mut LoadCache::default()).is_empty());
     }
 }

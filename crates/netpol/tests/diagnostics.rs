@@ -40,7 +40,7 @@ fn np100_yaml_syntax_error_is_located_and_other_documents_still_load() {
     assert_eq!(d.len(), 1, "{d:?}");
     assert_eq!(
         d[0],
-        "t.yaml:5:11: error[NP100]: did not find expected `,` or `]`"
+        "t.yaml:5:11: error[NP100]: while parsing a flow sequence, expected `,` or `]`"
     );
     assert_eq!(loaded.cluster.pods.len(), 2);
 }
@@ -72,7 +72,7 @@ fn np103_wrong_type_names_the_field() {
     ));
     assert_eq!(d.len(), 1, "{d:?}");
     assert!(
-        d[0].starts_with("t.yaml:10:20: error[NP103]: `spec.ingress[0].ports[0].endPort`: invalid type: string \"many\""),
+        d[0].starts_with("t.yaml:10:20: error[NP103]: `spec.ingress[0].ports[0].endPort`: expected an integer, found the string `many`"),
         "{d:?}"
     );
 }
@@ -247,7 +247,7 @@ fn a_workload_template_with_a_wrong_type_is_located() {
     let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: x}\nspec:\n  template:\n    metadata:\n      labels: [app, web]\n";
     assert_eq!(
         diags(text),
-        ["t.yaml:7:15: error[NP103]: `spec.template.metadata.labels`: invalid type: sequence, expected a map"]
+        ["t.yaml:7:15: error[NP103]: `spec.template.metadata.labels`: expected a mapping, found a list"]
     );
     assert_eq!(
         diags("apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c}\nspec: {schedule: '@daily'}\n"),

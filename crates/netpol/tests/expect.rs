@@ -29,7 +29,7 @@ metadata: {name: c, namespace: x, labels: {app: c, tier: db}}
 ---
 apiVersion: v1
 kind: Pod
-metadata: {name: d, namespace: y, labels: {app: d}}
+metadata: {name: d, namespace: \"y\", labels: {app: d}}
 ---
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy

@@ -415,7 +415,49 @@ fn deep_nesting_and_an_anchor_bomb_are_refused_with_one_located_error() {
             "{name} loaded {:?}",
             object_ids(&l)
         );
+        let why = if name == "bomb.yaml" {
+            "excessive aliasing"
+        } else {
+            "nesting deeper than"
+        };
+        assert!(
+            l.diagnostics.iter().any(|d| d.message.contains(why)),
+            "{name}: {:#?}",
+            l.diagnostics
+        );
     }
+}
+
+/// Big input stays linear: a 5 MB manifest of 15,000 objects, and a 5 MB document of one
+/// long scalar and one long flow list, load completely (the suite would time out on a
+/// quadratic path).
+#[test]
+fn five_megabyte_documents_load_completely() {
+    let mut many = String::new();
+    let mut i = 0;
+    while many.len() < 5_000_000 {
+        many += &format!("---\napiVersion: v1\nkind: Pod\nmetadata: {{name: p{i}, namespace: n{}, labels: {{app: a{}}}}}\nspec: {{containers: [{{name: c, ports: [{{name: http, containerPort: 8080}}]}}]}}\n", i % 50, i % 7);
+        i += 1;
+    }
+    let l = load(&[Source {
+        name: "many.yaml",
+        text: &many,
+    }]);
+    assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics.first());
+    assert_eq!(l.cluster.pods.len(), i);
+
+    let long = format!(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations: {{note: {}}}\n  labels: {{app: a}}\nspec: {{containers: [{{name: c, ports: [{}]}}]}}\n",
+        "x".repeat(2_500_000),
+        vec!["{containerPort: 80}"; 120_000].join(", ")
+    );
+    let l = load(&[Source {
+        name: "long.yaml",
+        text: &long,
+    }]);
+    assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics.first());
+    assert_eq!(l.cluster.pods.len(), 1);
+    assert_eq!(l.cluster.pods[0].ports.len(), 120_000);
 }
 
 #[test]

@@ -9,7 +9,7 @@ use std::rc::Rc;
 
 use netpol::diff::compare::{against, generated_changes, Compared};
 use netpol::diff::{Change, Diff};
-use netpol::workspace::Workspace;
+use netpol::workspace::{Evaluator, Workspace};
 use netpol::{Cluster, Diagnostic};
 
 use crate::share::{side_of, workspace_of, CompareDto, CompareWith};
@@ -39,13 +39,20 @@ pub struct Kept {
 }
 
 impl Kept {
+    /// Evaluates `ws` on its own: the workspace's evaluator keeps what the workspace's
+    /// documents gave, which another side's text would only push out.
     fn of(ws: Workspace) -> Kept {
-        let derived = Derived::of(&ws);
+        let derived = Derived::of(&ws, &mut Evaluator::default());
+        Kept::evaluated(ws, &derived)
+    }
+
+    /// Keeps `ws` as `derived` evaluated it (a snapshot: the workspace as it is).
+    fn evaluated(ws: Workspace, derived: &Derived) -> Kept {
         Kept {
             ws,
-            compared: Compared::new(derived.eval),
-            diagnostics: derived.diagnostics,
-            skipped: derived.skipped,
+            compared: Compared::new(derived.eval.clone()),
+            diagnostics: derived.diagnostics.clone(),
+            skipped: derived.skipped.clone(),
         }
     }
 }
@@ -65,18 +72,22 @@ impl Comparison {
     /// Starts comparing `ws` (evaluated as `derived`) with what `request` names.
     pub fn start(request: &Request, ws: &Workspace, derived: &Derived) -> Comparison {
         let (with, kept) = match request {
-            Request::Snapshot => (CompareWith::Snapshot, Some(ws.clone())),
+            // The snapshot is the workspace as evaluated now: nothing to evaluate again.
+            Request::Snapshot => (
+                CompareWith::Snapshot,
+                Some(Kept::evaluated(ws.clone(), derived)),
+            ),
             Request::Manifests(text) => (
                 CompareWith::Manifests,
-                Some(Workspace {
+                Some(Kept::of(Workspace {
                     manifests: text.clone(),
                     externals: ws.externals.clone(),
                     ..Workspace::default()
-                }),
+                })),
             ),
             Request::WithoutGenerated => (CompareWith::WithoutGenerated, None),
         };
-        Comparison::made(with, kept.map(|k| Rc::new(Kept::of(k))), derived)
+        Comparison::made(with, kept.map(Rc::new), derived)
     }
 
     /// The comparison a link carries, with the problems of its kept side's arrows.
@@ -163,9 +174,13 @@ mod tests {
     use crate::examples;
     use crate::share::from_share;
 
+    fn derive(ws: &Workspace) -> Derived {
+        Derived::of(ws, &mut Evaluator::default())
+    }
+
     fn docs() -> (Workspace, Derived) {
         let (ws, _, _) = from_share(&examples::find("docs").unwrap().state());
-        let d = Derived::of(&ws);
+        let d = derive(&ws);
         (ws, d)
     }
 
@@ -178,7 +193,7 @@ mod tests {
             manifests: ws.manifests.replace("app: \"pod-2\"", "app: \"pod-9\""),
             ..ws.clone()
         };
-        let c = c.refresh(&Derived::of(&edited));
+        let c = c.refresh(&derive(&edited));
         assert!(!c.diff.is_empty());
         assert_eq!(
             c.kept.as_ref().unwrap().ws,
@@ -214,7 +229,7 @@ mod tests {
             )
             .unwrap(),
         );
-        let d = Derived::of(&ws);
+        let d = derive(&ws);
         let c = c.refresh(&d);
         let opened = c
             .change("team-one-namespace/pod-1", "team-two-namespace/pod-3")

@@ -5,12 +5,13 @@
 //! Every workspace change re-evaluates at once (no button): the engine runs inside
 //! `reduce`, and the derived results are shared (`Rc`) with the views, which only render.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use netpol::generate::{Intent, Options};
 use netpol::model::{Labels, PolicyPort};
-use netpol::workspace::{evaluate, DrawnNamespace, DrawnPod, Evaluation, Workspace};
+use netpol::workspace::{DrawnNamespace, DrawnPod, Evaluation, Evaluator, Workspace};
 use netpol::{Diagnostic, Protocol};
 use yew::Reducible;
 
@@ -159,15 +160,16 @@ pub struct Derived {
 }
 
 impl Derived {
-    /// Evaluates `ws`.
-    pub fn of(ws: &Workspace) -> Derived {
+    /// Evaluates `ws`; `evaluator` remembers what the last workspace's documents gave, so
+    /// a keystroke reads again only the document it changed.
+    pub fn of(ws: &Workspace, evaluator: &mut Evaluator) -> Derived {
         let (eval, skipped) = if ws.manifests.len() > MAX_EVAL_BYTES {
             let lighter = Workspace {
                 manifests: String::new(),
                 ..ws.clone()
             };
             (
-                evaluate(&lighter),
+                evaluator.evaluate(&lighter),
                 Some(format!(
                     "The manifests are {}; the playground evaluates at most {}. Nothing from the editor is drawn: remove some documents.",
                     human_size(ws.manifests.len()),
@@ -175,7 +177,7 @@ impl Derived {
                 )),
             )
         } else {
-            (evaluate(ws), None)
+            (evaluator.evaluate(ws), None)
         };
         let mut diagnostics: Vec<Diagnostic> = eval.diagnostics().cloned().collect();
         diagnostics.sort_by_key(|d| (d.line, d.column));
@@ -341,6 +343,9 @@ pub struct AppState {
     pub ws_rev: u64,
     /// Bumped when anything persisted changes (workspace, positions, flows toggle).
     pub saved_rev: u64,
+    /// The engine's memory of the last evaluation, shared by every state that follows
+    /// (it only makes evaluating faster: results are those of evaluating from scratch).
+    pub evaluator: Rc<RefCell<Evaluator>>,
 }
 
 impl PartialEq for AppState {
@@ -352,8 +357,17 @@ impl PartialEq for AppState {
 impl AppState {
     /// A state holding `share` (already validated or built by the app).
     pub fn new(share: &ShareState, origin: LoadOrigin) -> AppState {
+        AppState::with_evaluator(share, origin, Rc::default())
+    }
+
+    /// [`AppState::new`], evaluating with `evaluator` (the previous state's).
+    fn with_evaluator(
+        share: &ShareState,
+        origin: LoadOrigin,
+        evaluator: Rc<RefCell<Evaluator>>,
+    ) -> AppState {
         let (ws, positions, problems) = from_share(share);
-        let derived = Rc::new(Derived::of(&ws));
+        let derived = Rc::new(Derived::of(&ws, &mut evaluator.borrow_mut()));
         let mut ui = Ui {
             flows: share.flows,
             ..Ui::default()
@@ -391,6 +405,7 @@ impl AppState {
             rev: 0,
             ws_rev: 0,
             saved_rev: 0,
+            evaluator,
         }
     }
 
@@ -563,7 +578,7 @@ impl AppState {
         if matches!(self.ui.selection, Some(Selection::Arrow(i)) if i >= w.arrows.len()) {
             self.ui.selection = None;
         }
-        self.derived = Rc::new(Derived::of(&w));
+        self.derived = Rc::new(Derived::of(&w, &mut self.evaluator.borrow_mut()));
         if let Some(c) = &self.compare {
             let next = c.refresh(&self.derived);
             if let Some(Selection::Change(a, b)) = &self.ui.selection {
@@ -580,7 +595,7 @@ impl AppState {
     }
 
     fn load(&self, share: &ShareState, origin: LoadOrigin) -> AppState {
-        let mut next = AppState::new(share, origin);
+        let mut next = AppState::with_evaluator(share, origin, self.evaluator.clone());
         // Keep where the user is looking, unless the load has errors to show; keep the
         // notice the caller sent just before, unless the load has its own.
         if next.ui.tab != Tab::Diagnostics

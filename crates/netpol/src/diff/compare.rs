@@ -99,7 +99,7 @@ metadata: {name: b, namespace: x, labels: {app: b}}
 ---
 apiVersion: v1
 kind: Pod
-metadata: {name: c, namespace: y, labels: {app: c}}
+metadata: {name: c, namespace: web, labels: {app: c}}
 ---
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -123,13 +123,13 @@ spec:
     fn against_a_kept_side_is_the_diff_of_the_two_clusters() {
         let kept = Compared::new(evaluate(&workspace(DOCS)));
         let edited = DOCS.replace("port: 80", "port: 443")
-            + "---\napiVersion: v1\nkind: Pod\nmetadata: {name: d, namespace: y}\n";
+            + "---\napiVersion: v1\nkind: Pod\nmetadata: {name: d, namespace: web}\n";
         let now = evaluate(&workspace(&edited));
         let got = against(&kept, &now);
         let externals = [crate::Cidr::parse("8.8.8.8", true).unwrap()];
         let want = diff(&kept.evaluation().effective, &now.effective, &externals);
         assert_eq!(got, want);
-        assert_eq!(got.added_endpoints, ["y/d"]);
+        assert_eq!(got.added_endpoints, ["web/d"]);
         let ab = got
             .changes
             .iter()
@@ -146,7 +146,7 @@ spec:
         let mut ws = workspace(DOCS);
         assert!(generated_changes(&evaluate(&ws)).is_empty());
         ws.arrows
-            .push(parse_intent("y/c -> x/b : 8080/TCP").unwrap());
+            .push(parse_intent("web/c -> x/b : 8080/TCP").unwrap());
         let eval = evaluate(&ws);
         let got = generated_changes(&eval);
         let externals = [crate::Cidr::parse("8.8.8.8", true).unwrap()];
@@ -154,7 +154,7 @@ spec:
         let cb = got
             .changes
             .iter()
-            .find(|c| c.from == "y/c" && c.to == "x/b")
+            .find(|c| c.from == "web/c" && c.to == "x/b")
             .unwrap();
         assert_eq!(cb.opened.to_string(), "TCP 8080");
         let causes: Vec<_> = got.causes_of(cb).collect();

@@ -13,12 +13,10 @@
 
 use std::collections::HashMap;
 
-use serde_yaml::{Mapping, Value};
-
 use super::{parse_port, parse_protocol, Expectation};
 use crate::diag::{self, Code, Diagnostic};
 use crate::model::Origin;
-use crate::yaml::{self, LineStarts, SpanIndex};
+use crate::yaml::value::{DataFile, Mapping, Value};
 
 /// An expectation with the place it was written.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -85,74 +83,36 @@ pub fn parse_file(name: &str, text: &str) -> Result<Vec<Stated>, Vec<Diagnostic>
 }
 
 struct Reader<'a> {
-    name: &'a str,
-    text: &'a str,
-    lines: LineStarts,
-    spans: SpanIndex,
+    file: DataFile<'a>,
     root: Value,
     diagnostics: Vec<Diagnostic>,
 }
 
 impl<'a> Reader<'a> {
     fn open(name: &'a str, text: &'a str) -> Result<Reader<'a>, Vec<Diagnostic>> {
-        let lines = LineStarts::new(text);
-        let at = |offset: usize| {
-            let (line, column) = lines.position(text, offset);
-            Origin {
-                source: name.to_string(),
-                start: offset,
-                end: offset,
-                line,
-                column,
-            }
-        };
-        let chunk = match yaml::split_documents(text).as_slice() {
-            [] => {
-                return Err(vec![
-                    diag::MISSING_FIELD.at(&at(0), "the expectations file is empty")
-                ])
-            }
-            [one] => *one,
-            [_, second, ..] => {
-                return Err(vec![diag::INVALID_VALUE.at(
-                    &at(second.start),
-                    "an expectations file holds one YAML document; remove the `---`",
-                )])
-            }
-        };
-        let root = yaml::parse_document(text, chunk).map_err(|e| {
-            let d = diag::YAML_SYNTAX.at(&at(e.offset), e.message);
+        let file = DataFile::open(name, text, "expectations").map_err(|mut errors| {
             // `- allow: a -> b : 80` is the classic: the ` : ` makes YAML see a mapping.
-            vec![if text.contains("->") {
-                d.with_help("quote each expectation: `- allow: \"a -> b : 8080/TCP\"`")
-            } else {
-                d
-            }]
+            if text.contains("->") {
+                for e in errors
+                    .iter_mut()
+                    .filter(|e| e.code == diag::YAML_SYNTAX.code)
+                {
+                    e.help = Some(
+                        "quote each expectation: `- allow: \"a -> b : 8080/TCP\"`".to_string(),
+                    );
+                }
+            }
+            errors
         })?;
         Ok(Reader {
-            name,
-            text,
-            spans: SpanIndex::build(text, chunk),
-            lines,
-            root,
+            root: file.root.clone(),
+            file,
             diagnostics: Vec::new(),
         })
     }
 
     fn origin(&self, path: &str, prefer_key: bool) -> Origin {
-        let range = match self.spans.find(path) {
-            Some(span) if prefer_key => span.key.unwrap_or(span.value),
-            Some(span) => span.value,
-            None => yaml::Range::default(),
-        };
-        let (line, column) = self.lines.position(self.text, range.start);
-        Origin {
-            source: self.name.to_string(),
-            start: range.start,
-            end: range.end.max(range.start),
-            line,
-            column,
-        }
+        self.file.origin(path, prefer_key)
     }
 
     fn report(&mut self, code: Code, path: &str, prefer_key: bool, message: String) {
@@ -340,7 +300,6 @@ fn kind_of(value: &Value) -> &'static str {
         Value::String(_) => "a string",
         Value::Sequence(_) => "a list",
         Value::Mapping(_) => "a mapping",
-        Value::Tagged(_) => "a tagged value",
     }
 }
 

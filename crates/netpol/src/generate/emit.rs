@@ -1,8 +1,10 @@
 //! From the model back to Kubernetes objects and kubectl-style YAML.
 //!
-//! serde_yaml writes k8s-openapi objects the way `kubectl get -o yaml` does: keys in
-//! alphabetical order (so apiVersion, kind, metadata, spec), 2-space indentation, list items
-//! flush with their key. Protocols are always written out, as the API server would default
+//! The objects are k8s-openapi's types; their YAML is written the way `kubectl get -o yaml`
+//! writes it (keys in alphabetical order, so apiVersion, kind, metadata, spec; 2-space
+//! indentation; list items flush with their key) by the engine's own writer, which quotes
+//! every string YAML 1.1 or 1.2 would read as something else (a label value `"yes"` stays a
+//! string for kubectl). Protocols are always written out, as the API server would default
 //! them, so nobody has to remember that the default is TCP.
 
 use k8s_openapi::api::networking::v1::{
@@ -18,6 +20,7 @@ use super::baseline::Output;
 use super::{GenerateError, Generated};
 use crate::model::{Direction, Peer, Policy, PolicyPort, PortRef};
 use crate::selector::Selector;
+use crate::yaml::{self, Yaml};
 
 /// The objects and their YAML stream.
 pub(super) fn generated(outputs: &[Output]) -> Result<Generated, GenerateError> {
@@ -25,12 +28,7 @@ pub(super) fn generated(outputs: &[Output]) -> Result<Generated, GenerateError> 
     let mut documents = Vec::with_capacity(outputs.len());
     for out in outputs {
         let object = network_policy(&out.policy, &out.labels);
-        let text = serde_yaml::to_string(&object).map_err(|e| {
-            GenerateError(format!(
-                "could not write `{}` as YAML: {e}",
-                out.policy.id()
-            ))
-        })?;
+        let text = yaml::emit::to_string(&policy_yaml(&object));
         let comment: String = out
             .comment
             .iter()
@@ -150,4 +148,132 @@ fn label_selector(s: &Selector) -> LabelSelector {
                 .collect()
         }),
     }
+}
+
+/// The YAML of a NetworkPolicy object, keys sorted as kubectl sorts them.
+fn policy_yaml(p: &NetworkPolicy) -> Yaml {
+    let metadata = Yaml::map([
+        ("labels", p.metadata.labels.as_ref().map(string_map)),
+        ("name", p.metadata.name.clone().map(Yaml::Str)),
+        ("namespace", p.metadata.namespace.clone().map(Yaml::Str)),
+    ]);
+    let spec = p.spec.as_ref().map(|s| {
+        Yaml::map([
+            (
+                "egress",
+                s.egress.as_ref().map(|rules| {
+                    Yaml::Seq(
+                        rules
+                            .iter()
+                            .map(|r| rule_yaml(r.ports.as_deref(), "to", r.to.as_deref()))
+                            .collect(),
+                    )
+                }),
+            ),
+            (
+                "ingress",
+                s.ingress.as_ref().map(|rules| {
+                    Yaml::Seq(
+                        rules
+                            .iter()
+                            .map(|r| rule_yaml(r.ports.as_deref(), "from", r.from.as_deref()))
+                            .collect(),
+                    )
+                }),
+            ),
+            ("podSelector", s.pod_selector.as_ref().map(selector_yaml)),
+            ("policyTypes", s.policy_types.as_ref().map(|t| strings(t))),
+        ])
+    });
+    Yaml::map([
+        ("apiVersion", Some(Yaml::str("networking.k8s.io/v1"))),
+        ("kind", Some(Yaml::str("NetworkPolicy"))),
+        ("metadata", Some(metadata)),
+        ("spec", spec),
+    ])
+}
+
+fn rule_yaml(
+    ports: Option<&[NetworkPolicyPort]>,
+    peers_key: &'static str,
+    peers: Option<&[NetworkPolicyPeer]>,
+) -> Yaml {
+    // kubectl's key order: `from`/`to` before `ports`.
+    Yaml::map([
+        (
+            peers_key,
+            peers.map(|ps| Yaml::Seq(ps.iter().map(peer_yaml).collect())),
+        ),
+        (
+            "ports",
+            ports.map(|ps| Yaml::Seq(ps.iter().map(port_yaml).collect())),
+        ),
+    ])
+}
+
+fn peer_yaml(p: &NetworkPolicyPeer) -> Yaml {
+    Yaml::map([
+        (
+            "ipBlock",
+            p.ip_block.as_ref().map(|b| {
+                Yaml::map([
+                    ("cidr", Some(Yaml::str(b.cidr.clone()))),
+                    ("except", b.except.as_ref().map(|e| strings(e))),
+                ])
+            }),
+        ),
+        (
+            "namespaceSelector",
+            p.namespace_selector.as_ref().map(selector_yaml),
+        ),
+        ("podSelector", p.pod_selector.as_ref().map(selector_yaml)),
+    ])
+}
+
+fn port_yaml(p: &NetworkPolicyPort) -> Yaml {
+    Yaml::map([
+        ("endPort", p.end_port.map(|e| Yaml::Int(e.into()))),
+        (
+            "port",
+            p.port.as_ref().map(|port| match port {
+                IntOrString::Int(n) => Yaml::Int((*n).into()),
+                IntOrString::String(s) => Yaml::str(s.clone()),
+            }),
+        ),
+        ("protocol", p.protocol.clone().map(Yaml::Str)),
+    ])
+}
+
+fn selector_yaml(s: &LabelSelector) -> Yaml {
+    Yaml::map([
+        (
+            "matchExpressions",
+            s.match_expressions.as_ref().map(|reqs| {
+                Yaml::Seq(
+                    reqs.iter()
+                        .map(|r| {
+                            Yaml::map([
+                                ("key", Some(Yaml::str(r.key.clone()))),
+                                ("operator", Some(Yaml::str(r.operator.clone()))),
+                                ("values", r.values.as_ref().map(|v| strings(v))),
+                            ])
+                        })
+                        .collect(),
+                )
+            }),
+        ),
+        ("matchLabels", s.match_labels.as_ref().map(string_map)),
+    ])
+}
+
+fn string_map(m: &std::collections::BTreeMap<String, String>) -> Yaml {
+    Yaml::Map(
+        m.iter()
+            .map(|(k, v)| (k.clone(), Yaml::str(v.clone())))
+            .collect(),
+    )
+}
+
+fn strings(items: &[String]) -> Yaml {
+    Yaml::Seq(items.iter().map(|s| Yaml::str(s.clone())).collect())
 }

@@ -6,8 +6,6 @@
 //! error with its place) because a typo in a goal would otherwise silently make a lesson
 //! easier or impossible.
 
-use serde_yaml::{Mapping, Value};
-
 use super::build::{join_documents, pick, to_workspace, WorkspaceParts};
 use super::expectation::{parse_port, parse_protocol};
 use super::model::{Failing, WrongAnswer};
@@ -16,7 +14,7 @@ use crate::diag::{self, Code, Diagnostic};
 use crate::model::{Direction, Labels, Origin};
 use crate::ports::Protocol;
 use crate::workspace::Workspace;
-use crate::yaml::{self, LineStarts, SpanIndex};
+use crate::yaml::value::{DataFile, Mapping, Value};
 
 const TOP_FIELDS: &[&str] = &[
     "id",
@@ -113,10 +111,7 @@ pub fn parse_index(name: &str, text: &str) -> Result<LessonIndex, Vec<Diagnostic
 
 /// One lesson file being read: the parsed value, where each field is, and what is wrong.
 struct Reader<'a> {
-    name: &'a str,
-    text: &'a str,
-    lines: LineStarts,
-    spans: SpanIndex,
+    file: DataFile<'a>,
     root: Value,
     diagnostics: Vec<Diagnostic>,
 }
@@ -142,60 +137,16 @@ struct WorkspaceSpec {
 
 impl<'a> Reader<'a> {
     fn open(name: &'a str, text: &'a str, what: &str) -> Result<Reader<'a>, Vec<Diagnostic>> {
-        let lines = LineStarts::new(text);
-        let at = |offset: usize| {
-            let (line, column) = lines.position(text, offset);
-            Origin {
-                source: name.to_string(),
-                start: offset,
-                end: offset,
-                line,
-                column,
-            }
-        };
-        let chunks = yaml::split_documents(text);
-        let chunk = match chunks.as_slice() {
-            [] => {
-                return Err(vec![
-                    diag::MISSING_FIELD.at(&at(0), format!("the {what} file is empty"))
-                ])
-            }
-            [one] => *one,
-            [_, second, ..] => {
-                return Err(vec![diag::INVALID_VALUE.at(
-                    &at(second.start),
-                    format!("a {what} file holds one YAML document; remove the `---`"),
-                )])
-            }
-        };
-        let root = yaml::parse_document(text, chunk)
-            .map_err(|e| vec![diag::YAML_SYNTAX.at(&at(e.offset), e.message)])?;
+        let file = DataFile::open(name, text, what)?;
         Ok(Reader {
-            name,
-            text,
-            spans: SpanIndex::build(text, chunk),
-            lines,
-            root,
+            root: file.root.clone(),
+            file,
             diagnostics: Vec::new(),
         })
     }
 
-    /// Where `path` is; a key is preferred to its value when `prefer_key`, so "unknown
-    /// field" points at the key and "wrong type" at the value.
     fn origin(&self, path: &str, prefer_key: bool) -> Origin {
-        let range = match self.spans.find(path) {
-            Some(span) if prefer_key => span.key.unwrap_or(span.value),
-            Some(span) => span.value,
-            None => yaml::Range::default(),
-        };
-        let (line, column) = self.lines.position(self.text, range.start);
-        Origin {
-            source: self.name.to_string(),
-            start: range.start,
-            end: range.end.max(range.start),
-            line,
-            column,
-        }
+        self.file.origin(path, prefer_key)
     }
 
     fn report(&mut self, code: Code, path: &str, prefer_key: bool, message: String) {
@@ -254,7 +205,7 @@ impl<'a> Reader<'a> {
             }
         }
         for field in required {
-            if !map.contains_key(*field) {
+            if !map.contains_key(field) {
                 let at = if path.is_empty() { "the lesson" } else { path };
                 self.report(
                     diag::MISSING_FIELD,
@@ -954,6 +905,5 @@ fn kind_of(value: &Value) -> &'static str {
         Value::String(_) => "a string",
         Value::Sequence(_) => "a list",
         Value::Mapping(_) => "a mapping",
-        Value::Tagged(_) => "a tagged value",
     }
 }

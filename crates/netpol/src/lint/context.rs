@@ -29,6 +29,8 @@ pub(super) struct Context<'a> {
     /// Pods per label `(key, value)`: selectors start from their rarest label instead of
     /// scanning every pod.
     pods_by_label: HashMap<(&'a str, &'a str), Vec<usize>>,
+    /// `pods_matching` answers by selector: clusters repeat a few selectors many times.
+    matching: std::cell::RefCell<HashMap<Selector, std::rc::Rc<[usize]>>>,
 }
 
 impl<'a> Context<'a> {
@@ -85,6 +87,7 @@ impl<'a> Context<'a> {
             namespace_keys,
             pod_ips_known,
             pods_by_label,
+            matching: std::cell::RefCell::default(),
         }
     }
 
@@ -125,7 +128,18 @@ impl<'a> Context<'a> {
     }
 
     /// Every pod `sel` matches, in any namespace, in pod order.
-    pub(super) fn pods_matching(&self, sel: &Selector) -> Vec<usize> {
+    pub(super) fn pods_matching(&self, sel: &Selector) -> std::rc::Rc<[usize]> {
+        if let Some(found) = self.matching.borrow().get(sel) {
+            return found.clone();
+        }
+        let found: std::rc::Rc<[usize]> = self.match_pods(sel).into();
+        self.matching
+            .borrow_mut()
+            .insert(sel.clone(), found.clone());
+        found
+    }
+
+    fn match_pods(&self, sel: &Selector) -> Vec<usize> {
         let posting = |k, v| self.posting(k, v);
         let rarest = sel
             .match_labels
@@ -168,7 +182,7 @@ impl<'a> Context<'a> {
             Some(sel) => sel.matches(&self.namespace_labels(ns)),
         };
         let mut out: Vec<usize> = match pod_selector {
-            Some(sel) => self.pods_matching(sel),
+            Some(sel) => self.pods_matching(sel).to_vec(),
             None => self
                 .pods_by_namespace
                 .keys()

@@ -124,8 +124,8 @@ fn split(
     if !cx.cluster.pods.is_empty() {
         let matching: Vec<&Pod> = cx
             .pods_matching(pod_sel)
-            .into_iter()
-            .filter_map(|i| cx.pod(i))
+            .iter()
+            .filter_map(|i| cx.pod(*i))
             .collect();
         let home = matching.iter().any(|pod| pod.namespace == policy.namespace);
         let there = matching.iter().any(|pod| {

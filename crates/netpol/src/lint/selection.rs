@@ -83,7 +83,7 @@ fn selects_no_pod(cx: &Context<'_>, index: usize, policy: &Policy, out: &mut Vec
     if home.is_empty() || !cx.selected_by(index).is_empty() {
         return;
     }
-    let mut elsewhere = cx.pods_matching(sel);
+    let mut elsewhere = cx.pods_matching(sel).to_vec();
     elsewhere.retain(|i| cx.pod(*i).is_some_and(|p| p.namespace != policy.namespace));
     let help = if let Some(first) = elsewhere.first().and_then(|i| cx.pod(*i)) {
         format!(

@@ -73,8 +73,8 @@ pub fn chip_text(o: &Outcome) -> String {
     format!("{verb} {}/{}", e.port, e.protocol.as_str())
 }
 
-/// The chip's accessible name: what the chip shows first (axe's label-content-name-mismatch:
-/// speech input matches the visible words), then the status and the goal line as a sentence.
+/// The chip's accessible name: what the chip shows first (its mark and words, so screen
+/// readers hear the visible text), then the status and the goal line as a sentence.
 pub fn chip_label(o: &Outcome) -> String {
     let e = &o.expectation;
     let status = if o.met { "met" } else { "not met" };
@@ -89,13 +89,23 @@ pub fn chip_label(o: &Outcome) -> String {
         (None, false) => "blocked now",
     };
     format!(
-        "{}, goal {status}: {} to {} on {}/{} {asked} ({now}). Enter shows why.",
+        "{} {}. Goal {status}: {} to {} on {}/{} {asked} ({now}). Enter shows why.",
+        chip_mark(o),
         chip_text(o),
         e.from,
         e.to,
         e.port,
         e.protocol.as_str()
     )
+}
+
+/// The chip's mark: ✓ met, ✕ not met.
+fn chip_mark(o: &Outcome) -> &'static str {
+    if o.met {
+        "✓"
+    } else {
+        "✕"
+    }
 }
 
 #[derive(Properties, PartialEq)]
@@ -308,7 +318,7 @@ fn chip(store: &Store, index: usize, o: &Outcome, place: Place, selected: bool) 
             {onclick} {onkeydown}>
             <title>{ tooltip }</title>
             <rect class="goal-chip-bg" width={fmt(place.width)} height={fmt(CHIP_H)} rx="4" />
-            <text class="goal-chip-icon" x={if place.full { "11" } else { "10" }} y="14.5" text-anchor="middle">{ if o.met { "✓" } else { "✕" } }</text>
+            <text class="goal-chip-icon" x={if place.full { "11" } else { "10" }} y="14.5" text-anchor="middle">{ chip_mark(o) }</text>
             if place.full {
                 <text class="goal-chip-text" x="22" y="14">{ chip_text(o) }</text>
             }
@@ -389,9 +399,9 @@ mod tests {
         assert_eq!(chip_text(allow), "allow 8080/TCP");
         assert_eq!(chip_text(block), "block 9090/TCP");
         assert!(!allow.met && block.met);
-        assert!(chip_label(allow).starts_with("allow 8080/TCP, goal not met: "));
+        assert!(chip_label(allow).starts_with("✕ allow 8080/TCP. Goal not met: "));
         assert!(chip_label(allow).contains("must be allowed (blocked now)"));
-        assert!(chip_label(block).starts_with("block 9090/TCP, goal met: "));
+        assert!(chip_label(block).starts_with("✓ block 9090/TCP. Goal met: "));
         assert!(chip_label(block).contains("must stay blocked (blocked now)"));
         assert!(chip_label(&solved.outcomes[0]).contains("must be allowed (allowed now)"));
     }

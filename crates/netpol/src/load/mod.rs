@@ -1,0 +1,365 @@
+//! Loading manifests into a [`Cluster`], with a diagnostic for every problem.
+//!
+//! Each source is split into documents; each document is parsed once and read on its own
+//! (`document`: one broken document never hides the others), `kind: List` is unpacked,
+//! known kinds are decoded and validated the way the API server validates them. An object
+//! the API server would reject is reported and left out, exactly as `kubectl apply` would
+//! leave it out of the cluster; everything else still loads and evaluates.
+//!
+//! Reading a document depends only on its text, so [`load_cached`] keeps what each
+//! document gave, keyed by its text: between two keystrokes only the document that changed
+//! is read again. What spans documents (duplicates, one endpoint per name, implicit
+//! namespaces) is redone on every load; it is cheap.
+
+mod document;
+mod endpoint;
+mod objects;
+mod policy;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use document::{Object, Parsed};
+
+use crate::diag::{self, Diagnostic};
+use crate::model::{Cluster, Labels, Origin, Pod, Policy};
+use crate::yaml::{self, LineStarts, NodeId};
+
+/// One input: a file name (for diagnostics) and its text.
+#[derive(Clone, Copy, Debug)]
+pub struct Source<'a> {
+    /// Name shown in diagnostics (`pod-1.yaml`, or `manifests` in the app).
+    pub name: &'a str,
+    /// Multi-document YAML or JSON.
+    pub text: &'a str,
+}
+
+/// The result of loading: the cluster and what was wrong with the input.
+#[derive(Clone, Debug, Default)]
+pub struct Loaded {
+    /// Everything that loaded.
+    pub cluster: Cluster,
+    /// Problems, in source order.
+    pub diagnostics: Vec<Diagnostic>,
+    sources: Vec<SourceText>,
+    documents: Vec<DocumentRef>,
+    /// Parallel to `cluster.policies`: where each policy is.
+    policy_sites: Vec<Site>,
+}
+
+#[derive(Clone, Debug, Default)]
+struct SourceText {
+    name: String,
+    text: String,
+    lines: LineStarts,
+}
+
+/// A document of a source: where it is, and what reading it gave.
+#[derive(Clone, Debug)]
+struct DocumentRef {
+    source: usize,
+    base: usize,
+    len: usize,
+    parsed: Arc<Parsed>,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct Site {
+    document: usize,
+    object: NodeId,
+}
+
+/// What earlier loads read, by document text (see [`load_cached`]).
+#[derive(Clone, Debug, Default)]
+pub struct LoadCache {
+    documents: HashMap<Arc<str>, Arc<Parsed>>,
+}
+
+impl Loaded {
+    /// Where a field of policy `policy_index` is (`spec.ingress[0].from[1]`), falling back
+    /// to the nearest parent that exists in the text. Keys are preferred to values, so a
+    /// diagnostic points at `podSelector:` rather than at the `{}` after it.
+    pub fn locate(&self, policy_index: usize, path: &str) -> Origin {
+        let Some(site) = self.policy_sites.get(policy_index) else {
+            return Origin::default();
+        };
+        let Some(doc) = self.documents.get(site.document) else {
+            return Origin::default();
+        };
+        let Some(source) = self.sources.get(doc.source) else {
+            return Origin::default();
+        };
+        let tree = doc.parsed.tree.get_or_init(|| {
+            let text = source.text.get(doc.base..doc.base + doc.len).unwrap_or("");
+            yaml::Document::parse(text).ok()
+        });
+        let Some(tree) = tree else {
+            return Origin::default();
+        };
+        let (node, key) = tree.find_nearest(site.object, path);
+        let n = tree.node(key.unwrap_or(node));
+        origin_at(
+            source,
+            doc.base + n.start as usize,
+            doc.base + n.end as usize,
+        )
+    }
+}
+
+fn origin_at(source: &SourceText, start: usize, end: usize) -> Origin {
+    let (line, column) = source.lines.position(&source.text, start);
+    Origin {
+        source: source.name.clone(),
+        start,
+        end: end.max(start),
+        line,
+        column,
+    }
+}
+
+/// Loads every source into one cluster.
+pub fn load(sources: &[Source<'_>]) -> Loaded {
+    load_from(sources, None)
+}
+
+/// [`load`], reusing what `cache` holds for documents whose text did not change; the cache
+/// then holds exactly the documents of these sources.
+pub fn load_cached(sources: &[Source<'_>], cache: &mut LoadCache) -> Loaded {
+    load_from(sources, Some(cache))
+}
+
+fn load_from(sources: &[Source<'_>], mut cache: Option<&mut LoadCache>) -> Loaded {
+    let mut kept = HashMap::new();
+    let mut assembler = Assembler::default();
+    for source in sources {
+        let source_index = assembler.out.sources.len();
+        assembler.out.sources.push(SourceText {
+            name: source.name.to_string(),
+            text: source.text.to_string(),
+            lines: LineStarts::new(source.text),
+        });
+        for chunk in yaml::split_documents(source.text) {
+            let text = source.text.get(chunk.start..chunk.end).unwrap_or("");
+            let parsed = match cache.as_deref_mut() {
+                Some(cache) => {
+                    let key: Arc<str> = Arc::from(text);
+                    let parsed = cache
+                        .documents
+                        .get(&key)
+                        .cloned()
+                        .unwrap_or_else(|| Arc::new(document::parse(text)));
+                    kept.insert(key, parsed.clone());
+                    parsed
+                }
+                None => Arc::new(document::parse(text)),
+            };
+            assembler.document(DocumentRef {
+                source: source_index,
+                base: chunk.start,
+                len: chunk.end - chunk.start,
+                parsed,
+            });
+        }
+    }
+    if let Some(cache) = cache {
+        cache.documents = kept;
+    }
+    assembler.finish()
+}
+
+/// Puts the documents' objects together, in order.
+#[derive(Default)]
+struct Assembler {
+    out: Loaded,
+    /// (kind, namespace, name) → where it was first defined, to report duplicates.
+    seen: HashMap<(&'static str, String, String), Origin>,
+    /// One endpoint per `namespace/name`, across kinds.
+    endpoint_ids: HashMap<String, usize>,
+    /// (namespace, name) → index of the policy.
+    policy_ids: HashMap<(String, String), usize>,
+}
+
+impl Assembler {
+    fn document(&mut self, mut doc: DocumentRef) {
+        // Without a cache nobody else holds the document's result: take it instead of
+        // copying it.
+        let (mut objects, mut diagnostics) = match Arc::get_mut(&mut doc.parsed) {
+            Some(p) => (
+                std::mem::take(&mut p.objects),
+                std::mem::take(&mut p.diagnostics),
+            ),
+            None => (doc.parsed.objects.clone(), doc.parsed.diagnostics.clone()),
+        };
+        let Some(source) = self.out.sources.get(doc.source) else {
+            return;
+        };
+        let rebase = Rebase {
+            source,
+            base: doc.base,
+        };
+        diagnostics.iter_mut().for_each(|d| rebase.diagnostic(d));
+        objects.iter_mut().for_each(|o| rebase.object(o));
+        self.out.diagnostics.append(&mut diagnostics);
+        self.out.cluster.kustomize_common_labels |= doc.parsed.kustomize_common_labels;
+        let document = self.out.documents.len();
+        self.out.documents.push(doc);
+        for object in objects {
+            self.object(object, document);
+        }
+    }
+
+    fn object(&mut self, object: Object, document: usize) {
+        match object {
+            Object::Namespace(ns, id) => {
+                self.duplicate(&id);
+                let list = &mut self.out.cluster.namespaces;
+                match list.iter_mut().find(|n| n.name == ns.name) {
+                    Some(existing) => *existing = ns,
+                    None => list.push(ns),
+                }
+            }
+            Object::Endpoint(pod, id) => {
+                self.duplicate(&id);
+                self.endpoint(pod, &id);
+            }
+            Object::Policy(policy, id, node) => {
+                self.duplicate(&id);
+                self.policy(
+                    policy,
+                    Site {
+                        document,
+                        object: node,
+                    },
+                );
+            }
+        }
+    }
+
+    /// The later of two objects with the same kind, namespace and name replaces the
+    /// earlier one (as applying both would), with an error.
+    fn duplicate(&mut self, id: &document::Identity) {
+        let key = (id.kind, id.namespace.clone(), id.name.clone());
+        if let Some(first) = self.seen.get(&key) {
+            let shown = if id.namespace.is_empty() {
+                id.name.clone()
+            } else {
+                format!("{}/{}", id.namespace, id.name)
+            };
+            let message = format!(
+                "{} `{shown}` is defined twice; this one replaces the one at {}:{}",
+                id.kind, first.source, first.line
+            );
+            self.out
+                .diagnostics
+                .push(diag::DUPLICATE_NAME.at(&id.name_at, message));
+        }
+        self.seen.insert(key, id.at.clone());
+    }
+
+    fn endpoint(&mut self, pod: Pod, id: &document::Identity) {
+        let key = pod.id();
+        match self.endpoint_ids.get(&key) {
+            Some(&i) => {
+                if let Some(existing) = self.out.cluster.pods.get_mut(i) {
+                    if existing.kind != pod.kind {
+                        let message = format!(
+                            "{} `{key}` has the same name as {} `{key}`: the playground shows one endpoint per name, this one replaces it",
+                            pod.kind.as_str(),
+                            existing.kind.as_str()
+                        );
+                        self.out
+                            .diagnostics
+                            .push(diag::DUPLICATE_NAME.at(&id.name_at, message));
+                    }
+                    *existing = pod;
+                }
+            }
+            None => {
+                self.endpoint_ids.insert(key, self.out.cluster.pods.len());
+                self.out.cluster.pods.push(pod);
+            }
+        }
+    }
+
+    fn policy(&mut self, policy: Policy, site: Site) {
+        let key = (policy.namespace.clone(), policy.name.clone());
+        let policies = &mut self.out.cluster.policies;
+        match self.policy_ids.get(&key) {
+            Some(&i) => {
+                if let (Some(slot), Some(site_slot)) =
+                    (policies.get_mut(i), self.out.policy_sites.get_mut(i))
+                {
+                    *slot = policy;
+                    *site_slot = site;
+                }
+            }
+            None => {
+                self.policy_ids.insert(key, policies.len());
+                policies.push(policy);
+                self.out.policy_sites.push(site);
+            }
+        }
+    }
+
+    fn finish(mut self) -> Loaded {
+        self.out.cluster.complete_namespaces();
+        self.out.diagnostics.sort_by(|a, b| {
+            (a.source.as_str(), a.start, a.code).cmp(&(b.source.as_str(), b.start, b.code))
+        });
+        self.out
+    }
+}
+
+/// Moves a document's relative positions to where the document is in its source.
+struct Rebase<'a> {
+    source: &'a SourceText,
+    base: usize,
+}
+
+impl Rebase<'_> {
+    fn origin(&self, o: &mut Origin) {
+        *o = origin_at(self.source, self.base + o.start, self.base + o.end);
+    }
+
+    fn diagnostic(&self, d: &mut Diagnostic) {
+        let mut at = Origin {
+            start: d.start,
+            end: d.end,
+            ..Origin::default()
+        };
+        self.origin(&mut at);
+        d.source = at.source;
+        d.line = at.line;
+        d.column = at.column;
+        d.start = at.start;
+        d.end = at.end;
+    }
+
+    fn object(&self, object: &mut Object) {
+        let (origin, identity) = match object {
+            Object::Namespace(ns, id) => (&mut ns.origin, id),
+            Object::Endpoint(pod, id) => (&mut pod.origin, id),
+            Object::Policy(policy, id, _) => {
+                for rule in policy.ingress.iter_mut().chain(policy.egress.iter_mut()) {
+                    if let Some(o) = &mut rule.origin {
+                        self.origin(o);
+                    }
+                }
+                (&mut policy.origin, id)
+            }
+        };
+        if let Some(o) = origin {
+            self.origin(o);
+        }
+        self.origin(&mut identity.name_at);
+        self.origin(&mut identity.at);
+    }
+}
+
+/// A [`Labels`] from pairs (for tests and drawn objects).
+pub fn labels<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Labels {
+    pairs
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
