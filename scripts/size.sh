@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# Prints the size of the release build: the wasm file raw / gzip -9 / brotli -q 11, and what a
-# browser downloads for the whole site (every file in dist/, gzip -9). Builds dist/ first
-# (trunk build --release) unless --no-build is given.
+# Prints the size of the release build: the wasm file raw / gzip -9 / brotli -q 11, what a
+# browser downloads for the whole site (every file in dist/, gzip -9), and where the wasm's
+# bytes go, per crate and per module of ours (the cargo output run through wasm-bindgen and
+# wasm-opt -Oz as Trunk does, keeping the names; scripts/wasm-profile.mjs; --no-profile
+# skips it). Builds dist/ first (trunk build --release) unless --no-build is given.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 build=true
+profile=true
 for arg in "$@"; do
   case "$arg" in
     --no-build) build=false ;;
-    *) echo "size.sh: unknown argument: $arg (try --no-build)" >&2; exit 2 ;;
+    --no-profile) profile=false ;;
+    *) echo "size.sh: unknown argument: $arg (try --no-build, --no-profile)" >&2; exit 2 ;;
   esac
 done
 
@@ -53,3 +57,15 @@ done < <(find dist -type f -print0)
 echo "dist/ $files files"
 echo "  raw     $(fmt "$total_raw")"
 echo "  transfer (gzip) $(fmt "$total_gz")"
+
+if $profile; then
+  export PATH="$HOME/.cargo/bin:$PWD/tools/node_modules/.bin:$PATH"
+  cargo_wasm=target/wasm32-unknown-unknown/wasm-release/netpol-web.wasm
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  wasm-bindgen --target web --no-typescript --keep-debug --out-dir "$tmp" "$cargo_wasm"
+  wasm-opt -Oz -g --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-mutable-globals -o "$tmp/named.wasm" "$tmp/netpol-web_bg.wasm"
+  echo
+  node scripts/wasm-profile.mjs "$tmp/named.wasm" --top 20 --detail netpol,netpol_web
+fi

@@ -20,6 +20,7 @@ const opt = (name, dflt) => {
   return i >= 0 && args[i + 1] ? args[i + 1] : dflt;
 };
 const top = Number(opt('--top', '25'));
+const DEBUG = process.env.WASM_PROFILE_DEBUG;
 const detail = new Set(opt('--detail', 'netpol,netpol_web').split(','));
 
 const bytes = readFileSync(file);
@@ -136,6 +137,11 @@ function crateOfV0(sym) {
 }
 
 function crateOf(full) {
+  // Yew inlines each function component's body into its generic lifecycle `view`: that code
+  // is the app's components, not Yew's.
+  if (full.includes("CompStateInner<COMP>") && /::view(::h[0-9a-f]{16})?$/.test(full)) {
+    return { crate: 'netpol_web', module: 'netpol_web::components (inlined into yew view)' };
+  }
   if (full.startsWith('_R')) {
     const crate = crateOfV0(full) ?? '(other)';
     return { crate, module: crate };
@@ -148,7 +154,6 @@ function crateOf(full) {
   return { crate: m[1], module: m[3] ? `${m[1]}::${m[3]}` : m[1] };
 }
 
-const DEBUG = process.env.WASM_PROFILE_DEBUG;
 const byCrate = new Map();
 const byModule = new Map();
 let total = 0;

@@ -63,20 +63,20 @@ export function median(xs) {
 }
 
 /** N namespaces × pods with M policies, as one YAML string (the 200 pods / 100 policies case). */
-export function bigCluster({ namespaces = 10, podsPerNamespace = 20, policies = 100 } = {}) {
+export function bigCluster({ namespaces = 10, podsPerNamespace = 20, policies = 100, prefix = 'ns' } = {}) {
   const docs = [];
   for (let n = 0; n < namespaces; n++) {
-    docs.push(`apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns-${n}\n  labels:\n    team: t${n % 4}`);
+    docs.push(`apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${prefix}-${n}\n  labels:\n    team: t${n % 4}`);
     for (let p = 0; p < podsPerNamespace; p++) {
       docs.push(
-        `apiVersion: v1\nkind: Pod\nmetadata:\n  name: pod-${p}\n  namespace: ns-${n}\n  labels:\n    app: app-${p}\n    tier: t${p % 3}\nspec:\n  containers:\n    - name: c\n      image: nginx\n      ports:\n        - name: http\n          containerPort: 8080`,
+        `apiVersion: v1\nkind: Pod\nmetadata:\n  name: pod-${p}\n  namespace: ${prefix}-${n}\n  labels:\n    app: app-${p}\n    tier: t${p % 3}\nspec:\n  containers:\n    - name: c\n      image: nginx\n      ports:\n        - name: http\n          containerPort: 8080`,
       );
     }
   }
   for (let i = 0; i < policies; i++) {
     const n = i % namespaces;
     docs.push(
-      `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: pol-${i}\n  namespace: ns-${n}\nspec:\n  podSelector:\n    matchLabels:\n      app: app-${i % podsPerNamespace}\n  policyTypes: [Ingress, Egress]\n  ingress:\n    - from:\n        - namespaceSelector:\n            matchLabels:\n              team: t${i % 4}\n          podSelector:\n            matchLabels:\n              tier: t${i % 3}\n      ports:\n        - port: 8080\n  egress:\n    - to:\n        - podSelector:\n            matchLabels:\n              app: app-${(i + 1) % podsPerNamespace}\n    - to:\n        - ipBlock:\n            cidr: 0.0.0.0/0\n            except: [10.0.0.0/8]`,
+      `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: pol-${i}\n  namespace: ${prefix}-${n}\nspec:\n  podSelector:\n    matchLabels:\n      app: app-${i % podsPerNamespace}\n  policyTypes: [Ingress, Egress]\n  ingress:\n    - from:\n        - namespaceSelector:\n            matchLabels:\n              team: t${i % 4}\n          podSelector:\n            matchLabels:\n              tier: t${i % 3}\n      ports:\n        - port: 8080\n  egress:\n    - to:\n        - podSelector:\n            matchLabels:\n              app: app-${(i + 1) % podsPerNamespace}\n    - to:\n        - ipBlock:\n            cidr: 0.0.0.0/0\n            except: [10.0.0.0/8]`,
     );
   }
   return docs.join('\n---\n') + '\n';
