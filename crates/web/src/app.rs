@@ -8,6 +8,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::browser;
+use crate::components::compare::CompareBar;
 use crate::components::diagram::Diagram;
 use crate::components::dialogs::Dialogs;
 use crate::components::editor::Editor;
@@ -158,6 +159,7 @@ pub fn app() -> Html {
             <LessonsHost>
                 <Toolbar />
                 <NoticeBar />
+                <CompareBar />
                 <div class="workbench">
                     <LessonPanel />
                     <main class="panes">
@@ -276,6 +278,7 @@ fn embed_view(store: &Store, panes: &[String]) -> Html {
                 </a>
             </header>
             <NoticeBar />
+            <CompareBar embed=true />
             <main class={classes!("panes", format!("panes-{}", panes.len()))}>
                 { for panes.iter().map(|p| pane(p)) }
             </main>

@@ -400,6 +400,20 @@ pub fn border_point(a: Pos, b: Pos) -> Pos {
 /// the control point) so the two arrows of a two-way pair do not overlap. Returns the SVG
 /// path, border to border, and where its label goes.
 pub fn edge_path(a: Pos, b: Pos, bend: f64) -> (String, Pos) {
+    let curve = edge_curve(a, b, bend);
+    let (s, ctrl, e) = curve;
+    (
+        format!(
+            "M{:.1} {:.1} Q{:.1} {:.1} {:.1} {:.1}",
+            s.x, s.y, ctrl.x, ctrl.y, e.x, e.y
+        ),
+        curve_point(curve, 0.5),
+    )
+}
+
+/// The quadratic Bézier [`edge_path`] draws: start (on `a`'s border), control point, end
+/// (on `b`'s border).
+pub fn edge_curve(a: Pos, b: Pos, bend: f64) -> (Pos, Pos, Pos) {
     let mid = Pos {
         x: (a.x + b.x) / 2.0,
         y: (a.y + b.y) / 2.0,
@@ -410,20 +424,16 @@ pub fn edge_path(a: Pos, b: Pos, bend: f64) -> (String, Pos) {
         x: mid.x - dy / len * bend,
         y: mid.y + dx / len * bend,
     };
-    let s = border_point(a, ctrl);
-    let e = border_point(b, ctrl);
-    // The curve's midpoint (t = 1/2 of the quadratic Bézier).
-    let label = Pos {
-        x: 0.25 * s.x + 0.5 * ctrl.x + 0.25 * e.x,
-        y: 0.25 * s.y + 0.5 * ctrl.y + 0.25 * e.y,
-    };
-    (
-        format!(
-            "M{:.1} {:.1} Q{:.1} {:.1} {:.1} {:.1}",
-            s.x, s.y, ctrl.x, ctrl.y, e.x, e.y
-        ),
-        label,
-    )
+    (border_point(a, ctrl), ctrl, border_point(b, ctrl))
+}
+
+/// The point at `t` (0 to 1) along a curve of [`edge_curve`].
+pub fn curve_point((s, c, e): (Pos, Pos, Pos), t: f64) -> Pos {
+    let u = 1.0 - t;
+    Pos {
+        x: u * u * s.x + 2.0 * u * t * c.x + t * t * e.x,
+        y: u * u * s.y + 2.0 * u * t * c.y + t * t * e.y,
+    }
 }
 
 /// The fitted view: the whole diagram in a pane of `client` CSS pixels, with room above for

@@ -9,6 +9,7 @@
 
 mod app;
 mod browser;
+mod compare;
 mod components;
 mod display;
 mod examples;

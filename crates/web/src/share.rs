@@ -1,17 +1,22 @@
 //! The versioned share DTO and its link encoding.
 //!
-//! A workspace travels as [`ShareState`] (`v: 1`): JSON, deflated, base64url, in the URL
-//! fragment (`#s=...`), so a link reproduces it exactly and nothing reaches a server. The
-//! same JSON (uncompressed) is what localStorage keeps. The DTO is this module's own type,
-//! not a `derive` on engine types, so engine refactors never break old links.
+//! A workspace travels as [`ShareState`]: JSON, deflated, base64url, in the URL fragment
+//! (`#s=...`), so a link reproduces it exactly and nothing reaches a server. The same JSON
+//! (uncompressed) is what localStorage keeps. The DTO is this module's own type, not a
+//! `derive` on engine types, so engine refactors never break old links.
+//!
+//! Versions: v1 is a workspace; v2 adds what it is compared with ([`CompareDto`], whose
+//! kept side is a [`SideDto`]: the same fields as a v1 workspace). This build writes v2 and
+//! reads both; a v1 link is a v2 link that compares with nothing.
 //!
 //! Decoding distrusts its input: the link length, the inflated size, the JSON depth
 //! (serde_json's limit), and every count and string length are capped before anything is
 //! loaded, and each failure says what was wrong. A rejected link loads nothing.
 //!
 //! [`from_share`] and [`workspace_share`] convert between the DTO and the engine's
-//! `Workspace`; names and labels are not checked here but by the engine's evaluation,
-//! which reports a drawn object the API server would reject.
+//! `Workspace` (through [`SideDto`]: [`workspace_of`], [`side_of`]); names and labels are
+//! not checked here but by the engine's evaluation, which reports a drawn object the API
+//! server would reject.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -25,12 +30,15 @@ use serde::{Deserialize, Serialize};
 use crate::layout::Pos;
 
 /// The format version this build writes.
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
+/// The oldest format version this build reads.
+const OLDEST: u32 = 1;
 /// Longest `#s=` payload accepted (characters of base64).
 const MAX_LINK_CHARS: usize = 512 * 1024;
-/// Largest JSON after inflating.
-const MAX_INFLATED: usize = 2 * 1024 * 1024;
-/// Largest manifests text a link or saved state may carry (the editor's evaluation cap).
+/// Largest JSON after inflating (two sides of [`MAX_MANIFESTS`] each, escaped).
+const MAX_INFLATED: usize = 5 * 1024 * 1024;
+/// Largest manifests text a link or saved state may carry, per side (the editor's
+/// evaluation cap).
 pub const MAX_MANIFESTS: usize = 1024 * 1024;
 /// Most drawn objects of each kind (namespaces, pods, externals, arrows).
 const MAX_ITEMS: usize = 2000;
@@ -87,7 +95,7 @@ impl Default for OptionsDto {
 /// Everything a link or the saved state carries.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ShareState {
-    /// Format version ([`VERSION`]).
+    /// Format version ([`VERSION`]; [`OLDEST`] and later are read).
     pub v: u32,
     /// The editor text, byte for byte.
     #[serde(default)]
@@ -113,6 +121,9 @@ pub struct ShareState {
     /// The project uses Kustomize `commonLabels` (turns on its lint).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub kustomize: bool,
+    /// What the workspace is compared with (v2), if anything.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compare: Option<CompareDto>,
 }
 
 impl Default for ShareState {
@@ -128,8 +139,51 @@ impl Default for ShareState {
             positions: BTreeMap::new(),
             flows: false,
             kustomize: false,
+            compare: None,
         }
     }
+}
+
+/// A workspace without its view state: the fields of a v1 [`ShareState`] that make the
+/// workspace, spelled the same way. The kept side of a comparison travels as one.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SideDto {
+    #[serde(default)]
+    pub manifests: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub namespaces: Vec<NamespaceDto>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pods: Vec<PodDto>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub externals: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub arrows: Vec<String>,
+    #[serde(default)]
+    pub options: OptionsDto,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub kustomize: bool,
+}
+
+/// What the workspace is compared with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CompareWith {
+    /// A snapshot of the workspace, taken when Compare started.
+    Snapshot,
+    /// Other manifests, pasted.
+    Manifests,
+    /// The workspace without its generated policies (what the drawn arrows change); it
+    /// follows the workspace, so it has no kept side.
+    WithoutGenerated,
+}
+
+/// A comparison in a link (v2): what with, and the kept side (none for
+/// [`CompareWith::WithoutGenerated`]).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CompareDto {
+    pub with: CompareWith,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub side: Option<SideDto>,
 }
 
 /// Why a link or saved state was not loaded.
@@ -170,7 +224,7 @@ impl fmt::Display for ShareError {
             ),
             ShareError::Version(v) => write!(
                 f,
-                "the shared link was made by a newer playground (format v{v}, this one reads v{VERSION}); nothing was loaded"
+                "the shared link was made by a newer playground (format v{v}, this one reads v{OLDEST} to v{VERSION}); nothing was loaded"
             ),
             ShareError::TooLarge(what) => {
                 write!(f, "the shared workspace is too large ({what}); nothing was loaded")
@@ -182,57 +236,49 @@ impl fmt::Display for ShareError {
 impl ShareState {
     /// Checks the limits; `Err` names the first one exceeded.
     pub fn validate(&self) -> Result<(), ShareError> {
-        if self.v != VERSION {
+        if !(OLDEST..=VERSION).contains(&self.v) {
             return Err(ShareError::Version(self.v));
         }
-        if self.manifests.len() > MAX_MANIFESTS {
-            return Err(ShareError::TooLarge(format!(
-                "manifests of {} KB, at most {} KB",
-                self.manifests.len() / 1024,
-                MAX_MANIFESTS / 1024
-            )));
+        self.side().validate()?;
+        if self.positions.len() > MAX_ITEMS {
+            return Err(too_many(self.positions.len(), "positions"));
         }
-        let counts = [
-            ("namespaces", self.namespaces.len()),
-            ("pods", self.pods.len()),
-            ("external endpoints", self.externals.len()),
-            ("arrows", self.arrows.len()),
-            ("positions", self.positions.len()),
-        ];
-        for (what, n) in counts {
-            if n > MAX_ITEMS {
-                return Err(ShareError::TooLarge(format!(
-                    "{n} {what}, at most {MAX_ITEMS}"
-                )));
-            }
+        if self.positions.keys().any(|k| k.len() > MAX_FIELD) {
+            return Err(too_long());
         }
-        let labels = self
-            .namespaces
-            .iter()
-            .flat_map(|n| n.labels.iter())
-            .chain(self.pods.iter().flat_map(|p| p.labels.iter()));
-        let too_long = self
-            .namespaces
-            .iter()
-            .map(|n| n.name.as_str())
-            .chain(
-                self.pods
-                    .iter()
-                    .flat_map(|p| [p.namespace.as_str(), p.name.as_str()]),
-            )
-            .chain(self.externals.iter().map(String::as_str))
-            .chain(self.arrows.iter().map(String::as_str))
-            .chain(self.positions.keys().map(String::as_str))
-            .chain(labels.flat_map(|(k, v)| [k.as_str(), v.as_str()]))
-            .chain(self.options.identity_label.as_deref())
-            .chain(self.options.namespace_label.as_deref())
-            .any(|s| s.len() > MAX_FIELD);
-        if too_long {
-            return Err(ShareError::TooLarge(format!(
-                "a name or label longer than {MAX_FIELD} characters"
-            )));
+        match &self.compare {
+            Some(CompareDto {
+                side: Some(side), ..
+            }) => side.validate(),
+            _ => Ok(()),
         }
-        Ok(())
+    }
+
+    /// The workspace part (what [`from_share`] reads).
+    pub fn side(&self) -> SideDto {
+        SideDto {
+            manifests: self.manifests.clone(),
+            namespaces: self.namespaces.clone(),
+            pods: self.pods.clone(),
+            externals: self.externals.clone(),
+            arrows: self.arrows.clone(),
+            options: self.options.clone(),
+            kustomize: self.kustomize,
+        }
+    }
+
+    /// A state holding `side` and no view state.
+    pub fn of_side(side: SideDto) -> ShareState {
+        ShareState {
+            manifests: side.manifests,
+            namespaces: side.namespaces,
+            pods: side.pods,
+            externals: side.externals,
+            arrows: side.arrows,
+            options: side.options,
+            kustomize: side.kustomize,
+            ..ShareState::default()
+        }
     }
 
     /// JSON (what localStorage keeps).
@@ -256,12 +302,14 @@ impl ShareState {
         }
         let version: Versioned =
             serde_json::from_str(json).map_err(|e| ShareError::NotJson(short(&e)))?;
-        if version.v != VERSION {
+        if !(OLDEST..=VERSION).contains(&version.v) {
             return Err(ShareError::Version(version.v));
         }
-        let state: ShareState =
+        let mut state: ShareState =
             serde_json::from_str(json).map_err(|e| ShareError::NotJson(short(&e)))?;
         state.validate()?;
+        // Read, it is this version's state (a v1 state compares with nothing).
+        state.v = VERSION;
         Ok(state)
     }
 
@@ -291,6 +339,62 @@ impl ShareState {
     }
 }
 
+impl SideDto {
+    /// Checks the limits of one side; `Err` names the first one exceeded.
+    pub fn validate(&self) -> Result<(), ShareError> {
+        if self.manifests.len() > MAX_MANIFESTS {
+            return Err(ShareError::TooLarge(format!(
+                "manifests of {} KB, at most {} KB",
+                self.manifests.len() / 1024,
+                MAX_MANIFESTS / 1024
+            )));
+        }
+        let counts = [
+            ("namespaces", self.namespaces.len()),
+            ("pods", self.pods.len()),
+            ("external endpoints", self.externals.len()),
+            ("arrows", self.arrows.len()),
+        ];
+        if let Some((what, n)) = counts.into_iter().find(|(_, n)| *n > MAX_ITEMS) {
+            return Err(too_many(n, what));
+        }
+        let labels = self
+            .namespaces
+            .iter()
+            .flat_map(|n| n.labels.iter())
+            .chain(self.pods.iter().flat_map(|p| p.labels.iter()));
+        let too_long_field = self
+            .namespaces
+            .iter()
+            .map(|n| n.name.as_str())
+            .chain(
+                self.pods
+                    .iter()
+                    .flat_map(|p| [p.namespace.as_str(), p.name.as_str()]),
+            )
+            .chain(self.externals.iter().map(String::as_str))
+            .chain(self.arrows.iter().map(String::as_str))
+            .chain(labels.flat_map(|(k, v)| [k.as_str(), v.as_str()]))
+            .chain(self.options.identity_label.as_deref())
+            .chain(self.options.namespace_label.as_deref())
+            .any(|s| s.len() > MAX_FIELD);
+        if too_long_field {
+            return Err(too_long());
+        }
+        Ok(())
+    }
+}
+
+fn too_many(n: usize, what: &str) -> ShareError {
+    ShareError::TooLarge(format!("{n} {what}, at most {MAX_ITEMS}"))
+}
+
+fn too_long() -> ShareError {
+    ShareError::TooLarge(format!(
+        "a name or label longer than {MAX_FIELD} characters"
+    ))
+}
+
 fn short(e: &serde_json::Error) -> String {
     let s = e.to_string();
     match s.char_indices().nth(120) {
@@ -301,6 +405,23 @@ fn short(e: &serde_json::Error) -> String {
 
 /// Converts the DTO into a workspace and positions; arrows that do not parse are reported.
 pub fn from_share(s: &ShareState) -> (Workspace, BTreeMap<String, Pos>, Vec<String>) {
+    let (ws, problems) = workspace_of(&s.side());
+    let positions = s
+        .positions
+        .iter()
+        .filter(|(_, [x, y])| x.is_finite() && y.is_finite())
+        .map(|(k, [x, y])| (k.clone(), Pos { x: *x, y: *y }))
+        .collect();
+    (ws, positions, problems)
+}
+
+/// A workspace as the DTO (no view state: positions and the flows toggle default).
+pub fn workspace_share(ws: &Workspace) -> ShareState {
+    ShareState::of_side(side_of(ws))
+}
+
+/// Converts one side into a workspace; arrows that do not parse are reported.
+pub fn workspace_of(s: &SideDto) -> (Workspace, Vec<String>) {
     let mut problems = Vec::new();
     let arrows = s
         .arrows
@@ -337,18 +458,12 @@ pub fn from_share(s: &ShareState) -> (Workspace, BTreeMap<String, Pos>, Vec<Stri
         options: options_of(&s.options),
         kustomize: s.kustomize,
     };
-    let positions = s
-        .positions
-        .iter()
-        .filter(|(_, [x, y])| x.is_finite() && y.is_finite())
-        .map(|(k, [x, y])| (k.clone(), Pos { x: *x, y: *y }))
-        .collect();
-    (ws, positions, problems)
+    (ws, problems)
 }
 
-/// A workspace as the DTO (no view state: positions and the flows toggle default).
-pub fn workspace_share(ws: &Workspace) -> ShareState {
-    ShareState {
+/// A workspace as one side of the DTO.
+pub fn side_of(ws: &Workspace) -> SideDto {
+    SideDto {
         manifests: ws.manifests.clone(),
         namespaces: ws
             .namespaces
@@ -371,7 +486,6 @@ pub fn workspace_share(ws: &Workspace) -> ShareState {
         arrows: ws.arrows.iter().map(|a| a.to_string()).collect(),
         options: options_dto(&ws.options),
         kustomize: ws.kustomize,
-        ..ShareState::default()
     }
 }
 
@@ -436,6 +550,15 @@ mod tests {
             positions,
             flows: true,
             kustomize: true,
+            compare: Some(CompareDto {
+                with: CompareWith::Snapshot,
+                side: Some(SideDto {
+                    manifests: "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n".into(),
+                    externals: vec!["ip:8.8.8.8".into()],
+                    arrows: vec!["shop/web -> ip:8.8.8.8:53/UDP".into()],
+                    ..SideDto::default()
+                }),
+            }),
         }
     }
 
@@ -554,5 +677,72 @@ mod tests {
     fn minimal_json_fills_defaults() {
         let s = ShareState::from_json(r#"{"v":1}"#).unwrap();
         assert_eq!(s, ShareState::default());
+        let s = ShareState::from_json(r#"{"v":2}"#).unwrap();
+        assert_eq!(s, ShareState::default());
+    }
+
+    /// A link in the v1 format (before Compare), as the v1 playground wrote it: two pods,
+    /// an arrow, a moved node and the flows overlay on.
+    const V1_LINK: &str = "pZCxbgIxDIZfxfKcwN1JSCgDz9CpS4_BEJ8UNedESUoHxLvXHOotFQPq6D_-7M-54gVdb3AmCRPXVtEh5fDOpYYkDi79KJ9BvIO35EeZuZGnRm4UAKGZHeTkbf9b1kxnzRrTbJOwXbN7Q6QTx7qgAJTzylprR3l96_CPrcqiQSolfevJH_iX3S5yYA_w5G3Ao8GUmxrriCueqHIMwvqDot06Xms-t1Q0eVho5u_NE8XKN4M51bDyzxRUrx-6TWf23WZ3VGqKi3QrX3z7AQ";
+
+    #[test]
+    fn v1_links_still_open() {
+        let s = ShareState::decode(V1_LINK).unwrap();
+        assert_eq!(s.v, VERSION, "read as the current version");
+        assert_eq!(s.compare, None);
+        assert!(s.manifests.contains("name: pod-1"), "{}", s.manifests);
+        assert_eq!(
+            s.arrows,
+            ["team-one-namespace/pod-1 -> team-one-namespace/pod-2"]
+        );
+        assert_eq!(s.positions["team-one-namespace/pod-1"], [120.0, 80.5]);
+        assert!(s.flows);
+    }
+
+    #[test]
+    fn a_comparison_travels_with_its_kept_side() {
+        let s = sample();
+        let back = ShareState::decode(&s.encode()).unwrap();
+        assert_eq!(back.compare, s.compare);
+        let json = s.to_json();
+        assert!(
+            json.contains(r#""compare":{"with":"snapshot","side":{"manifests":"#),
+            "{json}"
+        );
+        let without = ShareState {
+            compare: Some(CompareDto {
+                with: CompareWith::WithoutGenerated,
+                side: None,
+            }),
+            ..ShareState::default()
+        };
+        assert!(without
+            .to_json()
+            .contains(r#""compare":{"with":"without-generated"}"#));
+        assert_eq!(ShareState::from_json(&without.to_json()).unwrap(), without);
+        // The kept side is held to the same limits as the workspace.
+        let big = ShareState {
+            compare: Some(CompareDto {
+                with: CompareWith::Manifests,
+                side: Some(SideDto {
+                    manifests: "x".repeat(MAX_MANIFESTS + 1),
+                    ..SideDto::default()
+                }),
+            }),
+            ..ShareState::default()
+        };
+        assert!(matches!(
+            ShareState::decode(&big.encode()),
+            Err(ShareError::TooLarge(_))
+        ));
+        // A comparison this build does not know is refused, not guessed.
+        assert!(matches!(
+            ShareState::from_json(r#"{"v":2,"compare":{"with":"yesterday"}}"#),
+            Err(ShareError::NotJson(_))
+        ));
+        assert_eq!(
+            ShareState::from_json(r#"{"v":0}"#),
+            Err(ShareError::Version(0))
+        );
     }
 }

@@ -15,6 +15,7 @@ use netpol::workspace::{DrawnNamespace, DrawnPod, Evaluation, Evaluator, Workspa
 use netpol::{Diagnostic, Protocol};
 use yew::Reducible;
 
+use crate::compare::{Comparison, Request};
 use crate::layout::Pos;
 use crate::share::{from_share, workspace_share, ShareState, MAX_MANIFESTS};
 
@@ -31,6 +32,8 @@ pub enum Tab {
     Diagnostics,
     Table,
     Explain,
+    /// What the comparison opened and closed (only while comparing).
+    Changes,
 }
 
 /// What is selected in the diagram.
@@ -46,6 +49,8 @@ pub enum Selection {
     Flow(String, String),
     /// A goal line of the open lesson, by its index in the lesson's goal (the goal overlay).
     Goal(usize),
+    /// A pair whose connections the comparison says opened or closed (`from`, `to`).
+    Change(String, String),
 }
 
 /// The open modal dialog.
@@ -59,6 +64,8 @@ pub enum Dialog {
     ConfirmExample(String),
     Share,
     Help,
+    /// Paste manifests to compare the workspace with.
+    CompareManifests,
 }
 
 /// How a notice looks.
@@ -268,6 +275,11 @@ pub enum Action {
     Notify(Option<Notice>),
     /// Scroll the editor to a line and select it.
     JumpToLine(usize),
+    /// Compare the workspace with a snapshot, other manifests, or itself without the
+    /// generated policies.
+    Compare(Request),
+    /// Leave compare mode (the workspace stays as it is).
+    StopCompare,
 }
 
 impl Action {
@@ -300,7 +312,9 @@ impl Action {
             | Action::OpenDialog(_)
             | Action::CloseDialog
             | Action::Notify(_)
-            | Action::JumpToLine(_) => false,
+            | Action::JumpToLine(_)
+            | Action::Compare(_)
+            | Action::StopCompare => false,
         }
     }
 }
@@ -314,6 +328,10 @@ pub struct AppState {
     pub positions: Rc<BTreeMap<String, Pos>>,
     /// What the engine made of `ws`.
     pub derived: Rc<Derived>,
+    /// What the workspace is compared with, and the diff, while comparing.
+    pub compare: Option<Rc<Comparison>>,
+    /// The manifests last pasted to compare with (the paste dialog offers them again).
+    pub pasted: Option<Rc<String>>,
     pub ui: Ui,
     /// Changed since the last example, lesson, link or blank workspace was loaded.
     pub dirty: bool,
@@ -354,6 +372,13 @@ impl AppState {
             flows: share.flows,
             ..Ui::default()
         };
+        let mut problems = problems;
+        let compare = share.compare.as_ref().map(|dto| {
+            let (c, kept_problems) = Comparison::from_dto(dto, &derived);
+            problems.extend(kept_problems);
+            ui.tab = Tab::Changes;
+            Rc::new(c)
+        });
         if !problems.is_empty() {
             ui.notice = Some(Notice::error(format!(
                 "Some arrows could not be read: {}",
@@ -372,6 +397,8 @@ impl AppState {
             ws: Rc::new(ws),
             positions: Rc::new(positions),
             derived,
+            compare,
+            pasted: None,
             ui,
             dirty,
             origin,
@@ -391,6 +418,7 @@ impl AppState {
                 .map(|(k, p)| (k.clone(), [round(p.x), round(p.y)]))
                 .collect(),
             flows: self.ui.flows,
+            compare: self.compare.as_ref().map(|c| c.to_dto()),
             ..workspace_share(&self.ws)
         }
     }
@@ -491,6 +519,9 @@ impl AppState {
             Action::SetKustomize(on) if on == self.ws.kustomize => Step::Unchanged,
             Action::SetKustomize(on) => self.edited(|w| w.kustomize = on),
             Action::Connect(id) => self.connect(id),
+            Action::Compare(request) => self.start_compare(request),
+            Action::StopCompare if self.compare.is_none() => Step::Unchanged,
+            Action::StopCompare => self.stop_compare(),
             view => self.view(view),
         }
     }
@@ -548,6 +579,15 @@ impl AppState {
             self.ui.selection = None;
         }
         self.derived = Rc::new(Derived::of(&w, &mut self.evaluator.borrow_mut()));
+        if let Some(c) = &self.compare {
+            let next = c.refresh(&self.derived);
+            if let Some(Selection::Change(a, b)) = &self.ui.selection {
+                if next.change(a, b).is_none() {
+                    self.ui.selection = None;
+                }
+            }
+            self.compare = Some(Rc::new(next));
+        }
         self.ws = Rc::new(w);
         self.ws_rev += 1;
         self.saved_rev += 1;
@@ -558,9 +598,12 @@ impl AppState {
         let mut next = AppState::with_evaluator(share, origin, self.evaluator.clone());
         // Keep where the user is looking, unless the load has errors to show; keep the
         // notice the caller sent just before, unless the load has its own.
-        if next.ui.tab != Tab::Diagnostics {
+        if next.ui.tab != Tab::Diagnostics
+            && (self.ui.tab != Tab::Changes || next.compare.is_some())
+        {
             next.ui.tab = self.ui.tab;
         }
+        next.pasted = self.pasted.clone();
         if next.ui.notice.is_none() {
             next.ui.notice = self.ui.notice.clone();
         }
@@ -568,6 +611,32 @@ impl AppState {
         next.ws_rev = self.ws_rev + 1;
         next.saved_rev = self.saved_rev + 1;
         next
+    }
+
+    fn start_compare(&mut self, request: Request) -> Step {
+        if let Request::Manifests(text) = &request {
+            self.pasted = Some(Rc::new(text.clone()));
+        }
+        let c = Comparison::start(&request, &self.ws, &self.derived);
+        self.compare = Some(Rc::new(c));
+        self.ui.tab = Tab::Changes;
+        if matches!(self.ui.selection, Some(Selection::Change(..))) {
+            self.ui.selection = None;
+        }
+        self.saved_rev += 1;
+        Step::Changed
+    }
+
+    fn stop_compare(&mut self) -> Step {
+        self.compare = None;
+        if self.ui.tab == Tab::Changes {
+            self.ui.tab = Tab::Generated;
+        }
+        if matches!(self.ui.selection, Some(Selection::Change(..))) {
+            self.ui.selection = None;
+        }
+        self.saved_rev += 1;
+        Step::Changed
     }
 
     fn append(&mut self, text: &str) -> Step {
@@ -885,6 +954,8 @@ mod tests {
             Action::SetKustomize(true),
             Action::SetManifests("# nothing\n".into()),
             Action::AppendManifests("# more\n".into()),
+            Action::Compare(Request::Snapshot),
+            Action::StopCompare,
             Action::Load(Box::default(), LoadOrigin::Shared),
         ]
     }
@@ -914,6 +985,68 @@ mod tests {
         assert!(Action::AddArrow("a/b".into(), "a/c".into(), vec![]).changes_workspace());
         assert!(!Action::CancelConnect.changes_workspace());
         assert!(!Action::MoveNode("a/b".into(), Pos::default()).changes_workspace());
+    }
+
+    /// The docs' example with pod-3's policy admitting pod-1 instead of pod-2 (its last
+    /// `app: "pod-2"`).
+    fn pod3_admits_pod1(text: &str) -> String {
+        let at = text.rfind("app: \"pod-2\"").unwrap();
+        format!("{}app: \"pod-1\"{}", &text[..at], &text[at + 12..])
+    }
+
+    #[test]
+    fn compare_follows_every_edit_and_leaves_the_workspace_alone() {
+        let s = docs();
+        let text = s.ws.manifests.clone();
+        let s = replay(s, vec![Action::Compare(Request::Snapshot)]);
+        assert_eq!(s.ui.tab, Tab::Changes);
+        assert!(s.compare.as_ref().unwrap().diff.is_empty());
+        let edited = pod3_admits_pod1(&text);
+        let (p2, p3) = ("team-one-namespace/pod-2", "team-two-namespace/pod-3");
+        let s = replay(
+            s,
+            vec![
+                Action::SetManifests(edited.clone()),
+                Action::Select(Some(Selection::Change(p2.into(), p3.into()))),
+            ],
+        );
+        let c = s.compare.as_ref().unwrap();
+        let closed = c.change(p2, p3).expect("pod-2 -> pod-3 closed");
+        assert!(closed.closed.is_all() && closed.opened.is_empty());
+        assert_eq!(s.ws.manifests, edited);
+        // The link carries both sides, and opens to the same diff.
+        let back = AppState::new(
+            &ShareState::decode(&s.to_share().encode()).unwrap(),
+            LoadOrigin::Shared,
+        );
+        assert_eq!(back.compare.as_ref().unwrap().diff, c.diff);
+        assert_eq!(back.ui.tab, Tab::Changes);
+        // Undoing the edit: the pair no longer differs, and its selection goes.
+        let s = replay(s, vec![Action::SetManifests(text)]);
+        assert!(s.compare.as_ref().unwrap().diff.is_empty());
+        assert_eq!(s.ui.selection, None);
+        let s = replay(s, vec![Action::StopCompare]);
+        assert!(s.compare.is_none());
+        assert_eq!(s.ui.tab, Tab::Generated);
+        assert!(s.to_share().compare.is_none());
+    }
+
+    #[test]
+    fn pasted_manifests_are_remembered_after_compare_stops() {
+        let s = replay(
+            docs(),
+            vec![
+                Action::Compare(Request::Manifests("# the base branch\n".into())),
+                Action::StopCompare,
+                Action::Load(Box::default(), LoadOrigin::Shared),
+            ],
+        );
+        assert_eq!(
+            s.pasted.as_deref().map(String::as_str),
+            Some("# the base branch\n")
+        );
+        assert!(s.compare.is_none());
+        assert_ne!(s.ui.tab, Tab::Changes);
     }
 
     #[test]

@@ -11,8 +11,9 @@
 //! isolate each side, which rules match the other end and what ports they allow). See
 //! `cause.rs` for how, and `facts.rs` for where the evidence comes from.
 //!
-//! The types are what a Compare view draws from; [`render`] has the text, Markdown and CSV
-//! forms, and [`Diff`] serializes to the JSON contract other tools rely on:
+//! The types are what a Compare view draws from ([`compare`] keeps one side fixed while the
+//! playground's workspace changes); [`render`] has the text, Markdown and CSV forms, and
+//! [`Diff`] serializes to the JSON contract other tools rely on:
 //!
 //! ```json
 //! {"changes": [{"from": "ns/a", "to": "ns/b", "opened": {"TCP": "80,8000-9000"},
@@ -22,6 +23,7 @@
 
 mod cause;
 mod changes;
+pub mod compare;
 mod facts;
 pub mod render;
 mod side;
@@ -103,6 +105,16 @@ impl Change {
                 .into_iter()
                 .find_map(|p| c.ports(p).ranges().first().map(|&(lo, _)| (lo, p)))
         })
+    }
+    /// [`Change::probe`], unless `preferred` opened or closed: then that port (the one a
+    /// person is already looking at, such as the playground's truth-table port, explains
+    /// the change better than the first port of a range).
+    pub fn probe_preferring(&self, preferred: (u16, Protocol)) -> Option<(u16, Protocol)> {
+        let (port, protocol) = preferred;
+        if self.opened.allows(port, protocol) || self.closed.allows(port, protocol) {
+            return Some(preferred);
+        }
+        self.probe()
     }
 }
 
@@ -303,5 +315,31 @@ impl Serialize for Diff {
         st.serialize_field("added_endpoints", &self.added_endpoints)?;
         st.serialize_field("removed_endpoints", &self.removed_endpoints)?;
         st.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ports::PortRanges;
+
+    #[test]
+    fn a_change_is_probed_at_the_preferred_port_when_it_changed_there() {
+        let change = Change {
+            from: "x/a".into(),
+            to: "x/b".into(),
+            opened: Connections::of(Protocol::Udp, PortRanges::range(53, 53)),
+            closed: Connections::of(Protocol::Tcp, PortRanges::all()),
+            causes: Vec::new(),
+        };
+        assert_eq!(change.probe(), Some((53, Protocol::Udp)));
+        assert_eq!(
+            change.probe_preferring((8080, Protocol::Tcp)),
+            Some((8080, Protocol::Tcp))
+        );
+        assert_eq!(
+            change.probe_preferring((54, Protocol::Udp)),
+            Some((53, Protocol::Udp))
+        );
     }
 }

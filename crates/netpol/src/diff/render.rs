@@ -42,7 +42,7 @@ pub fn text(diff: &Diff) -> String {
     }
     let texts = cause_texts(diff);
     for c in &diff.changes {
-        let _ = writeln!(out, "{} => {} : {}", c.from, c.to, what_changed(c));
+        let _ = writeln!(out, "{} => {} : {}", c.from, c.to, change_text(c));
         for text in causes(&texts, c) {
             let _ = writeln!(out, "    {text}");
         }
@@ -154,8 +154,9 @@ fn causes<'t>(texts: &'t [String], change: &'t Change) -> impl Iterator<Item = &
         .filter_map(|&i| texts.get(i).map(String::as_str))
 }
 
-/// `opened TCP 80; UDP 53 | closed SCTP 1`, `closed all connections`.
-fn what_changed(c: &Change) -> String {
+/// What one pair's change opened and closed: `opened TCP 80; UDP 53 | closed SCTP 1`,
+/// `closed all connections` (the text form's line, the playground's label).
+pub fn change_text(c: &Change) -> String {
     let mut parts = Vec::new();
     if !c.opened.is_empty() {
         parts.push(format!("opened {}", ports(&c.opened)));
@@ -167,7 +168,7 @@ fn what_changed(c: &Change) -> String {
 }
 
 /// `TCP 80,443; UDP 53`, `all connections`, or empty.
-fn ports(c: &Connections) -> String {
+pub fn ports(c: &Connections) -> String {
     if c.is_empty() {
         String::new()
     } else if c.is_all() {

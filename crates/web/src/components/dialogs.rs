@@ -6,6 +6,7 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::browser;
+use crate::components::compare::PasteToCompare;
 use crate::components::icons;
 use crate::components::modal::Modal;
 use crate::components::toolbar::load_example;
@@ -340,6 +341,7 @@ fn help(store: &Store) -> Html {
                     <ul>
                         <li>{ "Green: allowed. Red, dashed: denied. Amber: only some of the ports. NEW: allowed once you apply the generated policies." }</li>
                         <li>{ "Allowed flows shows every connection the policies allow, drawn arrows aside." }</li>
+                        <li>{ "Compare keeps a snapshot, other manifests or the workspace without its generated policies, and marks what your changes open (solid line, +) and close (dotted line, −); Changes says which policy did it." }</li>
                         <li>{ "Everything is computed in your browser on every keystroke; nothing leaves this page." }</li>
                     </ul>
                 </section>
@@ -362,5 +364,6 @@ pub fn dialogs() -> Html {
         Some(Dialog::ConfirmExample(id)) => confirm_example(&store, &id),
         Some(Dialog::Share) => html! { <ShareDialog /> },
         Some(Dialog::Help) => help(&store),
+        Some(Dialog::CompareManifests) => html! { <PasteToCompare /> },
     }
 }

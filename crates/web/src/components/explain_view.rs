@@ -1,7 +1,8 @@
 //! Renders the engine's [`netpol::Explanation`]: the verdict, then each side (the sender's
 //! egress, the receiver's ingress) with the policies that isolate it, the rules that allow
 //! the connection, and why every other candidate rule did not. Policy names jump to their
-//! line in the editor when they come from the manifests.
+//! line in the editor when they come from the manifests, unless the cluster is not the
+//! editor's (the kept side of a comparison).
 
 use netpol::endpoint::EndpointError;
 use netpol::eval::{Explanation, Side};
@@ -26,9 +27,17 @@ fn line_of(cluster: &Cluster, policy: usize, rule: Option<(Direction, usize)>) -
     (origin.source == netpol::workspace::MANIFESTS && origin.line > 0).then_some(origin.line)
 }
 
+/// Whose policies an explanation shows: the editor's (names jump to their line) or another
+/// side's (a comparison's kept side, whose lines are not the editor's).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Policies {
+    InEditor,
+    Elsewhere,
+}
+
 fn policy_link(
     store: &Store,
-    cluster: &Cluster,
+    (cluster, policies): (&Cluster, Policies),
     name: &str,
     policy: usize,
     rule: Option<(Direction, usize)>,
@@ -37,6 +46,9 @@ fn policy_link(
         Some((d, r)) => format!("{name} {}[{r}]", d.as_str().to_lowercase()),
         None => name.to_string(),
     };
+    if policies == Policies::Elsewhere {
+        return html! { <span><code>{ label }</code></span> };
+    }
     match line_of(cluster, policy, rule) {
         Some(line) => {
             let jump = store.action(Action::JumpToLine(line));
@@ -52,7 +64,7 @@ fn policy_link(
     }
 }
 
-fn side_view(store: &Store, cluster: &Cluster, side: &Side, who: &str) -> Html {
+fn side_view(store: &Store, cluster: (&Cluster, Policies), side: &Side, who: &str) -> Html {
     let dir = side.direction;
     let title = match dir {
         Direction::Egress => format!("Egress from {who}"),
@@ -128,6 +140,11 @@ pub fn explain_ids(
 
 /// The explanation, as a card.
 pub fn explanation(store: &Store, cluster: &Cluster, e: &Explanation) -> Html {
+    explanation_of(store, (cluster, Policies::InEditor), e)
+}
+
+/// The explanation, as a card, for a cluster whose policies are the editor's or not.
+pub fn explanation_of(store: &Store, cluster: (&Cluster, Policies), e: &Explanation) -> Html {
     html! {
         <div class={classes!("explanation", if e.allowed { "allowed" } else { "denied" })}>
             <p class="verdict-line">

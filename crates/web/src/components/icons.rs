@@ -169,3 +169,11 @@ pub fn external() -> Html {
 pub fn search() -> Html {
     icon(html! { <><circle cx="11" cy="11" r="8" /><path d="M21 21l-4.3-4.3" /></> })
 }
+
+/// Compare: two arrows passing each other.
+pub fn compare() -> Html {
+    icon(html! { <>
+        <path d="M4 8h13" /><path d="M14 4l4 4-4 4" />
+        <path d="M20 16H7" /><path d="M10 12l-4 4 4 4" />
+    </> })
+}

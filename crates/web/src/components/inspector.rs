@@ -2,13 +2,15 @@
 //! reason (the engine's explanation, one click away from the arrow), its ports and Delete.
 //! For a node or namespace: what it is, where it is defined, and its actions. For an
 //! allowed flow: its connections, and turning it into an arrow. For a goal line of the open
-//! lesson: the lessons view's `GoalDetails`.
+//! lesson: the lessons view's `GoalDetails`. For a change of a comparison: its causes, and
+//! the verdicts and explanations before and after (`components::compare`).
 
 use netpol::endpoint::Endpoint;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::browser;
+use crate::components::compare::change_panel;
 use crate::components::explain_view::explain_ids;
 use crate::components::icons;
 use crate::components::lessons::GoalDetails;
@@ -344,6 +346,7 @@ pub fn inspector() -> Html {
         Some(Selection::Node(id)) => node_panel(&store, &id),
         Some(Selection::Namespace(n)) => namespace_panel(&store, &n),
         Some(Selection::Flow(a, b)) => flow_panel(&store, &a, &b),
+        Some(Selection::Change(a, b)) => change_panel(&store, &a, &b),
         Some(Selection::Goal(i)) => html! { <GoalDetails index={i} /> },
     };
     let onkeydown = {

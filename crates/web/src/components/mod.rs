@@ -1,6 +1,7 @@
 //! Views. Each component reads the store and renders; all policy logic stays in the
 //! engine and all state changes go through `state::Action`.
 
+pub mod compare;
 pub mod diagram;
 pub mod dialogs;
 pub mod editor;

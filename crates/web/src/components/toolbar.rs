@@ -1,8 +1,9 @@
-//! The top bar (brand, examples menu, open, share, export, theme, help) and the notice
+//! The top bar (brand, examples menu, compare, share, export, theme, help) and the notice
 //! banner under it.
 
 use yew::prelude::*;
 
+use crate::components::compare::compare_items;
 use crate::components::icons;
 use crate::components::lessons::LessonsButton;
 use crate::examples::{self, EXAMPLES};
@@ -47,6 +48,7 @@ pub fn load_example(store: &Store, id: &str, confirmed: bool) {
 #[derive(Clone, Copy, PartialEq)]
 enum Menu {
     Examples,
+    Compare,
     Export,
 }
 
@@ -223,6 +225,8 @@ pub fn toolbar() -> Html {
                 <LessonsButton />
                 { menu(Menu::Examples, &open, html! { <>{ icons::book() }{ "Examples" }{ icons::chevron() }</> },
                     None, "Examples", examples_items(&store, &open)) }
+                { menu(Menu::Compare, &open, html! { <>{ icons::compare() }{ "Compare" }{ icons::chevron() }</> },
+                    None, "Compare with", compare_items(&store, close_menu(&open))) }
                 <button class="btn" onclick={move |_| share.emit(())} title="Share a link to this workspace">
                     { icons::share() }{ "Share" }
                 </button>
@@ -233,6 +237,11 @@ pub fn toolbar() -> Html {
             </nav>
         </header>
     }
+}
+
+fn close_menu(open: &UseStateHandle<Option<Menu>>) -> Callback<()> {
+    let open = open.clone();
+    Callback::from(move |()| open.set(None))
 }
 
 fn report(store: &Store, result: Result<(), String>) {

@@ -178,7 +178,7 @@ impl Ctx {
             .flatten()
             .and_then(|n| n.get_attribute("data-endpoint"));
         let on_edge = target
-            .closest(".arrow, .flow, .goal-chip, .ns-title")
+            .closest(".arrow, .flow, .change, .goal-chip, .ns-title")
             .ok()
             .flatten()
             .is_some();

@@ -1,13 +1,16 @@
 //! The diagram: namespaces as boxes inside the cluster box, pods as nodes, external
 //! endpoints outside, drawn arrows with the engine's verdicts, (on request) every allowed
-//! flow, and while a lesson is open its goal, met or not.
+//! flow, while a lesson is open its goal, met or not, and while comparing what opened and
+//! closed.
 //!
 //! The rooms: `scene` (what to draw, from the state), `gestures` (pointer and keyboard),
 //! and the SVG layers drawn in this order: `namespaces`, `flows`, the goal's arcs
-//! (`goals`), `arrows`, `nodes`, the goal's chips. This module lays out the pane: its
-//! toolbar, the SVG, the view controls, the legend.
+//! (`goals`), `changes` (opened and closed flows, removed endpoints), `arrows`, `nodes`,
+//! the goal's chips, the changes' tags. This module lays out the pane: its toolbar, the
+//! SVG, the view controls, the legend.
 
 mod arrows;
+mod changes;
 mod flows;
 mod gestures;
 mod goals;
@@ -26,6 +29,8 @@ use crate::state::{Action, Dialog, Selection};
 use crate::store::{use_store, Store};
 
 use arrows::ArrowsLayer;
+pub use changes::{change_glyph, change_kind};
+use changes::{ChangeTags, ChangesLayer, MAX_DRAWN_CHANGES};
 use flows::{use_shown_flows, FlowsLayer, MAX_FLOW_ENDPOINTS};
 use gestures::{use_gestures, Drag, Frame};
 use goals::{goal_lines_off_diagram, GoalArcsLayer, GoalChipsLayer};
@@ -85,7 +90,7 @@ pub fn diagram() -> Html {
         <section class="pane diagram-pane" aria-label="Diagram">
             { pane_head(&store) }
             <div class="diagram-wrap">
-                <svg ref={svg_ref} id="diagram-svg" class={classes!("diagram", goal.is_some().then_some("with-goal"))} xmlns="http://www.w3.org/2000/svg"
+                <svg ref={svg_ref} id="diagram-svg" class={classes!("diagram", goal.is_some().then_some("with-goal"), state.compare.is_some().then_some("comparing"))} xmlns="http://www.w3.org/2000/svg"
                     viewBox={format!("{:.1} {:.1} {:.1} {:.1}", view.x, view.y, view.w, view.h)}
                     data-aspect={(client.0 * 10 / client.1.max(1)).max(1).to_string()}
                     data-bounds={format!("{:.1} {:.1} {:.1} {:.1}", bounds.x, bounds.y, bounds.w, bounds.h)}
@@ -100,12 +105,14 @@ pub fn diagram() -> Html {
                     if goal.is_some() {
                         <GoalArcsLayer grade={grade.clone()} scene={scene.clone()} moving={moving.clone()} />
                     }
+                    <ChangesLayer scene={scene.clone()} moving={moving.clone()} />
                     <ArrowsLayer scene={scene.clone()} moving={moving.clone()} />
                     <NodesLayer scene={scene.clone()} selected={selected_node} connecting={state.ui.connecting.clone()}
                         drop_target={g.drag.as_ref().and_then(Drag::drop_target)} moving={moving.clone()} on_key={g.on_node_key} />
                     if goal.is_some() {
                         <GoalChipsLayer grade={grade.clone()} scene={scene.clone()} moving={moving.clone()} />
                     }
+                    <ChangeTags scene={scene.clone()} moving={moving.clone()} />
                     { draft_line(g.drag.as_ref(), &scene, moving.as_ref()) }
                     if empty {
                         <text class="empty-hint" x={fmt(cluster.x + 20.0)} y={fmt(cluster.y + 70.0)}>
@@ -118,7 +125,7 @@ pub fn diagram() -> Html {
                 if state.ws.arrows.is_empty() && !empty {
                     <p class="diagram-hint">{ "Drag from one node to another to allow traffic · ⠿ moves a node" }</p>
                 }
-                { legend(state.ui.flows, flows.left_out, scene.nodes.len() > MAX_FLOW_ENDPOINTS, goal) }
+                { legend(state.ui.flows, flows.left_out, scene.nodes.len() > MAX_FLOW_ENDPOINTS, goal, changes_drawn(&store)) }
                 { view_controls(&store, &camera, frame) }
                 <div class="visually-hidden" aria-live="polite">{ g.announce }</div>
             </div>
@@ -220,10 +227,23 @@ fn connecting_banner(store: &Store) -> Html {
     }
 }
 
+/// While comparing, how many changes are not drawn (`Some(0)` when all are).
+fn changes_drawn(store: &Store) -> Option<usize> {
+    let c = store.state().compare.as_ref()?;
+    Some(c.diff.changes.len().saturating_sub(MAX_DRAWN_CHANGES))
+}
+
 /// The legend; `goal` is there while the lesson's goal is shown, with how many of its
 /// lines have an endpoint the diagram does not show. The goal comes first: in a lesson it
-/// is what the diagram is read for.
-fn legend(flows_on: bool, left_out: usize, too_many: bool, goal: Option<usize>) -> Html {
+/// is what the diagram is read for. `changes` is there while comparing, with how many
+/// changes are not drawn.
+fn legend(
+    flows_on: bool,
+    left_out: usize,
+    too_many: bool,
+    goal: Option<usize>,
+    changes: Option<usize>,
+) -> Html {
     html! {
         <div class="diagram-legend" aria-label="Legend">
             if let Some(off) = goal {
@@ -238,7 +258,12 @@ fn legend(flows_on: bool, left_out: usize, too_many: bool, goal: Option<usize>) 
             <span class="lg lg-partial">{ "partly" }</span>
             <span class="lg lg-denied">{ "denied" }</span>
             if flows_on { <span class="lg lg-flow">{ "flow" }</span> }
+            if changes.is_some() {
+                <span class="lg lg-opened">{ "+ opened" }</span>
+                <span class="lg lg-closed">{ "− closed" }</span>
+            }
             if left_out > 0 { <span class="lg-note">{ format!("{left_out} more flows not drawn") }</span> }
+            if let Some(n @ 1..) = changes { <span class="lg-note">{ format!("{n} more changes not drawn: see Changes") }</span> }
             if flows_on && too_many { <span class="lg-note">{ format!("flows are drawn for up to {MAX_FLOW_ENDPOINTS} endpoints: see the truth table") }</span> }
         </div>
     }

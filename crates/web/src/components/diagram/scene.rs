@@ -1,5 +1,7 @@
 //! What the diagram draws, derived from the state: a node per endpoint (its texts and
 //! whether it was drawn), the namespaces, and where everything goes (`crate::layout`).
+//! While comparing, the endpoints only the compared side has are laid out too (the
+//! compare layer draws them as removed), and added ones say so in their accessible name.
 //! Pure, tested natively; `use_scene` keeps it across renders that change nothing it shows.
 
 use std::collections::BTreeMap;
@@ -51,6 +53,9 @@ pub struct NamespaceInfo {
 pub struct Scene {
     /// Nodes, pods first then externals.
     pub nodes: Vec<NodeInfo>,
+    /// While comparing: endpoints only the compared side has (not selectable: they are not
+    /// in the workspace), laid out with the others.
+    pub removed: Vec<NodeInfo>,
     pub namespaces: Vec<NamespaceInfo>,
     pub layout: Layout,
 }
@@ -104,6 +109,19 @@ fn pod_node(p: &netpol::Pod, preferred: Option<&str>, drawn: bool) -> NodeInfo {
     }
 }
 
+fn external_node(id: &str, drawn: bool) -> NodeInfo {
+    let (title, sub) = external_text(id);
+    NodeInfo {
+        aria: format!("{title}, {sub}: external endpoint"),
+        title,
+        sub,
+        badge: String::new(),
+        drawn,
+        external: true,
+        id: id.to_string(),
+    }
+}
+
 /// The kind badge's text: the usual abbreviation, where there is one.
 fn short_kind(kind: &str) -> &str {
     match kind {
@@ -124,11 +142,19 @@ pub fn build(state: &AppState, aspect: f64) -> Scene {
     let mut nodes = Vec::new();
     let mut by_ns: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     let mut externals = Vec::new();
+    let added: Vec<&str> = state
+        .compare
+        .iter()
+        .flat_map(|c| c.diff.added_endpoints.iter().map(String::as_str))
+        .collect();
     for ep in &eval.endpoints {
         match ep {
             Endpoint::Pod(i) => {
                 let Some(p) = c.pods.get(*i) else { continue };
-                let node = pod_node(p, preferred, state.is_drawn(&p.id()));
+                let mut node = pod_node(p, preferred, state.is_drawn(&p.id()));
+                if added.contains(&node.id.as_str()) {
+                    node.aria.push_str(", added since the compared side");
+                }
                 by_ns
                     .entry(p.namespace.as_str())
                     .or_default()
@@ -137,16 +163,11 @@ pub fn build(state: &AppState, aspect: f64) -> Scene {
             }
             Endpoint::External(_) => {
                 let id = ep.id(c);
-                let (title, sub) = external_text(&id);
-                nodes.push(NodeInfo {
-                    aria: format!("{title}, {sub}: external endpoint"),
-                    title,
-                    sub,
-                    badge: String::new(),
-                    drawn: state.is_drawn(&id),
-                    external: true,
-                    id: id.clone(),
-                });
+                let mut node = external_node(&id, state.is_drawn(&id));
+                if added.contains(&id.as_str()) {
+                    node.aria.push_str(", added since the compared side");
+                }
+                nodes.push(node);
                 externals.push(id);
             }
         }
@@ -160,23 +181,57 @@ pub fn build(state: &AppState, aspect: f64) -> Scene {
             labels: n.labels.clone(),
         })
         .collect();
+    let removed = removed_nodes(state, preferred);
+    let mut removed_by_ns: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for n in &removed {
+        match n.id.split_once('/').filter(|_| !n.external) {
+            Some((ns, _)) => removed_by_ns
+                .entry(ns.to_string())
+                .or_default()
+                .push(n.id.clone()),
+            None => externals.push(n.id.clone()),
+        }
+    }
+    let mut input_namespaces: Vec<(String, Vec<String>)> = namespaces
+        .iter()
+        .map(|n| {
+            let mut ids = by_ns.remove(n.name.as_str()).unwrap_or_default();
+            ids.extend(removed_by_ns.remove(&n.name).unwrap_or_default());
+            (n.name.clone(), ids)
+        })
+        .collect();
+    // Namespaces only the compared side has come last, holding their removed pods.
+    input_namespaces.extend(removed_by_ns);
     let input = Input {
-        namespaces: namespaces
-            .iter()
-            .map(|n| {
-                (
-                    n.name.clone(),
-                    by_ns.remove(n.name.as_str()).unwrap_or_default(),
-                )
-            })
-            .collect(),
+        namespaces: input_namespaces,
         externals,
     };
     Scene {
         nodes,
+        removed,
         namespaces,
         layout: layout::layout(&input, &state.positions, aspect),
     }
+}
+
+/// The endpoints only the compared side has, as nodes of its cluster.
+fn removed_nodes(state: &AppState, preferred: Option<&str>) -> Vec<NodeInfo> {
+    let Some(c) = &state.compare else {
+        return Vec::new();
+    };
+    let before = c.before(&state.derived);
+    c.diff
+        .removed_endpoints
+        .iter()
+        .map(|id| {
+            let mut node = match before.pod(id) {
+                Some(p) => pod_node(p, preferred, false),
+                None => external_node(id, false),
+            };
+            node.aria.push_str(", removed: only on the compared side");
+            node
+        })
+        .collect()
 }
 
 /// The scene of this render and the pane's size in CSS pixels (rounded to 8 px, so tiny
@@ -185,11 +240,21 @@ pub fn build(state: &AppState, aspect: f64) -> Scene {
 pub fn use_scene(state: &AppState, svg: &NodeRef) -> (Shared<Scene>, (i64, i64)) {
     let client = use_pane_size(svg);
     let aspect = (client.0 * 10 / client.1.max(1)).max(1);
+    // The comparison's diff is new after every edit and when comparing starts or stops.
+    let compared = state
+        .compare
+        .as_ref()
+        .map_or(0, |c| Rc::as_ptr(&c.diff) as usize);
     let fresh = use_memo(
-        (state.ws_rev, Rc::as_ptr(&state.positions) as usize, aspect),
+        (
+            state.ws_rev,
+            Rc::as_ptr(&state.positions) as usize,
+            aspect,
+            compared,
+        ),
         {
             let s = state.clone();
-            move |(_, _, a)| build(&s, *a as f64 / 10.0)
+            move |(_, _, a, _)| build(&s, *a as f64 / 10.0)
         },
     );
     // Most edits (a comment, a policy rule) leave the scene as it was: keep the previous
@@ -261,6 +326,39 @@ mod tests {
         );
         let ext = sc.nodes.iter().find(|n| n.id == "ip:8.8.8.8").unwrap();
         assert_eq!(ext.aria, "8.8.8.8, outside the cluster: external endpoint");
+        assert!(sc.removed.is_empty());
+    }
+
+    #[test]
+    fn while_comparing_removed_endpoints_are_laid_out_and_added_ones_say_so() {
+        use crate::compare::Request;
+        use crate::state::Action;
+        use yew::Reducible;
+        let ex = crate::examples::find("docs").unwrap();
+        let s = Rc::new(AppState::new(&ex.state(), crate::state::LoadOrigin::Shared));
+        let text = s.ws.manifests.clone();
+        let gone = text.replace("name: pod-2\n", "name: pod-two\n");
+        let s = s
+            .reduce(Action::Compare(Request::Snapshot))
+            .reduce(Action::SetManifests(gone));
+        let sc = build(&s, 2.0);
+        let removed: Vec<&str> = sc.removed.iter().map(|n| n.id.as_str()).collect();
+        assert_eq!(removed, ["team-one-namespace/pod-2"]);
+        assert!(sc.layout.nodes.contains_key("team-one-namespace/pod-2"));
+        assert_eq!(
+            sc.removed[0].aria,
+            "pod-2, app=pod-2: Pod in namespace team-one-namespace, removed: only on the compared side"
+        );
+        let added = sc
+            .nodes
+            .iter()
+            .find(|n| n.id == "team-one-namespace/pod-two")
+            .unwrap();
+        assert!(
+            added.aria.ends_with(", added since the compared side"),
+            "{}",
+            added.aria
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The output pane: Generated YAML (with the generator's options, Copy and Download),
-//! Diagnostics (click to jump to the line), the truth table (click a cell to explain it)
-//! and Explain (pick two endpoints and a port). One file per tab.
+//! Diagnostics (click to jump to the line), the truth table (click a cell to explain it),
+//! Explain (pick two endpoints and a port) and, while comparing, Changes (the compare
+//! views' `ChangesTab`). One file per tab.
 
 mod diagnostics;
 mod explain;
@@ -11,6 +12,7 @@ use netpol::{Protocol, Severity};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
+use crate::components::compare::ChangesTab;
 use crate::state::{Action, Tab};
 use crate::store::use_store;
 
@@ -74,7 +76,9 @@ pub fn output() -> Html {
         Tab::Diagnostics => diagnostics_tab(&store),
         Tab::Table => html! { <TruthTable /> },
         Tab::Explain => html! { <ExplainTab /> },
+        Tab::Changes => html! { <ChangesTab /> },
     };
+    let changes = state.compare.as_ref().map(|c| c.diff.changes.len());
     html! {
         <section class="pane output-pane" aria-label="Output">
             <header class="pane-head tabs-head">
@@ -83,6 +87,7 @@ pub fn output() -> Html {
                     { tab_btn(Tab::Diagnostics, "Diagnostics", Some((n_diag, if has_errors { "bad" } else { "neutral" }))) }
                     { tab_btn(Tab::Table, "Truth table", None) }
                     { tab_btn(Tab::Explain, "Explain", None) }
+                    if let Some(n) = changes { { tab_btn(Tab::Changes, "Changes", Some((n, "change"))) } }
                 </div>
             </header>
             <div class="pane-body" role="tabpanel">{ body }</div>
