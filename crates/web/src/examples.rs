@@ -110,6 +110,30 @@ pub const EXAMPLES: &[Example] = &[
         externals: &["ip:8.8.8.8"],
         flows: true,
     },
+    Example {
+        id: "baseline-default-deny",
+        title: "Baseline default deny with DNS",
+        summary: "a ClusterNetworkPolicy default that team NetworkPolicies replace",
+        yaml: include_str!("../../../www/examples/baseline-default-deny.yaml"),
+        externals: &["ip:8.8.8.8"],
+        flows: true,
+    },
+    Example {
+        id: "admin-deny",
+        title: "Admin deny that no team can override",
+        summary: "the cloud metadata endpoint closed above every NetworkPolicy",
+        yaml: include_str!("../../../www/examples/admin-deny.yaml"),
+        externals: &["ip:169.254.169.254", "ip:8.8.8.8"],
+        flows: true,
+    },
+    Example {
+        id: "pass-to-owners",
+        title: "Pass to the namespace owners",
+        summary: "an Admin Pass leaves the ingress controller to each team's policies",
+        yaml: include_str!("../../../www/examples/pass-to-owners.yaml"),
+        externals: &[],
+        flows: true,
+    },
 ];
 
 /// The example shown on a first visit.
@@ -154,12 +178,108 @@ mod tests {
             assert!(errors.is_empty(), "{}: {errors:?}", ex.id);
             assert!(!loaded.cluster.pods.is_empty(), "{} has pods", ex.id);
             assert!(
-                !loaded.cluster.policies.is_empty(),
+                !loaded.cluster.policies.is_empty() || !loaded.cluster.cluster_policies.is_empty(),
                 "{} has policies",
                 ex.id
             );
         }
         assert!(find(DEFAULT).is_some());
+    }
+
+    /// The three tier examples show what their titles say, each decided by the tier named.
+    #[test]
+    fn tier_examples_are_decided_by_the_tier_they_show() {
+        use netpol::{Endpoint, Protocol, Stage, Traffic};
+        let explained = |id: &str, from: &str, to: &str, port: u16| {
+            let ex = find(id).unwrap();
+            let loaded = netpol::load(&[netpol::Source {
+                name: "manifests",
+                text: ex.yaml,
+            }]);
+            let c = &loaded.cluster;
+            assert!(
+                !c.cluster_policies.is_empty(),
+                "{id} has a ClusterNetworkPolicy"
+            );
+            netpol::explain(
+                c,
+                &Traffic {
+                    from: Endpoint::parse(c, from).unwrap(),
+                    to: Endpoint::parse(c, to).unwrap(),
+                    port,
+                    protocol: if port == 53 {
+                        Protocol::Udp
+                    } else {
+                        Protocol::Tcp
+                    },
+                },
+            )
+        };
+        // Baseline: pod-3 (no NetworkPolicy) gets DNS and nothing else; pod-1's own
+        // NetworkPolicy decides for it.
+        let e = explained(
+            "baseline-default-deny",
+            "team-two-namespace/pod-3",
+            "kube-system/kube-dns",
+            53,
+        );
+        assert!(e.allowed);
+        assert_eq!(e.egress.decided_by, Stage::Baseline);
+        let e = explained(
+            "baseline-default-deny",
+            "team-two-namespace/pod-3",
+            "ip:8.8.8.8",
+            443,
+        );
+        assert!(!e.allowed);
+        assert_eq!(e.egress.decided_by, Stage::Baseline);
+        let e = explained(
+            "baseline-default-deny",
+            "team-one-namespace/pod-1",
+            "team-one-namespace/pod-2",
+            8080,
+        );
+        assert!(e.allowed);
+        assert_eq!(e.egress.decided_by, Stage::NetworkPolicy);
+        // Admin: the metadata endpoint is denied although two NetworkPolicies allow it.
+        let e = explained(
+            "admin-deny",
+            "team-two-namespace/pod-3",
+            "ip:169.254.169.254",
+            80,
+        );
+        assert!(!e.allowed);
+        assert_eq!(e.egress.decided_by, Stage::Admin);
+        assert_eq!(e.egress.isolated_by.len(), 2);
+        let e = explained("admin-deny", "team-one-namespace/pod-1", "ip:8.8.8.8", 443);
+        assert!(e.allowed);
+        assert_eq!(e.egress.decided_by, Stage::NetworkPolicy);
+        // Pass: the controller goes on to the teams' policies; sandbox is denied above them.
+        let e = explained(
+            "pass-to-owners",
+            "system-ingress/ingress-nginx",
+            "team-two-namespace/pod-3",
+            8080,
+        );
+        assert!(!e.allowed);
+        assert_eq!(e.ingress.admin.action(), Some(netpol::cnp::Action::Pass));
+        assert_eq!(e.ingress.decided_by, Stage::NetworkPolicy);
+        let e = explained(
+            "pass-to-owners",
+            "system-ingress/ingress-nginx",
+            "team-one-namespace/pod-1",
+            8080,
+        );
+        assert!(e.allowed);
+        assert_eq!(e.ingress.decided_by, Stage::Default);
+        let e = explained(
+            "pass-to-owners",
+            "sandbox/debug",
+            "team-one-namespace/pod-1",
+            8080,
+        );
+        assert!(!e.allowed);
+        assert_eq!(e.ingress.decided_by, Stage::Admin);
     }
 
     #[test]

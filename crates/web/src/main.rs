@@ -9,6 +9,7 @@
 
 mod app;
 mod browser;
+mod chain;
 mod compare;
 mod components;
 mod display;

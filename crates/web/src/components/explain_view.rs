@@ -2,7 +2,9 @@
 //! egress, the receiver's ingress) with the policies that isolate it, the rules that allow
 //! the connection, and why every other candidate rule did not. Policy names jump to their
 //! line in the editor when they come from the manifests, unless the cluster is not the
-//! editor's (the kept side of a comparison).
+//! editor's (the kept side of a comparison). When a ClusterNetworkPolicy selects the pod,
+//! a side is the whole chain instead (`explain_chain`): Admin tier, NetworkPolicies,
+//! Baseline tier, default.
 
 use netpol::endpoint::EndpointError;
 use netpol::eval::{Explanation, Side};
@@ -10,6 +12,7 @@ use netpol::model::{Cluster, Direction};
 use netpol::{Endpoint, Protocol, Traffic};
 use yew::prelude::*;
 
+use crate::components::explain_chain::chain_view;
 use crate::components::icons;
 use crate::display::short_id;
 use crate::state::Action;
@@ -46,10 +49,21 @@ fn policy_link(
         Some((d, r)) => format!("{name} {}[{r}]", d.as_str().to_lowercase()),
         None => name.to_string(),
     };
+    source_link(store, policies, label, line_of(cluster, policy, rule))
+}
+
+/// `label` as a button to its line in the editor; plain (tagged "generated" when it has no
+/// line) when it is not in the editor.
+pub(super) fn source_link(
+    store: &Store,
+    policies: Policies,
+    label: String,
+    line: Option<usize>,
+) -> Html {
     if policies == Policies::Elsewhere {
         return html! { <span><code>{ label }</code></span> };
     }
-    match line_of(cluster, policy, rule) {
+    match line {
         Some(line) => {
             let jump = store.action(Action::JumpToLine(line));
             html! {
@@ -64,6 +78,46 @@ fn policy_link(
     }
 }
 
+/// What the NetworkPolicies that isolate the pod say: the policies, the rules that allow,
+/// or why each candidate rule does not.
+pub(super) fn network_policy_body(
+    store: &Store,
+    cluster: (&Cluster, Policies),
+    side: &Side,
+) -> Html {
+    let dir = side.direction;
+    let isolated = side.isolated_by.iter().map(|p| {
+        html! { <li>{ policy_link(store, cluster, &p.policy, p.index, None) }</li> }
+    });
+    let allowed = side.allowed_by.iter().map(|r| {
+        html! { <li>{ icons::check() }{ policy_link(store, cluster, &r.policy, r.policy_index, Some((dir, r.rule))) }</li> }
+    });
+    let misses = side.candidates.iter().map(|c| {
+        html! {
+            <li>
+                { icons::cross() }
+                { policy_link(store, cluster, &c.rule.policy, c.rule.policy_index, Some((dir, c.rule.rule))) }
+                <span class="why">{ c.miss.describe() }</span>
+            </li>
+        }
+    });
+    html! {
+        <>
+            <p class="muted">{ "Isolated by" }</p>
+            <ul class="chips">{ for isolated }</ul>
+            if !side.allowed_by.is_empty() {
+                <p class="muted">{ "Allowed by" }</p>
+                <ul class="rules ok">{ for allowed }</ul>
+            } else if side.candidates.is_empty() {
+                <p class="why">{ format!("No {} rule at all: the isolating policies allow nothing in this direction.", dir.as_str().to_lowercase()) }</p>
+            } else {
+                <p class="muted">{ "No rule matches" }</p>
+                <ul class="rules miss">{ for misses }</ul>
+            }
+        </>
+    }
+}
+
 fn side_view(store: &Store, cluster: (&Cluster, Policies), side: &Side, who: &str) -> Html {
     let dir = side.direction;
     let title = match dir {
@@ -73,44 +127,14 @@ fn side_view(store: &Store, cluster: (&Cluster, Policies), side: &Side, who: &st
     let ok = side.allows();
     let body = match &side.pod {
         None => html! { <p>{ "Outside the cluster: no NetworkPolicy applies to this end." }</p> },
+        Some(_) if side.has_tiers() => chain_view(store, cluster, side),
         Some(_) if side.isolated_by.is_empty() => html! {
             <p>{ format!("Not isolated: no policy selects it for {}, so everything is allowed.", dir.as_str().to_lowercase()) }</p>
         },
-        Some(_) => {
-            let isolated = side.isolated_by.iter().map(|p| {
-                html! { <li>{ policy_link(store, cluster, &p.policy, p.index, None) }</li> }
-            });
-            let allowed = side.allowed_by.iter().map(|r| {
-                html! { <li>{ icons::check() }{ policy_link(store, cluster, &r.policy, r.policy_index, Some((dir, r.rule))) }</li> }
-            });
-            let misses = side.candidates.iter().map(|c| {
-                html! {
-                    <li>
-                        { icons::cross() }
-                        { policy_link(store, cluster, &c.rule.policy, c.rule.policy_index, Some((dir, c.rule.rule))) }
-                        <span class="why">{ c.miss.describe() }</span>
-                    </li>
-                }
-            });
-            html! {
-                <>
-                    <p class="muted">{ "Isolated by" }</p>
-                    <ul class="chips">{ for isolated }</ul>
-                    if !side.allowed_by.is_empty() {
-                        <p class="muted">{ "Allowed by" }</p>
-                        <ul class="rules ok">{ for allowed }</ul>
-                    } else if side.candidates.is_empty() {
-                        <p class="why">{ format!("No {} rule at all: the isolating policies allow nothing in this direction.", dir.as_str().to_lowercase()) }</p>
-                    } else {
-                        <p class="muted">{ "No rule matches" }</p>
-                        <ul class="rules miss">{ for misses }</ul>
-                    }
-                </>
-            }
-        }
+        Some(_) => network_policy_body(store, cluster, side),
     };
     html! {
-        <div class={classes!("side", if ok { "ok" } else { "blocked" })}>
+        <div class={classes!("side", if ok { "ok" } else { "blocked" })} data-direction={dir.as_str()}>
             <h4>{ if ok { icons::check() } else { icons::cross() } }{ title }</h4>
             { body }
         </div>

@@ -1,7 +1,9 @@
 //! The diagram's inspector: a panel for what is selected. For an arrow: its verdict, the
 //! reason (the engine's explanation, one click away from the arrow), its ports and Delete.
 //! For a node or namespace: what it is, where it is defined, and its actions. For an
-//! allowed flow: its connections, and turning it into an arrow. For a goal line of the open
+//! allowed flow: its connections, and turning it into an arrow. With ClusterNetworkPolicies
+//! in the cluster, an arrow or a flow also says which stage decided each direction (a badge
+//! naming the tier, and for a tier its action, policy and priority). For a goal line of the open
 //! lesson: the lessons view's `GoalDetails`. For a change of a comparison: its causes, and
 //! the verdicts and explanations before and after (`components::compare`).
 
@@ -10,7 +12,9 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::browser;
+use crate::chain::flow_port;
 use crate::components::compare::change_panel;
+use crate::components::explain_chain::decided_facts;
 use crate::components::explain_view::explain_ids;
 use crate::components::icons;
 use crate::components::lessons::GoalDetails;
@@ -109,7 +113,7 @@ fn arrow_panel(props: &ArrowPanelProps) -> Html {
     }));
     let eval = &state.derived.eval;
     let verdict = a.verdict.as_str();
-    let (headline, reason) = match (a.verdict, a.before) {
+    let (headline, reason, judged) = match (a.verdict, a.before) {
         (Verdict::Denied, _) | (Verdict::Partial, _) => (
             format!(
                 "{} even with the generated policies",
@@ -120,14 +124,17 @@ fn arrow_panel(props: &ArrowPanelProps) -> Html {
                 }
             ),
             explain_on(&store, &eval.effective, &a.from, &a.to, a.probe),
+            &eval.effective,
         ),
         (_, Verdict::Allowed) => (
             "Already allowed by the manifests".to_string(),
             explain_on(&store, &eval.loaded.cluster, &a.from, &a.to, a.probe),
+            &eval.loaded.cluster,
         ),
         (_, _) => (
             "Blocked by the manifests today; the generated policies allow it".to_string(),
             explain_on(&store, &eval.loaded.cluster, &a.from, &a.to, a.probe),
+            &eval.loaded.cluster,
         ),
     };
     let close = close_action(&store);
@@ -144,6 +151,7 @@ fn arrow_panel(props: &ArrowPanelProps) -> Html {
                 <dt>{ "Asked" }</dt><dd>{ &a.wanted }</dd>
                 <dt>{ "Allowed" }</dt><dd>{ &a.allowed }</dd>
                 <dt>{ "Manifests alone" }</dt><dd>{ &a.before_allowed }</dd>
+                { decided_on(judged, (&a.from, &a.to), a.probe) }
             </dl>
             <form class="ports-form" onsubmit={apply}>
                 <label for="arrow-ports">{ "Ports" }</label>
@@ -290,17 +298,50 @@ fn namespace_panel(store: &Store, name: &str) -> Html {
     }
 }
 
+/// What decided each direction of `from → to` on `probe`, when the cluster has tiers
+/// (without ClusterNetworkPolicies, the explanation one click away says it all).
+fn decided_on(
+    cluster: &netpol::Cluster,
+    (from, to): (&str, &str),
+    probe: (u16, netpol::Protocol),
+) -> Html {
+    if cluster.cluster_policies.is_empty() {
+        return html! {};
+    }
+    match (Endpoint::parse(cluster, from), Endpoint::parse(cluster, to)) {
+        (Ok(from), Ok(to)) => {
+            let e = netpol::explain(
+                cluster,
+                &netpol::Traffic {
+                    from,
+                    to,
+                    port: probe.0,
+                    protocol: probe.1,
+                },
+            );
+            html! {
+                <>
+                    <dt>{ "Checked on" }</dt><dd>{ format!("{}/{}", probe.0, probe.1.as_str()) }</dd>
+                    { decided_facts(&e) }
+                </>
+            }
+        }
+        _ => html! {},
+    }
+}
+
 fn flow_panel(store: &Store, from: &str, to: &str) -> Html {
     let state = store.state();
     let eval = &state.derived.eval;
     let c = &eval.effective;
-    let conns = match (Endpoint::parse(c, from), Endpoint::parse(c, to)) {
-        (Ok(f), Ok(t)) => netpol::connectivity(c, &[f, t])
-            .get(0, 1)
-            .map(|x| x.to_string())
-            .unwrap_or_default(),
-        _ => String::new(),
+    let allowed = match (Endpoint::parse(c, from), Endpoint::parse(c, to)) {
+        (Ok(f), Ok(t)) => netpol::connectivity(c, &[f, t]).get(0, 1).cloned(),
+        _ => None,
     };
+    let conns = allowed.as_ref().map(|x| x.to_string()).unwrap_or_default();
+    let probe = allowed
+        .as_ref()
+        .map_or(state.ui.probe, |a| flow_port(a, state.ui.probe));
     let close = close_action(store);
     let draw = store.action(Action::AddArrow(
         from.to_string(),
@@ -310,8 +351,8 @@ fn flow_panel(store: &Store, from: &str, to: &str) -> Html {
     let details = store.action(Action::Explain(ExplainQuery {
         from: from.to_string(),
         to: to.to_string(),
-        port: state.ui.probe.0,
-        protocol: state.ui.probe.1,
+        port: probe.0,
+        protocol: probe.1,
     }));
     html! {
         <>
@@ -321,7 +362,10 @@ fn flow_panel(store: &Store, from: &str, to: &str) -> Html {
                 <button class="icon-btn" aria-label="Close" title="Close" onclick={move |_| close.emit(())}>{ icons::close() }</button>
             </header>
             <p class="inspector-sub">{ format!("{} → {}", place(from), place(to)) }</p>
-            <dl class="facts"><dt>{ "Allowed" }</dt><dd>{ conns }</dd></dl>
+            <dl class="facts">
+                <dt>{ "Allowed" }</dt><dd>{ conns }</dd>
+                { decided_on(c, (from, to), probe) }
+            </dl>
             <footer class="inspector-actions">
                 <button class="btn btn-small" onclick={move |_| details.emit(())}>{ icons::search() }{ "Explain" }</button>
                 <button class="btn btn-small" onclick={move |_| draw.emit(())}>{ icons::arrow() }{ "Draw as arrow" }</button>

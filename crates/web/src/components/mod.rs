@@ -5,6 +5,7 @@ pub mod compare;
 pub mod diagram;
 pub mod dialogs;
 pub mod editor;
+pub mod explain_chain;
 pub mod explain_view;
 pub mod icons;
 pub mod inspector;

@@ -1,0 +1,261 @@
+//! How the tier chain of an explanation is worded for people: what decided one direction of a
+//! connection (the inspector's badge: `Admin Deny · deny-metadata · priority 10`,
+//! `NetworkPolicy`, `Baseline Accept · namespace-default · priority 100`, `Default allow`),
+//! and what each stage of the chain did (decided, passed, matched nothing, not reached).
+//! Pure wording over the engine's evidence ([`netpol::eval::Side`]), tested natively; the
+//! views only lay it out.
+
+use netpol::cnp::{Action, TierEvidence, TierRuleRef};
+use netpol::eval::Side;
+use netpol::{Connections, Protocol, Stage};
+
+/// What decided one direction, in words: the badge's text and the stage it names (for a
+/// `data-stage` hook and the badge's style; the text says the same, so colour is never the
+/// only clue).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decided {
+    /// `Admin`, `NetworkPolicy`, `Baseline`, `Default`, `Outside`.
+    pub stage: &'static str,
+    /// The badge's text.
+    pub text: String,
+}
+
+/// `Admin Deny · deny-metadata · priority 10`: a tier's deciding rule in a few words.
+fn tier_words(tier: &str, rule: Option<&TierRuleRef>) -> String {
+    match rule {
+        Some(r) => format!(
+            "{tier} {} · {} · priority {}",
+            r.action, r.policy, r.priority
+        ),
+        None => tier.to_string(),
+    }
+}
+
+/// What decided `side`.
+pub fn decided(side: &Side) -> Decided {
+    let text = match side.decided_by {
+        Stage::Outside => "Outside the cluster".to_string(),
+        Stage::Admin => tier_words("Admin", side.admin.matched.as_ref()),
+        Stage::NetworkPolicy => "NetworkPolicy".to_string(),
+        Stage::Baseline => tier_words("Baseline", side.baseline.matched.as_ref()),
+        Stage::Default => "Default allow".to_string(),
+    };
+    Decided {
+        stage: side.decided_by.as_str(),
+        text,
+    }
+}
+
+/// What one stage of the chain did for a direction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Its answer counts.
+    Decides,
+    /// A Pass rule matched: the rest of the tier is skipped.
+    Passes,
+    /// It was consulted and nothing in it matched: on to the next stage.
+    NoMatch,
+    /// Nothing of it selects the pod in this direction.
+    Absent,
+    /// An earlier stage decided.
+    NotReached,
+}
+
+impl Outcome {
+    /// A `data-outcome` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Decides => "decides",
+            Outcome::Passes => "passes",
+            Outcome::NoMatch => "no-match",
+            Outcome::Absent => "absent",
+            Outcome::NotReached => "not-reached",
+        }
+    }
+}
+
+/// What a tier did: `stage` is the tier's own stage, so that a matched Accept or Deny
+/// "decides" only when the side says this tier decided.
+pub fn tier_outcome(side: &Side, tier: &TierEvidence, stage: Stage) -> Outcome {
+    match &tier.matched {
+        _ if tier.policies.is_empty() => Outcome::Absent,
+        _ if !tier.reached => Outcome::NotReached,
+        Some(m) if m.action == Action::Pass => Outcome::Passes,
+        Some(_) if side.decided_by == stage => Outcome::Decides,
+        // A match whose answer does not count cannot happen; say what is certain.
+        Some(_) | None => Outcome::NoMatch,
+    }
+}
+
+/// What the NetworkPolicies did.
+pub fn network_policy_outcome(side: &Side) -> Outcome {
+    if side.isolated_by.is_empty() {
+        Outcome::Absent
+    } else if side.decided_by == Stage::NetworkPolicy {
+        Outcome::Decides
+    } else {
+        Outcome::NotReached
+    }
+}
+
+/// The one line under a tier's name: what its outcome means for the connection.
+pub fn tier_summary(tier_name: &str, outcome: Outcome, tier: &TierEvidence, next: &str) -> String {
+    match (outcome, &tier.matched) {
+        (Outcome::Absent, _) => {
+            format!("No {tier_name} policy selects this pod in this direction.")
+        }
+        (Outcome::NotReached, _) => "Not reached: an earlier stage decided.".to_string(),
+        (Outcome::Passes, _) => {
+            format!("Pass: the rest of the {tier_name} tier is skipped, on to {next}.")
+        }
+        (Outcome::Decides, Some(m)) if m.action == Action::Accept => {
+            "Accept: allowed here, nothing later is consulted.".to_string()
+        }
+        (Outcome::Decides, _) => "Deny: dropped here, nothing later is consulted.".to_string(),
+        (Outcome::NoMatch, _) => format!("No rule matches: on to {next}."),
+    }
+}
+
+/// The port to explain an allowed flow on: the probe when the flow allows it, else the
+/// first port it allows (a flow allowed only on 53/UDP is explained on 53/UDP, not on the
+/// probe it does not allow).
+pub fn flow_port(allowed: &Connections, probe: (u16, Protocol)) -> (u16, Protocol) {
+    if allowed.allows(probe.0, probe.1) {
+        return probe;
+    }
+    Protocol::ALL
+        .into_iter()
+        .find_map(|p| allowed.ports(p).ranges().first().map(|(lo, _)| (*lo, p)))
+        .unwrap_or(probe)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use netpol::{explain, load, Endpoint, Protocol, Source, Traffic};
+
+    const CLUSTER: &str = "\
+apiVersion: v1
+kind: Namespace
+metadata: {name: team-one}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: a, namespace: team-one, labels: {app: a}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: b, namespace: team-one, labels: {app: b}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: c, namespace: team-one, labels: {app: c}}
+---
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: platform}
+spec:
+  tier: Admin
+  priority: 10
+  subject: {namespaces: {}}
+  egress:
+  - {name: pass-to-b, action: Pass, to: [{pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: b}}}}]}
+  - {name: deny-c, action: Deny, to: [{pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: c}}}}]}
+---
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: default}
+spec:
+  tier: Baseline
+  priority: 100
+  subject: {namespaces: {}}
+  ingress:
+  - {name: deny-all, action: Deny, from: [{namespaces: {}}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: b-from-a, namespace: team-one}
+spec:
+  podSelector: {matchLabels: {app: b}}
+  ingress:
+  - from: [{podSelector: {matchLabels: {app: a}}}]
+";
+
+    fn explained(from: &str, to: &str) -> netpol::Explanation {
+        let loaded = load(&[Source {
+            name: "t.yaml",
+            text: CLUSTER,
+        }]);
+        assert!(loaded
+            .diagnostics
+            .iter()
+            .all(|d| d.severity != netpol::Severity::Error));
+        let c = &loaded.cluster;
+        explain(
+            c,
+            &Traffic {
+                from: Endpoint::parse(c, from).unwrap(),
+                to: Endpoint::parse(c, to).unwrap(),
+                port: 8080,
+                protocol: Protocol::Tcp,
+            },
+        )
+    }
+
+    #[test]
+    fn a_flow_is_explained_on_a_port_it_allows() {
+        use netpol::ports::PortRanges;
+        let probe = (8080, Protocol::Tcp);
+        assert_eq!(flow_port(&Connections::all(), probe), probe);
+        let dns = Connections::of(Protocol::Udp, PortRanges::range(53, 53));
+        assert_eq!(flow_port(&dns, probe), (53, Protocol::Udp));
+        assert_eq!(flow_port(&Connections::none(), probe), probe);
+    }
+
+    #[test]
+    fn an_admin_deny_is_named_with_its_action_policy_and_priority() {
+        let e = explained("team-one/a", "team-one/c");
+        let d = decided(&e.egress);
+        assert_eq!(d.stage, "Admin");
+        assert_eq!(d.text, "Admin Deny · platform · priority 10");
+        assert_eq!(
+            tier_outcome(&e.egress, &e.egress.admin, Stage::Admin),
+            Outcome::Decides
+        );
+        assert_eq!(network_policy_outcome(&e.egress), Outcome::Absent);
+        // The receiver's ingress went through the Admin tier (nothing for ingress) to the
+        // Baseline, which denies.
+        assert_eq!(
+            decided(&e.ingress).text,
+            "Baseline Deny · default · priority 100"
+        );
+    }
+
+    #[test]
+    fn a_pass_goes_on_to_the_network_policies_and_then_the_default() {
+        let e = explained("team-one/a", "team-one/b");
+        assert_eq!(
+            tier_outcome(&e.egress, &e.egress.admin, Stage::Admin),
+            Outcome::Passes
+        );
+        // a's egress: no NetworkPolicy, no Baseline egress rule: the default.
+        assert_eq!(decided(&e.egress).text, "Default allow");
+        assert_eq!(
+            tier_summary(
+                "Admin",
+                Outcome::Passes,
+                &e.egress.admin,
+                "the NetworkPolicies"
+            ),
+            "Pass: the rest of the Admin tier is skipped, on to the NetworkPolicies."
+        );
+        // b's ingress: its NetworkPolicy selects it, so the Baseline is not reached.
+        assert_eq!(decided(&e.ingress).text, "NetworkPolicy");
+        assert_eq!(network_policy_outcome(&e.ingress), Outcome::Decides);
+        assert_eq!(
+            tier_outcome(&e.ingress, &e.ingress.baseline, Stage::Baseline),
+            Outcome::NotReached
+        );
+        assert!(e.allowed);
+    }
+}
