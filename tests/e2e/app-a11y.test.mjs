@@ -1,6 +1,7 @@
 // Issue 11, item 7: a page everyone can use. axe-core finds no serious or critical violation
 // on the main states (the docs example, a drawn arrow with its inspector open, the lessons
-// panel, a dialog showing a field error, the embed), in the light and the dark theme; and
+// panel, a dialog showing a field error, the embed, a ClusterNetworkPolicy's deciding tier in
+// the inspector and its chain in the explain view), in the light and the dark theme; and
 // the diagram works with the keyboard alone: draw an arrow, open its inspector, delete it,
 // with key presses only (and focus follows, so a keyboard user never falls back to the top
 // of the page).
@@ -47,6 +48,26 @@ const STATES = [
       await page.getByLabel('Name', { exact: true }).fill('Bad_Name');
       await page.getByRole('button', { name: 'Add pod' }).click();
       await page.locator('.modal .field-error').waitFor();
+    },
+  },
+  {
+    name: 'tier-inspector',
+    path: '?example=baseline-default-deny',
+    ready: async (page) => {
+      const flow = page.locator('[data-flow-from="team-two-namespace/pod-3"][data-flow-to="kube-system/kube-dns"]');
+      await flow.waitFor({ state: 'attached' });
+      await flow.dispatchEvent('click');
+      await page.locator('.inspector .tier-badge').first().waitFor();
+    },
+  },
+  {
+    name: 'tier-explain',
+    path: '?example=pass-to-owners',
+    ready: async (page) => {
+      await page.getByRole('tab', { name: /^Explain/ }).click();
+      await page.getByLabel('From', { exact: true }).selectOption('system-ingress/ingress-nginx');
+      await page.getByLabel('To', { exact: true }).selectOption('team-two-namespace/pod-3');
+      await page.locator('.explain-tab .step[data-stage="Admin"][data-outcome="passes"]').waitFor();
     },
   },
   {

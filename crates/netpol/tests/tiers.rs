@@ -628,3 +628,37 @@ proptest! {
         same_as_docs_default(&list, dns, style)?;
     }
 }
+
+#[test]
+fn cluster_policy_rules_know_their_line_after_other_documents() {
+    // The explain view links each tier rule to its line in the editor.
+    let text = format!(
+        "{PODS}---
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {{name: shop-egress}}
+spec:
+  tier: Admin
+  priority: 10
+  subject: {{namespaces: {{}}}}
+  egress:
+  - name: pass-web
+    action: Pass
+    to: [{{namespaces: {{matchLabels: {{team: shop}}}}}}]
+  - name: deny-payments
+    action: Deny
+    to: [{{namespaces: {{matchLabels: {{team: payments}}}}}}]
+  ingress:
+  - name: accept-all
+    action: Accept
+    from: [{{namespaces: {{}}}}]
+"
+    );
+    let loaded = load_text(&text);
+    assert!(errors(&loaded).is_empty(), "{:?}", loaded.diagnostics);
+    let policy = &loaded.cluster.cluster_policies[0];
+    let line = |rule: &netpol::cnp::CnpRule| rule.origin.as_ref().map(|o| o.line);
+    assert_eq!(line(&policy.egress[0]), Some(line_of(&text, "name: pass-web")));
+    assert_eq!(line(&policy.egress[1]), Some(line_of(&text, "name: deny-payments")));
+    assert_eq!(line(&policy.ingress[0]), Some(line_of(&text, "name: accept-all")));
+}

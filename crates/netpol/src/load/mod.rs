@@ -400,7 +400,14 @@ impl Rebase<'_> {
                 }
                 (&mut policy.origin, id)
             }
-            Object::ClusterPolicy(policy, id, _) => (&mut policy.origin, id),
+            Object::ClusterPolicy(policy, id, _) => {
+                for rule in policy.ingress.iter_mut().chain(policy.egress.iter_mut()) {
+                    if let Some(o) = &mut rule.origin {
+                        self.origin(o);
+                    }
+                }
+                (&mut policy.origin, id)
+            }
             Object::Node(node, id) => (&mut node.origin, id),
         };
         if let Some(o) = origin {

@@ -79,6 +79,15 @@ impl Cx<'_> {
         }
         if let Some(mut policy) = policy {
             policy.origin = Some(self.at(node, false));
+            // Each rule where it is written, so that an explanation's rule finds its line.
+            for (field, rules) in [
+                ("ingress", &mut policy.ingress),
+                ("egress", &mut policy.egress),
+            ] {
+                for (i, rule) in rules.iter_mut().enumerate() {
+                    rule.origin = Some(self.at_path(node, &format!("spec.{field}[{i}]"), false));
+                }
+            }
             self.out
                 .objects
                 .push(Object::ClusterPolicy(policy, identity, node));
