@@ -7,9 +7,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { REPO_DIR, hooks, openApp, reveal, screenshot, setupHarness, waitForApp } from './lib/harness.mjs';
+import { OUT_DIR, REPO_DIR, hooks, openApp, reveal, screenshot, setupHarness, waitForApp } from './lib/harness.mjs';
 import { paste } from './app-helpers.mjs';
 
 const h = setupHarness();
@@ -23,6 +23,15 @@ const example = (name) => readFile(join(REPO_DIR, 'www', 'examples', `${name}.ya
 
 /** The 1-based line of the first line of `text` that contains `needle`. */
 const lineOf = (text, needle) => text.split('\n').findIndex((l) => l.includes(needle)) + 1;
+
+/** Saves a PNG of one element (the inspector, the explanation) to out/<name>.png. */
+async function shot(locator, name) {
+  await mkdir(OUT_DIR, { recursive: true });
+  await locator.screenshot({ path: join(OUT_DIR, `${name}.png`) });
+}
+
+/** Tall enough for a whole explanation with two chains in the output pane. */
+const TALL = { viewport: { width: 1280, height: 1500 } };
 
 /** Switches the theme and waits for the colours to settle. */
 async function setTheme(page, theme) {
@@ -41,14 +50,14 @@ async function openFlow(page, from, to) {
   return inspector;
 }
 
-/** The badge texts of the inspector, by direction. */
+/** What decided each direction, as the inspector says it (badge and detail), by direction. */
 async function badges(inspector) {
-  const texts = await inspector.locator('.tier-badge').allInnerTexts();
+  const texts = (await inspector.locator('dd.decided').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
   return { egress: texts[0], ingress: texts[1] };
 }
 
 test('a pasted ClusterNetworkPolicy: located errors, the deciding tier in the inspector, the chain in explain', async () => {
-  const app = await openApp(h, '?example=docs');
+  const app = await openApp(h, '?example=docs', TALL);
   try {
     const { page } = app;
     await waitForApp(page);
@@ -77,6 +86,7 @@ test('a pasted ClusterNetworkPolicy: located errors, the deciding tier in the in
     for (const theme of ['light', 'dark']) {
       await setTheme(page, theme);
       await screenshot(page, `tiers-inspector-${theme}`);
+      await shot(inspector, `tiers-inspector-panel-${theme}`);
     }
     await setTheme(page, 'light');
 
@@ -103,6 +113,7 @@ test('a pasted ClusterNetworkPolicy: located errors, the deciding tier in the in
     for (const theme of ['light', 'dark']) {
       await setTheme(page, theme);
       await screenshot(page, `tiers-explain-${theme}`);
+      await shot(page.locator('.explain-tab .explanation'), `tiers-explain-panel-${theme}`);
     }
     await setTheme(page, 'light');
 
@@ -133,6 +144,7 @@ test('an Admin Deny decides before the NetworkPolicies; a Pass hands over to the
     assert.match(text, /Deny · priority 10 · deny-cloud-metadata/);
     assert.match(text, /Not reached: the Admin tier decided \(isolated by team-two-namespace\/namespace-default, team-two-namespace\/cloud-access\)/);
     assert.equal(await egress.locator('.step[data-stage="NetworkPolicy"]').getAttribute('data-outcome'), 'not-reached');
+    await shot(page.locator('.explain-tab .explanation'), 'tiers-explain-admin');
 
     // The Pass example: the controller's traffic goes on to each team's NetworkPolicies.
     await page.goto(h.server.url('?example=pass-to-owners'));

@@ -9,40 +9,47 @@ use netpol::cnp::{Action, TierEvidence, TierRuleRef};
 use netpol::eval::Side;
 use netpol::{Connections, Protocol, Stage};
 
-/// What decided one direction, in words: the badge's text and the stage it names (for a
-/// `data-stage` hook and the badge's style; the text says the same, so colour is never the
-/// only clue).
+/// What decided one direction, in words: the stage's name (the badge), and for a tier the
+/// deciding rule's action, policy and priority. The stage is also a `data-stage` hook for
+/// the badge's style; the words say the same, so colour is never the only clue.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Decided {
     /// `Admin`, `NetworkPolicy`, `Baseline`, `Default`, `Outside`.
     pub stage: &'static str,
-    /// The badge's text.
-    pub text: String,
+    /// The badge: `Admin`, `NetworkPolicy`, `Baseline`, `Default allow`, `Outside the cluster`.
+    pub badge: &'static str,
+    /// For a tier: `Deny · deny-metadata · priority 10`.
+    pub detail: Option<String>,
 }
 
-/// `Admin Deny · deny-metadata · priority 10`: a tier's deciding rule in a few words.
-fn tier_words(tier: &str, rule: Option<&TierRuleRef>) -> String {
-    match rule {
-        Some(r) => format!(
-            "{tier} {} · {} · priority {}",
-            r.action, r.policy, r.priority
-        ),
-        None => tier.to_string(),
+impl Decided {
+    /// Badge and detail in one line: `Admin Deny · deny-metadata · priority 10`.
+    pub fn text(&self) -> String {
+        match &self.detail {
+            Some(d) => format!("{} {d}", self.badge),
+            None => self.badge.to_string(),
+        }
     }
+}
+
+/// `Deny · deny-metadata · priority 10`: a tier's deciding rule in a few words.
+fn rule_words(rule: Option<&TierRuleRef>) -> Option<String> {
+    rule.map(|r| format!("{} · {} · priority {}", r.action, r.policy, r.priority))
 }
 
 /// What decided `side`.
 pub fn decided(side: &Side) -> Decided {
-    let text = match side.decided_by {
-        Stage::Outside => "Outside the cluster".to_string(),
-        Stage::Admin => tier_words("Admin", side.admin.matched.as_ref()),
-        Stage::NetworkPolicy => "NetworkPolicy".to_string(),
-        Stage::Baseline => tier_words("Baseline", side.baseline.matched.as_ref()),
-        Stage::Default => "Default allow".to_string(),
+    let (badge, detail) = match side.decided_by {
+        Stage::Outside => ("Outside the cluster", None),
+        Stage::Admin => ("Admin", rule_words(side.admin.matched.as_ref())),
+        Stage::NetworkPolicy => ("NetworkPolicy", None),
+        Stage::Baseline => ("Baseline", rule_words(side.baseline.matched.as_ref())),
+        Stage::Default => ("Default allow", None),
     };
     Decided {
         stage: side.decided_by.as_str(),
-        text,
+        badge,
+        detail,
     }
 }
 
@@ -217,7 +224,8 @@ spec:
         let e = explained("team-one/a", "team-one/c");
         let d = decided(&e.egress);
         assert_eq!(d.stage, "Admin");
-        assert_eq!(d.text, "Admin Deny · platform · priority 10");
+        assert_eq!(d.badge, "Admin");
+        assert_eq!(d.text(), "Admin Deny · platform · priority 10");
         assert_eq!(
             tier_outcome(&e.egress, &e.egress.admin, Stage::Admin),
             Outcome::Decides
@@ -226,7 +234,7 @@ spec:
         // The receiver's ingress went through the Admin tier (nothing for ingress) to the
         // Baseline, which denies.
         assert_eq!(
-            decided(&e.ingress).text,
+            decided(&e.ingress).text(),
             "Baseline Deny · default · priority 100"
         );
     }
@@ -239,7 +247,7 @@ spec:
             Outcome::Passes
         );
         // a's egress: no NetworkPolicy, no Baseline egress rule: the default.
-        assert_eq!(decided(&e.egress).text, "Default allow");
+        assert_eq!(decided(&e.egress).text(), "Default allow");
         assert_eq!(
             tier_summary(
                 "Admin",
@@ -250,7 +258,7 @@ spec:
             "Pass: the rest of the Admin tier is skipped, on to the NetworkPolicies."
         );
         // b's ingress: its NetworkPolicy selects it, so the Baseline is not reached.
-        assert_eq!(decided(&e.ingress).text, "NetworkPolicy");
+        assert_eq!(decided(&e.ingress).text(), "NetworkPolicy");
         assert_eq!(network_policy_outcome(&e.ingress), Outcome::Decides);
         assert_eq!(
             tier_outcome(&e.ingress, &e.ingress.baseline, Stage::Baseline),

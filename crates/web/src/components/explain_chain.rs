@@ -179,7 +179,12 @@ pub fn decided_facts(e: &Explanation) -> Html {
         html! {
             <>
                 <dt>{ label }</dt>
-                <dd><span class="tier-badge" data-stage={d.stage}>{ d.text }</span></dd>
+                <dd class="decided" title={d.text()}>
+                    <span class="tier-badge" data-stage={d.stage}>{ d.badge }</span>
+                    if let Some(detail) = &d.detail {
+                        { " " }<span class="tier-detail">{ detail.clone() }</span>
+                    }
+                </dd>
             </>
         }
     };
