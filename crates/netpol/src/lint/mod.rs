@@ -29,7 +29,7 @@ use crate::load::Loaded;
 
 pub use codes::LINT_CODES;
 
-/// Linter options.
+/// Linter options: facts about the project that the manifests alone do not show.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct LintOptions {
     /// The project uses Kustomize `commonLabels`: report podSelector `matchLabels`. Also on

@@ -39,7 +39,8 @@ pub struct Source<'a> {
 /// The result of loading: the cluster and what was wrong with the input.
 #[derive(Clone, Debug, Default)]
 pub struct Loaded {
-    /// Everything that loaded.
+    /// Everything that loaded; an object with an error is left out, like the API server
+    /// would refuse it, and the rest still loads.
     pub cluster: Cluster,
     /// Problems, in source order.
     pub diagnostics: Vec<Diagnostic>,

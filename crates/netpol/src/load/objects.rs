@@ -26,13 +26,13 @@ pub(crate) struct Meta {
     pub generate_name: Option<String>,
 }
 
-/// A Namespace.
+/// A Namespace: only its metadata matters (labels for namespaceSelectors).
 #[derive(Clone, Debug, Default, Deserialize)]
 pub(crate) struct NamespaceObject {
     pub metadata: Option<Meta>,
 }
 
-/// A NetworkPolicy.
+/// A NetworkPolicy: our metadata type, k8s-openapi's spec.
 #[derive(Clone, Debug, Default, Deserialize)]
 pub(crate) struct NetworkPolicyObject {
     pub metadata: Option<Meta>,
