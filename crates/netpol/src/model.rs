@@ -125,6 +125,11 @@ pub struct Pod {
     pub ports: Vec<ContainerPort>,
     /// Pod IPs when the manifest gives them (`status.podIP`, `status.podIPs`).
     pub ips: Vec<std::net::IpAddr>,
+    /// `spec.hostNetwork: true` (a workload's in its pod template): the pod uses its
+    /// node's network namespace and IPs. Kubernetes leaves NetworkPolicy undefined for
+    /// such pods; the evaluator treats them like every other pod, and lint NP221 says so
+    /// wherever a policy depends on it.
+    pub host_network: bool,
     /// The whole manifest's place; `None` for pods drawn on the diagram or built by hand.
     pub origin: Option<Origin>,
 }

@@ -214,6 +214,7 @@ fn add_drawn(cluster: &mut Cluster, ws: &Workspace) -> Vec<Diagnostic> {
                 labels: p.labels.clone(),
                 ports: Vec::new(),
                 ips: Vec::new(),
+                host_network: false,
                 origin: None,
             });
         }

@@ -508,6 +508,7 @@ mod tests {
             labels: Default::default(),
             ports: Vec::new(),
             ips: Vec::new(),
+            host_network: false,
             origin: None,
         };
         let everything = [cidr("0.0.0.0/0")];

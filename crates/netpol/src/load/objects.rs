@@ -52,10 +52,6 @@ pub(crate) struct PodObject {
 #[serde(rename_all = "camelCase")]
 pub(crate) struct PodSpec {
     pub containers: Option<Vec<Container>>,
-    #[expect(
-        dead_code,
-        reason = "decoded for its type check; NetworkPolicy does not apply to hostNetwork pods in most plugins, which the engine does not model yet"
-    )]
     pub host_network: Option<bool>,
 }
 

@@ -373,6 +373,7 @@ mod tests {
                 .collect(),
             ports: Vec::new(),
             ips: Vec::new(),
+            host_network: false,
             origin: None,
         };
         let deploy = pod_node(&pod(netpol::model::EndpointKind::Deployment), None, false);
