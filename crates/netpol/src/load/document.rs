@@ -37,7 +37,7 @@ pub(crate) struct Parsed {
 #[derive(Clone, Debug)]
 pub(crate) enum Object {
     Namespace(Namespace, Identity),
-    Endpoint(Pod, Identity),
+    Endpoint(Pod, Identity, NodeId),
     Policy(Policy, Identity, NodeId),
     ClusterPolicy(ClusterNetworkPolicy, Identity, NodeId),
     Node(Node, Identity),
@@ -501,7 +501,7 @@ impl Cx<'_> {
             return;
         };
         let pod = endpoint::build(self, node, kind, &identity, template, status);
-        self.out.objects.push(Object::Endpoint(pod, identity));
+        self.out.objects.push(Object::Endpoint(pod, identity, node));
     }
 
     fn policy(&mut self, node: NodeId, p: NetworkPolicyObject) {
