@@ -52,7 +52,7 @@ pub enum ConnectivityFormat {
 /// `netpol explain -o` and `netpol lint -o`.
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum TextFormat {
-    /// For people.
+    /// Indented text for people (explain) or `file:line:col:` lines (lint).
     Text,
     /// Pretty-printed JSON.
     Json,

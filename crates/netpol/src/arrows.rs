@@ -37,11 +37,11 @@ impl Verdict {
 pub struct ArrowView {
     /// Index into the workspace's arrows.
     pub index: usize,
-    /// Sender id.
+    /// Sender id, as the arrow was drawn (`namespace/name`, `ip:8.8.8.8`).
     pub from: String,
-    /// Receiver id.
+    /// Receiver id, in the same form.
     pub to: String,
-    /// Verdict.
+    /// Whether all, some or none of the wanted ports are allowed.
     pub verdict: Verdict,
     /// What was asked for (`TCP 8080`, `all ports`).
     pub wanted: String,

@@ -129,7 +129,7 @@ impl Cidr {
         self.contains(other) || other.contains(self)
     }
 
-    /// True for IPv4.
+    /// True for IPv4; a block of one family never contains an address of the other.
     pub fn is_ipv4(&self) -> bool {
         self.addr.is_ipv4()
     }

@@ -12,7 +12,7 @@ pub enum Severity {
     Error,
     /// Accepted, but very likely not what the author meant.
     Warning,
-    /// Worth knowing.
+    /// Nothing is wrong, but the result may surprise (a skipped kind, a Kustomize hint).
     Info,
 }
 
@@ -34,7 +34,7 @@ pub struct Diagnostic {
     pub code: &'static str,
     /// Stable short name (`unknown-field`).
     pub name: &'static str,
-    /// Severity.
+    /// The code's severity: a code is always reported with the same one.
     pub severity: Severity,
     /// What is wrong: lowercase, user input in backticks.
     pub message: String,
@@ -76,13 +76,13 @@ impl fmt::Display for Diagnostic {
 /// A diagnostic code with its name, default severity and one-line summary.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct Code {
-    /// `NP104`.
+    /// `NP104`: NP1xx for the loader, NP2xx for the linter; never reused.
     pub code: &'static str,
-    /// `unknown-field`.
+    /// Kebab-case name (`unknown-field`), as stable as the code.
     pub name: &'static str,
     /// Severity it is reported with.
     pub severity: Severity,
-    /// What it means.
+    /// What the code means, in one line; it is also the constant's doc comment.
     pub summary: &'static str,
 }
 
@@ -145,9 +145,9 @@ pub struct Problem {
     pub path: String,
     /// The code it is reported with.
     pub code: Code,
-    /// What is wrong.
+    /// What is wrong, worded like [`Diagnostic::message`], which it becomes.
     pub message: String,
-    /// How to fix it.
+    /// How to fix it, when there is a fix; becomes [`Diagnostic::help`].
     pub help: Option<String>,
 }
 

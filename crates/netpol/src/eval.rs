@@ -28,13 +28,13 @@ use crate::selector::Mismatch;
 /// One connection to evaluate.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Traffic {
-    /// Sender.
+    /// The endpoint that opens the connection: its egress is checked.
     pub from: Endpoint,
-    /// Receiver.
+    /// The endpoint that accepts it: its ingress is checked.
     pub to: Endpoint,
-    /// Destination port.
+    /// Destination port on `to`; NetworkPolicy never looks at the source port.
     pub port: u16,
-    /// Protocol.
+    /// Matched against each policy port's `protocol` (TCP when a policy leaves it out).
     pub protocol: Protocol,
 }
 
@@ -66,7 +66,7 @@ pub struct RuleRef {
 pub enum PeerMiss {
     /// A podSelector-only peer selects pods of the policy's namespace only.
     OtherNamespace {
-        /// Peer index.
+        /// 0-based position of the peer in the rule's `from`/`to` list.
         peer: usize,
         /// The policy's namespace.
         policy_namespace: String,
@@ -75,54 +75,56 @@ pub enum PeerMiss {
     },
     /// The namespaceSelector does not select the other pod's namespace.
     NamespaceSelector {
-        /// Peer index.
+        /// 0-based position of the peer in the rule's `from`/`to` list.
         peer: usize,
         /// The namespace that was not selected.
         namespace: String,
-        /// Failing term.
+        /// The first selector term the namespace's labels fail (`team=web`).
         wanted: String,
         /// What the namespace has.
         found: String,
     },
     /// The podSelector does not select the other pod.
     PodSelector {
-        /// Peer index.
+        /// 0-based position of the peer in the rule's `from`/`to` list.
         peer: usize,
-        /// Failing term.
+        /// The first selector term the pod's labels fail (`app=api`).
         wanted: String,
         /// What the pod has.
         found: String,
     },
     /// A pod or namespace selector never matches traffic to or from outside the cluster.
     NotAPod {
-        /// Peer index.
+        /// 0-based position of the peer in the rule's `from`/`to` list.
         peer: usize,
     },
     /// The ipBlock does not cover the address.
     IpBlock {
-        /// Peer index.
+        /// 0-based position of the peer in the rule's `from`/`to` list.
         peer: usize,
         /// Human reason (`8.8.8.8 is not in 10.0.0.0/8`, `10.1.2.3 is in except 10.0.0.0/8`).
         reason: String,
     },
     /// A ClusterNetworkPolicy `networks` peer does not cover the address.
     Network {
-        /// Peer index.
+        /// 0-based position of the peer in the rule's `from`/`to` list.
         peer: usize,
-        /// Human reason.
+        /// Which address fell outside the networks (`8.8.8.8 is not in networks
+        /// 10.0.0.0/8`), or that only part of a range is covered.
         reason: String,
     },
     /// A ClusterNetworkPolicy `nodes` peer does not match the endpoint.
     Node {
-        /// Peer index.
+        /// 0-based position of the peer in the rule's `from`/`to` list.
         peer: usize,
-        /// Human reason.
+        /// Why the endpoint is not a selected node's address: it is a pod, no Node
+        /// matches, or an Accept or Pass rule covers only part of a range.
         reason: String,
     },
     /// A ClusterNetworkPolicy `domainNames` peer: matched by the name a connection was
     /// resolved from, which the playground cannot see.
     DomainName {
-        /// Peer index.
+        /// 0-based position of the peer in the rule's `from`/`to` list.
         peer: usize,
         /// The names, comma-separated.
         names: String,
@@ -216,7 +218,7 @@ impl RuleMiss {
 /// A rule that was considered and did not allow the connection.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Candidate {
-    /// The rule.
+    /// Which rule; flattened, so the JSON has `policy` and `rule` at this level.
     #[serde(flatten)]
     pub rule: RuleRef,
     /// Why it did not match.
@@ -271,7 +273,8 @@ pub struct Side {
     pub direction: Direction,
     /// The pod this side is checked on; `None` for an external endpoint (nothing to check).
     pub pod: Option<String>,
-    /// The Admin tier.
+    /// The Admin-tier ClusterNetworkPolicies that select the pod, checked before any
+    /// NetworkPolicy (empty evidence when none does).
     pub admin: TierEvidence,
     /// Policies that select the pod and isolate it in this direction.
     pub isolated_by: Vec<PolicyRef>,
@@ -279,7 +282,8 @@ pub struct Side {
     pub allowed_by: Vec<RuleRef>,
     /// Rules that did not, with the reason.
     pub candidates: Vec<Candidate>,
-    /// The Baseline tier.
+    /// The Baseline-tier ClusterNetworkPolicies, consulted only when neither the Admin
+    /// tier nor a NetworkPolicy decided.
     pub baseline: TierEvidence,
     /// The stage whose answer counts.
     pub decided_by: Stage,
@@ -325,13 +329,13 @@ impl Side {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Explanation {
-    /// Sender id.
+    /// Sender id, as [`Endpoint::id`] writes it (`namespace/name`, `ip:8.8.8.8`).
     pub from: String,
-    /// Receiver id.
+    /// Receiver id, in the same form.
     pub to: String,
-    /// Port.
+    /// Destination port.
     pub port: u16,
-    /// Protocol.
+    /// Transport protocol of the connection.
     pub protocol: Protocol,
     /// True when a pod talks to itself (always allowed).
     pub loopback: bool,
@@ -339,7 +343,7 @@ pub struct Explanation {
     pub egress: Side,
     /// The receiver's ingress.
     pub ingress: Side,
-    /// The verdict.
+    /// True when the connection goes through: a loopback, or both sides allow it.
     pub allowed: bool,
 }
 

@@ -16,7 +16,7 @@ use crate::workspace::Evaluation;
 pub struct Flow {
     /// Sender id (`namespace/name` or `ip:...`).
     pub from: String,
-    /// Receiver id.
+    /// Receiver id, in the same form.
     pub to: String,
     /// What the policies allow from `from` to `to` (never empty).
     pub connections: Connections,

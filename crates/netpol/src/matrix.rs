@@ -26,9 +26,9 @@ pub struct Matrix {
 /// The table for one port and protocol.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Check {
-    /// Port.
+    /// The probed destination port.
     pub port: u16,
-    /// Protocol.
+    /// The probed port's protocol.
     pub protocol: Protocol,
     rows: Vec<Bits>,
 }
@@ -46,7 +46,7 @@ impl Check {
         self.rows.get(from).map(Bits::iter).unwrap_or_default()
     }
 
-    /// Number of allowed pairs.
+    /// Number of allowed ordered pairs, each pod's loopback included.
     pub fn allowed_count(&self) -> usize {
         self.rows.iter().map(|r| r.ones().count()).sum()
     }
@@ -89,7 +89,6 @@ enum PortMatch<'a> {
     All,
     /// Only destinations whose named port of that name has this number.
     Named(Vec<&'a str>),
-    /// Never.
     No,
 }
 

@@ -38,7 +38,7 @@ pub struct Origin {
 /// exist, carrying only the automatic `kubernetes.io/metadata.name` label.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Namespace {
-    /// Namespace name.
+    /// `metadata.name`, a DNS label: the key pods and policies refer to it by.
     pub name: String,
     /// Labels, always including `kubernetes.io/metadata.name=<name>`.
     pub labels: Labels,
@@ -65,26 +65,26 @@ impl Namespace {
 /// What kind of object an endpoint stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EndpointKind {
-    /// A bare Pod.
+    /// A bare Pod: the only kind whose manifest may carry pod IPs (`status.podIPs`).
     Pod,
-    /// A Deployment's pod template.
+    /// A Deployment's pod template (`spec.template`).
     Deployment,
-    /// A StatefulSet's pod template.
+    /// A StatefulSet's pod template (`spec.template`).
     StatefulSet,
-    /// A DaemonSet's pod template.
+    /// A DaemonSet's pod template (`spec.template`): one pod per node.
     DaemonSet,
-    /// A ReplicaSet's pod template.
+    /// A ReplicaSet's pod template (`spec.template`).
     ReplicaSet,
     /// A ReplicationController's pod template (core/v1, the ReplicaSet's predecessor).
     ReplicationController,
-    /// A Job's pod template.
+    /// A Job's pod template (`spec.template`).
     Job,
     /// A CronJob's job template's pod template.
     CronJob,
 }
 
 impl EndpointKind {
-    /// The manifest `kind` string.
+    /// The manifest `kind` string (`Deployment`), as the API spells it.
     pub fn as_str(self) -> &'static str {
         match self {
             EndpointKind::Pod => "Pod",
@@ -104,7 +104,7 @@ impl EndpointKind {
 pub struct ContainerPort {
     /// Port name, if any (`http`).
     pub name: Option<String>,
-    /// Port number.
+    /// `containerPort` (1-65535), what a named policy port resolves to.
     pub port: u16,
     /// Protocol (TCP when the manifest leaves it out).
     pub protocol: Protocol,
@@ -113,7 +113,7 @@ pub struct ContainerPort {
 /// A pod, or a workload's pod template standing for all its replicas.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Pod {
-    /// Namespace name.
+    /// `metadata.namespace`; `default` when the manifest leaves it out.
     pub namespace: String,
     /// Pod name, or the workload's name.
     pub name: String,
@@ -125,7 +125,12 @@ pub struct Pod {
     pub ports: Vec<ContainerPort>,
     /// Pod IPs when the manifest gives them (`status.podIP`, `status.podIPs`).
     pub ips: Vec<std::net::IpAddr>,
-    /// Where it was declared.
+    /// `spec.hostNetwork: true` (a workload's in its pod template): the pod uses its
+    /// node's network namespace and IPs. Kubernetes leaves NetworkPolicy undefined for
+    /// such pods; the evaluator treats them like every other pod, and lint NP221 says so
+    /// wherever a policy depends on it.
+    pub host_network: bool,
+    /// The whole manifest's place; `None` for pods drawn on the diagram or built by hand.
     pub origin: Option<Origin>,
 }
 
@@ -165,7 +170,7 @@ impl fmt::Display for PortRef {
 /// One entry of a rule's `ports` list.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct PolicyPort {
-    /// Protocol (TCP by default).
+    /// `protocol`; TCP when the manifest leaves it out.
     pub protocol: Protocol,
     /// The port; `None` means every port of the protocol.
     pub port: Option<PortRef>,
@@ -183,11 +188,13 @@ pub enum Peer {
         /// `podSelector`; `None` means every pod of the selected namespaces.
         pod_selector: Option<Selector>,
     },
-    /// `ipBlock`.
+    /// `ipBlock`: addresses in `cidr` and in none of `except`. Matched against the
+    /// connection's address as the plugin sees it, which for pod-to-pod traffic is
+    /// usually the pod IP.
     IpBlock {
-        /// `cidr`.
+        /// `cidr`, with its prefix length (`10.0.0.0/8`).
         cidr: Cidr,
-        /// `except`.
+        /// `except`: sub-ranges of `cidr` left out; empty when absent.
         except: Vec<Cidr>,
     },
 }
@@ -213,7 +220,7 @@ pub enum Direction {
 }
 
 impl Direction {
-    /// `Ingress` / `Egress`.
+    /// `Ingress` / `Egress`, as in `policyTypes`.
     pub fn as_str(self) -> &'static str {
         match self {
             Direction::Ingress => "Ingress",
@@ -225,11 +232,12 @@ impl Direction {
 /// A NetworkPolicy, with `policyTypes` already defaulted.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Policy {
-    /// Namespace.
+    /// `metadata.namespace`: the policy selects pods of this namespace only, and a
+    /// podSelector-only peer means pods of this namespace.
     pub namespace: String,
-    /// Name.
+    /// `metadata.name`, unique per namespace (the later of two duplicates wins).
     pub name: String,
-    /// `spec.podSelector`.
+    /// `spec.podSelector`; the empty selector selects every pod of the namespace.
     pub pod_selector: Selector,
     /// True when the policy isolates selected pods for ingress.
     pub isolates_ingress: bool,
@@ -246,7 +254,7 @@ pub struct Policy {
 }
 
 impl Policy {
-    /// `namespace/name`.
+    /// `namespace/name`: how diagnostics, explanations and diffs name the policy.
     pub fn id(&self) -> String {
         format!("{}/{}", self.namespace, self.name)
     }
@@ -273,13 +281,13 @@ impl Policy {
 /// the IP addresses in `status.addresses`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Node {
-    /// Node name.
+    /// `metadata.name` (cluster-scoped: no namespace).
     pub name: String,
     /// Node labels (`kubernetes.io/os: linux`, ...).
     pub labels: Labels,
     /// The addresses of `status.addresses` that are IPs (InternalIP, ExternalIP).
     pub addresses: Vec<std::net::IpAddr>,
-    /// Where it was declared.
+    /// The manifest's place; `None` for nodes built by hand.
     pub origin: Option<Origin>,
 }
 

@@ -129,7 +129,8 @@ pub fn check_object_name(kind: &str, name: &str) -> Result<(), String> {
     }
 }
 
-/// Checks a port name.
+/// Checks a port name (IANA service name rules, [`PORT_NAME_RULE`]); the error quotes
+/// the name and says the rule.
 pub fn check_port_name(name: &str) -> Result<(), String> {
     if is_port_name(name) {
         Ok(())

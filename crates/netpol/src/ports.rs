@@ -8,9 +8,9 @@ use std::fmt;
 pub enum Protocol {
     /// TCP (the default when a policy port leaves protocol out).
     Tcp,
-    /// UDP.
+    /// UDP: DNS (53/UDP) is the flow that egress isolation most often breaks.
     Udp,
-    /// SCTP.
+    /// SCTP (stable in NetworkPolicy since Kubernetes 1.20; not every plugin supports it).
     Sctp,
 }
 
@@ -28,7 +28,7 @@ impl Protocol {
         }
     }
 
-    /// The API spelling.
+    /// The API spelling (`TCP`, `UDP`, `SCTP`), which [`Protocol::parse`] reads back.
     pub fn as_str(self) -> &'static str {
         match self {
             Protocol::Tcp => "TCP",
@@ -52,9 +52,9 @@ impl fmt::Display for Protocol {
     }
 }
 
-/// Lowest and highest port numbers.
+/// Lowest port number: the API server rejects port 0 in a policy.
 pub const MIN_PORT: u16 = 1;
-/// Highest port number.
+/// Highest port number; `endPort` may not go past it.
 pub const MAX_PORT: u16 = 65535;
 
 /// A set of ports of one protocol: sorted, disjoint, non-adjacent inclusive ranges.
@@ -62,7 +62,7 @@ pub const MAX_PORT: u16 = 65535;
 pub struct PortRanges(Vec<(u16, u16)>);
 
 impl PortRanges {
-    /// No port.
+    /// The empty set (the neutral element of [`PortRanges::union`]).
     pub fn empty() -> Self {
         PortRanges(Vec::new())
     }
@@ -81,7 +81,8 @@ impl PortRanges {
         }
     }
 
-    /// The ranges.
+    /// Inclusive `(lo, hi)` ranges: sorted, disjoint and never adjacent, so two equal sets
+    /// have equal lists.
     pub fn ranges(&self) -> &[(u16, u16)] {
         &self.0
     }
@@ -101,7 +102,7 @@ impl PortRanges {
         self.0.iter().any(|&(lo, hi)| lo <= port && port <= hi)
     }
 
-    /// Set union.
+    /// Set union; overlapping and adjacent ranges merge, keeping the form canonical.
     pub fn union(&self, other: &PortRanges) -> PortRanges {
         let mut all: Vec<(u16, u16)> = self.0.iter().chain(other.0.iter()).copied().collect();
         all.sort_unstable();
@@ -117,7 +118,7 @@ impl PortRanges {
         PortRanges(out)
     }
 
-    /// Set intersection.
+    /// Set intersection, in one merge pass over both sorted lists.
     pub fn intersect(&self, other: &PortRanges) -> PortRanges {
         let mut out = Vec::new();
         let (mut i, mut j) = (0, 0);
@@ -201,7 +202,7 @@ pub struct Connections {
 }
 
 impl Connections {
-    /// Nothing allowed.
+    /// Nothing allowed: what an isolated pod allows when no rule matches.
     pub fn none() -> Self {
         Connections::default()
     }
@@ -213,7 +214,7 @@ impl Connections {
         }
     }
 
-    /// Ports of one protocol.
+    /// `ports` of `protocol`, and nothing of the other protocols.
     pub fn of(protocol: Protocol, ports: PortRanges) -> Self {
         let mut c = Connections::none();
         if let Some(slot) = c.by_protocol.get_mut(protocol.index()) {
@@ -247,14 +248,15 @@ impl Connections {
         self.ports(protocol).contains(port)
     }
 
-    /// Set union.
+    /// Per-protocol union: how the rules of every policy isolating a pod add up.
     pub fn union(&self, other: &Connections) -> Connections {
         Connections {
             by_protocol: Protocol::ALL.map(|p| self.ports(p).union(other.ports(p))),
         }
     }
 
-    /// Set intersection.
+    /// Per-protocol intersection: a connection needs the sender's egress and the
+    /// receiver's ingress to allow it.
     pub fn intersect(&self, other: &Connections) -> Connections {
         Connections {
             by_protocol: Protocol::ALL.map(|p| self.ports(p).intersect(other.ports(p))),

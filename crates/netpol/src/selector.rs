@@ -15,9 +15,9 @@ pub enum Operator {
     In,
     /// Label absent, or present with none of the values.
     NotIn,
-    /// Label present.
+    /// Label present, whatever its value (`values` must be empty).
     Exists,
-    /// Label absent.
+    /// Label absent (`values` must be empty).
     DoesNotExist,
 }
 
@@ -33,7 +33,7 @@ impl Operator {
         }
     }
 
-    /// The API spelling.
+    /// The API spelling, which [`Operator::parse`] reads back.
     pub fn as_str(self) -> &'static str {
         match self {
             Operator::In => "In",
@@ -47,9 +47,9 @@ impl Operator {
 /// One `matchExpressions` entry.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Requirement {
-    /// Label key.
+    /// Label key, already validated (`app`, `app.kubernetes.io/name`).
     pub key: String,
-    /// Operator.
+    /// How `values` are compared with the label's value.
     pub operator: Operator,
     /// Values (empty for Exists/DoesNotExist).
     pub values: Vec<String>,
@@ -82,9 +82,9 @@ pub struct Mismatch {
 /// A label selector. `matchLabels` and `matchExpressions` are ANDed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Selector {
-    /// `matchLabels`.
+    /// `matchLabels`: each key must be present with exactly this value.
     pub match_labels: Labels,
-    /// `matchExpressions`.
+    /// `matchExpressions`, all of which must hold.
     pub match_expressions: Vec<Requirement>,
 }
 

@@ -22,7 +22,7 @@ pub const DIAGRAM: &str = "diagram";
 /// A namespace added on the diagram.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DrawnNamespace {
-    /// Name.
+    /// Its name, a DNS label; invalid names are reported and the namespace left out.
     pub name: String,
     /// Labels (the automatic name label is added anyway).
     pub labels: Labels,
@@ -31,11 +31,11 @@ pub struct DrawnNamespace {
 /// A pod added on the diagram.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DrawnPod {
-    /// Namespace.
+    /// The namespace it is drawn in; created implicitly when nothing declares it.
     pub namespace: String,
-    /// Name.
+    /// Its name (a DNS subdomain); a manifest pod with the same id takes precedence.
     pub name: String,
-    /// Labels.
+    /// Its labels, validated like a manifest's (a rejected label leaves the pod out).
     pub labels: Labels,
 }
 
@@ -52,7 +52,7 @@ pub struct Workspace {
     pub externals: Vec<String>,
     /// Drawn arrows: the intents the generator turns into policies.
     pub arrows: Vec<Intent>,
-    /// Generator options.
+    /// How the arrows become policies: selector style, identity label, baseline, DNS.
     pub options: Options,
     /// The user says the project uses Kustomize `commonLabels`.
     pub kustomize: bool,
@@ -214,6 +214,7 @@ fn add_drawn(cluster: &mut Cluster, ws: &Workspace) -> Vec<Diagnostic> {
                 labels: p.labels.clone(),
                 ports: Vec::new(),
                 ips: Vec::new(),
+                host_network: false,
                 origin: None,
             });
         }

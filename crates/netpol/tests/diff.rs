@@ -163,6 +163,7 @@ fn pod(name: String) -> impl Strategy<Value = Pod> {
             } else {
                 vec![]
             },
+            host_network: false,
             origin: None,
         })
 }

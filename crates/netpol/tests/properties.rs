@@ -171,6 +171,7 @@ fn pod(i: usize) -> impl Strategy<Value = Pod> {
             } else {
                 vec![]
             },
+            host_network: false,
             origin: None,
         })
 }

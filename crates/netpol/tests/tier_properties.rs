@@ -137,6 +137,7 @@ fn pod(i: usize) -> impl Strategy<Value = Pod> {
             ips: net
                 .map(|n| vec![format!("{n}{}", i + 1).parse().unwrap()])
                 .unwrap_or_default(),
+            host_network: false,
             origin: None,
         })
 }

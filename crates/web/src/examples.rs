@@ -9,7 +9,7 @@ use crate::share::ShareState;
 pub struct Example {
     /// Stable id, used in `?example=ID`.
     pub id: &'static str,
-    /// Menu title.
+    /// Title in the examples menu; also the name a loaded example is announced by.
     pub title: &'static str,
     /// One line under the title.
     pub summary: &'static str,

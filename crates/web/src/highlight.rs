@@ -82,21 +82,25 @@ pub fn highlight(text: &str, notes: &BTreeMap<usize, LineNote>) -> String {
     highlight_chunks(text, notes, usize::MAX).concat()
 }
 
-/// [`highlight`] in chunks of `lines` lines: the editor renders each chunk on its own, so
-/// a keystroke re-parses only the chunk it changed instead of the whole backdrop.
+/// [`highlight`] in chunks of `lines` lines (the tests' view of the editor's chunks).
+#[cfg(test)]
 pub fn highlight_chunks(
     text: &str,
     notes: &BTreeMap<usize, LineNote>,
     lines: usize,
 ) -> Vec<String> {
-    let lines = lines.max(1);
-    let mut chunks = Vec::new();
-    let mut out = String::new();
-    for (i, line) in text.split('\n').enumerate() {
-        if i > 0 && i % lines == 0 {
-            chunks.push(std::mem::take(&mut out));
-        }
-        let number = i + 1;
+    let all: Vec<&str> = text.split('\n').collect();
+    all.chunks(lines.max(1))
+        .enumerate()
+        .map(|(c, chunk)| highlight_lines(chunk, c * lines.max(1) + 1, notes))
+        .collect()
+}
+
+/// Highlights `lines`, the first of which is line `first` (1-based) of the text.
+pub fn highlight_lines(lines: &[&str], first: usize, notes: &BTreeMap<usize, LineNote>) -> String {
+    let mut out = String::with_capacity(lines.iter().map(|l| l.len() * 2 + 24).sum());
+    for (i, line) in lines.iter().enumerate() {
+        let number = first + i;
         let line = line.strip_suffix('\r').unwrap_or(line);
         match notes.get(&number) {
             Some(note) => {
@@ -119,8 +123,7 @@ pub fn highlight_chunks(
             }
         }
     }
-    chunks.push(out);
-    chunks
+    out
 }
 
 /// Highlighted read-only code (the generated YAML): lines joined by real newlines, so the

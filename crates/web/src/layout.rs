@@ -25,7 +25,7 @@ const CLUSTER_PAD: f64 = 18.0;
 const CLUSTER_TITLE: f64 = 26.0;
 /// Horizontal distance from the cluster box to the externals column.
 const EXTERNAL_GAP: f64 = 72.0;
-/// Margin around everything.
+/// Margin around the cluster box, and around nodes dragged outside it, in the bounds.
 const MARGIN: f64 = 12.0;
 /// An empty namespace still gets a visible box.
 const EMPTY_W: f64 = 180.0;

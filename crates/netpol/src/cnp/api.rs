@@ -101,13 +101,10 @@ pub struct Peer {
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ProtocolMatch {
-    /// TCP ports.
     #[serde(default)]
     pub tcp: Option<PortMatch>,
-    /// UDP ports.
     #[serde(default)]
     pub udp: Option<PortMatch>,
-    /// SCTP ports.
     #[serde(default)]
     pub sctp: Option<PortMatch>,
     /// A container port name on the destination pod.
@@ -119,7 +116,6 @@ pub struct ProtocolMatch {
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PortMatch {
-    /// The port or range.
     #[serde(default)]
     pub destination_port: Option<Port>,
 }
@@ -136,14 +132,12 @@ pub struct Port {
     pub range: Option<PortRange>,
 }
 
-/// `range`.
+/// `range`: `start` to `end`, both inclusive.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PortRange {
-    /// First port.
     #[serde(default)]
     pub start: Option<i64>,
-    /// Last port.
     #[serde(default)]
     pub end: Option<i64>,
 }

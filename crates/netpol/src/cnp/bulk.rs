@@ -149,11 +149,10 @@ fn rule_peers<'a>(
 
 /// How a rule's protocols treat one probed port.
 pub(crate) enum PortMatch<'a> {
-    /// Every destination.
+    /// Every destination: no protocols listed, or a port or range covers the probe.
     All,
     /// Destinations with a container port of one of these names on this port and protocol.
     Named(Vec<&'a str>),
-    /// None.
     No,
 }
 

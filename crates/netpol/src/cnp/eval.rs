@@ -27,7 +27,7 @@ use crate::selector::{Mismatch, Selector};
 pub struct TierPolicyRef {
     /// `metadata.name`.
     pub policy: String,
-    /// `spec.priority`.
+    /// `spec.priority`: lower runs first within the tier.
     pub priority: u16,
     /// Index into `Cluster::cluster_policies`.
     #[serde(skip)]
@@ -37,9 +37,9 @@ pub struct TierPolicyRef {
 /// A rule of a ClusterNetworkPolicy: its `ingress[rule]` or `egress[rule]`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct TierRuleRef {
-    /// Policy name.
+    /// The policy's `metadata.name`.
     pub policy: String,
-    /// The policy's priority.
+    /// The policy's `spec.priority`: lower runs first within the tier.
     pub priority: u16,
     /// Index of the policy in `Cluster::cluster_policies`.
     #[serde(skip)]
@@ -49,14 +49,14 @@ pub struct TierRuleRef {
     /// The rule's `name`, when written.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// The rule's action.
+    /// The rule's action: what it decides when it matches.
     pub action: Action,
 }
 
 /// A rule that was tried and did not match, with the reason.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct TierCandidate {
-    /// The rule.
+    /// Which rule; flattened, so the JSON has `policy`, `priority` and `rule` at this level.
     #[serde(flatten)]
     pub rule: TierRuleRef,
     /// Why it did not match.
@@ -262,9 +262,8 @@ pub fn rule_matches(
 pub(crate) enum Coverage {
     /// Every address of the endpoint.
     Full,
-    /// Some of them.
+    /// Some of them: enough for a Deny rule, not for Accept or Pass.
     Partial,
-    /// None.
     None,
 }
 
@@ -509,6 +508,7 @@ mod tests {
             labels: Default::default(),
             ports: Vec::new(),
             ips: Vec::new(),
+            host_network: false,
             origin: None,
         };
         let everything = [cidr("0.0.0.0/0")];

@@ -22,7 +22,7 @@ pub enum Tier {
 }
 
 impl Tier {
-    /// `Admin` / `Baseline`.
+    /// `Admin` / `Baseline`, as `spec.tier` spells it.
     pub fn as_str(self) -> &'static str {
         match self {
             Tier::Admin => "Admin",
@@ -98,9 +98,10 @@ pub enum CnpPeer {
     Namespaces(Selector),
     /// Selected pods of the selected namespaces.
     Pods {
-        /// `namespaceSelector`.
+        /// `namespaceSelector`; `{}` selects every namespace (unlike a NetworkPolicy
+        /// peer, there is no "own namespace" default: the policy has no namespace).
         namespace_selector: Selector,
-        /// `podSelector`.
+        /// `podSelector`; `{}` selects every pod of the selected namespaces.
         pod_selector: Selector,
     },
     /// The addresses of the selected nodes (egress only).
@@ -129,9 +130,9 @@ impl CnpPeer {
 pub enum CnpPort {
     /// `tcp`/`udp`/`sctp` with a `destinationPort` number (`start == end`) or range.
     Ports {
-        /// The protocol.
+        /// Which of `tcp`, `udp` and `sctp` was written.
         protocol: Protocol,
-        /// First port.
+        /// First port (1-65535).
         start: u16,
         /// Last port (inclusive).
         end: u16,
@@ -144,9 +145,9 @@ pub enum CnpPort {
 /// One ingress or egress rule. Rules of a policy are evaluated in the order written.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CnpRule {
-    /// `name`, when written.
+    /// `name`, when written: at most 100 characters, shown in explanations.
     pub name: Option<String>,
-    /// `action`.
+    /// `action`: what a match decides (Pass skips the rest of the tier).
     pub action: Action,
     /// `from` / `to` (never empty: the API requires at least one peer).
     pub peers: Vec<CnpPeer>,
@@ -159,13 +160,13 @@ pub struct CnpRule {
 /// A ClusterNetworkPolicy (cluster-scoped: it has a name and no namespace).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClusterNetworkPolicy {
-    /// `metadata.name`.
+    /// `metadata.name`, unique in the cluster (no namespace).
     pub name: String,
-    /// `spec.tier`.
+    /// `spec.tier`: whether it runs before or after NetworkPolicies.
     pub tier: Tier,
     /// `spec.priority`, 0 to 1000; lower is evaluated first.
     pub priority: u16,
-    /// `spec.subject`.
+    /// `spec.subject`: the pods the policy applies to.
     pub subject: Subject,
     /// `spec.ingress`, in order.
     pub ingress: Vec<CnpRule>,

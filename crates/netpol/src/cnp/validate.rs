@@ -20,7 +20,7 @@ use crate::selector::{from_label_selector, Selector};
 /// The CRD's limit on rules per direction, peers per rule, protocols per rule and entries
 /// per `networks`/`domainNames`.
 pub const MAX_ITEMS: usize = 25;
-/// Highest priority value.
+/// Highest `spec.priority` the CRD accepts (0 is the lowest, evaluated first).
 pub const MAX_PRIORITY: i64 = 1000;
 const MAX_RULE_NAME: usize = 100;
 

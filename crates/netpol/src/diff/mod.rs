@@ -57,19 +57,19 @@ pub struct Diff {
 }
 
 impl Diff {
-    /// True when nothing changed.
+    /// True when no connection changed and no endpoint came or went.
     pub fn is_empty(&self) -> bool {
         self.changes.is_empty()
             && self.added_endpoints.is_empty()
             && self.removed_endpoints.is_empty()
     }
 
-    /// Pairs where something opened.
+    /// Ordered pairs where at least one connection opened (a pair can also count as closed).
     pub fn opened_pairs(&self) -> usize {
         self.changes.iter().filter(|c| !c.opened.is_empty()).count()
     }
 
-    /// Pairs where something closed.
+    /// Ordered pairs where at least one connection closed.
     pub fn closed_pairs(&self) -> usize {
         self.changes.iter().filter(|c| !c.closed.is_empty()).count()
     }
@@ -83,9 +83,9 @@ impl Diff {
 /// What changed for one ordered pair.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Change {
-    /// Sender id.
+    /// Sender id (`namespace/name` or `ip:...`).
     pub from: String,
-    /// Receiver id.
+    /// Receiver id, in the same form.
     pub to: String,
     /// Connections the new side allows and the old did not.
     pub opened: Connections,
@@ -123,7 +123,7 @@ impl Change {
 /// caller already computed (the playground has the connectivity anyway).
 #[derive(Clone, Copy, Debug)]
 pub struct Snapshot<'a> {
-    /// The cluster.
+    /// The side's cluster, for explaining a change at a port.
     pub cluster: &'a Cluster,
     /// The endpoints `connectivity` was computed for, in its order.
     pub endpoints: &'a [Endpoint],

@@ -21,7 +21,7 @@ use crate::yaml::value::{DataFile, Mapping, Value};
 /// An expectation with the place it was written.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Stated {
-    /// The expectation.
+    /// What the entry says, with its patterns as written (not yet resolved to pods).
     pub expectation: Expectation,
     /// Where its entry is (file name, line, column, byte range).
     pub origin: Origin,

@@ -34,9 +34,9 @@ pub struct Expectation {
     pub from: String,
     /// Receiver, as written: a [`Pattern`].
     pub to: String,
-    /// Destination port.
+    /// Destination port (1-65535).
     pub port: u16,
-    /// Protocol.
+    /// Protocol; TCP when the entry leaves it out.
     pub protocol: Protocol,
     /// True when the connection must be allowed, false when it must stay denied.
     pub allowed: bool,

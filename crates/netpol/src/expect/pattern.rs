@@ -32,7 +32,7 @@ pub enum Pattern {
     Labels {
         /// The namespace, or `None` for every namespace (`*/...`).
         namespace: Option<String>,
-        /// The selector.
+        /// Label selector in `kubectl -l` syntax (`app=web,tier in (a,b)`).
         selector: Selector,
     },
     /// `*/*` or `*`: every pod and workload.

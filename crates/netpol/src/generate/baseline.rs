@@ -38,7 +38,6 @@ const SYSTEM_NAMESPACES: [&str; 2] = [INGRESS_NAMESPACE, "ingress-nginx"];
 /// A policy on its way out, with what the YAML shows besides the spec.
 #[derive(Clone, Debug)]
 pub(super) struct Output {
-    /// The policy.
     pub(super) policy: Policy,
     /// `metadata.labels`.
     pub(super) labels: Labels,

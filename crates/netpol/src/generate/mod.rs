@@ -127,7 +127,8 @@ impl SelectorStyle {
     }
 }
 
-/// Generator options.
+/// Generator options. The default: `matchLabels` selectors, the identity label guessed per
+/// workload, no baseline, no DNS egress.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Options {
     /// How pod selectors are written.
@@ -138,7 +139,8 @@ pub struct Options {
     /// The namespace label that namespaceSelectors use; `None` means
     /// `kubernetes.io/metadata.name`, which Kubernetes sets on every namespace.
     pub namespace_label: Option<String>,
-    /// What to start from.
+    /// Which namespace-wide baseline policies (default deny, ...) to emit besides the
+    /// per-workload ones.
     pub baseline: Baseline,
     /// Add DNS egress (kube-dns in kube-system, 53/UDP and 53/TCP) to every pod the
     /// generated policies isolate for egress.

@@ -18,7 +18,7 @@ use crate::workspace::{self, Workspace};
 /// The grade of one expectation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Outcome {
-    /// The expectation.
+    /// The goal line graded, as the lesson writes it.
     pub expectation: Expectation,
     /// True when the workspace does what the expectation asks.
     pub met: bool,

@@ -41,7 +41,8 @@ pub struct WrongAnswer {
     pub title: String,
     /// The goal line or constraint it must fail.
     pub fails: Failing,
-    /// The wrong answer itself.
+    /// The workspace the learner would end up with (the file gives it whole, or as a
+    /// `patch` of the solution).
     pub workspace: Workspace,
 }
 
@@ -51,12 +52,12 @@ pub struct WrongAnswer {
 pub enum Failing {
     /// A goal line, as written in the goal.
     Goal {
-        /// The expectation.
+        /// The goal line, equal to one in [`Lesson::goal`].
         expectation: Expectation,
     },
     /// A constraint, as written in the constraints.
     Constraint {
-        /// The constraint.
+        /// The constraint, equal to one in [`Lesson::constraints`].
         constraint: Constraint,
     },
 }
@@ -77,9 +78,9 @@ pub enum Constraint {
     /// The policy must still exist with the spec it has in the start
     /// ("do not touch namespace-default").
     KeepPolicy {
-        /// Its namespace.
+        /// The namespace part of `keep_policy: namespace/name`.
         namespace: String,
-        /// Its name.
+        /// The name part of `keep_policy: namespace/name`.
         name: String,
     },
     /// Policies the learner wrote or changed select pods with `matchExpressions` only: no
@@ -87,7 +88,7 @@ pub enum Constraint {
     UseMatchExpressions,
     /// No NetworkPolicy in this namespace (the fix belongs elsewhere).
     NoPolicyIn {
-        /// The namespace.
+        /// The namespace that must have no NetworkPolicy.
         namespace: String,
     },
     /// Every namespace keeps the labels it has in the start: the learner may not edit

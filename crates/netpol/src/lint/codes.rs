@@ -35,4 +35,5 @@ lint_codes! {
     NETWORKS_MATCH_PODS = "NP218", "networks-match-pods", Warning, "a ClusterNetworkPolicy `networks` peer covers pod IPs: it matches traffic between pods too";
     TIER_SELECTS_NO_POD = "NP219", "tier-selects-no-pod", Warning, "a ClusterNetworkPolicy's subject selects no pod of the input";
     TIER_IMPLEMENTATION_DEFINED = "NP220", "tier-implementation-defined", Warning, "a ClusterNetworkPolicy feature whose support or outcome depends on the implementation (named ports, nodes, domainNames)";
+    HOST_NETWORK_POD = "NP221", "host-network-pod", Warning, "a NetworkPolicy selects or a peer matches a hostNetwork pod: whether policies apply to it depends on the network plugin (most treat its traffic as the node's)";
 }

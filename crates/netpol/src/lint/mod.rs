@@ -4,7 +4,8 @@
 //!
 //! One module per family: peers (wrong namespace, OR instead of AND, unknown
 //! namespace labels), selection (no pod selected, never matching), redundancy, DNS,
-//! policyTypes, Kustomize, ipBlocks and named ports; for ClusterNetworkPolicies, rule
+//! policyTypes, Kustomize, ipBlocks, named ports and hostNetwork pods that policies
+//! depend on; for ClusterNetworkPolicies, rule
 //! order (shadowed rules, equal priorities, Pass in Baseline, empty subjects,
 //! implementation-defined features) and traffic (`networks` over pods, DNS under a
 //! Baseline Deny). Facts shared by the families are
@@ -13,6 +14,7 @@
 pub mod codes;
 mod context;
 mod dns;
+mod host_network;
 mod ip_blocks;
 mod kustomize;
 mod logic;
@@ -29,7 +31,7 @@ use crate::load::Loaded;
 
 pub use codes::LINT_CODES;
 
-/// Linter options.
+/// Linter options: facts about the project that the manifests alone do not show.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct LintOptions {
     /// The project uses Kustomize `commonLabels`: report podSelector `matchLabels`. Also on
@@ -49,6 +51,7 @@ pub fn lint(loaded: &Loaded, options: &LintOptions) -> Vec<Diagnostic> {
     kustomize::check(&cx, &mut out);
     ip_blocks::check(&cx, &mut out);
     named_ports::check(&cx, &mut out);
+    host_network::check(&cx, &mut out);
     tier_order::check(&cx, &mut out);
     tier_traffic::check(&cx, &mut out);
     out.sort_by(|a, b| {

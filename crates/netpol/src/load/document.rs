@@ -37,7 +37,7 @@ pub(crate) struct Parsed {
 #[derive(Clone, Debug)]
 pub(crate) enum Object {
     Namespace(Namespace, Identity),
-    Endpoint(Pod, Identity),
+    Endpoint(Pod, Identity, NodeId),
     Policy(Policy, Identity, NodeId),
     ClusterPolicy(ClusterNetworkPolicy, Identity, NodeId),
     Node(Node, Identity),
@@ -216,7 +216,7 @@ impl Cx<'_> {
                     let template = Template {
                         labels: pod.metadata.as_ref().and_then(|m| m.labels.clone()),
                         spec: pod.spec,
-                        spec_path: "spec",
+                        spec_path: endpoint::pod_spec_path(EndpointKind::Pod),
                     };
                     let meta = pod.metadata.unwrap_or_default();
                     self.endpoint(node, EndpointKind::Pod, &meta, template, pod.status);
@@ -480,14 +480,10 @@ impl Cx<'_> {
             );
             return;
         };
-        let spec_path = match kind {
-            EndpointKind::CronJob => "spec.jobTemplate.spec.template.spec",
-            _ => "spec.template.spec",
-        };
         let template = Template {
             labels: template.metadata.and_then(|m| m.labels),
             spec: template.spec,
-            spec_path,
+            spec_path: endpoint::pod_spec_path(kind),
         };
         let meta = object.metadata.unwrap_or_default();
         self.endpoint(node, kind, &meta, template, None);
@@ -505,7 +501,7 @@ impl Cx<'_> {
             return;
         };
         let pod = endpoint::build(self, node, kind, &identity, template, status);
-        self.out.objects.push(Object::Endpoint(pod, identity));
+        self.out.objects.push(Object::Endpoint(pod, identity, node));
     }
 
     fn policy(&mut self, node: NodeId, p: NetworkPolicyObject) {

@@ -18,6 +18,15 @@ pub(crate) struct Template {
     pub spec_path: &'static str,
 }
 
+/// Where the pod spec is in an object of `kind`: a Pod's own, or a workload's template.
+pub(crate) fn pod_spec_path(kind: EndpointKind) -> &'static str {
+    match kind {
+        EndpointKind::Pod => "spec",
+        EndpointKind::CronJob => "spec.jobTemplate.spec.template.spec",
+        _ => "spec.template.spec",
+    }
+}
+
 /// The endpoint of an object whose identity was validated.
 pub(crate) fn build(
     cx: &mut Cx<'_>,
@@ -29,6 +38,11 @@ pub(crate) fn build(
 ) -> Pod {
     let ports = container_ports(cx, node, &template);
     let ips = status.map(|s| pod_ips(cx, node, s)).unwrap_or_default();
+    let host_network = template
+        .spec
+        .as_ref()
+        .and_then(|s| s.host_network)
+        .unwrap_or(false);
     Pod {
         namespace: identity.namespace.clone(),
         name: identity.name.clone(),
@@ -36,6 +50,7 @@ pub(crate) fn build(
         labels: template.labels.unwrap_or_default(),
         ports,
         ips,
+        host_network,
         origin: Some(cx.at(node, false)),
     }
 }

@@ -17,6 +17,8 @@ mod objects;
 mod policy;
 mod tiers;
 
+pub(crate) use endpoint::pod_spec_path;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -39,7 +41,8 @@ pub struct Source<'a> {
 /// The result of loading: the cluster and what was wrong with the input.
 #[derive(Clone, Debug, Default)]
 pub struct Loaded {
-    /// Everything that loaded.
+    /// Everything that loaded; an object with an error is left out, like the API server
+    /// would refuse it, and the rest still loads.
     pub cluster: Cluster,
     /// Problems, in source order.
     pub diagnostics: Vec<Diagnostic>,
@@ -49,6 +52,8 @@ pub struct Loaded {
     policy_sites: Vec<Site>,
     /// Parallel to `cluster.cluster_policies`.
     cluster_policy_sites: Vec<Site>,
+    /// Parallel to the loaded part of `cluster.pods` (pods added later have none).
+    pod_sites: Vec<Site>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -90,6 +95,12 @@ impl Loaded {
     /// Where a field of ClusterNetworkPolicy `index` is, like [`Loaded::locate`].
     pub fn locate_cluster_policy(&self, index: usize, path: &str) -> Origin {
         self.locate_site(self.cluster_policy_sites.get(index), path)
+    }
+
+    /// Where a field of pod or workload `pod_index` is (`spec.template.spec.hostNetwork`),
+    /// like [`Loaded::locate`]; no place for a pod that no manifest declared.
+    pub(crate) fn locate_pod(&self, pod_index: usize, path: &str) -> Origin {
+        self.locate_site(self.pod_sites.get(pod_index), path)
     }
 
     fn locate_site(&self, site: Option<&Site>, path: &str) -> Origin {
@@ -233,9 +244,16 @@ impl Assembler {
                     None => list.push(ns),
                 }
             }
-            Object::Endpoint(pod, id) => {
+            Object::Endpoint(pod, id, node) => {
                 self.duplicate(&id);
-                self.endpoint(pod, &id);
+                self.endpoint(
+                    pod,
+                    &id,
+                    Site {
+                        document,
+                        object: node,
+                    },
+                );
             }
             Object::Policy(policy, id, node) => {
                 self.duplicate(&id);
@@ -309,10 +327,13 @@ impl Assembler {
         self.seen.insert(key, id.at.clone());
     }
 
-    fn endpoint(&mut self, pod: Pod, id: &document::Identity) {
+    fn endpoint(&mut self, pod: Pod, id: &document::Identity, site: Site) {
         let key = pod.id();
         match self.endpoint_ids.get(&key) {
             Some(&i) => {
+                if let Some(site_slot) = self.out.pod_sites.get_mut(i) {
+                    *site_slot = site;
+                }
                 if let Some(existing) = self.out.cluster.pods.get_mut(i) {
                     if existing.kind != pod.kind {
                         let message = format!(
@@ -330,6 +351,7 @@ impl Assembler {
             None => {
                 self.endpoint_ids.insert(key, self.out.cluster.pods.len());
                 self.out.cluster.pods.push(pod);
+                self.out.pod_sites.push(site);
             }
         }
     }
@@ -391,7 +413,7 @@ impl Rebase<'_> {
     fn object(&self, object: &mut Object) {
         let (origin, identity) = match object {
             Object::Namespace(ns, id) => (&mut ns.origin, id),
-            Object::Endpoint(pod, id) => (&mut pod.origin, id),
+            Object::Endpoint(pod, id, _) => (&mut pod.origin, id),
             Object::Policy(policy, id, _) => {
                 for rule in policy.ingress.iter_mut().chain(policy.egress.iter_mut()) {
                     if let Some(o) = &mut rule.origin {

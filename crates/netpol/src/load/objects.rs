@@ -26,13 +26,13 @@ pub(crate) struct Meta {
     pub generate_name: Option<String>,
 }
 
-/// A Namespace.
+/// A Namespace: only its metadata matters (labels for namespaceSelectors).
 #[derive(Clone, Debug, Default, Deserialize)]
 pub(crate) struct NamespaceObject {
     pub metadata: Option<Meta>,
 }
 
-/// A NetworkPolicy.
+/// A NetworkPolicy: our metadata type, k8s-openapi's spec.
 #[derive(Clone, Debug, Default, Deserialize)]
 pub(crate) struct NetworkPolicyObject {
     pub metadata: Option<Meta>,
@@ -52,10 +52,6 @@ pub(crate) struct PodObject {
 #[serde(rename_all = "camelCase")]
 pub(crate) struct PodSpec {
     pub containers: Option<Vec<Container>>,
-    #[expect(
-        dead_code,
-        reason = "decoded for its type check; NetworkPolicy does not apply to hostNetwork pods in most plugins, which the engine does not model yet"
-    )]
     pub host_network: Option<bool>,
 }
 

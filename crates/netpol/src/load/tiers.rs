@@ -11,7 +11,7 @@ use crate::diag;
 use crate::model::Node;
 use crate::yaml::NodeId;
 
-/// A ClusterNetworkPolicy.
+/// A ClusterNetworkPolicy: metadata and the spec as written ([`Spec`], validated later).
 #[derive(Clone, Debug, Default, Deserialize)]
 pub(crate) struct ClusterNetworkPolicyObject {
     pub metadata: Option<Meta>,

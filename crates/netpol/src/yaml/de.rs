@@ -466,7 +466,7 @@ impl From<de::value::Error> for DecodeError {
     }
 }
 
-/// Sequence items.
+/// serde's `SeqAccess` over a sequence node's children.
 struct Items<'c, 'd> {
     parent: NodeDe<'c, 'd>,
     items: &'d [NodeId],

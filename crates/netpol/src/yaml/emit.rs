@@ -16,13 +16,13 @@ pub enum Yaml {
     Null,
     /// `true` / `false`.
     Bool(bool),
-    /// An integer.
+    /// Written in decimal, unquoted (`8080`).
     Int(i64),
-    /// A float.
+    /// Written so that it reads back as a float (`1.0`, not `1`).
     Float(f64),
     /// A string (quoted when it has to be).
     Str(String),
-    /// A list.
+    /// A block sequence (`- item`); `[]` when empty.
     Seq(Vec<Yaml>),
     /// A mapping, in the order given.
     Map(Vec<(String, Yaml)>),
@@ -39,7 +39,7 @@ impl Yaml {
         )
     }
 
-    /// A string value.
+    /// Shorthand for [`Yaml::Str`].
     pub fn str(s: impl Into<String>) -> Yaml {
         Yaml::Str(s.into())
     }

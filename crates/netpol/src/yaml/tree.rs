@@ -66,7 +66,7 @@ pub(crate) struct Node {
     pub kind: Kind,
 }
 
-/// A parsed document.
+/// A parsed document: its text and a flat node arena that [`NodeId`]s index.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub(crate) struct Document {
     pub(super) text: String,

@@ -7,7 +7,8 @@ use std::fmt;
 use super::resolve::Scalar;
 use super::tree::{Document, NodeId, Style, MAX_DEPTH};
 
-/// A YAML value.
+/// A YAML value as data files (expectations, lessons) read it: scalars resolved the way
+/// kubectl's go-yaml v2 would, each node keeping its place.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Value {
     Null,

@@ -5,6 +5,13 @@
 //!
 //! Both layers sit in one grid cell of a scrolling box, so the backdrop sizes the textarea
 //! and they scroll together without any syncing code.
+//!
+//! The backdrop and the line numbers come in chunks of [`CHUNK_LINES`] lines. Only the
+//! chunks in view (and one either side) are highlighted; the others are their plain text in
+//! one text node, laid out alike. Line numbers are runs of plain text, with an element only
+//! where a diagnostic puts its mark. A 3,000-line paste then
+//! builds a few hundred DOM nodes instead of 30,000, and a keystroke highlights a handful
+//! of chunks.
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -57,23 +64,23 @@ fn notes_of(diags: &[netpol::Diagnostic]) -> BTreeMap<usize, LineNote> {
     notes
 }
 
-/// The line numbers in chunks of [`CHUNK_LINES`] (a new line re-renders only the last one).
-fn gutter_html(lines: usize, notes: &BTreeMap<usize, LineNote>) -> Vec<AttrValue> {
-    (0..lines.div_ceil(CHUNK_LINES).max(1))
-        .map(|c| {
-            let first = c * CHUNK_LINES + 1;
-            let last = ((c + 1) * CHUNK_LINES).min(lines);
-            AttrValue::from(gutter_lines(first, last, notes))
-        })
-        .collect()
-}
-
+/// Line numbers `first..=last`: runs of plain numbers as one text block each, and a line
+/// with a diagnostic as its own element with the mark (a focusable note), so a chunk costs a
+/// few nodes however many lines it has.
 fn gutter_lines(first: usize, last: usize, notes: &BTreeMap<usize, LineNote>) -> String {
     use std::fmt::Write as _;
-    let mut out = String::with_capacity((last + 1 - first.min(last + 1)) * 24);
+    let mut out = String::new();
+    let mut plain = String::new();
+    let flush = |out: &mut String, plain: &mut String| {
+        if !plain.is_empty() {
+            let _ = write!(out, "<div class=\"gl-plain\">{plain}</div>");
+            plain.clear();
+        }
+    };
     for n in first..=last {
         match notes.get(&n) {
             Some(note) => {
+                flush(&mut out, &mut plain);
                 let msg = highlight::escape(&note.message);
                 let _ = write!(
                     out,
@@ -82,10 +89,14 @@ fn gutter_lines(first: usize, last: usize, notes: &BTreeMap<usize, LineNote>) ->
                 );
             }
             None => {
-                let _ = write!(out, "<div class=\"gl\">{n}</div>");
+                if !plain.is_empty() {
+                    plain.push('\n');
+                }
+                let _ = write!(plain, "{n}");
             }
         }
     }
+    flush(&mut out, &mut plain);
     out
 }
 
@@ -164,45 +175,74 @@ fn files_of(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
 /// What the textarea is laid over; empty above [`HIGHLIGHT_MAX`].
 #[derive(Default, PartialEq)]
 struct Backdrop {
-    /// The highlighted text in chunks of [`CHUNK_LINES`], with each one's line count.
+    /// Each chunk's lines as plain text (what an off-screen chunk shows), with its count.
     chunks: Vec<(AttrValue, usize)>,
-    gutter: Vec<AttrValue>,
+    /// Each chunk's line numbers, with the diagnostics' marks.
+    numbers: Vec<AttrValue>,
+    /// The marks per line, for the chunks in view.
+    notes: BTreeMap<usize, LineNote>,
     /// The longest line's length in characters (the text's width).
     widest: usize,
 }
 
-/// The backdrop, once per workspace change.
+/// The backdrop's text, once per workspace change.
 #[hook]
 fn use_backdrop(state: &AppState) -> Rc<Backdrop> {
-    let notes = use_memo(state.ws_rev, {
-        let derived = Rc::clone(&state.derived);
-        move |_| notes_of(&derived.diagnostics)
-    });
+    let derived = Rc::clone(&state.derived);
     let text = state.ws.manifests.clone();
     use_memo(state.ws_rev, move |_| {
         if text.len() > HIGHLIGHT_MAX {
             return Backdrop::default();
         }
-        let lines = text.split('\n').count();
-        let widest = text
-            .split('\n')
-            .map(|l| l.chars().count())
-            .max()
-            .unwrap_or(0);
-        let chunks = highlight::highlight_chunks(&text, &notes, CHUNK_LINES)
-            .into_iter()
-            .enumerate()
-            .map(|(i, c)| {
-                let n = lines.saturating_sub(i * CHUNK_LINES).min(CHUNK_LINES);
-                (AttrValue::from(c), n)
-            })
+        let all: Vec<&str> = text.split('\n').collect();
+        let widest = all.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+        let chunks = all
+            .chunks(CHUNK_LINES)
+            .map(|c| (AttrValue::from(c.join("\n")), c.len()))
             .collect::<Vec<_>>();
+        let notes = notes_of(&derived.diagnostics);
+        let numbers = (0..chunks.len())
+            .map(|c| {
+                let first = c * CHUNK_LINES + 1;
+                let last = ((c + 1) * CHUNK_LINES).min(all.len());
+                AttrValue::from(gutter_lines(first, last, &notes))
+            })
+            .collect();
         Backdrop {
             chunks,
-            gutter: gutter_html(lines, &notes),
+            numbers,
+            notes,
             widest,
         }
     })
+}
+
+/// The chunks in view, and one either side, as `first..=last`; follows the scroll.
+#[hook]
+fn use_view_window(scroller: &NodeRef) -> (UseStateHandle<(usize, usize)>, Callback<Event>) {
+    let window = use_state(|| (0usize, 2usize));
+    let measure = {
+        let (scroller, window) = (scroller.clone(), window.clone());
+        move || {
+            let Some(sc) = scroller.cast::<HtmlElement>() else {
+                return;
+            };
+            let chunk_h = CHUNK_LINES as f64 * LINE_H;
+            let top = f64::from(sc.scroll_top());
+            let bottom = top + f64::from(sc.client_height());
+            let first = (top / chunk_h).floor().max(0.0) as usize;
+            let last = (bottom / chunk_h).ceil().max(0.0) as usize;
+            let next = (first.saturating_sub(1), last + 1);
+            if *window != next {
+                window.set(next);
+            }
+        }
+    };
+    {
+        let measure = measure.clone();
+        use_effect_with((), move |_| measure());
+    }
+    (window, Callback::from(move |_: Event| measure()))
 }
 
 /// Jumps to a line when asked (from the diagnostics list, an explanation, a node): selects
@@ -420,11 +460,28 @@ pub fn editor() -> Html {
     };
     let state = store.state();
     let backdrop = use_backdrop(state);
+    let (window, onscroll) = use_view_window(&scroller);
     use_jump(state, &area, &scroller);
     use_text_sync(state, &area);
-    let (chunks, gutter, widest) = (&backdrop.chunks, &backdrop.gutter, backdrop.widest);
+    let (first_shown, last_shown) = *window;
+    let shown = |c: usize| (first_shown..=last_shown).contains(&c);
     let big = state.ws.manifests.len() > HIGHLIGHT_MAX;
     let lines = state.ws.manifests.split('\n').count();
+    let widest = backdrop.widest;
+    let chunk_html = |(c, (text, n)): (usize, &(AttrValue, usize))| {
+        let style = format!("contain-intrinsic-size: auto {}px", *n as f64 * LINE_H);
+        if shown(c) {
+            let all: Vec<&str> = text.split('\n').collect();
+            let html = highlight::highlight_lines(&all, c * CHUNK_LINES + 1, &backdrop.notes);
+            html! { <div class="chunk" {style}>{ Html::from_html_unchecked(html.into()) }</div> }
+        } else {
+            html! { <div class="chunk" {style}>{ text.clone() }</div> }
+        }
+    };
+    // Every chunk's numbers carry their marks (focusable notes that keyboard and screen
+    // reader users reach without scrolling); they cost a few nodes per chunk.
+    let gutter_html =
+        |numbers: &AttrValue| html! { <div>{ Html::from_html_unchecked(numbers.clone()) }</div> };
     let drop = file_drop(&store, &dragging);
     html! {
         <section class={classes!("pane", "editor-pane", (*dragging).then_some("dropping"))}
@@ -436,11 +493,11 @@ pub fn editor() -> Html {
             }
             // One structure in both modes, so the textarea (and its caret and undo history)
             // survives crossing the highlighting size limit.
-            <div class={classes!("code-scroll", big.then_some("plain"))} ref={scroller}>
+            <div class={classes!("code-scroll", big.then_some("plain"))} ref={scroller} {onscroll}>
                 <div class="code-grid" onmousedown={focus_end(&area)}>
                     // A fixed-width gutter, so an edit never re-measures thousands of numbers.
                     <div class="gutter" style={format!("width: calc({}ch + 30px)", digits(lines))}>
-                        { for gutter.iter().map(|g| html! { <div>{ Html::from_html_unchecked(g.clone()) }</div> }) }
+                        { for backdrop.numbers.iter().map(gutter_html) }
                     </div>
                     // The stack's size comes from the text (line count, widest line), not
                     // from the backdrop's layout: re-rendering a chunk then never resizes the
@@ -450,13 +507,9 @@ pub fn editor() -> Html {
                         lines as f64 * LINE_H + 16.0
                     ))}>
                         <pre class="code-backdrop" aria-hidden="true">
-                            { for chunks.iter().map(|(c, n)| html! {
-                                // Off-screen chunks skip layout and paint (content-visibility),
-                                // sized by their line count so the scroll height stays exact.
-                                <div class="chunk" style={format!("contain-intrinsic-size: auto {}px", *n as f64 * LINE_H)}>
-                                    { Html::from_html_unchecked(c.clone()) }
-                                </div>
-                            }) }
+                            // Off-screen chunks also skip layout and paint (content-visibility),
+                            // sized by their line count so the scroll height stays exact.
+                            { for backdrop.chunks.iter().enumerate().map(chunk_html) }
                         </pre>
                         <textarea ref={area} class="code-input" aria-label="Manifests" id="manifests"
                             spellcheck="false" autocomplete="off" autocapitalize="off" wrap="off"

@@ -147,7 +147,7 @@ pub fn fit() -> Html {
     </> })
 }
 
-/// Layout reset.
+/// Circular arrow (automatic layout: forget the nodes the user moved).
 pub fn reset() -> Html {
     icon(html! { <><path d="M3 12a9 9 0 1 0 3-6.7L3 8" /><path d="M3 3v5h5" /></> })
 }
@@ -157,7 +157,7 @@ pub fn arrow() -> Html {
     icon(html! { <><path d="M5 12h14" /><path d="M12 5l7 7-7 7" /></> })
 }
 
-/// External link.
+/// Box with an arrow leaving it (opens the full playground from an embed).
 pub fn external() -> Html {
     icon(html! { <>
         <path d="M18 13v6a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2V8a2 2 0 0 1 2-2h6" />

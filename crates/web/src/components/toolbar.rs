@@ -193,7 +193,7 @@ fn export_items(store: &Store, open: &UseStateHandle<Option<Menu>>) -> Html {
     }
 }
 
-/// The top bar.
+/// The top bar: the examples, export and compare menus, sharing, help and the theme.
 #[function_component(Toolbar)]
 pub fn toolbar() -> Html {
     let store = use_store();

@@ -114,7 +114,7 @@ pub enum CourseState {
     /// Not asked for yet.
     #[default]
     Idle,
-    /// Being fetched.
+    /// Being fetched; opening the panel again does not fetch it twice.
     Loading,
     /// Fetched (some entries may be broken).
     Ready(Rc<Course>),
@@ -155,7 +155,7 @@ impl Progress {
         p
     }
 
-    /// The stored form.
+    /// The JSON kept in local storage, which [`Progress::from_json`] reads back.
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()
     }
@@ -189,7 +189,7 @@ pub struct LessonsState {
     pub progress: Progress,
     /// The lesson list is shown.
     pub list_open: bool,
-    /// A pending confirmation.
+    /// The question shown before work is discarded; `None` when nothing is asked.
     pub confirm: Option<Confirm>,
     /// A lesson to open as soon as the course is loaded (`?lesson=`).
     pub pending: Option<String>,
@@ -204,7 +204,7 @@ pub struct LessonsState {
 pub enum LessonAction {
     /// The course is being fetched.
     Loading,
-    /// The course arrived.
+    /// The course arrived; an open lesson it no longer has is closed.
     Loaded(Rc<Course>),
     /// The course could not be fetched.
     Failed(String),
@@ -226,7 +226,7 @@ pub enum LessonAction {
     },
     /// The learner reached a lesson's goal.
     Completed(String),
-    /// Forget all progress.
+    /// Forget completed lessons and revealed hints (the open lesson stays open).
     Reset,
     /// Show or hide the open lesson's goal on the diagram.
     ShowGoal(bool),

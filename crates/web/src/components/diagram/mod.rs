@@ -48,7 +48,8 @@ fn fmt(v: f64) -> String {
     format!("{v:.1}")
 }
 
-/// The diagram pane.
+/// The diagram pane: the SVG scene (namespaces, nodes, arrows, flows, the lesson goal),
+/// its pointer and keyboard gestures, and the view controls.
 #[function_component(Diagram)]
 pub fn diagram() -> Html {
     let store = use_store();

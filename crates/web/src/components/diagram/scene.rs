@@ -22,7 +22,7 @@ use crate::state::AppState;
 /// One node to draw.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NodeInfo {
-    /// Endpoint id.
+    /// Endpoint id (`namespace/name`, `ip:...`): the key of the layout and of arrows.
     pub id: String,
     pub title: String,
     /// The identifying label, or what an address is.
@@ -35,7 +35,8 @@ pub struct NodeInfo {
     pub aria: String,
     /// Drawn on the diagram (deletable), not from the manifests.
     pub drawn: bool,
-    /// Outside the cluster.
+    /// An address outside the cluster (`ip:...`), drawn in the column right of the
+    /// cluster box.
     pub external: bool,
 }
 
@@ -372,6 +373,7 @@ mod tests {
                 .collect(),
             ports: Vec::new(),
             ips: Vec::new(),
+            host_network: false,
             origin: None,
         };
         let deploy = pod_node(&pod(netpol::model::EndpointKind::Deployment), None, false);

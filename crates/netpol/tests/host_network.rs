@@ -1,0 +1,344 @@
+//! hostNetwork pods: the loader carries `hostNetwork` onto the endpoint, the verdicts stay
+//! what they are for any other pod, and NP221 warns once per hostNetwork pod that a
+//! NetworkPolicy selects or a peer matches, at its `hostNetwork: true`.
+//!
+//! Kubernetes documents the behaviour as undefined (concepts/services-networking/
+//! network-policies, "NetworkPolicy and hostNetwork pods"): see ARCHITECTURE.md.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test code: a panic is a failed test"
+)]
+
+use netpol::diag::Severity;
+use netpol::endpoint::all_endpoints;
+use netpol::lint::{lint, LintOptions};
+use netpol::{connectivity, explain, load, matrix, Cidr, Diagnostic, Endpoint, Loaded};
+use netpol::{Protocol, Source, Traffic};
+
+/// Namespace `x` with a hostNetwork Deployment `agent` (line 18: `hostNetwork: true`), a
+/// plain pod `web`, and a default-deny policy plus one that lets `agent` reach `web`.
+const CLUSTER: &str = "\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  namespace: x
+  labels: {app: web}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: agent
+  namespace: x
+spec:
+  selector: {matchLabels: {app: agent}}
+  template:
+    metadata: {labels: {app: agent}}
+    spec:
+      hostNetwork: true
+      containers: [{name: a, image: a}]
+";
+
+const DENY_ALL: &str = "\
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny-all, namespace: x}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress, Egress]
+";
+
+const AGENT_TO_WEB: &str = "\
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: agent-to-web, namespace: x}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress:
+  - from:
+    - podSelector: {matchLabels: {app: agent}}
+";
+
+fn load_files(files: &[(&str, &str)]) -> Loaded {
+    let sources: Vec<Source<'_>> = files
+        .iter()
+        .map(|(name, text)| Source { name, text })
+        .collect();
+    let loaded = load(&sources);
+    let errors: Vec<&Diagnostic> = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .collect();
+    assert!(errors.is_empty(), "loader errors: {errors:#?}");
+    loaded
+}
+
+fn np221(loaded: &Loaded) -> Vec<Diagnostic> {
+    lint(loaded, &LintOptions::default())
+        .into_iter()
+        .filter(|d| d.code == "NP221")
+        .collect()
+}
+
+fn without_host_network(text: &str) -> String {
+    let out = text.replace("hostNetwork: true", "hostNetwork: false");
+    assert_ne!(out, text, "the fixture has no `hostNetwork: true`");
+    out
+}
+
+#[test]
+fn the_loader_carries_host_network_for_pods_and_every_template() {
+    let cronjob = "\
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: sweep, namespace: x}
+spec:
+  schedule: '* * * * *'
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          hostNetwork: true
+          containers: [{name: s, image: s}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: probe, namespace: x}
+spec:
+  hostNetwork: true
+  containers: [{name: p, image: p}]
+";
+    let loaded = load_files(&[("cluster.yaml", CLUSTER), ("more.yaml", cronjob)]);
+    let host: Vec<(String, bool)> = loaded
+        .cluster
+        .pods
+        .iter()
+        .map(|p| (p.id(), p.host_network))
+        .collect();
+    assert_eq!(
+        host,
+        [
+            ("x/web".to_string(), false),
+            ("x/agent".to_string(), true),
+            ("x/sweep".to_string(), true),
+            ("x/probe".to_string(), true),
+        ]
+    );
+    let off = without_host_network(CLUSTER);
+    let loaded = load_files(&[("cluster.yaml", &off)]);
+    assert!(loaded.cluster.pods.iter().all(|p| !p.host_network));
+}
+
+#[test]
+fn a_selected_host_network_pod_is_warned_about_once_at_its_host_network_key() {
+    let loaded = load_files(&[
+        ("cluster.yaml", CLUSTER),
+        ("deny.yaml", DENY_ALL),
+        ("allow.yaml", AGENT_TO_WEB),
+    ]);
+    let found = np221(&loaded);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let d = &found[0];
+    assert_eq!(
+        (d.source.as_str(), d.line, d.column, d.severity),
+        ("cluster.yaml", 18, 7, Severity::Warning)
+    );
+    assert_eq!(
+        &CLUSTER[d.start..d.start + "hostNetwork".len()],
+        "hostNetwork"
+    );
+    assert_eq!(
+        d.message,
+        "`x/agent` uses its node's network (hostNetwork) and NetworkPolicy `x/deny-all` selects it: the verdicts shown assume the network plugin applies policies to hostNetwork pods like to other pods; many plugins instead treat its traffic as the node's and ignore it in podSelector and namespaceSelector"
+    );
+    assert_eq!(
+        d.help.as_deref(),
+        Some("do not rely on NetworkPolicy for hostNetwork pods: match their node's IPs with ipBlock, and firewall the node itself")
+    );
+}
+
+#[test]
+fn a_host_network_pod_that_only_a_peer_matches_is_warned_about() {
+    let loaded = load_files(&[("cluster.yaml", CLUSTER), ("allow.yaml", AGENT_TO_WEB)]);
+    let found = np221(&loaded);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!((found[0].line, found[0].column), (18, 7));
+    assert!(
+        found[0]
+            .message
+            .contains("and a peer of NetworkPolicy `x/agent-to-web` matches it:"),
+        "{}",
+        found[0].message
+    );
+}
+
+#[test]
+fn a_bare_host_network_pod_is_located_in_its_own_spec() {
+    let pod = "\
+apiVersion: v1
+kind: Pod
+metadata: {name: probe, namespace: x}
+spec:
+  containers: [{name: p, image: p}]
+  hostNetwork: true
+";
+    let loaded = load_files(&[("pod.yaml", pod), ("deny.yaml", DENY_ALL)]);
+    let found = np221(&loaded);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!((found[0].line, found[0].column), (6, 3));
+}
+
+#[test]
+fn no_warning_without_host_network_or_when_no_policy_depends_on_the_pod() {
+    let off = without_host_network(CLUSTER);
+    let loaded = load_files(&[
+        ("cluster.yaml", &off),
+        ("deny.yaml", DENY_ALL),
+        ("allow.yaml", AGENT_TO_WEB),
+    ]);
+    assert_eq!(np221(&loaded), []);
+
+    // Policies in the namespace, none selecting `agent` and no peer matching it.
+    let web_only = "\
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web-only, namespace: x}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress:
+  - from:
+    - podSelector: {matchLabels: {app: web}}
+    - namespaceSelector: {matchLabels: {team: other}}
+";
+    let loaded = load_files(&[("cluster.yaml", CLUSTER), ("web.yaml", web_only)]);
+    assert_eq!(np221(&loaded), []);
+
+    // No policy at all.
+    let loaded = load_files(&[("cluster.yaml", CLUSTER)]);
+    assert_eq!(np221(&loaded), []);
+}
+
+#[test]
+fn rules_of_a_direction_the_policy_does_not_isolate_do_not_count() {
+    // The egress rule names `agent`, but policyTypes leaves Egress out: it is ignored.
+    let ignored = "\
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: ignored, namespace: x}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  policyTypes: [Ingress]
+  egress:
+  - to:
+    - podSelector: {matchLabels: {app: agent}}
+";
+    let loaded = load_files(&[("cluster.yaml", CLUSTER), ("ignored.yaml", ignored)]);
+    assert_eq!(np221(&loaded), []);
+}
+
+/// Everything the evaluator answers for a cluster, by endpoint id: the matrix on two ports,
+/// the exact connectivity, and one explanation per ordered pair (an outside address too).
+fn verdicts(loaded: &Loaded) -> (String, String, Vec<bool>) {
+    let c = &loaded.cluster;
+    let outside = [Cidr::parse("8.8.8.8", true).unwrap()];
+    let endpoints = all_endpoints(c, &outside);
+    let m = matrix(c, &endpoints, &[(80, Protocol::Tcp), (53, Protocol::Udp)]);
+    let conn = connectivity(c, &endpoints);
+    let mut explained = Vec::new();
+    for from in &endpoints {
+        for to in &endpoints {
+            let e = explain(
+                c,
+                &Traffic {
+                    from: from.clone(),
+                    to: to.clone(),
+                    port: 80,
+                    protocol: Protocol::Tcp,
+                },
+            );
+            explained.push(e.allowed);
+        }
+    }
+    (
+        serde_json::to_string(&m).unwrap(),
+        serde_json::to_string(&conn).unwrap(),
+        explained,
+    )
+}
+
+#[test]
+fn verdicts_are_the_same_with_and_without_host_network() {
+    let on = load_files(&[
+        ("cluster.yaml", CLUSTER),
+        ("deny.yaml", DENY_ALL),
+        ("allow.yaml", AGENT_TO_WEB),
+    ]);
+    let off_text = without_host_network(CLUSTER);
+    let off = load_files(&[
+        ("cluster.yaml", &off_text),
+        ("deny.yaml", DENY_ALL),
+        ("allow.yaml", AGENT_TO_WEB),
+    ]);
+    assert_eq!(verdicts(&on), verdicts(&off));
+
+    // And they are the verdicts of policies applied to the pod like to any other: the
+    // ingress rule admits `agent`, but deny-all also isolates `agent` for egress.
+    let c = &on.cluster;
+    let traffic = |from: &str, to: &str| Traffic {
+        from: Endpoint::parse(c, from).unwrap(),
+        to: Endpoint::parse(c, to).unwrap(),
+        port: 80,
+        protocol: Protocol::Tcp,
+    };
+    let e = explain(c, &traffic("x/agent", "x/web"));
+    assert!(e.ingress.allows(), "{e:#?}");
+    assert!(!e.egress.allows(), "{e:#?}");
+    assert!(!e.allowed);
+}
+
+#[test]
+fn a_later_duplicate_is_located_in_its_own_document() {
+    // The second `x/probe` replaces the first (NP106); the warning points at the one kept.
+    let first = "\
+apiVersion: v1
+kind: Pod
+metadata: {name: probe, namespace: x}
+spec:
+  containers: [{name: p, image: p}]
+";
+    let second = "\
+apiVersion: v1
+kind: Pod
+metadata: {name: probe, namespace: x}
+spec:
+  hostNetwork: true
+  containers: [{name: p, image: p}]
+";
+    let sources = [
+        Source {
+            name: "first.yaml",
+            text: first,
+        },
+        Source {
+            name: "second.yaml",
+            text: second,
+        },
+        Source {
+            name: "deny.yaml",
+            text: DENY_ALL,
+        },
+    ];
+    let loaded = load(&sources);
+    assert!(loaded.diagnostics.iter().any(|d| d.code == "NP106"));
+    let found = np221(&loaded);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(
+        (found[0].source.as_str(), found[0].line, found[0].column),
+        ("second.yaml", 5, 3)
+    );
+}
