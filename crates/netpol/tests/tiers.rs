@@ -658,7 +658,16 @@ spec:
     assert!(errors(&loaded).is_empty(), "{:?}", loaded.diagnostics);
     let policy = &loaded.cluster.cluster_policies[0];
     let line = |rule: &netpol::cnp::CnpRule| rule.origin.as_ref().map(|o| o.line);
-    assert_eq!(line(&policy.egress[0]), Some(line_of(&text, "name: pass-web")));
-    assert_eq!(line(&policy.egress[1]), Some(line_of(&text, "name: deny-payments")));
-    assert_eq!(line(&policy.ingress[0]), Some(line_of(&text, "name: accept-all")));
+    assert_eq!(
+        line(&policy.egress[0]),
+        Some(line_of(&text, "name: pass-web"))
+    );
+    assert_eq!(
+        line(&policy.egress[1]),
+        Some(line_of(&text, "name: deny-payments"))
+    );
+    assert_eq!(
+        line(&policy.ingress[0]),
+        Some(line_of(&text, "name: accept-all"))
+    );
 }
