@@ -149,6 +149,9 @@ pub struct Problem {
     pub message: String,
     /// How to fix it, when there is a fix; becomes [`Diagnostic::help`].
     pub help: Option<String>,
+    /// Shown at the key of the field at `path` rather than at its value (a label whose
+    /// key or value is wrong, a `values` list that does not belong).
+    pub at_key: bool,
 }
 
 impl Problem {
@@ -159,7 +162,14 @@ impl Problem {
             code,
             message: message.into(),
             help: None,
+            at_key: false,
         }
+    }
+
+    /// Shown at the field's key rather than its value.
+    pub fn at_key(mut self) -> Problem {
+        self.at_key = true;
+        self
     }
 
     /// Adds a fix hint.

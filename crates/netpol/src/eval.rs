@@ -98,6 +98,12 @@ pub enum PeerMiss {
         /// 0-based position of the peer in the rule's `from`/`to` list.
         peer: usize,
     },
+    /// A ClusterNetworkPolicy `namespaces` or `pods` peer never matches a host-network pod
+    /// (the API excludes them: its traffic is the node's).
+    HostNetwork {
+        /// 0-based position of the peer in the rule's `from`/`to` list.
+        peer: usize,
+    },
     /// The ipBlock does not cover the address.
     IpBlock {
         /// 0-based position of the peer in the rule's `from`/`to` list.
@@ -158,6 +164,9 @@ impl PeerMiss {
             PeerMiss::NotAPod { peer } => format!(
                 "peer {peer}: pod and namespace selectors only match pods, not addresses outside the cluster"
             ),
+            PeerMiss::HostNetwork { peer } => format!(
+                "peer {peer}: the pod uses hostNetwork, and ClusterNetworkPolicy `namespaces` and `pods` peers never match host-network pods (reach it through `nodes` or `networks`)"
+            ),
             PeerMiss::IpBlock { peer, reason }
             | PeerMiss::Network { peer, reason }
             | PeerMiss::Node { peer, reason } => format!("peer {peer}: {reason}"),
@@ -174,6 +183,7 @@ impl PeerMiss {
             | PeerMiss::NamespaceSelector { peer, .. }
             | PeerMiss::PodSelector { peer, .. }
             | PeerMiss::NotAPod { peer }
+            | PeerMiss::HostNetwork { peer }
             | PeerMiss::IpBlock { peer, .. }
             | PeerMiss::Network { peer, .. }
             | PeerMiss::Node { peer, .. }

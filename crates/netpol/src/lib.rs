@@ -1,6 +1,6 @@
 //! # netpol: Kubernetes NetworkPolicy semantics
 //!
-//! Load manifests ([`load`]), then ask what may talk to what: [`verdict`] and [`explain`]
+//! Load manifests ([`load()`]), then ask what may talk to what: [`verdict`] and [`explain`]
 //! for one connection, [`matrix()`] for every ordered pair on some ports, and
 //! [`connectivity()`] for the exact allowed ports of every pair. [`generate`] writes the
 //! policies for drawn arrows and [`lint`] reports policies that do not do what they seem to.

@@ -291,7 +291,7 @@ pub struct Node {
     pub origin: Option<Origin>,
 }
 
-/// Everything the evaluator needs. Built by [`crate::load`] or by hand.
+/// Everything the evaluator needs. Built by [`crate::load()`] or by hand.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Cluster {
     /// Namespaces, sorted by name, including implicit ones.

@@ -151,11 +151,14 @@ pub(crate) fn from_label_selector(
     let mut problems = Vec::new();
     for (k, v) in sel.match_labels.iter().flatten() {
         if let Some(problem) = crate::names::label_problem(k, v) {
-            problems.push(Problem::new(
-                diag::INVALID_VALUE,
-                format!("{path}.matchLabels.{k}"),
-                problem,
-            ));
+            problems.push(
+                Problem::new(
+                    diag::INVALID_VALUE,
+                    format!("{path}.matchLabels.{k}"),
+                    problem,
+                )
+                .at_key(),
+            );
         }
         out.match_labels.insert(k.clone(), v.clone());
     }
@@ -183,13 +186,14 @@ pub(crate) fn from_label_selector(
                 rpath.clone(),
                 format!("operator `{}` needs at least one value", operator.as_str()),
             )),
-            Operator::Exists | Operator::DoesNotExist if !values.is_empty() => {
-                problems.push(Problem::new(
+            Operator::Exists | Operator::DoesNotExist if !values.is_empty() => problems.push(
+                Problem::new(
                     diag::INVALID_VALUE,
                     format!("{rpath}.values"),
                     format!("operator `{}` takes no values", operator.as_str()),
-                ))
-            }
+                )
+                .at_key(),
+            ),
             _ => {}
         }
         out.match_expressions.push(Requirement {

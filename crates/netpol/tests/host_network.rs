@@ -4,6 +4,8 @@
 //!
 //! Kubernetes documents the behaviour as undefined (concepts/services-networking/
 //! network-policies, "NetworkPolicy and hostNetwork pods"): see ARCHITECTURE.md.
+//! ClusterNetworkPolicy defines it: host-network pods are never subjects nor `namespaces`
+//! or `pods` peers.
 
 #![allow(
     clippy::unwrap_used,
@@ -341,4 +343,79 @@ spec:
         (found[0].source.as_str(), found[0].line, found[0].column),
         ("second.yaml", 5, 3)
     );
+}
+
+/// An Admin policy over every namespace that denies all ingress and all egress to pods.
+const ADMIN_DENY_PODS: &str = "\
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: deny-pods}
+spec:
+  tier: Admin
+  priority: 10
+  subject: {namespaces: {}}
+  ingress:
+  - {name: from-pods, action: Deny, from: [{namespaces: {}}]}
+  egress:
+  - {name: to-pods, action: Deny, to: [{pods: {namespaceSelector: {}, podSelector: {}}}]}
+";
+
+#[test]
+fn cluster_network_policies_leave_host_network_pods_out_of_subjects_and_peers() {
+    // clusternetworkpolicy_types.go: "host-networked pods are not included in subject
+    // selection" and "... are not included in this type of peer" (namespaces and pods).
+    let loaded = load_files(&[("cluster.yaml", CLUSTER), ("admin.yaml", ADMIN_DENY_PODS)]);
+    let c = &loaded.cluster;
+    let traffic = |from: &str, to: &str| Traffic {
+        from: Endpoint::parse(c, from).unwrap(),
+        to: Endpoint::parse(c, to).unwrap(),
+        port: 80,
+        protocol: Protocol::Tcp,
+    };
+    // Neither side's Admin rules see the host-network pod: not as a subject, not as a peer.
+    for (from, to) in [("x/agent", "x/web"), ("x/web", "x/agent")] {
+        let e = explain(c, &traffic(from, to));
+        assert!(e.allowed, "{from} -> {to}: {e:#?}");
+        let json = serde_json::to_string(&e).unwrap();
+        assert!(
+            !json.contains("\"decidedBy\":\"Admin\""),
+            "{from} -> {to}: the Admin tier decided nothing: {json}"
+        );
+    }
+    let e = explain(c, &traffic("x/agent", "x/web"));
+    let json = serde_json::to_string(&e.ingress).unwrap();
+    assert!(
+        json.contains("hostNetwork"),
+        "the miss names the reason: {json}"
+    );
+
+    // The same pod without hostNetwork is denied both ways; the bulk queries agree.
+    let off_text = without_host_network(CLUSTER);
+    let off = load_files(&[("cluster.yaml", &off_text), ("admin.yaml", ADMIN_DENY_PODS)]);
+    let oc = &off.cluster;
+    let e = explain(
+        oc,
+        &Traffic {
+            from: Endpoint::parse(oc, "x/agent").unwrap(),
+            to: Endpoint::parse(oc, "x/web").unwrap(),
+            port: 80,
+            protocol: Protocol::Tcp,
+        },
+    );
+    assert!(!e.allowed, "{e:#?}");
+    let (on_matrix, _, on_explained) = verdicts(&loaded);
+    let (off_matrix, _, _) = verdicts(&off);
+    assert_ne!(on_matrix, off_matrix);
+    let endpoints = all_endpoints(c, &[Cidr::parse("8.8.8.8", true).unwrap()]);
+    let m = matrix(c, &endpoints, &[(80, Protocol::Tcp)]);
+    let m = serde_json::to_value(&m).unwrap();
+    let n = endpoints.len();
+    let cells: Vec<bool> = m["checks"][0]["allowed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|row| row.as_array().unwrap().iter().map(|b| b.as_bool().unwrap()))
+        .collect();
+    assert_eq!(cells.len(), n * n, "{m}");
+    assert_eq!(cells, on_explained, "matrix and explain agree cell by cell");
 }

@@ -58,22 +58,25 @@ impl<'a> TierIndex<'a> {
             ingress: vec![TierLists::default(); n],
         };
         let everything = Selector::everything();
+        let selectable = selectable_pods(cluster, endpoints);
         for tier in [Tier::Admin, Tier::Baseline] {
             for index in evaluation_order(&cluster.cluster_policies, tier) {
                 let Some(policy) = cluster.cluster_policies.get(index) else {
                     continue;
                 };
-                let subject = match &policy.subject {
+                let selected = match &policy.subject {
                     Subject::Namespaces(ns) => matcher.pods_in_namespaces(ns, &everything),
                     Subject::Pods {
                         namespace_selector,
                         pod_selector,
                     } => matcher.pods_in_namespaces(namespace_selector, pod_selector),
                 };
+                let mut subject = Bits::new(n);
+                subject.or_and_assign(&selected, &selectable);
                 for direction in [Direction::Ingress, Direction::Egress] {
                     let first = out.rules.len();
                     for rule in policy.rules(direction) {
-                        let peers = rule_peers(cluster, endpoints, matcher, rule);
+                        let peers = rule_peers(cluster, endpoints, matcher, &selectable, rule);
                         let named = rule.ports.iter().any(|p| matches!(p, CnpPort::Named(_)));
                         out.rules.push(TierRule { rule, peers, named });
                     }
@@ -118,21 +121,41 @@ impl<'a> TierIndex<'a> {
     }
 }
 
+/// The endpoints a subject or a `namespaces`/`pods` peer may select: every pod but the
+/// host-network ones, which the API leaves out of both.
+fn selectable_pods(cluster: &Cluster, endpoints: &[Endpoint]) -> Bits {
+    let mut out = Bits::new(endpoints.len());
+    for (pos, e) in endpoints.iter().enumerate() {
+        if let Endpoint::Pod(i) = e {
+            if cluster.pods.get(*i).is_some_and(|p| !p.host_network) {
+                out.set(pos);
+            }
+        }
+    }
+    out
+}
+
 fn rule_peers<'a>(
     cluster: &'a Cluster,
     endpoints: &'a [Endpoint],
     matcher: &mut Matcher<'a>,
+    selectable: &Bits,
     rule: &CnpRule,
 ) -> Bits {
     let everything = Selector::everything();
     let mut out = Bits::new(matcher.len());
     for peer in &rule.peers {
         match peer {
-            CnpPeer::Namespaces(ns) => out.or_assign(&matcher.pods_in_namespaces(ns, &everything)),
+            CnpPeer::Namespaces(ns) => {
+                out.or_and_assign(&matcher.pods_in_namespaces(ns, &everything), selectable);
+            }
             CnpPeer::Pods {
                 namespace_selector,
                 pod_selector,
-            } => out.or_assign(&matcher.pods_in_namespaces(namespace_selector, pod_selector)),
+            } => out.or_and_assign(
+                &matcher.pods_in_namespaces(namespace_selector, pod_selector),
+                selectable,
+            ),
             // Addresses: few peers, checked pairwise with the exact single-connection rules.
             CnpPeer::Networks(_) | CnpPeer::Nodes(_) => {
                 for (pos, e) in endpoints.iter().enumerate() {

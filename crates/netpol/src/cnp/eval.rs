@@ -96,8 +96,12 @@ impl TierEvidence {
     }
 }
 
-/// Whether `policy`'s subject selects `pod`.
+/// Whether `policy`'s subject selects `pod`. Host-network pods are never subjects: the API
+/// leaves them out of subject selection.
 pub fn selects(cluster: &Cluster, policy: &ClusterNetworkPolicy, pod: &Pod) -> bool {
+    if pod.host_network {
+        return false;
+    }
     match &policy.subject {
         Subject::Namespaces(ns) => ns.matches(&cluster.namespace_labels(&pod.namespace)),
         Subject::Pods {
@@ -283,14 +287,14 @@ pub fn peer_matches(
     };
     match peer {
         CnpPeer::Namespaces(ns) => {
-            let pod = pod.ok_or(PeerMiss::NotAPod { peer: 0 })?;
+            let pod = selectable(pod)?;
             namespace_matches(cluster, ns, pod)
         }
         CnpPeer::Pods {
             namespace_selector,
             pod_selector,
         } => {
-            let pod = pod.ok_or(PeerMiss::NotAPod { peer: 0 })?;
+            let pod = selectable(pod)?;
             namespace_matches(cluster, namespace_selector, pod)?;
             match pod_selector.mismatch(&pod.labels) {
                 None => Ok(()),
@@ -318,6 +322,16 @@ pub fn peer_matches(
             peer: 0,
             names: names.join(", "),
         }),
+    }
+}
+
+/// The pod a `namespaces` or `pods` peer may match: not an outside address, and not a
+/// host-network pod (the API leaves those out of both kinds of peer).
+fn selectable(pod: Option<&Pod>) -> Result<&Pod, PeerMiss> {
+    match pod {
+        None => Err(PeerMiss::NotAPod { peer: 0 }),
+        Some(p) if p.host_network => Err(PeerMiss::HostNetwork { peer: 0 }),
+        Some(p) => Ok(p),
     }
 }
 
@@ -402,7 +416,7 @@ fn network_reason(cidrs: &[Cidr], other: &Endpoint, pod: Option<&Pod>, partial: 
 }
 
 /// How the addresses of the nodes `sel` selects cover an external endpoint (pods are never
-/// nodes: host-network pods are not modelled).
+/// nodes: a host-network pod is reached through its node's address).
 fn node_coverage(cluster: &Cluster, sel: &Selector, other: &Endpoint) -> Coverage {
     let Endpoint::External(net) = other else {
         return Coverage::None;

@@ -119,8 +119,8 @@ impl Change {
 }
 
 /// One side of a comparison: a cluster, the endpoints to compare (pods, then any outside
-/// addresses), and their connectivity. Build it with [`Snapshot::new`], or from parts the
-/// caller already computed (the playground has the connectivity anyway).
+/// addresses), and their connectivity, built from parts the caller already computed (the
+/// playground has the connectivity anyway); [`diff`] builds both sides itself.
 #[derive(Clone, Copy, Debug)]
 pub struct Snapshot<'a> {
     /// The side's cluster, for explaining a change at a port.

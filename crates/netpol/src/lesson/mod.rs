@@ -11,7 +11,7 @@
 //! - `read`: the reader, the only part that sees YAML;
 //! - `build`: the workspace part of a file turned into a playground [`Workspace`];
 //! - `patch`: wrong answers written as edits to the solution;
-//! - [`check`]: the grader, with `constraints` for the rules about how a goal is reached.
+//! - [`check()`]: the grader, with `constraints` for the rules about how a goal is reached.
 //!
 //! [`Workspace`]: crate::workspace::Workspace
 

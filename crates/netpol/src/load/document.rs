@@ -13,7 +13,7 @@ use super::endpoint::{self, Template};
 use super::objects::{Meta, NamespaceObject, NetworkPolicyObject, PodObject, WorkloadObject};
 use super::policy;
 use crate::cnp::ClusterNetworkPolicy;
-use crate::diag::{self, Code, Diagnostic};
+use crate::diag::{self, Code, Diagnostic, Problem};
 use crate::model::{EndpointKind, Namespace, Node, Origin, Pod, Policy};
 use crate::names::{is_dns_label, is_dns_subdomain, label_problem};
 use crate::schema;
@@ -129,6 +129,19 @@ impl Cx<'_> {
         };
         let n = self.tree.node(shown);
         relative(n.start as usize, n.end as usize)
+    }
+
+    /// Reports problems found at field paths of the object at `object`: a missing or
+    /// unknown field, and a problem marked so, at the field's key; the rest at its value.
+    pub fn report_problems(&mut self, object: NodeId, problems: Vec<Problem>) {
+        for p in problems {
+            let prefer_key =
+                p.at_key || p.code == diag::MISSING_FIELD || p.code == diag::UNKNOWN_FIELD;
+            let reported = self.error(p.code, self.at_path(object, &p.path, prefer_key), p.message);
+            if let Some(help) = p.help {
+                reported.help(help);
+            }
+        }
     }
 
     pub fn error(&mut self, code: Code, at: Origin, message: impl Into<String>) -> Reported<'_> {

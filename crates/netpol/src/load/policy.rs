@@ -11,9 +11,9 @@ use super::endpoint::bad_protocol;
 use crate::cidr::Cidr;
 use crate::diag;
 use crate::model::{Direction, Peer, Policy, PolicyPort, PortRef, Rule};
-use crate::names::{is_port_name, label_problem};
+use crate::names::is_port_name;
 use crate::ports::Protocol;
-use crate::selector::{Operator, Requirement, Selector};
+use crate::selector::Selector;
 use crate::yaml::NodeId;
 
 /// The policy of a NetworkPolicy whose identity was validated, or `None` when the API
@@ -325,56 +325,7 @@ fn selector(
     path: &str,
     sel: Option<&LabelSelector>,
 ) -> Option<Selector> {
-    let sel = sel?;
-    let mut out = Selector::default();
-    for (k, v) in sel.match_labels.iter().flatten() {
-        if let Some(problem) = label_problem(k, v) {
-            cx.error(
-                diag::INVALID_VALUE,
-                cx.at_path(node, &format!("{path}.matchLabels.{k}"), true),
-                problem,
-            );
-        }
-        out.match_labels.insert(k.clone(), v.clone());
-    }
-    for (i, req) in sel.match_expressions.iter().flatten().enumerate() {
-        let rpath = format!("{path}.matchExpressions[{i}]");
-        let Some(operator) = Operator::parse(&req.operator) else {
-            let help =
-                crate::suggest::closest(&req.operator, ["In", "NotIn", "Exists", "DoesNotExist"])
-                    .map(|s| format!("did you mean `{s}`?"))
-                    .unwrap_or_else(|| "use `In`, `NotIn`, `Exists` or `DoesNotExist`".to_string());
-            cx.error(
-                diag::INVALID_VALUE,
-                cx.at_path(node, &format!("{rpath}.operator"), false),
-                format!("unknown operator `{}`", req.operator),
-            )
-            .help(help);
-            continue;
-        };
-        let values = req.values.clone().unwrap_or_default();
-        match operator {
-            Operator::In | Operator::NotIn if values.is_empty() => {
-                cx.error(
-                    diag::INVALID_VALUE,
-                    cx.at_path(node, &rpath, false),
-                    format!("operator `{}` needs at least one value", operator.as_str()),
-                );
-            }
-            Operator::Exists | Operator::DoesNotExist if !values.is_empty() => {
-                cx.error(
-                    diag::INVALID_VALUE,
-                    cx.at_path(node, &format!("{rpath}.values"), true),
-                    format!("operator `{}` takes no values", operator.as_str()),
-                );
-            }
-            _ => {}
-        }
-        out.match_expressions.push(Requirement {
-            key: req.key.clone(),
-            operator,
-            values,
-        });
-    }
+    let (out, problems) = crate::selector::from_label_selector(sel?, path);
+    cx.report_problems(node, problems);
     Some(out)
 }

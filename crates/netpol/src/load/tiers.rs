@@ -70,13 +70,7 @@ impl Cx<'_> {
         };
         let (policy, problems) =
             crate::cnp::validate::validate(object.spec.as_ref(), &identity.name);
-        for p in problems {
-            let prefer_key = p.code == diag::MISSING_FIELD || p.code == diag::UNKNOWN_FIELD;
-            let reported = self.error(p.code, self.at_path(node, &p.path, prefer_key), p.message);
-            if let Some(help) = p.help {
-                reported.help(help);
-            }
-        }
+        self.report_problems(node, problems);
         if let Some(mut policy) = policy {
             policy.origin = Some(self.at(node, false));
             // Each rule where it is written, so that an explanation's rule finds its line.

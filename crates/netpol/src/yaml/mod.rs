@@ -2,12 +2,12 @@
 //! writing YAML that reads back as meant.
 //!
 //! - Sources are split into documents on `---` lines here, before any parser sees them,
-//!   so a syntax error in one document never hides the others ([`split_documents`]).
-//! - Each document is parsed once, by saphyr-parser, into a [`Document`]: a compact tree
+//!   so a syntax error in one document never hides the others (`split_documents`).
+//! - Each document is parsed once, by saphyr-parser, into a `Document`: a compact tree
 //!   whose nodes know their byte ranges. The same tree answers typed decoding
-//!   ([`decode`], serde with kubectl's YAML 1.1 rules and located errors), the schema
+//!   (`decode`, serde with kubectl's YAML 1.1 rules and located errors), the schema
 //!   walk for unknown fields, and "where is `spec.ingress[0]`" for the linter.
-//! - Plain scalars resolve as go-yaml v2 resolves them ([`Scalar`]): `yes` is a boolean,
+//! - Plain scalars resolve as go-yaml v2 resolves them (`Scalar`): `yes` is a boolean,
 //!   `010` is 8.
 //! - [`emit`] writes YAML (generated policies; the CLI's `-o yaml` renderers quote with
 //!   [`emit::scalar`]), quoting every string that YAML 1.1 or 1.2 would read as something else.

@@ -479,9 +479,13 @@ pub fn editor() -> Html {
         }
     };
     // Every chunk's numbers carry their marks (focusable notes that keyboard and screen
-    // reader users reach without scrolling); they cost a few nodes per chunk.
-    let gutter_html =
-        |numbers: &AttrValue| html! { <div>{ Html::from_html_unchecked(numbers.clone()) }</div> };
+    // reader users reach without scrolling); they cost a few nodes per chunk. Off-screen
+    // chunks skip layout like the backdrop's: shaping thousands of distinct numbers was
+    // most of a first paste's layout time.
+    let gutter_html = |(numbers, (_, n)): (&AttrValue, &(AttrValue, usize))| {
+        let style = format!("contain-intrinsic-size: auto {}px", *n as f64 * LINE_H);
+        html! { <div class="chunk" {style}>{ Html::from_html_unchecked(numbers.clone()) }</div> }
+    };
     let drop = file_drop(&store, &dragging);
     html! {
         <section class={classes!("pane", "editor-pane", (*dragging).then_some("dropping"))}
@@ -497,7 +501,7 @@ pub fn editor() -> Html {
                 <div class="code-grid" onmousedown={focus_end(&area)}>
                     // A fixed-width gutter, so an edit never re-measures thousands of numbers.
                     <div class="gutter" style={format!("width: calc({}ch + 30px)", digits(lines))}>
-                        { for backdrop.numbers.iter().map(gutter_html) }
+                        { for backdrop.numbers.iter().zip(&backdrop.chunks).map(gutter_html) }
                     </div>
                     // The stack's size comes from the text (line count, widest line), not
                     // from the backdrop's layout: re-rendering a chunk then never resizes the
