@@ -130,7 +130,7 @@ test('a pasted ClusterNetworkPolicy: located errors, the deciding tier in the in
 });
 
 test('an Admin Deny decides before the NetworkPolicies; a Pass hands over to them', async () => {
-  const app = await openApp(h, '?example=admin-deny');
+  const app = await openApp(h, '?example=admin-deny', TALL);
   try {
     const { page } = app;
     await waitForApp(page);
