@@ -1025,7 +1025,7 @@ fn a_side_that_must_deny_on_its_own_is_checked_alone() {
         "ingress: [{from: [{podSelector: {matchLabels: {app: a}}}]}]",
         "ingress: [{from: [{podSelector: {matchLabels: {app: a}}}], ports: [{port: 80}]}]",
     );
-    let report = check(&l, &with_manifests(&l, narrowed));
+    let report = check(&l, &with_manifests(&l, narrowed.clone()));
     assert_eq!(report.constraints[0].1, Ok(()));
     assert!(report.constraints[1].1.is_err());
     // A pod that no policy isolates cannot deny anything on its own.
@@ -1039,4 +1039,23 @@ fn a_side_that_must_deny_on_its_own_is_checked_alone() {
         .as_ref()
         .unwrap_err()
         .contains("no policy isolates `x/b`"));
+    // b's ingress denies port 81, but an Admin Accept decides before any NetworkPolicy:
+    // the side lets it through, whatever the NetworkPolicy evidence says.
+    let admin_accept = format!(
+        "{narrowed}\n---\n{}",
+        "apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: accept-all}
+spec:
+  tier: Admin
+  priority: 1
+  subject: {namespaces: {}}
+  ingress: [{name: all, action: Accept, from: [{namespaces: {}}]}]"
+    );
+    let report = check(&l, &with_manifests(&l, admin_accept));
+    let err = report.constraints[0].1.as_ref().unwrap_err();
+    assert!(
+        err.contains("Admin tier's `accept-all` accepts it"),
+        "{err}"
+    );
 }

@@ -3,6 +3,8 @@
 
 use super::check::explain_expectation;
 use super::Constraint;
+use crate::cnp::ClusterNetworkPolicy;
+use crate::eval::Stage;
 use crate::model::{Cluster, Direction, Peer, Policy, PolicyPort, Rule};
 use crate::selector::Selector;
 
@@ -14,6 +16,7 @@ impl Constraint {
             Constraint::KeepPolicy { .. }
                 | Constraint::UseMatchExpressions
                 | Constraint::KeepNamespaces
+                | Constraint::KeepClusterPolicies
         )
     }
 }
@@ -40,6 +43,7 @@ pub(super) fn holds(constraint: &Constraint, start: &Cluster, now: &Cluster) -> 
             }
         }
         Constraint::KeepNamespaces => keeps_namespaces(start, now),
+        Constraint::KeepClusterPolicies => keeps_cluster_policies(start, now),
         Constraint::DeniedBy {
             direction,
             connection,
@@ -55,18 +59,31 @@ pub(super) fn holds(constraint: &Constraint, start: &Cluster, now: &Cluster) -> 
                     "no policy applies to an address outside the cluster, so its {way} cannot deny anything"
                 ));
             };
-            if side.isolated_by.is_empty() {
-                Err(format!(
-                    "no policy isolates `{pod}` for {way}, so its {way} lets everything through"
-                ))
-            } else if let Some(rule) = side.allowed_by.first() {
-                Err(format!(
-                    "`{}` lets it through (`{way}[{}]`)",
-                    rule.policy, rule.rule
-                ))
-            } else {
-                Ok(())
+            if !side.allows() {
+                return Ok(());
             }
+            // Whatever let it through, named by the stage that decided: a tier's Accept
+            // overrides a NetworkPolicy that would deny, so NetworkPolicy evidence alone
+            // is not enough.
+            let tier_rule = |evidence: &crate::cnp::TierEvidence, tier: &str| {
+                evidence.matched.as_ref().map_or_else(
+                    || format!("the {tier} tier lets it through"),
+                    |r| format!("the {tier} tier's `{}` accepts it", r.policy),
+                )
+            };
+            Err(match side.decided_by {
+                Stage::Admin => tier_rule(&side.admin, "Admin"),
+                Stage::Baseline => tier_rule(&side.baseline, "Baseline"),
+                Stage::NetworkPolicy => match side.allowed_by.first() {
+                    Some(rule) => {
+                        format!("`{}` lets it through (`{way}[{}]`)", rule.policy, rule.rule)
+                    }
+                    None => format!("a NetworkPolicy lets it through on {way}"),
+                },
+                Stage::Default | Stage::Outside => format!(
+                    "no policy isolates `{pod}` for {way}, so its {way} lets everything through"
+                ),
+            })
         }
     }
 }
@@ -117,6 +134,57 @@ fn uses_match_expressions(start: &Cluster, now: &Cluster) -> Result<(), String> 
         Err(format!(
             "matchLabels in a podSelector of {}: write `matchExpressions: [{{key: ..., operator: In, values: [...]}}]`",
             offenders.join(", ")
+        ))
+    }
+}
+
+/// The same ClusterNetworkPolicies as the start, compared without where they are written.
+fn keeps_cluster_policies(start: &Cluster, now: &Cluster) -> Result<(), String> {
+    let unplaced = |c: &Cluster| -> Vec<ClusterNetworkPolicy> {
+        let mut all: Vec<ClusterNetworkPolicy> = c
+            .cluster_policies
+            .iter()
+            .cloned()
+            .map(|mut p| {
+                p.origin = None;
+                for r in p.ingress.iter_mut().chain(p.egress.iter_mut()) {
+                    r.origin = None;
+                }
+                p
+            })
+            .collect();
+        all.sort_by(|a, b| a.name.cmp(&b.name));
+        all
+    };
+    let (before, after) = (unplaced(start), unplaced(now));
+    let name_of = |p: &ClusterNetworkPolicy| format!("`{}`", p.name);
+    let added: Vec<String> = after
+        .iter()
+        .filter(|p| !before.iter().any(|b| b.name == p.name))
+        .map(name_of)
+        .collect();
+    let gone: Vec<String> = before
+        .iter()
+        .filter(|b| !after.iter().any(|p| p.name == b.name))
+        .map(name_of)
+        .collect();
+    let changed: Vec<String> = after
+        .iter()
+        .filter(|p| before.iter().any(|b| b.name == p.name && b != *p))
+        .map(name_of)
+        .collect();
+    let mut what = Vec::new();
+    for (list, verb) in [(added, "added"), (gone, "removed"), (changed, "changed")] {
+        if !list.is_empty() {
+            what.push(format!("{} {verb}", list.join(", ")));
+        }
+    }
+    if what.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "ClusterNetworkPolicy {}: the tiers are the platform team's; solve it with NetworkPolicies",
+            what.join("; ")
         ))
     }
 }

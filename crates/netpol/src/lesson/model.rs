@@ -94,6 +94,9 @@ pub enum Constraint {
     /// Every namespace keeps the labels it has in the start: the learner may not edit
     /// Namespaces (only the platform team labels them).
     KeepNamespaces,
+    /// The ClusterNetworkPolicies stay as in the start: none added, removed or changed
+    /// (the tiers are the platform team's; the learner works with NetworkPolicies).
+    KeepClusterPolicies,
     /// One side of a connection denies it on its own, whatever the other side allows: the
     /// receiver's ingress (`ingress_denies`) or the sender's egress (`egress_denies`).
     /// Goal lines judge whole connections, so "restrict both sides" needs this.
@@ -121,6 +124,9 @@ impl Constraint {
             }
             Constraint::KeepNamespaces => {
                 "leave the Namespaces and their labels as they are".to_string()
+            }
+            Constraint::KeepClusterPolicies => {
+                "leave the ClusterNetworkPolicies as they are".to_string()
             }
             Constraint::DeniedBy {
                 direction,

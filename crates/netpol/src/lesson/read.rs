@@ -50,6 +50,7 @@ const CONSTRAINTS: &[&str] = &[
     "use_match_expressions",
     "no_policy_in",
     "keep_namespaces",
+    "keep_cluster_policies",
     "ingress_denies",
     "egress_denies",
 ];
@@ -683,7 +684,13 @@ impl<'a> Reader<'a> {
                 Some(Constraint::UseMatchExpressions)
             }
             ("keep_namespaces", None | Some(Value::Bool(true))) => Some(Constraint::KeepNamespaces),
-            ("use_match_expressions" | "keep_namespaces", Some(other)) => {
+            ("keep_cluster_policies", None | Some(Value::Bool(true))) => {
+                Some(Constraint::KeepClusterPolicies)
+            }
+            (
+                "use_match_expressions" | "keep_namespaces" | "keep_cluster_policies",
+                Some(other),
+            ) => {
                 self.wrong_type(other, &key_path, "`true` (or leave the value out)");
                 None
             }

@@ -436,6 +436,9 @@ fn status_bar(store: &Store, lines: usize) -> Html {
             <span>{ format!("{} namespaces", c.namespaces.len()) }</span>
             <span>{ format!("{} workloads", c.pods.len()) }</span>
             <span>{ format!("{} policies", c.policies.len()) }</span>
+            if !c.cluster_policies.is_empty() {
+                <span>{ format!("{} cluster policies", c.cluster_policies.len()) }</span>
+            }
             <span class="spacer" />
             <button class={classes!("status-diag", (errors > 0).then_some("has-errors"), (errors == 0 && warnings > 0).then_some("has-warnings"))}
                 onclick={move |_| show_diags.emit(())}
