@@ -400,7 +400,8 @@ pub fn explain(cluster: &Cluster, traffic: &Traffic) -> Explanation {
     }
 }
 
-fn side(cluster: &Cluster, direction: Direction, traffic: &Traffic) -> Side {
+/// The evidence of one direction of `traffic` (what [`explain`] gives for it).
+pub(crate) fn side(cluster: &Cluster, direction: Direction, traffic: &Traffic) -> Side {
     // Egress is checked on the sender against the receiver; ingress the other way round.
     let (subject, other) = match direction {
         Direction::Egress => (&traffic.from, &traffic.to),

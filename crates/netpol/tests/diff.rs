@@ -320,6 +320,10 @@ fn view(c: &Cause, swap: bool) -> CauseView {
         CauseKind::NoLongerAllows { rule, .. } => (1, Some(*rule)),
         CauseKind::Isolates => (2, None),
         CauseKind::NoLongerIsolates => (3, None),
+        CauseKind::Decides(r) => (4, Some(r.rule)),
+        CauseKind::NoLongerDecides(r) => (5, Some(r.rule)),
+        CauseKind::IsolatesOverBaseline => (6, None),
+        CauseKind::NoLongerIsolatesOverBaseline => (7, None),
     };
     let (kind, change) = if swap {
         (kind ^ 1, c.change.swapped())
@@ -334,6 +338,264 @@ fn view(c: &Cause, swap: bool) -> CauseView {
         (kind, rule),
         c.endpoint_changes.clone(),
     )
+}
+
+// Concrete tier changes, each with the exact causes `netpol diff` gives.
+
+const PODS: &str = "
+apiVersion: v1
+kind: Namespace
+metadata: {name: team-one}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: team-two}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: a, namespace: team-one, labels: {app: a}}
+spec: {containers: [{name: c, image: x}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: b, namespace: team-one, labels: {app: b}}
+spec: {containers: [{name: c, image: x}]}
+";
+
+/// `allow-a`: team-one/b admits ingress from team-one/a only.
+const ALLOW_A: &str = "
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: allow-a, namespace: team-one}
+spec:
+  podSelector: {matchLabels: {app: b}}
+  policyTypes: [Ingress]
+  ingress: [{from: [{podSelector: {matchLabels: {app: a}}}]}]
+";
+
+/// `deny-all`: team-one admits no ingress.
+const DENY_ALL: &str = "
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny-all, namespace: team-one}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress]
+";
+
+fn cnp(name: &str, tier: &str, priority: u16, subject: &str, rules: &str) -> String {
+    format!(
+        "
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {{name: {name}}}
+spec:
+  tier: {tier}
+  priority: {priority}
+  subject: {subject}
+  ingress: {rules}
+"
+    )
+}
+
+fn load_parts(parts: &[&str]) -> Cluster {
+    let text = parts.join("\n---\n");
+    let loaded = netpol::load(&[netpol::Source {
+        name: "t.yaml",
+        text: &text,
+    }]);
+    assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+    loaded.cluster
+}
+
+/// `from => to` with its causes, for every change.
+fn caused(old: &Cluster, new: &Cluster) -> Vec<(String, Vec<String>)> {
+    let d = diff(old, new, &[]);
+    d.changes
+        .iter()
+        .map(|c| {
+            (
+                format!("{} => {}", c.from, c.to),
+                d.causes_of(c).map(Cause::describe).collect(),
+            )
+        })
+        .collect()
+}
+
+fn causes_of(changes: &[(String, Vec<String>)], pair: &str) -> Vec<String> {
+    changes
+        .iter()
+        .find(|(p, _)| p == pair)
+        .map(|(_, c)| c.clone())
+        .unwrap_or_else(|| panic!("{pair} did not change: {changes:?}"))
+}
+
+#[test]
+fn an_added_admin_deny_closes_a_pair_a_network_policy_allowed() {
+    let deny = cnp(
+        "deny-in",
+        "Admin",
+        5,
+        "{namespaces: {}}",
+        "[{name: deny-all, action: Deny, from: [{namespaces: {}}]}]",
+    );
+    let old = load_parts(&[PODS, ALLOW_A]);
+    let new = load_parts(&[PODS, ALLOW_A, &deny]);
+    let changes = caused(&old, &new);
+    let d = diff(&old, &new, &[]);
+    assert!(d.changes.iter().all(|c| c.opened.is_empty()));
+    assert_eq!(
+        causes_of(&changes, "team-one/a => team-one/b"),
+        ["added Admin ClusterNetworkPolicy deny-in (ingress[0] `deny-all`, priority 5) denies it"]
+    );
+    // Seen from the other side, the same rule is what stopped deciding.
+    let back = caused(&new, &old);
+    assert_eq!(
+        causes_of(&back, "team-one/a => team-one/b"),
+        ["removed Admin ClusterNetworkPolicy deny-in (ingress[0] `deny-all`, priority 5) denied it"]
+    );
+}
+
+#[test]
+fn an_added_admin_accept_opens_a_pair_a_network_policy_denied() {
+    let accept = cnp(
+        "accept-a",
+        "Admin",
+        10,
+        "{pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: b}}}}",
+        "[{action: Accept, from: [{pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: a}}}}], protocols: [{tcp: {destinationPort: {number: 8080}}}]}]",
+    );
+    let old = load_parts(&[PODS, DENY_ALL]);
+    let new = load_parts(&[PODS, DENY_ALL, &accept]);
+    let d = diff(&old, &new, &[]);
+    assert_eq!(d.changes.len(), 1, "{d:?}");
+    assert_eq!(d.changes[0].opened.to_string(), "TCP 8080");
+    assert_eq!(
+        causes_of(&caused(&old, &new), "team-one/a => team-one/b"),
+        ["added Admin ClusterNetworkPolicy accept-a (ingress[0], priority 10) accepts it"]
+    );
+}
+
+#[test]
+fn a_removed_baseline_deny_opens_what_no_network_policy_selects() {
+    let baseline = cnp(
+        "team-default",
+        "Baseline",
+        10,
+        "{namespaces: {}}",
+        "[{action: Deny, from: [{namespaces: {}}]}]",
+    );
+    let old = load_parts(&[PODS, ALLOW_A, &baseline]);
+    let new = load_parts(&[PODS, ALLOW_A]);
+    let changes = caused(&old, &new);
+    // b's ingress is decided by allow-a on both sides: the Baseline tier never reached it.
+    assert_eq!(
+        changes,
+        [(
+            "team-one/b => team-one/a".to_string(),
+            vec![
+                "removed Baseline ClusterNetworkPolicy team-default (ingress[0], priority 10) denied it"
+                    .to_string()
+            ]
+        )]
+    );
+}
+
+#[test]
+fn a_network_policy_that_isolates_a_pod_takes_it_out_of_the_baseline_tier() {
+    let baseline = cnp(
+        "team-default",
+        "Baseline",
+        10,
+        "{namespaces: {}}",
+        "[{action: Deny, from: [{namespaces: {}}]}]",
+    );
+    let old = load_parts(&[PODS, &baseline]);
+    let new = load_parts(&[PODS, &baseline, ALLOW_A]);
+    assert_eq!(
+        caused(&old, &new),
+        [(
+            "team-one/a => team-one/b".to_string(),
+            vec![
+                "added NetworkPolicy team-one/allow-a isolates team-one/b for ingress, so the Baseline tier no longer decides"
+                    .to_string()
+            ]
+        )]
+    );
+    assert_eq!(
+        causes_of(&caused(&new, &old), "team-one/a => team-one/b"),
+        ["removed NetworkPolicy team-one/allow-a isolated team-one/b for ingress, so the Baseline tier decides now"]
+    );
+}
+
+#[test]
+fn a_pass_edited_to_deny_names_both_versions_of_the_rule() {
+    let rule = |action: &str| {
+        cnp(
+            "x",
+            "Admin",
+            5,
+            "{namespaces: {}}",
+            &format!("[{{action: {action}, from: [{{namespaces: {{}}}}]}}]"),
+        )
+    };
+    let old = load_parts(&[PODS, &rule("Pass")]);
+    let new = load_parts(&[PODS, &rule("Deny")]);
+    assert_eq!(
+        causes_of(&caused(&old, &new), "team-one/a => team-one/b"),
+        [
+            "edited Admin ClusterNetworkPolicy x (ingress[0], priority 5) denies it",
+            "edited Admin ClusterNetworkPolicy x (ingress[0], priority 5) no longer passes it to the NetworkPolicies",
+        ]
+    );
+}
+
+#[test]
+fn a_namespace_relabel_moves_a_pod_into_a_tier_policy() {
+    let lock = cnp(
+        "lock",
+        "Admin",
+        1,
+        "{namespaces: {matchLabels: {locked: 'true'}}}",
+        "[{action: Deny, from: [{namespaces: {}}]}]",
+    );
+    let locked = PODS.replace(
+        "metadata: {name: team-one}",
+        "metadata: {name: team-one, labels: {locked: 'true'}}",
+    );
+    let old = load_parts(&[PODS, &lock]);
+    let new = load_parts(&[&locked, &lock]);
+    assert_eq!(
+        causes_of(&caused(&old, &new), "team-one/a => team-one/b"),
+        ["Admin ClusterNetworkPolicy lock (ingress[0], priority 1) denies it (labels of namespace team-one changed)"]
+    );
+}
+
+#[test]
+fn ports_of_one_change_get_the_causes_that_apply_to_them() {
+    let deny_web = cnp(
+        "deny-web",
+        "Admin",
+        5,
+        "{namespaces: {}}",
+        "[{action: Deny, from: [{namespaces: {}}], protocols: [{tcp: {destinationPort: {number: 80}}}]}]",
+    );
+    let old = load_parts(&[PODS]);
+    let new = load_parts(&[PODS, &deny_web, DENY_ALL]);
+    // TCP 80 is denied by the Admin rule before any NetworkPolicy; every other port by
+    // deny-all. Each is named once, and only for what it closed.
+    assert_eq!(
+        causes_of(&caused(&old, &new), "team-one/a => team-one/b"),
+        [
+            "added Admin ClusterNetworkPolicy deny-web (ingress[0], priority 5) denies it",
+            "added NetworkPolicy team-one/deny-all isolates team-one/b for ingress and no rule allows it",
+        ]
+    );
+    let web_only = load_parts(&[PODS, &deny_web]);
+    assert_eq!(
+        causes_of(&caused(&web_only, &new), "team-one/a => team-one/b"),
+        ["added NetworkPolicy team-one/deny-all isolates team-one/b for ingress and no rule allows it"]
+    );
 }
 
 proptest! {

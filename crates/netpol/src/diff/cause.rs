@@ -10,9 +10,14 @@
 //! isolating policies), or whose allowing rules no longer do (those rules, with what they
 //! say now). So `diff(A, B)` and `diff(B, A)` give the same causes seen from the other
 //! side: added ↔ removed, allows ↔ no longer allows, isolates ↔ no longer isolates.
+//!
+//! Where a ClusterNetworkPolicy selects an end, the causes come from the whole chain of
+//! tiers instead (`facts/tiers.rs`): the Admin or Baseline rule that decides (or passes) now
+//! or did before, and NetworkPolicies that take a pod out of the Baseline tier's reach.
 
 use std::rc::Rc;
 
+use crate::cnp::{Action, Tier};
 use crate::model::Direction;
 use crate::ports::Connections;
 
@@ -70,6 +75,60 @@ pub enum CauseKind {
     Isolates,
     /// The policy isolated the pod before; nothing isolates it now.
     NoLongerIsolates,
+    /// The NetworkPolicy isolates the pod now, so the Baseline tier, which decided before,
+    /// is no longer reached.
+    IsolatesOverBaseline,
+    /// The NetworkPolicy isolated the pod before, so the Baseline tier, which decides now,
+    /// was not reached.
+    NoLongerIsolatesOverBaseline,
+    /// A ClusterNetworkPolicy rule (new side) matches the connection first in its tier, and
+    /// its action decides (or passes) where before something else did.
+    Decides(TierRule),
+    /// A ClusterNetworkPolicy rule (old side) matched first in its tier and decided (or
+    /// passed); it no longer does.
+    NoLongerDecides(TierRule),
+}
+
+/// A rule of a ClusterNetworkPolicy, with what a reader needs to find it and weigh it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TierRule {
+    /// The policy's tier.
+    pub tier: Tier,
+    /// The policy's `spec.priority`.
+    pub priority: u16,
+    /// Index into the policy's `ingress` or `egress` list.
+    pub rule: usize,
+    /// The rule's `name`, when written.
+    pub name: Option<String>,
+    /// The rule's action.
+    pub action: Action,
+}
+
+impl TierRule {
+    /// `(ingress[0] `deny-all`, priority 5)`.
+    fn place(&self, dir: &str) -> String {
+        let name = self
+            .name
+            .as_deref()
+            .map(|n| format!(" `{n}`"))
+            .unwrap_or_default();
+        format!("({dir}[{}]{name}, priority {})", self.rule, self.priority)
+    }
+
+    /// What the action does, in the present or the past tense.
+    fn verb(&self, past: bool) -> &'static str {
+        match (self.action, self.tier, past) {
+            (Action::Accept, _, false) => "accepts it",
+            (Action::Accept, _, true) => "accepted it",
+            (Action::Deny, _, false) => "denies it",
+            (Action::Deny, _, true) => "denied it",
+            (Action::Pass, Tier::Admin, false) => "passes it to the NetworkPolicies",
+            (Action::Pass, Tier::Admin, true) => "passed it to the NetworkPolicies",
+            // Pass in the Baseline tier leaves the connection to the default (allowed).
+            (Action::Pass, Tier::Baseline, false) => "passes it to the default",
+            (Action::Pass, Tier::Baseline, true) => "passed it to the default",
+        }
+    }
 }
 
 /// Why some of a pair's connections opened or closed.
@@ -91,20 +150,50 @@ pub struct Cause {
 }
 
 impl Cause {
-    /// One line for people, e.g. `added NetworkPolicy x/allow-a (ingress[0]) allows it`.
-    /// Rules are numbered from 0, as in `netpol explain` and the manifests' field paths.
+    /// One line for people, e.g. `added NetworkPolicy x/allow-a (ingress[0]) allows it`
+    /// or `added Admin ClusterNetworkPolicy deny-in (ingress[0] `deny-all`, priority 5)
+    /// denies it`. Rules are numbered from 0, as in `netpol explain` and the manifests'
+    /// field paths.
     pub fn describe(&self) -> String {
-        let policy = format!("{}NetworkPolicy {}", self.change.prefix(), self.policy);
         let dir = match self.direction {
             Direction::Ingress => "ingress",
             Direction::Egress => "egress",
         };
-        let pod = &self.pod;
         let because = if self.endpoint_changes.is_empty() {
             String::new()
         } else {
             format!(" ({} changed)", self.endpoint_changes.join(", "))
         };
+        match &self.kind {
+            CauseKind::Decides(rule) | CauseKind::NoLongerDecides(rule) => {
+                self.describe_tier(rule, dir, &because)
+            }
+            _ => self.describe_network_policy(dir, &because),
+        }
+    }
+
+    fn describe_tier(&self, rule: &TierRule, dir: &str, because: &str) -> String {
+        let policy = format!(
+            "{}{} ClusterNetworkPolicy {} {}",
+            self.change.prefix(),
+            rule.tier,
+            self.policy,
+            rule.place(dir)
+        );
+        match (&self.kind, self.change) {
+            (CauseKind::NoLongerDecides(_), PolicyChange::Removed) => {
+                format!("{policy} {}", rule.verb(true))
+            }
+            (CauseKind::NoLongerDecides(_), _) => {
+                format!("{policy} no longer {}{because}", rule.verb(false))
+            }
+            _ => format!("{policy} {}{because}", rule.verb(false)),
+        }
+    }
+
+    fn describe_network_policy(&self, dir: &str, because: &str) -> String {
+        let policy = format!("{}NetworkPolicy {}", self.change.prefix(), self.policy);
+        let pod = &self.pod;
         match (&self.kind, self.change) {
             (CauseKind::Allows { rule }, _) => {
                 format!("{policy} ({dir}[{rule}]) allows it{because}")
@@ -128,6 +217,19 @@ impl Cause {
             (CauseKind::NoLongerIsolates, _) => {
                 format!("{policy} no longer isolates {pod} for {dir}{because}")
             }
+            (CauseKind::IsolatesOverBaseline, PolicyChange::Added) => format!(
+                "{policy} isolates {pod} for {dir}, so the Baseline tier no longer decides"
+            ),
+            (CauseKind::IsolatesOverBaseline, _) => format!(
+                "{policy} now isolates {pod} for {dir}{because}, so the Baseline tier no longer decides"
+            ),
+            (CauseKind::NoLongerIsolatesOverBaseline, PolicyChange::Removed) => {
+                format!("{policy} isolated {pod} for {dir}, so the Baseline tier decides now")
+            }
+            (CauseKind::NoLongerIsolatesOverBaseline, _) => format!(
+                "{policy} no longer isolates {pod} for {dir}{because}, so the Baseline tier decides now"
+            ),
+            (CauseKind::Decides(_) | CauseKind::NoLongerDecides(_), _) => String::new(),
         }
     }
 }
@@ -169,6 +271,35 @@ pub(super) enum Effect {
     Isolates,
     /// An old-side policy isolated the pod; nothing does now.
     NoLongerIsolates,
+    /// A new-side policy isolates the pod where the Baseline tier decided.
+    IsolatesOverBaseline,
+    /// An old-side policy isolated the pod; the Baseline tier decides now.
+    NoLongerIsolatesOverBaseline,
+    /// Rule (index) of a new-side ClusterNetworkPolicy decides or passes now.
+    TierDecides(usize),
+    /// Rule (index) of an old-side ClusterNetworkPolicy decided or passed before.
+    TierNoLongerDecides(usize),
+}
+
+impl Effect {
+    /// True when the effect is of a new-side policy.
+    pub fn of_new_side(self) -> bool {
+        matches!(
+            self,
+            Effect::Allows(_)
+                | Effect::Isolates
+                | Effect::IsolatesOverBaseline
+                | Effect::TierDecides(_)
+        )
+    }
+
+    /// True when the policy index is into `Cluster::cluster_policies`.
+    pub fn of_cluster_policy(self) -> bool {
+        matches!(
+            self,
+            Effect::TierDecides(_) | Effect::TierNoLongerDecides(_)
+        )
+    }
 }
 
 /// Turns effects into causes (kept once each in the diff, so pairs share them).

@@ -1,10 +1,12 @@
 //! How the two sides differ, before any pair is compared: each policy added, removed,
-//! edited or unchanged (matched by `namespace/name`), and what changed about a pod.
+//! edited or unchanged (NetworkPolicies matched by `namespace/name`, ClusterNetworkPolicies
+//! by name: they are cluster-scoped), and what changed about a pod.
 
 use std::collections::HashMap;
 
 use super::cause::{PolicyChange, PolicyIndex};
 use super::side::DIRECTIONS;
+use crate::cnp::{ClusterNetworkPolicy, CnpRule};
 use crate::model::{Cluster, Pod, Policy, Rule};
 
 /// What differs between the two sides' versions of one pod (`labels of x/a`, ...).
@@ -74,4 +76,47 @@ fn same_semantics(a: &Policy, b: &Policy) -> bool {
         && DIRECTIONS
             .iter()
             .all(|&d| a.isolates(d) == b.isolates(d) && same_rules(a.rules(d), b.rules(d)))
+}
+
+/// Added / removed / edited / unchanged for every ClusterNetworkPolicy of each side, by
+/// name: (old side's, new side's).
+pub(super) fn classify_cluster_policies(
+    old: &Cluster,
+    new: &Cluster,
+) -> (Vec<PolicyChange>, Vec<PolicyChange>) {
+    let classify = |mine: &Cluster, theirs: &Cluster, missing| -> Vec<PolicyChange> {
+        let by_name: HashMap<&str, &ClusterNetworkPolicy> = theirs
+            .cluster_policies
+            .iter()
+            .map(|p| (p.name.as_str(), p))
+            .collect();
+        mine.cluster_policies
+            .iter()
+            .map(|p| match by_name.get(p.name.as_str()) {
+                None => missing,
+                Some(q) if same_cluster_semantics(p, q) => PolicyChange::Unchanged,
+                Some(_) => PolicyChange::Edited,
+            })
+            .collect()
+    };
+    (
+        classify(old, new, PolicyChange::Removed),
+        classify(new, old, PolicyChange::Added),
+    )
+}
+
+/// Same spec (where the policy or its rules were written does not count).
+fn same_cluster_semantics(a: &ClusterNetworkPolicy, b: &ClusterNetworkPolicy) -> bool {
+    let same_rules = |x: &[CnpRule], y: &[CnpRule]| {
+        x.len() == y.len()
+            && x.iter().zip(y).all(|(r, s)| {
+                r.name == s.name && r.action == s.action && r.peers == s.peers && r.ports == s.ports
+            })
+    };
+    a.tier == b.tier
+        && a.priority == b.priority
+        && a.subject == b.subject
+        && DIRECTIONS
+            .iter()
+            .all(|&d| same_rules(a.rules(d), b.rules(d)))
 }

@@ -15,11 +15,18 @@
 //! endpoint that changed, changed policies on both ends) gets the full evidence of both
 //! directions from the same memoised matching. The property tests hold both to the causes
 //! the explanations give, and check that every change has a cause.
+//!
+//! A pair where a ClusterNetworkPolicy (on either side) selects the sender for egress or
+//! the receiver for ingress takes neither path: its causes come from the whole chain of
+//! tiers, explained at one port of each stretch where every rule involved agrees (see
+//! `tiers.rs`). Without ClusterNetworkPolicies no pair goes there.
+
+mod tiers;
 
 use std::collections::HashMap;
 
 use super::cause::{side_causes, Cause, CauseKind, Effect, Namer, PolicyChange, PolicyIndex};
-use super::changes::{classify_policies, pod_changes};
+use super::changes::{classify_cluster_policies, classify_policies, pod_changes};
 use super::side::{isolates, slot, Policies, Side, Version, DIRECTIONS};
 use super::Snapshot;
 use crate::endpoint::Endpoint;
@@ -54,6 +61,9 @@ pub(super) struct Facts<'a> {
     endpoint_changes: Vec<Vec<String>>,
     /// Per common endpoint: a changed policy isolates it for egress / for ingress.
     touched: Vec<[bool; 2]>,
+    /// Per common endpoint: a ClusterNetworkPolicy of either side selects it for egress /
+    /// for ingress.
+    tiered: Vec<[bool; 2]>,
     keys: HashMap<CauseKey, usize>,
     causes: Vec<Cause>,
 }
@@ -66,19 +76,35 @@ impl<'a> Facts<'a> {
         shortcut: bool,
     ) -> Facts<'a> {
         let (old_changes, new_changes, new_by_id) = classify_policies(old.cluster, new.cluster);
+        let (old_cluster_changes, new_cluster_changes) =
+            classify_cluster_policies(old.cluster, new.cluster);
         let mut facts = Facts {
-            old: Side::new(Version::Old, old, old_changes, common.len()),
-            new: Side::new(Version::New, new, new_changes, common.len()),
+            old: Side::new(
+                Version::Old,
+                old,
+                old_changes,
+                old_cluster_changes,
+                common.len(),
+            ),
+            new: Side::new(
+                Version::New,
+                new,
+                new_changes,
+                new_cluster_changes,
+                common.len(),
+            ),
             common,
             shortcut,
             new_by_id,
             endpoint_changes: Vec::new(),
             touched: vec![[false; 2]; common.len()],
+            tiered: Vec::new(),
             keys: HashMap::new(),
             causes: Vec::new(),
         };
         facts.endpoint_changes = facts.classify_endpoints();
         facts.mark_touched();
+        facts.tiered = facts.mark_tiered();
         facts
     }
 
@@ -95,7 +121,17 @@ impl<'a> Facts<'a> {
         opened: &Connections,
         closed: &Connections,
     ) -> Vec<usize> {
-        let mut ids = if !self.shortcut {
+        let tiered = self
+            .tiered
+            .get(from)
+            .is_some_and(|t| t[slot(Direction::Egress)])
+            || self
+                .tiered
+                .get(to)
+                .is_some_and(|t| t[slot(Direction::Ingress)]);
+        let mut ids = if tiered {
+            self.tier_causes(from, to, opened, closed)
+        } else if !self.shortcut {
             self.explained_causes(from, to, opened, closed)
         } else if let Some(ids) = self.shortcut_causes(from, to, opened, closed) {
             ids
@@ -240,6 +276,9 @@ impl<'a> Facts<'a> {
 
     /// Spells out a cause found for the first time.
     fn spell(&mut self, key: CauseKey, v: Version, to: usize) -> Option<Cause> {
+        if key.effect.of_cluster_policy() {
+            return self.spell_tier(key, v);
+        }
         let cluster = self.cluster(v);
         let policy = cluster.policies.get(key.policy)?;
         let change = self.side(v).change(key.policy);
@@ -251,8 +290,24 @@ impl<'a> Facts<'a> {
             },
             Effect::Isolates => CauseKind::Isolates,
             Effect::NoLongerIsolates => CauseKind::NoLongerIsolates,
+            Effect::IsolatesOverBaseline => CauseKind::IsolatesOverBaseline,
+            Effect::NoLongerIsolatesOverBaseline => CauseKind::NoLongerIsolatesOverBaseline,
+            Effect::TierDecides(_) | Effect::TierNoLongerDecides(_) => return None,
         };
-        let endpoint_changes = match (change, key.other) {
+        let endpoint_changes = self.endpoint_notes(change, &key);
+        Some(Cause {
+            direction: key.direction,
+            policy: policy.id(),
+            change,
+            kind,
+            pod: self.endpoint(v, key.subject).id(cluster),
+            endpoint_changes,
+        })
+    }
+
+    /// For a policy that did not change: what changed about the two ends instead.
+    fn endpoint_notes(&self, change: PolicyChange, key: &CauseKey) -> Vec<String> {
+        match (change, key.other) {
             (PolicyChange::Unchanged, Some(other)) => {
                 let mut notes: Vec<String> = [key.subject, other]
                     .iter()
@@ -262,15 +317,7 @@ impl<'a> Facts<'a> {
                 notes
             }
             _ => Vec::new(),
-        };
-        Some(Cause {
-            direction: key.direction,
-            policy: policy.id(),
-            change,
-            kind,
-            pod: self.endpoint(v, key.subject).id(cluster),
-            endpoint_changes,
-        })
+        }
     }
 
     /// What rule `rule` of old `policy` says on the new side about the pair of `key`.
@@ -414,11 +461,16 @@ struct Naming<'f, 'a> {
 
 impl Namer for Naming<'_, '_> {
     fn cause(&mut self, policy: PolicyIndex, effect: Effect) -> Option<usize> {
-        let v = match effect {
-            Effect::Allows(_) | Effect::Isolates => Version::New,
-            Effect::NoLongerAllows(_) | Effect::NoLongerIsolates => Version::Old,
+        let v = if effect.of_new_side() {
+            Version::New
+        } else {
+            Version::Old
         };
-        let change = self.facts.side(v).change(policy);
+        let change = if effect.of_cluster_policy() {
+            self.facts.side(v).cluster_change(policy)
+        } else {
+            self.facts.side(v).change(policy)
+        };
         let text_needs_other = change == PolicyChange::Unchanged
             || (matches!(effect, Effect::NoLongerAllows(_)) && change != PolicyChange::Removed);
         let key = CauseKey {

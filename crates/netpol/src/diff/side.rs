@@ -41,6 +41,8 @@ pub(super) struct Side<'a> {
     pub snapshot: Snapshot<'a>,
     /// Per policy: added/removed, edited or unchanged.
     changes: Vec<PolicyChange>,
+    /// Per ClusterNetworkPolicy: added/removed, edited or unchanged.
+    cluster_changes: Vec<PolicyChange>,
     /// Per common endpoint and direction: the policies isolating it.
     isolators: Vec<Option<Rc<[PolicyIndex]>>>,
     /// Per policy (changed ones only, on demand): per direction, per rule.
@@ -65,11 +67,13 @@ impl<'a> Side<'a> {
         version: Version,
         snapshot: Snapshot<'a>,
         changes: Vec<PolicyChange>,
+        cluster_changes: Vec<PolicyChange>,
         common_len: usize,
     ) -> Side<'a> {
         Side {
             version,
             snapshot,
+            cluster_changes,
             isolators: vec![None; common_len * 2],
             rules: (0..changes.len()).map(|_| None).collect(),
             changes,
@@ -91,6 +95,14 @@ impl<'a> Side<'a> {
 
     pub(super) fn change(&self, p: PolicyIndex) -> PolicyChange {
         self.changes
+            .get(p)
+            .copied()
+            .unwrap_or(PolicyChange::Unchanged)
+    }
+
+    /// How ClusterNetworkPolicy `p` (an index into `Cluster::cluster_policies`) differs.
+    pub(super) fn cluster_change(&self, p: usize) -> PolicyChange {
+        self.cluster_changes
             .get(p)
             .copied()
             .unwrap_or(PolicyChange::Unchanged)

@@ -1,0 +1,361 @@
+//! Causes for pairs a ClusterNetworkPolicy reaches: the whole chain (Admin tier,
+//! NetworkPolicies, Baseline tier, default) on both sides, compared stage by stage.
+//!
+//! A change is a set of ports, and different ports of it can have different causes (an
+//! Admin rule for TCP 80 only, a NetworkPolicy for the rest). The ports are cut into
+//! stretches at every boundary of every rule that could apply (NetworkPolicy rules of the
+//! policies isolating either end, every ClusterNetworkPolicy rule of the direction, with
+//! named ports resolved on the receiver) and of the change itself; inside a stretch every
+//! rule matches all ports or none, so the chain decides the same way on each of them, and
+//! explaining the first port of each stretch gives every cause exactly.
+//!
+//! Per direction that made the difference at a port (for a port that opened, a direction
+//! that blocked it before; for one that closed, a direction that blocks it now), the causes
+//! are:
+//! - when the Admin tier decides on either side: its first matching rule before and after
+//!   (Accept, Deny, or the Pass that let the NetworkPolicies decide), and what decided on a
+//!   side the Admin tier passed on;
+//! - else when NetworkPolicies isolate the pod on both sides: their rules, as without tiers;
+//! - else when they isolate it on one side only: those policies, which take the pod out of
+//!   the Baseline tier's reach or put it back, and the Baseline rule that decides there;
+//! - else the Baseline tier's first matching rule before and after.
+//!
+//! A rule or policy that is the same on both sides and whose pair did not change is left
+//! out when something that did change is listed (an unchanged Admin Accept that decides now
+//! only because a higher Deny was removed is not a cause; the removal is). If nothing that
+//! changed is found (only a Node changed, say), the deciding rules are listed anyway: every
+//! change gets a cause.
+
+use std::collections::BTreeSet;
+
+use super::super::cause::{Effect, Namer, PolicyIndex};
+use super::super::side::{slot, Version, DIRECTIONS};
+use super::{Facts, Naming};
+use crate::cnp;
+use crate::cnp::eval::selects;
+use crate::diff::{Cause, CauseKind, PolicyChange};
+use crate::endpoint::Endpoint;
+use crate::eval::{self, Side, Stage, Traffic};
+use crate::model::Direction;
+use crate::ports::{Connections, Protocol, MAX_PORT};
+
+/// A possible cause: a policy of one side (NetworkPolicy or ClusterNetworkPolicy, as the
+/// effect says), and whether it counts only if something about it changed.
+type Factor = (PolicyIndex, Effect, bool);
+
+impl<'a> Facts<'a> {
+    /// Per common endpoint: whether a ClusterNetworkPolicy of either side selects it for
+    /// egress / for ingress.
+    pub(super) fn mark_tiered(&self) -> Vec<[bool; 2]> {
+        let mut tiered = vec![[false; 2]; self.common.len()];
+        for v in [Version::Old, Version::New] {
+            let cluster = self.cluster(v);
+            if cluster.cluster_policies.is_empty() {
+                continue;
+            }
+            for (c, flags) in tiered.iter_mut().enumerate() {
+                let Endpoint::Pod(i) = self.endpoint(v, c) else {
+                    continue;
+                };
+                let Some(pod) = cluster.pods.get(i) else {
+                    continue;
+                };
+                for policy in &cluster.cluster_policies {
+                    if !selects(cluster, policy, pod) {
+                        continue;
+                    }
+                    for d in DIRECTIONS {
+                        if let (false, Some(flag)) =
+                            (policy.rules(d).is_empty(), flags.get_mut(slot(d)))
+                        {
+                            *flag = true;
+                        }
+                    }
+                }
+            }
+        }
+        tiered
+    }
+
+    /// The causes of pair (`from`, `to`) from the chains of tiers on both sides.
+    pub(super) fn tier_causes(
+        &mut self,
+        from: usize,
+        to: usize,
+        opened: &Connections,
+        closed: &Connections,
+    ) -> Vec<usize> {
+        let mut out = Vec::new();
+        for (port, protocol) in self.probe_ports(from, to, opened, closed) {
+            let chain = |facts: &Facts<'_>, v: Version| {
+                let traffic = Traffic {
+                    from: facts.endpoint(v, from),
+                    to: facts.endpoint(v, to),
+                    port,
+                    protocol,
+                };
+                let cluster = facts.cluster(v);
+                DIRECTIONS.map(|d| eval::side(cluster, d, &traffic))
+            };
+            let (before, after) = (chain(self, Version::Old), chain(self, Version::New));
+            let was_opened = opened.allows(port, protocol);
+            let was_closed = closed.allows(port, protocol);
+            for (old, new) in before.iter().zip(&after) {
+                let made_it = (was_opened && !old.allowed) || (was_closed && !new.allowed);
+                if made_it {
+                    let mut namer = self.namer(old.direction, from, to);
+                    namer.direction_causes(old, new, &mut out);
+                }
+            }
+        }
+        out
+    }
+
+    /// The first port of every stretch of the change where all rules that could apply
+    /// agree (see the module comment).
+    fn probe_ports(
+        &mut self,
+        from: usize,
+        to: usize,
+        opened: &Connections,
+        closed: &Connections,
+    ) -> Vec<(u16, Protocol)> {
+        let changed = opened.union(closed);
+        let mut cuts: [BTreeSet<u16>; 3] = Default::default();
+        let common = self.common;
+        for v in [Version::Old, Version::New] {
+            let cluster = self.cluster(v);
+            let receiver = self.endpoint(v, to);
+            for d in DIRECTIONS {
+                let subject = match d {
+                    Direction::Egress => from,
+                    Direction::Ingress => to,
+                };
+                let isolators = self.side(v).isolators(common, subject, d);
+                let rules = isolators
+                    .iter()
+                    .filter_map(|&p| cluster.policies.get(p))
+                    .flat_map(|p| p.rules(d));
+                for rule in rules {
+                    add_cuts(&mut cuts, &eval::rule_connections(cluster, rule, &receiver));
+                }
+                let tier_rules = cluster.cluster_policies.iter().flat_map(|p| p.rules(d));
+                for rule in tier_rules {
+                    let allows = cnp::eval::rule_connections(cluster, rule, &receiver);
+                    add_cuts(&mut cuts, &allows);
+                }
+            }
+        }
+        let mut ports = Vec::new();
+        for (protocol, cuts) in Protocol::ALL.into_iter().zip(&cuts) {
+            for &(lo, hi) in changed.ports(protocol).ranges() {
+                ports.push((lo, protocol));
+                if lo < hi {
+                    ports.extend(cuts.range(lo + 1..=hi).map(|&cut| (cut, protocol)));
+                }
+            }
+        }
+        ports
+    }
+
+    /// Spells out the cause of a ClusterNetworkPolicy rule found for the first time.
+    pub(super) fn spell_tier(&mut self, key: super::CauseKey, v: Version) -> Option<Cause> {
+        let cluster = self.cluster(v);
+        let policy = cluster.cluster_policies.get(key.policy)?;
+        let index = match key.effect {
+            Effect::TierDecides(r) | Effect::TierNoLongerDecides(r) => r,
+            _ => return None,
+        };
+        let rule = policy.rules(key.direction).get(index)?;
+        let tier_rule = crate::diff::cause::TierRule {
+            tier: policy.tier,
+            priority: policy.priority,
+            rule: index,
+            name: rule.name.clone(),
+            action: rule.action,
+        };
+        let kind = match key.effect {
+            Effect::TierDecides(_) => CauseKind::Decides(tier_rule),
+            _ => CauseKind::NoLongerDecides(tier_rule),
+        };
+        let change = self.side(v).cluster_change(key.policy);
+        Some(Cause {
+            direction: key.direction,
+            policy: policy.name.clone(),
+            change,
+            kind,
+            pod: self.endpoint(v, key.subject).id(cluster),
+            endpoint_changes: self.endpoint_notes(change, &key),
+        })
+    }
+}
+
+/// Records where each range of `allows` starts and where it stops.
+fn add_cuts(cuts: &mut [BTreeSet<u16>; 3], allows: &Connections) {
+    for (protocol, cuts) in Protocol::ALL.into_iter().zip(cuts.iter_mut()) {
+        for &(lo, hi) in allows.ports(protocol).ranges() {
+            cuts.insert(lo);
+            if hi < MAX_PORT {
+                cuts.insert(hi + 1);
+            }
+        }
+    }
+}
+
+impl Naming<'_, '_> {
+    /// The causes of one direction that decides differently at one port (see the module
+    /// comment), from its chain before (`old`) and after (`new`).
+    fn direction_causes(&mut self, old: &Side, new: &Side, out: &mut Vec<usize>) {
+        let factors = chain_factors(old, new);
+        let mut found = Vec::new();
+        for &(policy, effect, needs_change) in &factors {
+            if !needs_change || self.changed(policy, effect) {
+                found.extend(self.cause(policy, effect));
+            }
+        }
+        if found.is_empty() {
+            for &(policy, effect, _) in &factors {
+                found.extend(self.cause(policy, effect));
+            }
+        }
+        out.extend(found);
+    }
+
+    /// Whether the policy of `effect` was added, removed or edited, or either end of the
+    /// pair changed.
+    fn changed(&mut self, policy: PolicyIndex, effect: Effect) -> bool {
+        let v = if effect.of_new_side() {
+            Version::New
+        } else {
+            Version::Old
+        };
+        let side = self.facts.side(v);
+        let change = if effect.of_cluster_policy() {
+            side.cluster_change(policy)
+        } else {
+            side.change(policy)
+        };
+        let moved = |c: usize| {
+            self.facts
+                .endpoint_changes
+                .get(c)
+                .is_some_and(|n| !n.is_empty())
+        };
+        change != PolicyChange::Unchanged || moved(self.subject) || moved(self.other)
+    }
+}
+
+/// The possible causes of one direction deciding differently before (`old`) and after
+/// (`new`), stage by stage.
+fn chain_factors(old: &Side, new: &Side) -> Vec<Factor> {
+    let mut factors = Vec::new();
+    if old.decided_by == Stage::Admin || new.decided_by == Stage::Admin {
+        if let Some(m) = &old.admin.matched {
+            factors.push((m.policy_index, Effect::TierNoLongerDecides(m.rule), true));
+        }
+        if let Some(m) = &new.admin.matched {
+            factors.push((m.policy_index, Effect::TierDecides(m.rule), true));
+        }
+        if old.decided_by != Stage::Admin {
+            factors.extend(after_admin(old, Version::Old));
+        }
+        if new.decided_by != Stage::Admin {
+            factors.extend(after_admin(new, Version::New));
+        }
+        return factors;
+    }
+    let np = |s: &Side| s.decided_by == Stage::NetworkPolicy;
+    let baseline_rule = |s: &Side, v: Version| {
+        s.baseline
+            .matched
+            .as_ref()
+            .filter(|_| s.decided_by == Stage::Baseline)
+            .map(|m| (m.policy_index, tier_effect(v, m.rule), true))
+    };
+    match (np(old), np(new)) {
+        (true, true) if new.allowed => factors.extend(
+            new.allowed_by
+                .iter()
+                .map(|r| (r.policy_index, Effect::Allows(r.rule), false)),
+        ),
+        (true, true) => factors.extend(
+            old.allowed_by
+                .iter()
+                .map(|r| (r.policy_index, Effect::NoLongerAllows(r.rule), false)),
+        ),
+        (true, false) => {
+            let effect = if new.decided_by == Stage::Baseline {
+                Effect::NoLongerIsolatesOverBaseline
+            } else {
+                Effect::NoLongerIsolates
+            };
+            factors.extend(old.isolated_by.iter().map(|p| (p.index, effect, false)));
+            factors.extend(baseline_rule(new, Version::New));
+        }
+        (false, true) => {
+            let effect = if old.decided_by == Stage::Baseline {
+                Effect::IsolatesOverBaseline
+            } else {
+                Effect::Isolates
+            };
+            factors.extend(new.isolated_by.iter().map(|p| (p.index, effect, false)));
+            factors.extend(baseline_rule(old, Version::Old));
+        }
+        (false, false) => {
+            // Pass in the Baseline tier and no match both leave it to the default.
+            let matched = |s: &Side, v: Version| {
+                s.baseline
+                    .matched
+                    .as_ref()
+                    .map(|m| (m.policy_index, tier_effect(v, m.rule), true))
+            };
+            factors.extend(matched(old, Version::Old));
+            factors.extend(matched(new, Version::New));
+        }
+    }
+    factors
+}
+
+/// What decided on a side where the Admin tier did not (the other side's Admin rule did).
+fn after_admin(s: &Side, v: Version) -> Vec<Factor> {
+    let new = v == Version::New;
+    match s.decided_by {
+        Stage::NetworkPolicy if s.allowed => s
+            .allowed_by
+            .iter()
+            .map(|r| {
+                let effect = if new {
+                    Effect::Allows(r.rule)
+                } else {
+                    Effect::NoLongerAllows(r.rule)
+                };
+                (r.policy_index, effect, true)
+            })
+            .collect(),
+        Stage::NetworkPolicy => {
+            let effect = if new {
+                Effect::Isolates
+            } else {
+                Effect::NoLongerIsolates
+            };
+            s.isolated_by
+                .iter()
+                .map(|p| (p.index, effect, true))
+                .collect()
+        }
+        Stage::Baseline => s
+            .baseline
+            .matched
+            .iter()
+            .map(|m| (m.policy_index, tier_effect(v, m.rule), true))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn tier_effect(v: Version, rule: usize) -> Effect {
+    match v {
+        Version::New => Effect::TierDecides(rule),
+        Version::Old => Effect::TierNoLongerDecides(rule),
+    }
+}
