@@ -23,6 +23,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use netpol::cnp::{Action, ClusterNetworkPolicy, CnpPeer, CnpPort, CnpRule, Subject, Tier};
 use netpol::diff::{
     diff, diff_snapshots, diff_snapshots_explained, Cause, CauseKind, Diff, PolicyChange, Snapshot,
 };
@@ -706,5 +707,272 @@ proptest! {
         prop_assert_eq!(failed, vec![k + 1]);
         let failure = &report.outcomes[k].failures[0].explanation;
         prop_assert_eq!(failure.allowed, !stated[k].expectation.allowed);
+    }
+}
+
+// ClusterNetworkPolicies in the random clusters: the same laws, and every tier cause is
+// true of the chain it names.
+
+fn cnp_peer(egress: bool) -> impl Strategy<Value = CnpPeer> {
+    let pods = prop_oneof![
+        selector().prop_map(CnpPeer::Namespaces),
+        (selector(), selector()).prop_map(|(namespace_selector, pod_selector)| CnpPeer::Pods {
+            namespace_selector,
+            pod_selector
+        }),
+    ];
+    if egress {
+        prop_oneof![
+            3 => pods,
+            1 => prop::sample::select(vec!["10.0.0.0/8", "0.0.0.0/0"])
+                .prop_map(|c| CnpPeer::Networks(vec![Cidr::parse(c, false).unwrap()])),
+        ]
+        .boxed()
+    } else {
+        pods.boxed()
+    }
+}
+
+fn cnp_port() -> impl Strategy<Value = CnpPort> {
+    prop_oneof![
+        3 => (prop::sample::select(Protocol::ALL.to_vec()), prop::sample::select(vec![(53u16, 53u16), (80, 80), (80, 81), (1, 79)]))
+            .prop_map(|(protocol, (start, end))| CnpPort::Ports { protocol, start, end }),
+        1 => Just(CnpPort::Named("http".to_string())),
+    ]
+}
+
+fn cnp_rule(egress: bool) -> impl Strategy<Value = CnpRule> {
+    (
+        prop::sample::select(vec![Action::Accept, Action::Deny, Action::Pass]),
+        prop::collection::vec(cnp_peer(egress), 1..=2),
+        prop::collection::vec(cnp_port(), 0..=1),
+    )
+        .prop_map(|(action, peers, ports)| CnpRule {
+            name: None,
+            action,
+            peers,
+            ports,
+            origin: None,
+        })
+}
+
+fn cluster_policy(name: String) -> impl Strategy<Value = ClusterNetworkPolicy> {
+    (
+        prop::sample::select(vec![Tier::Admin, Tier::Baseline]),
+        prop_oneof![
+            selector().prop_map(Subject::Namespaces),
+            (selector(), selector()).prop_map(|(namespace_selector, pod_selector)| Subject::Pods {
+                namespace_selector,
+                pod_selector
+            }),
+        ],
+        1u16..=3,
+        prop::collection::vec(cnp_rule(false), 0..=2),
+        prop::collection::vec(cnp_rule(true), 0..=2),
+    )
+        .prop_map(
+            move |(tier, subject, priority, ingress, egress)| ClusterNetworkPolicy {
+                name: name.clone(),
+                tier,
+                priority,
+                subject,
+                ingress,
+                egress,
+                origin: None,
+            },
+        )
+}
+
+fn tiered_cluster() -> impl Strategy<Value = Cluster> {
+    let policies = (0usize..=3).prop_flat_map(|n| {
+        (0..n)
+            .map(|i| cluster_policy(format!("c{i}")))
+            .collect::<Vec<_>>()
+    });
+    (cluster(), policies).prop_map(|(mut c, cluster_policies)| {
+        c.cluster_policies = cluster_policies;
+        c
+    })
+}
+
+/// One edit of the ClusterNetworkPolicies from A towards B.
+#[derive(Clone, Debug)]
+enum TierEdit {
+    Remove(usize),
+    Add(ClusterNetworkPolicy),
+    /// Replaces a policy's spec, keeping its name.
+    Rewrite(usize, ClusterNetworkPolicy),
+    /// Flips the action of one rule (Accept → Deny → Pass → Accept).
+    Flip(usize, usize),
+}
+
+fn tier_edit() -> impl Strategy<Value = TierEdit> {
+    prop_oneof![
+        any::<usize>().prop_map(TierEdit::Remove),
+        cluster_policy("added".to_string()).prop_map(TierEdit::Add),
+        (any::<usize>(), cluster_policy("edited".to_string()))
+            .prop_map(|(i, p)| TierEdit::Rewrite(i, p)),
+        (any::<usize>(), any::<usize>()).prop_map(|(i, r)| TierEdit::Flip(i, r)),
+    ]
+}
+
+impl TierEdit {
+    fn apply(self, c: &mut Cluster) {
+        let n = c.cluster_policies.len();
+        match self {
+            TierEdit::Remove(i) if n > 0 => {
+                c.cluster_policies.remove(i % n);
+            }
+            TierEdit::Add(p) if !c.cluster_policies.iter().any(|q| q.name == p.name) => {
+                c.cluster_policies.push(p);
+            }
+            TierEdit::Rewrite(i, mut p) if n > 0 => {
+                let target = &mut c.cluster_policies[i % n];
+                p.name = target.name.clone();
+                *target = p;
+            }
+            TierEdit::Flip(i, r) if n > 0 => {
+                let target = &mut c.cluster_policies[i % n];
+                let rules = if target.ingress.is_empty() {
+                    &mut target.egress
+                } else {
+                    &mut target.ingress
+                };
+                let len = rules.len();
+                if let Some(rule) = rules.get_mut(r % len.max(1)) {
+                    rule.action = match rule.action {
+                        Action::Accept => Action::Deny,
+                        Action::Deny => Action::Pass,
+                        Action::Pass => Action::Accept,
+                    };
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn tiered_pair() -> impl Strategy<Value = (Cluster, Cluster)> {
+    (
+        tiered_cluster(),
+        prop::collection::vec(edit(), 0..=2),
+        prop::collection::vec(tier_edit(), 1..=2),
+    )
+        .prop_map(|(a, edits, tier_edits)| {
+            let mut b = a.clone();
+            for e in edits {
+                e.apply(&mut b);
+            }
+            for e in tier_edits {
+                e.apply(&mut b);
+            }
+            (a, b)
+        })
+}
+
+/// Whether the chain of `c` for `from -> to` in `direction` has ClusterNetworkPolicy
+/// `policy`'s rule `rule` as the first match of its tier at one of `ports`.
+fn tier_rule_matches(
+    c: &Cluster,
+    from: &str,
+    to: &str,
+    direction: netpol::Direction,
+    (policy, rule): (&str, usize),
+    ports: &[(u16, Protocol)],
+) -> bool {
+    let eps = all_endpoints(c, &externals());
+    let find = |id: &str| eps.iter().find(|e| e.id(c) == id).cloned().unwrap();
+    ports.iter().any(|&(port, protocol)| {
+        let e = netpol::explain(
+            c,
+            &netpol::Traffic {
+                from: find(from),
+                to: find(to),
+                port,
+                protocol,
+            },
+        );
+        let side = match direction {
+            netpol::Direction::Egress => &e.egress,
+            netpol::Direction::Ingress => &e.ingress,
+        };
+        [&side.admin, &side.baseline].iter().any(|t| {
+            t.matched
+                .as_ref()
+                .is_some_and(|m| m.policy == policy && m.rule == rule)
+        })
+    })
+}
+
+/// Ports where the change's causes can differ: every boundary the generators use.
+fn changed_ports(c: &netpol::diff::Change) -> Vec<(u16, Protocol)> {
+    let changed = c.opened.union(&c.closed);
+    let mut ports: Vec<(u16, Protocol)> = Vec::new();
+    for protocol in Protocol::ALL {
+        for &(lo, _) in changed.ports(protocol).ranges() {
+            ports.push((lo, protocol));
+        }
+        for port in [1, 53, 54, 79, 80, 81, 82, 65535] {
+            if changed.allows(port, protocol) {
+                ports.push((port, protocol));
+            }
+        }
+    }
+    ports
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    #[test]
+    fn a_tiered_cluster_does_not_differ_from_itself(c in tiered_cluster()) {
+        let d = diff(&c, &c, &externals());
+        prop_assert!(d.is_empty(), "{:?}", d);
+    }
+
+    #[test]
+    fn swapping_tiered_sides_swaps_the_diff((a, b) in tiered_pair()) {
+        let ab = diff(&a, &b, &externals());
+        let ba = diff(&b, &a, &externals());
+        let back: BTreeMap<(&str, &str), _> = ba.changes.iter().map(|c| ((c.from.as_str(), c.to.as_str()), c)).collect();
+        prop_assert_eq!(ab.changes.len(), ba.changes.len());
+        for c in &ab.changes {
+            let r = back[&(c.from.as_str(), c.to.as_str())];
+            prop_assert_eq!(&c.opened, &r.closed);
+            let mine: BTreeSet<_> = ab.causes_of(c).map(|x| view(x, true)).collect();
+            let theirs: BTreeSet<_> = ba.causes_of(r).map(|x| view(x, false)).collect();
+            prop_assert_eq!(mine, theirs, "{} -> {}", c.from, c.to);
+        }
+    }
+
+    #[test]
+    fn every_tiered_change_has_true_causes((a, b) in tiered_pair()) {
+        let (ea, eb) = (all_endpoints(&a, &externals()), all_endpoints(&b, &externals()));
+        let (ca, cb) = (connectivity(&a, &ea), connectivity(&b, &eb));
+        let old = Snapshot { cluster: &a, endpoints: &ea, connectivity: &ca };
+        let new = Snapshot { cluster: &b, endpoints: &eb, connectivity: &cb };
+        let fast = diff_snapshots(old, new);
+        prop_assert_eq!(resolved(&fast), resolved(&diff_snapshots_explained(old, new)));
+        for c in &fast.changes {
+            prop_assert!(!c.causes.is_empty(), "{} -> {} changed without a cause", c.from, c.to);
+            let ports = changed_ports(c);
+            for cause in fast.causes_of(c) {
+                prop_assert!(
+                    cause.change != PolicyChange::Unchanged || !cause.endpoint_changes.is_empty(),
+                    "{}", cause.describe()
+                );
+                // A tier rule named as deciding now (before) is the first match of its
+                // tier now (before) at some port of the change.
+                let (cluster, rule) = match &cause.kind {
+                    CauseKind::Decides(r) => (&b, r.rule),
+                    CauseKind::NoLongerDecides(r) => (&a, r.rule),
+                    _ => continue,
+                };
+                prop_assert!(
+                    tier_rule_matches(cluster, &c.from, &c.to, cause.direction, (&cause.policy, rule), &ports),
+                    "{} -> {}: {}", c.from, c.to, cause.describe()
+                );
+            }
+        }
     }
 }
