@@ -105,6 +105,22 @@ fn diff_golden_outputs() {
 }
 
 #[test]
+fn diff_markdown_names_the_tier_rules_that_decide() {
+    // An Admin Deny added over a NetworkPolicy that allowed, and a Baseline rule edited from
+    // Deny to Accept (see tests/fixtures/diff/README.md).
+    let (before, after) = (
+        "tests/fixtures/diff/tiers/before.yaml",
+        "tests/fixtures/diff/tiers/after.yaml",
+    );
+    let out = netpol(&["diff", before, after, "-o", "md"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "");
+    golden("tiers.md", &stdout(&out));
+    let out = netpol(&["diff", after, before], None);
+    golden("tiers-reversed.txt", &stdout(&out));
+}
+
+#[test]
 fn diff_json_is_the_contract() {
     let out = netpol(&["diff", BEFORE, AFTER, "-o", "json"], None);
     let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();

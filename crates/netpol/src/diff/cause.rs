@@ -150,6 +150,15 @@ pub struct Cause {
 }
 
 impl Cause {
+    /// True when the policy is a ClusterNetworkPolicy (its `policy` is a name, not
+    /// `namespace/name`).
+    pub fn is_cluster_policy(&self) -> bool {
+        matches!(
+            self.kind,
+            CauseKind::Decides(_) | CauseKind::NoLongerDecides(_)
+        )
+    }
+
     /// One line for people, e.g. `added NetworkPolicy x/allow-a (ingress[0]) allows it`
     /// or `added Admin ClusterNetworkPolicy deny-in (ingress[0] `deny-all`, priority 5)
     /// denies it`. Rules are numbered from 0, as in `netpol explain` and the manifests'
@@ -395,6 +404,60 @@ mod tests {
                 "edited NetworkPolicy x/p now isolates x/b for ingress and no rule allows it",
                 "removed NetworkPolicy x/p isolated x/b for ingress",
                 "edited NetworkPolicy x/p no longer isolates x/b for ingress",
+            ]
+        );
+    }
+
+    #[test]
+    fn describes_tier_causes() {
+        use CauseKind::*;
+        use PolicyChange::*;
+        let rule = |tier, action, name: Option<&str>| TierRule {
+            tier,
+            priority: 5,
+            rule: 1,
+            name: name.map(String::from),
+            action,
+        };
+        let mut labels = cause(Unchanged, Decides(rule(Tier::Admin, Action::Deny, None)));
+        labels.policy = "lock".into();
+        labels.endpoint_changes = vec!["labels of namespace x".into()];
+        let mut tier = |change, kind| {
+            let mut c = cause(change, kind);
+            c.policy = "c".into();
+            c
+        };
+        let got: Vec<String> = [
+            tier(
+                Added,
+                Decides(rule(Tier::Admin, Action::Deny, Some("deny-all"))),
+            ),
+            tier(
+                Removed,
+                NoLongerDecides(rule(Tier::Baseline, Action::Accept, None)),
+            ),
+            tier(
+                Edited,
+                NoLongerDecides(rule(Tier::Admin, Action::Pass, None)),
+            ),
+            tier(Edited, Decides(rule(Tier::Baseline, Action::Pass, None))),
+            labels,
+            cause(Added, IsolatesOverBaseline),
+            cause(Removed, NoLongerIsolatesOverBaseline),
+        ]
+        .iter()
+        .map(Cause::describe)
+        .collect();
+        assert_eq!(
+            got,
+            [
+                "added Admin ClusterNetworkPolicy c (ingress[1] `deny-all`, priority 5) denies it",
+                "removed Baseline ClusterNetworkPolicy c (ingress[1], priority 5) accepted it",
+                "edited Admin ClusterNetworkPolicy c (ingress[1], priority 5) no longer passes it to the NetworkPolicies",
+                "edited Baseline ClusterNetworkPolicy c (ingress[1], priority 5) passes it to the default",
+                "Admin ClusterNetworkPolicy lock (ingress[1], priority 5) denies it (labels of namespace x changed)",
+                "added NetworkPolicy x/p isolates x/b for ingress, so the Baseline tier no longer decides",
+                "removed NetworkPolicy x/p isolated x/b for ingress, so the Baseline tier decides now",
             ]
         );
     }

@@ -58,7 +58,13 @@ pub fn text(diff: &Diff) -> String {
 /// at most `max_rows` changed pairs (0 for all) with a note saying how many were left out,
 /// so a change that closes a namespace still fits in a comment.
 pub fn markdown(diff: &Diff, max_rows: usize) -> String {
-    let mut out = format!("**NetworkPolicy change:** {}.\n", summary(diff));
+    // A change that a ClusterNetworkPolicy decides is not a NetworkPolicy change alone.
+    let title = if diff.causes.iter().any(Cause::is_cluster_policy) {
+        "Policy change"
+    } else {
+        "NetworkPolicy change"
+    };
+    let mut out = format!("**{title}:** {}.\n", summary(diff));
     let ids = |ids: &[String]| {
         ids.iter()
             .map(|id| format!("`{id}`"))
