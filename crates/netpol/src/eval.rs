@@ -400,8 +400,7 @@ pub fn explain(cluster: &Cluster, traffic: &Traffic) -> Explanation {
     }
 }
 
-/// The evidence of one direction of `traffic` (what [`explain`] gives for it).
-pub(crate) fn side(cluster: &Cluster, direction: Direction, traffic: &Traffic) -> Side {
+fn side(cluster: &Cluster, direction: Direction, traffic: &Traffic) -> Side {
     // Egress is checked on the sender against the receiver; ingress the other way round.
     let (subject, other) = match direction {
         Direction::Egress => (&traffic.from, &traffic.to),

@@ -27,21 +27,38 @@
 //! change gets a cause.
 
 use std::collections::BTreeSet;
+use std::rc::Rc;
 
 use super::super::cause::{Effect, Namer, PolicyIndex};
-use super::super::side::{slot, Version, DIRECTIONS};
+use super::super::side::{slot, Policies, Version, DIRECTIONS};
 use super::{Facts, Naming};
-use crate::cnp;
-use crate::cnp::eval::selects;
+use crate::cnp::eval::{evaluate_tier, selects};
+use crate::cnp::{self, Action, Tier};
 use crate::diff::{Cause, CauseKind, PolicyChange};
 use crate::endpoint::Endpoint;
-use crate::eval::{self, Side, Stage, Traffic};
+use crate::eval::{self, Stage, Traffic};
 use crate::model::Direction;
 use crate::ports::{Connections, Protocol, MAX_PORT};
 
 /// A possible cause: a policy of one side (NetworkPolicy or ClusterNetworkPolicy, as the
 /// effect says), and whether it counts only if something about it changed.
 type Factor = (PolicyIndex, Effect, bool);
+
+/// The chain of one direction at one port, as [`crate::eval::Side`] has it, with the
+/// NetworkPolicy stage taken from the memoised evidence (an explanation looks at every
+/// policy of the cluster, for every pair) and without the texts.
+struct Chain {
+    decided_by: Stage,
+    allowed: bool,
+    /// The Admin tier's first matching rule: (policy, rule).
+    admin: Option<(PolicyIndex, usize)>,
+    /// NetworkPolicies isolating the pod.
+    isolated_by: Rc<[PolicyIndex]>,
+    /// Their rules that allow the connection: (policy, rule).
+    allowed_by: Vec<(PolicyIndex, usize)>,
+    /// The Baseline tier's first matching rule, when it was reached.
+    baseline: Option<(PolicyIndex, usize)>,
+}
 
 impl<'a> Facts<'a> {
     /// Per common endpoint: whether a ClusterNetworkPolicy of either side selects it for
@@ -87,28 +104,103 @@ impl<'a> Facts<'a> {
     ) -> Vec<usize> {
         let mut out = Vec::new();
         for (port, protocol) in self.probe_ports(from, to, opened, closed) {
-            let chain = |facts: &Facts<'_>, v: Version| {
-                let traffic = Traffic {
-                    from: facts.endpoint(v, from),
-                    to: facts.endpoint(v, to),
-                    port,
-                    protocol,
-                };
-                let cluster = facts.cluster(v);
-                DIRECTIONS.map(|d| eval::side(cluster, d, &traffic))
-            };
-            let (before, after) = (chain(self, Version::Old), chain(self, Version::New));
             let was_opened = opened.allows(port, protocol);
             let was_closed = closed.allows(port, protocol);
-            for (old, new) in before.iter().zip(&after) {
-                let made_it = (was_opened && !old.allowed) || (was_closed && !new.allowed);
-                if made_it {
-                    let mut namer = self.namer(old.direction, from, to);
-                    namer.direction_causes(old, new, &mut out);
+            for d in DIRECTIONS {
+                let at = (from, to, port, protocol);
+                let old = self.chain(Version::Old, d, at);
+                if was_opened && old.allowed {
+                    continue;
+                }
+                let new = self.chain(Version::New, d, at);
+                if (was_opened && !old.allowed) || (was_closed && !new.allowed) {
+                    let mut namer = self.namer(d, from, to);
+                    namer.direction_causes(&old, &new, &mut out);
                 }
             }
         }
         out
+    }
+
+    /// The chain of direction `d` of pair (`from`, `to`) at `port` on side `v`: the
+    /// decisions [`crate::eval`] takes, stage by stage.
+    fn chain(
+        &mut self,
+        v: Version,
+        d: Direction,
+        (from, to, port, protocol): (usize, usize, u16, Protocol),
+    ) -> Chain {
+        let common = self.common;
+        let facts = self.side(v).evidence(common, d, from, to, Policies::All);
+        let allowed_by: Vec<(PolicyIndex, usize)> = facts
+            .matching
+            .iter()
+            .filter(|(_, _, allows)| allows.allows(port, protocol))
+            .map(|(p, r, _)| (*p, *r))
+            .collect();
+        let mut chain = Chain {
+            decided_by: Stage::Default,
+            allowed: true,
+            admin: None,
+            isolated_by: facts.isolated_by,
+            allowed_by,
+            baseline: None,
+        };
+        let cluster = self.cluster(v);
+        let (subject, other) = match d {
+            Direction::Egress => (from, to),
+            Direction::Ingress => (to, from),
+        };
+        let pod = match self.endpoint(v, subject) {
+            Endpoint::Pod(i) => cluster.pods.get(i),
+            Endpoint::External(_) => None,
+        };
+        let Some(pod) = pod else {
+            chain.decided_by = Stage::Outside;
+            return chain;
+        };
+        let network_policy = |chain: &mut Chain| {
+            chain.decided_by = Stage::NetworkPolicy;
+            chain.allowed = !chain.allowed_by.is_empty();
+        };
+        let isolated = !chain.isolated_by.is_empty();
+        if cluster.cluster_policies.is_empty() {
+            if isolated {
+                network_policy(&mut chain);
+            }
+            return chain;
+        }
+        let traffic = Traffic {
+            from: self.endpoint(v, from),
+            to: self.endpoint(v, to),
+            port,
+            protocol,
+        };
+        let other = self.endpoint(v, other);
+        let first_match = |tier| {
+            evaluate_tier(cluster, tier, d, pod, &other, &traffic)
+                .matched
+                .map(|m| ((m.policy_index, m.rule), m.action))
+        };
+        let admin = first_match(Tier::Admin);
+        chain.admin = admin.as_ref().map(|(at, _)| *at);
+        match admin.map(|(_, action)| action) {
+            Some(action @ (Action::Accept | Action::Deny)) => {
+                chain.decided_by = Stage::Admin;
+                chain.allowed = action == Action::Accept;
+            }
+            _ if isolated => network_policy(&mut chain),
+            _ => {
+                let baseline = first_match(Tier::Baseline);
+                chain.baseline = baseline.as_ref().map(|(at, _)| *at);
+                // Pass in the Baseline tier leaves the decision to the default.
+                if let Some((_, action @ (Action::Accept | Action::Deny))) = baseline {
+                    chain.decided_by = Stage::Baseline;
+                    chain.allowed = action == Action::Accept;
+                }
+            }
+        }
+        chain
     }
 
     /// The first port of every stretch of the change where all rules that could apply
@@ -205,7 +297,7 @@ fn add_cuts(cuts: &mut [BTreeSet<u16>; 3], allows: &Connections) {
 impl Naming<'_, '_> {
     /// The causes of one direction that decides differently at one port (see the module
     /// comment), from its chain before (`old`) and after (`new`).
-    fn direction_causes(&mut self, old: &Side, new: &Side, out: &mut Vec<usize>) {
+    fn direction_causes(&mut self, old: &Chain, new: &Chain, out: &mut Vec<usize>) {
         let factors = chain_factors(old, new);
         let mut found = Vec::new();
         for &(policy, effect, needs_change) in &factors {
@@ -247,14 +339,14 @@ impl Naming<'_, '_> {
 
 /// The possible causes of one direction deciding differently before (`old`) and after
 /// (`new`), stage by stage.
-fn chain_factors(old: &Side, new: &Side) -> Vec<Factor> {
+fn chain_factors(old: &Chain, new: &Chain) -> Vec<Factor> {
     let mut factors = Vec::new();
     if old.decided_by == Stage::Admin || new.decided_by == Stage::Admin {
-        if let Some(m) = &old.admin.matched {
-            factors.push((m.policy_index, Effect::TierNoLongerDecides(m.rule), true));
+        if let Some((p, r)) = old.admin {
+            factors.push((p, Effect::TierNoLongerDecides(r), true));
         }
-        if let Some(m) = &new.admin.matched {
-            factors.push((m.policy_index, Effect::TierDecides(m.rule), true));
+        if let Some((p, r)) = new.admin {
+            factors.push((p, Effect::TierDecides(r), true));
         }
         if old.decided_by != Stage::Admin {
             factors.extend(after_admin(old, Version::Old));
@@ -264,24 +356,22 @@ fn chain_factors(old: &Side, new: &Side) -> Vec<Factor> {
         }
         return factors;
     }
-    let np = |s: &Side| s.decided_by == Stage::NetworkPolicy;
-    let baseline_rule = |s: &Side, v: Version| {
+    let np = |s: &Chain| s.decided_by == Stage::NetworkPolicy;
+    let baseline_rule = |s: &Chain, v: Version| {
         s.baseline
-            .matched
-            .as_ref()
             .filter(|_| s.decided_by == Stage::Baseline)
-            .map(|m| (m.policy_index, tier_effect(v, m.rule), true))
+            .map(|(p, r)| (p, tier_effect(v, r), true))
     };
     match (np(old), np(new)) {
         (true, true) if new.allowed => factors.extend(
             new.allowed_by
                 .iter()
-                .map(|r| (r.policy_index, Effect::Allows(r.rule), false)),
+                .map(|&(p, r)| (p, Effect::Allows(r), false)),
         ),
         (true, true) => factors.extend(
             old.allowed_by
                 .iter()
-                .map(|r| (r.policy_index, Effect::NoLongerAllows(r.rule), false)),
+                .map(|&(p, r)| (p, Effect::NoLongerAllows(r), false)),
         ),
         (true, false) => {
             let effect = if new.decided_by == Stage::Baseline {
@@ -289,7 +379,7 @@ fn chain_factors(old: &Side, new: &Side) -> Vec<Factor> {
             } else {
                 Effect::NoLongerIsolates
             };
-            factors.extend(old.isolated_by.iter().map(|p| (p.index, effect, false)));
+            factors.extend(old.isolated_by.iter().map(|&p| (p, effect, false)));
             factors.extend(baseline_rule(new, Version::New));
         }
         (false, true) => {
@@ -298,17 +388,13 @@ fn chain_factors(old: &Side, new: &Side) -> Vec<Factor> {
             } else {
                 Effect::Isolates
             };
-            factors.extend(new.isolated_by.iter().map(|p| (p.index, effect, false)));
+            factors.extend(new.isolated_by.iter().map(|&p| (p, effect, false)));
             factors.extend(baseline_rule(old, Version::Old));
         }
         (false, false) => {
-            // Pass in the Baseline tier and no match both leave it to the default.
-            let matched = |s: &Side, v: Version| {
-                s.baseline
-                    .matched
-                    .as_ref()
-                    .map(|m| (m.policy_index, tier_effect(v, m.rule), true))
-            };
+            // A Baseline Pass and no match both leave it to the default.
+            let matched =
+                |s: &Chain, v: Version| s.baseline.map(|(p, r)| (p, tier_effect(v, r), true));
             factors.extend(matched(old, Version::Old));
             factors.extend(matched(new, Version::New));
         }
@@ -317,19 +403,19 @@ fn chain_factors(old: &Side, new: &Side) -> Vec<Factor> {
 }
 
 /// What decided on a side where the Admin tier did not (the other side's Admin rule did).
-fn after_admin(s: &Side, v: Version) -> Vec<Factor> {
+fn after_admin(s: &Chain, v: Version) -> Vec<Factor> {
     let new = v == Version::New;
     match s.decided_by {
         Stage::NetworkPolicy if s.allowed => s
             .allowed_by
             .iter()
-            .map(|r| {
+            .map(|&(p, r)| {
                 let effect = if new {
-                    Effect::Allows(r.rule)
+                    Effect::Allows(r)
                 } else {
-                    Effect::NoLongerAllows(r.rule)
+                    Effect::NoLongerAllows(r)
                 };
-                (r.policy_index, effect, true)
+                (p, effect, true)
             })
             .collect(),
         Stage::NetworkPolicy => {
@@ -338,16 +424,12 @@ fn after_admin(s: &Side, v: Version) -> Vec<Factor> {
             } else {
                 Effect::NoLongerIsolates
             };
-            s.isolated_by
-                .iter()
-                .map(|p| (p.index, effect, true))
-                .collect()
+            s.isolated_by.iter().map(|&p| (p, effect, true)).collect()
         }
         Stage::Baseline => s
             .baseline
-            .matched
             .iter()
-            .map(|m| (m.policy_index, tier_effect(v, m.rule), true))
+            .map(|&(p, r)| (p, tier_effect(v, r), true))
             .collect(),
         _ => Vec::new(),
     }
