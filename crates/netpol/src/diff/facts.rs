@@ -64,6 +64,7 @@ pub(super) struct Facts<'a> {
     /// Per common endpoint: a ClusterNetworkPolicy of either side selects it for egress /
     /// for ingress.
     tiered: Vec<[bool; 2]>,
+    tier_memo: tiers::TierMemo,
     keys: HashMap<CauseKey, usize>,
     causes: Vec<Cause>,
 }
@@ -99,6 +100,7 @@ impl<'a> Facts<'a> {
             endpoint_changes: Vec::new(),
             touched: vec![[false; 2]; common.len()],
             tiered: Vec::new(),
+            tier_memo: tiers::TierMemo::default(),
             keys: HashMap::new(),
             causes: Vec::new(),
         };

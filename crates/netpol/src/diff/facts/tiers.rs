@@ -32,17 +32,32 @@ use std::rc::Rc;
 use super::super::cause::{Effect, Namer, PolicyIndex};
 use super::super::side::{slot, Policies, Version, DIRECTIONS};
 use super::{Facts, Naming};
-use crate::cnp::eval::{evaluate_tier, selects};
+use std::collections::HashMap;
+
+use crate::cnp::eval::{peer_matches, selects, tier_policies};
 use crate::cnp::{self, Action, Tier};
 use crate::diff::{Cause, CauseKind, PolicyChange};
 use crate::endpoint::Endpoint;
-use crate::eval::{self, Stage, Traffic};
+use crate::eval::Stage;
 use crate::model::Direction;
 use crate::ports::{Connections, Protocol, MAX_PORT};
 
 /// A possible cause: a policy of one side (NetworkPolicy or ClusterNetworkPolicy, as the
 /// effect says), and whether it counts only if something about it changed.
 type Factor = (PolicyIndex, Effect, bool);
+
+/// What the tiers say about the common endpoints, memoised across pairs: a
+/// ClusterNetworkPolicy rule's peers match the same endpoints for every pair, and a tier's
+/// policies for a pod are the same whatever the other end.
+#[derive(Default)]
+pub(super) struct TierMemo {
+    /// (side, tier, direction, subject): the tier's policies selecting it, in order.
+    policies: HashMap<(Version, Tier, usize, usize), Rc<[PolicyIndex]>>,
+    /// (side, policy, direction, rule, other end): whether a peer matches.
+    peers: HashMap<(Version, PolicyIndex, usize, usize, usize), bool>,
+    /// (side, policy, direction, rule, receiver): the connections the rule covers.
+    ports: HashMap<(Version, PolicyIndex, usize, usize, usize), Rc<Connections>>,
+}
 
 /// The chain of one direction at one port, as [`crate::eval::Side`] has it, with the
 /// NetworkPolicy stage taken from the memoised evidence (an explanation looks at every
@@ -151,14 +166,14 @@ impl<'a> Facts<'a> {
             Direction::Egress => (from, to),
             Direction::Ingress => (to, from),
         };
-        let pod = match self.endpoint(v, subject) {
-            Endpoint::Pod(i) => cluster.pods.get(i),
-            Endpoint::External(_) => None,
+        let is_pod = match self.endpoint(v, subject) {
+            Endpoint::Pod(i) => cluster.pods.get(i).is_some(),
+            Endpoint::External(_) => false,
         };
-        let Some(pod) = pod else {
+        if !is_pod {
             chain.decided_by = Stage::Outside;
             return chain;
-        };
+        }
         let network_policy = |chain: &mut Chain| {
             chain.decided_by = Stage::NetworkPolicy;
             chain.allowed = !chain.allowed_by.is_empty();
@@ -170,19 +185,10 @@ impl<'a> Facts<'a> {
             }
             return chain;
         }
-        let traffic = Traffic {
-            from: self.endpoint(v, from),
-            to: self.endpoint(v, to),
-            port,
-            protocol,
+        let first_match = |facts: &mut Facts<'_>, tier| {
+            facts.first_match(v, tier, d, (subject, other, to), (port, protocol))
         };
-        let other = self.endpoint(v, other);
-        let first_match = |tier| {
-            evaluate_tier(cluster, tier, d, pod, &other, &traffic)
-                .matched
-                .map(|m| ((m.policy_index, m.rule), m.action))
-        };
-        let admin = first_match(Tier::Admin);
+        let admin = first_match(self, Tier::Admin);
         chain.admin = admin.as_ref().map(|(at, _)| *at);
         match admin.map(|(_, action)| action) {
             Some(action @ (Action::Accept | Action::Deny)) => {
@@ -191,7 +197,7 @@ impl<'a> Facts<'a> {
             }
             _ if isolated => network_policy(&mut chain),
             _ => {
-                let baseline = first_match(Tier::Baseline);
+                let baseline = first_match(self, Tier::Baseline);
                 chain.baseline = baseline.as_ref().map(|(at, _)| *at);
                 // Pass in the Baseline tier leaves the decision to the default.
                 if let Some((_, action @ (Action::Accept | Action::Deny))) = baseline {
@@ -201,6 +207,99 @@ impl<'a> Facts<'a> {
             }
         }
         chain
+    }
+
+    /// The first rule of `tier` that matches at `port` for pair (`subject`, `other`) in
+    /// direction `d` (`to` is the receiver), with its action: what
+    /// [`crate::cnp::eval::evaluate_tier`] finds, from memoised peers and ports.
+    fn first_match(
+        &mut self,
+        v: Version,
+        tier: Tier,
+        d: Direction,
+        (subject, other, to): (usize, usize, usize),
+        (port, protocol): (u16, Protocol),
+    ) -> Option<((PolicyIndex, usize), Action)> {
+        let cluster = self.cluster(v);
+        for &p in self.tier_policies(v, tier, d, subject).iter() {
+            let Some(policy) = cluster.cluster_policies.get(p) else {
+                continue;
+            };
+            for (r, rule) in policy.rules(d).iter().enumerate() {
+                let covers = self.tier_rule(v, (p, r), d, other, to);
+                if covers.is_some_and(|c| c.allows(port, protocol)) {
+                    return Some(((p, r), rule.action));
+                }
+            }
+        }
+        None
+    }
+
+    /// What rule `r` of ClusterNetworkPolicy `p` covers towards receiver `to` when a peer
+    /// matches `other`; `None` when none does.
+    fn tier_rule(
+        &mut self,
+        v: Version,
+        (p, r): (PolicyIndex, usize),
+        d: Direction,
+        other: usize,
+        to: usize,
+    ) -> Option<Rc<Connections>> {
+        let cluster = self.cluster(v);
+        let rule = cluster.cluster_policies.get(p)?.rules(d).get(r)?;
+        let key = (v, p, slot(d), r, other);
+        let peers = match self.tier_memo.peers.get(&key) {
+            Some(&m) => m,
+            None => {
+                let end = self.endpoint(v, other);
+                let m = rule
+                    .peers
+                    .iter()
+                    .any(|peer| peer_matches(cluster, peer, &end, rule.action).is_ok());
+                self.tier_memo.peers.insert(key, m);
+                m
+            }
+        };
+        if !peers {
+            return None;
+        }
+        let key = (v, p, slot(d), r, to);
+        if let Some(found) = self.tier_memo.ports.get(&key) {
+            return Some(Rc::clone(found));
+        }
+        let receiver = self.endpoint(v, to);
+        let covers = Rc::new(cnp::eval::rule_connections(cluster, rule, &receiver));
+        self.tier_memo.ports.insert(key, Rc::clone(&covers));
+        Some(covers)
+    }
+
+    /// The policies of `tier` selecting common endpoint `subject` for `d`, in order.
+    fn tier_policies(
+        &mut self,
+        v: Version,
+        tier: Tier,
+        d: Direction,
+        subject: usize,
+    ) -> Rc<[PolicyIndex]> {
+        let key = (v, tier, slot(d), subject);
+        if let Some(found) = self.tier_memo.policies.get(&key) {
+            return Rc::clone(found);
+        }
+        let cluster = self.cluster(v);
+        let found: Rc<[PolicyIndex]> = match self.endpoint(v, subject) {
+            Endpoint::Pod(i) => cluster.pods.get(i).map_or_else(
+                || Rc::from([]),
+                |pod| {
+                    tier_policies(cluster, tier, d, pod)
+                        .into_iter()
+                        .map(|p| p.index)
+                        .collect()
+                },
+            ),
+            Endpoint::External(_) => Rc::from([]),
+        };
+        self.tier_memo.policies.insert(key, Rc::clone(&found));
+        found
     }
 
     /// The first port of every stretch of the change where all rules that could apply
@@ -215,26 +314,30 @@ impl<'a> Facts<'a> {
         let changed = opened.union(closed);
         let mut cuts: [BTreeSet<u16>; 3] = Default::default();
         let common = self.common;
+        // Only rules whose peers match the other end can match at any port.
         for v in [Version::Old, Version::New] {
-            let cluster = self.cluster(v);
-            let receiver = self.endpoint(v, to);
             for d in DIRECTIONS {
-                let subject = match d {
-                    Direction::Egress => from,
-                    Direction::Ingress => to,
+                let (subject, other) = match d {
+                    Direction::Egress => (from, to),
+                    Direction::Ingress => (to, from),
                 };
-                let isolators = self.side(v).isolators(common, subject, d);
-                let rules = isolators
-                    .iter()
-                    .filter_map(|&p| cluster.policies.get(p))
-                    .flat_map(|p| p.rules(d));
-                for rule in rules {
-                    add_cuts(&mut cuts, &eval::rule_connections(cluster, rule, &receiver));
+                let evidence = self.side(v).evidence(common, d, from, to, Policies::All);
+                for (_, _, allows) in &evidence.matching {
+                    add_cuts(&mut cuts, allows);
                 }
-                let tier_rules = cluster.cluster_policies.iter().flat_map(|p| p.rules(d));
-                for rule in tier_rules {
-                    let allows = cnp::eval::rule_connections(cluster, rule, &receiver);
-                    add_cuts(&mut cuts, &allows);
+                for tier in [Tier::Admin, Tier::Baseline] {
+                    for &p in self.tier_policies(v, tier, d, subject).iter() {
+                        let rules = self
+                            .cluster(v)
+                            .cluster_policies
+                            .get(p)
+                            .map_or(0, |policy| policy.rules(d).len());
+                        for r in 0..rules {
+                            if let Some(covers) = self.tier_rule(v, (p, r), d, other, to) {
+                                add_cuts(&mut cuts, &covers);
+                            }
+                        }
+                    }
                 }
             }
         }
