@@ -422,7 +422,7 @@ mod tests {
         let mut labels = cause(Unchanged, Decides(rule(Tier::Admin, Action::Deny, None)));
         labels.policy = "lock".into();
         labels.endpoint_changes = vec!["labels of namespace x".into()];
-        let mut tier = |change, kind| {
+        let tier = |change, kind| {
             let mut c = cause(change, kind);
             c.policy = "c".into();
             c

@@ -123,14 +123,13 @@ impl<'a> Facts<'a> {
         opened: &Connections,
         closed: &Connections,
     ) -> Vec<usize> {
-        let tiered = self
-            .tiered
-            .get(from)
-            .is_some_and(|t| t[slot(Direction::Egress)])
-            || self
-                .tiered
-                .get(to)
-                .is_some_and(|t| t[slot(Direction::Ingress)]);
+        let tiered = |c: usize, d: Direction| {
+            self.tiered
+                .get(c)
+                .and_then(|t| t.get(slot(d)))
+                .is_some_and(|&t| t)
+        };
+        let tiered = tiered(from, Direction::Egress) || tiered(to, Direction::Ingress);
         let mut ids = if tiered {
             self.tier_causes(from, to, opened, closed)
         } else if !self.shortcut {
