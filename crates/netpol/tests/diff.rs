@@ -573,6 +573,32 @@ fn a_namespace_relabel_moves_a_pod_into_a_tier_policy() {
 }
 
 #[test]
+fn a_rule_that_still_matches_is_not_named_when_an_earlier_one_takes_over() {
+    let deny = cnp(
+        "deny-in",
+        "Admin",
+        10,
+        "{namespaces: {}}",
+        "[{action: Deny, from: [{namespaces: {}}]}]",
+    );
+    let trusted = cnp(
+        "trusted",
+        "Admin",
+        1,
+        "{pods: {namespaceSelector: {}, podSelector: {matchLabels: {tier: trusted}}}}",
+        "[{action: Accept, from: [{namespaces: {}}]}]",
+    );
+    let relabelled = PODS.replace("labels: {app: b}", "labels: {app: b, tier: trusted}");
+    let old = load_parts(&[PODS, &deny, &trusted]);
+    let new = load_parts(&[&relabelled, &deny, &trusted]);
+    // deny-in still denies team-one/b; trusted, earlier, now accepts before it is reached.
+    assert_eq!(
+        causes_of(&caused(&old, &new), "team-one/a => team-one/b"),
+        ["Admin ClusterNetworkPolicy trusted (ingress[0], priority 1) accepts it (labels of team-one/b changed)"]
+    );
+}
+
+#[test]
 fn ports_of_one_change_get_the_causes_that_apply_to_them() {
     let deny_web = cnp(
         "deny-web",

@@ -130,7 +130,7 @@ impl<'a> Facts<'a> {
                 let new = self.chain(Version::New, d, at);
                 if (was_opened && !old.allowed) || (was_closed && !new.allowed) {
                     let mut namer = self.namer(d, from, to);
-                    namer.direction_causes(&old, &new, &mut out);
+                    namer.direction_causes(&old, &new, (port, protocol), &mut out);
                 }
             }
         }
@@ -400,11 +400,17 @@ fn add_cuts(cuts: &mut [BTreeSet<u16>; 3], allows: &Connections) {
 impl Naming<'_, '_> {
     /// The causes of one direction that decides differently at one port (see the module
     /// comment), from its chain before (`old`) and after (`new`).
-    fn direction_causes(&mut self, old: &Chain, new: &Chain, out: &mut Vec<usize>) {
+    fn direction_causes(
+        &mut self,
+        old: &Chain,
+        new: &Chain,
+        at: (u16, Protocol),
+        out: &mut Vec<usize>,
+    ) {
         let factors = chain_factors(old, new);
         let mut found = Vec::new();
         for &(policy, effect, needs_change) in &factors {
-            if !needs_change || self.changed(policy, effect) {
+            if !needs_change || self.changed(policy, effect, at) {
                 found.extend(self.cause(policy, effect));
             }
         }
@@ -417,8 +423,9 @@ impl Naming<'_, '_> {
     }
 
     /// Whether the policy of `effect` was added, removed or edited, or either end of the
-    /// pair changed.
-    fn changed(&mut self, policy: PolicyIndex, effect: Effect) -> bool {
+    /// pair changed so that its rule matches on one side only (an unchanged rule that
+    /// matches on both sides did not change its mind: something before it did).
+    fn changed(&mut self, policy: PolicyIndex, effect: Effect, at: (u16, Protocol)) -> bool {
         let v = if effect.of_new_side() {
             Version::New
         } else {
@@ -436,7 +443,49 @@ impl Naming<'_, '_> {
                 .get(c)
                 .is_some_and(|n| !n.is_empty())
         };
-        change != PolicyChange::Unchanged || moved(self.subject) || moved(self.other)
+        if change != PolicyChange::Unchanged {
+            return true;
+        }
+        if !moved(self.subject) && !moved(self.other) {
+            return false;
+        }
+        match effect {
+            Effect::TierDecides(rule) | Effect::TierNoLongerDecides(rule) => {
+                !self.matches_on_the_other_side(v, policy, rule, at)
+            }
+            _ => true,
+        }
+    }
+
+    /// Whether rule `rule` of ClusterNetworkPolicy `policy` of side `v` (unchanged, so the
+    /// other side has it too, by name) matches this pair at `at` on the other side.
+    fn matches_on_the_other_side(
+        &mut self,
+        v: Version,
+        policy: PolicyIndex,
+        rule: usize,
+        (port, protocol): (u16, Protocol),
+    ) -> bool {
+        let there = match v {
+            Version::Old => Version::New,
+            Version::New => Version::Old,
+        };
+        let Some(mine) = self.facts.cluster(v).cluster_policies.get(policy) else {
+            return false;
+        };
+        let theirs = self.facts.cluster(there).cluster_policies.iter();
+        let Some(p) = theirs.into_iter().position(|q| q.name == mine.name) else {
+            return false;
+        };
+        let d = self.direction;
+        let (subject, other, to) = (self.subject, self.other, self.to);
+        self.facts
+            .tier_policies(there, mine.tier, d, subject)
+            .contains(&p)
+            && self
+                .facts
+                .tier_rule(there, (p, rule), d, other, to)
+                .is_some_and(|c| c.allows(port, protocol))
     }
 }
 
