@@ -509,22 +509,34 @@ fn side<W: Write + ?Sized>(out: &mut W, side: &Side) -> fmt::Result {
         "  {title} of {pod}: {verdict} (isolated by {})",
         names.join(", ")
     )?;
-    for r in &side.allowed_by {
-        writeln!(out, "    allowed by {} {title}[{}]", r.policy, r.rule)?;
-    }
-    for c in &side.candidates {
-        writeln!(
-            out,
-            "    not {title}[{}] of {}: {}",
-            c.rule.rule,
-            c.rule.policy,
-            c.miss.describe()
-        )?;
-    }
+    network_policy_rules(out, side, title, "    ")?;
     if side.allowed_by.is_empty() && side.candidates.is_empty() {
         writeln!(
             out,
             "    the isolating policies have no {title} rules: everything is denied"
+        )?;
+    }
+    Ok(())
+}
+
+/// The NetworkPolicy rules that allow the connection, then those that do not and why,
+/// each on a line starting with `indent`.
+fn network_policy_rules<W: Write + ?Sized>(
+    out: &mut W,
+    side: &Side,
+    title: &str,
+    indent: &str,
+) -> fmt::Result {
+    for r in &side.allowed_by {
+        writeln!(out, "{indent}allowed by {} {title}[{}]", r.policy, r.rule)?;
+    }
+    for c in &side.candidates {
+        writeln!(
+            out,
+            "{indent}not {title}[{}] of {}: {}",
+            c.rule.rule,
+            c.rule.policy,
+            c.miss.describe()
         )?;
     }
     Ok(())
@@ -565,18 +577,7 @@ fn tiered_side<W: Write + ?Sized>(out: &mut W, side: &Side, title: &str, pod: &s
             "    NetworkPolicies: {np} (isolated by {})",
             names.join(", ")
         )?;
-        for r in &side.allowed_by {
-            writeln!(out, "      allowed by {} {title}[{}]", r.policy, r.rule)?;
-        }
-        for c in &side.candidates {
-            writeln!(
-                out,
-                "      not {title}[{}] of {}: {}",
-                c.rule.rule,
-                c.rule.policy,
-                c.miss.describe()
-            )?;
-        }
+        network_policy_rules(out, side, title, "      ")?;
     }
     tier(out, "Baseline tier", &side.baseline, title)
 }
