@@ -3,7 +3,8 @@
 // (pattern, badge and accessible name, not colour alone), the Changes tab lists each change
 // with the policy change that caused it, and activating a change explains it before and
 // after (axe-core finds nothing serious in that state, in either theme). A share link
-// carries both sides into a fresh browser; the docs embed shows the marked diagram and
+// carries both sides into a fresh browser; a ClusterNetworkPolicy added while comparing is
+// named as the cause, with its Admin rule in the explanation after; the docs embed shows the marked diagram and
 // "Open in playground" keeps the comparison. Comparing with pasted manifests and with the
 // workspace without its generated policies; leaving compare mode keeps the editor's text. Typing while comparing is measured (netpol:update, recorded in
 // tests/e2e/out/perf.json as app-perf.test.mjs does). Screenshots in light and dark.
@@ -136,6 +137,67 @@ test('a snapshot, an edited policy: the opened and closed flows, their causes, b
     assert.equal(await page.locator('[data-change]').count(), 0);
     assert.equal(await hooks.editor(page).inputValue(), edited);
     assert.equal(await page.getByRole('tab', { name: /^Changes/ }).count(), 0);
+    assert.deepEqual(app.problems, []);
+  } finally {
+    await app.close();
+  }
+});
+
+/** An Admin-tier ClusterNetworkPolicy that denies all ingress into pod-3. */
+const LOCK_POD3 = `
+---
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata:
+  name: lock-pod-3
+spec:
+  tier: Admin
+  priority: 5
+  subject:
+    pods:
+      namespaceSelector: {}
+      podSelector:
+        matchLabels:
+          app: pod-3
+  ingress:
+    - name: deny-all
+      action: Deny
+      from:
+        - namespaces: {}
+`;
+
+test('a ClusterNetworkPolicy added while comparing: the change names the Admin rule, before and after', async () => {
+  const app = await openApp(h, '?example=docs');
+  try {
+    const { page } = app;
+    await waitForApp(page);
+    await hooks.endpoint(page, POD1).first().waitFor();
+    await compareWith(page, /A snapshot of this workspace/);
+    await page.getByRole('region', { name: 'Comparison' }).waitFor();
+    const editor = hooks.editor(page);
+    await editor.fill(`${(await editor.inputValue()).trimEnd()}\n${LOCK_POD3}`);
+    const closed = change(page, POD2, POD3);
+    await closed.waitFor();
+    const cause = 'added Admin ClusterNetworkPolicy lock-pod-3 (ingress[0] `deny-all`, priority 5) denies it';
+    assert.match(await closed.getAttribute('aria-label'), /closed all connections\. Because: added Admin ClusterNetworkPolicy lock-pod-3/);
+    const item = changeList(page)
+      .getByRole('listitem')
+      .filter({ has: page.locator('.change-head') })
+      .filter({ hasText: `${POD2} → ${POD3}` });
+    assert.equal(await item.getByRole('list', { name: 'Causes' }).innerText(), cause);
+    // Activating it explains both sides: a NetworkPolicy allowed it, the Admin rule denies it.
+    const head = item.locator('.change-head');
+    await head.focus();
+    await page.keyboard.press('Enter');
+    const before = item.getByRole('region', { name: /^Before: Snapshot/ });
+    const after = item.getByRole('region', { name: /^After: Now/ });
+    assert.match(await before.locator('.verdict-line').innerText(), /Allowed/i);
+    assert.match(await after.locator('.verdict-line').innerText(), /Denied/i);
+    assert.match(await after.innerText(), /lock-pod-3/);
+    for (const theme of ['light', 'dark']) {
+      await setTheme(page, theme);
+      await screenshot(page, `app-compare-tiers-${theme}`);
+    }
     assert.deepEqual(app.problems, []);
   } finally {
     await app.close();
