@@ -503,22 +503,30 @@ fn rule_matches(
     traffic: &Traffic,
 ) -> Result<(), RuleMiss> {
     if !rule.peers.is_empty() {
-        let mut misses = Vec::new();
-        let mut matched = false;
-        for (i, peer) in rule.peers.iter().enumerate() {
-            match peer_matches(cluster, policy_namespace, peer, other) {
-                Ok(()) => {
-                    matched = true;
-                    break;
-                }
-                Err(m) => misses.push(m.with_peer(i)),
-            }
-        }
-        if !matched {
-            return Err(RuleMiss::Peers { peers: misses });
+        any_peer(&rule.peers, |peer| {
+            peer_matches(cluster, policy_namespace, peer, other)
+        })?;
+    }
+    port_allowed(&rule_connections(cluster, rule, &traffic.to), traffic)
+}
+
+/// `Ok` when one of `peers` matches; else every peer's miss, numbered by its position.
+pub(crate) fn any_peer<P>(
+    peers: &[P],
+    mut matches: impl FnMut(&P) -> Result<(), PeerMiss>,
+) -> Result<(), RuleMiss> {
+    let mut misses = Vec::new();
+    for (i, peer) in peers.iter().enumerate() {
+        match matches(peer) {
+            Ok(()) => return Ok(()),
+            Err(m) => misses.push(m.with_peer(i)),
         }
     }
-    let allowed = rule_connections(cluster, rule, &traffic.to);
+    Err(RuleMiss::Peers { peers: misses })
+}
+
+/// `Ok` when a rule whose peers matched, allowing `allowed`, lets `traffic`'s port through.
+pub(crate) fn port_allowed(allowed: &Connections, traffic: &Traffic) -> Result<(), RuleMiss> {
     if allowed.allows(traffic.port, traffic.protocol) {
         Ok(())
     } else {

@@ -17,7 +17,7 @@ use super::model::{
 };
 use crate::cidr::Cidr;
 use crate::endpoint::{external_id, Endpoint};
-use crate::eval::{PeerMiss, RuleMiss, Traffic};
+use crate::eval::{any_peer, port_allowed, PeerMiss, RuleMiss, Traffic};
 use crate::model::{Cluster, Direction, Pod};
 use crate::ports::{Connections, PortRanges};
 use crate::selector::{Mismatch, Selector};
@@ -233,32 +233,10 @@ pub fn rule_matches(
     other: &Endpoint,
     traffic: &Traffic,
 ) -> Result<(), RuleMiss> {
-    let mut misses = Vec::new();
-    let mut matched = false;
-    for (i, peer) in rule.peers.iter().enumerate() {
-        match peer_matches(cluster, peer, other, rule.action) {
-            Ok(()) => {
-                matched = true;
-                break;
-            }
-            Err(m) => misses.push(m.with_peer(i)),
-        }
-    }
-    if !matched {
-        return Err(RuleMiss::Peers { peers: misses });
-    }
-    let allowed = rule_connections(cluster, rule, &traffic.to);
-    if allowed.allows(traffic.port, traffic.protocol) {
-        Ok(())
-    } else {
-        Err(RuleMiss::Ports {
-            allows: if allowed.is_empty() {
-                "ports the destination does not expose".to_string()
-            } else {
-                allowed.to_string()
-            },
-        })
-    }
+    any_peer(&rule.peers, |peer| {
+        peer_matches(cluster, peer, other, rule.action)
+    })?;
+    port_allowed(&rule_connections(cluster, rule, &traffic.to), traffic)
 }
 
 /// How much of an address endpoint an address peer covers.

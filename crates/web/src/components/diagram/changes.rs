@@ -17,9 +17,10 @@ use yew::prelude::*;
 
 use super::fmt;
 use super::scene::{NodeInfo, Scene, Shared};
+use super::selection_handlers;
 use crate::display::truncate;
 use crate::layout::{curve_point, edge_curve, edge_path, Pos, Rect, NODE_H, NODE_W};
-use crate::state::{Action, Selection};
+use crate::state::Selection;
 use crate::store::{use_store, Store};
 
 /// Changes drawn at most (the Changes tab lists them all, the legend says how many were
@@ -162,34 +163,8 @@ fn change_line(
     let kind = change_kind(c);
     let (d, _) = edge_path(pa, pb, BEND);
     let mid = badge_point(pa, pb, nodes);
-    let select = {
-        let store = store.clone();
-        let (a, b) = (c.from.clone(), c.to.clone());
-        move || {
-            store.send(Action::Select(Some(Selection::Change(
-                a.clone(),
-                b.clone(),
-            ))))
-        }
-    };
-    let onclick = {
-        let select = select.clone();
-        Callback::from(move |e: MouseEvent| {
-            e.stop_propagation();
-            select();
-        })
-    };
-    let onkeydown = {
-        let store = store.clone();
-        Callback::from(move |e: KeyboardEvent| match e.key().as_str() {
-            "Enter" | " " => {
-                e.prevent_default();
-                select();
-            }
-            "Escape" => store.send(Action::Select(None)),
-            _ => {}
-        })
-    };
+    let (onclick, onkeydown) =
+        selection_handlers(store, Selection::Change(c.from.clone(), c.to.clone()));
     let text = change_text(c);
     let label = selected.then(|| {
         let shown = truncate(&text, 40);

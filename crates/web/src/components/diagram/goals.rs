@@ -18,9 +18,10 @@ use yew::prelude::*;
 
 use super::fmt;
 use super::scene::{Scene, Shared};
+use super::selection_handlers;
 use crate::layout::{edge_path, Pos};
 use crate::lessons::Grade;
-use crate::state::{Action, Selection};
+use crate::state::Selection;
 use crate::store::{use_store, Store};
 
 /// How far a goal arc bends from the straight line (SVG units at its control point):
@@ -278,28 +279,7 @@ fn chip_width(text: &str) -> f64 {
 }
 
 fn chip(store: &Store, index: usize, o: &Outcome, place: Place, selected: bool) -> Html {
-    let select = {
-        let store = store.clone();
-        move || store.send(Action::Select(Some(Selection::Goal(index))))
-    };
-    let onclick = {
-        let select = select.clone();
-        Callback::from(move |e: MouseEvent| {
-            e.stop_propagation();
-            select();
-        })
-    };
-    let onkeydown = {
-        let store = store.clone();
-        Callback::from(move |e: KeyboardEvent| match e.key().as_str() {
-            "Enter" | " " => {
-                e.prevent_default();
-                select();
-            }
-            "Escape" => store.send(Action::Select(None)),
-            _ => {}
-        })
-    };
+    let (onclick, onkeydown) = selection_handlers(store, Selection::Goal(index));
     let e = &o.expectation;
     let status = if o.met { "met" } else { "unmet" };
     let tooltip = format!(

@@ -304,3 +304,32 @@ fn view_controls(store: &Store, camera: &UseStateHandle<Option<Rect>>, frame: Fr
         </div>
     }
 }
+
+/// A selectable mark's handlers (a change's line, a goal chip): a click, Enter or Space
+/// selects `selection`; Escape clears the selection.
+fn selection_handlers(
+    store: &Store,
+    selection: Selection,
+) -> (Callback<MouseEvent>, Callback<KeyboardEvent>) {
+    let select = {
+        let store = store.clone();
+        move || store.send(Action::Select(Some(selection.clone())))
+    };
+    let onclick = {
+        let select = select.clone();
+        Callback::from(move |e: MouseEvent| {
+            e.stop_propagation();
+            select();
+        })
+    };
+    let store = store.clone();
+    let onkeydown = Callback::from(move |e: KeyboardEvent| match e.key().as_str() {
+        "Enter" | " " => {
+            e.prevent_default();
+            select();
+        }
+        "Escape" => store.send(Action::Select(None)),
+        _ => {}
+    });
+    (onclick, onkeydown)
+}
