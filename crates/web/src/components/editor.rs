@@ -101,14 +101,17 @@ fn gutter_lines(first: usize, last: usize, notes: &BTreeMap<usize, LineNote>) ->
 }
 
 /// `1 error`, `2 warnings`, `1 error, 2 warnings`.
+/// `1 line`, `2 lines`; `many` is the plural when it is not `one` + `s`.
+fn count_of(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
 fn problems_text(errors: usize, warnings: usize) -> String {
-    let plural = |n: usize, one: &str| {
-        if n == 1 {
-            format!("1 {one}")
-        } else {
-            format!("{n} {one}s")
-        }
-    };
+    let plural = |n: usize, one: &str| count_of(n, one, &format!("{one}s"));
     match (errors, warnings) {
         (0, w) => plural(w, "warning"),
         (e, 0) => plural(e, "error"),
@@ -432,12 +435,12 @@ fn status_bar(store: &Store, lines: usize) -> Html {
     let show_diags = store.action(Action::SelectTab(Tab::Diagnostics));
     html! {
         <footer class="pane-status">
-            <span>{ format!("{lines} lines") }</span>
-            <span>{ format!("{} namespaces", c.namespaces.len()) }</span>
-            <span>{ format!("{} workloads", c.pods.len()) }</span>
-            <span>{ format!("{} policies", c.policies.len()) }</span>
+            <span>{ count_of(lines, "line", "lines") }</span>
+            <span>{ count_of(c.namespaces.len(), "namespace", "namespaces") }</span>
+            <span>{ count_of(c.pods.len(), "workload", "workloads") }</span>
+            <span>{ count_of(c.policies.len(), "policy", "policies") }</span>
             if !c.cluster_policies.is_empty() {
-                <span>{ format!("{} cluster policies", c.cluster_policies.len()) }</span>
+                <span>{ count_of(c.cluster_policies.len(), "cluster policy", "cluster policies") }</span>
             }
             <span class="spacer" />
             <button class={classes!("status-diag", (errors > 0).then_some("has-errors"), (errors == 0 && warnings > 0).then_some("has-warnings"))}
