@@ -10,8 +10,12 @@
     reason = "a test fails loudly on purpose"
 )]
 
-use std::io::Write as _;
-use std::process::{Command, Output, Stdio};
+#[allow(dead_code, reason = "each test binary uses part of the support module")]
+mod common;
+
+use std::process::Output;
+
+use common::{stderr, stdout};
 
 const DOCS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -33,31 +37,7 @@ fn docs_files() -> Vec<String> {
 }
 
 fn netpol(args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_netpol"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    if let Some(text) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(text.as_bytes())
-            .unwrap();
-    }
-    drop(child.stdin.take());
-    child.wait_with_output().unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
+    common::run_netpol(args, stdin, None)
 }
 
 #[test]

@@ -15,9 +15,13 @@
     reason = "a test fails loudly on purpose"
 )]
 
-use std::io::Write as _;
+#[allow(dead_code, reason = "each test binary uses part of the support module")]
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
+
+use common::{stderr, stdout};
 
 const BEFORE: &str = "tests/fixtures/docs-example";
 const AFTER: &str = "tests/fixtures/diff/after";
@@ -29,32 +33,7 @@ fn root() -> PathBuf {
 
 /// Runs `netpol` from the repository root, so paths in outputs are the relative ones given.
 fn netpol(args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_netpol"))
-        .args(args)
-        .current_dir(root())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    if let Some(text) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(text.as_bytes())
-            .unwrap();
-    }
-    drop(child.stdin.take());
-    child.wait_with_output().unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
+    common::run_netpol(args, stdin, Some(&root()))
 }
 
 /// Compares with (or, with `NETPOL_BLESS=1`, writes) `tests/fixtures/diff/expected/NAME`.
