@@ -183,7 +183,20 @@ fn markers() -> Html {
             // Where a node's text runs past its box it fades into the box's fill.
             <linearGradient id="node-fade"><stop offset="0" class="fade-0" /><stop offset="1" /></linearGradient>
             <linearGradient id="node-fade-ext"><stop offset="0" class="fade-0" /><stop offset="1" /></linearGradient>
+            { grip_dots() }
         </defs>
+    }
+}
+
+/// The six dots of a node's move grip, one tile that exactly covers the grip's rect.
+fn grip_dots() -> Html {
+    let (x, y, w, h) = nodes::GRIP;
+    let dots = [(6, 6), (11, 6), (6, 14), (11, 14), (6, 22), (11, 22)]
+        .map(|(cx, cy)| html! { <circle cx={cx.to_string()} cy={cy.to_string()} r="1.6" /> });
+    html! {
+        <pattern id="grip-dots" patternUnits="userSpaceOnUse" x={fmt(x)} y={fmt(y)} width={fmt(w)} height={fmt(h)}>
+            { for dots }
+        </pattern>
     }
 }
 
