@@ -479,7 +479,7 @@ pub fn editor() -> Html {
         if shown(c) {
             let all: Vec<&str> = text.split('\n').collect();
             let html = highlight::highlight_lines(&all, c * CHUNK_LINES + 1, &backdrop.notes);
-            html! { <div class="chunk" {style}>{ Html::from_html_unchecked(html.into()) }</div> }
+            html! { <div class="chunk near" {style}>{ Html::from_html_unchecked(html.into()) }</div> }
         } else {
             html! { <div class="chunk" {style}>{ text.clone() }</div> }
         }
@@ -488,9 +488,10 @@ pub fn editor() -> Html {
     // reader users reach without scrolling); they cost a few nodes per chunk. Off-screen
     // chunks skip layout like the backdrop's: shaping thousands of distinct numbers was
     // most of a first paste's layout time.
-    let gutter_html = |(numbers, (_, n)): (&AttrValue, &(AttrValue, usize))| {
+    let gutter_html = |(c, (numbers, (_, n))): (usize, (&AttrValue, &(AttrValue, usize)))| {
         let style = format!("contain-intrinsic-size: auto {}px", *n as f64 * LINE_H);
-        html! { <div class="chunk" {style}>{ Html::from_html_unchecked(numbers.clone()) }</div> }
+        let class = classes!("chunk", shown(c).then_some("near"));
+        html! { <div {class} {style}>{ Html::from_html_unchecked(numbers.clone()) }</div> }
     };
     let drop = file_drop(&store, &dragging);
     html! {
@@ -507,7 +508,7 @@ pub fn editor() -> Html {
                 <div class="code-grid" onmousedown={focus_end(&area)}>
                     // A fixed-width gutter, so an edit never re-measures thousands of numbers.
                     <div class="gutter" style={format!("width: calc({}ch + 30px)", digits(lines))}>
-                        { for backdrop.numbers.iter().zip(&backdrop.chunks).map(gutter_html) }
+                        { for backdrop.numbers.iter().zip(&backdrop.chunks).enumerate().map(gutter_html) }
                     </div>
                     // The stack's size comes from the text (line count, widest line), not
                     // from the backdrop's layout: re-rendering a chunk then never resizes the
