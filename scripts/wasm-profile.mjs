@@ -4,10 +4,12 @@
 // (legacy `_ZN...E` and v0 `_R...` rustc symbols, roughly) and sums body sizes per crate, and
 // per module for the crates given with --detail. Needs a build that keeps the name section:
 // the cargo output under target/wasm32-unknown-unknown/wasm-release/ (before wasm-bindgen and
-// wasm-opt, which drop it). Sizes are raw (uncompressed) code bytes.
+// wasm-opt, which drop it). Sizes are raw (uncompressed) code bytes, but for one line: the
+// gzip size of the --detail crates' code alone, against that of all the rest.
 //
 //   node scripts/wasm-profile.mjs FILE.wasm [--top N] [--detail netpol,netpol_web]
 import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 
 const args = process.argv.slice(2);
 const file = args.find((a) => !a.startsWith('--'));
@@ -46,6 +48,7 @@ function name() {
 
 let importedFunctions = 0;
 const bodySizes = [];
+const bodyStarts = [];
 const names = new Map();
 while (pos < bytes.length) {
   const id = bytes[pos++];
@@ -81,6 +84,7 @@ while (pos < bytes.length) {
     for (let i = 0; i < count; i++) {
       const len = leb();
       bodySizes.push(len);
+      bodyStarts.push(pos);
       pos += len;
     }
   } else if (id === 0) {
@@ -175,6 +179,20 @@ console.log('by crate:');
   .sort((a, b) => b[1] - a[1])
   .slice(0, top)
   .forEach(([c, n]) => console.log(`  ${kb(n)} ${pct(n)}  ${c}`));
+// The --detail crates' share of the download: their bodies (with what was inlined into them)
+// gzipped together, against everything else, to tell how small the app could get by trimming
+// libraries alone.
+{
+  const own = [];
+  const rest = [];
+  bodySizes.forEach((size, i) => {
+    const raw = names.get(i + importedFunctions) ?? '';
+    const { crate } = crateOf(/^_?_ZN/.test(raw) ? demangleLegacy(raw) : raw);
+    (detail.has(crate) ? own : rest).push(bytes.subarray(bodyStarts[i], bodyStarts[i] + size));
+  });
+  const gz = (parts) => gzipSync(Buffer.concat(parts), { level: 9 }).length;
+  console.log(`gzip of the code alone: ${[...detail].join(', ')} ${kb(gz(own))}; the rest ${kb(gz(rest))}`);
+}
 if (byModule.size) {
   console.log(`by module (${[...detail].join(', ')}):`);
   [...byModule.entries()]
