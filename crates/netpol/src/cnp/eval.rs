@@ -18,7 +18,7 @@ use super::model::{
 use crate::cidr::Cidr;
 use crate::endpoint::{external_id, Endpoint};
 use crate::eval::{any_peer, port_allowed, PeerMiss, RuleMiss, Traffic};
-use crate::model::{Cluster, Direction, Pod};
+use crate::model::{Cluster, Direction, Node, Pod};
 use crate::ports::{Connections, PortRanges};
 use crate::selector::{Mismatch, Selector};
 
@@ -396,22 +396,47 @@ fn network_reason(cidrs: &[Cidr], other: &Endpoint, pod: Option<&Pod>, partial: 
 /// How the addresses of the nodes `sel` selects cover an external endpoint (pods are never
 /// nodes: a host-network pod is reached through its node's address).
 fn node_coverage(cluster: &Cluster, sel: &Selector, other: &Endpoint) -> Coverage {
+    let mut coverage = Coverage::None;
+    for node in cluster.nodes.iter().filter(|n| sel.matches(&n.labels)) {
+        match one_node_coverage(node, other) {
+            Coverage::Full => return Coverage::Full,
+            Coverage::Partial => coverage = Coverage::Partial,
+            Coverage::None => {}
+        }
+    }
+    coverage
+}
+
+/// How one node's addresses cover an endpoint (a pod never: `nodes` peers match node
+/// addresses only).
+fn one_node_coverage(node: &Node, other: &Endpoint) -> Coverage {
     let Endpoint::External(net) = other else {
         return Coverage::None;
     };
     let mut coverage = Coverage::None;
-    for node in cluster.nodes.iter().filter(|n| sel.matches(&n.labels)) {
-        for addr in &node.addresses {
-            let host = Cidr::host(*addr);
-            if host.contains(net) {
-                return Coverage::Full;
-            }
-            if net.contains(&host) {
-                coverage = Coverage::Partial;
-            }
+    for addr in &node.addresses {
+        let host = Cidr::host(*addr);
+        if host.contains(net) {
+            return Coverage::Full;
+        }
+        if net.contains(&host) {
+            coverage = Coverage::Partial;
         }
     }
     coverage
+}
+
+/// Whether `node` is one that makes `peer` (a `nodes` peer of a rule with `action`) match
+/// `other`: the peer selects the node and the node's addresses cover the endpoint as
+/// [`peer_matches`] requires (all of it, or some of it for Deny). False for other peers.
+pub fn node_counts_for(node: &Node, peer: &CnpPeer, other: &Endpoint, action: Action) -> bool {
+    match peer {
+        CnpPeer::Nodes(sel) => {
+            sel.matches(&node.labels)
+                && address_match(one_node_coverage(node, other), action).is_ok()
+        }
+        _ => false,
+    }
 }
 
 fn node_reason(cluster: &Cluster, sel: &Selector, other: &Endpoint, partial: bool) -> String {

@@ -15,10 +15,11 @@
 //! tiers instead (`facts/tiers.rs`): the Admin or Baseline rule that decides (or passes) now
 //! or did before, and NetworkPolicies that take a pod out of the Baseline tier's reach.
 
+use std::net::IpAddr;
 use std::rc::Rc;
 
 use crate::cnp::{Action, Tier};
-use crate::model::Direction;
+use crate::model::{Direction, Labels};
 use crate::ports::Connections;
 
 /// How a policy differs between the two sides (policies are matched by `namespace/name`).
@@ -147,6 +148,105 @@ pub struct Cause {
     /// For an unchanged policy: what changed instead (`labels of x/a`,
     /// `labels of namespace x`, `ports of x/b`, `IPs of x/a`).
     pub endpoint_changes: Vec<String>,
+    /// For an unchanged ClusterNetworkPolicy rule with a `nodes` peer: the Nodes that make
+    /// the peer match the other end on one side only (relabelled, added, removed or
+    /// re-addressed), by name.
+    pub node_changes: Vec<NodeChange>,
+}
+
+/// A Node as a `nodes` peer sees it on one side.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NodeState {
+    /// Its labels.
+    pub labels: Labels,
+    /// The IPs of its `status.addresses`.
+    pub addresses: Vec<IpAddr>,
+}
+
+/// How one Node differs between the sides (Nodes are matched by name).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NodeChange {
+    /// `metadata.name`.
+    pub name: String,
+    /// The old side's Node; `None` when it was added.
+    pub before: Option<NodeState>,
+    /// The new side's Node; `None` when it was removed.
+    pub after: Option<NodeState>,
+}
+
+impl NodeChange {
+    /// The same change seen from the other side.
+    pub fn swapped(&self) -> NodeChange {
+        NodeChange {
+            name: self.name.clone(),
+            before: self.after.clone(),
+            after: self.before.clone(),
+        }
+    }
+
+    /// `Node `node-1` was relabelled (role=infra → role=worker)`, `... was added
+    /// (role=infra; 192.168.1.10)`, `... changed addresses (192.168.1.9 → 192.168.1.10)`.
+    pub fn describe(&self) -> String {
+        let name = &self.name;
+        match (&self.before, &self.after) {
+            (None, Some(now)) => format!("Node `{name}` was added ({})", now.describe()),
+            (Some(was), None) => format!("Node `{name}` was removed ({})", was.describe()),
+            (Some(was), Some(now)) => {
+                let mut parts = Vec::new();
+                if was.labels != now.labels {
+                    parts.push(format!(
+                        "was relabelled ({} → {})",
+                        labels_text(&was.labels),
+                        labels_text(&now.labels)
+                    ));
+                }
+                if was.addresses != now.addresses {
+                    parts.push(format!(
+                        "changed addresses ({} → {})",
+                        addresses_text(&was.addresses),
+                        addresses_text(&now.addresses)
+                    ));
+                }
+                format!("Node `{name}` {}", parts.join(" and "))
+            }
+            (None, None) => format!("Node `{name}`"),
+        }
+    }
+}
+
+impl NodeState {
+    /// `role=infra; 192.168.1.10`.
+    fn describe(&self) -> String {
+        format!(
+            "{}; {}",
+            labels_text(&self.labels),
+            addresses_text(&self.addresses)
+        )
+    }
+}
+
+/// `role=infra,zone=a`, or `no labels`.
+fn labels_text(labels: &Labels) -> String {
+    if labels.is_empty() {
+        return "no labels".to_string();
+    }
+    labels
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// `192.168.1.10, 10.0.0.1`, or `no addresses`.
+fn addresses_text(addresses: &[IpAddr]) -> String {
+    if addresses.is_empty() {
+        return "no addresses".to_string();
+    }
+    addresses
+        .iter()
+        .map(IpAddr::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl Cause {
@@ -189,15 +289,25 @@ impl Cause {
             self.policy,
             rule.place(dir)
         );
-        match (&self.kind, self.change) {
-            (CauseKind::NoLongerDecides(_), PolicyChange::Removed) => {
-                format!("{policy} {}", rule.verb(true))
-            }
-            (CauseKind::NoLongerDecides(_), _) => {
-                format!("{policy} no longer {}{because}", rule.verb(false))
-            }
-            _ => format!("{policy} {}{because}", rule.verb(false)),
+        let no_longer = matches!(self.kind, CauseKind::NoLongerDecides(_));
+        let text = match (no_longer, self.change) {
+            (true, PolicyChange::Removed) => format!("{policy} {}", rule.verb(true)),
+            (true, _) => format!("{policy} no longer {}{because}", rule.verb(false)),
+            (false, _) => format!("{policy} {}{because}", rule.verb(false)),
+        };
+        if self.node_changes.is_empty() {
+            return text;
         }
+        let nodes: Vec<String> = self.node_changes.iter().map(NodeChange::describe).collect();
+        let matches = if no_longer {
+            "no longer covers the address"
+        } else {
+            "covers the address now"
+        };
+        format!(
+            "{text}: {}, so the rule's `nodes` peer {matches}",
+            nodes.join("; ")
+        )
     }
 
     fn describe_network_policy(&self, dir: &str, because: &str) -> String {
@@ -368,6 +478,7 @@ mod tests {
             kind,
             pod: "x/b".into(),
             endpoint_changes: Vec::new(),
+            node_changes: Vec::new(),
         }
     }
 

@@ -1,13 +1,39 @@
 //! How the two sides differ, before any pair is compared: each policy added, removed,
 //! edited or unchanged (NetworkPolicies matched by `namespace/name`, ClusterNetworkPolicies
-//! by name: they are cluster-scoped), and what changed about a pod.
+//! by name: they are cluster-scoped), what changed about a pod, and which Nodes differ.
 
 use std::collections::HashMap;
 
 use super::cause::{PolicyChange, PolicyIndex};
 use super::side::DIRECTIONS;
 use crate::cnp::{ClusterNetworkPolicy, CnpRule};
-use crate::model::{Cluster, Pod, Policy, Rule};
+use crate::model::{Cluster, Node, Pod, Policy, Rule};
+
+/// The Nodes that differ between the sides, matched by name: (old side's, new side's),
+/// `None` on the side that lacks it; the old side's order, then the added ones.
+pub(super) fn node_changes<'c>(
+    old: &'c Cluster,
+    new: &'c Cluster,
+) -> Vec<(Option<&'c Node>, Option<&'c Node>)> {
+    let find = |c: &'c Cluster, name: &str| c.nodes.iter().find(|n| n.name == name);
+    let same = |a: &Node, b: &Node| a.labels == b.labels && a.addresses == b.addresses;
+    let mut out: Vec<(Option<&Node>, Option<&Node>)> = old
+        .nodes
+        .iter()
+        .map(|a| (Some(a), find(new, &a.name)))
+        .filter(|(a, b)| match (a, b) {
+            (Some(a), Some(b)) => !same(a, b),
+            _ => true,
+        })
+        .collect();
+    out.extend(
+        new.nodes
+            .iter()
+            .filter(|b| find(old, &b.name).is_none())
+            .map(|b| (None, Some(b))),
+    );
+    out
+}
 
 /// What differs between the two sides' versions of one pod (`labels of x/a`, ...).
 pub(super) fn pod_changes(a: &Pod, b: &Pod, namespace_labels_changed: bool) -> Vec<String> {

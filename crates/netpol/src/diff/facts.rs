@@ -19,19 +19,21 @@
 //! A pair where a ClusterNetworkPolicy (on either side) selects the sender for egress or
 //! the receiver for ingress takes neither path: its causes come from the whole chain of
 //! tiers, explained at one port of each stretch where every rule involved agrees (see
-//! `tiers.rs`). Without ClusterNetworkPolicies no pair goes there.
+//! `tiers.rs`). Without ClusterNetworkPolicies no pair goes there. Nodes matter there
+//! only: a `nodes` peer matches an address through them, so a Node relabelled, added,
+//! removed or re-addressed is what changed for such a rule, and its cause names the Node.
 
 mod tiers;
 
 use std::collections::HashMap;
 
 use super::cause::{side_causes, Cause, CauseKind, Effect, Namer, PolicyChange, PolicyIndex};
-use super::changes::{classify_cluster_policies, classify_policies, pod_changes};
+use super::changes::{classify_cluster_policies, classify_policies, node_changes, pod_changes};
 use super::side::{isolates, slot, Policies, Side, Version, DIRECTIONS};
 use super::Snapshot;
 use crate::endpoint::Endpoint;
 use crate::eval::{self, explain, peer_matches, rule_connections, RuleMiss, Traffic};
-use crate::model::{Cluster, Direction, Pod, Policy, Rule};
+use crate::model::{Cluster, Direction, Node, Pod, Policy, Rule};
 use crate::ports::{Connections, Protocol};
 
 /// A cause before it is spelled out: enough to tell two causes apart cheaply.
@@ -61,6 +63,8 @@ pub(super) struct Facts<'a> {
     endpoint_changes: Vec<Vec<String>>,
     /// Per common endpoint: a changed policy isolates it for egress / for ingress.
     touched: Vec<[bool; 2]>,
+    /// The Nodes that differ between the sides: (old, new), `None` where absent.
+    nodes: Vec<(Option<&'a Node>, Option<&'a Node>)>,
     /// Per common endpoint: a ClusterNetworkPolicy of either side selects it for egress /
     /// for ingress.
     tiered: Vec<[bool; 2]>,
@@ -99,6 +103,7 @@ impl<'a> Facts<'a> {
             new_by_id,
             endpoint_changes: Vec::new(),
             touched: vec![[false; 2]; common.len()],
+            nodes: node_changes(old.cluster, new.cluster),
             tiered: Vec::new(),
             tier_memo: tiers::TierMemo::default(),
             keys: HashMap::new(),
@@ -303,6 +308,7 @@ impl<'a> Facts<'a> {
             kind,
             pod: self.endpoint(v, key.subject).id(cluster),
             endpoint_changes,
+            node_changes: Vec::new(),
         })
     }
 

@@ -39,7 +39,7 @@ use crate::endpoint::{all_endpoints, Endpoint};
 use crate::model::Cluster;
 use crate::ports::{Connections, Protocol};
 
-pub use cause::{Cause, CauseKind, PolicyChange};
+pub use cause::{Cause, CauseKind, NodeChange, NodeState, PolicyChange, TierRule};
 
 /// Everything that differs between two sides.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

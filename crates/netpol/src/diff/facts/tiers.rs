@@ -34,12 +34,12 @@ use super::super::side::{slot, Policies, Version, DIRECTIONS};
 use super::{Facts, Naming};
 use std::collections::HashMap;
 
-use crate::cnp::eval::{peer_matches, selects, tier_policies};
-use crate::cnp::{self, Action, Tier};
-use crate::diff::{Cause, CauseKind, PolicyChange};
+use crate::cnp::eval::{node_counts_for, peer_matches, selects, tier_policies};
+use crate::cnp::{self, Action, CnpRule, Tier};
+use crate::diff::{Cause, CauseKind, NodeChange, NodeState, PolicyChange};
 use crate::endpoint::Endpoint;
 use crate::eval::Stage;
-use crate::model::Direction;
+use crate::model::{Direction, Node};
 use crate::ports::{Connections, Protocol, MAX_PORT};
 
 /// A possible cause: a policy of one side (NetworkPolicy or ClusterNetworkPolicy, as the
@@ -374,6 +374,10 @@ impl<'a> Facts<'a> {
             _ => CauseKind::NoLongerDecides(tier_rule),
         };
         let change = self.side(v).cluster_change(key.policy);
+        let node_changes = match (change, key.other) {
+            (PolicyChange::Unchanged, Some(other)) => self.rule_node_changes(rule, other),
+            _ => Vec::new(),
+        };
         Some(Cause {
             direction: key.direction,
             policy: policy.name.clone(),
@@ -381,7 +385,39 @@ impl<'a> Facts<'a> {
             kind,
             pod: self.endpoint(v, key.subject).id(cluster),
             endpoint_changes: self.endpoint_notes(change, &key),
+            node_changes,
         })
+    }
+
+    /// The Nodes that make a `nodes` peer of `rule` (a rule both sides have) match common
+    /// endpoint `other` on one side only.
+    fn rule_node_changes(&self, rule: &CnpRule, other: usize) -> Vec<NodeChange> {
+        let (old_end, new_end) = (
+            self.endpoint(Version::Old, other),
+            self.endpoint(Version::New, other),
+        );
+        let counts = |node: Option<&Node>, end: &Endpoint| {
+            node.is_some_and(|n| {
+                rule.peers
+                    .iter()
+                    .any(|peer| node_counts_for(n, peer, end, rule.action))
+            })
+        };
+        self.nodes
+            .iter()
+            .filter(|(before, after)| counts(*before, &old_end) != counts(*after, &new_end))
+            .filter_map(|(before, after)| {
+                let state = |n: &Node| NodeState {
+                    labels: n.labels.clone(),
+                    addresses: n.addresses.clone(),
+                };
+                Some(NodeChange {
+                    name: before.or(*after)?.name.clone(),
+                    before: before.map(state),
+                    after: after.map(state),
+                })
+            })
+            .collect()
     }
 }
 
@@ -446,14 +482,14 @@ impl Naming<'_, '_> {
         if change != PolicyChange::Unchanged {
             return true;
         }
-        if !moved(self.subject) && !moved(self.other) {
-            return false;
-        }
+        let moved = moved(self.subject) || moved(self.other);
         match effect {
+            // A Node that changed moves an address in or out of a `nodes` peer.
             Effect::TierDecides(rule) | Effect::TierNoLongerDecides(rule) => {
-                !self.matches_on_the_other_side(v, policy, rule, at)
+                (moved || !self.facts.nodes.is_empty())
+                    && !self.matches_on_the_other_side(v, policy, rule, at)
             }
-            _ => true,
+            _ => moved,
         }
     }
 
