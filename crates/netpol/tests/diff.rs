@@ -5,13 +5,15 @@
 //!   the same causes seen from the other side;
 //! - applying `diff(A, B)` to `connectivity(A)` gives `connectivity(B)` exactly;
 //! - the shortcut causes equal the causes from explanations, every change has a cause,
-//!   and a policy that did not change is a cause only next to an endpoint that did;
+//!   and a policy that did not change is a cause only next to an endpoint or a Node that
+//!   did (and then names the Node, with its state on each side);
 //! - `expect::check` passes on expectations written from `connectivity` itself and fails
 //!   on exactly the one that is flipped.
 //!
 //! B is A with one to four random edits (policies removed, added, edited in place; pods
 //! relabelled, re-ported, re-addressed, added, removed; namespaces relabelled), so ids are
-//! shared and every kind of change meets every other.
+//! shared and every kind of change meets every other. With ClusterNetworkPolicies, Nodes
+//! are relabelled, re-addressed, added and removed too, alone or with the other edits.
 
 #![allow(
     clippy::unwrap_used,
@@ -25,13 +27,14 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use netpol::cnp::{Action, ClusterNetworkPolicy, CnpPeer, CnpPort, CnpRule, Subject, Tier};
 use netpol::diff::{
-    diff, diff_snapshots, diff_snapshots_explained, Cause, CauseKind, Diff, PolicyChange, Snapshot,
+    diff, diff_snapshots, diff_snapshots_explained, Cause, CauseKind, Diff, NodeChange,
+    PolicyChange, Snapshot,
 };
 use netpol::endpoint::all_endpoints;
 use netpol::expect::{check, Expectation, Stated};
 use netpol::model::{ContainerPort, EndpointKind, Origin, Peer, PolicyPort, PortRef, Rule};
 use netpol::selector::{Operator, Requirement};
-use netpol::{connectivity, Cidr, Cluster, Namespace, Pod, Policy, Protocol, Selector};
+use netpol::{connectivity, Cidr, Cluster, Namespace, Node, Pod, Policy, Protocol, Selector};
 use proptest::prelude::*;
 
 const KEYS: [&str; 2] = ["app", "tier"];
@@ -311,6 +314,7 @@ type CauseView = (
     PolicyChange,
     (u8, Option<usize>),
     Vec<String>,
+    Vec<NodeChange>,
 );
 
 /// A cause without the text of `now`; with `swap`, as the other side of the diff sees it
@@ -338,6 +342,10 @@ fn view(c: &Cause, swap: bool) -> CauseView {
         change,
         (kind, rule),
         c.endpoint_changes.clone(),
+        c.node_changes
+            .iter()
+            .map(|n| if swap { n.swapped() } else { n.clone() })
+            .collect(),
     )
 }
 
@@ -625,6 +633,115 @@ fn ports_of_one_change_get_the_causes_that_apply_to_them() {
     );
 }
 
+/// A Node of the given labels and address.
+fn node_doc(name: &str, labels: &str, address: &str) -> String {
+    format!(
+        "
+apiVersion: v1
+kind: Node
+metadata: {{name: {name}, labels: {labels}}}
+status: {{addresses: [{{type: InternalIP, address: {address}}}]}}
+"
+    )
+}
+
+/// team-one may not send to the infra Nodes (Admin), and may send to 192.168.1.0/24
+/// otherwise (Baseline).
+fn node_rules() -> String {
+    let deny = "
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: deny-infra-nodes}
+spec:
+  tier: Admin
+  priority: 10
+  subject: {namespaces: {}}
+  egress: [{name: deny-infra, action: Deny, to: [{nodes: {matchLabels: {role: infra}}}]}]
+";
+    let accept = "
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: node-net}
+spec:
+  tier: Baseline
+  priority: 10
+  subject: {namespaces: {}}
+  egress: [{action: Accept, to: [{networks: [192.168.1.0/24]}]}]
+";
+    format!("{deny}\n---\n{accept}")
+}
+
+/// `from => to` with its causes, with the two Node addresses as outside endpoints.
+fn node_caused(old: &[&str], new: &[&str]) -> Vec<(String, Vec<String>)> {
+    let externals: Vec<Cidr> = ["192.168.1.10", "192.168.1.11"]
+        .iter()
+        .map(|a| Cidr::parse(a, true).unwrap())
+        .collect();
+    let d = diff(&load_parts(old), &load_parts(new), &externals);
+    d.changes
+        .iter()
+        .map(|c| {
+            (
+                format!("{} => {}", c.from, c.to),
+                d.causes_of(c).map(Cause::describe).collect(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_relabelled_node_is_named_with_its_labels_before_and_after() {
+    let rules = node_rules();
+    let infra = node_doc("node-1", "{role: infra}", "192.168.1.10");
+    let worker = node_doc("node-1", "{role: worker}", "192.168.1.10");
+    // node-2 is infra on both sides: it is not what changed, so it is not named.
+    let other = node_doc("node-2", "{role: infra}", "192.168.1.11");
+    let opened = node_caused(&[PODS, &rules, &infra, &other], &[PODS, &rules, &worker, &other]);
+    assert_eq!(opened.len(), 2, "{opened:?}");
+    assert_eq!(
+        causes_of(&opened, "team-one/a => ip:192.168.1.10"),
+        ["Admin ClusterNetworkPolicy deny-infra-nodes (egress[0] `deny-infra`, priority 10) no longer denies it: \
+          Node `node-1` was relabelled (role=infra → role=worker), so the rule's `nodes` peer no longer covers the address"]
+    );
+    let closed = node_caused(&[PODS, &rules, &worker, &other], &[PODS, &rules, &infra, &other]);
+    assert_eq!(
+        causes_of(&closed, "team-one/b => ip:192.168.1.10"),
+        ["Admin ClusterNetworkPolicy deny-infra-nodes (egress[0] `deny-infra`, priority 10) denies it: \
+          Node `node-1` was relabelled (role=worker → role=infra), so the rule's `nodes` peer covers the address now"]
+    );
+}
+
+#[test]
+fn an_added_removed_or_readdressed_node_is_named() {
+    let rules = node_rules();
+    let infra = node_doc("node-1", "{role: infra}", "192.168.1.10");
+    let moved = node_doc("node-1", "{role: infra}", "192.168.1.11");
+    let added = node_caused(&[PODS, &rules], &[PODS, &rules, &infra]);
+    assert_eq!(
+        causes_of(&added, "team-one/a => ip:192.168.1.10"),
+        ["Admin ClusterNetworkPolicy deny-infra-nodes (egress[0] `deny-infra`, priority 10) denies it: \
+          Node `node-1` was added (role=infra; 192.168.1.10), so the rule's `nodes` peer covers the address now"]
+    );
+    let removed = node_caused(&[PODS, &rules, &infra], &[PODS, &rules]);
+    assert_eq!(
+        causes_of(&removed, "team-one/a => ip:192.168.1.10"),
+        ["Admin ClusterNetworkPolicy deny-infra-nodes (egress[0] `deny-infra`, priority 10) no longer denies it: \
+          Node `node-1` was removed (role=infra; 192.168.1.10), so the rule's `nodes` peer no longer covers the address"]
+    );
+    // The Node moved from .10 to .11: one address opens, the other closes, both by it.
+    let readdressed = node_caused(&[PODS, &rules, &infra], &[PODS, &rules, &moved]);
+    assert_eq!(
+        causes_of(&readdressed, "team-one/a => ip:192.168.1.11"),
+        ["Admin ClusterNetworkPolicy deny-infra-nodes (egress[0] `deny-infra`, priority 10) denies it: \
+          Node `node-1` changed addresses (192.168.1.10 → 192.168.1.11), so the rule's `nodes` peer covers the address now"]
+    );
+    assert_eq!(
+        causes_of(&readdressed, "team-one/a => ip:192.168.1.10"),
+        ["Admin ClusterNetworkPolicy deny-infra-nodes (egress[0] `deny-infra`, priority 10) no longer denies it: \
+          Node `node-1` changed addresses (192.168.1.10 → 192.168.1.11), so the rule's `nodes` peer no longer covers the address"]
+    );
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
 
@@ -695,7 +812,9 @@ proptest! {
             prop_assert_ne!(c.opened.allows(port, protocol), c.closed.allows(port, protocol));
             for cause in fast.causes_of(c) {
                 prop_assert!(
-                    cause.change != PolicyChange::Unchanged || !cause.endpoint_changes.is_empty(),
+                    cause.change != PolicyChange::Unchanged
+                        || !cause.endpoint_changes.is_empty()
+                        || !cause.node_changes.is_empty(),
                     "{}", cause.describe()
                 );
             }
@@ -752,6 +871,7 @@ fn cnp_peer(egress: bool) -> impl Strategy<Value = CnpPeer> {
             3 => pods,
             1 => prop::sample::select(vec!["10.0.0.0/8", "0.0.0.0/0"])
                 .prop_map(|c| CnpPeer::Networks(vec![Cidr::parse(c, false).unwrap()])),
+            1 => selector().prop_map(CnpPeer::Nodes),
         ]
         .boxed()
     } else {
@@ -809,15 +929,84 @@ fn cluster_policy(name: String) -> impl Strategy<Value = ClusterNetworkPolicy> {
         )
 }
 
+/// Addresses a Node can have: the two outside addresses the diffs look at, and one that no
+/// endpoint has.
+const NODE_ADDRESSES: [&str; 3] = ["8.8.8.8", "10.1.2.3", "192.168.9.9"];
+
+fn node(name: String) -> impl Strategy<Value = Node> {
+    (
+        labels(),
+        prop::sample::subsequence(NODE_ADDRESSES.to_vec(), 0..=2),
+    )
+        .prop_map(move |(labels, addresses)| Node {
+            name: name.clone(),
+            labels,
+            addresses: addresses.iter().map(|a| a.parse().unwrap()).collect(),
+            origin: None,
+        })
+}
+
 fn tiered_cluster() -> impl Strategy<Value = Cluster> {
     let policies = (0usize..=3).prop_flat_map(|n| {
         (0..n)
             .map(|i| cluster_policy(format!("c{i}")))
             .collect::<Vec<_>>()
     });
-    (cluster(), policies).prop_map(|(mut c, cluster_policies)| {
+    let nodes = (0usize..=2)
+        .prop_flat_map(|n| (0..n).map(|i| node(format!("node{i}"))).collect::<Vec<_>>());
+    (cluster(), policies, nodes).prop_map(|(mut c, cluster_policies, nodes)| {
         c.cluster_policies = cluster_policies;
+        c.nodes = nodes;
         c
+    })
+}
+
+/// One edit of the Nodes from A towards B.
+#[derive(Clone, Debug)]
+enum NodeEdit {
+    Relabel(usize, BTreeMap<String, String>),
+    Readdress(usize, Vec<&'static str>),
+    Remove(usize),
+    Add(Node),
+}
+
+fn node_edit() -> impl Strategy<Value = NodeEdit> {
+    prop_oneof![
+        3 => (any::<usize>(), labels()).prop_map(|(i, l)| NodeEdit::Relabel(i, l)),
+        1 => (any::<usize>(), prop::sample::subsequence(NODE_ADDRESSES.to_vec(), 0..=2))
+            .prop_map(|(i, a)| NodeEdit::Readdress(i, a)),
+        1 => any::<usize>().prop_map(NodeEdit::Remove),
+        1 => node("added-node".to_string()).prop_map(NodeEdit::Add),
+    ]
+}
+
+impl NodeEdit {
+    fn apply(self, c: &mut Cluster) {
+        let n = c.nodes.len();
+        match self {
+            NodeEdit::Relabel(i, labels) if n > 0 => c.nodes[i % n].labels = labels,
+            NodeEdit::Readdress(i, addresses) if n > 0 => {
+                c.nodes[i % n].addresses = addresses.iter().map(|a| a.parse().unwrap()).collect();
+            }
+            NodeEdit::Remove(i) if n > 0 => {
+                c.nodes.remove(i % n);
+            }
+            NodeEdit::Add(node) if !c.nodes.iter().any(|m| m.name == node.name) => {
+                c.nodes.push(node);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A tiered cluster and the same with only its Nodes edited.
+fn node_pair() -> impl Strategy<Value = (Cluster, Cluster)> {
+    (tiered_cluster(), prop::collection::vec(node_edit(), 1..=2)).prop_map(|(a, edits)| {
+        let mut b = a.clone();
+        for e in edits {
+            e.apply(&mut b);
+        }
+        (a, b)
     })
 }
 
@@ -883,13 +1072,17 @@ fn tiered_pair() -> impl Strategy<Value = (Cluster, Cluster)> {
         tiered_cluster(),
         prop::collection::vec(edit(), 0..=2),
         prop::collection::vec(tier_edit(), 1..=2),
+        prop::collection::vec(node_edit(), 0..=1),
     )
-        .prop_map(|(a, edits, tier_edits)| {
+        .prop_map(|(a, edits, tier_edits, node_edits)| {
             let mut b = a.clone();
             for e in edits {
                 e.apply(&mut b);
             }
             for e in tier_edits {
+                e.apply(&mut b);
+            }
+            for e in node_edits {
                 e.apply(&mut b);
             }
             (a, b)
@@ -984,7 +1177,9 @@ proptest! {
             let ports = changed_ports(c);
             for cause in fast.causes_of(c) {
                 prop_assert!(
-                    cause.change != PolicyChange::Unchanged || !cause.endpoint_changes.is_empty(),
+                    cause.change != PolicyChange::Unchanged
+                        || !cause.endpoint_changes.is_empty()
+                        || !cause.node_changes.is_empty(),
                     "{}", cause.describe()
                 );
                 // A tier rule named as deciding now (before) is the first match of its
@@ -998,7 +1193,48 @@ proptest! {
                     tier_rule_matches(cluster, &c.from, &c.to, cause.direction, (&cause.policy, rule), &ports),
                     "{} -> {}: {}", c.from, c.to, cause.describe()
                 );
+                for node in &cause.node_changes {
+                    prop_assert!(node_state_is_true(&a, &b, node), "{}", cause.describe());
+                }
             }
         }
     }
+
+    #[test]
+    fn a_change_of_nodes_alone_is_explained_by_the_nodes((a, b) in node_pair()) {
+        let (ea, eb) = (all_endpoints(&a, &externals()), all_endpoints(&b, &externals()));
+        let (ca, cb) = (connectivity(&a, &ea), connectivity(&b, &eb));
+        let old = Snapshot { cluster: &a, endpoints: &ea, connectivity: &ca };
+        let new = Snapshot { cluster: &b, endpoints: &eb, connectivity: &cb };
+        let fast = diff_snapshots(old, new);
+        prop_assert_eq!(resolved(&fast), resolved(&diff_snapshots_explained(old, new)));
+        for c in &fast.changes {
+            // Only addresses change through Nodes; pods never do.
+            prop_assert!(c.to.starts_with("ip:"), "{} -> {}", c.from, c.to);
+            prop_assert!(!c.causes.is_empty(), "{} -> {} changed without a cause", c.from, c.to);
+            // Nothing else changed, so every cause is a rule that names its Nodes.
+            for cause in fast.causes_of(c) {
+                prop_assert!(!cause.node_changes.is_empty(), "{} -> {}: {}", c.from, c.to, cause.describe());
+                prop_assert!(cause.describe().contains("Node `"), "{}", cause.describe());
+                for node in &cause.node_changes {
+                    prop_assert!(node_state_is_true(&a, &b, node), "{}", cause.describe());
+                }
+            }
+        }
+    }
+}
+
+/// Whether `change` holds the Node's labels and addresses as `a` (before) and `b` (after)
+/// have them, and the Node differs between them.
+fn node_state_is_true(a: &Cluster, b: &Cluster, change: &NodeChange) -> bool {
+    let state = |c: &Cluster| {
+        c.nodes
+            .iter()
+            .find(|n| n.name == change.name)
+            .map(|n| (n.labels.clone(), n.addresses.clone()))
+    };
+    let told = |s: &Option<netpol::diff::NodeState>| {
+        s.as_ref().map(|s| (s.labels.clone(), s.addresses.clone()))
+    };
+    state(a) == told(&change.before) && state(b) == told(&change.after) && state(a) != state(b)
 }

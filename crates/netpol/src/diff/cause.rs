@@ -520,6 +520,52 @@ mod tests {
     }
 
     #[test]
+    fn describes_node_changes() {
+        let state = |labels: &[(&str, &str)], addresses: &[&str]| NodeState {
+            labels: labels
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            addresses: addresses.iter().map(|a| a.parse().unwrap()).collect(),
+        };
+        let node = |before, after| NodeChange {
+            name: "n".into(),
+            before,
+            after,
+        };
+        let both = node(
+            Some(state(&[("role", "infra"), ("zone", "a")], &["10.0.0.1"])),
+            Some(state(&[], &[])),
+        );
+        assert_eq!(
+            both.describe(),
+            "Node `n` was relabelled (role=infra,zone=a → no labels) and changed addresses (10.0.0.1 → no addresses)"
+        );
+        assert_eq!(both.swapped().swapped(), both);
+        assert_eq!(
+            node(None, Some(state(&[], &["10.0.0.1", "10.0.0.2"]))).describe(),
+            "Node `n` was added (no labels; 10.0.0.1, 10.0.0.2)"
+        );
+        let mut denied = cause(
+            PolicyChange::Unchanged,
+            CauseKind::Decides(TierRule {
+                tier: Tier::Admin,
+                priority: 1,
+                rule: 0,
+                name: None,
+                action: Action::Deny,
+            }),
+        );
+        denied.policy = "lock".into();
+        denied.direction = Direction::Egress;
+        denied.node_changes = vec![node(None, Some(state(&[], &["10.0.0.1"])))];
+        assert_eq!(
+            denied.describe(),
+            "Admin ClusterNetworkPolicy lock (egress[0], priority 1) denies it: Node `n` was added (no labels; 10.0.0.1), so the rule's `nodes` peer covers the address now"
+        );
+    }
+
+    #[test]
     fn describes_tier_causes() {
         use CauseKind::*;
         use PolicyChange::*;
