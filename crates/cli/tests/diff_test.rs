@@ -100,6 +100,55 @@ fn diff_markdown_names_the_tier_rules_that_decide() {
 }
 
 #[test]
+fn diff_names_the_node_whose_relabel_changed_a_nodes_peer() {
+    // Only Node `node-1` changed, from role=infra to role=worker: the Admin Deny of the
+    // infra Nodes no longer covers its address (see tests/fixtures/diff/README.md).
+    let (before, after) = (
+        "tests/fixtures/diff/nodes/before.yaml",
+        "tests/fixtures/diff/nodes/after.yaml",
+    );
+    for (format, file) in [
+        ("txt", "nodes.txt"),
+        ("md", "nodes.md"),
+        ("json", "nodes.json"),
+        ("csv", "nodes.csv"),
+    ] {
+        let out = netpol(
+            &[
+                "diff",
+                before,
+                after,
+                "--external",
+                "192.168.1.10",
+                "-o",
+                format,
+            ],
+            None,
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert_eq!(stderr(&out), "");
+        golden(file, &stdout(&out));
+    }
+    let out = netpol(&["diff", after, before, "--external", "192.168.1.10"], None);
+    golden("nodes-reversed.txt", &stdout(&out));
+    let args = ["diff", before, after, "--external", "192.168.1.10"];
+    let out = netpol(&[&args[..], &["--exit-code"]].concat(), None);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let out = netpol(
+        &[
+            "diff",
+            before,
+            before,
+            "--external",
+            "192.168.1.10",
+            "--exit-code",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
 fn diff_json_is_the_contract() {
     let out = netpol(&["diff", BEFORE, AFTER, "-o", "json"], None);
     let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();

@@ -696,14 +696,20 @@ fn a_relabelled_node_is_named_with_its_labels_before_and_after() {
     let worker = node_doc("node-1", "{role: worker}", "192.168.1.10");
     // node-2 is infra on both sides: it is not what changed, so it is not named.
     let other = node_doc("node-2", "{role: infra}", "192.168.1.11");
-    let opened = node_caused(&[PODS, &rules, &infra, &other], &[PODS, &rules, &worker, &other]);
+    let opened = node_caused(
+        &[PODS, &rules, &infra, &other],
+        &[PODS, &rules, &worker, &other],
+    );
     assert_eq!(opened.len(), 2, "{opened:?}");
     assert_eq!(
         causes_of(&opened, "team-one/a => ip:192.168.1.10"),
         ["Admin ClusterNetworkPolicy deny-infra-nodes (egress[0] `deny-infra`, priority 10) no longer denies it: \
           Node `node-1` was relabelled (role=infra → role=worker), so the rule's `nodes` peer no longer covers the address"]
     );
-    let closed = node_caused(&[PODS, &rules, &worker, &other], &[PODS, &rules, &infra, &other]);
+    let closed = node_caused(
+        &[PODS, &rules, &worker, &other],
+        &[PODS, &rules, &infra, &other],
+    );
     assert_eq!(
         causes_of(&closed, "team-one/b => ip:192.168.1.10"),
         ["Admin ClusterNetworkPolicy deny-infra-nodes (egress[0] `deny-infra`, priority 10) denies it: \
