@@ -13,7 +13,10 @@
 //!
 //! Where a ClusterNetworkPolicy selects an end, the causes come from the whole chain of
 //! tiers instead (`facts/tiers.rs`): the Admin or Baseline rule that decides (or passes) now
-//! or did before, and NetworkPolicies that take a pod out of the Baseline tier's reach.
+//! or did before, and NetworkPolicies that take a pod out of the Baseline tier's reach. A
+//! rule that is the same on both sides says what changed instead: the ends
+//! ([`Cause::endpoint_changes`]) or the Nodes its `nodes` peer covers the address through
+//! ([`Cause::node_changes`], each a [`NodeChange`] with the Node before and after).
 
 use std::net::IpAddr;
 use std::rc::Rc;

@@ -22,9 +22,13 @@
 //!
 //! A rule or policy that is the same on both sides and whose pair did not change is left
 //! out when something that did change is listed (an unchanged Admin Accept that decides now
-//! only because a higher Deny was removed is not a cause; the removal is). If nothing that
-//! changed is found (only a Node changed, say), the deciding rules are listed anyway: every
-//! change gets a cause.
+//! only because a higher Deny was removed is not a cause; the removal is). An unchanged
+//! rule counts as changed when it matches the pair at the port on one side only because an
+//! end changed (labels, ports, IPs) or a Node did: a `nodes` peer covers an address through
+//! the Nodes it selects, so a Node relabelled, added, removed or re-addressed moves the
+//! address in or out, and the cause names those Nodes with their state on each side. If
+//! nothing that changed is found, the deciding rules are listed anyway: every change gets a
+//! cause.
 
 use std::collections::BTreeSet;
 use std::rc::Rc;
