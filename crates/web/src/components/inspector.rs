@@ -61,41 +61,7 @@ fn arrow_panel(props: &ArrowPanelProps) -> Html {
         .get(a.index)
         .map(|i| forms::ports_text(&i.ports))
         .unwrap_or_default();
-    let ports = use_state(|| current.clone());
-    let error = use_state(|| None::<String>);
-    {
-        // Another arrow selected: show its ports.
-        let ports = ports.clone();
-        let error = error.clone();
-        use_effect_with((a.index, current.clone()), move |(_, c)| {
-            ports.set(c.clone());
-            error.set(None);
-        });
-    }
     let index = a.index;
-    let oninput = {
-        let ports = ports.clone();
-        Callback::from(move |e: InputEvent| {
-            if let Some(i) = e.target_dyn_into::<HtmlInputElement>() {
-                ports.set(i.value());
-            }
-        })
-    };
-    let apply = {
-        let store = store.clone();
-        let ports = ports.clone();
-        let error = error.clone();
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            match forms::parse_ports(&ports) {
-                Ok(p) => {
-                    error.set(None);
-                    store.send(Action::SetArrowPorts(index, p));
-                }
-                Err(msg) => error.set(Some(msg)),
-            }
-        })
-    };
     let delete = {
         let store = store.clone();
         let from = a.from.clone();
@@ -111,32 +77,9 @@ fn arrow_panel(props: &ArrowPanelProps) -> Html {
         port: a.probe.0,
         protocol: a.probe.1,
     }));
-    let eval = &state.derived.eval;
+    let (headline, judged) = judgement(a, &state.derived.eval);
+    let reason = explain_on(&store, judged, &a.from, &a.to, a.probe);
     let verdict = a.verdict.as_str();
-    let (headline, reason, judged) = match (a.verdict, a.before) {
-        (Verdict::Denied, _) | (Verdict::Partial, _) => (
-            format!(
-                "{} even with the generated policies",
-                if a.verdict == Verdict::Denied {
-                    "Denied"
-                } else {
-                    "Only partly allowed"
-                }
-            ),
-            explain_on(&store, &eval.effective, &a.from, &a.to, a.probe),
-            &eval.effective,
-        ),
-        (_, Verdict::Allowed) => (
-            "Already allowed by the manifests".to_string(),
-            explain_on(&store, &eval.loaded.cluster, &a.from, &a.to, a.probe),
-            &eval.loaded.cluster,
-        ),
-        (_, _) => (
-            "Blocked by the manifests today; the generated policies allow it".to_string(),
-            explain_on(&store, &eval.loaded.cluster, &a.from, &a.to, a.probe),
-            &eval.loaded.cluster,
-        ),
-    };
     let close = close_action(&store);
     html! {
         <>
@@ -153,20 +96,7 @@ fn arrow_panel(props: &ArrowPanelProps) -> Html {
                 <dt>{ "Manifests alone" }</dt><dd>{ &a.before_allowed }</dd>
                 { decided_on(judged, (&a.from, &a.to), a.probe) }
             </dl>
-            <form class="ports-form" onsubmit={apply}>
-                <label for="arrow-ports">{ "Ports" }</label>
-                <div class="row">
-                    <input id="arrow-ports" type="text" value={(*ports).clone()} {oninput}
-                        placeholder="all ports, or 8080/TCP, 53/UDP, http"
-                        aria-describedby="arrow-ports-help" />
-                    <button class="btn btn-small" type="submit">{ "Apply" }</button>
-                </div>
-                if let Some(msg) = (*error).clone() {
-                    <p class="field-error" role="alert">{ msg }</p>
-                } else {
-                    <p class="field-help" id="arrow-ports-help">{ "Empty means every port. Named ports resolve on the receiver." }</p>
-                }
-            </form>
+            <ArrowPorts {index} {current} />
             <details class="reason" open={a.verdict != Verdict::Allowed || a.before != Verdict::Allowed}>
                 <summary>{ format!("Why? ({}/{})", a.probe.0, a.probe.1.as_str()) }</summary>
                 { reason }
@@ -177,6 +107,98 @@ fn arrow_panel(props: &ArrowPanelProps) -> Html {
                 <button class="btn btn-small btn-danger" onclick={move |_| delete.emit(())}>{ icons::trash() }{ "Delete arrow" }</button>
             </footer>
         </>
+    }
+}
+
+/// An arrow's headline, and the cluster its explanation is read on: with the generated
+/// policies when even they do not allow it, else the manifests alone (what the arrow adds
+/// to, or what already allowed it).
+fn judgement<'e>(
+    a: &ArrowView,
+    eval: &'e netpol::workspace::Evaluation,
+) -> (String, &'e netpol::Cluster) {
+    match (a.verdict, a.before) {
+        (Verdict::Denied, _) => (
+            "Denied even with the generated policies".to_string(),
+            &eval.effective,
+        ),
+        (Verdict::Partial, _) => (
+            "Only partly allowed even with the generated policies".to_string(),
+            &eval.effective,
+        ),
+        (_, Verdict::Allowed) => (
+            "Already allowed by the manifests".to_string(),
+            &eval.loaded.cluster,
+        ),
+        (_, _) => (
+            "Blocked by the manifests today; the generated policies allow it".to_string(),
+            &eval.loaded.cluster,
+        ),
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ArrowPortsProps {
+    /// The arrow's index in the workspace.
+    index: usize,
+    /// Its ports as the workspace has them (`forms::ports_text`).
+    current: String,
+}
+
+/// An arrow's ports field: edited freely, applied on submit; a text that does not parse
+/// stays in the field with the parser's message under it.
+#[function_component(ArrowPorts)]
+fn arrow_ports(props: &ArrowPortsProps) -> Html {
+    let Some(store) = use_store() else {
+        return html! {};
+    };
+    let ports = use_state(|| props.current.clone());
+    let error = use_state(|| None::<String>);
+    {
+        // Another arrow selected, or its ports changed elsewhere: show them.
+        let ports = ports.clone();
+        let error = error.clone();
+        use_effect_with((props.index, props.current.clone()), move |(_, c)| {
+            ports.set(c.clone());
+            error.set(None);
+        });
+    }
+    let oninput = {
+        let ports = ports.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(i) = e.target_dyn_into::<HtmlInputElement>() {
+                ports.set(i.value());
+            }
+        })
+    };
+    let apply = {
+        let (ports, error, index) = (ports.clone(), error.clone(), props.index);
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            match forms::parse_ports(&ports) {
+                Ok(p) => {
+                    error.set(None);
+                    store.send(Action::SetArrowPorts(index, p));
+                }
+                Err(msg) => error.set(Some(msg)),
+            }
+        })
+    };
+    html! {
+        <form class="ports-form" onsubmit={apply}>
+            <label for="arrow-ports">{ "Ports" }</label>
+            <div class="row">
+                <input id="arrow-ports" type="text" value={(*ports).clone()} {oninput}
+                    placeholder="all ports, or 8080/TCP, 53/UDP, http"
+                    aria-describedby="arrow-ports-help" />
+                <button class="btn btn-small" type="submit">{ "Apply" }</button>
+            </div>
+            if let Some(msg) = (*error).clone() {
+                <p class="field-error" role="alert">{ msg }</p>
+            } else {
+                <p class="field-help" id="arrow-ports-help">{ "Empty means every port. Named ports resolve on the receiver." }</p>
+            }
+        </form>
     }
 }
 

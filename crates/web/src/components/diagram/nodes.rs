@@ -124,3 +124,64 @@ fn node_text(
         </svg>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use yew::virtual_dom::VNode;
+
+    /// The element a node's text renders as, and the elements inside it.
+    fn shape(html: &Html) -> (String, Vec<String>) {
+        let VNode::VTag(tag) = html else {
+            panic!("not an element: {html:?}");
+        };
+        (
+            tag.tag().to_string(),
+            tag.children().map(elements).unwrap_or_default(),
+        )
+    }
+
+    /// The element tags in `html`, through lists (an `if` that is false is an empty one).
+    fn elements(html: &Html) -> Vec<String> {
+        match html {
+            VNode::VTag(tag) => vec![tag.tag().to_string()],
+            VNode::VList(list) => list.iter().flat_map(elements).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn title(text: &str) -> Html {
+        let width = NODE_W - TEXT_X - TEXT_PAD;
+        node_text(
+            "node-title",
+            text,
+            (6.0, 22.0),
+            width,
+            (TITLE_CHAR_W, TITLE_MAX_CHAR_W),
+            22.0,
+        )
+    }
+
+    #[test]
+    fn a_title_that_surely_fits_is_a_plain_text_element() {
+        assert_eq!(shape(&title("pod-1")).0, "text");
+        assert_eq!(shape(&title("kube-dns")).0, "text");
+    }
+
+    #[test]
+    fn a_title_that_may_not_fit_is_clipped_and_faded_only_when_estimated_long() {
+        // Twelve of the widest glyph may overflow (clip), though on average they fit (no fade).
+        let svg = |inside: &[&str]| {
+            (
+                "svg".to_string(),
+                inside.iter().map(|t| t.to_string()).collect(),
+            )
+        };
+        assert_eq!(shape(&title("mmmmmmmmmmmm")), svg(&["text"]));
+        assert_eq!(shape(&title("ingress-nginx")), svg(&["text"]));
+        assert_eq!(
+            shape(&title("payments-api-gateway-canary-west")),
+            svg(&["text", "rect"])
+        );
+    }
+}
