@@ -10,6 +10,8 @@
     reason = "a test fails loudly on purpose"
 )]
 
+mod common;
+
 use netpol::endpoint::Endpoint;
 use netpol::generate::{generate, parse_intent, Baseline, Options};
 use netpol::model::PortRef;
@@ -207,7 +209,7 @@ fn tricky_value() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(40))]
+    #![proptest_config(common::cases(40))]
 
     /// The generator's policies select exactly the pods they were written for, when kubectl
     /// (YAML 1.1) reads them back: every label value it writes stays a string.

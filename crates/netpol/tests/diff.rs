@@ -23,6 +23,8 @@
     reason = "a test fails loudly on purpose"
 )]
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use netpol::cnp::{Action, ClusterNetworkPolicy, CnpPeer, CnpPort, CnpRule, Subject, Tier};
@@ -749,7 +751,7 @@ fn an_added_removed_or_readdressed_node_is_named() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+    #![proptest_config(common::cases(400))]
 
     #[test]
     fn a_cluster_does_not_differ_from_itself(c in cluster()) {
@@ -1147,7 +1149,7 @@ fn changed_ports(c: &netpol::diff::Change) -> Vec<(u16, Protocol)> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+    #![proptest_config(common::cases(400))]
 
     #[test]
     fn a_tiered_cluster_does_not_differ_from_itself(c in tiered_cluster()) {

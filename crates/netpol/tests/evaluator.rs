@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used, reason = "test code")]
 
+mod common;
+
 use netpol::generate::Intent;
 use netpol::workspace::{evaluate, Evaluation, Evaluator, Workspace};
 use proptest::prelude::*;
@@ -88,7 +90,7 @@ fn apply(text: &mut String, e: &Edit) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(common::cases(64))]
 
     #[test]
     fn the_evaluator_agrees_with_a_fresh_evaluation_after_every_edit(

@@ -11,6 +11,8 @@
     reason = "test code: a panic is a failed test"
 )]
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -712,7 +714,7 @@ fn expected_ports(spec: &str, to: Option<&netpol::Pod>) -> Connections {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+    #![proptest_config(common::cases(96))]
 
     #[test]
     fn deny_all_plus_generated_allows_exactly_the_intents(
@@ -899,7 +901,7 @@ fn plainly_valid(p: &netpol::model::PolicyPort, receiver: Option<&netpol::Pod>) 
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(common::cases(256))]
 
     /// Arrows between the docs' endpoints with any ports: a valid one always generates, an
     /// invalid one is an error, and every output reloads with no diagnostic.

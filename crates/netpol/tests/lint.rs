@@ -12,6 +12,8 @@
     reason = "test code: a panic is a failed test"
 )]
 
+mod common;
+
 use std::path::PathBuf;
 
 use netpol::diag::Severity;
@@ -993,7 +995,7 @@ const PORTS: [&str; 6] = [
 ];
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(common::cases(64))]
 
     #[test]
     fn lint_never_panics(

@@ -12,6 +12,8 @@
     reason = "a test fails loudly on purpose"
 )]
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use netpol::endpoint::all_endpoints;
@@ -209,7 +211,7 @@ fn externals() -> Vec<netpol::Cidr> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+    #![proptest_config(common::cases(300))]
 
     #[test]
     fn matrix_agrees_with_pairwise_verdicts_and_connectivity(c in cluster()) {

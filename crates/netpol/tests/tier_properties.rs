@@ -12,6 +12,8 @@
     reason = "a test fails loudly on purpose"
 )]
 
+mod common;
+
 use std::collections::BTreeMap;
 
 use netpol::cnp::{Action, ClusterNetworkPolicy, CnpPeer, CnpPort, CnpRule, Subject, Tier};
@@ -318,7 +320,7 @@ fn without_tier(c: &Cluster, tier: Tier) -> Cluster {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+    #![proptest_config(common::cases(200))]
 
     #[test]
     fn matrix_and_connectivity_agree_with_verdicts(c in cluster_with(0..=3, 0..=2)) {

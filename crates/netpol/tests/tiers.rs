@@ -13,6 +13,8 @@
     reason = "test code: a panic is a failed test"
 )]
 
+mod common;
+
 use std::path::PathBuf;
 
 use netpol::arrows::{arrow_verdicts, Verdict};
@@ -600,7 +602,7 @@ const ENDS: [&str; 7] = [
 const PORTS: [&str; 4] = ["", ":8080/TCP", ":http/TCP", ":53/UDP,443/TCP"];
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    #![proptest_config(common::cases(48))]
 
     #[test]
     fn cluster_baseline_matches_docs_default_for_any_arrows(

@@ -1,0 +1,17 @@
+//! What the property tests share: how many cases they run.
+
+use proptest::test_runner::Config;
+
+/// A property test's configuration: `cases` cases, unless `PROPTEST_CASES` asks for another
+/// number (`PROPTEST_CASES=5000 cargo test -p netpol --test diff` for a deeper run). Proptest
+/// reads that variable only for its default configuration, which these tests do not use.
+pub fn cases(cases: u32) -> Config {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(cases);
+    Config {
+        cases,
+        ..Config::default()
+    }
+}
