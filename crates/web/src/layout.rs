@@ -459,6 +459,23 @@ pub fn fit_view(bounds: Rect, client: (i64, i64), right: f64) -> Rect {
     .fit_height(ch / scale)
 }
 
+/// The smallest on-screen scale (pixels per diagram unit) at which nodes show their texts
+/// and move grip: below it a node's 14px title is under 4.2 pixels tall, which no one reads,
+/// and 200 nodes' texts would cost a paste more layout than anything else in the diagram.
+/// (The docs' example in a 600-pixel embed is drawn at about 0.48: its names stay.)
+pub const NODE_TEXT_MIN_SCALE: f64 = 0.3;
+
+/// Whether `view`, drawn in an element of `client` pixels (the SVG's default
+/// `xMidYMid meet`), is close enough to read nodes' texts. An element not measured yet
+/// (zero size) counts as close: the first frame of a small diagram then needs no redraw.
+pub fn shows_node_text(view: Rect, client: (i64, i64)) -> bool {
+    if client.0 <= 0 || client.1 <= 0 || view.w <= 0.0 || view.h <= 0.0 {
+        return true;
+    }
+    let scale = (client.0 as f64 / view.w).min(client.1 as f64 / view.h);
+    scale >= NODE_TEXT_MIN_SCALE
+}
+
 /// Zooms `view` by `factor` around `p`, keeping the zoom within sane limits of `bounds`.
 pub fn zoom(view: Rect, p: Pos, factor: f64, bounds: Rect) -> Rect {
     let max_w = bounds.w.max(400.0) * 4.0;
@@ -680,5 +697,23 @@ mod tests {
         };
         let p = client_to_svg(client, view, 10.0 + 200.0, 20.0 + 100.0 + 50.0);
         assert!((p.x - 100.0).abs() < 1e-9 && (p.y - 25.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn node_texts_show_from_a_third_of_full_scale_and_before_the_first_measure() {
+        let view = Rect {
+            x: 0.0,
+            y: 0.0,
+            w: 2000.0,
+            h: 1000.0,
+        };
+        assert!(
+            shows_node_text(view, (600, 800)),
+            "0.3 px per unit: titles 4.2 px tall"
+        );
+        assert!(!shows_node_text(view, (599, 800)));
+        // The tighter of the two axes decides (the SVG fits the whole view in).
+        assert!(!shows_node_text(view, (2000, 290)));
+        assert!(shows_node_text(view, (0, 0)), "not measured yet");
     }
 }

@@ -23,7 +23,7 @@ use yew::prelude::*;
 use crate::components::icons;
 use crate::components::inspector::Inspector;
 use crate::components::lessons::LessonStore;
-use crate::layout::{border_point, zoom, Pos, Rect};
+use crate::layout::{border_point, shows_node_text, zoom, Pos, Rect};
 use crate::lessons::Grade;
 use crate::state::{Action, Dialog, Selection};
 use crate::store::{use_store, Store};
@@ -108,7 +108,7 @@ pub fn diagram() -> Html {
                     }
                     <ChangesLayer scene={scene.clone()} moving={moving.clone()} />
                     <ArrowsLayer scene={scene.clone()} moving={moving.clone()} />
-                    <NodesLayer scene={scene.clone()} selected={selected_node} connecting={state.ui.connecting.clone()}
+                    <NodesLayer scene={scene.clone()} detail={shows_node_text(view, client)} selected={selected_node} connecting={state.ui.connecting.clone()}
                         drop_target={g.drag.as_ref().and_then(Drag::drop_target)} moving={moving.clone()} on_key={g.on_node_key} />
                     if goal.is_some() {
                         <GoalChipsLayer grade={grade.clone()} scene={scene.clone()} moving={moving.clone()} />

@@ -1,6 +1,7 @@
 //! The node layer: one group per endpoint, focusable, with its title, identifying label,
-//! kind badge and move grip, named for assistive technology by what it shows. Rebuilt only when something it shows changes (its props),
-//! not on every keystroke in the editor.
+//! kind badge and move grip, named for assistive technology by what it shows. Zoomed out
+//! too far to read, a node is only its box (see [`NodesProps::detail`]). Rebuilt only when
+//! something it shows changes (its props), not on every keystroke in the editor.
 
 use yew::prelude::*;
 
@@ -11,6 +12,10 @@ use crate::layout::{Pos, NODE_H, NODE_W};
 #[derive(Properties, PartialEq)]
 pub struct NodesProps {
     pub scene: Shared<Scene>,
+    /// Whether the view is close enough to read nodes' texts
+    /// ([`crate::layout::shows_node_text`]); if not, a node is its box, its accent and its
+    /// tooltip, still focusable and named by its `aria-label`.
+    pub detail: bool,
     pub selected: Option<String>,
     /// The source of an arrow being drawn with the keyboard.
     pub connecting: Option<String>,
@@ -51,7 +56,6 @@ fn node(n: &NodeInfo, p: Pos, props: &NodesProps) -> Html {
     let is = |id: &Option<String>| id.as_deref() == Some(n.id.as_str());
     let x = p.x - NODE_W / 2.0;
     let y = p.y - NODE_H / 2.0;
-    let full_w = NODE_W - TEXT_X - TEXT_PAD;
     let badge_w = if n.badge.is_empty() {
         0.0
     } else {
@@ -61,10 +65,6 @@ fn node(n: &NodeInfo, p: Pos, props: &NodesProps) -> Html {
         let (on_key, id) = (props.on_key.clone(), n.id.clone());
         Callback::from(move |e: KeyboardEvent| on_key.emit((id.clone(), e)))
     };
-    // The texts are whole in the DOM and, where they may not fit, clipped on screen, so the
-    // accessible name, which starts with them, contains what a person sees: a text cut
-    // with an ellipsis would not be part of any name. The spaces between them keep the
-    // words apart for assistive technology; SVG does not draw them.
     html! {
         <g key={n.id.clone()} class={classes!(
                 "node",
@@ -80,6 +80,23 @@ fn node(n: &NodeInfo, p: Pos, props: &NodesProps) -> Html {
             <title>{ format!("{}\n{}{}", n.id, n.sub, if n.drawn { "\n(drawn on the diagram)" } else { "" }) }</title>
             <rect class="node-box" width={fmt(NODE_W)} height={fmt(NODE_H)} rx="10" />
             <rect class="node-accent" x="0" y="10" width="4" height={fmt(NODE_H - 20.0)} rx="2" />
+            if props.detail {
+                { node_details(n, badge_w) }
+            }
+        </g>
+    }
+}
+
+/// What a node shows when the view is close enough to read it: the move grip, the title
+/// (with room for the kind badge, `badge_w` wide), the identifying label and the badge.
+fn node_details(n: &NodeInfo, badge_w: f64) -> Html {
+    let full_w = NODE_W - TEXT_X - TEXT_PAD;
+    // The texts are whole in the DOM and, where they may not fit, clipped on screen, so
+    // what a person sees is all there for assistive technology: a text cut with an
+    // ellipsis would not be. The spaces between them keep the words apart; SVG does not
+    // draw them.
+    html! {
+        <>
             // One rect is both the handle and its dots (a pattern in the diagram's defs): a
             // node is 7 elements, not 16, which halves the diagram's DOM at 200 pods.
             <rect class="grip no-export" x={fmt(GRIP.0)} y={fmt(GRIP.1)} width={fmt(GRIP.2)} height={fmt(GRIP.3)} />
@@ -90,7 +107,7 @@ fn node(n: &NodeInfo, p: Pos, props: &NodesProps) -> Html {
                 { " " }
                 <text class="node-kind" x={fmt(NODE_W - TEXT_PAD)} y="20" text-anchor="end">{ n.badge.clone() }</text>
             }
-        </g>
+        </>
     }
 }
 
