@@ -161,6 +161,10 @@ function crateOf(full) {
 const byCrate = new Map();
 const byModule = new Map();
 let total = 0;
+// The --detail crates' bodies (with what was inlined into them) and all the others, to
+// gzip each group together: how small the app could get by trimming libraries alone.
+const own = [];
+const rest = [];
 bodySizes.forEach((size, i) => {
   total += size;
   const raw = names.get(i + importedFunctions) ?? '(unnamed)';
@@ -169,6 +173,7 @@ bodySizes.forEach((size, i) => {
   if (DEBUG && crate === DEBUG) console.log(size, raw.slice(0, 160));
   byCrate.set(crate, (byCrate.get(crate) ?? 0) + size);
   if (detail.has(crate)) byModule.set(module, (byModule.get(module) ?? 0) + size);
+  (detail.has(crate) ? own : rest).push(bytes.subarray(bodyStarts[i], bodyStarts[i] + size));
 });
 
 const kb = (n) => `${(n / 1024).toFixed(1).padStart(7)} KB`;
@@ -179,20 +184,8 @@ console.log('by crate:');
   .sort((a, b) => b[1] - a[1])
   .slice(0, top)
   .forEach(([c, n]) => console.log(`  ${kb(n)} ${pct(n)}  ${c}`));
-// The --detail crates' share of the download: their bodies (with what was inlined into them)
-// gzipped together, against everything else, to tell how small the app could get by trimming
-// libraries alone.
-{
-  const own = [];
-  const rest = [];
-  bodySizes.forEach((size, i) => {
-    const raw = names.get(i + importedFunctions) ?? '';
-    const { crate } = crateOf(/^_?_ZN/.test(raw) ? demangleLegacy(raw) : raw);
-    (detail.has(crate) ? own : rest).push(bytes.subarray(bodyStarts[i], bodyStarts[i] + size));
-  });
-  const gz = (parts) => gzipSync(Buffer.concat(parts), { level: 9 }).length;
-  console.log(`gzip of the code alone: ${[...detail].join(', ')} ${kb(gz(own))}; the rest ${kb(gz(rest))}`);
-}
+const gz = (parts) => gzipSync(Buffer.concat(parts), { level: 9 }).length;
+console.log(`gzip of the code alone: ${[...detail].join(', ')} ${kb(gz(own))}; the rest ${kb(gz(rest))}`);
 if (byModule.size) {
   console.log(`by module (${[...detail].join(', ')}):`);
   [...byModule.entries()]
