@@ -1,50 +1,84 @@
-//! `netpol lesson check FILE`: validates a lesson file for a trainer.
+//! `netpol lesson check FILE` validates a lesson file for a trainer; `netpol lesson grade
+//! LESSON ANSWER` grades a learner's answer the way the playground does.
 //!
 //! A lesson is sound when it reads (the format check of [`netpol::lesson::parse_lesson`]),
-//! its solution completes it, its start does not already meet its goal (a lesson that is
-//! solved before the learner types anything teaches nothing), and every wrong answer it
-//! lists fails the goal line or constraint it names (a goal that lets a wrong answer
-//! through teaches it). The report lists every expectation of the start and the solution
-//! as met or unmet, with the explanation of each unmet one, so a trainer sees what the
-//! learner will see, then what each wrong answer fails.
+//! its solution completes it, its start does not (a lesson that is solved before the
+//! learner types anything teaches nothing), every right answer it lists completes it, and
+//! every wrong answer it lists is refused (for the goal line or constraint it names, when
+//! it names one). The report lists every expectation of the start and the solution as met
+//! or unmet, with the explanation of each unmet one, so a trainer sees what the learner
+//! will see, then which probe catches each wrong answer.
 
 use std::fmt::Write as _;
+use std::io::Read as _;
 use std::path::Path;
 
-use netpol::lesson::{check, check_wrong_answer, parse_lesson, Failing, Lesson, Report};
+use netpol::lesson::{
+    parse_answer, parse_lesson, why_incomplete, Difference, Failing, Grader, Lesson, Report,
+};
 use netpol::{render, Severity};
 
-/// Checks one lesson file. `Ok` is the report of a sound lesson; `Err` says what is wrong
-/// (with the same report when the file reads but the lesson is unsound).
-pub fn check_file(path: &Path) -> Result<String, String> {
+/// Reads and parses a lesson file; `Err` lists its problems with their places.
+fn read_lesson(path: &Path) -> Result<Lesson, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
     let name = path.display().to_string();
-    let lesson = parse_lesson(&name, &text).map_err(|diagnostics| {
+    parse_lesson(&name, &text).map_err(|diagnostics| {
         let mut out = format!("`{name}` is not a valid lesson file:\n");
         for d in diagnostics {
             let _ = writeln!(out, "  {d}");
         }
         out.trim_end().to_string()
-    })?;
-    let start = check(&lesson, &lesson.start);
-    let solution = check(&lesson, &lesson.solution);
+    })
+}
+
+/// Checks one lesson file. `Ok` is the report of a sound lesson; `Err` says what is wrong
+/// (with the same report when the file reads but the lesson is unsound).
+pub fn check_file(path: &Path) -> Result<String, String> {
+    let lesson = read_lesson(path)?;
+    let grader = Grader::new(&lesson);
+    let start = grader.check(&lesson.start);
+    let solution = grader.check(&lesson.solution);
     let mut out = String::new();
     let _ = writeln!(out, "lesson `{}`: {}", lesson.id, lesson.title);
     let _ = writeln!(
         out,
-        "  {}, {}, {}, {}",
+        "  {}, {}, {}, {}, {}, {}",
         count(lesson.goal.len(), "expectation"),
         count(lesson.constraints.len(), "constraint"),
         count(lesson.hints.len(), "hint"),
-        count(lesson.wrong_answers.len(), "wrong answer")
+        count(lesson.right_answers.len(), "right answer"),
+        count(lesson.wrong_answers.len(), "wrong answer"),
+        count(lesson.accept.len(), "accepted difference")
     );
+    let probes = grader.reference().probes();
+    let _ = writeln!(
+        out,
+        "  graded on the lesson's endpoints and {} probe pods in {} namespaces ({} of them added), {} addresses and {} ports",
+        probes.pods.len(),
+        probes
+            .pods
+            .iter()
+            .map(|p| p.pod.namespace.as_str())
+            .collect::<std::collections::BTreeSet<_>>()
+            .len(),
+        probes.namespaces.len(),
+        probes.addresses.len(),
+        probes.ports.len()
+    );
+    for a in &lesson.accept {
+        let _ = writeln!(out, "  accepted: {a}");
+    }
     section(&mut out, "start", &lesson.start.manifests, &start);
     section(&mut out, "solution", &lesson.solution.manifests, &solution);
-    let mut problems: Vec<String> = wrong_answers(&mut out, &lesson);
+    let mut problems: Vec<String> = right_answers(&mut out, &grader);
+    problems.extend(wrong_answers(&mut out, &grader));
     if start.goal_met() {
         problems
             .push("the start already meets every expectation: the lesson asks for nothing".into());
+    }
+    if start.complete {
+        problems.push("the start already completes the lesson: it asks for nothing".into());
     }
     if start
         .diagnostics
@@ -61,7 +95,10 @@ pub fn check_file(path: &Path) -> Result<String, String> {
         problems.push("a constraint fails on the start itself".into());
     }
     if !solution.complete {
-        problems.push("the solution does not complete the lesson".into());
+        problems.push(format!(
+            "the solution does not complete the lesson: {}",
+            why_incomplete(&solution)
+        ));
     }
     if solution
         .diagnostics
@@ -78,7 +115,7 @@ pub fn check_file(path: &Path) -> Result<String, String> {
     if problems.is_empty() {
         let _ = write!(
             out,
-            "ok: the solution completes the lesson; the start and every wrong answer do not"
+            "ok: the solution and every right answer complete the lesson; the start and every wrong answer do not"
         );
         Ok(out)
     } else {
@@ -89,45 +126,164 @@ pub fn check_file(path: &Path) -> Result<String, String> {
     }
 }
 
-/// Grades each wrong answer, writes what it fails, and returns the problems: a wrong
-/// answer the lesson lets through, or one that fails for another reason than it says.
-fn wrong_answers(out: &mut String, lesson: &Lesson) -> Vec<String> {
+/// Grades each right answer and returns the problems: a right answer the grader refuses.
+fn right_answers(out: &mut String, grader: &Grader) -> Vec<String> {
+    let lesson = grader.lesson();
+    if lesson.right_answers.is_empty() {
+        return Vec::new();
+    }
+    let _ = writeln!(out, "\nright answers:");
+    let mut problems = Vec::new();
+    for (i, right) in lesson.right_answers.iter().enumerate() {
+        let n = i + 1;
+        match grader.check_right_answer(right).1 {
+            Ok(()) => {
+                let _ = writeln!(out, "  {n}. {}: completes the lesson", right.title);
+            }
+            Err(e) => {
+                let _ = writeln!(out, "  {n}. {}: RIGHT ANSWER REFUSED", right.title);
+                let _ = writeln!(out, "        {e}");
+                problems.push(format!("right answer {n} ({}): {e}", right.title));
+            }
+        }
+    }
+    problems
+}
+
+/// Grades each wrong answer, writes what catches it (the first difference from the
+/// solution, the goal line it fails), and returns the problems: a wrong answer the lesson
+/// lets through, or one that fails for another reason than it says.
+fn wrong_answers(out: &mut String, grader: &Grader) -> Vec<String> {
+    let lesson = grader.lesson();
     if lesson.wrong_answers.is_empty() {
         return Vec::new();
     }
     let _ = writeln!(out, "\nwrong answers:");
     let mut problems = Vec::new();
     for (i, wrong) in lesson.wrong_answers.iter().enumerate() {
-        let (report, verdict) = check_wrong_answer(lesson, wrong);
+        let (report, verdict) = grader.check_wrong_answer(wrong);
         let n = i + 1;
         match verdict {
             Ok(()) => {
-                let _ = writeln!(out, "  {n}. {}: fails as listed", wrong.title);
-                let _ = writeln!(out, "        {}", wrong.fails);
+                let _ = writeln!(out, "  {n}. {}: refused", wrong.title);
+                if let Some(fails) = &wrong.fails {
+                    let _ = writeln!(out, "        fails {fails}");
+                }
             }
             Err(e) => {
                 let _ = writeln!(out, "  {n}. {}: WRONG ANSWER NOT CAUGHT", wrong.title);
-                let _ = writeln!(out, "        must fail: {}", wrong.fails);
+                if let Some(fails) = &wrong.fails {
+                    let _ = writeln!(out, "        must fail: {fails}");
+                }
                 let _ = writeln!(out, "        {e}");
                 problems.push(format!("wrong answer {n} ({}): {e}", wrong.title));
             }
         }
+        if let Some(d) = &report.difference {
+            let _ = writeln!(out, "        caught by: {}", d.message());
+        }
         // The other ways it falls short, so a trainer sees the whole picture.
         for o in report.outcomes.iter().filter(|o| !o.met) {
-            if !matches!(&wrong.fails, Failing::Goal { expectation } if *expectation == o.expectation)
+            if !matches!(&wrong.fails, Some(Failing::Goal { expectation }) if *expectation == o.expectation)
             {
                 let _ = writeln!(out, "        also unmet: {}", o.expectation);
             }
         }
         for (c, r) in &report.constraints {
             let listed =
-                matches!(&wrong.fails, Failing::Constraint { constraint } if constraint == c);
+                matches!(&wrong.fails, Some(Failing::Constraint { constraint }) if constraint == c);
             if r.is_err() && !listed {
                 let _ = writeln!(out, "        also broken: {c}");
             }
         }
     }
     problems
+}
+
+/// `netpol lesson grade LESSON ANSWER`: the grade a learner would get, as text or as the
+/// report's JSON, and the exit code (0 done, 1 not done). Bad input is an `Err` (exit 2)
+/// with the problems' places.
+pub fn grade_file(lesson: &Path, answer: &str, json: bool) -> Result<(String, u8), String> {
+    let lesson = read_lesson(lesson)?;
+    let (name, text) = if answer == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| format!("cannot read stdin: {e}"))?;
+        ("<stdin>".to_string(), text)
+    } else {
+        let text = std::fs::read_to_string(answer)
+            .map_err(|e| format!("cannot read `{answer}`: {e}"))?;
+        (answer.to_string(), text)
+    };
+    let ws = parse_answer(&name, &text, &lesson).map_err(|diagnostics| {
+        let mut out = format!("`{name}` is not a valid answer file:\n");
+        for d in diagnostics {
+            let _ = writeln!(out, "  {d}");
+        }
+        out.trim_end().to_string()
+    })?;
+    let report = Grader::new(&lesson).check(&ws);
+    let errors: Vec<String> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| format!("  {name}: manifests line {}:{}: {}", d.line, d.column, d.message))
+        .collect();
+    if !errors.is_empty() {
+        return Err(format!(
+            "`{name}` has manifests that do not load:\n{}",
+            errors.join("\n")
+        ));
+    }
+    let code = u8::from(!report.complete);
+    if json {
+        let body = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
+        return Ok((body, code));
+    }
+    Ok((grade_text(&lesson, &report), code))
+}
+
+/// The grade as a learner reads it: done, or the first thing that is not right and why.
+fn grade_text(lesson: &Lesson, report: &Report) -> String {
+    let mut out = String::new();
+    if report.complete {
+        let _ = write!(
+            out,
+            "done: `{}` behaves like the solution of “{}” on every probe",
+            lesson.id, lesson.title
+        );
+        return out;
+    }
+    let _ = writeln!(out, "not done: {}", lesson.title);
+    let _ = writeln!(out, "{}", why_incomplete(report));
+    if let Some(Difference::Connection(d)) = &report.difference {
+        let _ = writeln!(
+            out,
+            "\n{} pair{} of endpoints differ from the solution; the first, {} ports this way: {}",
+            report.differing_pairs,
+            if report.differing_pairs == 1 { "" } else { "s" },
+            if d.learner_allows { "opened" } else { "closed" },
+            d.ports
+        );
+        let _ = writeln!(out, "\nIn your workspace:");
+        for line in render::explanation_text(&d.explanation).lines() {
+            let _ = writeln!(out, "  {line}");
+        }
+        let _ = writeln!(out, "\nUnder the lesson's solution:");
+        for line in render::explanation_text(&d.solution_explanation).lines() {
+            let _ = writeln!(out, "  {line}");
+        }
+    }
+    for o in report.outcomes.iter().filter(|o| !o.met) {
+        let _ = writeln!(out, "unmet goal: {}", o.expectation);
+    }
+    for (c, r) in &report.constraints {
+        if let Err(e) = r {
+            let _ = writeln!(out, "broken: {c}: {e}");
+        }
+    }
+    out.trim_end().to_string()
 }
 
 /// `1 hint`, `3 hints`.
@@ -214,6 +370,7 @@ mod tests {
                 let report = check_file(&path).unwrap_or_else(|e| panic!("{e}"));
                 assert!(report.contains("UNMET"), "{report}");
                 assert!(report.ends_with("every wrong answer do not"), "{report}");
+                assert!(!report.contains("REFUSED"), "{report}");
                 assert!(!report.contains("NOT CAUGHT"), "{report}");
                 n += 1;
             }

@@ -128,11 +128,34 @@ enum Command {
 
 #[derive(Subcommand)]
 enum LessonCommand {
-    /// Validate a lesson file: it parses, its solution meets the goal, its start does not
+    /// Validate a lesson file: it parses, its solution and right answers complete it, its
+    /// start and wrong answers do not (and which probe catches each)
     Check {
         /// Lesson file (YAML)
         file: std::path::PathBuf,
     },
+    /// Grade a learner's answer as the playground does: exit 0 when the lesson is done, 1
+    /// with the first difference from the solution and its explanation when not, 2 for bad
+    /// input
+    Grade {
+        /// Lesson file (YAML)
+        lesson: std::path::PathBuf,
+        /// The answer: a workspace file shaped like a lesson's `solution:` (`manifests`,
+        /// `add_manifests`, `arrows`, ...), or plain manifests; - for stdin
+        answer: String,
+        /// Output format
+        #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
+        output: GradeFormat,
+    },
+}
+
+/// `netpol lesson grade -o`.
+#[derive(Clone, Copy, ValueEnum)]
+enum GradeFormat {
+    /// The first difference and both sides' explanations, for people.
+    Text,
+    /// The whole report (goal lines, constraints, the first difference), for tools.
+    Json,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -300,6 +323,20 @@ fn run(command: Command) -> Result<Output, String> {
         } => {
             let report = lesson::check_file(&file)?;
             ok(report)
+        }
+        Command::Lesson {
+            command:
+                LessonCommand::Grade {
+                    lesson,
+                    answer,
+                    output,
+                },
+        } => {
+            let json = matches!(output, GradeFormat::Json);
+            lesson::grade_file(&lesson, &answer, json).map(|(stdout, code)| Output {
+                body: Body::Text(stdout),
+                code,
+            })
         }
     }
 }

@@ -873,9 +873,9 @@ fn wrong_answers_are_read_as_patches_or_workspaces() {
         .contains("matchLabels: {app: a}}}]}]"));
     assert_eq!(
         patched.fails,
-        Failing::Goal {
+        Some(Failing::Goal {
             expectation: l.goal[0].clone()
-        }
+        })
     );
     let (report, verdict) = check_wrong_answer(&l, patched);
     assert_eq!(verdict, Ok(()), "{report:#?}");

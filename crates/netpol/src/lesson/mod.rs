@@ -11,19 +11,30 @@
 //! - `read`: the reader, the only part that sees YAML;
 //! - `build`: the workspace part of a file turned into a playground [`Workspace`];
 //! - `patch`: wrong answers written as edits to the solution;
+//! - `probes`: the endpoints, addresses and ports the grader adds to compare on;
+//! - `behaviour`: the comparison with the solution on every probe;
 //! - [`check()`]: the grader, with `constraints` for the rules about how a goal is reached.
 //!
 //! [`Workspace`]: crate::workspace::Workspace
 
+pub mod behaviour;
 mod build;
 pub mod check;
 mod constraints;
 pub mod expectation;
 pub mod model;
 mod patch;
+pub mod probes;
 mod read;
 
-pub use check::{check, check_evaluation, check_wrong_answer, Outcome, Report};
+pub use behaviour::{Comparison, ConnectionDifference, Difference, Reference, ShownProbe};
+pub use check::{
+    check, check_evaluation, check_right_answer, check_wrong_answer, why_incomplete, Grader,
+    Outcome, Report,
+};
 pub use expectation::Expectation;
-pub use model::{Constraint, Failing, Lesson, LessonIndex, WrongAnswer};
-pub use read::{parse_index, parse_lesson};
+pub use model::{
+    Accept, Constraint, Failing, Leeway, Lesson, LessonIndex, RightAnswer, WrongAnswer,
+};
+pub use probes::{ProbeAddress, ProbePod, Probes};
+pub use read::{parse_answer, parse_index, parse_lesson};

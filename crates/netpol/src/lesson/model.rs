@@ -6,7 +6,9 @@ use std::fmt;
 use serde::Serialize;
 
 use super::Expectation;
+use crate::expect::Pattern;
 use crate::model::Direction;
+use crate::ports::Connections;
 use crate::workspace::Workspace;
 
 /// One lesson, as read from its file.
@@ -31,6 +33,60 @@ pub struct Lesson {
     pub solution: Workspace,
     /// Plausible answers that must not complete the lesson, each with what it fails.
     pub wrong_answers: Vec<WrongAnswer>,
+    /// Answers written differently from the solution that behave the same: they must
+    /// complete the lesson.
+    pub right_answers: Vec<RightAnswer>,
+    /// Differences from the solution's behaviour that still complete the lesson.
+    pub accept: Vec<Accept>,
+}
+
+/// A known right answer: a workspace that differs from the solution in text but not in
+/// behaviour (another label, `matchExpressions`, one policy instead of two). Listing them
+/// proves the grader does not refuse a correct answer for its spelling.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RightAnswer {
+    /// How it differs from the solution, in a few words.
+    pub title: String,
+    /// The whole workspace (the file gives it whole, or as a `patch` of the solution).
+    pub workspace: Workspace,
+}
+
+/// Which way a learner's answer may differ from the solution where an [`Accept`] applies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Leeway {
+    /// The learner may allow what the solution denies (`may_allow:`).
+    MayAllow,
+    /// The learner may deny what the solution allows (`may_deny:`).
+    MayDeny,
+}
+
+/// A difference from the solution that a lesson declares acceptable, with its reason
+/// ("53/TCP to kube-dns may stay closed").
+#[derive(Clone, Debug, PartialEq)]
+pub struct Accept {
+    /// Why the difference is acceptable, shown to trainers.
+    pub reason: String,
+    /// Which way the learner may differ.
+    pub leeway: Leeway,
+    /// Senders it applies to.
+    pub from: Pattern,
+    /// Receivers it applies to.
+    pub to: Pattern,
+    /// The ports it applies to; `None` is every port of every protocol.
+    pub ports: Option<Connections>,
+    /// The connection as the file writes it (`*/* -> kube-system/kube-dns : 53/TCP`).
+    pub text: String,
+}
+
+impl fmt::Display for Accept {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let verb = match self.leeway {
+            Leeway::MayAllow => "may allow",
+            Leeway::MayDeny => "may deny",
+        };
+        write!(f, "{verb} {} ({})", self.text, self.reason)
+    }
 }
 
 /// A known wrong answer: a workspace a learner could well write, which the lesson must
@@ -39,8 +95,9 @@ pub struct Lesson {
 pub struct WrongAnswer {
     /// What the learner did, in a few words (`two list items: OR instead of AND`).
     pub title: String,
-    /// The goal line or constraint it must fail.
-    pub fails: Failing,
+    /// The goal line or constraint it must fail, when it fails one; without it, the wrong
+    /// answer must differ from the solution on some probe.
+    pub fails: Option<Failing>,
     /// The workspace the learner would end up with (the file gives it whole, or as a
     /// `patch` of the solution).
     pub workspace: Workspace,

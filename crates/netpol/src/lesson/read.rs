@@ -9,6 +9,10 @@
 use super::build::{join_documents, pick, to_workspace, WorkspaceParts};
 use super::expectation::{parse_port, parse_protocol};
 use super::model::{Failing, WrongAnswer};
+
+mod answers;
+
+pub use answers::parse_answer;
 use super::{patch, Constraint, Expectation, Lesson, LessonIndex};
 use crate::diag::{self, Code, Diagnostic};
 use crate::model::{Direction, Labels, Origin};
@@ -26,6 +30,8 @@ const TOP_FIELDS: &[&str] = &[
     "hints",
     "solution",
     "wrong_answers",
+    "right_answers",
+    "accept",
 ];
 const TOP_REQUIRED: &[&str] = &["id", "title", "text", "start", "goal", "solution"];
 const WORKSPACE_FIELDS: &[&str] = &[
@@ -344,6 +350,8 @@ impl<'a> Reader<'a> {
             solution: &solution,
         };
         let wrong_answers = self.wrong_answers(map, &parts, &start_spec);
+        let right_answers = self.right_answers(map, &solution, &start_spec);
+        let accept = self.accept(map);
         Some(Lesson {
             id: id?,
             title: title?,
@@ -354,6 +362,8 @@ impl<'a> Reader<'a> {
             hints,
             solution,
             wrong_answers,
+            right_answers,
+            accept,
         })
     }
 
@@ -737,33 +747,17 @@ impl<'a> Reader<'a> {
             ) else {
                 continue;
             };
-            self.fields(m, &path, WRONG_ANSWER_FIELDS, &["title", "fails"]);
+            self.fields(m, &path, WRONG_ANSWER_FIELDS, &["title"]);
             let title = self.opt_string(m, &path, "title");
-            let fails = m
-                .get("fails")
-                .and_then(|v| self.failing(v, &join(&path, "fails"), lesson));
-            let workspace = match (m.get("patch"), m.get("workspace")) {
-                (Some(patch), None) => self.patched(patch, &join(&path, "patch"), lesson.solution),
-                (None, Some(ws)) => {
-                    let p = join(&path, "workspace");
-                    self.workspace(ws, &p, SOLUTION_FIELDS)
-                        .and_then(|spec| self.build(&spec, Some(start_spec), &p))
-                }
-                (patch, _) => {
-                    let both = patch.is_some();
-                    self.report(
-                        if both { diag::INVALID_VALUE } else { diag::MISSING_FIELD },
-                        &path,
-                        true,
-                        if both {
-                            "a wrong answer is either a `patch` to the solution or a `workspace`, not both".to_string()
-                        } else {
-                            "a wrong answer needs a `patch` (edits to the solution's manifests) or a `workspace`".to_string()
-                        },
-                    );
-                    None
-                }
+            // `fails` names the goal line or constraint it fails, when it fails one; an
+            // answer that meets the goal and differs only on probes has none.
+            let fails = match m.get("fails") {
+                None => Some(None),
+                Some(v) => self
+                    .failing(v, &join(&path, "fails"), lesson)
+                    .map(Some),
             };
+            let workspace = self.answer_workspace(m, &path, "wrong", lesson.solution, start_spec);
             if let (Some(title), Some(fails), Some(workspace)) = (title, fails, workspace) {
                 out.push(WrongAnswer {
                     title,
@@ -773,6 +767,40 @@ impl<'a> Reader<'a> {
             }
         }
         out
+    }
+
+    /// The workspace of a wrong or right answer: a `patch` to the solution or a whole
+    /// `workspace` (what it leaves out taken from the start).
+    fn answer_workspace(
+        &mut self,
+        m: &Mapping,
+        path: &str,
+        which: &str,
+        solution: &Workspace,
+        start_spec: &WorkspaceSpec,
+    ) -> Option<Workspace> {
+        match (m.get("patch"), m.get("workspace")) {
+            (Some(patch), None) => self.patched(patch, &join(path, "patch"), solution),
+            (None, Some(ws)) => {
+                let p = join(path, "workspace");
+                self.workspace(ws, &p, SOLUTION_FIELDS)
+                    .and_then(|spec| self.build(&spec, Some(start_spec), &p))
+            }
+            (patch, _) => {
+                let both = patch.is_some();
+                self.report(
+                    if both { diag::INVALID_VALUE } else { diag::MISSING_FIELD },
+                    path,
+                    true,
+                    if both {
+                        format!("a {which} answer is either a `patch` to the solution or a `workspace`, not both")
+                    } else {
+                        format!("a {which} answer needs a `patch` (edits to the solution's manifests) or a `workspace`")
+                    },
+                );
+                None
+            }
+        }
     }
 
     /// What a wrong answer fails: a goal line (`{deny: "a -> b : 80"}`) or a constraint,

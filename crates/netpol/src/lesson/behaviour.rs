@@ -1,0 +1,444 @@
+//! Grading by behaviour: a learner's workspace is right when, on the lesson's endpoints and
+//! on every probe (see `probes`), it allows exactly what the lesson's solution allows,
+//! except where the lesson's `accept:` list says a difference is fine.
+//!
+//! Both sides are compared with the exact connectivity ([`crate::connectivity()`]): every
+//! port of every protocol between every ordered pair, so a probe port is never what decides,
+//! only what names a difference. The solution's side is computed once per lesson (and again
+//! only when a learner's selectors call for probes the lesson's own do not); the learner's
+//! once per workspace.
+
+use serde::Serialize;
+
+use super::model::{Accept, Leeway};
+use super::probes::Probes;
+use super::Lesson;
+use crate::cidr::Cidr;
+use crate::connectivity::{connectivity, ConnectivityMap};
+use crate::endpoint::{all_endpoints, external_id, Endpoint};
+use crate::eval::{explain, Explanation, Traffic};
+use crate::expect::Pattern;
+use crate::model::{Cluster, Labels};
+use crate::ports::{Connections, Protocol};
+use crate::workspace::{self, Evaluation, Workspace};
+
+/// The first way a learner's workspace behaves differently from the lesson's solution.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Difference {
+    /// A connection one side allows and the other does not.
+    Connection(ConnectionDifference),
+    /// A pod of the lesson that the learner's workspace no longer has.
+    Missing {
+        /// Its id (`namespace/name`).
+        endpoint: String,
+        /// The sentence a learner reads.
+        message: String,
+    },
+}
+
+impl Difference {
+    /// The sentence a learner reads.
+    pub fn message(&self) -> &str {
+        match self {
+            Difference::Connection(c) => &c.message,
+            Difference::Missing { message, .. } => message,
+        }
+    }
+}
+
+/// A connection on which the learner's workspace and the solution disagree.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ConnectionDifference {
+    /// Sender id (`namespace/name`, `ip:ADDR`).
+    pub from: String,
+    /// Receiver id.
+    pub to: String,
+    /// The port shown (the first probe port the two sides disagree on).
+    pub port: u16,
+    /// Its protocol.
+    pub protocol: Protocol,
+    /// True when the learner's workspace allows it and the solution does not.
+    pub learner_allows: bool,
+    /// Every port the two sides disagree on between these two endpoints, this way.
+    pub ports: String,
+    /// Probes among the two ends, for a view to show while the message is open.
+    pub probes: Vec<ShownProbe>,
+    /// The sentence a learner reads.
+    pub message: String,
+    /// The engine's explanation of the connection in the learner's workspace.
+    pub explanation: Explanation,
+    /// The same connection under the solution.
+    pub solution_explanation: Explanation,
+}
+
+/// A probe endpoint, as a view draws it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ShownProbe {
+    /// `namespace/name` or `ip:ADDR`.
+    pub id: String,
+    /// What it stands for (`a pod labelled `app: pod-1` in another namespace`).
+    pub why: String,
+    /// A probe pod's labels (empty for an address).
+    pub labels: Labels,
+}
+
+/// How a learner's workspace compares with the solution.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Comparison {
+    /// The first difference, in this order: between the lesson's own endpoints before
+    /// probes, and what the learner opens before what it closes.
+    pub first: Option<Difference>,
+    /// How many ordered pairs differ (accepted differences left out).
+    pub pairs: usize,
+    /// How many endpoints the comparison covered, probes included.
+    pub endpoints: usize,
+}
+
+/// One side of the comparison: a cluster with the probes in it, its endpoints in the
+/// reference order, and their connectivity.
+#[derive(Clone, Debug)]
+struct Side {
+    cluster: Cluster,
+    endpoints: Vec<Endpoint>,
+    connectivity: ConnectivityMap,
+}
+
+/// The solution's side, computed once per lesson and reused for every workspace graded.
+#[derive(Clone, Debug)]
+pub struct Reference {
+    /// The lesson's workspaces evaluated: solution first, then start, right and wrong
+    /// answers (their selectors decide the probes).
+    lesson_clusters: Vec<Cluster>,
+    /// The lesson's own outside endpoints (its workspaces' `externals`).
+    externals: Vec<Cidr>,
+    /// Ids of the solution's own pods and externals: differences between them come first.
+    own: Vec<String>,
+    probes: Probes,
+    solution: Side,
+    accept: Vec<Accept>,
+    /// The goal lines' ports: after the receiver's own ports, the ones a difference is
+    /// best named at (the learner has been reading them).
+    goal_ports: Vec<(u16, Protocol)>,
+}
+
+impl Reference {
+    /// Evaluates the lesson's workspaces, derives the probes and the solution's side.
+    pub fn new(lesson: &Lesson) -> Reference {
+        let workspaces = std::iter::once(&lesson.solution)
+            .chain(std::iter::once(&lesson.start))
+            .chain(lesson.right_answers.iter().map(|r| &r.workspace))
+            .chain(lesson.wrong_answers.iter().map(|w| &w.workspace));
+        let mut externals: Vec<Cidr> = Vec::new();
+        let mut lesson_clusters = Vec::new();
+        for (i, ws) in workspaces.enumerate() {
+            let evaluation = workspace::evaluate(ws);
+            // Only the start's and the solution's drawn externals are the lesson's own.
+            if i < 2 {
+                for e in &evaluation.endpoints {
+                    if let Endpoint::External(c) = e {
+                        if !externals.contains(c) {
+                            externals.push(*c);
+                        }
+                    }
+                }
+            }
+            lesson_clusters.push(evaluation.effective);
+        }
+        let solution_cluster = lesson_clusters.first().cloned().unwrap_or_default();
+        let mut own: Vec<String> = solution_cluster.pods.iter().map(|p| p.id()).collect();
+        own.extend(externals.iter().map(external_id));
+        let refs: Vec<&Cluster> = lesson_clusters.iter().collect();
+        let probes = Probes::derive(&refs);
+        let solution = reference_side(&solution_cluster, &probes, &externals);
+        Reference {
+            lesson_clusters,
+            externals,
+            own,
+            probes,
+            solution,
+            accept: lesson.accept.clone(),
+            goal_ports: lesson.goal.iter().map(|g| (g.port, g.protocol)).collect(),
+        }
+    }
+
+    /// The probes of the lesson alone (a learner's selectors may add more).
+    pub fn probes(&self) -> &Probes {
+        &self.probes
+    }
+
+    /// Compares a learner's evaluated workspace with the solution.
+    pub fn compare(&self, learner: &Evaluation) -> Comparison {
+        let mut refs: Vec<&Cluster> = self.lesson_clusters.iter().collect();
+        refs.push(&learner.effective);
+        let probes = Probes::derive(&refs);
+        if probes == self.probes {
+            self.compare_with(&self.solution, &self.probes, &learner.effective)
+        } else {
+            // The learner's policies test labels, ranges or ports the lesson's do not: probe
+            // those too, on both sides.
+            let solution_cluster = self.lesson_clusters.first().cloned().unwrap_or_default();
+            let solution = reference_side(&solution_cluster, &probes, &self.externals);
+            self.compare_with(&solution, &probes, &learner.effective)
+        }
+    }
+
+    /// [`Reference::compare`] for a workspace not yet evaluated.
+    pub fn compare_workspace(&self, ws: &Workspace) -> Comparison {
+        self.compare(&workspace::evaluate(ws))
+    }
+
+    fn compare_with(&self, solution: &Side, probes: &Probes, learner: &Cluster) -> Comparison {
+        let mut cluster = learner.clone();
+        probes.add_to(&mut cluster);
+        let mut endpoints = Vec::with_capacity(solution.endpoints.len());
+        for id in &solution.connectivity.endpoints {
+            match Endpoint::parse(&cluster, id) {
+                Ok(e) => endpoints.push(e),
+                Err(_) => {
+                    return Comparison {
+                        first: Some(Difference::Missing {
+                            endpoint: id.clone(),
+                            message: format!(
+                                "`{id}` is missing from your workspace; the lesson needs it as it was"
+                            ),
+                        }),
+                        pairs: 0,
+                        endpoints: solution.endpoints.len(),
+                    }
+                }
+            }
+        }
+        let connectivity = connectivity(&cluster, &endpoints);
+        let learner = Side {
+            cluster,
+            endpoints,
+            connectivity,
+        };
+        self.first_difference(solution, &learner, probes)
+    }
+
+    fn first_difference(&self, solution: &Side, learner: &Side, probes: &Probes) -> Comparison {
+        let ids = &solution.connectivity.endpoints;
+        let n = ids.len();
+        let own: Vec<bool> = ids.iter().map(|id| self.own.contains(id)).collect();
+        // (rank, from, to, connections that differ, learner allows them)
+        let mut best: Option<(u8, usize, usize, Connections, bool)> = None;
+        let mut pairs = 0;
+        for i in 0..n {
+            for j in 0..n {
+                if i == j {
+                    continue;
+                }
+                let (Some(s), Some(l)) = (
+                    solution.connectivity.get(i, j),
+                    learner.connectivity.get(i, j),
+                ) else {
+                    continue;
+                };
+                if s == l {
+                    continue;
+                }
+                let (Some(from), Some(to)) = (solution.endpoints.get(i), solution.endpoints.get(j))
+                else {
+                    continue;
+                };
+                let opened = self.unaccepted(l.difference(s), Leeway::MayAllow, from, to, solution);
+                let closed = self.unaccepted(s.difference(l), Leeway::MayDeny, from, to, solution);
+                if opened.is_empty() && closed.is_empty() {
+                    continue;
+                }
+                pairs += 1;
+                let probe_rank = u8::from(!(own.get(i) == Some(&true) && own.get(j) == Some(&true)));
+                let (rank, diff, allows) = if opened.is_empty() {
+                    (probe_rank * 2 + 1, closed, false)
+                } else {
+                    (probe_rank * 2, opened, true)
+                };
+                if best.as_ref().is_none_or(|b| rank < b.0) {
+                    best = Some((rank, i, j, diff, allows));
+                }
+            }
+        }
+        let first = best.and_then(|(_, i, j, diff, allows)| {
+            let port = self.telling_port(solution, probes, j, &diff)?;
+            describe(solution, learner, probes, (i, j), port, &diff, allows)
+                .map(Difference::Connection)
+        });
+        Comparison {
+            first,
+            pairs,
+            endpoints: n,
+        }
+    }
+
+    /// The port to name a difference at: one the receiver listens on, else one of the
+    /// goal's, else the first probe port, else the first port of the difference.
+    fn telling_port(
+        &self,
+        solution: &Side,
+        probes: &Probes,
+        to: usize,
+        diff: &Connections,
+    ) -> Option<(u16, Protocol)> {
+        let listening: Vec<(u16, Protocol)> = match solution.endpoints.get(to) {
+            Some(Endpoint::Pod(i)) => solution
+                .cluster
+                .pods
+                .get(*i)
+                .map(|p| p.ports.iter().map(|c| (c.port, c.protocol)).collect())
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        listening
+            .into_iter()
+            .chain(self.goal_ports.iter().copied())
+            .chain(probes.ports.iter().copied())
+            .find(|(port, protocol)| diff.allows(*port, *protocol))
+            .or_else(|| first_port(diff))
+    }
+
+    /// `diff` less what the lesson accepts for this pair, this way.
+    fn unaccepted(
+        &self,
+        mut diff: Connections,
+        leeway: Leeway,
+        from: &Endpoint,
+        to: &Endpoint,
+        side: &Side,
+    ) -> Connections {
+        if diff.is_empty() {
+            return diff;
+        }
+        for a in self.accept.iter().filter(|a| a.leeway == leeway) {
+            if covers(&a.from, &side.cluster, from) && covers(&a.to, &side.cluster, to) {
+                diff = match &a.ports {
+                    Some(ports) => diff.difference(ports),
+                    None => Connections::none(),
+                };
+            }
+        }
+        diff
+    }
+}
+
+fn reference_side(solution: &Cluster, probes: &Probes, externals: &[Cidr]) -> Side {
+    let mut cluster = solution.clone();
+    probes.add_to(&mut cluster);
+    let mut addresses: Vec<Cidr> = externals.to_vec();
+    for a in &probes.addresses {
+        if !addresses.contains(&a.cidr) {
+            addresses.push(a.cidr);
+        }
+    }
+    let endpoints = all_endpoints(&cluster, &addresses);
+    let connectivity = connectivity(&cluster, &endpoints);
+    Side {
+        cluster,
+        endpoints,
+        connectivity,
+    }
+}
+
+/// True when `pattern` stands for `endpoint` in `cluster`.
+fn covers(pattern: &Pattern, cluster: &Cluster, endpoint: &Endpoint) -> bool {
+    match (pattern, endpoint) {
+        (Pattern::External(range), Endpoint::External(c)) => range.contains(c),
+        (Pattern::External(_), Endpoint::Pod(_)) => false,
+        (_, Endpoint::External(_)) => false,
+        (pattern, Endpoint::Pod(i)) => {
+            let Some(pod) = cluster.pods.get(*i) else {
+                return false;
+            };
+            match pattern {
+                Pattern::Pod(id) => pod.id() == *id,
+                Pattern::Namespace(ns) => pod.namespace == *ns,
+                Pattern::Labels {
+                    namespace,
+                    selector,
+                } => {
+                    namespace.as_ref().is_none_or(|ns| pod.namespace == *ns)
+                        && selector.matches(&pod.labels)
+                }
+                Pattern::Everything => true,
+                Pattern::External(_) => false,
+            }
+        }
+    }
+}
+
+/// The difference between endpoints `i` and `j`, at `port`, with both sides' explanations.
+fn describe(
+    solution: &Side,
+    learner: &Side,
+    probes: &Probes,
+    (i, j): (usize, usize),
+    (port, protocol): (u16, Protocol),
+    diff: &Connections,
+    learner_allows: bool,
+) -> Option<ConnectionDifference> {
+    let ids = &solution.connectivity.endpoints;
+    let (from, to) = (ids.get(i)?.clone(), ids.get(j)?.clone());
+    let traffic = |side: &Side| -> Option<Traffic> {
+        Some(Traffic {
+            from: side.endpoints.get(i)?.clone(),
+            to: side.endpoints.get(j)?.clone(),
+            port,
+            protocol,
+        })
+    };
+    let explanation = explain(&learner.cluster, &traffic(learner)?);
+    let solution_explanation = explain(&solution.cluster, &traffic(solution)?);
+    let shown: Vec<ShownProbe> = [&from, &to]
+        .into_iter()
+        .filter_map(|id| {
+            let why = probes.describe(id)?.to_string();
+            let labels = solution
+                .cluster
+                .pod(id)
+                .map(|p| p.labels.clone())
+                .unwrap_or_default();
+            Some(ShownProbe {
+                id: id.clone(),
+                why,
+                labels,
+            })
+        })
+        .collect();
+    let name = |id: &str| match shown.iter().find(|p| p.id == id) {
+        Some(p) => format!("`{id}` ({})", p.why),
+        None => format!("`{id}`"),
+    };
+    let at = format!("{port}/{}", protocol.as_str());
+    let message = if learner_allows {
+        format!(
+            "Your policies let {} reach {} on {at}; the lesson's solution does not",
+            name(&from),
+            name(&to)
+        )
+    } else {
+        format!(
+            "Your policies keep {} from reaching {} on {at}; the lesson's solution allows it",
+            name(&from),
+            name(&to)
+        )
+    };
+    Some(ConnectionDifference {
+        from,
+        to,
+        port,
+        protocol,
+        learner_allows,
+        ports: diff.to_string(),
+        probes: shown,
+        message,
+        explanation,
+        solution_explanation,
+    })
+}
+
+fn first_port(c: &Connections) -> Option<(u16, Protocol)> {
+    Protocol::ALL
+        .into_iter()
+        .find_map(|p| c.ports(p).ranges().first().map(|&(lo, _)| (lo, p)))
+}

@@ -1,0 +1,244 @@
+//! The parts of a lesson file about answers other than the solution: `right_answers:`
+//! (same behaviour, other text), `accept:` (differences from the solution that are fine),
+//! and a learner's answer file for `netpol lesson grade`.
+
+use super::{join, Reader, WorkspaceSpec, SOLUTION_FIELDS};
+use crate::diag::{self, Diagnostic};
+use crate::expect::{parse_port, parse_protocol, Pattern};
+use crate::lesson::model::{Accept, Leeway, RightAnswer};
+use crate::lesson::Lesson;
+use crate::ports::{Connections, PortRanges, Protocol};
+use crate::workspace::Workspace;
+use crate::yaml::value::{DataFile, Mapping, Value};
+
+const RIGHT_ANSWER_FIELDS: &[&str] = &["title", "patch", "workspace"];
+const ACCEPT_FIELDS: &[&str] = &["may_allow", "may_deny", "reason"];
+
+impl Reader<'_> {
+    /// The known right answers: each a `patch` to the solution or a whole `workspace`.
+    pub(super) fn right_answers(
+        &mut self,
+        map: &Mapping,
+        solution: &Workspace,
+        start_spec: &WorkspaceSpec,
+    ) -> Vec<RightAnswer> {
+        let mut out = Vec::new();
+        for (path, item) in self.opt_list(map, "", "right_answers") {
+            let Some(m) = self.mapping(
+                item,
+                &path,
+                "a mapping (`title:`, `patch:` or `workspace:`)",
+            ) else {
+                continue;
+            };
+            self.fields(m, &path, RIGHT_ANSWER_FIELDS, &["title"]);
+            let title = self.opt_string(m, &path, "title");
+            let workspace = self.answer_workspace(m, &path, "right", solution, start_spec);
+            if let (Some(title), Some(workspace)) = (title, workspace) {
+                out.push(RightAnswer { title, workspace });
+            }
+        }
+        out
+    }
+
+    /// The accepted differences: `{may_deny: "FROM -> TO : PORTS", reason: "..."}` or
+    /// `may_allow:`, the ports optional (every port of every protocol).
+    pub(super) fn accept(&mut self, map: &Mapping) -> Vec<Accept> {
+        let mut out = Vec::new();
+        for (path, item) in self.opt_list(map, "", "accept") {
+            let Some(m) = self.mapping(
+                item,
+                &path,
+                "a mapping (`may_deny:` or `may_allow:`, and `reason:`)",
+            ) else {
+                continue;
+            };
+            self.fields(m, &path, ACCEPT_FIELDS, &["reason"]);
+            let reason = self.opt_string(m, &path, "reason");
+            if reason.as_deref().is_some_and(|r| r.trim().is_empty()) {
+                let p = join(&path, "reason");
+                self.report(
+                    diag::INVALID_VALUE,
+                    &p,
+                    false,
+                    "say why this difference is acceptable".to_string(),
+                );
+                continue;
+            }
+            let leeway = match (m.contains_key("may_allow"), m.contains_key("may_deny")) {
+                (true, false) => Leeway::MayAllow,
+                (false, true) => Leeway::MayDeny,
+                (both, _) => {
+                    let message = if both {
+                        "an accepted difference is either `may_allow` or `may_deny`, not both"
+                    } else {
+                        "an accepted difference needs `may_allow:` or `may_deny:` with a connection (`*/* -> ns/pod : 53/TCP`)"
+                    };
+                    self.report(diag::MISSING_FIELD, &path, true, message.to_string());
+                    continue;
+                }
+            };
+            let key = match leeway {
+                Leeway::MayAllow => "may_allow",
+                Leeway::MayDeny => "may_deny",
+            };
+            let Some(text) = self.opt_string(m, &path, key) else {
+                continue;
+            };
+            match parse_accepted(&text) {
+                Ok((from, to, ports)) => {
+                    if let Some(reason) = reason {
+                        out.push(Accept {
+                            reason,
+                            leeway,
+                            from,
+                            to,
+                            ports,
+                            text: text.trim().to_string(),
+                        });
+                    }
+                }
+                Err(message) => {
+                    self.report(diag::INVALID_VALUE, &join(&path, key), false, message)
+                }
+            }
+        }
+        out
+    }
+}
+
+/// `FROM -> TO` or `FROM -> TO : PORTS`, where PORTS is `53`, `53/UDP` or `8000-9000/TCP`
+/// (TCP when the protocol is left out). The ports follow ` : ` with its spaces, so an IPv6
+/// address keeps its colons.
+fn parse_accepted(text: &str) -> Result<(Pattern, Pattern, Option<Connections>), String> {
+    let normalised = text.trim().replacen('→', "->", 1);
+    let (from, rest) = normalised
+        .split_once("->")
+        .ok_or_else(|| format!("`{text}`: write `from -> to` or `from -> to : 53/TCP`"))?;
+    let (to, ports) = match rest.split_once(" : ") {
+        Some((to, ports)) => (to, Some(parse_ports(ports.trim()).map_err(|e| format!("`{text}`: {e}"))?)),
+        None => (rest, None),
+    };
+    let pattern = |side: &str, s: &str| -> Result<Pattern, String> {
+        let s = s.trim();
+        if s.is_empty() {
+            return Err(format!("`{text}`: the {side} is missing"));
+        }
+        Pattern::parse(s).map_err(|e| format!("`{text}`: {e}"))
+    };
+    Ok((pattern("sender", from)?, pattern("receiver", to)?, ports))
+}
+
+/// `53`, `53/UDP`, `8000-9000/TCP`.
+fn parse_ports(text: &str) -> Result<Connections, String> {
+    let (numbers, protocol) = match text.split_once('/') {
+        Some((n, p)) => (n.trim(), parse_protocol(p.trim())?),
+        None => (text, Protocol::Tcp),
+    };
+    let (first, last) = match numbers.split_once('-') {
+        Some((a, b)) => (parse_port(a.trim())?, parse_port(b.trim())?),
+        None => {
+            let n = parse_port(numbers)?;
+            (n, n)
+        }
+    };
+    if last < first {
+        return Err(format!("`{numbers}`: the range ends before it starts"));
+    }
+    Ok(Connections::of(protocol, PortRanges::range(first, last)))
+}
+
+/// Reads a learner's answer for `lesson`: a workspace file in the shape of a lesson's
+/// `solution:` (`manifests`, `add_manifests`, `arrows`, ...; what it leaves out is the
+/// start's), or plain manifests (the editor's text, with the start's drawn objects and
+/// arrows). Every problem is reported with its line and column.
+pub fn parse_answer(name: &str, text: &str, lesson: &Lesson) -> Result<Workspace, Vec<Diagnostic>> {
+    if is_manifests(text) {
+        return Ok(Workspace {
+            manifests: text.to_string(),
+            ..lesson.start.clone()
+        });
+    }
+    let mut r = Reader::open(name, text, "answer")?;
+    let root = r.root.clone();
+    let spec = r.workspace(&root, "", SOLUTION_FIELDS);
+    let ws = spec.and_then(|spec| on_start(&mut r, &spec, &lesson.start));
+    match ws {
+        Some(ws) if r.diagnostics.is_empty() => Ok(ws),
+        _ => Err(r.diagnostics),
+    }
+}
+
+/// True when `text` is Kubernetes manifests rather than a workspace file: several YAML
+/// documents, or one with `apiVersion` or `kind`.
+fn is_manifests(text: &str) -> bool {
+    if crate::yaml::split_documents(text).len() > 1 {
+        return true;
+    }
+    match DataFile::open("answer", text, "answer") {
+        Ok(file) => matches!(&file.root, Value::Mapping(m)
+            if m.contains_key("apiVersion") || m.contains_key("kind")),
+        Err(_) => false,
+    }
+}
+
+/// An answer's workspace, with what it leaves out taken from the lesson's start.
+fn on_start(r: &mut Reader<'_>, spec: &WorkspaceSpec, start: &Workspace) -> Option<Workspace> {
+    let mut ws = r.build(spec, None, "answer")?;
+    if spec.manifests.is_none() {
+        let extra = spec.add_manifests.clone().unwrap_or_default();
+        ws.manifests = crate::lesson::build::join_documents(&[start.manifests.clone(), extra]);
+    }
+    if spec.namespaces.is_none() {
+        ws.namespaces = start.namespaces.clone();
+    }
+    if spec.pods.is_none() {
+        ws.pods = start.pods.clone();
+    }
+    if spec.externals.is_none() {
+        ws.externals = start.externals.clone();
+    }
+    if spec.arrows.is_none() {
+        ws.arrows = start.arrows.clone();
+    }
+    if spec.options.is_none() {
+        ws.options = start.options.clone();
+        ws.kustomize = start.kustomize;
+    }
+    Some(ws)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_accepted_connections_with_and_without_ports() {
+        let (from, to, ports) = parse_accepted("*/* -> kube-system/kube-dns : 53/TCP").unwrap();
+        assert_eq!(from, Pattern::Everything);
+        assert_eq!(to, Pattern::Pod("kube-system/kube-dns".into()));
+        let ports = ports.unwrap();
+        assert!(ports.allows(53, Protocol::Tcp) && !ports.allows(53, Protocol::Udp));
+        let (_, to, ports) = parse_accepted("x/* -> ip:fd00::/8").unwrap();
+        assert!(matches!(to, Pattern::External(_)));
+        assert_eq!(ports, None);
+        let (_, _, ports) = parse_accepted("x/a -> x/b : 8000-9000").unwrap();
+        assert!(ports.unwrap().allows(8500, Protocol::Tcp));
+    }
+
+    #[test]
+    fn refuses_what_it_cannot_read_with_the_reason() {
+        assert!(parse_accepted("x/a").unwrap_err().contains("write `from -> to`"));
+        assert!(parse_accepted("x/a -> x/b : 9-8").unwrap_err().contains("ends before"));
+        assert!(parse_accepted("x/a -> : 53").unwrap_err().contains("receiver is missing"));
+        assert!(parse_accepted("x/a -> x/b : 53/ICMP").unwrap_err().contains("unknown protocol"));
+    }
+
+    #[test]
+    fn tells_manifests_from_a_workspace_file() {
+        assert!(is_manifests("apiVersion: v1\nkind: Pod\n"));
+        assert!(is_manifests("a: 1\n---\nb: 2\n"));
+        assert!(!is_manifests("add_manifests: |\n  apiVersion: v1\n"));
+        assert!(!is_manifests("arrows: [\"a/b -> a/c : 80\"]\n"));
+    }
+}
