@@ -184,7 +184,7 @@ test('every lesson is completed in the browser, and every known wrong answer is 
 });
 
 test('the goal on the diagram: chips met or not, the explanation on click and Enter, both themes', async () => {
-  const lesson = await readLesson('15-draw-the-diagram.yaml');
+  const lesson = await readLesson('09-draw-the-diagram.yaml');
   const app = await openApp(h, `?lesson=${lesson.id}`, WIDE);
   try {
     const { page } = app;
