@@ -749,7 +749,7 @@ fn the_first_lessons_can_be_completed_by_drawing_arrows() {
 
 #[test]
 fn generated_policies_follow_the_selector_constraint() {
-    let l = shipped("13-kustomize.yaml");
+    let l = shipped("17-kustomize.yaml");
     let arrow = "team-one-namespace/pod-2 -> team-two-namespace/pod-3:8080/TCP";
     let mut ws = with_arrows(&l, &[arrow]);
     let report = check(&l, &ws);

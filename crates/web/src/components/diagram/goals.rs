@@ -371,7 +371,7 @@ mod tests {
 
     #[test]
     fn chips_say_what_the_lesson_asks_and_whether_it_is_met() {
-        let l = lesson("15-draw-the-diagram.yaml");
+        let l = lesson("09-draw-the-diagram.yaml");
         let start = check(&l, &l.start);
         let solved = check(&l, &l.solution);
         // Goal line 0 allows pod-1 -> pod-2 : 8080; line 2 keeps 9090 blocked.
