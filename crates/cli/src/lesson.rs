@@ -379,21 +379,25 @@ mod tests {
     }
 
     #[test]
-    fn a_wrong_answer_the_goal_lets_through_fails_the_check() {
+    fn a_wrong_answer_the_grader_lets_through_fails_the_check() {
         let dir = std::env::temp_dir().join(format!("netpol-wrong-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let shipped = std::fs::read_to_string(lessons().join("02-pod-1-to-pod-2.yaml")).unwrap();
-        // Drop the goal line that catches `podSelector: {}`: the wrong answer now passes
-        // the goal, and the check must say so and name it.
-        let weakened = shipped.replace(
-            "  - deny: \"team-one-namespace/batch -> team-one-namespace/pod-2 : 8080/TCP\"\n",
+        // Accept whatever reaches pod-2 from team-one-namespace and drop the goal line about
+        // batch: the `podSelector: {}` wrong answer then behaves like the solution, and the
+        // check must say so and name it.
+        let goal_line =
+            "  - deny: \"team-one-namespace/batch -> team-one-namespace/pod-2 : 8080/TCP\"\n";
+        let weakened = shipped.replacen(
+            goal_line,
             "",
+            1,
         );
         assert_ne!(weakened, shipped);
         let weakened = weakened.replace(
-            "      deny: \"team-one-namespace/batch -> team-one-namespace/pod-2 : 8080/TCP\"",
-            "      deny: \"team-one-namespace/pod-2 -> team-one-namespace/pod-1 : 8080/TCP\"",
-        );
+            "    fails:\n      deny: \"team-one-namespace/batch -> team-one-namespace/pod-2 : 8080/TCP\"\n",
+            "",
+        ) + "accept:\n  - may_allow: \"team-one-namespace/* -> team-one-namespace/pod-2\"\n    reason: a test that weakens the lesson\n";
         let file = dir.join("weak.yaml");
         std::fs::write(&file, weakened).unwrap();
         let err = check_file(&file).unwrap_err();
@@ -402,9 +406,10 @@ mod tests {
             err.contains("error: wrong answer 1 (`podSelector: {}` admits every pod"),
             "{err}"
         );
-        // The wrong answers that are still caught say which line they fail.
+        assert!(err.contains("it completes the lesson"), "{err}");
+        // The wrong answers that are still caught say what catches them.
         assert!(
-            err.contains("2. `namespaceSelector: {}` admits every pod of every namespace: fails as listed\n        deny sandbox/debug -> team-one-namespace/pod-2 : 8080/TCP"),
+            err.contains("2. `namespaceSelector: {}` admits every pod of every namespace: refused\n        fails deny sandbox/debug -> team-one-namespace/pod-2 : 8080/TCP\n        caught by: Your policies let "),
             "{err}"
         );
         let _ = std::fs::remove_dir_all(&dir);

@@ -173,6 +173,96 @@ impl Interner {
 
 /// Exact allowed connections between every ordered pair of `endpoints`.
 pub fn connectivity(cluster: &Cluster, endpoints: &[Endpoint]) -> ConnectivityMap {
+    let mut cells = Product(Vec::new());
+    let table = build(cluster, endpoints, &mut cells);
+    ConnectivityMap {
+        endpoints: endpoints.iter().map(|e| e.id(cluster)).collect(),
+        table,
+        cells: cells.0,
+    }
+}
+
+/// What each side allows on its own, for every ordered pair: the sender's egress (first)
+/// and the receiver's ingress (second), each after the whole tier chain. A connection is
+/// allowed where both are; [`connectivity`] is their intersection. The lesson grader
+/// compares sides, so that an ingress rule that admits too much is seen even where every
+/// sender's egress happens to deny today.
+pub fn connectivity_by_side(
+    cluster: &Cluster,
+    endpoints: &[Endpoint],
+) -> (ConnectivityMap, ConnectivityMap) {
+    let mut cells = BySide::default();
+    let table = build(cluster, endpoints, &mut cells);
+    let ids: Vec<String> = endpoints.iter().map(|e| e.id(cluster)).collect();
+    let egress = ConnectivityMap {
+        endpoints: ids.clone(),
+        table: table.clone(),
+        cells: cells.egress,
+    };
+    let ingress = ConnectivityMap {
+        endpoints: ids,
+        table,
+        cells: cells.ingress,
+    };
+    (egress, ingress)
+}
+
+/// Where each cell's two sides go: into one map of what gets through, or into one map
+/// per side. Generic, so the usual path compiles to what it was before sides existed.
+trait CellSink {
+    /// Room for `n` cells.
+    fn reserve(&mut self, n: usize);
+    /// A pod to itself: always allowed, whatever the policies say.
+    fn loopback(&mut self);
+    /// The sender's egress and the receiver's ingress for one pair.
+    fn push(&mut self, interner: &mut Interner, egress: u32, ingress: u32);
+}
+
+/// The connections that get through: both sides' intersection.
+struct Product(Vec<u32>);
+
+impl CellSink for Product {
+    fn reserve(&mut self, n: usize) {
+        self.0.reserve(n);
+    }
+
+    fn loopback(&mut self) {
+        self.0.push(ALL);
+    }
+
+    #[inline(always)]
+    fn push(&mut self, interner: &mut Interner, egress: u32, ingress: u32) {
+        self.0.push(interner.intersect(egress, ingress));
+    }
+}
+
+/// Each side on its own.
+#[derive(Default)]
+struct BySide {
+    egress: Vec<u32>,
+    ingress: Vec<u32>,
+}
+
+impl CellSink for BySide {
+    fn reserve(&mut self, n: usize) {
+        self.egress.reserve(n);
+        self.ingress.reserve(n);
+    }
+
+    fn loopback(&mut self) {
+        self.egress.push(ALL);
+        self.ingress.push(ALL);
+    }
+
+    fn push(&mut self, _: &mut Interner, egress: u32, ingress: u32) {
+        self.egress.push(egress);
+        self.ingress.push(ingress);
+    }
+}
+
+/// Fills `cells` for every ordered pair and returns the table of distinct connection
+/// sets the cells index.
+fn build<S: CellSink>(cluster: &Cluster, endpoints: &[Endpoint], cells: &mut S) -> Vec<Connections> {
     let index = Index::build(cluster, endpoints);
     let n = endpoints.len();
     let mut interner = Interner::new();
@@ -272,14 +362,10 @@ pub fn connectivity(cluster: &Cluster, endpoints: &[Endpoint]) -> ConnectivityMa
             ingress_cols: &ingress_cols,
             named: &named,
         };
-        let cells = tiered_cells(&index, tiers, &np, &mut interner);
-        return ConnectivityMap {
-            endpoints: endpoints.iter().map(|e| e.id(cluster)).collect(),
-            table: interner.table,
-            cells,
-        };
+        tiered_cells(&index, tiers, &np, &mut interner, cells);
+        return interner.table;
     }
-    let mut cells = Vec::with_capacity(n * n);
+    cells.reserve(n * n);
     for (i, src) in endpoints.iter().enumerate() {
         let row = index
             .egress
@@ -288,7 +374,7 @@ pub fn connectivity(cluster: &Cluster, endpoints: &[Endpoint]) -> ConnectivityMa
             .and_then(|iso| egress_rows.get(iso.rules.as_slice()));
         for j in 0..n {
             if i == j && matches!(src, Endpoint::Pod(_)) {
-                cells.push(ALL);
+                cells.loopback();
                 continue;
             }
             let egress = row.and_then(|r| r.get(j).copied()).unwrap_or(ALL);
@@ -297,14 +383,10 @@ pub fn connectivity(cluster: &Cluster, endpoints: &[Endpoint]) -> ConnectivityMa
                 .and_then(|c| c.as_ref())
                 .and_then(|c| c.get(i).copied())
                 .unwrap_or(ALL);
-            cells.push(interner.intersect(egress, ingress));
+            cells.push(&mut interner, egress, ingress);
         }
     }
-    ConnectivityMap {
-        endpoints: endpoints.iter().map(|e| e.id(cluster)).collect(),
-        table: interner.table,
-        cells,
-    }
+    interner.table
 }
 
 /// What the NetworkPolicies alone allow: egress rows by rule set, ingress columns by
@@ -325,12 +407,13 @@ type SideKey<'k> = (&'k TierLists, Option<&'k [usize]>);
 /// Baseline tier does not deny. Kept out of line: it must not change the code of the
 /// NetworkPolicy-only path.
 #[inline(never)]
-fn tiered_cells(
+fn tiered_cells<S: CellSink>(
     index: &Index<'_>,
     tiers: &TierIndex<'_>,
     np: &NetworkPolicyCells<'_, '_>,
     interner: &mut Interner,
-) -> Vec<u32> {
+    cells: &mut S,
+) {
     let endpoints = index.endpoints;
     let n = endpoints.len();
     let mut chain = Chain {
@@ -342,7 +425,7 @@ fn tiered_cells(
     };
     let (egress_keys, rows) = tier_rows(index, tiers, np, &mut chain, interner);
     let cols = tier_cols(index, tiers, np, &mut chain, interner);
-    let mut cells = Vec::with_capacity(n * n);
+    cells.reserve(n * n);
     for (i, src) in endpoints.iter().enumerate() {
         let np_row = index
             .egress
@@ -357,7 +440,7 @@ fn tiered_cells(
             .or(np_row);
         for j in 0..n {
             if i == j && matches!(src, Endpoint::Pod(_)) {
-                cells.push(ALL);
+                cells.loopback();
                 continue;
             }
             let egress = row.map_or(ALL, |r| r.get(j).copied().unwrap_or(NONE));
@@ -366,10 +449,9 @@ fn tiered_cells(
                 .and_then(Option::as_ref)
                 .or_else(|| np.ingress_cols.get(j).and_then(Option::as_ref));
             let ingress = col.map_or(ALL, |c| c.get(i).copied().unwrap_or(NONE));
-            cells.push(interner.intersect(egress, ingress));
+            cells.push(interner, egress, ingress);
         }
     }
-    cells
 }
 
 /// Egress with tiers: a row over destinations per key of the sources (named ports resolve

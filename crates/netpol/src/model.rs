@@ -306,6 +306,9 @@ pub struct Cluster {
     pub nodes: Vec<Node>,
     /// True when a kustomization.yaml with `commonLabels` was among the inputs.
     pub kustomize_common_labels: bool,
+    /// True when a kustomization.yaml of any kind was among the inputs (with
+    /// `kustomize_common_labels` false: it leaves selectors alone).
+    pub kustomization: bool,
 }
 
 impl Cluster {

@@ -2,11 +2,16 @@
 //! on every probe (see `probes`), it allows exactly what the lesson's solution allows,
 //! except where the lesson's `accept:` list says a difference is fine.
 //!
-//! Both sides are compared with the exact connectivity ([`crate::connectivity()`]): every
-//! port of every protocol between every ordered pair, so a probe port is never what decides,
-//! only what names a difference. The solution's side is computed once per lesson (and again
-//! only when a learner's selectors call for probes the lesson's own do not); the learner's
-//! once per workspace.
+//! Both are compared with the exact connectivity ([`crate::connectivity::connectivity_by_side`]):
+//! every port of every protocol between every ordered pair, so a probe port is never what
+//! decides, only what names a difference. Each side of a connection is compared on its own,
+//! the sender's egress and the receiver's ingress: in a namespace whose default denies egress,
+//! an ingress rule that admits every pod of the namespace changes no connection today, yet it
+//! is not what the lesson teaches, and the first egress rule a team adds would expose it.
+//! A difference in what gets through is reported before a difference of one side only.
+//!
+//! The solution's maps are computed once per lesson (and again only when a learner's
+//! selectors call for probes the lesson's own do not); the learner's once per workspace.
 
 use serde::Serialize;
 
@@ -14,11 +19,11 @@ use super::model::{Accept, Leeway};
 use super::probes::Probes;
 use super::Lesson;
 use crate::cidr::Cidr;
-use crate::connectivity::{connectivity, ConnectivityMap};
+use crate::connectivity::{connectivity_by_side, ConnectivityMap};
 use crate::endpoint::{all_endpoints, external_id, Endpoint};
 use crate::eval::{explain, Explanation, Traffic};
 use crate::expect::Pattern;
-use crate::model::{Cluster, Labels};
+use crate::model::{Cluster, Direction, Labels};
 use crate::ports::{Connections, Protocol};
 use crate::workspace::{self, Evaluation, Workspace};
 
@@ -60,6 +65,9 @@ pub struct ConnectionDifference {
     pub protocol: Protocol,
     /// True when the learner's workspace allows it and the solution does not.
     pub learner_allows: bool,
+    /// `None` when what gets through differs; otherwise the one side (the sender's egress
+    /// or the receiver's ingress) that differs while the other denies on both sides.
+    pub side: Option<Direction>,
     /// Every port the two sides disagree on between these two endpoints, this way.
     pub ports: String,
     /// Probes among the two ends, for a view to show while the message is open.
@@ -96,12 +104,25 @@ pub struct Comparison {
 }
 
 /// One side of the comparison: a cluster with the probes in it, its endpoints in the
-/// reference order, and their connectivity.
+/// reference order, and what each side of each connection allows.
 #[derive(Clone, Debug)]
 struct Side {
     cluster: Cluster,
     endpoints: Vec<Endpoint>,
-    connectivity: ConnectivityMap,
+    /// The sender's egress, per ordered pair.
+    egress: ConnectivityMap,
+    /// The receiver's ingress, per ordered pair.
+    ingress: ConnectivityMap,
+}
+
+/// One difference found, before it is described: its rank (lower is reported first), the
+/// pair, the connections that differ, which way, and on which side.
+struct Found {
+    rank: u8,
+    pair: (usize, usize),
+    diff: Connections,
+    learner_allows: bool,
+    side: Option<Direction>,
 }
 
 /// The solution's side, computed once per lesson and reused for every workspace graded.
@@ -125,16 +146,11 @@ pub struct Reference {
 impl Reference {
     /// Evaluates the lesson's workspaces, derives the probes and the solution's side.
     pub fn new(lesson: &Lesson) -> Reference {
-        let workspaces = std::iter::once(&lesson.solution)
-            .chain(std::iter::once(&lesson.start))
-            .chain(lesson.right_answers.iter().map(|r| &r.workspace))
-            .chain(lesson.wrong_answers.iter().map(|w| &w.workspace));
         let mut externals: Vec<Cidr> = Vec::new();
-        let mut lesson_clusters = Vec::new();
-        for (i, ws) in workspaces.enumerate() {
+        let mut evaluate = |ws: &Workspace, own_externals: bool| {
             let evaluation = workspace::evaluate(ws);
             // Only the start's and the solution's drawn externals are the lesson's own.
-            if i < 2 {
+            if own_externals {
                 for e in &evaluation.endpoints {
                     if let Endpoint::External(c) = e {
                         if !externals.contains(c) {
@@ -143,13 +159,30 @@ impl Reference {
                     }
                 }
             }
-            lesson_clusters.push(evaluation.effective);
-        }
-        let solution_cluster = lesson_clusters.first().cloned().unwrap_or_default();
-        let mut own: Vec<String> = solution_cluster.pods.iter().map(|p| p.id()).collect();
+            evaluation.effective
+        };
+        let solution = evaluate(&lesson.solution, true);
+        let mut others = vec![evaluate(&lesson.start, true)];
+        let answers = lesson.right_answers.iter().map(|r| &r.workspace);
+        let answers = answers.chain(lesson.wrong_answers.iter().map(|w| &w.workspace));
+        others.extend(answers.map(|ws| evaluate(ws, false)));
+        let mut reference = Reference::from_clusters(solution, others, externals);
+        reference.accept = lesson.accept.clone();
+        reference.goal_ports = lesson.goal.iter().map(|g| (g.port, g.protocol)).collect();
+        reference
+    }
+
+    /// A reference for a solution given as a cluster: `others` are the other clusters whose
+    /// selectors the probes cover, `externals` the outside endpoints of the solution's own.
+    /// Nothing is accepted.
+    pub fn from_clusters(solution: Cluster, others: Vec<Cluster>, externals: Vec<Cidr>) -> Reference {
+        let mut own: Vec<String> = solution.pods.iter().map(|p| p.id()).collect();
         own.extend(externals.iter().map(external_id));
+        let mut lesson_clusters = vec![solution];
+        lesson_clusters.extend(others);
         let refs: Vec<&Cluster> = lesson_clusters.iter().collect();
         let probes = Probes::derive(&refs);
+        let solution_cluster = lesson_clusters.first().cloned().unwrap_or_default();
         let solution = reference_side(&solution_cluster, &probes, &externals);
         Reference {
             lesson_clusters,
@@ -157,8 +190,8 @@ impl Reference {
             own,
             probes,
             solution,
-            accept: lesson.accept.clone(),
-            goal_ports: lesson.goal.iter().map(|g| (g.port, g.protocol)).collect(),
+            accept: Vec::new(),
+            goal_ports: Vec::new(),
         }
     }
 
@@ -169,17 +202,28 @@ impl Reference {
 
     /// Compares a learner's evaluated workspace with the solution.
     pub fn compare(&self, learner: &Evaluation) -> Comparison {
+        self.compare_cluster(&learner.effective)
+    }
+
+    /// The probes a learner's cluster is compared on: the lesson's, and those its own
+    /// selectors, ranges and ports call for.
+    pub fn probes_for(&self, learner: &Cluster) -> Probes {
         let mut refs: Vec<&Cluster> = self.lesson_clusters.iter().collect();
-        refs.push(&learner.effective);
-        let probes = Probes::derive(&refs);
+        refs.push(learner);
+        Probes::derive(&refs)
+    }
+
+    /// Compares a learner's effective cluster with the solution.
+    pub fn compare_cluster(&self, learner: &Cluster) -> Comparison {
+        let probes = self.probes_for(learner);
         if probes == self.probes {
-            self.compare_with(&self.solution, &self.probes, &learner.effective)
+            self.compare_with(&self.solution, &self.probes, learner)
         } else {
             // The learner's policies test labels, ranges or ports the lesson's do not: probe
             // those too, on both sides.
             let solution_cluster = self.lesson_clusters.first().cloned().unwrap_or_default();
             let solution = reference_side(&solution_cluster, &probes, &self.externals);
-            self.compare_with(&solution, &probes, &learner.effective)
+            self.compare_with(&solution, &probes, learner)
         }
     }
 
@@ -192,7 +236,7 @@ impl Reference {
         let mut cluster = learner.clone();
         probes.add_to(&mut cluster);
         let mut endpoints = Vec::with_capacity(solution.endpoints.len());
-        for id in &solution.connectivity.endpoints {
+        for id in &solution.egress.endpoints {
             match Endpoint::parse(&cluster, id) {
                 Ok(e) => endpoints.push(e),
                 Err(_) => {
@@ -209,67 +253,93 @@ impl Reference {
                 }
             }
         }
-        let connectivity = connectivity(&cluster, &endpoints);
+        let (egress, ingress) = connectivity_by_side(&cluster, &endpoints);
         let learner = Side {
             cluster,
             endpoints,
-            connectivity,
+            egress,
+            ingress,
         };
         self.first_difference(solution, &learner, probes)
     }
 
     fn first_difference(&self, solution: &Side, learner: &Side, probes: &Probes) -> Comparison {
-        let ids = &solution.connectivity.endpoints;
+        let ids = &solution.egress.endpoints;
         let n = ids.len();
         let own: Vec<bool> = ids.iter().map(|id| self.own.contains(id)).collect();
-        // (rank, from, to, connections that differ, learner allows them)
-        let mut best: Option<(u8, usize, usize, Connections, bool)> = None;
+        let mut best: Option<Found> = None;
         let mut pairs = 0;
         for i in 0..n {
             for j in 0..n {
                 if i == j {
                     continue;
                 }
-                let (Some(s), Some(l)) = (
-                    solution.connectivity.get(i, j),
-                    learner.connectivity.get(i, j),
-                ) else {
+                let Some(found) = self.pair_difference(solution, learner, (i, j)) else {
                     continue;
                 };
-                if s == l {
-                    continue;
-                }
-                let (Some(from), Some(to)) = (solution.endpoints.get(i), solution.endpoints.get(j))
-                else {
-                    continue;
-                };
-                let opened = self.unaccepted(l.difference(s), Leeway::MayAllow, from, to, solution);
-                let closed = self.unaccepted(s.difference(l), Leeway::MayDeny, from, to, solution);
-                if opened.is_empty() && closed.is_empty() {
-                    continue;
-                }
                 pairs += 1;
-                let probe_rank = u8::from(!(own.get(i) == Some(&true) && own.get(j) == Some(&true)));
-                let (rank, diff, allows) = if opened.is_empty() {
-                    (probe_rank * 2 + 1, closed, false)
-                } else {
-                    (probe_rank * 2, opened, true)
-                };
-                if best.as_ref().is_none_or(|b| rank < b.0) {
-                    best = Some((rank, i, j, diff, allows));
+                let probe = !(own.get(i) == Some(&true) && own.get(j) == Some(&true));
+                let rank = found.rank + 4 * u8::from(probe);
+                if best.as_ref().is_none_or(|b| rank < b.rank) {
+                    best = Some(Found { rank, ..found });
                 }
             }
         }
-        let first = best.and_then(|(_, i, j, diff, allows)| {
-            let port = self.telling_port(solution, probes, j, &diff)?;
-            describe(solution, learner, probes, (i, j), port, &diff, allows)
-                .map(Difference::Connection)
+        let first = best.and_then(|found| {
+            let port = self.telling_port(solution, probes, found.pair.1, &found.diff)?;
+            describe(solution, learner, probes, &found, port).map(Difference::Connection)
         });
         Comparison {
             first,
             pairs,
             endpoints: n,
         }
+    }
+
+    /// How the pair `(i, j)` differs, if it does (accepted differences left out): first in
+    /// what gets through, else on one side. The rank is 0-3 (through before one side,
+    /// opened before closed).
+    fn pair_difference(&self, solution: &Side, learner: &Side, (i, j): (usize, usize)) -> Option<Found> {
+        let se = solution.egress.get(i, j)?;
+        let si = solution.ingress.get(i, j)?;
+        let le = learner.egress.get(i, j)?;
+        let li = learner.ingress.get(i, j)?;
+        if se == le && si == li {
+            return None;
+        }
+        let (from, to) = (solution.endpoints.get(i)?, solution.endpoints.get(j)?);
+        let found = |rank: u8, diff: Connections, learner_allows: bool, side: Option<Direction>| {
+            Some(Found {
+                rank,
+                pair: (i, j),
+                diff,
+                learner_allows,
+                side,
+            })
+        };
+        let (s, l) = (se.intersect(si), le.intersect(li));
+        let opened = self.unaccepted(l.difference(&s), Leeway::MayAllow, from, to, solution);
+        if !opened.is_empty() {
+            return found(0, opened, true, None);
+        }
+        let closed = self.unaccepted(s.difference(&l), Leeway::MayDeny, from, to, solution);
+        if !closed.is_empty() {
+            return found(1, closed, false, None);
+        }
+        let sides = [(Direction::Egress, se, le), (Direction::Ingress, si, li)];
+        for (side, s, l) in sides {
+            let opened = self.unaccepted(l.difference(s), Leeway::MayAllow, from, to, solution);
+            if !opened.is_empty() {
+                return found(2, opened, true, Some(side));
+            }
+        }
+        for (side, s, l) in sides {
+            let closed = self.unaccepted(s.difference(l), Leeway::MayDeny, from, to, solution);
+            if !closed.is_empty() {
+                return found(3, closed, false, Some(side));
+            }
+        }
+        None
     }
 
     /// The port to name a difference at: one the receiver listens on, else one of the
@@ -332,11 +402,12 @@ fn reference_side(solution: &Cluster, probes: &Probes, externals: &[Cidr]) -> Si
         }
     }
     let endpoints = all_endpoints(&cluster, &addresses);
-    let connectivity = connectivity(&cluster, &endpoints);
+    let (egress, ingress) = connectivity_by_side(&cluster, &endpoints);
     Side {
         cluster,
         endpoints,
-        connectivity,
+        egress,
+        ingress,
     }
 }
 
@@ -367,17 +438,16 @@ fn covers(pattern: &Pattern, cluster: &Cluster, endpoint: &Endpoint) -> bool {
     }
 }
 
-/// The difference between endpoints `i` and `j`, at `port`, with both sides' explanations.
+/// A difference found, at `port`, with both workspaces' explanations.
 fn describe(
     solution: &Side,
     learner: &Side,
     probes: &Probes,
-    (i, j): (usize, usize),
+    found: &Found,
     (port, protocol): (u16, Protocol),
-    diff: &Connections,
-    learner_allows: bool,
 ) -> Option<ConnectionDifference> {
-    let ids = &solution.connectivity.endpoints;
+    let (i, j) = found.pair;
+    let ids = &solution.egress.endpoints;
     let (from, to) = (ids.get(i)?.clone(), ids.get(j)?.clone());
     let traffic = |side: &Side| -> Option<Traffic> {
         Some(Traffic {
@@ -410,26 +480,35 @@ fn describe(
         None => format!("`{id}`"),
     };
     let at = format!("{port}/{}", protocol.as_str());
-    let message = if learner_allows {
-        format!(
-            "Your policies let {} reach {} on {at}; the lesson's solution does not",
-            name(&from),
-            name(&to)
-        )
-    } else {
-        format!(
-            "Your policies keep {} from reaching {} on {at}; the lesson's solution allows it",
-            name(&from),
-            name(&to)
-        )
+    let (a, b) = (name(&from), name(&to));
+    let message = match (found.side, found.learner_allows) {
+        (None, true) => {
+            format!("Your policies let {a} reach {b} on {at}; the lesson's solution does not")
+        }
+        (None, false) => format!(
+            "Your policies keep {a} from reaching {b} on {at}; the lesson's solution allows it"
+        ),
+        (Some(Direction::Ingress), true) => format!(
+            "Your policies let {b} admit {a} on {at} (its ingress); the lesson's solution does not. The connection is denied today only by the sender's egress"
+        ),
+        (Some(Direction::Egress), true) => format!(
+            "Your policies let {a} send to {b} on {at} (its egress); the lesson's solution does not. The connection is denied today only by the receiver's ingress"
+        ),
+        (Some(Direction::Ingress), false) => format!(
+            "Your policies keep {b} from admitting {a} on {at} (its ingress); the lesson's solution admits it. The connection is denied either way, by the sender's egress"
+        ),
+        (Some(Direction::Egress), false) => format!(
+            "Your policies keep {a} from sending to {b} on {at} (its egress); the lesson's solution allows it. The connection is denied either way, by the receiver's ingress"
+        ),
     };
     Some(ConnectionDifference {
         from,
         to,
         port,
         protocol,
-        learner_allows,
-        ports: diff.to_string(),
+        learner_allows: found.learner_allows,
+        side: found.side,
+        ports: found.diff.to_string(),
         probes: shown,
         message,
         explanation,

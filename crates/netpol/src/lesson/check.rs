@@ -292,7 +292,10 @@ fn judge_wrong_answer(report: &Report, fails: Option<&Failing>) -> Result<(), St
         ));
     }
     if report.complete {
-        return Err("it completes the lesson: the grader lets this wrong answer through".into());
+        let met = fails.map(|f| format!("`{f}` is met and ")).unwrap_or_default();
+        return Err(format!(
+            "{met}it completes the lesson: the grader lets this wrong answer through"
+        ));
     }
     match fails {
         None => Ok(()),

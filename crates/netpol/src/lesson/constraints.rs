@@ -25,6 +25,16 @@ impl Constraint {
 pub(super) fn holds(constraint: &Constraint, start: &Cluster, now: &Cluster) -> Result<(), String> {
     match constraint {
         Constraint::KeepPolicy { namespace, name } => keeps_policy(namespace, name, start, now),
+        // The constraint is about Kustomize rewriting selectors: a workspace whose
+        // kustomizations no longer do (`labels:` with `includeSelectors: false`) may keep
+        // matchLabels. Deleting the kustomizations does not count: they are still deployed.
+        Constraint::UseMatchExpressions
+            if start.kustomize_common_labels
+                && now.kustomization
+                && !now.kustomize_common_labels =>
+        {
+            Ok(())
+        }
         Constraint::UseMatchExpressions => uses_match_expressions(start, now),
         Constraint::NoPolicyIn { namespace } => {
             let found: Vec<String> = now

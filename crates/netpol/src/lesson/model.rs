@@ -173,7 +173,7 @@ impl Constraint {
                 format!("keep `{namespace}/{name}` exactly as it is")
             }
             Constraint::UseMatchExpressions => {
-                "select pods with matchExpressions, not matchLabels, in the policies you write"
+                "select pods with matchExpressions, not matchLabels, in the policies you write (or keep Kustomize out of selectors)"
                     .to_string()
             }
             Constraint::NoPolicyIn { namespace } => {

@@ -471,22 +471,55 @@ fn probe_addresses(uses: &Uses) -> Vec<ProbeAddress> {
         }
     };
     for (range, except) in &uses.blocks {
-        if let Some(addr) = address_in(range, except) {
-            let why = if except.is_empty() {
-                format!("an address in {range}")
-            } else {
-                format!("an address in {range} outside its excepts")
-            };
-            add(addr, why);
+        for (addr, what) in range_edges(range, except) {
+            add(addr, format!("{what} {range}"));
         }
         for e in except {
-            if let Some(addr) = address_in(&e.network(), &[]) {
-                add(addr, format!("an address in the except {e} of {range}"));
+            for (addr, what) in range_edges(&e.network(), &[]) {
+                add(addr, format!("{what} the except {e} of {range}"));
+            }
+        }
+        // Just outside each except, so an except written too narrow or too wide shows.
+        for e in except {
+            let (lo, hi) = bounds(&e.network());
+            let (first, last) = bounds(range);
+            for n in [lo.checked_sub(1), hi.checked_add(1)].into_iter().flatten() {
+                let ip = to_ip(n, range.is_ipv4());
+                if (first..=last).contains(&n) && !except.iter().any(|x| x.contains_ip(ip)) {
+                    add(ip, format!("an address of {range} next to its except {e}"));
+                }
             }
         }
     }
     for (addr, why) in fixed_addresses() {
         add(addr, why.to_string());
+    }
+    out
+}
+
+/// Addresses inside `range` and outside every `except`, with what each is: one in the
+/// middle (or next to an except when the middle is excepted), and the first and last
+/// address when the range is not a whole address family's first octet or more, so a range
+/// written one size too wide shows at its edges.
+fn range_edges(range: &Cidr, except: &[Cidr]) -> Vec<(IpAddr, &'static str)> {
+    let mut out: Vec<(IpAddr, &'static str)> = Vec::new();
+    if let Some(ip) = address_in(range, except) {
+        let what = if except.is_empty() {
+            "an address in"
+        } else {
+            "an address outside the excepts of"
+        };
+        out.push((ip, what));
+    }
+    let narrow = range.prefix >= if range.is_ipv4() { 8 } else { 16 };
+    if narrow {
+        let (first, last) = bounds(range);
+        for (n, what) in [(first, "the first address of"), (last, "the last address of")] {
+            let ip = to_ip(n, range.is_ipv4());
+            if !except.iter().any(|e| e.contains_ip(ip)) && !out.iter().any(|(a, _)| *a == ip) {
+                out.push((ip, what));
+            }
+        }
     }
     out
 }
@@ -636,8 +669,9 @@ spec:
             .map(|p| &p.pod);
         assert_eq!(copy.map(|p| p.named_port("http", Protocol::Tcp)), Some(Some(8080)));
         let addresses: Vec<String> = probes.addresses.iter().map(|a| a.cidr.to_string()).collect();
-        assert!(addresses.contains(&"128.0.0.0/32".to_string()), "{addresses:?}");
-        assert!(addresses.contains(&"10.128.0.0/32".to_string()), "{addresses:?}");
+        for a in ["128.0.0.0/32", "10.128.0.0/32", "10.0.0.0/32", "10.255.255.255/32", "11.0.0.0/32", "9.255.255.255/32"] {
+            assert!(addresses.contains(&a.to_string()), "{a} missing from {addresses:?}");
+        }
         assert!(addresses.contains(&"172.20.1.2/32".to_string()), "{addresses:?}");
         for port in [8080, 9000, 9100, 9050, 8999, 9101, HIGH_PORT] {
             assert!(

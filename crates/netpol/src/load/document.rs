@@ -31,6 +31,8 @@ pub(crate) struct Parsed {
     pub diagnostics: Vec<Diagnostic>,
     /// A Kustomization with `commonLabels` (or `labels` with `includeSelectors: true`).
     pub kustomize_common_labels: bool,
+    /// A Kustomization of any kind.
+    pub kustomization: bool,
 }
 
 /// An object that loaded.
@@ -263,6 +265,7 @@ impl Cx<'_> {
             })
         });
         self.out.kustomize_common_labels |= common || labels_in_selectors;
+        self.out.kustomization = true;
     }
 
     fn list(&mut self, node: NodeId) {

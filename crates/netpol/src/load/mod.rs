@@ -227,6 +227,7 @@ impl Assembler {
         objects.iter_mut().for_each(|o| rebase.object(o));
         self.out.diagnostics.append(&mut diagnostics);
         self.out.cluster.kustomize_common_labels |= doc.parsed.kustomize_common_labels;
+        self.out.cluster.kustomization |= doc.parsed.kustomization;
         let document = self.out.documents.len();
         self.out.documents.push(doc);
         for object in objects {
