@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 
 use netpol::lesson::{
     check, check_evaluation, check_wrong_answer, parse_index, parse_lesson, Constraint,
-    Expectation, Failing, Lesson,
+    Difference, Expectation, Failing, Lesson,
 };
 use netpol::workspace::Workspace;
 use netpol::{Protocol, Severity};
@@ -714,8 +714,9 @@ fn with_arrows(l: &Lesson, arrows: &[&str]) -> Workspace {
 
 #[test]
 fn the_first_lessons_can_be_completed_by_drawing_arrows() {
-    // The browser tests complete lessons 2 and 3 by drawing; the generated policies must
-    // be enough on their own, next to what the start already has.
+    // The browser tests complete lesson 2 by drawing; the generated policies must be
+    // enough on their own, next to what the start already has. They open only the port
+    // drawn, which lesson 2 accepts (its `accept:` list).
     let l = shipped("02-pod-1-to-pod-2.yaml");
     let report = check(
         &l,
@@ -725,6 +726,9 @@ fn the_first_lessons_can_be_completed_by_drawing_arrows() {
         ),
     );
     assert!(report.complete, "{report:#?}");
+    // In lesson 3 an arrow meets the goal, but leaves the colleague's broken rule in place:
+    // pod-2's egress still admits a pod labelled `app: pod-3` of its own namespace, which
+    // the solution's does not. Graded side by side, that is a difference, with its reason.
     let l = shipped("03-cross-namespace.yaml");
     let report = check(
         &l,
@@ -733,7 +737,14 @@ fn the_first_lessons_can_be_completed_by_drawing_arrows() {
             &["team-one-namespace/pod-2 -> team-two-namespace/pod-3:8080/TCP"],
         ),
     );
-    assert!(report.complete, "{report:#?}");
+    assert!(report.goal_met(), "{report:#?}");
+    assert!(!report.complete);
+    let Some(Difference::Connection(d)) = &report.difference else {
+        panic!("{report:#?}");
+    };
+    assert_eq!(d.side, Some(netpol::Direction::Egress), "{}", d.message);
+    assert_eq!(d.from, "team-one-namespace/pod-2");
+    assert!(d.to.starts_with("team-one-namespace/probe-"), "{}", d.to);
     // A wrong arrow leaves the lesson open, with the reason on the unmet expectation.
     let report = check(
         &l,

@@ -15,7 +15,7 @@
 
 use serde::Serialize;
 
-use super::model::{Accept, Leeway};
+use super::model::Accept;
 use super::probes::Probes;
 use super::Lesson;
 use crate::cidr::Cidr;
@@ -318,23 +318,23 @@ impl Reference {
             })
         };
         let (s, l) = (se.intersect(si), le.intersect(li));
-        let opened = self.unaccepted(l.difference(&s), Leeway::MayAllow, from, to, solution);
+        let opened = self.unaccepted(l.difference(&s), true, from, to, solution);
         if !opened.is_empty() {
             return found(0, opened, true, None);
         }
-        let closed = self.unaccepted(s.difference(&l), Leeway::MayDeny, from, to, solution);
+        let closed = self.unaccepted(s.difference(&l), false, from, to, solution);
         if !closed.is_empty() {
             return found(1, closed, false, None);
         }
         let sides = [(Direction::Egress, se, le), (Direction::Ingress, si, li)];
         for (side, s, l) in sides {
-            let opened = self.unaccepted(l.difference(s), Leeway::MayAllow, from, to, solution);
+            let opened = self.unaccepted(l.difference(s), true, from, to, solution);
             if !opened.is_empty() {
                 return found(2, opened, true, Some(side));
             }
         }
         for (side, s, l) in sides {
-            let closed = self.unaccepted(s.difference(l), Leeway::MayDeny, from, to, solution);
+            let closed = self.unaccepted(s.difference(l), false, from, to, solution);
             if !closed.is_empty() {
                 return found(3, closed, false, Some(side));
             }
@@ -368,11 +368,12 @@ impl Reference {
             .or_else(|| first_port(diff))
     }
 
-    /// `diff` less what the lesson accepts for this pair, this way.
+    /// `diff` less what the lesson accepts for this pair, this way (`opened`: the learner
+    /// allows it and the solution does not).
     fn unaccepted(
         &self,
         mut diff: Connections,
-        leeway: Leeway,
+        opened: bool,
         from: &Endpoint,
         to: &Endpoint,
         side: &Side,
@@ -380,7 +381,7 @@ impl Reference {
         if diff.is_empty() {
             return diff;
         }
-        for a in self.accept.iter().filter(|a| a.leeway == leeway) {
+        for a in self.accept.iter().filter(|a| a.leeway.covers(opened)) {
             if covers(&a.from, &side.cluster, from) && covers(&a.to, &side.cluster, to) {
                 diff = match &a.ports {
                     Some(ports) => diff.difference(ports),

@@ -59,6 +59,29 @@ pub enum Leeway {
     MayAllow,
     /// The learner may deny what the solution allows (`may_deny:`).
     MayDeny,
+    /// Either (`may_differ:`): what the lesson does not grade at all, such as pods that
+    /// cannot exist in its world.
+    MayDiffer,
+}
+
+impl Leeway {
+    /// Whether this leeway covers a learner allowing more (`opened`) or less.
+    pub fn covers(self, opened: bool) -> bool {
+        match self {
+            Leeway::MayAllow => opened,
+            Leeway::MayDeny => !opened,
+            Leeway::MayDiffer => true,
+        }
+    }
+
+    /// The field name in a lesson file.
+    pub fn key(self) -> &'static str {
+        match self {
+            Leeway::MayAllow => "may_allow",
+            Leeway::MayDeny => "may_deny",
+            Leeway::MayDiffer => "may_differ",
+        }
+    }
 }
 
 /// A difference from the solution that a lesson declares acceptable, with its reason
@@ -81,10 +104,7 @@ pub struct Accept {
 
 impl fmt::Display for Accept {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let verb = match self.leeway {
-            Leeway::MayAllow => "may allow",
-            Leeway::MayDeny => "may deny",
-        };
+        let verb = self.leeway.key().replace('_', " ");
         write!(f, "{verb} {} ({})", self.text, self.reason)
     }
 }

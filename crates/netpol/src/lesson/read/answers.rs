@@ -12,7 +12,7 @@ use crate::workspace::Workspace;
 use crate::yaml::value::{DataFile, Mapping, Value};
 
 const RIGHT_ANSWER_FIELDS: &[&str] = &["title", "patch", "workspace"];
-const ACCEPT_FIELDS: &[&str] = &["may_allow", "may_deny", "reason"];
+const ACCEPT_FIELDS: &[&str] = &["may_allow", "may_deny", "may_differ", "reason"];
 
 impl Reader<'_> {
     /// The known right answers: each a `patch` to the solution or a whole `workspace`.
@@ -41,8 +41,8 @@ impl Reader<'_> {
         out
     }
 
-    /// The accepted differences: `{may_deny: "FROM -> TO : PORTS", reason: "..."}` or
-    /// `may_allow:`, the ports optional (every port of every protocol).
+    /// The accepted differences: `{may_deny: "FROM -> TO : PORTS", reason: "..."}`,
+    /// `may_allow:` or `may_differ:`, the ports optional (every port of every protocol).
     pub(super) fn accept(&mut self, map: &Mapping) -> Vec<Accept> {
         let mut out = Vec::new();
         for (path, item) in self.opt_list(map, "", "accept") {
@@ -65,23 +65,23 @@ impl Reader<'_> {
                 );
                 continue;
             }
-            let leeway = match (m.contains_key("may_allow"), m.contains_key("may_deny")) {
-                (true, false) => Leeway::MayAllow,
-                (false, true) => Leeway::MayDeny,
-                (both, _) => {
-                    let message = if both {
-                        "an accepted difference is either `may_allow` or `may_deny`, not both"
+            let given: Vec<Leeway> = [Leeway::MayAllow, Leeway::MayDeny, Leeway::MayDiffer]
+                .into_iter()
+                .filter(|l| m.contains_key(l.key()))
+                .collect();
+            let leeway = match given.as_slice() {
+                [one] => *one,
+                none_or_many => {
+                    let message = if none_or_many.is_empty() {
+                        "an accepted difference needs `may_allow:`, `may_deny:` or `may_differ:` with a connection (`*/* -> ns/pod : 53/TCP`)"
                     } else {
-                        "an accepted difference needs `may_allow:` or `may_deny:` with a connection (`*/* -> ns/pod : 53/TCP`)"
+                        "an accepted difference is one of `may_allow`, `may_deny` and `may_differ`, not several"
                     };
                     self.report(diag::MISSING_FIELD, &path, true, message.to_string());
                     continue;
                 }
             };
-            let key = match leeway {
-                Leeway::MayAllow => "may_allow",
-                Leeway::MayDeny => "may_deny",
-            };
+            let key = leeway.key();
             let Some(text) = self.opt_string(m, &path, key) else {
                 continue;
             };
