@@ -2,9 +2,10 @@
 //!
 //! Every lesson file must pass the format check of `parse_lesson` (unknown and missing
 //! fields are errors), be listed in `index.yaml`, have a solution that completes it, a
-//! start that does not meet its goal, and wrong answers that each fail what they say
-//! they fail; a trainer who breaks one finds out here, not in front of a room of new
-//! engineers. The rest unit-tests the reader and the checker.
+//! start that does not meet its goal, right answers that each complete it, and wrong
+//! answers that the grader refuses, each for what it says it fails; a trainer who breaks
+//! one finds out here, not in front of a room of new engineers. The rest unit-tests the
+//! reader and the checker (grading by behaviour: probes, sides, accepted differences).
 
 #![allow(
     clippy::unwrap_used,
@@ -19,8 +20,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use netpol::lesson::{
-    check, check_evaluation, check_wrong_answer, parse_index, parse_lesson, Constraint,
-    Difference, Expectation, Failing, Lesson,
+    check, check_evaluation, check_right_answer, check_wrong_answer, parse_answer, parse_index,
+    parse_lesson, Constraint, Difference, Expectation, Failing, Grader, Leeway, Lesson,
 };
 use netpol::workspace::Workspace;
 use netpol::{Protocol, Severity};
@@ -197,6 +198,50 @@ fn every_wrong_answer_fails_what_it_says_it_fails() {
 }
 
 #[test]
+fn every_right_answer_completes_its_lesson() {
+    let mut count = 0;
+    for (name, l) in all_lessons() {
+        assert!(
+            l.right_answers.len() >= 2,
+            "{name}: {} right answers; list at least two",
+            l.right_answers.len()
+        );
+        let grader = Grader::new(&l);
+        for right in &l.right_answers {
+            let (report, verdict) = grader.check_right_answer(right);
+            assert!(
+                verdict.is_ok(),
+                "{name}: right answer `{}` is refused: {:?}",
+                right.title,
+                verdict
+            );
+            assert!(report.difference.is_none(), "{name}: `{}`", right.title);
+            count += 1;
+        }
+    }
+    assert!(count >= 40, "{count} right answers in the course");
+}
+
+#[test]
+fn a_wrong_answer_without_a_goal_line_is_caught_on_a_probe() {
+    // The course's wrong answers that meet every goal line: the grader must refuse each
+    // for a difference from the solution, and name it.
+    let mut count = 0;
+    for (name, l) in all_lessons() {
+        let grader = Grader::new(&l);
+        for wrong in l.wrong_answers.iter().filter(|w| w.fails.is_none()) {
+            let (report, verdict) = grader.check_wrong_answer(wrong);
+            assert!(verdict.is_ok(), "{name}: `{}`: {verdict:?}", wrong.title);
+            assert!(report.goal_met(), "{name}: `{}` fails a goal line: give it `fails:`", wrong.title);
+            let d = report.difference.as_ref().unwrap_or_else(|| panic!("{name}: `{}`", wrong.title));
+            assert!(d.message().starts_with("Your policies"), "{}", d.message());
+            count += 1;
+        }
+    }
+    assert!(count >= 30, "{count} probe-caught wrong answers in the course");
+}
+
+#[test]
 fn every_lesson_lists_at_least_two_wrong_answers() {
     // Every lesson has the learner write (or draw) a policy, and a goal that has never
     // refused a plausible wrong answer has not been shown to grade anything.
@@ -263,6 +308,13 @@ fn the_readme_documents_every_constraint_and_field() {
         "with",
         "workspace",
         "netpol lesson check",
+        "right_answers",
+        "accept",
+        "may_allow",
+        "may_deny",
+        "may_differ",
+        "reason",
+        "netpol lesson grade",
     ] {
         assert!(
             readme.contains(&format!("`{word}")),
@@ -290,7 +342,9 @@ fn the_schema_has_the_fields_the_reader_accepts() {
             "constraints",
             "hints",
             "solution",
-            "wrong_answers"
+            "wrong_answers",
+            "right_answers",
+            "accept"
         ]
         .map(String::from)
         .into()
@@ -339,6 +393,16 @@ fn the_schema_has_the_fields_the_reader_accepts() {
     assert_eq!(
         keys(&defs["wrong_answer"]["properties"]),
         ["title", "fails", "patch", "workspace"]
+            .map(String::from)
+            .into()
+    );
+    assert_eq!(
+        keys(&defs["right_answer"]["properties"]),
+        ["title", "patch", "workspace"].map(String::from).into()
+    );
+    assert_eq!(
+        keys(&defs["accept"]["properties"]),
+        ["may_allow", "may_deny", "may_differ", "reason"]
             .map(String::from)
             .into()
     );
@@ -1069,4 +1133,165 @@ spec:
         err.contains("Admin tier's `accept-all` accepts it"),
         "{err}"
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// Grading by behaviour
+// ---------------------------------------------------------------------------------------
+
+/// The tiny lesson with `extra` top-level fields (right answers, accepted differences).
+fn with_extra(extra: &str) -> Result<Lesson, Vec<netpol::Diagnostic>> {
+    parse_lesson("extra.yaml", &format!("{}{extra}", lesson_text("")))
+}
+
+/// The tiny lesson's solution with `from` for b's ingress peer instead of `app: a`.
+fn admitting(l: &Lesson, from: &str) -> Workspace {
+    let mut ws = l.solution.clone();
+    ws.manifests = ws.manifests.replace(
+        "ingress: [{from: [{podSelector: {matchLabels: {app: a}}}]}]",
+        &format!("ingress: [{{from: [{from}]}}]"),
+    );
+    assert_ne!(ws.manifests, l.solution.manifests);
+    ws
+}
+
+#[test]
+fn an_ingress_that_admits_too_much_is_refused_though_egress_denies_today() {
+    // deny-all closes every pod's egress in x, so `podSelector: {}` on b's ingress changes
+    // no connection: the grader compares each side and still refuses it.
+    let l = tiny();
+    let report = check(&l, &admitting(&l, "{podSelector: {}}"));
+    assert!(report.goal_met());
+    assert!(!report.complete);
+    let Some(Difference::Connection(d)) = &report.difference else {
+        panic!("{report:#?}");
+    };
+    assert_eq!(d.side, Some(netpol::Direction::Ingress));
+    assert!(d.learner_allows);
+    assert_eq!(d.to, "x/b");
+    assert!(d.from.starts_with("x/probe-"), "{}", d.from);
+    assert!(
+        d.message.contains("(its ingress)") && d.message.contains("denied today only by the sender's egress"),
+        "{}",
+        d.message
+    );
+    assert!(!d.explanation.ingress.allowed_by.is_empty());
+    assert!(d.solution_explanation.ingress.allowed_by.is_empty());
+}
+
+#[test]
+fn a_namespace_selector_admits_impostors_in_other_namespaces() {
+    let l = tiny();
+    let report = check(
+        &l,
+        &admitting(&l, "{namespaceSelector: {}, podSelector: {matchLabels: {app: a}}}"),
+    );
+    let Some(Difference::Connection(d)) = &report.difference else {
+        panic!("{report:#?}");
+    };
+    assert_eq!(d.to, "x/b");
+    assert_eq!(d.from, "probe-other-namespace/probe-app-a", "{}", d.message);
+    assert!(d.message.contains("a pod labelled `app: a` in `probe-other-namespace`"), "{}", d.message);
+    assert_eq!(d.probes.len(), 1);
+    assert_eq!(d.probes[0].labels.get("app").map(String::as_str), Some("a"));
+}
+
+#[test]
+fn right_answers_and_accepted_differences_are_read_and_graded() {
+    let l = with_extra(&format!(
+        "right_answers:
+  - title: matchExpressions
+    patch:
+      - replace: \"ingress: [{{from: [{{podSelector: {{matchLabels: {{app: a}}}}}}]}}]\"
+        with: \"ingress: [{{from: [{{podSelector: {{matchExpressions: [{{key: app, operator: In, values: [a]}}]}}}}]}}]\"
+  - title: one port only
+    workspace:
+      add_manifests: |
+{}
+accept:
+  - may_deny: \"x/a -> x/b\"
+    reason: the goal names 80/TCP; closing the rest is stricter
+",
+        indent(&indent(&ALLOW_A_TO_B.replace(
+            "ingress: [{from: [{podSelector: {matchLabels: {app: a}}}]}]",
+            "ingress: [{from: [{podSelector: {matchLabels: {app: a}}}], ports: [{port: 80}]}]"
+        )))
+    ))
+    .unwrap_or_else(|d| panic!("{d:#?}"));
+    assert_eq!(l.right_answers.len(), 2);
+    assert_eq!(l.accept.len(), 1);
+    assert_eq!(l.accept[0].leeway, Leeway::MayDeny);
+    for right in &l.right_answers {
+        let (report, verdict) = check_right_answer(&l, right);
+        assert_eq!(verdict, Ok(()), "{}: {report:#?}", right.title);
+    }
+    // Without the accepted difference, the port-only answer is refused, at a port it closes.
+    let mut strict = l.clone();
+    strict.accept.clear();
+    let (report, verdict) = check_right_answer(&strict, &strict.right_answers[1]);
+    assert!(verdict.unwrap_err().contains("the lesson's solution allows it"));
+    let Some(Difference::Connection(d)) = &report.difference else {
+        panic!("{report:#?}");
+    };
+    assert!(!d.learner_allows && (d.port, d.protocol) != (80, netpol::Protocol::Tcp), "{d:#?}");
+    // The accepted difference is one way: opening more is still refused.
+    let report = check(&l, &admitting(&l, "{podSelector: {}}"));
+    assert!(!report.complete);
+}
+
+#[test]
+fn accepted_differences_are_checked_when_read() {
+    let d = with_extra(
+        "accept:
+  - may_deny: \"x/a -> x/b : 99999\"
+    reason: bad port
+  - may_allow: \"x/a -> x/b\"
+    may_deny: \"x/a -> x/b\"
+    reason: both
+  - reason: none
+  - may_differ: \"x/a\"
+    reason: no arrow
+  - may_allow: \"x/a -> x/b\"
+    reason: \"  \"
+",
+    )
+    .unwrap_err();
+    let messages: Vec<String> = d.iter().map(|d| d.to_string()).collect();
+    let has = |needle: &str| messages.iter().any(|m| m.contains(needle));
+    assert!(has("is not a port number"), "{messages:#?}");
+    assert!(has("not several"), "{messages:#?}");
+    assert!(has("needs `may_allow:`, `may_deny:` or `may_differ:`"), "{messages:#?}");
+    assert!(has("write `from -> to`"), "{messages:#?}");
+    assert!(has("say why"), "{messages:#?}");
+    assert_eq!(d.len(), 5, "{messages:#?}");
+}
+
+#[test]
+fn a_removed_pod_of_the_lesson_is_a_difference() {
+    let l = tiny();
+    let mut ws = l.solution.clone();
+    ws.manifests = ws.manifests.replacen("metadata: {name: b, namespace: x, labels: {app: b}}", "metadata: {name: c, namespace: x, labels: {app: b}}", 1);
+    let report = check(&l, &ws);
+    let Some(Difference::Missing { endpoint, message }) = &report.difference else {
+        panic!("{report:#?}");
+    };
+    assert_eq!(endpoint, "x/b");
+    assert!(message.contains("missing from your workspace"), "{message}");
+}
+
+#[test]
+fn an_answer_file_is_a_workspace_or_plain_manifests() {
+    let l = tiny();
+    // A workspace file: what it leaves out is the start's.
+    let ws = parse_answer("answer.yaml", &format!("add_manifests: |\n{}", indent(ALLOW_A_TO_B)), &l)
+        .unwrap_or_else(|d| panic!("{d:#?}"));
+    assert!(check(&l, &ws).complete);
+    // Plain manifests: the editor's whole text.
+    let text = format!("{}---\n{ALLOW_A_TO_B}", CLUSTER);
+    let ws = parse_answer("answer.yaml", &text, &l).unwrap_or_else(|d| panic!("{d:#?}"));
+    assert_eq!(ws.manifests, text);
+    assert!(check(&l, &ws).complete);
+    // A mistake in a workspace file is located.
+    let d = parse_answer("answer.yaml", "add_manifests: x\narows: []\n", &l).unwrap_err();
+    assert!(d.iter().any(|d| d.line == 2 && d.message.contains("arows")), "{d:#?}");
 }
