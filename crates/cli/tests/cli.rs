@@ -243,3 +243,68 @@ fn generate_docs_diagram() {
     let lint = netpol(&["lint", "-"], Some(&yaml));
     assert_eq!(lint.status.code(), Some(0), "{}", stdout(&lint));
 }
+
+const LESSON_2: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../www/lessons/02-pod-1-to-pod-2.yaml"
+);
+
+/// pod-2's ingress policy, with `selector` as its own podSelector.
+fn lesson_2_answer(selector: &str) -> String {
+    format!(
+        "add_manifests: |
+  apiVersion: networking.k8s.io/v1
+  kind: NetworkPolicy
+  metadata: {{name: pod-2-netpol, namespace: team-one-namespace}}
+  spec:
+    podSelector: {selector}
+    policyTypes: [Ingress]
+    ingress: [{{from: [{{podSelector: {{matchLabels: {{app: pod-1}}}}}}]}}]
+"
+    )
+}
+
+#[test]
+fn lesson_grade_exits_0_when_done_1_with_the_difference_2_on_bad_input() {
+    let done = netpol(
+        &["lesson", "grade", LESSON_2, "-"],
+        Some(&lesson_2_answer("{matchLabels: {app: pod-2}}")),
+    );
+    assert_eq!(done.status.code(), Some(0), "{}", stderr(&done));
+    assert!(stdout(&done).starts_with("done: "), "{}", stdout(&done));
+
+    // `podSelector: {}` copied into pod-2's own policy opens every pod of the namespace
+    // to pod-1: the goal lines hold, the behaviour does not.
+    let wrong = netpol(
+        &["lesson", "grade", LESSON_2, "-"],
+        Some(&lesson_2_answer("{}")),
+    );
+    assert_eq!(wrong.status.code(), Some(1), "{}", stderr(&wrong));
+    let text = stdout(&wrong);
+    assert!(text.starts_with("not done: "), "{text}");
+    assert!(text.contains("Your policies let"), "{text}");
+    assert!(text.contains("In your workspace:"), "{text}");
+    assert!(text.contains("Under the lesson's solution:"), "{text}");
+
+    let json = netpol(
+        &["lesson", "grade", LESSON_2, "-", "-o", "json"],
+        Some(&lesson_2_answer("{}")),
+    );
+    assert_eq!(json.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap();
+    assert_eq!(v["complete"], false);
+    assert_eq!(v["difference"]["kind"], "connection");
+    assert_eq!(v["difference"]["learner_allows"], true);
+
+    // A typo in the answer file is located; a manifest that does not load is bad input.
+    let typo = netpol(&["lesson", "grade", LESSON_2, "-"], Some("add_manifest: x\n"));
+    assert_eq!(typo.status.code(), Some(2));
+    assert!(stderr(&typo).contains("<stdin>:1:1"), "{}", stderr(&typo));
+    assert!(stderr(&typo).contains("add_manifests"), "{}", stderr(&typo));
+    let broken = netpol(
+        &["lesson", "grade", LESSON_2, "-"],
+        Some("add_manifests: |\n  kind: NetworkPolicy\n  apiVersion: networking.k8s.io/v1\n  metadata: {name: x, namespace: team-one-namespace}\n  spec: {podSelector: [}\n"),
+    );
+    assert_eq!(broken.status.code(), Some(2), "{}", stdout(&broken));
+    assert!(stderr(&broken).contains("manifests line"), "{}", stderr(&broken));
+}
