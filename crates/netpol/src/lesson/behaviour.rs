@@ -195,6 +195,11 @@ impl Reference {
         }
     }
 
+    /// The solution's cluster with the lesson's probes in it (what its explanations are of).
+    pub fn solution_cluster(&self) -> &Cluster {
+        &self.solution.cluster
+    }
+
     /// The probes of the lesson alone (a learner's selectors may add more).
     pub fn probes(&self) -> &Probes {
         &self.probes

@@ -12,7 +12,7 @@ mod fetch;
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
-use netpol::lesson::{parse_index, parse_lesson, Lesson, Report};
+use netpol::lesson::{parse_index, parse_lesson, Grader, Lesson, Report};
 use netpol::workspace::Workspace;
 use netpol::Diagnostic;
 use serde::{Deserialize, Serialize};
@@ -82,6 +82,8 @@ impl Course {
 #[derive(Debug)]
 pub struct Graded {
     pub lesson: Rc<Lesson>,
+    /// The lesson's grader (its solution evaluated with the probes), kept per lesson.
+    pub grader: Rc<Grader>,
     pub report: Report,
 }
 
@@ -197,6 +199,9 @@ pub struct LessonsState {
     pub saved_rev: u64,
     /// The learner hid the goal overlay on the diagram (it shows by default).
     pub goal_hidden: bool,
+    /// The first difference from the solution is open: its explanations in the panel, its
+    /// probes and connection on the diagram.
+    pub difference_open: bool,
 }
 
 /// Everything that changes the lessons mode.
@@ -230,6 +235,8 @@ pub enum LessonAction {
     Reset,
     /// Show or hide the open lesson's goal on the diagram.
     ShowGoal(bool),
+    /// Open or close the first difference from the solution (panel and diagram).
+    ShowDifference(bool),
 }
 
 impl Reducible for LessonsState {
@@ -255,6 +262,7 @@ impl Reducible for LessonsState {
             LessonAction::Ask(c) => s.confirm = c,
             LessonAction::Opened(id) => {
                 s.list_open = false;
+                s.difference_open = false;
                 s.confirm = None;
                 s.pending = None;
                 s.progress.active = Some(id.clone());
@@ -291,6 +299,7 @@ impl Reducible for LessonsState {
                 saved = true;
             }
             LessonAction::ShowGoal(on) => s.goal_hidden = !on,
+            LessonAction::ShowDifference(on) => s.difference_open = on,
             LessonAction::Reset => {
                 s.progress = Progress {
                     active: s.active.clone(),

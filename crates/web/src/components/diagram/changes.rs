@@ -113,23 +113,10 @@ pub fn changes_layer(props: &ChangesProps) -> Html {
         .filter_map(|n| Some(removed_node(n, pos(&n.id)?)));
     html! {
         <g class="changes">
-            { markers() }
             { for removed }
             { for lines }
         </g>
     }
-}
-
-fn markers() -> Html {
-    let marker = |id: &str| {
-        html! {
-            <marker id={id.to_string()} viewBox="0 0 10 10" refX="9" refY="5" markerWidth="12" markerHeight="12"
-                orient="auto-start-reverse" markerUnits="userSpaceOnUse">
-                <path class={id.to_string()} d="M0 0 L10 5 L0 10 z" />
-            </marker>
-        }
-    };
-    html! { <defs>{ marker("ah-opened") }{ marker("ah-closed") }</defs> }
 }
 
 /// Where a change's badge goes: the middle of its line, or the nearest point along it that

@@ -442,7 +442,7 @@ mod tests {
             },
         );
         let report = netpol::lesson::check_evaluation(&l, &state.derived.eval);
-        let scene = super::super::scene::build(&state, 2.0);
+        let scene = super::super::scene::build(&state, 2.0, &[]);
         assert_eq!(goal_lines_off_diagram(&report, &scene), 0);
         // Without its externals, the lines to 8.8.8.8 and 10.1.2.3 have nowhere to go.
         let bare = crate::share::ShareState {
@@ -451,7 +451,7 @@ mod tests {
         };
         state = crate::state::AppState::new(&bare, crate::state::LoadOrigin::Shared);
         let report = netpol::lesson::check_evaluation(&l, &state.derived.eval);
-        let scene = super::super::scene::build(&state, 2.0);
+        let scene = super::super::scene::build(&state, 2.0, &[]);
         assert_eq!(goal_lines_off_diagram(&report, &scene), 2);
     }
 }

@@ -6,7 +6,8 @@
 //! The rooms: `scene` (what to draw, from the state), `gestures` (pointer and keyboard),
 //! and the SVG layers drawn in this order: `namespaces`, `flows`, the goal's arcs
 //! (`goals`), `changes` (opened and closed flows, removed endpoints), `arrows`, `nodes`,
-//! the goal's chips, the changes' tags. This module lays out the pane: its toolbar, the
+//! the goal's chips, the changes' tags, and a lesson's open difference from its solution
+//! (`probe`). This module lays out the pane: its toolbar, the
 //! SVG, the view controls, the legend.
 
 mod arrows;
@@ -16,7 +17,10 @@ mod gestures;
 mod goals;
 mod namespaces;
 mod nodes;
+mod probe;
 mod scene;
+
+use std::rc::Rc;
 
 use yew::prelude::*;
 
@@ -36,6 +40,7 @@ use gestures::{use_gestures, Drag, Frame};
 use goals::{goal_lines_off_diagram, GoalArcsLayer, GoalChipsLayer};
 use namespaces::NamespacesLayer;
 use nodes::NodesLayer;
+use probe::ProbeLayer;
 use scene::{use_scene, Scene, Shared};
 
 /// The diagram's styles, inlined into the SVG so exports are self-contained.
@@ -57,12 +62,18 @@ pub fn diagram() -> Html {
     let camera = use_state(|| None::<Rect>);
     let grade = use_context::<Grade>().unwrap_or_default();
     // The lesson panel's switch hides the goal overlay for a while.
-    let goal_hidden = use_context::<LessonStore>().is_some_and(|l| l.state().goal_hidden);
+    let lessons = use_context::<LessonStore>();
+    let goal_hidden = lessons.as_ref().is_some_and(|l| l.state().goal_hidden);
+    let difference = open_difference(&grade, lessons.as_ref());
+    let probes = use_memo(difference.clone().map(|d| Rc::as_ptr(&d.0) as usize), {
+        let d = difference.clone();
+        move |_| d.map(|d| d.probes.clone()).unwrap_or_default()
+    });
     let Some(store) = store else {
         return html! {};
     };
     let state = store.state();
-    let (scene, client) = use_scene(state, &svg_ref);
+    let (scene, client) = use_scene(state, &svg_ref, Rc::new((*probes).clone()));
     let flows = use_shown_flows(state.ws_rev, state.ui.flows, &state.derived);
     let frame = Frame {
         bounds: scene.layout.bounds,
@@ -114,6 +125,9 @@ pub fn diagram() -> Html {
                         <GoalChipsLayer grade={grade.clone()} scene={scene.clone()} moving={moving.clone()} />
                     }
                     <ChangeTags scene={scene.clone()} moving={moving.clone()} />
+                    if let Some(d) = difference {
+                        <ProbeLayer difference={d} scene={scene.clone()} moving={moving.clone()} />
+                    }
                     { draft_line(g.drag.as_ref(), &scene, moving.as_ref()) }
                     if empty {
                         <text class="empty-hint" x={fmt(cluster.x + 20.0)} y={fmt(cluster.y + 70.0)}>
@@ -131,6 +145,20 @@ pub fn diagram() -> Html {
                 <div class="visually-hidden" aria-live="polite">{ g.announce }</div>
             </div>
         </section>
+    }
+}
+
+/// The open lesson's first difference from its solution, while the learner has it open.
+fn open_difference(
+    grade: &Grade,
+    lessons: Option<&LessonStore>,
+) -> Option<Shared<netpol::lesson::ConnectionDifference>> {
+    if !lessons.is_some_and(|l| l.state().difference_open) {
+        return None;
+    }
+    match &grade.graded()?.report.difference {
+        Some(netpol::lesson::Difference::Connection(d)) => Some(Shared(Rc::new(d.clone()))),
+        _ => None,
     }
 }
 
@@ -180,6 +208,9 @@ fn markers() -> Html {
             { marker("ah-partial", 12.0) }
             { marker("ah-flow", 9.0) }
             { marker("ah-draft", 12.0) }
+            // Opened and closed connections: Compare's changes and a lesson's difference.
+            { marker("ah-opened", 12.0) }
+            { marker("ah-closed", 12.0) }
             // Where a node's text runs past its box it fades into the box's fill.
             <linearGradient id="node-fade"><stop offset="0" class="fade-0" /><stop offset="1" /></linearGradient>
             <linearGradient id="node-fade-ext"><stop offset="0" class="fade-0" /><stop offset="1" /></linearGradient>

@@ -2,12 +2,15 @@
 //! whether it was drawn), the namespaces, and where everything goes (`crate::layout`).
 //! While comparing, the endpoints only the compared side has are laid out too (the
 //! compare layer draws them as removed), and added ones say so in their accessible name.
+//! While a lesson's first difference from its solution is open, the probes it names (pods
+//! the grader adds, which are not in the workspace) are laid out too, in their namespaces.
 //! Pure, tested natively; `use_scene` keeps it across renders that change nothing it shows.
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use netpol::endpoint::Endpoint;
+use netpol::lesson::ShownProbe;
 use netpol::model::Labels;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
@@ -57,6 +60,9 @@ pub struct Scene {
     /// While comparing: endpoints only the compared side has (not selectable: they are not
     /// in the workspace), laid out with the others.
     pub removed: Vec<NodeInfo>,
+    /// While a lesson's difference is open: the probes it names that the workspace does
+    /// not have (not selectable), laid out with the others.
+    pub probes: Vec<NodeInfo>,
     pub namespaces: Vec<NamespaceInfo>,
     pub layout: Layout,
 }
@@ -135,8 +141,37 @@ fn short_kind(kind: &str) -> &str {
     }
 }
 
-/// Builds the scene for a state, laid out for a view of shape `aspect` (width / height).
-pub fn build(state: &AppState, aspect: f64) -> Scene {
+/// A probe the grader added, as a node.
+fn probe_node(p: &ShownProbe) -> NodeInfo {
+    if p.id.starts_with("ip:") {
+        let mut node = external_node(&p.id, false);
+        node.aria = format!("{}, probe: {}", node.aria, p.why);
+        return node;
+    }
+    let name = p.id.split_once('/').map_or(p.id.as_str(), |(_, n)| n);
+    let sub = if p.labels.is_empty() {
+        "no labels".to_string()
+    } else {
+        p.labels
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    NodeInfo {
+        aria: format!("{name}, probe: {}", p.why),
+        title: name.to_string(),
+        sub,
+        badge: "probe".to_string(),
+        drawn: false,
+        external: false,
+        id: p.id.clone(),
+    }
+}
+
+/// Builds the scene for a state, laid out for a view of shape `aspect` (width / height),
+/// with `probes` (a lesson's open difference) beside the workspace's endpoints.
+pub fn build(state: &AppState, aspect: f64, probes: &[ShownProbe]) -> Scene {
     let eval = &state.derived.eval;
     let c = &eval.effective;
     let preferred = state.ws.options.identity_label.as_deref();
@@ -183,8 +218,14 @@ pub fn build(state: &AppState, aspect: f64) -> Scene {
         })
         .collect();
     let removed = removed_nodes(state, preferred);
+    let shown: Vec<&str> = nodes.iter().map(|n| n.id.as_str()).collect();
+    let probes: Vec<NodeInfo> = probes
+        .iter()
+        .filter(|p| !shown.contains(&p.id.as_str()))
+        .map(probe_node)
+        .collect();
     let mut removed_by_ns: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for n in &removed {
+    for n in removed.iter().chain(&probes) {
         match n.id.split_once('/').filter(|_| !n.external) {
             Some((ns, _)) => removed_by_ns
                 .entry(ns.to_string())
@@ -210,6 +251,7 @@ pub fn build(state: &AppState, aspect: f64) -> Scene {
     Scene {
         nodes,
         removed,
+        probes,
         namespaces,
         layout: layout::layout(&input, &state.positions, aspect),
     }
@@ -238,7 +280,11 @@ fn removed_nodes(state: &AppState, preferred: Option<&str>) -> Vec<NodeInfo> {
 /// The scene of this render and the pane's size in CSS pixels (rounded to 8 px, so tiny
 /// changes do not re-layout; the layout follows the pane's shape).
 #[hook]
-pub fn use_scene(state: &AppState, svg: &NodeRef) -> (Shared<Scene>, (i64, i64)) {
+pub fn use_scene(
+    state: &AppState,
+    svg: &NodeRef,
+    probes: Rc<Vec<ShownProbe>>,
+) -> (Shared<Scene>, (i64, i64)) {
     let client = use_pane_size(svg);
     let aspect = (client.0 * 10 / client.1.max(1)).max(1);
     // The comparison's diff is new after every edit and when comparing starts or stops.
@@ -252,10 +298,11 @@ pub fn use_scene(state: &AppState, svg: &NodeRef) -> (Shared<Scene>, (i64, i64))
             Rc::as_ptr(&state.positions) as usize,
             aspect,
             compared,
+            probes,
         ),
         {
             let s = state.clone();
-            move |(_, _, a, _)| build(&s, *a as f64 / 10.0)
+            move |(_, _, a, _, probes)| build(&s, *a as f64 / 10.0, probes)
         },
     );
     // Most edits (a comment, a policy rule) leave the scene as it was: keep the previous
@@ -312,7 +359,7 @@ mod tests {
     fn docs_scene_has_every_endpoint() {
         let ex = crate::examples::find("docs").unwrap();
         let s = AppState::new(&ex.state(), crate::state::LoadOrigin::Shared);
-        let sc = build(&s, 2.0);
+        let sc = build(&s, 2.0, &[]);
         assert_eq!(sc.nodes.len(), 7);
         assert_eq!(sc.layout.namespaces.len(), 4);
         assert!(sc.nodes.iter().all(|n| sc.layout.nodes.contains_key(&n.id)));
@@ -342,7 +389,7 @@ mod tests {
         let s = s
             .reduce(Action::Compare(Request::Snapshot))
             .reduce(Action::SetManifests(gone));
-        let sc = build(&s, 2.0);
+        let sc = build(&s, 2.0, &[]);
         let removed: Vec<&str> = sc.removed.iter().map(|n| n.id.as_str()).collect();
         assert_eq!(removed, ["team-one-namespace/pod-2"]);
         assert!(sc.layout.nodes.contains_key("team-one-namespace/pod-2"));

@@ -15,7 +15,7 @@ mod text;
 
 use std::rc::Rc;
 
-use netpol::lesson::{check_evaluation, Lesson};
+use netpol::lesson::{Grader, Lesson};
 use yew::prelude::*;
 
 use crate::browser;
@@ -172,18 +172,29 @@ fn active_lesson(lessons: &LessonStore) -> Option<Rc<Lesson>> {
 }
 
 /// The grade of the workspace against the open lesson, once per workspace change (the
-/// engine's evaluation is reused). A goal line selected on the diagram belongs to the
-/// lesson it came from: another lesson, or none, drops that selection.
+/// engine's evaluation is reused, and the lesson's grader, its solution evaluated with the
+/// probes, once per lesson). A goal line selected on the diagram belongs to the lesson it
+/// came from: another lesson, or none, drops that selection.
 #[hook]
 fn use_grade(lessons: &LessonStore, store: Option<&Store>) -> Grade {
     let lesson = active_lesson(lessons);
     let derived = store.map(|s| Rc::clone(&s.state().derived));
     let ws_rev = store.map(|s| s.state().ws_rev).unwrap_or(0);
     let identity = lesson.as_ref().map(|l| Rc::as_ptr(l) as usize);
+    let grader = use_memo(identity, {
+        let lesson = lesson.clone();
+        move |_| lesson.map(|l| Rc::new(Grader::new(&l)))
+    });
     let graded = use_memo((ws_rev, identity), move |_| {
-        let (lesson, derived) = (lesson?, derived?);
-        let report = check_evaluation(&lesson, &derived.eval);
-        Some(Rc::new(Graded { lesson, report }))
+        let (lesson, derived, grader) = (lesson?, derived?, (*grader).clone()?);
+        browser::mark("netpol:grade-start");
+        let report = grader.check_evaluation(&derived.eval);
+        browser::measure("netpol:grade", "netpol:grade-start");
+        Some(Rc::new(Graded {
+            lesson,
+            grader,
+            report,
+        }))
     });
     {
         let store = store.cloned();

@@ -1,11 +1,12 @@
 //! The lesson panel beside the workspace: the lesson's text, its goal as a live checklist
 //! (each item with the engine's explanation one click away, and marked when it is the goal
-//! line selected on the diagram), its rules, what blocks grading, hints, and restart /
-//! solution / next lesson.
+//! line selected on the diagram), the first way the workspace behaves differently from the
+//! lesson's solution (with both explanations, and its probe shown on the diagram while it
+//! is open), its rules, what blocks grading, hints, and restart / solution / next lesson.
 
 use std::rc::Rc;
 
-use netpol::lesson::{Lesson, Report};
+use netpol::lesson::{Difference, Lesson, Report};
 use yew::prelude::*;
 
 use super::text::{line_html, text_html};
@@ -14,7 +15,7 @@ use crate::browser;
 use crate::components::explain_view;
 use crate::components::icons;
 use crate::display::short_id;
-use crate::lessons::{Confirm, Course, CourseState, Grade, LessonAction};
+use crate::lessons::{Confirm, Course, CourseState, Grade, Graded, LessonAction};
 use crate::state::{Action, ExplainQuery, LoadOrigin, Selection};
 use crate::store::{use_store, Store};
 
@@ -96,6 +97,7 @@ pub fn lesson_panel() -> Html {
                     </div>
                 }
                 { goal_section(&store, &lessons, report, &open_why) }
+                { difference_section(&store, &lessons, &graded) }
                 { rules_section(report) }
                 { blockers_section(&store, report) }
                 { hints_section(&lessons, lesson) }
@@ -269,6 +271,60 @@ fn goal_section(
                 </label>
             </div>
             <ul class="checklist" aria-label="Goal">{ for items }</ul>
+        </section>
+    }
+}
+
+/// The first way the workspace behaves differently from the lesson's solution: what the
+/// learner reads when every goal line is met and the lesson is still not done. Opening it
+/// shows the engine's explanation on both sides, and the probe on the diagram.
+fn difference_section(store: &Store, lessons: &LessonStore, graded: &Graded) -> Html {
+    let report = &graded.report;
+    let Some(difference) = &report.difference else {
+        return html! {};
+    };
+    let open = lessons.state().difference_open;
+    let toggle = {
+        let lessons = lessons.clone();
+        Callback::from(move |_: MouseEvent| lessons.send(LessonAction::ShowDifference(!open)))
+    };
+    let more = match report.differing_pairs {
+        0 | 1 => String::new(),
+        n => format!(" It is the first of {n} pairs of endpoints that differ."),
+    };
+    let (message, why) = match difference {
+        Difference::Connection(d) => {
+            let learner = &store.state().derived.eval.effective;
+            let solution = graded.grader.reference().solution_cluster();
+            let why = html! {
+                <div class="difference-why">
+                    <h5>{ "In your workspace" }</h5>
+                    { explain_view::explanation(store, learner, &d.explanation) }
+                    <h5>{ "Under the lesson's solution" }</h5>
+                    { explain_view::explanation_of(store, (solution, explain_view::Policies::Elsewhere), &d.solution_explanation) }
+                </div>
+            };
+            (d.message.clone(), Some(why))
+        }
+        Difference::Missing { message, .. } => (message.clone(), None),
+    };
+    let shows_probe = matches!(difference, Difference::Connection(d) if !d.probes.is_empty());
+    html! {
+        <section class="lesson-section lesson-difference" data-difference="open">
+            <h4>{ "Compared with the solution" }</h4>
+            <p class="difference-message" role="status">
+                { icons::warning() }
+                <span>{ line_html(&message) }{ more }</span>
+            </p>
+            if why.is_some() {
+                <button class="btn btn-small" aria-expanded={open.to_string()} onclick={toggle}
+                    title={if shows_probe { "The engine's explanation, and the probe on the diagram" } else { "The engine's explanation, and the connection on the diagram" }}>
+                    { if open { "Hide" } else if shows_probe { "Why? Show the probe" } else { "Why?" } }
+                </button>
+            }
+            if open {
+                { why.unwrap_or_default() }
+            }
         </section>
     }
 }
