@@ -212,8 +212,8 @@ pub fn grade_file(lesson: &Path, answer: &str, json: bool) -> Result<(String, u8
             .map_err(|e| format!("cannot read stdin: {e}"))?;
         ("<stdin>".to_string(), text)
     } else {
-        let text = std::fs::read_to_string(answer)
-            .map_err(|e| format!("cannot read `{answer}`: {e}"))?;
+        let text =
+            std::fs::read_to_string(answer).map_err(|e| format!("cannot read `{answer}`: {e}"))?;
         (answer.to_string(), text)
     };
     let ws = parse_answer(&name, &text, &lesson).map_err(|diagnostics| {
@@ -228,7 +228,12 @@ pub fn grade_file(lesson: &Path, answer: &str, json: bool) -> Result<(String, u8
         .diagnostics
         .iter()
         .filter(|d| d.severity == Severity::Error)
-        .map(|d| format!("  {name}: manifests line {}:{}: {}", d.line, d.column, d.message))
+        .map(|d| {
+            format!(
+                "  {name}: manifests line {}:{}: {}",
+                d.line, d.column, d.message
+            )
+        })
         .collect();
     if !errors.is_empty() {
         return Err(format!(
@@ -388,11 +393,7 @@ mod tests {
         // check must say so and name it.
         let goal_line =
             "  - deny: \"team-one-namespace/batch -> team-one-namespace/pod-2 : 8080/TCP\"\n";
-        let weakened = shipped.replacen(
-            goal_line,
-            "",
-            1,
-        );
+        let weakened = shipped.replacen(goal_line, "", 1);
         assert_ne!(weakened, shipped);
         let weakened = weakened.replace(
             "    fails:\n      deny: \"team-one-namespace/batch -> team-one-namespace/pod-2 : 8080/TCP\"\n",

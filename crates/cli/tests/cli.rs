@@ -297,7 +297,10 @@ fn lesson_grade_exits_0_when_done_1_with_the_difference_2_on_bad_input() {
     assert_eq!(v["difference"]["learner_allows"], true);
 
     // A typo in the answer file is located; a manifest that does not load is bad input.
-    let typo = netpol(&["lesson", "grade", LESSON_2, "-"], Some("add_manifest: x\n"));
+    let typo = netpol(
+        &["lesson", "grade", LESSON_2, "-"],
+        Some("add_manifest: x\n"),
+    );
     assert_eq!(typo.status.code(), Some(2));
     assert!(stderr(&typo).contains("<stdin>:1:1"), "{}", stderr(&typo));
     assert!(stderr(&typo).contains("add_manifests"), "{}", stderr(&typo));
@@ -306,5 +309,9 @@ fn lesson_grade_exits_0_when_done_1_with_the_difference_2_on_bad_input() {
         Some("add_manifests: |\n  kind: NetworkPolicy\n  apiVersion: networking.k8s.io/v1\n  metadata: {name: x, namespace: team-one-namespace}\n  spec: {podSelector: [}\n"),
     );
     assert_eq!(broken.status.code(), Some(2), "{}", stdout(&broken));
-    assert!(stderr(&broken).contains("manifests line"), "{}", stderr(&broken));
+    assert!(
+        stderr(&broken).contains("manifests line"),
+        "{}",
+        stderr(&broken)
+    );
 }

@@ -262,7 +262,11 @@ impl CellSink for BySide {
 
 /// Fills `cells` for every ordered pair and returns the table of distinct connection
 /// sets the cells index.
-fn build<S: CellSink>(cluster: &Cluster, endpoints: &[Endpoint], cells: &mut S) -> Vec<Connections> {
+fn build<S: CellSink>(
+    cluster: &Cluster,
+    endpoints: &[Endpoint],
+    cells: &mut S,
+) -> Vec<Connections> {
     let index = Index::build(cluster, endpoints);
     let n = endpoints.len();
     let mut interner = Interner::new();

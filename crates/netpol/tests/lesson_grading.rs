@@ -27,7 +27,9 @@ use netpol::endpoint::{all_endpoints, Endpoint};
 use netpol::lesson::{Difference, Probes, Reference};
 use netpol::model::{ContainerPort, EndpointKind, Peer, PolicyPort, PortRef, Rule};
 use netpol::selector::{Operator, Requirement};
-use netpol::{explain, Cidr, Cluster, Direction, Namespace, Pod, Policy, Protocol, Selector, Traffic};
+use netpol::{
+    explain, Cidr, Cluster, Direction, Namespace, Pod, Policy, Protocol, Selector, Traffic,
+};
 use proptest::prelude::*;
 
 const NAMESPACES: [&str; 3] = ["x", "y", "z"];
@@ -215,7 +217,10 @@ fn mutate(c: &Cluster, (m, which, at): (Mutation, usize, usize)) -> Cluster {
     };
     match m {
         Mutation::ChangeNamespace => {
-            let i = NAMESPACES.iter().position(|n| *n == p.namespace).unwrap_or(0);
+            let i = NAMESPACES
+                .iter()
+                .position(|n| *n == p.namespace)
+                .unwrap_or(0);
             p.namespace = NAMESPACES[(i + 1) % NAMESPACES.len()].to_string();
         }
         Mutation::DropPort => {
@@ -247,7 +252,8 @@ fn mutate(c: &Cluster, (m, which, at): (Mutation, usize, usize)) -> Cluster {
 /// Whether `m` changes `peer`.
 fn applies(m: Mutation, peer: &Peer) -> bool {
     match (m, peer) {
-        (Mutation::DropSelector, Peer::Pods { .. }) | (Mutation::WidenCidr, Peer::IpBlock { .. }) => true,
+        (Mutation::DropSelector, Peer::Pods { .. })
+        | (Mutation::WidenCidr, Peer::IpBlock { .. }) => true,
         (Mutation::DropExcept, Peer::IpBlock { except, .. }) => !except.is_empty(),
         _ => false,
     }
@@ -255,7 +261,13 @@ fn applies(m: Mutation, peer: &Peer) -> bool {
 
 fn edit_peer(m: Mutation, peer: &mut Peer) {
     match (m, peer) {
-        (Mutation::DropSelector, Peer::Pods { namespace_selector, pod_selector }) => {
+        (
+            Mutation::DropSelector,
+            Peer::Pods {
+                namespace_selector,
+                pod_selector,
+            },
+        ) => {
             if pod_selector.is_some() && namespace_selector.is_some() {
                 *namespace_selector = None;
             } else if let Some(s) = pod_selector {
@@ -281,7 +293,13 @@ fn split_anded_peer(p: &mut Policy, at: usize) {
     let mut places: Vec<(usize, usize)> = Vec::new();
     for (r, rule) in rules(p).iter().enumerate() {
         for (i, peer) in rule.peers.iter().enumerate() {
-            if matches!(peer, Peer::Pods { namespace_selector: Some(_), pod_selector: Some(_) }) {
+            if matches!(
+                peer,
+                Peer::Pods {
+                    namespace_selector: Some(_),
+                    pod_selector: Some(_)
+                }
+            ) {
                 places.push((r, i));
             }
         }
@@ -292,9 +310,19 @@ fn split_anded_peer(p: &mut Policy, at: usize) {
     };
     let mut rs = rules(p);
     let rule = &mut rs[r];
-    if let Peer::Pods { namespace_selector, pod_selector } = rule.peers[i].clone() {
-        rule.peers[i] = Peer::Pods { namespace_selector, pod_selector: None };
-        rule.peers.push(Peer::Pods { namespace_selector: None, pod_selector });
+    if let Peer::Pods {
+        namespace_selector,
+        pod_selector,
+    } = rule.peers[i].clone()
+    {
+        rule.peers[i] = Peer::Pods {
+            namespace_selector,
+            pod_selector: None,
+        };
+        rule.peers.push(Peer::Pods {
+            namespace_selector: None,
+            pod_selector,
+        });
     }
 }
 
@@ -311,7 +339,11 @@ fn respell(c: &Cluster) -> Cluster {
                 r.ports.reverse();
                 r.peers.reverse();
                 for peer in &mut r.peers {
-                    if let Peer::Pods { namespace_selector, pod_selector } = peer {
+                    if let Peer::Pods {
+                        namespace_selector,
+                        pod_selector,
+                    } = peer
+                    {
                         for s in [namespace_selector, pod_selector].into_iter().flatten() {
                             *s = as_expressions(s);
                         }
@@ -351,10 +383,21 @@ fn pairwise_difference(a: &Cluster, b: &Cluster, probes: &Probes) -> Option<Stri
                 continue;
             }
             for &(port, protocol) in &probes.ports {
-                let ta = Traffic { from: from.clone(), to: to.clone(), port, protocol };
-                let tb = Traffic { from: on_b(&ids[i]), to: on_b(&ids[j]), port, protocol };
+                let ta = Traffic {
+                    from: from.clone(),
+                    to: to.clone(),
+                    port,
+                    protocol,
+                };
+                let tb = Traffic {
+                    from: on_b(&ids[i]),
+                    to: on_b(&ids[j]),
+                    port,
+                    protocol,
+                };
                 let (ea, eb) = (explain(&a, &ta), explain(&b, &tb));
-                let sides = |e: &netpol::Explanation| (e.allowed, e.egress.allowed, e.ingress.allowed);
+                let sides =
+                    |e: &netpol::Explanation| (e.allowed, e.egress.allowed, e.ingress.allowed);
                 if sides(&ea) != sides(&eb) {
                     return Some(format!("{} -> {} : {port}/{protocol}", ids[i], ids[j]));
                 }
@@ -427,7 +470,10 @@ fn a_mutation_that_opens_an_impostor_is_named_with_the_probe() {
         host_network: false,
         origin: None,
     };
-    w.pods = vec![pod("x", "client", "client"), pod("kube-system", "dns", "dns")];
+    w.pods = vec![
+        pod("x", "client", "client"),
+        pod("kube-system", "dns", "dns"),
+    ];
     w.policies = vec![Policy {
         namespace: "x".into(),
         name: "egress".into(),
@@ -448,7 +494,10 @@ fn a_mutation_that_opens_an_impostor_is_named_with_the_probe() {
     }];
     w.complete_namespaces();
     let mut mutated = w.clone();
-    if let Some(Peer::Pods { namespace_selector, .. }) = mutated.policies[0].egress[0].peers.first_mut() {
+    if let Some(Peer::Pods {
+        namespace_selector, ..
+    }) = mutated.policies[0].egress[0].peers.first_mut()
+    {
         *namespace_selector = Some(Selector::everything());
     }
     let reference = Reference::from_clusters(w, Vec::new(), Vec::new());
@@ -458,6 +507,10 @@ fn a_mutation_that_opens_an_impostor_is_named_with_the_probe() {
     assert!(d.learner_allows);
     assert_eq!(d.from, "x/client");
     assert!(d.to.ends_with("/probe-app-dns"), "{}", d.to);
-    assert!(d.message.contains("a pod labelled `app: dns` in"), "{}", d.message);
+    assert!(
+        d.message.contains("a pod labelled `app: dns` in"),
+        "{}",
+        d.message
+    );
     assert_eq!(d.probes.len(), 1);
 }

@@ -232,13 +232,23 @@ fn a_wrong_answer_without_a_goal_line_is_caught_on_a_probe() {
         for wrong in l.wrong_answers.iter().filter(|w| w.fails.is_none()) {
             let (report, verdict) = grader.check_wrong_answer(wrong);
             assert!(verdict.is_ok(), "{name}: `{}`: {verdict:?}", wrong.title);
-            assert!(report.goal_met(), "{name}: `{}` fails a goal line: give it `fails:`", wrong.title);
-            let d = report.difference.as_ref().unwrap_or_else(|| panic!("{name}: `{}`", wrong.title));
+            assert!(
+                report.goal_met(),
+                "{name}: `{}` fails a goal line: give it `fails:`",
+                wrong.title
+            );
+            let d = report
+                .difference
+                .as_ref()
+                .unwrap_or_else(|| panic!("{name}: `{}`", wrong.title));
             assert!(d.message().starts_with("Your policies"), "{}", d.message());
             count += 1;
         }
     }
-    assert!(count >= 30, "{count} probe-caught wrong answers in the course");
+    assert!(
+        count >= 30,
+        "{count} probe-caught wrong answers in the course"
+    );
 }
 
 #[test]
@@ -1171,7 +1181,9 @@ fn an_ingress_that_admits_too_much_is_refused_though_egress_denies_today() {
     assert_eq!(d.to, "x/b");
     assert!(d.from.starts_with("x/probe-"), "{}", d.from);
     assert!(
-        d.message.contains("(its ingress)") && d.message.contains("denied today only by the sender's egress"),
+        d.message.contains("(its ingress)")
+            && d.message
+                .contains("denied today only by the sender's egress"),
         "{}",
         d.message
     );
@@ -1184,14 +1196,22 @@ fn a_namespace_selector_admits_impostors_in_other_namespaces() {
     let l = tiny();
     let report = check(
         &l,
-        &admitting(&l, "{namespaceSelector: {}, podSelector: {matchLabels: {app: a}}}"),
+        &admitting(
+            &l,
+            "{namespaceSelector: {}, podSelector: {matchLabels: {app: a}}}",
+        ),
     );
     let Some(Difference::Connection(d)) = &report.difference else {
         panic!("{report:#?}");
     };
     assert_eq!(d.to, "x/b");
     assert_eq!(d.from, "probe-other-namespace/probe-app-a", "{}", d.message);
-    assert!(d.message.contains("a pod labelled `app: a` in `probe-other-namespace`"), "{}", d.message);
+    assert!(
+        d.message
+            .contains("a pod labelled `app: a` in `probe-other-namespace`"),
+        "{}",
+        d.message
+    );
     assert_eq!(d.probes.len(), 1);
     assert_eq!(d.probes[0].labels.get("app").map(String::as_str), Some("a"));
 }
@@ -1229,11 +1249,16 @@ accept:
     let mut strict = l.clone();
     strict.accept.clear();
     let (report, verdict) = check_right_answer(&strict, &strict.right_answers[1]);
-    assert!(verdict.unwrap_err().contains("the lesson's solution allows it"));
+    assert!(verdict
+        .unwrap_err()
+        .contains("the lesson's solution allows it"));
     let Some(Difference::Connection(d)) = &report.difference else {
         panic!("{report:#?}");
     };
-    assert!(!d.learner_allows && (d.port, d.protocol) != (80, netpol::Protocol::Tcp), "{d:#?}");
+    assert!(
+        !d.learner_allows && (d.port, d.protocol) != (80, netpol::Protocol::Tcp),
+        "{d:#?}"
+    );
     // The accepted difference is one way: opening more is still refused.
     let report = check(&l, &admitting(&l, "{podSelector: {}}"));
     assert!(!report.complete);
@@ -1260,7 +1285,10 @@ fn accepted_differences_are_checked_when_read() {
     let has = |needle: &str| messages.iter().any(|m| m.contains(needle));
     assert!(has("is not a port number"), "{messages:#?}");
     assert!(has("not several"), "{messages:#?}");
-    assert!(has("needs `may_allow:`, `may_deny:` or `may_differ:`"), "{messages:#?}");
+    assert!(
+        has("needs `may_allow:`, `may_deny:` or `may_differ:`"),
+        "{messages:#?}"
+    );
     assert!(has("write `from -> to`"), "{messages:#?}");
     assert!(has("say why"), "{messages:#?}");
     assert_eq!(d.len(), 5, "{messages:#?}");
@@ -1270,7 +1298,11 @@ fn accepted_differences_are_checked_when_read() {
 fn a_removed_pod_of_the_lesson_is_a_difference() {
     let l = tiny();
     let mut ws = l.solution.clone();
-    ws.manifests = ws.manifests.replacen("metadata: {name: b, namespace: x, labels: {app: b}}", "metadata: {name: c, namespace: x, labels: {app: b}}", 1);
+    ws.manifests = ws.manifests.replacen(
+        "metadata: {name: b, namespace: x, labels: {app: b}}",
+        "metadata: {name: c, namespace: x, labels: {app: b}}",
+        1,
+    );
     let report = check(&l, &ws);
     let Some(Difference::Missing { endpoint, message }) = &report.difference else {
         panic!("{report:#?}");
@@ -1283,8 +1315,12 @@ fn a_removed_pod_of_the_lesson_is_a_difference() {
 fn an_answer_file_is_a_workspace_or_plain_manifests() {
     let l = tiny();
     // A workspace file: what it leaves out is the start's.
-    let ws = parse_answer("answer.yaml", &format!("add_manifests: |\n{}", indent(ALLOW_A_TO_B)), &l)
-        .unwrap_or_else(|d| panic!("{d:#?}"));
+    let ws = parse_answer(
+        "answer.yaml",
+        &format!("add_manifests: |\n{}", indent(ALLOW_A_TO_B)),
+        &l,
+    )
+    .unwrap_or_else(|d| panic!("{d:#?}"));
     assert!(check(&l, &ws).complete);
     // Plain manifests: the editor's whole text.
     let text = format!("{}---\n{ALLOW_A_TO_B}", CLUSTER);
@@ -1293,5 +1329,8 @@ fn an_answer_file_is_a_workspace_or_plain_manifests() {
     assert!(check(&l, &ws).complete);
     // A mistake in a workspace file is located.
     let d = parse_answer("answer.yaml", "add_manifests: x\narows: []\n", &l).unwrap_err();
-    assert!(d.iter().any(|d| d.line == 2 && d.message.contains("arows")), "{d:#?}");
+    assert!(
+        d.iter().any(|d| d.line == 2 && d.message.contains("arows")),
+        "{d:#?}"
+    );
 }

@@ -32,7 +32,7 @@ use crate::workspace::{self, Evaluation, Workspace};
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Difference {
     /// A connection one side allows and the other does not.
-    Connection(ConnectionDifference),
+    Connection(Box<ConnectionDifference>),
     /// A pod of the lesson that the learner's workspace no longer has.
     Missing {
         /// Its id (`namespace/name`).
@@ -175,7 +175,11 @@ impl Reference {
     /// A reference for a solution given as a cluster: `others` are the other clusters whose
     /// selectors the probes cover, `externals` the outside endpoints of the solution's own.
     /// Nothing is accepted.
-    pub fn from_clusters(solution: Cluster, others: Vec<Cluster>, externals: Vec<Cidr>) -> Reference {
+    pub fn from_clusters(
+        solution: Cluster,
+        others: Vec<Cluster>,
+        externals: Vec<Cidr>,
+    ) -> Reference {
         let mut own: Vec<String> = solution.pods.iter().map(|p| p.id()).collect();
         own.extend(externals.iter().map(external_id));
         let mut lesson_clusters = vec![solution];
@@ -249,8 +253,8 @@ impl Reference {
                         first: Some(Difference::Missing {
                             endpoint: id.clone(),
                             message: format!(
-                                "`{id}` is missing from your workspace; the lesson needs it as it was"
-                            ),
+                            "`{id}` is missing from your workspace; the lesson needs it as it was"
+                        ),
                         }),
                         pairs: 0,
                         endpoints: solution.endpoints.len(),
@@ -292,7 +296,8 @@ impl Reference {
         }
         let first = best.and_then(|found| {
             let port = self.telling_port(solution, probes, found.pair.1, &found.diff)?;
-            describe(solution, learner, probes, &found, port).map(Difference::Connection)
+            describe(solution, learner, probes, &found, port)
+                .map(|d| Difference::Connection(Box::new(d)))
         });
         Comparison {
             first,
@@ -304,7 +309,12 @@ impl Reference {
     /// How the pair `(i, j)` differs, if it does (accepted differences left out): first in
     /// what gets through, else on one side. The rank is 0-3 (through before one side,
     /// opened before closed).
-    fn pair_difference(&self, solution: &Side, learner: &Side, (i, j): (usize, usize)) -> Option<Found> {
+    fn pair_difference(
+        &self,
+        solution: &Side,
+        learner: &Side,
+        (i, j): (usize, usize),
+    ) -> Option<Found> {
         let se = solution.egress.get(i, j)?;
         let si = solution.ingress.get(i, j)?;
         let le = learner.egress.get(i, j)?;
@@ -468,7 +478,7 @@ fn describe(
     let shown: Vec<ShownProbe> = [&from, &to]
         .into_iter()
         .filter_map(|id| {
-            let why = probes.describe(id)?.to_string();
+            let why = probes.describe_for(id, &learner.cluster)?;
             let labels = solution
                 .cluster
                 .pod(id)

@@ -292,7 +292,9 @@ fn judge_wrong_answer(report: &Report, fails: Option<&Failing>) -> Result<(), St
         ));
     }
     if report.complete {
-        let met = fails.map(|f| format!("`{f}` is met and ")).unwrap_or_default();
+        let met = fails
+            .map(|f| format!("`{f}` is met and "))
+            .unwrap_or_default();
         return Err(format!(
             "{met}it completes the lesson: the grader lets this wrong answer through"
         ));

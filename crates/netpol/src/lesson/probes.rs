@@ -34,7 +34,7 @@ use crate::model::{
     Cluster, ContainerPort, EndpointKind, Labels, Namespace, Peer, Pod, PortRef,
     NAMESPACE_NAME_LABEL,
 };
-use crate::ports::{Protocol, MAX_PORT, MIN_PORT};
+use crate::ports::{Protocol, MIN_PORT};
 use crate::selector::{Operator, Selector};
 
 /// The namespace that stands for "any other namespace of the cluster".
@@ -100,6 +100,42 @@ impl Probes {
             }
         }
         cluster.complete_namespaces();
+    }
+
+    /// What the endpoint `id` stands for, told to the learner whose effective cluster is
+    /// `learner`: an address is named by what it is (the metadata address), else by the
+    /// learner's own `ipBlock` that holds it, before the range of the lesson it came from
+    /// (which may be another answer's).
+    pub fn describe_for(&self, id: &str, learner: &Cluster) -> Option<String> {
+        let Some(addr) = id.strip_prefix("ip:") else {
+            return self.describe(id).map(str::to_string);
+        };
+        let ip = Cidr::parse(addr, true).ok()?.addr;
+        let fixed = fixed_addresses().into_iter().find(|(a, _)| *a == ip);
+        if let Some((_, why)) = fixed {
+            return Some(why.to_string());
+        }
+        self.describe(id)?;
+        // The narrowest of the learner's ranges that holds it and does not except it (the
+        // one that speaks for it), else the narrowest that excepts it.
+        let blocks = learner
+            .policies
+            .iter()
+            .flat_map(|p| p.ingress.iter().chain(&p.egress).flat_map(|r| &r.peers));
+        let mut holding: Vec<(&Cidr, Option<&Cidr>)> = blocks
+            .filter_map(|peer| match peer {
+                Peer::IpBlock { cidr, except } if cidr.contains_ip(ip) => {
+                    Some((cidr, except.iter().find(|e| e.contains_ip(ip))))
+                }
+                _ => None,
+            })
+            .collect();
+        holding.sort_by_key(|(cidr, except)| (except.is_some(), std::cmp::Reverse(cidr.prefix)));
+        let own = holding.first().map(|(cidr, except)| match except {
+            Some(e) => format!("an address in the except {e} of your ipBlock {cidr}"),
+            None => format!("an address in your ipBlock {cidr}"),
+        });
+        own.or_else(|| self.describe(id).map(str::to_string))
     }
 
     /// What the endpoint `id` (`ns/name` or `ip:ADDR`) stands for, when it is a probe.
@@ -301,7 +337,11 @@ fn probe_namespaces(uses: &Uses) -> Vec<Namespace> {
             continue;
         }
         let labels = Labels::from([(key.clone(), value.clone())]);
-        add(&format!("probe-ns-{}-{value}", short_key(key)), labels, &mut out);
+        add(
+            &format!("probe-ns-{}-{value}", short_key(key)),
+            labels,
+            &mut out,
+        );
     }
     out
 }
@@ -350,16 +390,18 @@ fn probe_pods(uses: &Uses, probe_namespaces: &[Namespace]) -> Vec<ProbePod> {
                 format!("a pod labelled `{key}: {value}` in `{ns}`, a namespace where the lesson has none")
             };
             let labels = Labels::from([(key.clone(), value.clone())]);
-            add(&format!("probe-{}-{value}", short_key(key)), labels, ports, why);
+            add(
+                &format!("probe-{}-{value}", short_key(key)),
+                labels,
+                ports,
+                why,
+            );
         }
         for pod in uses.pods.values() {
             if pod.labels.is_empty() || pod.namespace == *ns {
                 continue;
             }
-            let why = format!(
-                "a copy of `{}` (same labels and ports) in `{ns}`",
-                pod.id()
-            );
+            let why = format!("a copy of `{}` (same labels and ports) in `{ns}`", pod.id());
             add(
                 &format!("probe-{}", pod.name),
                 pod.labels.clone(),
@@ -441,15 +483,36 @@ fn unique(wanted: &str, taken: &mut BTreeSet<String>, max: usize) -> String {
 /// Addresses every lesson is probed with, whatever its policies say.
 fn fixed_addresses() -> Vec<(IpAddr, &'static str)> {
     vec![
-        (v4(10, 1, 2, 3), "an address in the private range 10.0.0.0/8"),
-        (v4(172, 20, 1, 2), "an address in the private range 172.16.0.0/12"),
-        (v4(192, 168, 1, 2), "an address in the private range 192.168.0.0/16"),
+        (
+            v4(10, 1, 2, 3),
+            "an address in the private range 10.0.0.0/8",
+        ),
+        (
+            v4(172, 20, 1, 2),
+            "an address in the private range 172.16.0.0/12",
+        ),
+        (
+            v4(192, 168, 1, 2),
+            "an address in the private range 192.168.0.0/16",
+        ),
         (v4(169, 254, 169, 254), "the cloud metadata address"),
-        (v4(169, 254, 20, 10), "a link-local address (NodeLocal DNSCache listens there)"),
+        (
+            v4(169, 254, 20, 10),
+            "a link-local address (NodeLocal DNSCache listens there)",
+        ),
         (v4(1, 1, 1, 1), "a public IPv4 address"),
-        (v6([0xfd00, 0, 0, 0, 0, 0, 0, 1]), "an IPv6 unique local address (fc00::/7)"),
-        (v6([0xfe80, 0, 0, 0, 0, 0, 0, 1]), "an IPv6 link-local address (fe80::/10)"),
-        (v6([0x2606, 0x4700, 0x4700, 0, 0, 0, 0, 0x1111]), "a global IPv6 address"),
+        (
+            v6([0xfd00, 0, 0, 0, 0, 0, 0, 1]),
+            "an IPv6 unique local address (fc00::/7)",
+        ),
+        (
+            v6([0xfe80, 0, 0, 0, 0, 0, 0, 1]),
+            "an IPv6 link-local address (fe80::/10)",
+        ),
+        (
+            v6([0x2606, 0x4700, 0x4700, 0, 0, 0, 0, 0x1111]),
+            "a global IPv6 address",
+        ),
     ]
 }
 
@@ -514,7 +577,10 @@ fn range_edges(range: &Cidr, except: &[Cidr]) -> Vec<(IpAddr, &'static str)> {
     let narrow = range.prefix >= if range.is_ipv4() { 8 } else { 16 };
     if narrow {
         let (first, last) = bounds(range);
-        for (n, what) in [(first, "the first address of"), (last, "the last address of")] {
+        for (n, what) in [
+            (first, "the first address of"),
+            (last, "the last address of"),
+        ] {
             let ip = to_ip(n, range.is_ipv4());
             if !except.iter().any(|e| e.contains_ip(ip)) && !out.iter().any(|(a, _)| *a == ip) {
                 out.push((ip, what));
@@ -529,7 +595,8 @@ fn range_edges(range: &Cidr, except: &[Cidr]) -> Vec<(IpAddr, &'static str)> {
 fn address_in(range: &Cidr, except: &[Cidr]) -> Option<IpAddr> {
     let (first, last) = bounds(range);
     // The middle rounded up: 0.0.0.0/0 gives 128.0.0.0, not the loopback 127.255.255.255.
-    let middle = first.saturating_add(((last - first) / 2).saturating_add(u128::from(last > first)));
+    let middle =
+        first.saturating_add(((last - first) / 2).saturating_add(u128::from(last > first)));
     let mut candidates = vec![middle, first.saturating_add(1), last.saturating_sub(1)];
     for e in except {
         let (lo, hi) = bounds(&e.network());
@@ -581,7 +648,7 @@ fn probe_ports(uses: &Uses) -> Vec<(u16, Protocol)> {
             around.push((first + (last - first) / 2, protocol));
         }
         around.push((first.saturating_sub(1).max(MIN_PORT), protocol));
-        around.push((last.saturating_add(1).min(MAX_PORT), protocol));
+        around.push((last.saturating_add(1), protocol));
     }
     for name in &uses.port_names {
         for pod in uses.pods.values() {
@@ -667,12 +734,32 @@ spec:
             .iter()
             .find(|p| p.pod.id() == "ingress/probe-app-web")
             .map(|p| &p.pod);
-        assert_eq!(copy.map(|p| p.named_port("http", Protocol::Tcp)), Some(Some(8080)));
-        let addresses: Vec<String> = probes.addresses.iter().map(|a| a.cidr.to_string()).collect();
-        for a in ["128.0.0.0/32", "10.128.0.0/32", "10.0.0.0/32", "10.255.255.255/32", "11.0.0.0/32", "9.255.255.255/32"] {
-            assert!(addresses.contains(&a.to_string()), "{a} missing from {addresses:?}");
+        assert_eq!(
+            copy.map(|p| p.named_port("http", Protocol::Tcp)),
+            Some(Some(8080))
+        );
+        let addresses: Vec<String> = probes
+            .addresses
+            .iter()
+            .map(|a| a.cidr.to_string())
+            .collect();
+        for a in [
+            "128.0.0.0/32",
+            "10.128.0.0/32",
+            "10.0.0.0/32",
+            "10.255.255.255/32",
+            "11.0.0.0/32",
+            "9.255.255.255/32",
+        ] {
+            assert!(
+                addresses.contains(&a.to_string()),
+                "{a} missing from {addresses:?}"
+            );
         }
-        assert!(addresses.contains(&"172.20.1.2/32".to_string()), "{addresses:?}");
+        assert!(
+            addresses.contains(&"172.20.1.2/32".to_string()),
+            "{addresses:?}"
+        );
         for port in [8080, 9000, 9100, 9050, 8999, 9101, HIGH_PORT] {
             assert!(
                 probes.ports.contains(&(port, Protocol::Tcp)),
@@ -690,7 +777,9 @@ spec:
         let before = c.pods.len();
         probes.add_to(&mut c);
         assert_eq!(c.pods.len(), before + probes.pods.len());
-        assert!(c.namespace("probe-ns-tier-edge").is_some_and(|n| n.labels.get("tier").is_some()));
+        assert!(c
+            .namespace("probe-ns-tier-edge")
+            .is_some_and(|n| n.labels.contains_key("tier")));
         assert_eq!(
             probes.describe("team/probe-no-labels"),
             Some("a pod with no labels in `team`")
@@ -705,7 +794,10 @@ spec:
     #[test]
     fn names_are_dns_labels_and_unique() {
         let mut taken = BTreeSet::new();
-        assert_eq!(dns_label("probe-App.Kubernetes.io/Name", 63), "probe-app-kubernetes-io-name");
+        assert_eq!(
+            dns_label("probe-App.Kubernetes.io/Name", 63),
+            "probe-app-kubernetes-io-name"
+        );
         assert_eq!(unique("a", &mut taken, 63), "a");
         assert_eq!(unique("a", &mut taken, 63), "a-2");
         assert_eq!(dns_label("---", 63), "probe");
@@ -720,7 +812,10 @@ spec:
             .map(|s| Cidr::parse(s, false).unwrap())
             .collect();
         let ip = address_in(&range, &except).unwrap();
-        assert!(range.contains_ip(ip) && !except.iter().any(|e| e.contains_ip(ip)), "{ip}");
+        assert!(
+            range.contains_ip(ip) && !except.iter().any(|e| e.contains_ip(ip)),
+            "{ip}"
+        );
         let all: Vec<Cidr> = vec![range];
         assert_eq!(address_in(&range, &all), None);
     }

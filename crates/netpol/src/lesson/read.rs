@@ -12,13 +12,13 @@ use super::model::{Failing, WrongAnswer};
 
 mod answers;
 
-pub use answers::parse_answer;
 use super::{patch, Constraint, Expectation, Lesson, LessonIndex};
 use crate::diag::{self, Code, Diagnostic};
 use crate::model::{Direction, Labels, Origin};
 use crate::ports::Protocol;
 use crate::workspace::Workspace;
 use crate::yaml::value::{DataFile, Mapping, Value};
+pub use answers::parse_answer;
 
 const TOP_FIELDS: &[&str] = &[
     "id",
@@ -753,9 +753,7 @@ impl<'a> Reader<'a> {
             // answer that meets the goal and differs only on probes has none.
             let fails = match m.get("fails") {
                 None => Some(None),
-                Some(v) => self
-                    .failing(v, &join(&path, "fails"), lesson)
-                    .map(Some),
+                Some(v) => self.failing(v, &join(&path, "fails"), lesson).map(Some),
             };
             let workspace = self.answer_workspace(m, &path, "wrong", lesson.solution, start_spec);
             if let (Some(title), Some(fails), Some(workspace)) = (title, fails, workspace) {

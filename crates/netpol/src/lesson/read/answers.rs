@@ -98,9 +98,7 @@ impl Reader<'_> {
                         });
                     }
                 }
-                Err(message) => {
-                    self.report(diag::INVALID_VALUE, &join(&path, key), false, message)
-                }
+                Err(message) => self.report(diag::INVALID_VALUE, &join(&path, key), false, message),
             }
         }
         out
@@ -116,7 +114,10 @@ fn parse_accepted(text: &str) -> Result<(Pattern, Pattern, Option<Connections>),
         .split_once("->")
         .ok_or_else(|| format!("`{text}`: write `from -> to` or `from -> to : 53/TCP`"))?;
     let (to, ports) = match rest.split_once(" : ") {
-        Some((to, ports)) => (to, Some(parse_ports(ports.trim()).map_err(|e| format!("`{text}`: {e}"))?)),
+        Some((to, ports)) => (
+            to,
+            Some(parse_ports(ports.trim()).map_err(|e| format!("`{text}`: {e}"))?),
+        ),
         None => (rest, None),
     };
     let pattern = |side: &str, s: &str| -> Result<Pattern, String> {
@@ -228,10 +229,18 @@ mod tests {
 
     #[test]
     fn refuses_what_it_cannot_read_with_the_reason() {
-        assert!(parse_accepted("x/a").unwrap_err().contains("write `from -> to`"));
-        assert!(parse_accepted("x/a -> x/b : 9-8").unwrap_err().contains("ends before"));
-        assert!(parse_accepted("x/a -> : 53").unwrap_err().contains("receiver is missing"));
-        assert!(parse_accepted("x/a -> x/b : 53/ICMP").unwrap_err().contains("unknown protocol"));
+        assert!(parse_accepted("x/a")
+            .unwrap_err()
+            .contains("write `from -> to`"));
+        assert!(parse_accepted("x/a -> x/b : 9-8")
+            .unwrap_err()
+            .contains("ends before"));
+        assert!(parse_accepted("x/a -> : 53")
+            .unwrap_err()
+            .contains("receiver is missing"));
+        assert!(parse_accepted("x/a -> x/b : 53/ICMP")
+            .unwrap_err()
+            .contains("unknown protocol"));
     }
 
     #[test]

@@ -157,7 +157,7 @@ fn open_difference(
         return None;
     }
     match &grade.graded()?.report.difference {
-        Some(netpol::lesson::Difference::Connection(d)) => Some(Shared(Rc::new(d.clone()))),
+        Some(netpol::lesson::Difference::Connection(d)) => Some(Shared(Rc::new((**d).clone()))),
         _ => None,
     }
 }
