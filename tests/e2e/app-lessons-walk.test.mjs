@@ -4,12 +4,14 @@
 // The walk-through reads www/lessons/ (tests/e2e/lesson-files.mjs) and, for each lesson:
 // opens `?lesson=<id>`, checks the start is not done, completes the lesson the way its
 // solution says (typing the manifests, or drawing the arrows and typing their ports) and
-// checks the panel says done and every goal chip on the diagram is met; then, from done,
-// loads every known wrong answer and checks the panel turns back to not done, with the goal
-// line it fails marked not met in the panel and on the diagram (or the rule it breaks marked
-// in the panel), and completes the lesson again. Last, the lesson list shows the whole
-// course done. One browser and one page for all of it; every wait is on
-// a condition, none is a fixed sleep.
+// checks the panel says done and every goal chip on the diagram is met, then the same with
+// one of its right answers; then, from done, loads every known wrong answer the page can
+// make (typed manifests, arrows between pods) and checks the panel turns back to not done:
+// with the goal line it fails marked not met in the panel and on the diagram (or the rule it
+// breaks marked in the panel), or, for one that a probe catches, with the difference from
+// the solution in the panel, and for the first of those, its probe on the diagram while the
+// explanation is open. Last, the lesson list shows the whole course done. One browser and one
+// page for all of it; every wait is on a condition, none is a fixed sleep.
 //
 // The goal overlay test clicks and keyboard-activates goal chips, compares the inspector's
 // explanation with the panel's "Why?", and takes screenshots in both themes (out/).
@@ -18,7 +20,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hooks, openApp, screenshot, setupHarness, waitForApp } from './lib/harness.mjs';
 import { dragArrow, paste, POD1, POD2 } from './app-helpers.mjs';
-import { readCourse, readLesson, sameDrawnObjects } from './lesson-files.mjs';
+import { readCourse, readLesson, sameDrawnObjects, walkable } from './lesson-files.mjs';
 
 const h = setupHarness();
 const WIDE = { viewport: { width: 1440, height: 900 } };
@@ -119,7 +121,12 @@ async function checkRefused(page, lesson, wrong) {
   await done(page)
     .waitFor({ state: 'detached' })
     .catch(() => assert.fail(`${what} is shown as done`));
-  if (wrong.fails.goal !== undefined) {
+  if (wrong.fails === null) {
+    // Caught on a probe: the panel says how it differs from the solution.
+    const message = panel(page).locator('.lesson-difference .difference-message');
+    await message.waitFor().catch(() => assert.fail(`${what}: no difference from the solution is shown`));
+    assert.match(await message.innerText(), /^Your policies /, what);
+  } else if (wrong.fails.goal !== undefined) {
     const i = wrong.fails.goal;
     await page.waitForFunction(
       (i) => document.querySelector(`[aria-label="Goal"] li[data-goal-index="${i}"]`)?.dataset.met === 'false',
@@ -138,6 +145,21 @@ async function checkRefused(page, lesson, wrong) {
     assert.ok(await rulesList(page).locator('li[data-met]').nth(i).isVisible(), `${what}: the broken rule is visible`);
   }
   assert.equal(await done(page).count(), 0, `${what}: the panel does not say done`);
+}
+
+/** Opens the difference's explanation: both sides explained in the panel, and its probe (if
+ * it names one) on the diagram until it is closed. True when a probe was shown. */
+async function checkProbeShown(page, lesson, wrong) {
+  const what = `${lesson.file}: wrong answer “${wrong.title}”`;
+  const section = panel(page).locator('.lesson-difference');
+  await section.getByRole('button', { name: /^Why\?/ }).click();
+  await section.locator('.difference-why .explanation').nth(1).waitFor();
+  await page.locator('svg .probe-layer').waitFor();
+  const probes = await page.locator('svg .probe-layer [data-probe]').count();
+  await section.getByRole('button', { name: 'Hide' }).click();
+  await page.locator('svg .probe-layer').waitFor({ state: 'detached' });
+  assert.equal(await page.locator('svg [data-probe]').count(), 0, `${what}: the probe leaves the diagram`);
+  return probes > 0;
 }
 
 test('every lesson is completed in the browser, and every known wrong answer is refused', async () => {
@@ -163,9 +185,17 @@ test('every lesson is completed in the browser, and every known wrong answer is 
       await waitDone(page, lesson, 'the solution');
       const chipStates = await chips(page).evaluateAll((cs) => cs.map((c) => c.dataset.met));
       assert.deepEqual(chipStates, lesson.goal.map(() => 'true'), `${lesson.file}: every goal chip is met`);
-      for (const wrong of lesson.wrongAnswers) {
+      const right = lesson.rightAnswers.find((r) => walkable(r.workspace, lesson.start));
+      assert.ok(right, `${lesson.file}: a right answer the walk-through can type or draw`);
+      await enter(page, lesson, right.workspace, drawn);
+      await waitDone(page, lesson, `right answer “${right.title}”`);
+      const wrongs = lesson.wrongAnswers.filter((w) => walkable(w.workspace, lesson.start));
+      assert.ok(wrongs.some((w) => w.fails === null), `${lesson.file}: a wrong answer caught on a probe`);
+      let probeShown = false;
+      for (const wrong of wrongs) {
         await enter(page, lesson, wrong.workspace, drawn);
         await checkRefused(page, lesson, wrong);
+        if (wrong.fails === null && !probeShown) probeShown = await checkProbeShown(page, lesson, wrong);
         await enter(page, lesson, lesson.solution, drawn);
         await waitDone(page, lesson, `the solution (after “${wrong.title}”)`);
       }

@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hooks, openApp, setupHarness, waitForApp } from './lib/harness.mjs';
 import { POD1, bigCluster, clearMeasures, measures, median, paste } from './app-helpers.mjs';
+import { readCourse } from './lesson-files.mjs';
 
 const h = setupHarness();
 
@@ -128,6 +129,41 @@ test('200 pods and 100 policies update on every keystroke (figures recorded)', a
     const { update, evaluate } = await typeAndMeasure(page, [...'\n# typing']);
     console.log(`200 pods / 100 policies: netpol:update ${fmt(update)}; netpol:evaluate ${fmt(evaluate)}`);
     record('200 pods / 100 policies', update, evaluate);
+    assert.deepEqual(app.problems, []);
+  } finally {
+    await app.close();
+  }
+});
+
+test('grading a lesson with its probes, on every keystroke of every lesson (figures recorded)', async () => {
+  // Issue 18's budget: grading (the learner's side of the comparison with the solution on
+  // every probe, the goal lines and the constraints) within 10 ms per keystroke on every
+  // lesson. `netpol:grade` is the app's measure of exactly that, once per workspace change.
+  const course = await readCourse();
+  const app = await openApp(h, '');
+  try {
+    const { page } = app;
+    await waitForApp(page);
+    const perLesson = {};
+    for (const lesson of course) {
+      await page.goto(h.server.url(`?lesson=${lesson.id}`));
+      await waitForApp(page);
+      await page.locator(`.lesson-panel[data-lesson="${lesson.id}"] [aria-label="Goal"] li`).first().waitFor();
+      const keys = [...'\n# ok'];
+      await typeAndMeasure(page, keys);
+      const grade = await measures(page, 'netpol:grade');
+      assert.equal(grade.length, keys.length, `${lesson.id}: one netpol:grade per keystroke, got ${grade.length}`);
+      perLesson[lesson.id] = { median_ms: Number(median(grade).toFixed(2)), max_ms: Number(Math.max(...grade).toFixed(2)) };
+    }
+    const medians = Object.values(perLesson).map((x) => x.median_ms);
+    const worst = Object.entries(perLesson).sort((a, b) => b[1].median_ms - a[1].median_ms)[0];
+    console.log(`lesson grading: worst lesson ${worst[0]} median ${worst[1].median_ms} ms; all ${JSON.stringify(perLesson)}`);
+    const file = new URL('./out/perf.json', import.meta.url);
+    mkdirSync(new URL('./out/', import.meta.url), { recursive: true });
+    let all = {};
+    try { all = JSON.parse(readFileSync(file, 'utf8')); } catch { /* first figure */ }
+    all['lesson grading'] = { worst_median_ms: Math.max(...medians), worst_lesson: worst[0], per_lesson: perLesson };
+    writeFileSync(file, JSON.stringify(all, null, 2));
     assert.deepEqual(app.problems, []);
   } finally {
     await app.close();

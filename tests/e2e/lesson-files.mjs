@@ -23,21 +23,28 @@ export async function readCourse() {
   return Promise.all(index.lessons.map((file) => readLesson(file)));
 }
 
-/** One lesson file: `{ file, id, title, goal, constraints, start, solution, wrongAnswers }`. */
+/** One lesson file: `{ file, id, title, goal, constraints, start, solution, rightAnswers,
+ * wrongAnswers }`. A wrong answer's `fails` is `null` when it names no goal line or
+ * constraint (a probe catches it). */
 export async function readLesson(file) {
   const raw = parse(await readFile(join(LESSONS_DIR, file), 'utf8'));
   const start = build(raw.start, undefined, `${file}: start`);
   const solution = build(raw.solution, raw.start, `${file}: solution`);
   const goal = raw.goal.map((line) => ({ ...line }));
   const constraints = raw.constraints ?? [];
+  const answer = (a, i, which) => {
+    const where = `${file}: ${which}[${i}] (${a.title})`;
+    return a.patch
+      ? { ...solution, manifests: a.patch.reduce((text, edit) => replaceLines(text, edit.replace, edit.with, where), solution.manifests) }
+      : build(a.workspace, raw.start, where);
+  };
+  const rightAnswers = (raw.right_answers ?? []).map((r, i) => ({ title: r.title, workspace: answer(r, i, 'right_answers') }));
   const wrongAnswers = (raw.wrong_answers ?? []).map((w, i) => {
     const where = `${file}: wrong_answers[${i}] (${w.title})`;
-    const workspace = w.patch
-      ? { ...solution, manifests: w.patch.reduce((text, edit) => replaceLines(text, edit.replace, edit.with, where), solution.manifests) }
-      : build(w.workspace, raw.start, where);
-    return { title: w.title, workspace, fails: failing(w.fails, goal, constraints, where) };
+    const fails = w.fails === undefined ? null : failing(w.fails, goal, constraints, where);
+    return { title: w.title, workspace: answer(w, i, 'wrong_answers'), fails };
   });
-  return { file, id: raw.id, title: raw.title, goal, constraints, start, solution, wrongAnswers };
+  return { file, id: raw.id, title: raw.title, goal, constraints, start, solution, rightAnswers, wrongAnswers };
 }
 
 /** A workspace spec, with what it leaves out taken from `base` (the start's spec). */
@@ -78,13 +85,12 @@ function joinDocuments(parts) {
   return out;
 }
 
-/** `ns/a -> ns/b:8080/TCP,53/UDP` as `{ from, to, ports }` (ports as the inspector takes them). */
+/** `ns/a -> ns/b:8080/TCP,53/UDP` as `{ from, to, ports }` (ports as the inspector takes
+ * them); `external` when an end is an address, which the walk-through does not draw. */
 export function parseArrow(text) {
   const [from, rest] = text.split('->').map((s) => s.trim());
   if (!from || !rest) throw new Error(`not an arrow: \`${text}\``);
-  if (from.startsWith('ip:') || rest.startsWith('ip:')) {
-    throw new Error(`arrows to or from addresses are not drawn by the walk-through yet: \`${text}\``);
-  }
+  if (from.startsWith('ip:') || rest.startsWith('ip:')) return { from, to: rest, ports: '', external: true };
   const colon = rest.indexOf(':');
   const to = colon < 0 ? rest : rest.slice(0, colon).trim();
   const ports = colon < 0 ? '' : rest.slice(colon + 1).trim();
@@ -140,6 +146,12 @@ function indentOfMatch(lines, at, needle) {
 }
 
 /** True when two workspaces differ only in manifests and arrows (what the walk-through edits). */
+/** True when the walk-through can make `ws` from the lesson's start: typed manifests and
+ * arrows between pods, nothing else drawn. */
+export function walkable(ws, start) {
+  return sameDrawnObjects(ws, start) && ws.arrows.every((a) => !a.external);
+}
+
 export function sameDrawnObjects(a, b) {
   const pick = (w) => JSON.stringify([w.namespaces, w.pods, w.externals, w.options]);
   return pick(a) === pick(b);
