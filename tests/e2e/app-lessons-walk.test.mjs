@@ -298,3 +298,52 @@ test('the goal on the diagram: chips met or not, the explanation on click and En
     await app.close();
   }
 });
+
+test('a wrong answer caught on a probe: the difference in the panel, its probe on the diagram, both themes', async () => {
+  const lesson = await readLesson('02-pod-1-to-pod-2.yaml');
+  const wrong = lesson.wrongAnswers.find((w) => w.title.startsWith('`namespaceSelector: {}` next to the podSelector'));
+  assert.ok(wrong, 'the any-namespace pod-1 wrong answer');
+  const app = await openApp(h, `?lesson=${lesson.id}`, WIDE);
+  try {
+    const { page } = app;
+    await waitForApp(page);
+    await stillStyles(page);
+    await page.locator(`.lesson-panel[data-lesson="${lesson.id}"]`).waitFor();
+    await chips(page).first().waitFor();
+    await paste(page, wrong.workspace.manifests);
+    // Every goal line holds; the lesson is not done, and the panel says why.
+    await page.waitForFunction(() => [...document.querySelectorAll('[aria-label="Goal"] li[data-met]')].every((li) => li.dataset.met === 'true'));
+    const section = panel(page).locator('.lesson-difference');
+    const message = section.locator('.difference-message');
+    await message.waitFor();
+    assert.equal(await done(page).count(), 0);
+    const text = await message.innerText();
+    assert.match(text, /^Your policies let .*probe-app-pod-1.* \(a pod labelled app: pod-1 in .*\) reach team-one-namespace\/pod-2 on 8080\/TCP; the lesson's solution does not/, text);
+    assert.equal(await page.locator('svg [data-probe]').count(), 0, 'no probe on the diagram until asked');
+    await section.getByRole('button', { name: 'Why? Show the probe' }).click();
+    const probe = page.locator('svg .probe-layer [data-probe]');
+    await probe.waitFor();
+    assert.match(await probe.getAttribute('data-probe'), /\/probe-app-pod-1$/);
+    assert.match(await probe.getAttribute('aria-label'), /probe: a pod labelled `app: pod-1`/);
+    assert.equal(await page.locator('svg .probe-layer .probe-difference.opened').count(), 1);
+    const sides = section.locator('.difference-why .explanation');
+    assert.equal(await sides.count(), 2, 'both sides explained');
+    assert.match(await sides.nth(0).locator('.verdict-line').innerText(), /^allowed/i);
+    assert.match(await sides.nth(1).locator('.verdict-line').innerText(), /^denied/i);
+    for (const theme of ['light', 'dark']) {
+      await setTheme(page, theme);
+      await screenshot(page, `lesson-difference-probe-${theme}`);
+    }
+    // The probe is the grader's, never the workspace's: closing the explanation takes it off.
+    await section.getByRole('button', { name: 'Hide' }).click();
+    await page.locator('svg .probe-layer').waitFor({ state: 'detached' });
+    assert.doesNotMatch(await hooks.editor(page).inputValue(), /probe-/);
+    // Fixing the answer makes the difference go.
+    await paste(page, lesson.solution.manifests);
+    await done(page).waitFor();
+    assert.equal(await section.count(), 0);
+    assert.deepEqual(app.problems, []);
+  } finally {
+    await app.close();
+  }
+});

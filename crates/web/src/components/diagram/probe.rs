@@ -8,14 +8,15 @@
 use netpol::lesson::ConnectionDifference;
 use yew::prelude::*;
 
+use super::changes::badge_point;
 use super::fmt;
 use super::scene::{NodeInfo, Scene, Shared};
 use crate::display::truncate;
 use crate::layout::{edge_path, Pos, NODE_H, NODE_W};
 
 /// How far the difference's line bends from the straight line between its ends, so it
-/// does not cover a drawn arrow between the same nodes.
-const BEND: f64 = -30.0;
+/// does not cover a drawn arrow between the same nodes (as Compare's changes bend).
+const BEND: f64 = 18.0;
 
 #[derive(Properties, PartialEq)]
 pub struct ProbeProps {
@@ -36,7 +37,7 @@ pub fn probe_layer(props: &ProbeProps) -> Html {
         .filter_map(|n| Some(probe_node(n, pos(&n.id)?)));
     let line = pos(&d.from)
         .zip(pos(&d.to))
-        .map(|(a, b)| difference_line(d, a, b));
+        .map(|(a, b)| difference_line(d, a, b, &props.scene));
     html! {
         <g class="probe-layer" data-difference-from={d.from.clone()} data-difference-to={d.to.clone()}>
             { line.unwrap_or_default() }
@@ -46,8 +47,10 @@ pub fn probe_layer(props: &ProbeProps) -> Html {
 }
 
 /// The connection: what the learner's policies do that the solution's do not.
-fn difference_line(d: &ConnectionDifference, a: Pos, b: Pos) -> Html {
-    let (path, mid) = edge_path(a, b, BEND);
+fn difference_line(d: &ConnectionDifference, a: Pos, b: Pos, scene: &Scene) -> Html {
+    let (path, _) = edge_path(a, b, BEND);
+    // Where no node covers the badge (the probes are laid out as nodes too).
+    let mid = badge_point(a, b, &scene.layout.nodes);
     let (kind, glyph) = if d.learner_allows {
         ("opened", "+")
     } else {
@@ -64,6 +67,23 @@ fn difference_line(d: &ConnectionDifference, a: Pos, b: Pos) -> Html {
         format!("yours deny {}/{}{side}", d.port, d.protocol.as_str())
     };
     let w = 18.0 + words.chars().count() as f64 * 6.3;
+    // The words go under the probe, where the eye already is, rather than along a line
+    // that crosses other nodes; without a probe, beside the badge.
+    let probe_at = scene
+        .probes
+        .iter()
+        .find(|p| p.id == d.from || p.id == d.to)
+        .and_then(|p| scene.layout.nodes.get(&p.id));
+    let at = match probe_at {
+        Some(p) => Pos {
+            x: p.x - w / 2.0,
+            y: p.y + NODE_H / 2.0 + 4.0,
+        },
+        None => Pos {
+            x: mid.x + 14.0,
+            y: mid.y - 11.0,
+        },
+    };
     html! {
         <g class={classes!("probe-difference", kind)} role="img" aria-label={d.message.clone()}>
             <title>{ d.message.clone() }</title>
@@ -74,7 +94,7 @@ fn difference_line(d: &ConnectionDifference, a: Pos, b: Pos) -> Html {
                 <circle r="9.5" />
                 <text y="4.5" text-anchor="middle">{ glyph }</text>
             </g>
-            <g class="change-label" transform={format!("translate({:.1} {:.1})", mid.x + 14.0, mid.y - 11.0)}>
+            <g class="change-label" transform={format!("translate({:.1} {:.1})", at.x, at.y)}>
                 <rect width={fmt(w)} height="22" rx="11" />
                 <text x="8" y="15">{ words }</text>
             </g>

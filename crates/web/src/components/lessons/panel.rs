@@ -289,8 +289,8 @@ fn difference_section(store: &Store, lessons: &LessonStore, graded: &Graded) -> 
         Callback::from(move |_: MouseEvent| lessons.send(LessonAction::ShowDifference(!open)))
     };
     let more = match report.differing_pairs {
-        0 | 1 => String::new(),
-        n => format!(" It is the first of {n} pairs of endpoints that differ."),
+        0 | 1 => ".".to_string(),
+        n => format!(". It is the first of {n} pairs of endpoints that differ."),
     };
     let (message, why) = match difference {
         Difference::Connection(d) => {
