@@ -261,17 +261,17 @@ impl Reader {
         };
         let port_field = || format!("{prefix}l4.{name}.destination_port");
         let Some(port) = ports.destination_port else {
-            self.unreadable(
-                1,
-                Some(port_field()),
+            self.bad(
+                bytes,
+                port_field(),
                 "missing: which port was the connection to?".to_string(),
             );
             return;
         };
         let Some(port) = u16::try_from(port).ok().filter(|p| *p > 0) else {
-            self.unreadable(
-                1,
-                Some(port_field()),
+            self.bad(
+                bytes,
+                port_field(),
                 format!("{port} is not a port (1 to 65535)"),
             );
             return;
