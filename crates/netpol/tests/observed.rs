@@ -80,11 +80,11 @@ fn hubble_json_golden() {
     let o = read("shop.json");
     golden(
         "shop.expected.json",
-        &rendered(&o, |w, o, r| observed::render_json(w, o, r)),
+        &rendered(&o, observed::render_json::<String>),
     );
     golden(
         "shop.expected.txt",
-        &rendered(&o, |w, o, r| observed::render_text(w, o, r)),
+        &rendered(&o, observed::render_text::<String>),
     );
     // Both ends of a flow count once; replies and the DNS reply are not connections.
     assert_eq!(o.skipped.replies, 3);
@@ -122,7 +122,7 @@ fn legacy_shape_golden() {
     let o = read("legacy.json");
     golden(
         "legacy.expected.txt",
-        &rendered(&o, |w, o, r| observed::render_text(w, o, r)),
+        &rendered(&o, observed::render_text::<String>),
     );
     // No is_reply: the SYN-ACK and the reverse ACK are replies; SYN and ACK/PSH count.
     assert_eq!(o.skipped.replies, 2);
@@ -134,7 +134,7 @@ fn csv_golden() {
     let o = read("shop.csv");
     golden(
         "csv.expected.md",
-        &rendered(&o, |w, o, r| observed::render_markdown(w, o, r)),
+        &rendered(&o, observed::render_markdown::<String>),
     );
     assert_eq!(o.skipped.not_l4, 1);
 }
@@ -144,7 +144,7 @@ fn bad_lines_are_located_and_the_rest_replays() {
     let o = read("bad.json");
     golden(
         "bad.expected.csv",
-        &rendered(&o, |w, o, r| observed::render_csv(w, o, r)),
+        &rendered(&o, observed::render_csv::<String>),
     );
     let lines: Vec<usize> = o.diagnostics.iter().map(|d| d.line).collect();
     assert_eq!(lines, [2, 3, 4, 5, 6, 7, 8, 10]);
