@@ -45,7 +45,10 @@ fn main() {
         let r = next();
         let a = (r % pods.max(1) as u64) as usize;
         let b = (a + 1 + (r >> 20) as usize % 4 * 97) % pods.max(1);
-        let port = [8080u16, 80, 8500, 53][(r >> 40) as usize % 4];
+        let port = [8080u16, 80, 8500, 53]
+            .get((r >> 40) as usize % 4)
+            .copied()
+            .unwrap_or(80);
         let sport = 32768 + (r >> 24) as u16 % 28000;
         second += 1;
         let time = format!(
