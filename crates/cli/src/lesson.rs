@@ -398,7 +398,13 @@ mod tests {
         let weakened = weakened.replace(
             "    fails:\n      deny: \"team-one-namespace/batch -> team-one-namespace/pod-2 : 8080/TCP\"\n",
             "",
-        ) + "accept:\n  - may_allow: \"team-one-namespace/* -> team-one-namespace/pod-2\"\n    reason: a test that weakens the lesson\n";
+        )
+        .replacen(
+            "\naccept:\n",
+            "\naccept:\n  - may_allow: \"team-one-namespace/* -> team-one-namespace/pod-2\"\n    reason: a test that weakens the lesson\n",
+            1,
+        );
+        assert!(weakened.contains("a test that weakens"));
         let file = dir.join("weak.yaml");
         std::fs::write(&file, weakened).unwrap();
         let err = check_file(&file).unwrap_err();
