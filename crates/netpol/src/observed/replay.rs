@@ -62,6 +62,11 @@ pub fn replay<'o>(cluster: &Cluster, observed: &'o Observed) -> Vec<Replayed<'o>
         .collect()
 }
 
+/// Rules that did not match, listed per denied side: the first few say why, and a log of a
+/// million lines would otherwise carry every rule of every isolating policy for each of its
+/// connections.
+const MAX_MISSES: usize = 3;
+
 /// The deciding facts of an explanation, one line each: per side, the stage that decided
 /// and the rules that allowed it, or the policies that isolate it and why each of their
 /// rules did not match.
@@ -110,7 +115,7 @@ fn side_causes(side: &Side, out: &mut Vec<String>) {
                     "{what}: denied, isolated by {} and no {title} rule allows it",
                     names.join(", ")
                 ));
-                out.extend(side.candidates.iter().map(|c| {
+                out.extend(side.candidates.iter().take(MAX_MISSES).map(|c| {
                     format!(
                         "not {title}[{}] of {}: {}",
                         c.rule.rule,
@@ -118,6 +123,13 @@ fn side_causes(side: &Side, out: &mut Vec<String>) {
                         c.miss.describe()
                     )
                 }));
+                let more = side.candidates.len().saturating_sub(MAX_MISSES);
+                if more > 0 {
+                    out.push(format!(
+                        "and {more} more {title} rule{} that do not match (`netpol explain` lists them all)",
+                        if more == 1 { "" } else { "s" }
+                    ));
+                }
             } else {
                 let rules: Vec<String> = side
                     .allowed_by
