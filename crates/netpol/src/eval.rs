@@ -383,10 +383,45 @@ pub fn verdict(cluster: &Cluster, traffic: &Traffic) -> bool {
 
 /// The verdict for one connection with its evidence.
 pub fn explain(cluster: &Cluster, traffic: &Traffic) -> Explanation {
+    explain_among(cluster, None, traffic)
+}
+
+/// The NetworkPolicies of each namespace, by index into [`Cluster::policies`]: explaining
+/// many connections of one large cluster (a flow log's) then looks only at the policies of
+/// the two ends' namespaces, instead of comparing every policy's namespace each time.
+#[derive(Clone, Debug, Default)]
+pub struct PoliciesByNamespace(std::collections::HashMap<String, Vec<usize>>);
+
+impl PoliciesByNamespace {
+    /// Indexes `cluster`'s policies.
+    pub fn new(cluster: &Cluster) -> Self {
+        let mut by = std::collections::HashMap::<String, Vec<usize>>::new();
+        for (i, p) in cluster.policies.iter().enumerate() {
+            by.entry(p.namespace.clone()).or_default().push(i);
+        }
+        PoliciesByNamespace(by)
+    }
+}
+
+/// [`explain`] with the policies indexed by namespace (`index` must be of `cluster`): the
+/// same explanation, for many connections of one cluster.
+pub fn explain_indexed(
+    cluster: &Cluster,
+    index: &PoliciesByNamespace,
+    traffic: &Traffic,
+) -> Explanation {
+    explain_among(cluster, Some(index), traffic)
+}
+
+fn explain_among(
+    cluster: &Cluster,
+    index: Option<&PoliciesByNamespace>,
+    traffic: &Traffic,
+) -> Explanation {
     let loopback =
         matches!((&traffic.from, &traffic.to), (Endpoint::Pod(a), Endpoint::Pod(b)) if a == b);
-    let egress = side(cluster, Direction::Egress, traffic);
-    let ingress = side(cluster, Direction::Ingress, traffic);
+    let egress = side(cluster, index, Direction::Egress, traffic);
+    let ingress = side(cluster, index, Direction::Ingress, traffic);
     let allowed = loopback || (egress.allows() && ingress.allows());
     Explanation {
         from: traffic.from.id(cluster),
@@ -400,7 +435,12 @@ pub fn explain(cluster: &Cluster, traffic: &Traffic) -> Explanation {
     }
 }
 
-fn side(cluster: &Cluster, direction: Direction, traffic: &Traffic) -> Side {
+fn side(
+    cluster: &Cluster,
+    index: Option<&PoliciesByNamespace>,
+    direction: Direction,
+    traffic: &Traffic,
+) -> Side {
     // Egress is checked on the sender against the receiver; ingress the other way round.
     let (subject, other) = match direction {
         Direction::Egress => (&traffic.from, &traffic.to),
@@ -424,7 +464,19 @@ fn side(cluster: &Cluster, direction: Direction, traffic: &Traffic) -> Side {
         return out;
     };
     out.pod = Some(pod.id());
-    network_policies(cluster, direction, pod, other, traffic, &mut out);
+    match index {
+        Some(PoliciesByNamespace(by)) => {
+            let of_namespace = by.get(&pod.namespace).map_or(&[][..], Vec::as_slice);
+            let policies = of_namespace
+                .iter()
+                .filter_map(|&i| Some((i, cluster.policies.get(i)?)));
+            network_policies(cluster, policies, direction, pod, other, traffic, &mut out);
+        }
+        None => {
+            let policies = cluster.policies.iter().enumerate();
+            network_policies(cluster, policies, direction, pod, other, traffic, &mut out);
+        }
+    }
     if cluster.cluster_policies.is_empty() {
         (out.decided_by, out.allowed) = if out.isolated_by.is_empty() {
             (Stage::Default, true)
@@ -458,16 +510,18 @@ fn side(cluster: &Cluster, direction: Direction, traffic: &Traffic) -> Side {
     out
 }
 
-/// The NetworkPolicy evidence: which policies isolate `pod`, and which rules allow.
-fn network_policies(
+/// The NetworkPolicy evidence: which of `policies` (with their indices) isolate `pod`, and
+/// which rules allow.
+fn network_policies<'c>(
     cluster: &Cluster,
+    policies: impl Iterator<Item = (usize, &'c crate::model::Policy)>,
     direction: Direction,
     pod: &crate::model::Pod,
     other: &Endpoint,
     traffic: &Traffic,
     out: &mut Side,
 ) {
-    for (index, policy) in cluster.policies.iter().enumerate() {
+    for (index, policy) in policies {
         if policy.namespace != pod.namespace
             || !policy.isolates(direction)
             || !policy.pod_selector.matches(&pod.labels)

@@ -231,6 +231,20 @@ proptest! {
     }
 
     #[test]
+    fn explaining_with_policies_indexed_by_namespace_explains_the_same(c in cluster()) {
+        let eps = all_endpoints(&c, &externals());
+        let index = netpol::eval::PoliciesByNamespace::new(&c);
+        for &(port, protocol) in &PROBES {
+            for from in &eps {
+                for to in &eps {
+                    let t = Traffic { from: from.clone(), to: to.clone(), port, protocol };
+                    prop_assert_eq!(netpol::eval::explain_indexed(&c, &index, &t), explain(&c, &t));
+                }
+            }
+        }
+    }
+
+    #[test]
     fn rule_and_policy_order_never_matters(c in cluster()) {
         let eps = all_endpoints(&c, &externals());
         let before = matrix(&c, &eps, &PROBES);

@@ -4,7 +4,7 @@
 use super::{Connection, Observed};
 use crate::cnp::TierRuleRef;
 use crate::endpoint::Endpoint;
-use crate::eval::{explain, Explanation, Side, Stage, Traffic};
+use crate::eval::{explain_indexed, Explanation, PoliciesByNamespace, Side, Stage, Traffic};
 use crate::generate::Intent;
 use crate::model::{Cluster, Direction, PolicyPort, PortRef};
 
@@ -38,12 +38,14 @@ impl Replayed<'_> {
 /// Every connection of `observed`, replayed against `cluster` (usually `observed.cluster`,
 /// or it with more policies), in the order of `observed.connections`.
 pub fn replay<'o>(cluster: &Cluster, observed: &'o Observed) -> Vec<Replayed<'o>> {
+    let index = PoliciesByNamespace::new(cluster);
     observed
         .connections
         .iter()
         .map(|c| {
-            let e = explain(
+            let e = explain_indexed(
                 cluster,
+                &index,
                 &Traffic {
                     from: c.from.clone(),
                     to: c.to.clone(),
