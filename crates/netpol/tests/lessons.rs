@@ -325,6 +325,7 @@ fn the_readme_documents_every_constraint_and_field() {
         "may_differ",
         "reason",
         "netpol lesson grade",
+        "flows",
     ] {
         assert!(
             readme.contains(&format!("`{word}")),
@@ -354,7 +355,8 @@ fn the_schema_has_the_fields_the_reader_accepts() {
             "solution",
             "wrong_answers",
             "right_answers",
-            "accept"
+            "accept",
+            "flows"
         ]
         .map(String::from)
         .into()

@@ -38,6 +38,9 @@ pub struct Lesson {
     pub right_answers: Vec<RightAnswer>,
     /// Differences from the solution's behaviour that still complete the lesson.
     pub accept: Vec<Accept>,
+    /// A recorded flow log (Hubble JSON lines or CSV) the playground loads with the start,
+    /// for lessons about observed traffic; empty for the others.
+    pub flows: String,
 }
 
 /// A known right answer: a workspace that differs from the solution in text but not in

@@ -32,6 +32,7 @@ const TOP_FIELDS: &[&str] = &[
     "wrong_answers",
     "right_answers",
     "accept",
+    "flows",
 ];
 const TOP_REQUIRED: &[&str] = &["id", "title", "text", "start", "goal", "solution"];
 const WORKSPACE_FIELDS: &[&str] = &[
@@ -352,6 +353,7 @@ impl<'a> Reader<'a> {
         let wrong_answers = self.wrong_answers(map, &parts, &start_spec);
         let right_answers = self.right_answers(map, &solution, &start_spec);
         let accept = self.accept(map);
+        let flows = self.flows(map, &start);
         Some(Lesson {
             id: id?,
             title: title?,
@@ -364,6 +366,7 @@ impl<'a> Reader<'a> {
             wrong_answers,
             right_answers,
             accept,
+            flows,
         })
     }
 

@@ -105,6 +105,35 @@ impl Reader<'_> {
     }
 }
 
+impl Reader<'_> {
+    /// `flows:`: a flow log for the lesson's start, read against it so that a line the
+    /// playground could not replay is an error here, at its line in the lesson file.
+    pub(super) fn flows(&mut self, map: &Mapping, start: &Workspace) -> String {
+        let Some(text) = self.opt_string(map, "", "flows") else {
+            return String::new();
+        };
+        let cluster = crate::workspace::evaluate(start).effective;
+        let observed = crate::observed::read(cluster, "flows", &text);
+        for d in &observed.diagnostics {
+            self.report(
+                diag::INVALID_VALUE,
+                "flows",
+                false,
+                format!("the flow log's line {}: {}", d.line, d.message),
+            );
+        }
+        if observed.connections.is_empty() {
+            self.report(
+                diag::INVALID_VALUE,
+                "flows",
+                false,
+                "the flow log has no connection".to_string(),
+            );
+        }
+        text
+    }
+}
+
 /// `FROM -> TO` or `FROM -> TO : PORTS`, where PORTS is `53`, `53/UDP` or `8000-9000/TCP`
 /// (TCP when the protocol is left out). The ports follow ` : ` with its spaces, so an IPv6
 /// address keeps its colons.
