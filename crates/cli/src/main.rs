@@ -5,6 +5,7 @@
 
 mod diff;
 mod expectations;
+mod flows;
 mod inputs;
 mod lesson;
 mod output;
@@ -97,8 +98,12 @@ enum Command {
         #[arg(required = true)]
         inputs: Vec<String>,
         /// "ns/a -> ns/b[:8080/TCP]" (repeatable)
-        #[arg(long = "allow", required = true)]
+        #[arg(long = "allow", required_unless_present = "from_flows")]
         allow: Vec<String>,
+        /// A flow log (Hubble `hubble observe -o json`, or CSV from,to,port,protocol[,count]):
+        /// every observed connection becomes an arrow
+        #[arg(long = "from-flows", value_name = "FLOWS")]
+        from_flows: Option<String>,
         /// Baseline policies to add
         #[arg(long, value_enum, default_value = "none")]
         baseline: BaselineArg,
@@ -114,6 +119,20 @@ enum Command {
         /// Add DNS egress (kube-dns, 53/UDP and 53/TCP) to every egress-isolated pod
         #[arg(long)]
         dns: bool,
+    },
+    /// Replay a flow log (Hubble JSON or CSV) against the manifests: which observed connections they allow or deny, and why
+    Flows {
+        /// The flow log: `hubble observe -o json` output, or CSV from,to,port,protocol[,count]; - for stdin
+        flows: String,
+        /// Manifests: files, folders or - for stdin
+        #[arg(required = true)]
+        inputs: Vec<String>,
+        /// Output format
+        #[arg(short = 'o', long = "output", value_enum, default_value = "txt")]
+        output: flows::FlowsFormat,
+        /// Exit 1 when any observed connection would be denied
+        #[arg(long = "exit-code")]
+        exit_code: bool,
     },
     /// What a change opens and closes between two sets of manifests, and which policy did it
     Diff(diff::DiffArgs),
@@ -284,13 +303,27 @@ fn run(command: Command) -> Result<Output, String> {
             pod_label,
             namespace_label,
             dns,
+            from_flows,
         } => {
             let loaded = inputs::load(&inputs)?;
             inputs::warn_about_errors(loaded);
-            let intents = allow
+            let mut intents = allow
                 .iter()
-                .map(|a| generate::parse_intent(a).map_err(|e| format!("--allow `{a}`: {e}")))
+                .map(|a| {
+                    generate::parse_intent(a)
+                        .map(|i| (i, format!("--allow {a}")))
+                        .map_err(|e| format!("--allow `{a}`: {e}"))
+                })
                 .collect::<Result<Vec<_>, _>>()?;
+            let observed = match &from_flows {
+                Some(path) => Some(flows::read(path, loaded.cluster.clone())?),
+                None => None,
+            };
+            if let Some(o) = &observed {
+                intents.extend(netpol::observed::intents(o));
+                flows::warn_dropped(o);
+            }
+            let cluster = observed.as_ref().map_or(&loaded.cluster, |o| &o.cluster);
             let options = generate::Options {
                 selector: match selector {
                     SelectorArg::Labels => SelectorStyle::Labels,
@@ -306,9 +339,32 @@ fn run(command: Command) -> Result<Output, String> {
                 },
                 dns,
             };
-            let g = generate::generate(&loaded.cluster, &intents, &options)
-                .map_err(|e| e.to_string())?;
+            let g = if observed.is_some() {
+                generate::generate_annotated(cluster, &intents, &options)
+            } else {
+                let plain: Vec<generate::Intent> = intents.into_iter().map(|(i, _)| i).collect();
+                generate::generate(cluster, &plain, &options)
+            }
+            .map_err(|e| e.to_string())?;
+            if let Some(o) = &observed {
+                flows::check_generated(o, &g.yaml);
+            }
             ok(g.yaml)
+        }
+        Command::Flows {
+            flows: path,
+            inputs,
+            output,
+            exit_code,
+        } => {
+            let loaded = inputs::load(&inputs)?;
+            inputs::warn_about_errors(loaded);
+            let observed = flows::read(&path, loaded.cluster.clone())?;
+            let (text, denied) = flows::replay(&observed, output);
+            Ok(Output {
+                body: Body::Text(text),
+                code: u8::from(exit_code && denied),
+            })
         }
         Command::Diff(args) => diff::run(&args).map(|(stdout, code)| Output {
             body: Body::Text(stdout),

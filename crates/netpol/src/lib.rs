@@ -56,6 +56,7 @@ pub mod load;
 pub mod matrix;
 pub mod model;
 pub mod names;
+pub mod observed;
 pub mod ports;
 pub mod render;
 mod schema;

@@ -192,10 +192,34 @@ pub fn generate(
     intents: &[Intent],
     options: &Options,
 ) -> Result<Generated, GenerateError> {
+    let noted: Vec<(&Intent, Option<&str>)> = intents.iter().map(|i| (i, None)).collect();
+    generate_noted(cluster, &noted, options)
+}
+
+/// [`generate`], with a note per intent that the policies of both its ends carry in their
+/// comment (the YAML emitter writes comments per document, not per rule): observed flows
+/// name the traffic each policy keeps open this way.
+pub fn generate_annotated(
+    cluster: &Cluster,
+    intents: &[(Intent, String)],
+    options: &Options,
+) -> Result<Generated, GenerateError> {
+    let noted: Vec<(&Intent, Option<&str>)> = intents
+        .iter()
+        .map(|(i, note)| (i, Some(note.as_str())))
+        .collect();
+    generate_noted(cluster, &noted, options)
+}
+
+fn generate_noted(
+    cluster: &Cluster,
+    intents: &[(&Intent, Option<&str>)],
+    options: &Options,
+) -> Result<Generated, GenerateError> {
     let selectors = identity::Selectors::new(cluster, options)?;
     let mut plan = plan::Plan::default();
-    for intent in intents {
-        plan.add(cluster, &selectors, intent)?;
+    for (intent, note) in intents {
+        plan.add(cluster, &selectors, intent, *note)?;
     }
     let mut outputs = baseline::policies(cluster, &selectors, options);
     outputs.extend(plan.into_policies(cluster, &selectors, options)?);

@@ -171,7 +171,12 @@ impl Allowances {
 #[derive(Debug, Default)]
 pub(super) struct Plan {
     workloads: BTreeMap<usize, Allowances>,
+    /// Notes of the intents each workload's policy serves, in the order given.
+    notes: BTreeMap<usize, Vec<String>>,
 }
+
+/// At most this many notes are written above one policy.
+const MAX_NOTES: usize = 30;
 
 impl Plan {
     /// Adds one intent: an Egress allowance on the sender, an Ingress one on the receiver.
@@ -180,6 +185,7 @@ impl Plan {
         cluster: &Cluster,
         selectors: &Selectors,
         intent: &Intent,
+        note: Option<&str>,
     ) -> Result<(), GenerateError> {
         let fail = |why: String| GenerateError(format!("intent `{intent}`: {why}"));
         let from = resolve(cluster, &intent.from).map_err(fail)?;
@@ -193,6 +199,13 @@ impl Plan {
             // A pod may always talk to itself: no policy needed.
             (Endpoint::Pod(a), Endpoint::Pod(b)) if a == b => Ok(()),
             _ => {
+                if let Some(note) = note {
+                    for end in [&from, &to] {
+                        if let Endpoint::Pod(i) = end {
+                            self.notes.entry(*i).or_default().push(note.to_string());
+                        }
+                    }
+                }
                 if let Endpoint::Pod(sender) = from {
                     let peer = peer_for(cluster, selectors, &to, sender).map_err(fail)?;
                     self.workloads
@@ -253,17 +266,34 @@ impl Plan {
             }
             let labels = selectors.pod_labels(pod)?;
             let name = unique_name(&mut taken, &pod.namespace, &policy_name(&pod.name));
-            outputs.push(Output::workload(
+            let mut output = Output::workload(
                 &pod.namespace,
                 &name,
                 selectors.pod_selector(&labels),
                 labels,
                 rules(allowances.ingress),
                 rules(allowances.egress),
-            ));
+            );
+            if let Some(notes) = self.notes.get(&index) {
+                output.comment = Some(notes_comment(notes));
+            }
+            outputs.push(output);
         }
         Ok(outputs)
     }
+}
+
+/// The comment above a policy that serves noted intents.
+fn notes_comment(notes: &[String]) -> String {
+    let mut out = String::from("Keeps open the observed flows:");
+    for note in notes.iter().take(MAX_NOTES) {
+        out.push_str("\n  ");
+        out.push_str(note);
+    }
+    if notes.len() > MAX_NOTES {
+        out.push_str(&format!("\n  ... and {} more", notes.len() - MAX_NOTES));
+    }
+    out
 }
 
 /// A Baseline tier stops applying to a pod for a direction once a NetworkPolicy selects

@@ -1,0 +1,147 @@
+//! The plain flow log: `from,to,port,protocol[,count]`, one connection per line, `from` and
+//! `to` as endpoint ids (`ns/name`, `ip:203.0.113.7`) or bare addresses; a first line
+//! starting with `from` is a header.
+
+use std::net::IpAddr;
+
+use super::{Reader, Record};
+use crate::cidr::Cidr;
+use crate::endpoint::Endpoint;
+use crate::model::{EndpointKind, Labels};
+use crate::ports::Protocol;
+
+const COLUMNS: [&str; 5] = ["from", "to", "port", "protocol", "count"];
+
+impl Reader {
+    /// One CSV line.
+    pub(super) fn csv_line(&mut self, text: &str) {
+        let mut cells: Vec<(usize, &str)> = Vec::with_capacity(5);
+        let mut at = 0;
+        for cell in text.split(',') {
+            let lead = cell.len() - cell.trim_start().len();
+            cells.push((at + lead + 1, cell.trim()));
+            at += cell.len() + 1;
+        }
+        if self.lines == 1
+            && cells
+                .first()
+                .is_some_and(|(_, c)| c.eq_ignore_ascii_case("from"))
+        {
+            return;
+        }
+        if !(4..=5).contains(&cells.len()) {
+            self.unreadable(
+                1,
+                None,
+                format!(
+                    "{} columns where the log has 4 or 5: `from,to,port,protocol[,count]`",
+                    cells.len()
+                ),
+            );
+            return;
+        }
+        let cell = |i: usize| cells.get(i).copied().unwrap_or((1, ""));
+        let field = |i: usize| COLUMNS.get(i).map(|c| c.to_string());
+        let (col, protocol) = cell(3);
+        let protocol = match Protocol::parse(&protocol.to_ascii_uppercase()) {
+            Some(p) => p,
+            None if protocol.to_ascii_uppercase().starts_with("ICMP") => {
+                self.skipped.not_l4 += 1;
+                return;
+            }
+            None => {
+                self.unreadable(
+                    col,
+                    field(3),
+                    format!("`{protocol}` is not TCP, UDP or SCTP"),
+                );
+                return;
+            }
+        };
+        let (col, port) = cell(2);
+        let Some(port) = port.parse::<u16>().ok().filter(|p| *p > 0) else {
+            self.unreadable(
+                col,
+                field(2),
+                format!("`{port}` is not a port (1 to 65535)"),
+            );
+            return;
+        };
+        let times = match cells.get(4) {
+            None | Some((_, "")) => 1,
+            Some((col, count)) => match count.parse::<u64>() {
+                Ok(n) if n > 0 => n,
+                _ => {
+                    self.unreadable(
+                        *col,
+                        field(4),
+                        format!("`{count}` is not a count (1 or more)"),
+                    );
+                    return;
+                }
+            },
+        };
+        let mut ends = [None, None];
+        for (i, slot) in ends.iter_mut().enumerate() {
+            let (col, id) = cell(i);
+            match self.csv_end(id) {
+                Ok(e) => *slot = Some(e),
+                Err(why) => {
+                    self.unreadable(col, field(i), why);
+                    return;
+                }
+            }
+        }
+        let [Some(from), Some(to)] = ends else {
+            return;
+        };
+        self.count(Record {
+            from,
+            to,
+            port,
+            protocol,
+            times,
+            direction: None,
+            verdict: None,
+            time: None,
+        });
+    }
+
+    fn csv_end(&mut self, id: &str) -> Result<Endpoint, String> {
+        let addr = id.strip_prefix("ip:").unwrap_or(id);
+        let addr = addr
+            .strip_prefix('[')
+            .and_then(|a| a.strip_suffix(']'))
+            .unwrap_or(addr);
+        if let Ok(ip) = addr.parse::<IpAddr>() {
+            return Ok(self.address(ip));
+        }
+        if id.starts_with("ip:") {
+            return match Cidr::parse(addr, true) {
+                Ok(c) if !c.has_host_bits() => Ok(Endpoint::External(c)),
+                Ok(c) => Err(format!(
+                    "`{id}` has bits set after the prefix: write `ip:{}`",
+                    c.network()
+                )),
+                Err(e) => Err(format!("`{id}`: {e}")),
+            };
+        }
+        let Some((namespace, name)) = id.split_once('/') else {
+            return Err(format!(
+                "`{id}` is neither `namespace/name` nor an address (`ip:203.0.113.7`)"
+            ));
+        };
+        if !crate::names::is_dns_label(namespace) || name.is_empty() || name.contains('/') {
+            return Err(format!("`{id}` is not `namespace/name`"));
+        }
+        if let Some(i) = self.by_id.get(id) {
+            return Ok(Endpoint::Pod(*i));
+        }
+        Ok(Endpoint::Pod(self.flow_endpoint(
+            namespace,
+            name,
+            EndpointKind::Pod,
+            Labels::new(),
+        )))
+    }
+}

@@ -1,0 +1,512 @@
+//! Observed traffic (`netpol::observed`): golden replays of Hubble logs shaped like real
+//! `hubble observe -o json` output (see fixtures/hubble/README.md), bad input located and
+//! survived, and properties: flows made from `connectivity(A)` replay without a denial;
+//! policies generated from any log allow the whole log and open nothing else between the
+//! manifests' endpoints.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "a test fails loudly on purpose"
+)]
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use netpol::endpoint::all_endpoints;
+use netpol::generate::{generate_annotated, Baseline, Options};
+use netpol::model::{ContainerPort, EndpointKind, Peer, PolicyPort, PortRef, Rule};
+use netpol::observed::{self, Observed, Reader};
+use netpol::selector::{Operator, Requirement};
+use netpol::{
+    connectivity, load, verdict, Cluster, Endpoint, Namespace, Pod, Policy, Protocol, Selector,
+    Source, Traffic,
+};
+use proptest::prelude::*;
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/hubble");
+
+fn fixture(name: &str) -> String {
+    std::fs::read_to_string(Path::new(FIXTURES).join(name)).unwrap()
+}
+
+fn manifests() -> Cluster {
+    let text = fixture("shop.yaml");
+    let loaded = load(&[Source {
+        name: "shop.yaml",
+        text: &text,
+    }]);
+    assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+    loaded.cluster
+}
+
+fn read(name: &str) -> Observed {
+    observed::read(manifests(), name, &fixture(name))
+}
+
+/// Compares with `fixtures/hubble/<name>`; `UPDATE_GOLDEN=1` writes it instead.
+fn golden(name: &str, actual: &str) {
+    let path = Path::new(FIXTURES).join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(
+        actual, expected,
+        "{name} differs (UPDATE_GOLDEN=1 rewrites it)"
+    );
+}
+
+fn rendered(
+    o: &Observed,
+    f: fn(&mut String, &Observed, &[observed::Replayed<'_>]) -> std::fmt::Result,
+) -> String {
+    let replayed = observed::replay(&o.cluster, o);
+    let mut out = String::new();
+    f(&mut out, o, &replayed).unwrap();
+    for d in &o.diagnostics {
+        out.push_str(&format!("# {d}\n"));
+    }
+    out
+}
+
+#[test]
+fn hubble_json_golden() {
+    let o = read("shop.json");
+    golden(
+        "shop.expected.json",
+        &rendered(&o, observed::render_json::<String>),
+    );
+    golden(
+        "shop.expected.txt",
+        &rendered(&o, observed::render_text::<String>),
+    );
+    // Both ends of a flow count once; replies and the DNS reply are not connections.
+    assert_eq!(o.skipped.replies, 3);
+    // L7 DNS, ICMPv4 and the lost_events line.
+    assert_eq!(o.skipped.not_l4, 3);
+    assert_eq!(o.skipped.unreadable, 0);
+    assert_eq!(o.lost_events, 12);
+    let ids: Vec<String> = o
+        .flow_only
+        .iter()
+        .map(|i| o.cluster.pods[*i].id())
+        .collect();
+    assert_eq!(ids, ["payments/checkout"]);
+    // Namespace labels from Hubble for a namespace no manifest declares.
+    let payments = o.cluster.namespace("payments").unwrap();
+    assert_eq!(payments.labels.get("team").map(String::as_str), Some("pay"));
+    let web_api = o
+        .connections
+        .iter()
+        .find(|c| c.from.id(&o.cluster) == "shop/web" && c.to.id(&o.cluster) == "shop/api")
+        .unwrap();
+    assert_eq!(web_api.count, 2);
+    assert_eq!(
+        web_api.first_seen.as_deref(),
+        Some("2024-05-14T09:00:01.102345678Z")
+    );
+    assert_eq!(
+        web_api.last_seen.as_deref(),
+        Some("2024-05-14T09:03:17.500312Z")
+    );
+}
+
+#[test]
+fn legacy_shape_golden() {
+    let o = read("legacy.json");
+    golden(
+        "legacy.expected.txt",
+        &rendered(&o, observed::render_text::<String>),
+    );
+    // No is_reply: the SYN-ACK and the reverse ACK are replies; SYN and ACK/PSH count.
+    assert_eq!(o.skipped.replies, 2);
+    assert_eq!(o.connections.len(), 2);
+}
+
+#[test]
+fn csv_golden() {
+    let o = read("shop.csv");
+    golden(
+        "csv.expected.md",
+        &rendered(&o, observed::render_markdown::<String>),
+    );
+    assert_eq!(o.skipped.not_l4, 1);
+}
+
+#[test]
+fn bad_lines_are_located_and_the_rest_replays() {
+    let o = read("bad.json");
+    golden(
+        "bad.expected.csv",
+        &rendered(&o, observed::render_csv::<String>),
+    );
+    let lines: Vec<usize> = o.diagnostics.iter().map(|d| d.line).collect();
+    assert_eq!(lines, [2, 3, 4, 5, 6, 7, 8, 10]);
+    assert!(o.diagnostics.iter().all(|d| d.column >= 1));
+    let fields: Vec<Option<&str>> = o.diagnostics.iter().map(|d| d.field.as_deref()).collect();
+    assert_eq!(fields[1], Some("flow.l4.TCP.destination_port"));
+    assert_eq!(fields[3], Some("flow.is_reply"));
+    // The good lines (and the one with unknown fields) replay.
+    assert_eq!(o.connections.len(), 2);
+    assert_eq!(o.skipped.unreadable, 8);
+}
+
+#[test]
+fn a_very_long_line_is_one_diagnostic() {
+    let mut reader = Reader::new(manifests(), "long.json");
+    let long = format!(
+        "{{\"flow\":{{\"Summary\":\"{}\"}}}}",
+        "x".repeat(observed::MAX_LINE + 10)
+    );
+    reader.push_line(long.as_bytes());
+    reader.push_overlong(5 << 20);
+    reader.push_line(fixture("shop.json").lines().next().unwrap().as_bytes());
+    let o = reader.finish();
+    assert_eq!(o.diagnostics.len(), 2);
+    assert_eq!((o.diagnostics[0].line, o.diagnostics[1].line), (1, 2));
+    assert_eq!(o.connections.len(), 1);
+}
+
+#[test]
+fn every_prefix_of_every_line_is_survived() {
+    let text = fixture("shop.json") + &fixture("legacy.json");
+    for line in text.lines() {
+        for cut in 0..line.len() {
+            let mut reader = Reader::new(manifests(), "cut.json");
+            reader.push_line(&line.as_bytes()[..cut]);
+            let o = reader.finish();
+            assert!(o.skipped.unreadable <= 1);
+        }
+    }
+}
+
+#[test]
+fn generated_policies_carry_their_flows_and_keep_them_open() {
+    let o = read("shop.json");
+    let intents = observed::intents(&o);
+    // The connection Hubble only saw dropped is not opened.
+    assert!(!intents.iter().any(|(i, _)| i.from == "shop/tools"));
+    for baseline in [
+        Baseline::None,
+        Baseline::DocsDefault,
+        Baseline::ClusterBaseline,
+    ] {
+        let options = Options {
+            baseline,
+            ..Options::default()
+        };
+        let g = generate_annotated(&o.cluster, &intents, &options).unwrap();
+        assert!(g.yaml.contains("#   shop/web -> shop/api 9090/TCP: seen 2 times, 2024-05-14T09:00:01.102345678Z to 2024-05-14T09:03:17.500312Z"), "{}", g.yaml);
+        let combined = with_generated(&o.cluster, &g.yaml);
+        for r in observed::replay(&combined, &o) {
+            assert!(
+                r.allowed || r.from == "shop/tools",
+                "{baseline:?}: {} -> {}: {:?}",
+                r.from,
+                r.to,
+                r.causes
+            );
+        }
+    }
+}
+
+/// `cluster` with the generated policies added.
+fn with_generated(cluster: &Cluster, yaml: &str) -> Cluster {
+    let loaded = load(&[Source {
+        name: "generated",
+        text: yaml,
+    }]);
+    assert!(
+        loaded.diagnostics.is_empty(),
+        "{:?}\n{yaml}",
+        loaded.diagnostics
+    );
+    let mut c = cluster.clone();
+    c.policies.extend(loaded.cluster.policies);
+    c.cluster_policies.extend(loaded.cluster.cluster_policies);
+    c
+}
+
+const KEYS: [&str; 2] = ["app", "tier"];
+const VALUES: [&str; 3] = ["a", "b", "c"];
+const NAMESPACES: [&str; 3] = ["x", "y", "z"];
+
+fn labels() -> impl Strategy<Value = BTreeMap<String, String>> {
+    prop::collection::btree_map(
+        prop::sample::select(KEYS.to_vec()).prop_map(String::from),
+        prop::sample::select(VALUES.to_vec()).prop_map(String::from),
+        0..=2,
+    )
+}
+
+fn selector() -> impl Strategy<Value = Selector> {
+    let req = (
+        prop::sample::select(KEYS.to_vec()),
+        prop::sample::select(vec![
+            Operator::In,
+            Operator::NotIn,
+            Operator::Exists,
+            Operator::DoesNotExist,
+        ]),
+        prop::collection::vec(prop::sample::select(VALUES.to_vec()), 1..=2),
+    )
+        .prop_map(|(k, op, vals)| Requirement {
+            key: k.to_string(),
+            operator: op,
+            values: match op {
+                Operator::In | Operator::NotIn => vals.into_iter().map(String::from).collect(),
+                _ => Vec::new(),
+            },
+        });
+    (
+        labels().prop_map(|l| if l.len() > 1 { BTreeMap::new() } else { l }),
+        prop::collection::vec(req, 0..=1),
+    )
+        .prop_map(|(match_labels, match_expressions)| Selector {
+            match_labels,
+            match_expressions,
+        })
+}
+
+fn peer() -> impl Strategy<Value = Peer> {
+    prop_oneof![
+        4 => (prop::option::of(selector()), prop::option::of(selector()))
+            .prop_filter("a peer needs a selector", |(a, b)| a.is_some() || b.is_some())
+            .prop_map(|(namespace_selector, pod_selector)| Peer::Pods { namespace_selector, pod_selector }),
+        1 => (prop::sample::select(vec!["10.0.0.0/8", "10.1.0.0/16", "0.0.0.0/0"]), prop::bool::ANY).prop_map(|(c, ex)| Peer::IpBlock {
+            cidr: netpol::Cidr::parse(c, false).unwrap(),
+            except: if ex && c != "10.1.0.0/16" { vec![netpol::Cidr::parse("10.1.0.0/16", false).unwrap()] } else { vec![] },
+        }),
+    ]
+}
+
+fn policy_port() -> impl Strategy<Value = PolicyPort> {
+    let protocol = prop::sample::select(Protocol::ALL.to_vec());
+    let port = prop_oneof![
+        Just(None),
+        prop::sample::select(vec![53u16, 80, 81]).prop_map(|n| Some(PortRef::Number(n))),
+        prop::sample::select(vec!["http", "dns"]).prop_map(|n| Some(PortRef::Name(n.to_string()))),
+    ];
+    (protocol, port, prop::option::of(80u16..=90)).prop_map(|(protocol, port, end)| {
+        let end_port = match &port {
+            Some(PortRef::Number(n)) => end.filter(|e| e >= n),
+            _ => None,
+        };
+        PolicyPort {
+            protocol,
+            port,
+            end_port,
+        }
+    })
+}
+
+fn rule() -> impl Strategy<Value = Rule> {
+    (
+        prop::collection::vec(peer(), 0..=2),
+        prop::collection::vec(policy_port(), 0..=2),
+    )
+        .prop_map(|(peers, ports)| Rule {
+            peers,
+            ports,
+            origin: None,
+        })
+}
+
+fn policy(i: usize) -> impl Strategy<Value = Policy> {
+    (
+        prop::sample::select(NAMESPACES.to_vec()),
+        selector(),
+        prop::option::of(prop::collection::vec(rule(), 0..=2)),
+        prop::option::of(prop::collection::vec(rule(), 0..=2)),
+    )
+        .prop_map(move |(ns, pod_selector, ingress, egress)| Policy {
+            namespace: ns.to_string(),
+            name: format!("p{i}"),
+            pod_selector,
+            isolates_ingress: ingress.is_some(),
+            isolates_egress: egress.is_some() || ingress.is_none(),
+            declared_types: None,
+            ingress: ingress.unwrap_or_default(),
+            egress: egress.unwrap_or_default(),
+            origin: None,
+        })
+}
+
+fn pod(i: usize) -> impl Strategy<Value = Pod> {
+    (
+        prop::sample::select(NAMESPACES.to_vec()),
+        labels(),
+        prop::bool::ANY,
+        prop::bool::ANY,
+    )
+        .prop_map(move |(ns, mut labels, http, ip)| Pod {
+            namespace: ns.to_string(),
+            name: format!("pod{i}"),
+            kind: EndpointKind::Pod,
+            labels: {
+                // Every pod can be told apart, as the generator needs.
+                labels.insert("name".to_string(), format!("pod{i}"));
+                labels
+            },
+            ports: if http {
+                vec![
+                    ContainerPort {
+                        name: Some("http".into()),
+                        port: 80,
+                        protocol: Protocol::Tcp,
+                    },
+                    ContainerPort {
+                        name: Some("dns".into()),
+                        port: 53,
+                        protocol: Protocol::Udp,
+                    },
+                ]
+            } else {
+                vec![ContainerPort {
+                    name: Some("http".into()),
+                    port: 81,
+                    protocol: Protocol::Tcp,
+                }]
+            },
+            ips: if ip {
+                vec![format!("10.{}.0.{i}", i % 2).parse().unwrap()]
+            } else {
+                vec![]
+            },
+            host_network: false,
+            origin: None,
+        })
+}
+
+fn cluster() -> impl Strategy<Value = Cluster> {
+    let pods = (1usize..=6).prop_flat_map(|n| (0..n).map(pod).collect::<Vec<_>>());
+    let policies = (0usize..=4).prop_flat_map(|n| (0..n).map(policy).collect::<Vec<_>>());
+    let ns_labels = prop::collection::vec(labels(), 3);
+    (pods, policies, ns_labels).prop_map(|(pods, policies, ns_labels)| {
+        let mut c = Cluster {
+            namespaces: NAMESPACES
+                .iter()
+                .zip(ns_labels)
+                .map(|(n, l)| {
+                    let mut ns = Namespace::implicit(n);
+                    ns.labels.extend(l);
+                    ns
+                })
+                .collect(),
+            pods,
+            policies,
+            kustomize_common_labels: false,
+            ..Cluster::default()
+        };
+        c.complete_namespaces();
+        c
+    })
+}
+
+const PORTS: [u16; 4] = [53, 80, 81, 8080];
+
+fn externals() -> Vec<netpol::Cidr> {
+    ["8.8.8.8", "10.1.2.3"]
+        .iter()
+        .map(|s| netpol::Cidr::parse(s, true).unwrap())
+        .collect()
+}
+
+/// A flow log as CSV: `(from, to, port, protocol)` by endpoint position (pods, then
+/// externals).
+fn log(cluster: &Cluster, picks: &[(usize, usize, usize, usize)]) -> String {
+    let endpoints = all_endpoints(cluster, &externals());
+    let mut out = String::from("from,to,port,protocol\n");
+    for (a, b, port, protocol) in picks {
+        let from = &endpoints[a % endpoints.len()];
+        let to = &endpoints[b % endpoints.len()];
+        if matches!((from, to), (Endpoint::External(_), Endpoint::External(_))) {
+            continue;
+        }
+        out += &format!(
+            "{},{},{},{}\n",
+            from.id(cluster),
+            to.id(cluster),
+            PORTS[port % PORTS.len()],
+            Protocol::ALL[protocol % 3]
+        );
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(common::cases(150))]
+
+    #[test]
+    fn flows_made_from_connectivity_replay_without_a_denial(c in cluster()) {
+        let endpoints = all_endpoints(&c, &externals());
+        let map = connectivity(&c, &endpoints);
+        let mut text = String::new();
+        for (a, b, conns) in map.allowed_pairs() {
+            if matches!((&endpoints[a], &endpoints[b]), (Endpoint::External(_), Endpoint::External(_))) {
+                continue;
+            }
+            for protocol in Protocol::ALL {
+                if let Some((lo, hi)) = conns.ports(protocol).ranges().first() {
+                    for port in [*lo, *hi] {
+                        text += &format!("{},{},{port},{protocol}\n", map.endpoints[a], map.endpoints[b]);
+                    }
+                }
+            }
+        }
+        let o = observed::read(c.clone(), "connectivity.csv", &text);
+        prop_assert!(o.diagnostics.is_empty(), "{:?}", o.diagnostics);
+        prop_assert!(o.flow_only.is_empty());
+        for r in observed::replay(&o.cluster, &o) {
+            prop_assert!(r.allowed, "{} -> {}: {:?}", r.from, r.to, r.causes);
+        }
+    }
+
+    #[test]
+    fn generated_from_a_log_allows_it_and_opens_nothing_else(
+        c in cluster(),
+        picks in prop::collection::vec((0usize..8, 0usize..8, 0usize..4, 0usize..3), 0..8),
+        deny_all in prop::bool::ANY,
+    ) {
+        let text = log(&c, &picks);
+        let o = observed::read(c.clone(), "log.csv", &text);
+        prop_assert!(o.diagnostics.is_empty(), "{:?}", o.diagnostics);
+        let options = Options {
+            baseline: if deny_all { Baseline::DenyAll } else { Baseline::None },
+            ..Options::default()
+        };
+        let g = generate_annotated(&o.cluster, &observed::intents(&o), &options).unwrap();
+        let combined = with_generated(&o.cluster, &g.yaml);
+        for r in observed::replay(&combined, &o) {
+            prop_assert!(r.allowed, "{} -> {}: {:?}\n{}", r.from, r.to, r.causes, g.yaml);
+        }
+        let logged: std::collections::HashSet<(Endpoint, Endpoint, u16, Protocol)> = o
+            .connections
+            .iter()
+            .map(|k| (k.from.clone(), k.to.clone(), k.port, k.protocol))
+            .collect();
+        let endpoints = all_endpoints(&c, &externals());
+        for from in &endpoints {
+            for to in &endpoints {
+                for port in PORTS {
+                    for protocol in Protocol::ALL {
+                        let t = Traffic { from: from.clone(), to: to.clone(), port, protocol };
+                        if verdict(&combined, &t) && !verdict(&c, &t) {
+                            prop_assert!(
+                                logged.contains(&(from.clone(), to.clone(), port, protocol)),
+                                "opened {} -> {} {port}/{protocol}, not in the log\n{text}\n{}",
+                                from.id(&c), to.id(&c), g.yaml
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
