@@ -243,7 +243,8 @@ fn use_persistence(store: &Store, embed: bool) {
                 }
             }
         };
-        if store.state().ws.manifests.len() < SAVE_NOW_BYTES {
+        let state = store.state();
+        if state.ws.manifests.len() + state.flow_log.len() < SAVE_NOW_BYTES {
             timer.borrow_mut().take();
             save();
         } else {

@@ -437,7 +437,13 @@ impl AppState {
                 .collect(),
             flows: self.ui.flows,
             compare: self.compare.as_ref().map(|c| c.to_dto()),
-            flow_log: (*self.flow_log).clone(),
+            // A log too large to share or save stays in the page only (not copied here on
+            // every save); the share dialog says so.
+            flow_log: if self.flow_log.len() <= crate::share::MAX_FLOW_LOG {
+                (*self.flow_log).clone()
+            } else {
+                String::new()
+            },
             ..workspace_share(&self.ws)
         }
     }

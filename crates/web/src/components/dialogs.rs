@@ -261,7 +261,14 @@ fn share_dialog() -> Html {
         return html! {};
     };
     let state = store.state();
-    let (payload, left_out) = state.to_share().link();
+    let (payload, mut left_out) = state.to_share().link();
+    if state.flow_log.len() > crate::share::MAX_FLOW_LOG {
+        left_out = Some(format!(
+            "The flow log ({}) is not in the link: a link carries at most {} of flow log. Share the log file alongside.",
+            crate::state::human_size(state.flow_log.len()),
+            crate::state::human_size(crate::share::MAX_FLOW_LOG)
+        ));
+    }
     let base = browser::page_base();
     let link = format!("{base}#s={payload}");
     let embed = format!(
