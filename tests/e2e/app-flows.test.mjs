@@ -107,8 +107,8 @@ test('drop a Hubble log: the dropped connection, its explanation, keep the flows
     assert.equal(await tab.getAttribute('aria-selected'), 'true');
     assert.match(await page.locator('.flows-summary').innerText(), /^8 connections from 85 lines: 1 would be dropped, 7 allowed\. 1 endpoint seen only in flows\./);
     const row = page.locator(`.flows-section.dropped [data-flow-from="${PROM}"][data-flow-to="${POD2}"]`);
-    assert.match(await row.innerText(), /9090\/TCP/);
-    assert.match(await row.innerText(), /Hubble: FORWARDED/);
+    assert.match(await row.textContent(), /9090\/TCP/);
+    assert.match(await row.textContent(), /Hubble: FORWARDED/);
     assert.equal(await page.locator('.flows-section.allowed .flow-row').count(), 7);
     await screenshot(page, 'flows-dropped-light');
     await setTheme(page, 'dark');

@@ -61,12 +61,27 @@ impl Replay {
         let matched = fingerprint(effective);
         let observed = match previous {
             Some(p) if p.matched == matched => {
-                // Same endpoints: the same connections; take the new policies.
-                let mut o = p.observed.clone();
-                o.cluster.policies = effective.policies.clone();
-                o.cluster.cluster_policies = effective.cluster_policies.clone();
-                o.cluster.nodes = effective.nodes.clone();
-                o
+                // Same endpoints: the same connections; take the new policies (without
+                // copying the old ones first).
+                let old = &p.observed;
+                Observed {
+                    cluster: Cluster {
+                        namespaces: old.cluster.namespaces.clone(),
+                        pods: old.cluster.pods.clone(),
+                        policies: effective.policies.clone(),
+                        cluster_policies: effective.cluster_policies.clone(),
+                        nodes: effective.nodes.clone(),
+                        kustomize_common_labels: effective.kustomize_common_labels,
+                        kustomization: effective.kustomization,
+                    },
+                    flow_only: old.flow_only.clone(),
+                    connections: old.connections.clone(),
+                    skipped: old.skipped,
+                    diagnostics: old.diagnostics.clone(),
+                    more_diagnostics: old.more_diagnostics,
+                    lost_events: old.lost_events,
+                    lines: old.lines,
+                }
             }
             _ => observed::read(effective.clone(), SOURCE, text),
         };

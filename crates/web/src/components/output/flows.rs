@@ -126,11 +126,12 @@ pub(super) fn flows_tab() -> Html {
     };
     let clear = store.action(Action::SetFlowLog(String::new()));
     let keep = store.action(Action::KeepFlows);
-    let lines = log.lines().count();
+    // Counted by the engine while reading (counting a large log here would cost every render).
+    let lines = state.replay.as_ref().map_or(0, |r| r.observed.lines);
     let input = if log.len() > EDIT_MAX {
         html! {
             <p class="flows-big" data-flow-log-size={log.len().to_string()}>
-                { format!("A flow log of {} lines ({}) is loaded; it is too large to edit here.", lines, human_size(log.len())) }
+                { format!("A flow log of {} non-blank lines ({}) is loaded; it is too large to edit here.", lines, human_size(log.len())) }
             </p>
         }
     } else {
