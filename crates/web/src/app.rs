@@ -222,7 +222,7 @@ fn use_persistence(store: &Store, embed: bool) {
             let listener = (!embed).then(browser::window).flatten().map(|w| {
                 gloo::events::EventListener::new(&w, "pagehide", move |_| {
                     let s = store.state();
-                    let _ = storage::save(&s.to_share(), s.dirty);
+                    let _ = storage::save(&s.to_share().for_storage(), s.dirty);
                 })
             });
             move || drop(listener)
@@ -238,12 +238,13 @@ fn use_persistence(store: &Store, embed: bool) {
             let store = store.clone();
             move || {
                 let s = store.state();
-                if let Err(e) = storage::save(&s.to_share(), s.dirty) {
+                if let Err(e) = storage::save(&s.to_share().for_storage(), s.dirty) {
                     gloo::console::warn!(format!("not saved: {e}"));
                 }
             }
         };
-        if store.state().ws.manifests.len() < SAVE_NOW_BYTES {
+        let state = store.state();
+        if state.ws.manifests.len() + state.flow_log.len() < SAVE_NOW_BYTES {
             timer.borrow_mut().take();
             save();
         } else {
@@ -257,7 +258,7 @@ fn embed_view(store: &Store, panes: &[String]) -> Html {
     let link = format!(
         "{}#s={}",
         browser::page_base(),
-        store.state().to_share().encode()
+        store.state().to_share().link().0
     );
     let pane = |name: &str| -> Html {
         match name {

@@ -18,6 +18,8 @@ pub struct Example {
     pub externals: &'static [&'static str],
     /// Whether to show every allowed flow right away (examples without arrows).
     pub flows: bool,
+    /// A recorded flow log that comes with it (the Flows tab), or `""`.
+    pub flow_log: &'static str,
 }
 
 /// Every example, in menu order.
@@ -29,6 +31,7 @@ pub const EXAMPLES: &[Example] = &[
         yaml: include_str!("../../../www/examples/docs.yaml"),
         externals: &["ip:8.8.8.8", "ip:10.1.2.3"],
         flows: true,
+        flow_log: "",
     },
     Example {
         id: "default-deny",
@@ -37,6 +40,7 @@ pub const EXAMPLES: &[Example] = &[
         yaml: include_str!("../../../www/examples/default-deny.yaml"),
         externals: &["ip:0.0.0.0/0"],
         flows: true,
+        flow_log: "",
     },
     Example {
         id: "allow-dns",
@@ -45,6 +49,7 @@ pub const EXAMPLES: &[Example] = &[
         yaml: include_str!("../../../www/examples/allow-dns.yaml"),
         externals: &["ip:8.8.8.8"],
         flows: true,
+        flow_log: "",
     },
     Example {
         id: "deny-all-egress",
@@ -53,6 +58,7 @@ pub const EXAMPLES: &[Example] = &[
         yaml: include_str!("../../../www/examples/deny-all-egress.yaml"),
         externals: &["ip:0.0.0.0/0"],
         flows: true,
+        flow_log: "",
     },
     Example {
         id: "allow-from-namespace",
@@ -61,6 +67,7 @@ pub const EXAMPLES: &[Example] = &[
         yaml: include_str!("../../../www/examples/allow-from-namespace.yaml"),
         externals: &[],
         flows: true,
+        flow_log: "",
     },
     Example {
         id: "allow-external",
@@ -69,6 +76,7 @@ pub const EXAMPLES: &[Example] = &[
         yaml: include_str!("../../../www/examples/allow-external.yaml"),
         externals: &["ip:0.0.0.0/0"],
         flows: true,
+        flow_log: "",
     },
     Example {
         id: "limit-to-app",
@@ -77,6 +85,7 @@ pub const EXAMPLES: &[Example] = &[
         yaml: include_str!("../../../www/examples/limit-to-app.yaml"),
         externals: &[],
         flows: true,
+        flow_log: "",
     },
     Example {
         id: "deny-other-namespaces",
@@ -85,6 +94,7 @@ pub const EXAMPLES: &[Example] = &[
         yaml: include_str!("../../../www/examples/deny-other-namespaces.yaml"),
         externals: &[],
         flows: true,
+        flow_log: "",
     },
     Example {
         id: "allow-port",
@@ -93,6 +103,7 @@ pub const EXAMPLES: &[Example] = &[
         yaml: include_str!("../../../www/examples/allow-port.yaml"),
         externals: &[],
         flows: true,
+        flow_log: "",
     },
     Example {
         id: "and-or-trap",
@@ -101,6 +112,7 @@ pub const EXAMPLES: &[Example] = &[
         yaml: include_str!("../../../www/examples/and-or-trap.yaml"),
         externals: &[],
         flows: true,
+        flow_log: "",
     },
     Example {
         id: "deny-external-egress",
@@ -109,6 +121,7 @@ pub const EXAMPLES: &[Example] = &[
         yaml: include_str!("../../../www/examples/deny-external-egress.yaml"),
         externals: &["ip:8.8.8.8"],
         flows: true,
+        flow_log: "",
     },
     Example {
         id: "baseline-default-deny",
@@ -117,6 +130,7 @@ pub const EXAMPLES: &[Example] = &[
         yaml: include_str!("../../../www/examples/baseline-default-deny.yaml"),
         externals: &["ip:8.8.8.8"],
         flows: true,
+        flow_log: "",
     },
     Example {
         id: "admin-deny",
@@ -125,6 +139,7 @@ pub const EXAMPLES: &[Example] = &[
         yaml: include_str!("../../../www/examples/admin-deny.yaml"),
         externals: &["ip:169.254.169.254", "ip:8.8.8.8"],
         flows: true,
+        flow_log: "",
     },
     Example {
         id: "pass-to-owners",
@@ -133,6 +148,16 @@ pub const EXAMPLES: &[Example] = &[
         yaml: include_str!("../../../www/examples/pass-to-owners.yaml"),
         externals: &[],
         flows: true,
+        flow_log: "",
+    },
+    Example {
+        id: "hubble-prometheus",
+        title: "A recorded Hubble log on the docs' example",
+        summary: "replay observed traffic: Prometheus scraping pod-2 breaks under the default",
+        yaml: include_str!("../../../www/examples/hubble-prometheus.yaml"),
+        externals: &[],
+        flows: false,
+        flow_log: include_str!("../../../www/examples/hubble-prometheus.flows.json"),
     },
 ];
 
@@ -151,6 +176,7 @@ impl Example {
             manifests: self.yaml.to_string(),
             externals: self.externals.iter().map(|s| s.to_string()).collect(),
             flows: self.flows,
+            flow_log: self.flow_log.to_string(),
             ..ShareState::default()
         }
     }

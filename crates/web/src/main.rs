@@ -15,6 +15,7 @@ mod components;
 mod display;
 mod examples;
 mod export;
+mod flowlog;
 mod forms;
 mod highlight;
 mod layout;

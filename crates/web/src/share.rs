@@ -6,8 +6,10 @@
 //! `derive` on engine types, so engine refactors never break old links.
 //!
 //! Versions: v1 is a workspace; v2 adds what it is compared with ([`CompareDto`], whose
-//! kept side is a [`SideDto`]: the same fields as a v1 workspace). This build writes v2 and
-//! reads both; a v1 link is a v2 link that compares with nothing.
+//! kept side is a [`SideDto`]: the same fields as a v1 workspace); v3 adds the flow log.
+//! This build writes v3 and reads all three; a v1 link is a v3 link that compares with
+//! nothing, a v2 link one without a flow log. A link carries the flow log only when it fits
+//! ([`ShareState::link`] says when it did not).
 //!
 //! Decoding distrusts its input: the link length, the inflated size, the JSON depth
 //! (serde_json's limit), and every count and string length are capped before anything is
@@ -30,13 +32,16 @@ use serde::{Deserialize, Serialize};
 use crate::layout::Pos;
 
 /// The format version this build writes.
-const VERSION: u32 = 2;
+const VERSION: u32 = 3;
 /// The oldest format version this build reads.
 const OLDEST: u32 = 1;
 /// Longest `#s=` payload accepted (characters of base64).
 const MAX_LINK_CHARS: usize = 512 * 1024;
-/// Largest JSON after inflating (two sides of [`MAX_MANIFESTS`] each, escaped).
-const MAX_INFLATED: usize = 5 * 1024 * 1024;
+/// Largest JSON after inflating (two sides of [`MAX_MANIFESTS`] each and a flow log of
+/// [`MAX_FLOW_LOG`], escaped).
+const MAX_INFLATED: usize = 8 * 1024 * 1024;
+/// Largest flow log a link or the saved state carries (a larger one stays in the page only).
+pub const MAX_FLOW_LOG: usize = 2 * 1024 * 1024;
 /// Largest manifests text a link or saved state may carry, per side (the editor's
 /// evaluation cap).
 pub const MAX_MANIFESTS: usize = 1024 * 1024;
@@ -124,6 +129,9 @@ pub struct ShareState {
     /// What the workspace is compared with (v2), if anything.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compare: Option<CompareDto>,
+    /// The flow log (v3), byte for byte, when it fits ([`MAX_FLOW_LOG`]).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub flow_log: String,
 }
 
 impl Default for ShareState {
@@ -140,6 +148,7 @@ impl Default for ShareState {
             flows: false,
             kustomize: false,
             compare: None,
+            flow_log: String::new(),
         }
     }
 }
@@ -240,6 +249,13 @@ impl ShareState {
             return Err(ShareError::Version(self.v));
         }
         self.side().validate()?;
+        if self.flow_log.len() > MAX_FLOW_LOG {
+            return Err(ShareError::TooLarge(format!(
+                "a flow log of {} KB, at most {} KB",
+                self.flow_log.len() / 1024,
+                MAX_FLOW_LOG / 1024
+            )));
+        }
         if self.positions.len() > MAX_ITEMS {
             return Err(too_many(self.positions.len(), "positions"));
         }
@@ -318,6 +334,49 @@ impl ShareState {
         let json = self.to_json();
         let packed = miniz_oxide::deflate::compress_to_vec(json.as_bytes(), 9);
         URL_SAFE_NO_PAD.encode(packed)
+    }
+
+    /// The `#s=` payload of a link, and why the flow log was left out of it, when it was:
+    /// it is larger than [`MAX_FLOW_LOG`], or the link with it would be longer than a link
+    /// may be.
+    pub fn link(&self) -> (String, Option<String>) {
+        if self.flow_log.is_empty() {
+            return (self.encode(), None);
+        }
+        let without = || ShareState {
+            flow_log: String::new(),
+            ..self.clone()
+        };
+        if self.flow_log.len() > MAX_FLOW_LOG {
+            return (
+                without().encode(),
+                Some(format!(
+                    "The flow log ({} KB) is not in the link: a link carries at most {} KB of flow log. Share the log file alongside.",
+                    self.flow_log.len() / 1024,
+                    MAX_FLOW_LOG / 1024
+                )),
+            );
+        }
+        let payload = self.encode();
+        if payload.len() > MAX_LINK_CHARS {
+            return (
+                without().encode(),
+                Some(format!(
+                    "The flow log is not in the link: with it the link would be {} KB, at most {} KB. Share the log file alongside.",
+                    payload.len() / 1024,
+                    MAX_LINK_CHARS / 1024
+                )),
+            );
+        }
+        (payload, None)
+    }
+
+    /// The state as saved in the browser: without a flow log too large to save.
+    pub fn for_storage(mut self) -> ShareState {
+        if self.flow_log.len() > MAX_FLOW_LOG {
+            self.flow_log.clear();
+        }
+        self
     }
 
     /// Reads a `#s=` payload (without the `s=`).
@@ -559,6 +618,7 @@ mod tests {
                     ..SideDto::default()
                 }),
             }),
+            flow_log: "from,to,port,protocol\nshop/web,ip:8.8.8.8,53,UDP\n".into(),
         }
     }
 
@@ -744,5 +804,44 @@ mod tests {
             ShareState::from_json(r#"{"v":0}"#),
             Err(ShareError::Version(0))
         );
+    }
+
+    #[test]
+    fn a_flow_log_travels_when_it_fits_and_the_link_says_when_it_does_not() {
+        let s = sample();
+        let (payload, why) = s.link();
+        assert!(why.is_none());
+        assert_eq!(ShareState::decode(&payload).unwrap().flow_log, s.flow_log);
+        // Too large for a link: left out, and said so; the rest still travels.
+        let big = ShareState {
+            flow_log: "x".repeat(MAX_FLOW_LOG + 1),
+            ..sample()
+        };
+        let (payload, why) = big.link();
+        assert!(why.unwrap().contains("not in the link"));
+        let back = ShareState::decode(&payload).unwrap();
+        assert!(back.flow_log.is_empty());
+        assert_eq!(back.manifests, s.manifests);
+        assert!(big.clone().for_storage().flow_log.is_empty());
+        // Within the size limit but incompressible past the link's length: left out too.
+        let mut noise = String::new();
+        let mut x: u64 = 7;
+        while noise.len() < MAX_FLOW_LOG - 64 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            noise.push_str(&format!("{x:x}\n"));
+        }
+        let (_, why) = ShareState {
+            flow_log: noise,
+            ..sample()
+        }
+        .link();
+        assert!(why.unwrap().contains("with it the link would be"));
+        // A v2 link (no flow log) still reads.
+        assert!(ShareState::from_json(r#"{"v":2}"#)
+            .unwrap()
+            .flow_log
+            .is_empty());
     }
 }

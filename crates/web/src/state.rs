@@ -16,6 +16,7 @@ use netpol::{Diagnostic, Protocol};
 use yew::Reducible;
 
 use crate::compare::{Comparison, Request};
+use crate::flowlog::{self, Replay};
 use crate::layout::Pos;
 use crate::share::{from_share, workspace_share, ShareState, MAX_MANIFESTS};
 
@@ -34,6 +35,8 @@ pub enum Tab {
     Explain,
     /// What the comparison opened and closed (only while comparing).
     Changes,
+    /// The flow log: its input, the connections as the manifests judge them.
+    Flows,
 }
 
 /// What is selected in the diagram.
@@ -280,6 +283,10 @@ pub enum Action {
     Compare(Request),
     /// Leave compare mode (the workspace stays as it is).
     StopCompare,
+    /// The flow log's text changed (pasted, typed, opened or dropped; `""` clears it).
+    SetFlowLog(String),
+    /// Turn the observed connections into drawn arrows ("Keep these flows").
+    KeepFlows,
 }
 
 impl Action {
@@ -300,6 +307,8 @@ impl Action {
             | Action::RemoveArrow(_)
             | Action::SetOptions(_)
             | Action::SetKustomize(_)
+            | Action::SetFlowLog(_)
+            | Action::KeepFlows
             | Action::Connect(_) => true,
             Action::MoveNode(..)
             | Action::ResetLayout
@@ -332,6 +341,11 @@ pub struct AppState {
     pub compare: Option<Rc<Comparison>>,
     /// The manifests last pasted to compare with (the paste dialog offers them again).
     pub pasted: Option<Rc<String>>,
+    /// The flow log as the user gave it (part of the workspace the user made; never
+    /// rewritten).
+    pub flow_log: Rc<String>,
+    /// The flow log read and replayed against the workspace (none when it is blank).
+    pub replay: Option<Rc<Replay>>,
     pub ui: Ui,
     /// Changed since the last example, lesson, link or blank workspace was loaded.
     pub dirty: bool,
@@ -393,12 +407,16 @@ impl AppState {
             ui.tab = Tab::Diagnostics;
         }
         let dirty = matches!(origin, LoadOrigin::Restored { dirty: true });
+        let flow_log = Rc::new(share.flow_log.clone());
+        let replay = replay_of(&flow_log, &derived, compare.as_deref(), None);
         AppState {
             ws: Rc::new(ws),
             positions: Rc::new(positions),
             derived,
             compare,
             pasted: None,
+            flow_log,
+            replay,
             ui,
             dirty,
             origin,
@@ -419,6 +437,13 @@ impl AppState {
                 .collect(),
             flows: self.ui.flows,
             compare: self.compare.as_ref().map(|c| c.to_dto()),
+            // A log too large to share or save stays in the page only (not copied here on
+            // every save); the share dialog says so.
+            flow_log: if self.flow_log.len() <= crate::share::MAX_FLOW_LOG {
+                (*self.flow_log).clone()
+            } else {
+                String::new()
+            },
             ..workspace_share(&self.ws)
         }
     }
@@ -522,6 +547,17 @@ impl AppState {
             Action::Compare(request) => self.start_compare(request),
             Action::StopCompare if self.compare.is_none() => Step::Unchanged,
             Action::StopCompare => self.stop_compare(),
+            Action::SetFlowLog(text) if text == *self.flow_log => Step::Unchanged,
+            Action::SetFlowLog(text) => {
+                self.flow_log = Rc::new(text);
+                self.refresh_replay(false);
+                self.ui.tab = Tab::Flows;
+                self.ws_rev += 1;
+                self.saved_rev += 1;
+                self.dirty = true;
+                Step::Changed
+            }
+            Action::KeepFlows => self.keep_flows(),
             view => self.view(view),
         }
     }
@@ -588,6 +624,7 @@ impl AppState {
             }
             self.compare = Some(Rc::new(next));
         }
+        self.refresh_replay(true);
         self.ws = Rc::new(w);
         self.ws_rev += 1;
         self.saved_rev += 1;
@@ -619,6 +656,7 @@ impl AppState {
         }
         let c = Comparison::start(&request, &self.ws, &self.derived);
         self.compare = Some(Rc::new(c));
+        self.refresh_replay(true);
         self.ui.tab = Tab::Changes;
         if matches!(self.ui.selection, Some(Selection::Change(..))) {
             self.ui.selection = None;
@@ -629,6 +667,7 @@ impl AppState {
 
     fn stop_compare(&mut self) -> Step {
         self.compare = None;
+        self.refresh_replay(true);
         if self.ui.tab == Tab::Changes {
             self.ui.tab = Tab::Generated;
         }
@@ -637,6 +676,37 @@ impl AppState {
         }
         self.saved_rev += 1;
         Step::Changed
+    }
+
+    /// Reads (or, with `reuse`, only replays when the endpoints are the same) the flow log
+    /// against the current evaluation and comparison.
+    fn refresh_replay(&mut self, reuse: bool) {
+        let previous = if reuse { self.replay.as_deref() } else { None };
+        self.replay = replay_of(
+            &self.flow_log,
+            &self.derived,
+            self.compare.as_deref(),
+            previous,
+        );
+    }
+
+    fn keep_flows(&mut self) -> Step {
+        let Some(replay) = self.replay.clone() else {
+            return Step::Unchanged;
+        };
+        let (w, n) = flowlog::keep(&self.ws, &replay, &self.derived.eval.effective);
+        if n == 0 {
+            self.ui.notice = Some(Notice::info(
+                "Every observed connection already has its arrow: nothing to keep.",
+            ));
+            return Step::Changed;
+        }
+        self.ui.notice = Some(Notice::info(format!(
+            "Kept the observed flows: {n} arrow{} added or widened. The generated YAML allows them.",
+            if n == 1 { "" } else { "s" }
+        )));
+        self.ui.tab = Tab::Generated;
+        Step::Edited(w)
     }
 
     fn append(&mut self, text: &str) -> Step {
@@ -733,6 +803,22 @@ impl AppState {
             Some(from) => self.add_arrow(from, id, Vec::new()),
         }
     }
+}
+
+/// The flow log read and replayed against `derived` (reusing `previous` when it can), with
+/// what the comparison's kept side would have allowed.
+fn replay_of(
+    text: &str,
+    derived: &Derived,
+    compare: Option<&Comparison>,
+    previous: Option<&Replay>,
+) -> Option<Rc<Replay>> {
+    let replay = Replay::of(text, &derived.eval, previous)?;
+    let replay = match compare {
+        Some(c) => replay.compared_with(c.before(derived)),
+        None => replay,
+    };
+    Some(Rc::new(replay))
 }
 
 /// Removes a drawn namespace, its drawn pods and their arrows.
@@ -1062,5 +1148,120 @@ mod tests {
         assert_eq!(s.pristine_example(), None);
         let restored = AppState::new(&ShareState::default(), LoadOrigin::Restored { dirty: true });
         assert!(restored.dirty);
+    }
+
+    fn dropped(s: &AppState) -> Vec<String> {
+        s.replay
+            .as_ref()
+            .map(|r| {
+                r.rows
+                    .iter()
+                    .zip(&r.observed.connections)
+                    .filter(|(row, _)| !row.allowed)
+                    .map(|(row, c)| format!("{} -> {} {}", row.from, row.to, c.port))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    const PROM: &str = "monitoring/prometheus -> team-one-namespace/pod-2 9090";
+
+    #[test]
+    fn the_hubble_example_drops_prometheus_and_keeping_the_flows_allows_it() {
+        let ex = examples::find("hubble-prometheus").unwrap();
+        let s = Rc::new(AppState::new(
+            &ex.state(),
+            LoadOrigin::Example(ex.id.into()),
+        ));
+        let r = s.replay.clone().expect("the example's log is replayed");
+        assert!(
+            r.observed.diagnostics.is_empty(),
+            "{:?}",
+            r.observed.diagnostics
+        );
+        assert_eq!(r.observed.connections.len(), 8);
+        assert!(r.observed.flow_only.is_empty());
+        assert_eq!(dropped(&s), [PROM]);
+        // Hubble forwarded it (recorded before enforcing): the verdicts disagree.
+        assert!(r.rows.iter().filter(|r| r.disagrees).count() == 1);
+        let s = s.reduce(Action::KeepFlows);
+        assert!(dropped(&s).is_empty(), "{:?}", dropped(&s));
+        assert_eq!(s.ui.tab, Tab::Generated);
+        let yaml = &s.derived.eval.generated.as_ref().unwrap().yaml;
+        assert!(yaml.contains("9090"), "{yaml}");
+        // Keeping again adds nothing.
+        let arrows = s.ws.arrows.len();
+        let s = s.reduce(Action::KeepFlows);
+        assert_eq!(s.ws.arrows.len(), arrows);
+    }
+
+    #[test]
+    fn a_log_on_the_docs_example_draws_the_endpoints_seen_only_in_flows() {
+        let log = examples::find("hubble-prometheus").unwrap().flow_log;
+        let s = docs().reduce(Action::SetFlowLog(log.to_string()));
+        assert_eq!(s.ui.tab, Tab::Flows);
+        let r = s.replay.clone().unwrap();
+        assert!(r.is_flow_only("monitoring/prometheus"));
+        assert_eq!(dropped(&s), [PROM]);
+        // An edit that leaves the endpoints replays without reading the log again.
+        let text = format!("{}\n# edited\n", s.ws.manifests);
+        let s = s.reduce(Action::SetManifests(text));
+        assert!(s
+            .replay
+            .as_ref()
+            .unwrap()
+            .is_flow_only("monitoring/prometheus"));
+        // Keeping draws the namespace and pod seen only in flows, and the arrow.
+        let s = s.reduce(Action::KeepFlows);
+        assert!(s.ws.namespaces.iter().any(|n| n.name == "monitoring"));
+        assert!(s.ws.pods.iter().any(|p| p.name == "prometheus"));
+        assert!(dropped(&s).is_empty(), "{:?}", dropped(&s));
+        // The log is kept as given, and shared.
+        assert_eq!(*s.flow_log, log);
+        assert_eq!(s.to_share().flow_log, log);
+    }
+
+    #[test]
+    fn compare_marks_the_connections_a_change_starts_dropping() {
+        let ex = examples::find("hubble-prometheus").unwrap();
+        let s = Rc::new(AppState::new(
+            &ex.state(),
+            LoadOrigin::Example(ex.id.into()),
+        ));
+        let s = s
+            .reduce(Action::KeepFlows)
+            .reduce(Action::Compare(Request::Snapshot));
+        assert!(s
+            .replay
+            .as_ref()
+            .unwrap()
+            .rows
+            .iter()
+            .all(|r| !r.starts_dropping));
+        // Remove every arrow again: Prometheus is dropped, and the change started it.
+        let mut s = s;
+        while !s.ws.arrows.is_empty() {
+            s = s.reduce(Action::RemoveArrow(0));
+        }
+        let r = s.replay.clone().unwrap();
+        let starts: Vec<_> = r
+            .rows
+            .iter()
+            .filter(|r| r.starts_dropping)
+            .map(|r| r.from.as_str())
+            .collect();
+        assert_eq!(starts, ["monitoring/prometheus"]);
+    }
+
+    #[test]
+    fn bad_lines_are_located_and_the_rest_replays() {
+        let log = examples::find("hubble-prometheus").unwrap().flow_log;
+        let broken = format!("{{\"flow\": nope\n{log}");
+        let s = docs().reduce(Action::SetFlowLog(broken));
+        let r = s.replay.clone().unwrap();
+        assert_eq!(r.observed.diagnostics[0].line, 1);
+        assert_eq!(r.observed.connections.len(), 8);
+        let s = s.reduce(Action::SetFlowLog(String::new()));
+        assert!(s.replay.is_none());
     }
 }

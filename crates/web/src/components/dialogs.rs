@@ -261,7 +261,14 @@ fn share_dialog() -> Html {
         return html! {};
     };
     let state = store.state();
-    let payload = state.to_share().encode();
+    let (payload, mut left_out) = state.to_share().link();
+    if state.flow_log.len() > crate::share::MAX_FLOW_LOG {
+        left_out = Some(format!(
+            "The flow log ({}) is not in the link: a link carries at most {} of flow log. Share the log file alongside.",
+            crate::state::human_size(state.flow_log.len()),
+            crate::state::human_size(crate::share::MAX_FLOW_LOG)
+        ));
+    }
     let base = browser::page_base();
     let link = format!("{base}#s={payload}");
     let embed = format!(
@@ -292,6 +299,12 @@ fn share_dialog() -> Html {
     html! {
         <Modal title="Share this workspace" on_close={store.action(Action::CloseDialog)}>
             <p class="muted">{ "The link holds the whole workspace (manifests, drawing, options), compressed. Nothing is uploaded: whoever opens it sees exactly this." }</p>
+            if !state.flow_log.is_empty() && left_out.is_none() {
+                <p class="field-help" data-share-flows="included">{ "The flow log is in the link too." }</p>
+            }
+            if let Some(why) = left_out {
+                <p class="field-error" role="status" data-share-flows="left-out">{ why }</p>
+            }
             <label for="share-link">{ "Link" }</label>
             <div class="row">
                 <input id="share-link" class="mono" type="text" readonly=true value={link.clone()} onfocus={select_all} aria-label="Share link" />

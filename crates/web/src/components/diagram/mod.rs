@@ -17,6 +17,7 @@ mod gestures;
 mod goals;
 mod namespaces;
 mod nodes;
+mod observed;
 mod probe;
 mod scene;
 
@@ -27,6 +28,7 @@ use yew::prelude::*;
 use crate::components::icons;
 use crate::components::inspector::Inspector;
 use crate::components::lessons::LessonStore;
+use crate::components::output::{drags_files, dropped_file, read_log_file};
 use crate::layout::{border_point, shows_node_text, zoom, Pos, Rect};
 use crate::lessons::Grade;
 use crate::state::{Action, Dialog, Selection};
@@ -40,6 +42,7 @@ use gestures::{use_gestures, Drag, Frame};
 use goals::{goal_lines_off_diagram, GoalArcsLayer, GoalChipsLayer};
 use namespaces::NamespacesLayer;
 use nodes::NodesLayer;
+use observed::{ObservedLayer, MAX_DRAWN_OBSERVED};
 use probe::ProbeLayer;
 use scene::{use_scene, Scene, Shared};
 
@@ -101,7 +104,7 @@ pub fn diagram() -> Html {
     html! {
         <section class="pane diagram-pane" aria-label="Diagram">
             { pane_head(&store) }
-            <div class="diagram-wrap">
+            <div class="diagram-wrap" ondragover={log_dragover()} ondrop={log_drop(&store)}>
                 <svg ref={svg_ref} id="diagram-svg" class={classes!("diagram", goal.is_some().then_some("with-goal"), state.compare.is_some().then_some("comparing"))} xmlns="http://www.w3.org/2000/svg"
                     viewBox={format!("{:.1} {:.1} {:.1} {:.1}", view.x, view.y, view.w, view.h)}
                     data-aspect={(client.0 * 10 / client.1.max(1)).max(1).to_string()}
@@ -114,6 +117,9 @@ pub fn diagram() -> Html {
                     <rect class="bg" x={fmt(bounds.x - 5000.0)} y={fmt(bounds.y - 5000.0)} width={fmt(bounds.w + 10000.0)} height={fmt(bounds.h + 10000.0)} />
                     <NamespacesLayer scene={scene.clone()} moving={moving.clone()} />
                     <FlowsLayer flows={Shared(flows.clone())} scene={scene.clone()} moving={moving.clone()} />
+                    if let Some(r) = &state.replay {
+                        <ObservedLayer replay={Shared(r.clone())} scene={scene.clone()} moving={moving.clone()} />
+                    }
                     if goal.is_some() {
                         <GoalArcsLayer grade={grade.clone()} scene={scene.clone()} moving={moving.clone()} />
                     }
@@ -140,12 +146,32 @@ pub fn diagram() -> Html {
                 if state.ws.arrows.is_empty() && !empty {
                     <p class="diagram-hint">{ "Drag from one node to another to allow traffic · ⠿ moves a node" }</p>
                 }
-                { legend(state.ui.flows, flows.left_out, scene.nodes.len() > MAX_FLOW_ENDPOINTS, goal, changes_drawn(&store)) }
+                { legend(state.ui.flows, flows.left_out, scene.nodes.len() > MAX_FLOW_ENDPOINTS, goal, changes_drawn(&store), observed_drawn(&store)) }
                 { view_controls(&store, &camera, frame) }
                 <div class="visually-hidden" aria-live="polite">{ g.announce }</div>
             </div>
         </section>
     }
+}
+
+/// A file dragged over the diagram may be dropped: it is read as a flow log.
+fn log_dragover() -> Callback<DragEvent> {
+    Callback::from(|e: DragEvent| {
+        if drags_files(&e) {
+            e.prevent_default();
+        }
+    })
+}
+
+/// A file dropped on the diagram is the flow log (manifests go to the editor).
+fn log_drop(store: &Store) -> Callback<DragEvent> {
+    let store = store.clone();
+    Callback::from(move |e: DragEvent| {
+        if let Some(f) = dropped_file(&e) {
+            e.prevent_default();
+            read_log_file(f, store.clone());
+        }
+    })
 }
 
 /// The open lesson's first difference from its solution, while the learner has it open.
@@ -211,6 +237,9 @@ fn markers() -> Html {
             // Opened and closed connections: Compare's changes and a lesson's difference.
             { marker("ah-opened", 12.0) }
             { marker("ah-closed", 12.0) }
+            // Observed connections (the flow log).
+            { marker("ah-observed", 10.0) }
+            { marker("ah-observed-dropped", 10.0) }
             // Where a node's text runs past its box it fades into the box's fill.
             <linearGradient id="node-fade"><stop offset="0" class="fade-0" /><stop offset="1" /></linearGradient>
             <linearGradient id="node-fade-ext"><stop offset="0" class="fade-0" /><stop offset="1" /></linearGradient>
@@ -278,6 +307,17 @@ fn changes_drawn(store: &Store) -> Option<usize> {
     Some(c.diff.changes.len().saturating_sub(MAX_DRAWN_CHANGES))
 }
 
+/// With a flow log, how many observed pairs are not drawn (`Some(0)` when all are).
+fn observed_drawn(store: &Store) -> Option<usize> {
+    let r = store.state().replay.as_ref()?;
+    let pairs: std::collections::BTreeSet<(&str, &str)> = r
+        .rows
+        .iter()
+        .map(|row| (row.from.as_str(), row.to.as_str()))
+        .collect();
+    Some(pairs.len().saturating_sub(MAX_DRAWN_OBSERVED))
+}
+
 /// The legend; `goal` is there while the lesson's goal is shown, with how many of its
 /// lines have an endpoint the diagram does not show. The goal comes first: in a lesson it
 /// is what the diagram is read for. `changes` is there while comparing, with how many
@@ -288,6 +328,7 @@ fn legend(
     too_many: bool,
     goal: Option<usize>,
     changes: Option<usize>,
+    observed: Option<usize>,
 ) -> Html {
     html! {
         <div class="diagram-legend" aria-label="Legend">
@@ -307,6 +348,11 @@ fn legend(
                 <span class="lg lg-opened">{ "+ opened" }</span>
                 <span class="lg lg-closed">{ "− closed" }</span>
             }
+            if observed.is_some() {
+                <span class="lg lg-observed">{ "×N observed" }</span>
+                <span class="lg lg-observed-dropped">{ "✕ would be dropped" }</span>
+            }
+            if let Some(n @ 1..) = observed { <span class="lg-note">{ format!("{n} more observed pairs not drawn: see Flows") }</span> }
             if left_out > 0 { <span class="lg-note">{ format!("{left_out} more flows not drawn") }</span> }
             if let Some(n @ 1..) = changes { <span class="lg-note">{ format!("{n} more changes not drawn: see Changes") }</span> }
             if flows_on && too_many { <span class="lg-note">{ format!("flows are drawn for up to {MAX_FLOW_ENDPOINTS} endpoints: see the truth table") }</span> }

@@ -63,6 +63,9 @@ pub struct Scene {
     /// While a lesson's difference is open: the probes it names that the workspace does
     /// not have (not selectable), laid out with the others.
     pub probes: Vec<NodeInfo>,
+    /// Endpoints seen only in the flow log (pods the manifests do not have, addresses the
+    /// workspace does not show), laid out with the others; the observed layer draws them.
+    pub seen: Vec<NodeInfo>,
     pub namespaces: Vec<NamespaceInfo>,
     pub layout: Layout,
 }
@@ -224,8 +227,9 @@ pub fn build(state: &AppState, aspect: f64, probes: &[ShownProbe]) -> Scene {
         .filter(|p| !shown.contains(&p.id.as_str()))
         .map(probe_node)
         .collect();
+    let seen = seen_nodes(state, preferred, &shown, &probes);
     let mut removed_by_ns: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for n in removed.iter().chain(&probes) {
+    for n in removed.iter().chain(&probes).chain(&seen) {
         match n.id.split_once('/').filter(|_| !n.external) {
             Some((ns, _)) => removed_by_ns
                 .entry(ns.to_string())
@@ -252,9 +256,46 @@ pub fn build(state: &AppState, aspect: f64, probes: &[ShownProbe]) -> Scene {
         nodes,
         removed,
         probes,
+        seen,
         namespaces,
         layout: layout::layout(&input, &state.positions, aspect),
     }
+}
+
+/// The endpoints the flow log names that the diagram does not show otherwise.
+fn seen_nodes(
+    state: &AppState,
+    preferred: Option<&str>,
+    shown: &[&str],
+    probes: &[NodeInfo],
+) -> Vec<NodeInfo> {
+    let Some(r) = &state.replay else {
+        return Vec::new();
+    };
+    let taken = |id: &str| shown.contains(&id) || probes.iter().any(|p| p.id == id);
+    let mut seen: Vec<NodeInfo> = r
+        .flow_only_pods()
+        .filter(|p| !taken(&p.id()))
+        .map(|p| {
+            let mut node = pod_node(p, preferred, false);
+            node.aria.push_str(", seen only in flows");
+            node
+        })
+        .collect();
+    let mut externals: Vec<&str> = r
+        .rows
+        .iter()
+        .flat_map(|row| [row.from.as_str(), row.to.as_str()])
+        .filter(|id| id.starts_with("ip:") && !taken(id))
+        .collect();
+    externals.sort_unstable();
+    externals.dedup();
+    seen.extend(externals.into_iter().map(|id| {
+        let mut node = external_node(id, false);
+        node.aria.push_str(", seen only in flows");
+        node
+    }));
+    seen
 }
 
 /// The endpoints only the compared side has, as nodes of its cluster.
@@ -292,12 +333,13 @@ pub fn use_scene(
         .compare
         .as_ref()
         .map_or(0, |c| Rc::as_ptr(&c.diff) as usize);
+    let replayed = state.replay.as_ref().map_or(0, |r| Rc::as_ptr(r) as usize);
     let fresh = use_memo(
         (
             state.ws_rev,
             Rc::as_ptr(&state.positions) as usize,
             aspect,
-            compared,
+            (compared, replayed),
             probes,
         ),
         {

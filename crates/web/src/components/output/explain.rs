@@ -17,8 +17,22 @@ pub(super) fn explain_tab() -> Html {
     };
     let state = store.state();
     let eval = &state.derived.eval;
-    let c = &eval.effective;
-    let ids: Vec<String> = eval.endpoints.iter().map(|e| e.id(c)).collect();
+    // With a flow log, its cluster: the effective one plus the endpoints seen only in flows.
+    let c = state
+        .replay
+        .as_ref()
+        .map_or(&eval.effective, |r| &r.observed.cluster);
+    let mut ids: Vec<String> = eval.endpoints.iter().map(|e| e.id(c)).collect();
+    if let Some(r) = &state.replay {
+        ids.extend(r.flow_only_pods().map(|p| p.id()));
+        for row in &r.rows {
+            for id in [&row.from, &row.to] {
+                if id.starts_with("ip:") && !ids.contains(id) {
+                    ids.push(id.clone());
+                }
+            }
+        }
+    }
     let q = state.ui.explain.clone().unwrap_or_else(|| ExplainQuery {
         from: ids.first().cloned().unwrap_or_default(),
         to: ids.get(1).cloned().unwrap_or_default(),

@@ -5,6 +5,7 @@
 
 mod diagnostics;
 mod explain;
+mod flows;
 mod generated;
 mod table;
 
@@ -18,6 +19,8 @@ use crate::store::use_store;
 
 use diagnostics::diagnostics_tab;
 use explain::ExplainTab;
+use flows::FlowsTab;
+pub use flows::{drags_files, dropped_file, read_log_file};
 pub use generated::GeneratedPane;
 use table::TruthTable;
 
@@ -77,7 +80,9 @@ pub fn output() -> Html {
         Tab::Table => html! { <TruthTable /> },
         Tab::Explain => html! { <ExplainTab /> },
         Tab::Changes => html! { <ChangesTab /> },
+        Tab::Flows => html! { <FlowsTab /> },
     };
+    let dropped = state.replay.as_ref().map(|r| r.dropped());
     let changes = state.compare.as_ref().map(|c| c.diff.changes.len());
     html! {
         <section class="pane output-pane" aria-label="Output">
@@ -87,6 +92,7 @@ pub fn output() -> Html {
                     { tab_btn(Tab::Diagnostics, "Diagnostics", Some((n_diag, if has_errors { "bad" } else { "neutral" }))) }
                     { tab_btn(Tab::Table, "Truth table", None) }
                     { tab_btn(Tab::Explain, "Explain", None) }
+                    { tab_btn(Tab::Flows, "Flows", dropped.map(|n| (n, "bad"))) }
                     if let Some(n) = changes { { tab_btn(Tab::Changes, "Changes", Some((n, "change"))) } }
                 </div>
             </header>
