@@ -44,7 +44,7 @@ export async function readLesson(file) {
     const fails = w.fails === undefined ? null : failing(w.fails, goal, constraints, where);
     return { title: w.title, workspace: answer(w, i, 'wrong_answers'), fails };
   });
-  return { file, id: raw.id, title: raw.title, goal, constraints, start, solution, rightAnswers, wrongAnswers };
+  return { file, id: raw.id, title: raw.title, goal, constraints, start, solution, rightAnswers, wrongAnswers, flows: raw.flows ?? '' };
 }
 
 /** A workspace spec, with what it leaves out taken from `base` (the start's spec). */

@@ -80,13 +80,22 @@ fn load_start(store: &Store, lessons: &LessonStore, lesson: &Lesson, notice: Opt
     // The panel is the news; a banner only when there is more to say (work kept aside).
     store.send(Action::Notify(notice));
     store.send(Action::Load(
-        Box::new(share_of(&lesson.start)),
+        Box::new(lesson_share(lesson, &lesson.start)),
         LoadOrigin::Lesson {
             id: lesson.id.clone(),
             solution: false,
         },
     ));
     lessons.send(LessonAction::Opened(lesson.id.clone()));
+}
+
+/// One of a lesson's workspaces as the page loads it, with the lesson's recorded flow log
+/// (if it has one) in the Flows tab.
+fn lesson_share(lesson: &Lesson, ws: &netpol::workspace::Workspace) -> crate::share::ShareState {
+    crate::share::ShareState {
+        flow_log: lesson.flows.clone(),
+        ..share_of(ws)
+    }
 }
 
 fn load_solution(store: &Store, lessons: &LessonStore, lesson: &Lesson) {
@@ -96,7 +105,7 @@ fn load_solution(store: &Store, lessons: &LessonStore, lesson: &Lesson) {
         lesson.title
     )))));
     store.send(Action::Load(
-        Box::new(share_of(&lesson.solution)),
+        Box::new(lesson_share(lesson, &lesson.solution)),
         LoadOrigin::Lesson {
             id: lesson.id.clone(),
             solution: true,
