@@ -103,6 +103,28 @@ impl Replay {
         })
     }
 
+    /// True when replaying against `eval` would give this replay again: the same endpoints
+    /// and the same policies of both kinds, wherever they are written.
+    pub fn still_holds(&self, eval: &Evaluation) -> bool {
+        let (old, now) = (&self.observed.cluster, &eval.effective);
+        self.matched == fingerprint(now)
+            && same_policies(&old.policies, &now.policies)
+            && old.cluster_policies.len() == now.cluster_policies.len()
+            && old
+                .cluster_policies
+                .iter()
+                .zip(&now.cluster_policies)
+                .all(|(a, b)| unplaced_cnp(a) == unplaced_cnp(b))
+    }
+
+    /// The same connections with the same rows: what a view shows is the same.
+    pub fn same_as(&self, other: &Replay) -> bool {
+        self.rows == other.rows
+            && self.observed.connections == other.observed.connections
+            && self.observed.flow_only == other.observed.flow_only
+            && self.observed.diagnostics == other.observed.diagnostics
+    }
+
     /// Marks the rows the compared side (`before`) allows and the workspace denies.
     pub fn compared_with(mut self, before: &Cluster) -> Replay {
         let kept = with_flow_only(before, &self.observed);
@@ -192,6 +214,37 @@ pub fn fingerprint(c: &Cluster) -> u64 {
         p.ips.hash(&mut h);
     }
     h.finish()
+}
+
+/// Policies compared without where they are written (an edit above them moves them).
+fn same_policies(a: &[netpol::Policy], b: &[netpol::Policy]) -> bool {
+    a.len() == b.len()
+        && a.iter().zip(b).all(|(x, y)| {
+            x.namespace == y.namespace
+                && x.name == y.name
+                && x.pod_selector == y.pod_selector
+                && x.isolates_ingress == y.isolates_ingress
+                && x.isolates_egress == y.isolates_egress
+                && same_rules(&x.ingress, &y.ingress)
+                && same_rules(&x.egress, &y.egress)
+        })
+}
+
+fn same_rules(a: &[netpol::model::Rule], b: &[netpol::model::Rule]) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|(x, y)| x.peers == y.peers && x.ports == y.ports)
+}
+
+/// A ClusterNetworkPolicy without where it and its rules are written.
+fn unplaced_cnp(p: &netpol::cnp::ClusterNetworkPolicy) -> netpol::cnp::ClusterNetworkPolicy {
+    let mut p = p.clone();
+    p.origin = None;
+    for r in p.ingress.iter_mut().chain(p.egress.iter_mut()) {
+        r.origin = None;
+    }
+    p
 }
 
 /// "Keep these flows": the workspace with the observed connections as drawn arrows (the

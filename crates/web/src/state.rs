@@ -682,12 +682,23 @@ impl AppState {
     /// against the current evaluation and comparison.
     fn refresh_replay(&mut self, reuse: bool) {
         let previous = if reuse { self.replay.as_deref() } else { None };
-        self.replay = replay_of(
+        if previous.is_some_and(|p| p.still_holds(&self.derived.eval)) && self.compare.is_none() {
+            // Nothing the replay depends on changed (a keystroke in a comment, a change
+            // outside every policy): keep it, and the views that take it keep their DOM.
+            return;
+        }
+        let next = replay_of(
             &self.flow_log,
             &self.derived,
             self.compare.as_deref(),
             previous,
         );
+        // The same rows as before: keep the previous value (the diagram and the Flows tab
+        // compare it by identity).
+        match (&self.replay, next) {
+            (Some(old), Some(new)) if reuse && old.same_as(&new) => {}
+            (_, next) => self.replay = next,
+        }
     }
 
     fn keep_flows(&mut self) -> Step {
