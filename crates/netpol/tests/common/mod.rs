@@ -1,4 +1,7 @@
-//! What the property tests share: how many cases they run.
+//! What the property tests share: how many cases they run, and (`random`) the generators
+//! of random clusters.
+
+pub mod random;
 
 use proptest::test_runner::Config;
 
