@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use crate::bits::Bits;
 use crate::cnp::bulk::TierIndex;
 use crate::endpoint::Endpoint;
-use crate::eval::peer_matches;
+use crate::eval::ip_block_matches;
 use crate::model::{Cluster, Direction, Peer, Rule};
 use crate::selector::Selector;
 
@@ -210,17 +210,11 @@ impl<'a> Matcher<'a> {
                         out.or_assign(&bits);
                     }
                 }
-                Peer::IpBlock { .. } => {
-                    // ipBlocks match externals and pods with known IPs; both are rare
-                    // enough that the exact pairwise check is the simplest correct one.
+                Peer::IpBlock { cidr, except } => {
+                    // ipBlocks match externals and pods with known IPs: the exact pairwise
+                    // check, without building the words of the many misses.
                     for (pos, e) in self.endpoints.iter().enumerate() {
-                        let has_ip = match e {
-                            Endpoint::Pod(p) => {
-                                self.cluster.pods.get(*p).is_some_and(|p| !p.ips.is_empty())
-                            }
-                            Endpoint::External(_) => true,
-                        };
-                        if has_ip && peer_matches(self.cluster, policy_namespace, peer, e).is_ok() {
+                        if ip_block_matches(self.cluster, cidr, except, e) {
                             out.set(pos);
                         }
                     }
