@@ -103,18 +103,23 @@ fn read_line(input: &mut impl BufRead, buf: &mut Vec<u8>) -> std::io::Result<Lin
     }
 }
 
-/// `netpol flows`: the rendering, and whether any connection is denied.
-pub fn replay(observed: &Observed, format: FlowsFormat) -> (String, bool) {
+/// `netpol flows`: writes the rendering to stdout as it is produced (a million-line log's
+/// report is tens of megabytes) and returns whether any connection is denied.
+pub fn replay(observed: &Observed, format: FlowsFormat) -> Result<bool, String> {
     let replayed = observed::replay(&observed.cluster, observed);
     let denied = replayed.iter().any(|r| !r.allowed);
-    let mut out = String::new();
-    let _ = match format {
-        FlowsFormat::Txt => observed::render_text(&mut out, observed, &replayed),
-        FlowsFormat::Md => observed::render_markdown(&mut out, observed, &replayed),
-        FlowsFormat::Json => observed::render_json(&mut out, observed, &replayed),
-        FlowsFormat::Csv => observed::render_csv(&mut out, observed, &replayed),
-    };
-    (out, denied)
+    crate::output::print_rendered(|out| match format {
+        FlowsFormat::Txt => observed::render_text(out, observed, &replayed),
+        FlowsFormat::Md => observed::render_markdown(out, observed, &replayed),
+        FlowsFormat::Json => observed::render_json(out, observed, &replayed),
+        FlowsFormat::Csv => observed::render_csv(out, observed, &replayed),
+    })
+    .or_else(|e| match e.kind() {
+        // A closed pipe (`netpol flows ... | head`) is not an error worth reporting.
+        std::io::ErrorKind::BrokenPipe => Ok(()),
+        _ => Err(format!("could not write the output: {e}")),
+    })?;
+    Ok(denied)
 }
 
 /// After `generate --from-flows`: replays the log against the manifests plus the generated

@@ -79,6 +79,15 @@ pub fn print(body: &Body) -> io::Result<()> {
     out.flush()
 }
 
+/// Writes what `render` produces to stdout as it is produced, through the same buffer as
+/// [`print`]: for outputs a [`Body`] cannot hold without copying (a replayed flow log
+/// borrows the log it was read from).
+pub fn print_rendered(render: impl FnOnce(&mut dyn fmt::Write) -> fmt::Result) -> io::Result<()> {
+    let mut out = io::BufWriter::with_capacity(1 << 16, unbuffered_stdout());
+    rendered(&mut out, |sink| render(sink))?;
+    io::Write::flush(&mut out)
+}
+
 /// Stdout without the standard library's line buffering, which searches every write for
 /// its last line break and copies what follows: a tenth of the time of a 300 MB matrix.
 /// On Unix that is a duplicate of file descriptor 1 (same file, offset and append mode);
