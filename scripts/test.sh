@@ -136,6 +136,14 @@ if wants build; then
   echo "== size of the release build"
   scripts/size.sh --no-build || echo "(size.sh failed; the build itself passed)"
 fi
+# The browser tests run against dist/: without the build stage, say when it is older than the
+# sources it is built from (the tests would check yesterday's page).
+if wants e2e && ! wants build && [[ -d dist ]]; then
+  newer=$(find crates www index.html Trunk.toml -newer dist/index.html -type f 2>/dev/null | head -n 3)
+  if [[ -n "$newer" ]]; then
+    echo "test.sh: warning: dist/ is older than the sources (e.g. $(echo "$newer" | head -n 1)); run scripts/test.sh build e2e" >&2
+  fi
+fi
 stage e2e node bash -c 'cd tests/e2e && exec node --test --test-reporter=spec --test-concurrency=1'
 
 finish
