@@ -14,17 +14,14 @@
 
 mod common;
 
-use common::random::{labels, policy, NAMESPACES};
+use common::random::cluster;
 
 use std::path::Path;
 
 use netpol::endpoint::all_endpoints;
 use netpol::generate::{generate_annotated, Baseline, Options};
-use netpol::model::{ContainerPort, EndpointKind};
 use netpol::observed::{self, Observed, Reader};
-use netpol::{
-    connectivity, load, verdict, Cluster, Endpoint, Namespace, Pod, Protocol, Source, Traffic,
-};
+use netpol::{connectivity, load, verdict, Cluster, Endpoint, Protocol, Source, Traffic};
 use proptest::prelude::*;
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/hubble");
@@ -232,77 +229,6 @@ fn with_generated(cluster: &Cluster, yaml: &str) -> Cluster {
     c
 }
 
-fn pod(i: usize) -> impl Strategy<Value = Pod> {
-    (
-        prop::sample::select(NAMESPACES.to_vec()),
-        labels(),
-        prop::bool::ANY,
-        prop::bool::ANY,
-    )
-        .prop_map(move |(ns, mut labels, http, ip)| Pod {
-            namespace: ns.to_string(),
-            name: format!("pod{i}"),
-            kind: EndpointKind::Pod,
-            labels: {
-                // Every pod can be told apart, as the generator needs.
-                labels.insert("name".to_string(), format!("pod{i}"));
-                labels
-            },
-            ports: if http {
-                vec![
-                    ContainerPort {
-                        name: Some("http".into()),
-                        port: 80,
-                        protocol: Protocol::Tcp,
-                    },
-                    ContainerPort {
-                        name: Some("dns".into()),
-                        port: 53,
-                        protocol: Protocol::Udp,
-                    },
-                ]
-            } else {
-                vec![ContainerPort {
-                    name: Some("http".into()),
-                    port: 81,
-                    protocol: Protocol::Tcp,
-                }]
-            },
-            ips: if ip {
-                vec![format!("10.{}.0.{i}", i % 2).parse().unwrap()]
-            } else {
-                vec![]
-            },
-            host_network: false,
-            origin: None,
-        })
-}
-
-fn cluster() -> impl Strategy<Value = Cluster> {
-    let pods = (1usize..=6).prop_flat_map(|n| (0..n).map(pod).collect::<Vec<_>>());
-    let policies = (0usize..=4).prop_flat_map(|n| (0..n).map(policy).collect::<Vec<_>>());
-    let ns_labels = prop::collection::vec(labels(), 3);
-    (pods, policies, ns_labels).prop_map(|(pods, policies, ns_labels)| {
-        let mut c = Cluster {
-            namespaces: NAMESPACES
-                .iter()
-                .zip(ns_labels)
-                .map(|(n, l)| {
-                    let mut ns = Namespace::implicit(n);
-                    ns.labels.extend(l);
-                    ns
-                })
-                .collect(),
-            pods,
-            policies,
-            kustomize_common_labels: false,
-            ..Cluster::default()
-        };
-        c.complete_namespaces();
-        c
-    })
-}
-
 const PORTS: [u16; 4] = [53, 80, 81, 8080];
 
 fn externals() -> Vec<netpol::Cidr> {
@@ -338,7 +264,7 @@ proptest! {
     #![proptest_config(common::cases(150))]
 
     #[test]
-    fn flows_made_from_connectivity_replay_without_a_denial(c in cluster()) {
+    fn flows_made_from_connectivity_replay_without_a_denial(c in cluster(true)) {
         let endpoints = all_endpoints(&c, &externals());
         let map = connectivity(&c, &endpoints);
         let mut text = String::new();
@@ -364,7 +290,7 @@ proptest! {
 
     #[test]
     fn generated_from_a_log_allows_it_and_opens_nothing_else(
-        c in cluster(),
+        c in cluster(true),
         picks in prop::collection::vec((0usize..8, 0usize..8, 0usize..4, 0usize..3), 0..8),
         deny_all in prop::bool::ANY,
     ) {

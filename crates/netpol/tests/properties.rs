@@ -14,15 +14,14 @@
 
 mod common;
 
-use common::random::{labels, policy, NAMESPACES};
+use common::random::{cluster, policy};
 
 use std::collections::BTreeSet;
 
 use netpol::endpoint::all_endpoints;
-use netpol::model::{ContainerPort, EndpointKind};
 use netpol::{
-    connectivity, explain, load, matrix, verdict, Cluster, Diagnostic, Endpoint, Loaded, Namespace,
-    Pod, Protocol, Severity, Source, Traffic,
+    connectivity, explain, load, matrix, verdict, Diagnostic, Endpoint, Loaded, Protocol, Severity,
+    Source, Traffic,
 };
 use proptest::prelude::*;
 
@@ -32,73 +31,6 @@ const PROBES: [(u16, Protocol); 4] = [
     (53, Protocol::Udp),
     (80, Protocol::Sctp),
 ];
-
-fn pod(i: usize) -> impl Strategy<Value = Pod> {
-    (
-        prop::sample::select(NAMESPACES.to_vec()),
-        labels(),
-        prop::bool::ANY,
-        prop::bool::ANY,
-    )
-        .prop_map(move |(ns, labels, http, ip)| Pod {
-            namespace: ns.to_string(),
-            name: format!("pod{i}"),
-            kind: EndpointKind::Pod,
-            labels,
-            ports: if http {
-                vec![
-                    ContainerPort {
-                        name: Some("http".into()),
-                        port: 80,
-                        protocol: Protocol::Tcp,
-                    },
-                    ContainerPort {
-                        name: Some("dns".into()),
-                        port: 53,
-                        protocol: Protocol::Udp,
-                    },
-                ]
-            } else {
-                vec![ContainerPort {
-                    name: Some("http".into()),
-                    port: 81,
-                    protocol: Protocol::Tcp,
-                }]
-            },
-            ips: if ip {
-                vec![format!("10.{}.0.{i}", i % 2).parse().unwrap()]
-            } else {
-                vec![]
-            },
-            host_network: false,
-            origin: None,
-        })
-}
-
-fn cluster() -> impl Strategy<Value = Cluster> {
-    let pods = (1usize..=6).prop_flat_map(|n| (0..n).map(pod).collect::<Vec<_>>());
-    let policies = (0usize..=4).prop_flat_map(|n| (0..n).map(policy).collect::<Vec<_>>());
-    let ns_labels = prop::collection::vec(labels(), 3);
-    (pods, policies, ns_labels).prop_map(|(pods, policies, ns_labels)| {
-        let mut c = Cluster {
-            namespaces: NAMESPACES
-                .iter()
-                .zip(ns_labels)
-                .map(|(n, l)| {
-                    let mut ns = Namespace::implicit(n);
-                    ns.labels.extend(l);
-                    ns
-                })
-                .collect(),
-            pods,
-            policies,
-            kustomize_common_labels: false,
-            ..Cluster::default()
-        };
-        c.complete_namespaces();
-        c
-    })
-}
 
 fn externals() -> Vec<netpol::Cidr> {
     ["8.8.8.8", "10.1.2.3", "10.2.0.0/16"]
@@ -111,7 +43,7 @@ proptest! {
     #![proptest_config(common::cases(300))]
 
     #[test]
-    fn matrix_agrees_with_pairwise_verdicts_and_connectivity(c in cluster()) {
+    fn matrix_agrees_with_pairwise_verdicts_and_connectivity(c in cluster(false)) {
         let eps = all_endpoints(&c, &externals());
         let m = matrix(&c, &eps, &PROBES);
         let conn = connectivity(&c, &eps);
@@ -128,7 +60,7 @@ proptest! {
     }
 
     #[test]
-    fn explaining_with_policies_indexed_by_namespace_explains_the_same(c in cluster()) {
+    fn explaining_with_policies_indexed_by_namespace_explains_the_same(c in cluster(false)) {
         let eps = all_endpoints(&c, &externals());
         let index = netpol::eval::PoliciesByNamespace::new(&c);
         for &(port, protocol) in &PROBES {
@@ -142,7 +74,7 @@ proptest! {
     }
 
     #[test]
-    fn rule_and_policy_order_never_matters(c in cluster()) {
+    fn rule_and_policy_order_never_matters(c in cluster(false)) {
         let eps = all_endpoints(&c, &externals());
         let before = matrix(&c, &eps, &PROBES);
         let mut reversed = c.clone();
@@ -159,7 +91,7 @@ proptest! {
     }
 
     #[test]
-    fn a_new_policy_widens_only_through_its_own_rules(c in cluster(), extra in policy(99)) {
+    fn a_new_policy_widens_only_through_its_own_rules(c in cluster(false), extra in policy(99)) {
         let eps = all_endpoints(&c, &externals());
         let mut after = c.clone();
         after.policies.push(extra);
@@ -179,7 +111,7 @@ proptest! {
     }
 
     #[test]
-    fn without_policies_everything_is_allowed(mut c in cluster()) {
+    fn without_policies_everything_is_allowed(mut c in cluster(false)) {
         c.policies.clear();
         let eps = all_endpoints(&c, &externals());
         let m = matrix(&c, &eps, &PROBES);

@@ -9,9 +9,9 @@
 
 use std::collections::BTreeMap;
 
-use netpol::model::{Peer, PolicyPort, PortRef, Rule};
+use netpol::model::{ContainerPort, EndpointKind, Peer, PolicyPort, PortRef, Rule};
 use netpol::selector::{Operator, Requirement};
-use netpol::{Policy, Protocol, Selector};
+use netpol::{Cluster, Namespace, Pod, Policy, Protocol, Selector};
 use proptest::prelude::*;
 
 pub const KEYS: [&str; 2] = ["app", "tier"];
@@ -117,4 +117,82 @@ pub fn policy(i: usize) -> impl Strategy<Value = Policy> {
             egress: egress.unwrap_or_default(),
             origin: None,
         })
+}
+
+/// Pod `i` in a random namespace, serving `http` (and `dns`) on ports that differ between
+/// pods; `named` gives each a `name` label of its own, for suites that must tell pods apart
+/// by a selector.
+pub fn pod(i: usize, named: bool) -> impl Strategy<Value = Pod> {
+    (
+        prop::sample::select(NAMESPACES.to_vec()),
+        labels(),
+        prop::bool::ANY,
+        prop::bool::ANY,
+    )
+        .prop_map(move |(ns, mut labels, http, ip)| Pod {
+            namespace: ns.to_string(),
+            name: format!("pod{i}"),
+            kind: EndpointKind::Pod,
+            labels: {
+                if named {
+                    labels.insert("name".to_string(), format!("pod{i}"));
+                }
+                labels
+            },
+            ports: if http {
+                vec![
+                    ContainerPort {
+                        name: Some("http".into()),
+                        port: 80,
+                        protocol: Protocol::Tcp,
+                    },
+                    ContainerPort {
+                        name: Some("dns".into()),
+                        port: 53,
+                        protocol: Protocol::Udp,
+                    },
+                ]
+            } else {
+                vec![ContainerPort {
+                    name: Some("http".into()),
+                    port: 81,
+                    protocol: Protocol::Tcp,
+                }]
+            },
+            ips: if ip {
+                vec![format!("10.{}.0.{i}", i % 2).parse().unwrap()]
+            } else {
+                vec![]
+            },
+            host_network: false,
+            origin: None,
+        })
+}
+
+/// A cluster of 1 to 6 pods (see [`pod`]) and up to 4 policies, the namespaces labelled
+/// at random.
+pub fn cluster(named: bool) -> impl Strategy<Value = Cluster> {
+    let pods =
+        (1usize..=6).prop_flat_map(move |n| (0..n).map(|i| pod(i, named)).collect::<Vec<_>>());
+    let policies = (0usize..=4).prop_flat_map(|n| (0..n).map(policy).collect::<Vec<_>>());
+    let ns_labels = prop::collection::vec(labels(), 3);
+    (pods, policies, ns_labels).prop_map(|(pods, policies, ns_labels)| {
+        let mut c = Cluster {
+            namespaces: NAMESPACES
+                .iter()
+                .zip(ns_labels)
+                .map(|(n, l)| {
+                    let mut ns = Namespace::implicit(n);
+                    ns.labels.extend(l);
+                    ns
+                })
+                .collect(),
+            pods,
+            policies,
+            kustomize_common_labels: false,
+            ..Cluster::default()
+        };
+        c.complete_namespaces();
+        c
+    })
 }
