@@ -20,7 +20,7 @@ use serde::de::IgnoredAny;
 use serde::Deserialize;
 
 /// `lost_events`: Hubble's ring buffer or an observer dropped events.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Debug, PartialEq)]
 pub(super) struct LostEvents {
     /// A uint64: protojson writes it as a string, older printers as a number.
     #[serde(default, alias = "numEventsLost")]
@@ -28,7 +28,7 @@ pub(super) struct LostEvents {
 }
 
 /// A uint64 as protojson (a string) or a plain JSON number writes it.
-#[derive(Deserialize)]
+#[derive(Deserialize, Debug, PartialEq)]
 #[serde(untagged)]
 pub(super) enum Number {
     Int(u64),
@@ -51,7 +51,7 @@ impl Number {
 pub(super) type Line<'a> = Flow<'a>;
 
 /// `flow.Flow`, the fields a connection needs.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Debug, PartialEq)]
 pub(super) struct Flow<'a> {
     /// The wrapper's flow.
     #[serde(borrow, default)]
@@ -103,7 +103,7 @@ impl Flow<'_> {
 }
 
 /// `flow.IP`.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Debug, PartialEq)]
 pub(super) struct Ip<'a> {
     #[serde(borrow, default)]
     pub source: Option<Cow<'a, str>>,
@@ -112,7 +112,7 @@ pub(super) struct Ip<'a> {
 }
 
 /// `flow.Layer4`, a oneof: `ICMPv4`, `ICMPv6` and anything newer are not connections.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Debug, PartialEq)]
 pub(super) struct Layer4 {
     #[serde(default, rename = "TCP", alias = "tcp")]
     pub tcp: Option<Ports>,
@@ -123,7 +123,7 @@ pub(super) struct Layer4 {
 }
 
 /// `flow.TCP`, `flow.UDP`, `flow.SCTP`.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Debug, PartialEq)]
 pub(super) struct Ports {
     #[serde(default, alias = "sourcePort")]
     pub source_port: Option<u32>,
@@ -134,7 +134,7 @@ pub(super) struct Ports {
 }
 
 /// `flow.TCPFlags`, the two that tell a reply.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Debug, PartialEq)]
 pub(super) struct TcpFlags {
     #[serde(default, rename = "SYN")]
     pub syn: bool,
@@ -143,7 +143,7 @@ pub(super) struct TcpFlags {
 }
 
 /// `flow.Endpoint` without labels: what names it.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Debug, PartialEq)]
 pub(super) struct EndpointName<'a> {
     #[serde(borrow, default)]
     pub namespace: Option<Cow<'a, str>>,
@@ -216,7 +216,8 @@ impl Reader {
 
     /// One line of `hubble observe -o json`.
     pub(super) fn hubble_line(&mut self, bytes: &[u8]) {
-        let top: Line<'_> = match serde_json::from_slice(bytes) {
+        let read = super::skim::read_line(bytes).map_or_else(|| serde_json::from_slice(bytes), Ok);
+        let top: Line<'_> = match read {
             Ok(line) => line,
             Err(e) => {
                 let (field, message) = explain_error(bytes, &e);

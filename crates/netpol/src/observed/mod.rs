@@ -25,6 +25,7 @@ mod csv;
 mod hubble;
 mod render;
 mod replay;
+mod skim;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -39,7 +40,7 @@ use crate::ports::Protocol;
 pub use render::{
     csv as render_csv, json as render_json, markdown as render_markdown, text as render_text,
 };
-pub use replay::{causes, intents, replay, Replayed};
+pub use replay::{causes, intents, replay, replay_connections, Replayed};
 
 /// Lines longer than this (1 MiB) are skipped with a diagnostic; a Hubble record is a few
 /// kilobytes.

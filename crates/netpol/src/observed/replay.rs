@@ -38,9 +38,17 @@ impl Replayed<'_> {
 /// Every connection of `observed`, replayed against `cluster` (usually `observed.cluster`,
 /// or it with more policies), in the order of `observed.connections`.
 pub fn replay<'o>(cluster: &Cluster, observed: &'o Observed) -> Vec<Replayed<'o>> {
+    replay_connections(cluster, &observed.connections)
+}
+
+/// [`replay`] for some of the connections, in their order: each connection is replayed on
+/// its own, so a caller with threads can replay parts of a large log side by side.
+pub fn replay_connections<'o>(
+    cluster: &Cluster,
+    connections: &'o [Connection],
+) -> Vec<Replayed<'o>> {
     let index = PoliciesByNamespace::new(cluster);
-    observed
-        .connections
+    connections
         .iter()
         .map(|c| {
             let e = explain_indexed(
