@@ -4,7 +4,8 @@
 // 16 ms for the docs' example, 100 ms for 200 pods and 100 policies. Speed is a measurement,
 // not a pass/fail (a shared CI machine would make a timed assertion flaky): the test checks
 // that every keystroke, each one, produced its own update and evaluation, and writes every
-// figure to tests/e2e/out/perf.json and the log, which is where the README's figures come from.
+// figure to tests/e2e/out/perf.json and the log, which is where the figures in
+// docs/performance.md come from.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

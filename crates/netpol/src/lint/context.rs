@@ -252,9 +252,12 @@ impl<'a> Context<'a> {
         code.at(at, message)
     }
 
-    /// Where a peer starts: its first key as written. A list item's own span starts at
-    /// its first key's colon (yaml-rust2 marks block mappings there), so the keys are
-    /// located instead and the earliest one wins.
+    /// Where a peer starts: its first key as written. The project's YAML reader starts a
+    /// block mapping at its first key and a flow mapping at its `{` (`yaml/build.rs`), so
+    /// the item's own place already starts there. `first_of` also locates the known keys
+    /// and keeps the earliest start: that start is always the item's, and only the end of
+    /// the range can differ (the first key alone, or the whole item when a key tried before
+    /// it is not written and falls back to the item).
     pub(super) fn peer_origin(
         &self,
         policy: usize,
