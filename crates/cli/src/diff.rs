@@ -64,7 +64,10 @@ pub fn run(args: &DiffArgs) -> Result<(String, u8), String> {
     let (old, new) = (old?, new?);
     inputs::warn_about_errors(old.loaded);
     inputs::warn_about_errors(new.loaded);
-    let d = diff::diff_snapshots(snapshot(&old), snapshot(&new));
+    let d = {
+        let _progress = crate::progress::during("comparing the two sides", None);
+        diff::diff_snapshots(snapshot(&old), snapshot(&new))
+    };
     let stdout = match args.output {
         DiffFormat::Txt => render::text(&d),
         DiffFormat::Md => render::markdown(&d, args.max_rows),

@@ -54,7 +54,10 @@ pub fn run(args: &TestArgs) -> Result<(String, u8), String> {
     let stated = expect::parse_file(name, &text).map_err(|d| problems(name, &d))?;
     let loaded = inputs::load(&args.inputs)?;
     inputs::warn_about_errors(loaded);
-    let report = expect::check(&loaded.cluster, &stated).map_err(|d| problems(name, &d))?;
+    let report = {
+        let _progress = crate::progress::during("checking the expectations", None);
+        expect::check(&loaded.cluster, &stated).map_err(|d| problems(name, &d))?
+    };
     let stdout = match args.output {
         TestFormat::Text => text_report(&report),
         TestFormat::Json => json_report(&report)?,

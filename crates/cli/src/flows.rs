@@ -30,6 +30,8 @@ pub fn read(path: &str, cluster: Cluster) -> Result<Observed, String> {
     } else {
         Box::new(std::fs::File::open(path).map_err(|e| format!("cannot read `{path}`: {e}"))?)
     };
+    let size = std::fs::metadata(path).ok().map(|m| m.len());
+    let progress = crate::progress::during(format!("reading {name}"), size.filter(|_| path != "-"));
     let mut reader = Reader::new(cluster, name);
     for_each_line(input, |line| match line {
         Line::Kept(bytes) => reader.push_line(bytes),
@@ -37,6 +39,7 @@ pub fn read(path: &str, cluster: Cluster) -> Result<Observed, String> {
     })
     .map_err(|e| format!("cannot read `{path}`: {e}"))?;
     let observed = reader.finish();
+    drop(progress);
     for d in &observed.diagnostics {
         eprintln!("{d}");
     }
@@ -85,7 +88,10 @@ fn for_each_line(mut input: impl Read, mut each: impl FnMut(Line)) -> std::io::R
             filled = 0;
         }
         let read = match input.read(buf.get_mut(filled..).unwrap_or_default()) {
-            Ok(n) => n,
+            Ok(n) => {
+                crate::progress::advance(n as u64);
+                n
+            }
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
         };
@@ -120,6 +126,10 @@ fn for_each_line(mut input: impl Read, mut each: impl FnMut(Line)) -> std::io::R
 /// `observed::replay` on every core: a log's distinct connections are tens of thousands,
 /// each explained against every policy of both ends' namespaces, and each on its own.
 fn replay_side_by_side<'o>(cluster: &Cluster, observed: &'o Observed) -> Vec<Replayed<'o>> {
+    let _progress = crate::progress::during(
+        format!("replaying {} connections", observed.connections.len()),
+        None,
+    );
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     // Below a few thousand connections a thread costs more than it saves.
     let part = observed.connections.len().div_ceil(cores).max(4096);

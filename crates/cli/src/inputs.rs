@@ -58,7 +58,15 @@ fn read_file(path: &Path) -> Result<String, String> {
 /// The result lives until the process ends: a command loads once and exits, and freeing
 /// hundreds of thousands of small objects one by one at exit is time the user waits for.
 pub fn load(inputs: &[String]) -> Result<&'static Loaded, String> {
-    let texts = read(inputs)?;
+    let texts = {
+        let _progress = crate::progress::during("reading the inputs", None);
+        read(inputs)?
+    };
+    let size: usize = texts.iter().map(|(_, text)| text.len()).sum();
+    let _progress = crate::progress::during(
+        format!("loading {} MB of manifests", size / 1_000_000),
+        None,
+    );
     let sources: Vec<Source<'_>> = texts
         .iter()
         .map(|(name, text)| Source { name, text })

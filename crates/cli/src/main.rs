@@ -9,6 +9,7 @@ mod flows;
 mod inputs;
 mod lesson;
 mod output;
+mod progress;
 
 use std::io;
 use std::process::ExitCode;
@@ -244,6 +245,10 @@ fn run(command: Command) -> Result<Output, String> {
                     .collect::<Result<_, _>>()?
             };
             let endpoints = endpoints(&loaded.cluster, &externals)?;
+            let _progress = progress::during(
+                format!("working out the matrix of {} endpoints", endpoints.len()),
+                None,
+            );
             let m = netpol::matrix(&loaded.cluster, &endpoints, &probes);
             print(Body::Matrix(m, output))
         }
@@ -255,6 +260,13 @@ fn run(command: Command) -> Result<Output, String> {
             let loaded = inputs::load(&inputs)?;
             inputs::warn_about_errors(loaded);
             let endpoints = endpoints(&loaded.cluster, &externals)?;
+            let _progress = progress::during(
+                format!(
+                    "working out the connectivity of {} endpoints",
+                    endpoints.len()
+                ),
+                None,
+            );
             let c = netpol::connectivity(&loaded.cluster, &endpoints);
             print(Body::Connectivity(c, output))
         }
@@ -288,6 +300,7 @@ fn run(command: Command) -> Result<Output, String> {
                 kustomize_common_labels: kustomize || loaded.cluster.kustomize_common_labels,
             };
             let mut all = loaded.diagnostics.clone();
+            let _progress = progress::during("linting", None);
             all.extend(lint(loaded, &options));
             let code = u8::from(all.iter().any(|d| d.severity == Severity::Error));
             Ok(Output {
