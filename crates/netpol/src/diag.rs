@@ -109,6 +109,7 @@ codes! {
     UNSUPPORTED_VERSION = "NP108", "unsupported-api-version", Error, "an apiVersion this kind is not served at";
     TEMPLATE_PLACEHOLDER = "NP109", "template-placeholder", Info, "an object in a template placeholder namespace (`<team-namespace>`) is not evaluated";
     YAML_DIALECT = "NP110", "yaml-1-1-key", Warning, "an unquoted key that kubectl's YAML 1.1 reads as something else (`yes:` becomes `true`)";
+    HOST_NETWORK_NO_ADDRESS = "NP111", "host-network-no-address", Info, "a hostNetwork pod without pod IPs runs on a node the input does not give an address for: it has no address to match";
 }
 
 impl Code {

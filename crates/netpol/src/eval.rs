@@ -21,7 +21,7 @@ use crate::cidr::Cidr;
 use crate::cnp::eval::{evaluate_tier, tier_policies};
 use crate::cnp::{Action, Tier, TierEvidence};
 use crate::endpoint::Endpoint;
-use crate::model::{Cluster, Direction, Peer, PolicyPort, PortRef, Rule};
+use crate::model::{Cluster, Direction, Peer, Pod, PolicyPort, PortRef, Rule};
 use crate::ports::{Connections, PortRanges, Protocol};
 use crate::selector::Mismatch;
 
@@ -664,8 +664,9 @@ pub fn peer_matches(
                 return Err(PeerMiss::IpBlock {
                     peer: 0,
                     reason: format!(
-                        "ipBlock {cidr} is matched against pod IPs, and `{}` has none in its manifest (status.podIP)",
-                        pod.id()
+                        "ipBlock {cidr} is matched against pod IPs, and `{}` has none {}",
+                        pod.id(),
+                        where_ips_come_from(pod)
                     ),
                 });
             }
@@ -681,6 +682,16 @@ pub fn peer_matches(
                 reason: last,
             })
         }
+    }
+}
+
+/// Where a pod without IPs would have got them, for a miss: its manifest, or for a
+/// host-network pod also its node.
+pub(crate) fn where_ips_come_from(pod: &Pod) -> &'static str {
+    if pod.host_network {
+        "(no status.podIP in its manifest, and no Node of the input for its spec.nodeName, whose address a host-network pod has)"
+    } else {
+        "in its manifest (status.podIP)"
     }
 }
 

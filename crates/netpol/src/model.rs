@@ -123,7 +123,9 @@ pub struct Pod {
     pub labels: Labels,
     /// Container ports across all containers.
     pub ports: Vec<ContainerPort>,
-    /// Pod IPs when the manifest gives them (`status.podIP`, `status.podIPs`).
+    /// Pod IPs when the manifest gives them (`status.podIP`, `status.podIPs`); for a
+    /// host-network pod without them, the IPs of its node (`spec.nodeName`) when the
+    /// input has that Node, as the kubelet would report them.
     pub ips: Vec<std::net::IpAddr>,
     /// `spec.hostNetwork: true` (a workload's in its pod template): the pod uses its
     /// node's network namespace and IPs. Kubernetes leaves NetworkPolicy undefined for

@@ -6,6 +6,10 @@
 //! network-policies, "NetworkPolicy and hostNetwork pods"): see ARCHITECTURE.md.
 //! ClusterNetworkPolicy defines it: host-network pods are never subjects nor `namespaces`
 //! or `pods` peers.
+//!
+//! A host-network pod's address is its node's: without `status.podIP` the loader gives it
+//! the IPs of the Node its `spec.nodeName` names (NP111 when the input has none), and
+//! ipBlocks, `networks` and `nodes` peers match it through them.
 
 #![allow(
     clippy::unwrap_used,
@@ -418,4 +422,320 @@ fn cluster_network_policies_leave_host_network_pods_out_of_subjects_and_peers() 
         .collect();
     assert_eq!(cells.len(), n * n, "{m}");
     assert_eq!(cells, on_explained, "matrix and explain agree cell by cell");
+}
+
+/// A Node listing an ExternalIP before two IPv4 and one IPv6 InternalIP.
+const WORKER: &str = "\
+apiVersion: v1
+kind: Node
+metadata:
+  name: worker-1
+  labels: {kubernetes.io/os: linux}
+status:
+  addresses:
+  - {type: Hostname, address: worker-1}
+  - {type: ExternalIP, address: 203.0.113.7}
+  - {type: InternalIP, address: 192.168.0.11}
+  - {type: InternalIP, address: 192.168.0.12}
+  - {type: InternalIP, address: 'fd00::11'}
+";
+
+/// Host-network pods with and without `nodeName` and pod IPs, a pod-network pod on the
+/// same node, and a hostNetwork Deployment pinned to it. `elsewhere`'s `nodeName` is on
+/// line 31.
+const ON_NODES: &str = "\
+apiVersion: v1
+kind: Pod
+metadata: {name: on-node, namespace: x}
+spec:
+  hostNetwork: true
+  nodeName: worker-1
+  containers: [{name: a, image: a}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: no-node, namespace: x}
+spec:
+  hostNetwork: true
+  containers: [{name: a, image: a}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: own-ip, namespace: x}
+spec:
+  hostNetwork: true
+  nodeName: worker-1
+  containers: [{name: a, image: a}]
+status:
+  podIP: 10.0.0.5
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: elsewhere, namespace: x}
+spec:
+  hostNetwork: true
+  nodeName: worker-9
+  containers: [{name: a, image: a}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: pod-net, namespace: x}
+spec:
+  nodeName: worker-1
+  containers: [{name: a, image: a}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: agent, namespace: x}
+spec:
+  selector: {matchLabels: {app: agent}}
+  template:
+    metadata: {labels: {app: agent}}
+    spec:
+      hostNetwork: true
+      nodeName: worker-1
+      containers: [{name: a, image: a}]
+";
+
+fn ips(loaded: &Loaded) -> Vec<(String, Vec<String>)> {
+    loaded
+        .cluster
+        .pods
+        .iter()
+        .map(|p| (p.id(), p.ips.iter().map(ToString::to_string).collect()))
+        .collect()
+}
+
+fn np111(loaded: &Loaded) -> Vec<&Diagnostic> {
+    loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "NP111")
+        .collect()
+}
+
+#[test]
+fn a_host_network_pod_without_pod_ips_has_its_nodes_address() {
+    let node_ips = vec!["192.168.0.11".to_string(), "fd00::11".to_string()];
+    let expected = vec![
+        // The first InternalIP of each family, as the kubelet reports them.
+        ("x/on-node".to_string(), node_ips.clone()),
+        // No nodeName: no node to take the address from.
+        ("x/no-node".to_string(), vec![]),
+        // The manifest's pod IP wins.
+        ("x/own-ip".to_string(), vec!["10.0.0.5".to_string()]),
+        // A node the input does not have: no address (NP111 says so).
+        ("x/elsewhere".to_string(), vec![]),
+        // Not host-network: the node's address is not the pod's.
+        ("x/pod-net".to_string(), vec![]),
+        // A workload's template counts like a Pod's spec.
+        ("x/agent".to_string(), node_ips),
+    ];
+    // The Node may come before or after the pods that run on it.
+    for files in [
+        [("pods.yaml", ON_NODES), ("node.yaml", WORKER)],
+        [("node.yaml", WORKER), ("pods.yaml", ON_NODES)],
+    ] {
+        let loaded = load_files(&files);
+        assert_eq!(ips(&loaded), expected);
+        let infos = np111(&loaded);
+        assert_eq!(infos.len(), 1, "{infos:#?}");
+        let d = infos[0];
+        assert_eq!(d.severity, Severity::Info);
+        assert_eq!((d.source.as_str(), d.line), ("pods.yaml", 31), "{d:#?}");
+        assert!(
+            d.message.contains("`x/elsewhere`") && d.message.contains("no Node `worker-9`"),
+            "{d:#?}"
+        );
+    }
+}
+
+#[test]
+fn without_an_internal_ip_the_node_gives_its_external_ip_and_without_either_none() {
+    let pod = "\
+apiVersion: v1
+kind: Pod
+metadata: {name: p, namespace: x}
+spec:
+  hostNetwork: true
+  nodeName: node-a
+  containers: [{name: a, image: a}]
+";
+    let node = |addresses: &str| {
+        format!("apiVersion: v1\nkind: Node\nmetadata: {{name: node-a}}\nstatus:\n  addresses: {addresses}\n")
+    };
+    let external = node(
+        "[{type: ExternalIP, address: 203.0.113.7}, {type: ExternalIP, address: '2001:db8::7'}]",
+    );
+    let loaded = load_files(&[("pod.yaml", pod), ("node.yaml", &external)]);
+    assert_eq!(
+        ips(&loaded),
+        [(
+            "x/p".to_string(),
+            vec!["203.0.113.7".to_string(), "2001:db8::7".to_string()]
+        )]
+    );
+    assert!(np111(&loaded).is_empty());
+
+    let hostname_only = node("[{type: Hostname, address: node-a}]");
+    let loaded = load_files(&[("pod.yaml", pod), ("node.yaml", &hostname_only)]);
+    assert!(loaded.cluster.pods[0].ips.is_empty());
+    let infos = np111(&loaded);
+    assert_eq!(infos.len(), 1, "{infos:#?}");
+    assert!(
+        infos[0]
+            .message
+            .contains("Node `node-a` lists no InternalIP or ExternalIP"),
+        "{infos:#?}"
+    );
+}
+
+/// Egress of `client/c`: an Admin rule accepts TCP 80 to the Linux nodes and the next one
+/// denies everything else; a NetworkPolicy lets it reach the node range only.
+const CLIENT_AND_POLICIES: &str = "\
+apiVersion: v1
+kind: Pod
+metadata: {name: c, namespace: client}
+spec:
+  containers: [{name: c, image: c}]
+status:
+  podIP: 10.0.1.1
+---
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: to-nodes}
+spec:
+  tier: Admin
+  priority: 10
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: client}}}
+  egress:
+  - name: nodes-web
+    action: Accept
+    to: [{nodes: {matchLabels: {kubernetes.io/os: linux}}}]
+    protocols: [{tcp: {destinationPort: {number: 80}}}]
+  - name: nothing-else
+    action: Deny
+    to: [{networks: [0.0.0.0/0, '::/0']}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: node-range, namespace: client}
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+  egress:
+  - to: [{ipBlock: {cidr: 192.168.0.0/24}}]
+";
+
+#[test]
+fn node_peers_networks_and_ip_blocks_see_a_host_network_pod_through_its_node_address() {
+    let loaded = load_files(&[
+        ("pods.yaml", ON_NODES),
+        ("node.yaml", WORKER),
+        ("client.yaml", CLIENT_AND_POLICIES),
+    ]);
+    let c = &loaded.cluster;
+    let explain_to = |to: &str, port: u16| {
+        explain(
+            c,
+            &Traffic {
+                from: Endpoint::parse(c, "client/c").unwrap(),
+                to: Endpoint::parse(c, to).unwrap(),
+                port,
+                protocol: Protocol::Tcp,
+            },
+        )
+    };
+
+    // The `nodes` peer covers the pod by its node's address: the Admin tier accepts.
+    let e = explain_to("x/on-node", 80);
+    assert!(e.allowed, "{e:#?}");
+    let tier = serde_json::to_value(&e.egress).unwrap().to_string();
+    assert!(tier.contains("nodes-web"), "{tier}");
+
+    // Another port: the Deny rule's networks hold the node address too.
+    assert!(!explain_to("x/on-node", 8080).allowed);
+
+    // Without an address the `nodes` peer misses, and says why; `0.0.0.0/0` still holds
+    // whatever address the pod gets.
+    let e = explain_to("x/elsewhere", 80);
+    assert!(!e.allowed, "{e:#?}");
+    let text = netpol::render::explanation_text(&e);
+    assert!(
+        text.contains("`x/elsewhere` uses hostNetwork") && text.contains("spec.nodeName"),
+        "{text}"
+    );
+
+    // A pod on the pod network is not a node address, even on that node.
+    let e = explain_to("x/pod-net", 80);
+    assert!(!e.allowed, "{e:#?}");
+    let text = netpol::render::explanation_text(&e);
+    assert!(text.contains("`x/pod-net` is on the pod network"), "{text}");
+
+    // The NetworkPolicy's ipBlock matches the node address too: with the Admin policy's
+    // subject selecting nothing, the NetworkPolicy alone decides.
+    let no_subject = CLIENT_AND_POLICIES.replace(
+        "kubernetes.io/metadata.name: client",
+        "kubernetes.io/metadata.name: none",
+    );
+    assert_ne!(no_subject, CLIENT_AND_POLICIES);
+    let np_only = load_files(&[
+        ("pods.yaml", ON_NODES),
+        ("node.yaml", WORKER),
+        ("client.yaml", &no_subject),
+    ]);
+    let nc = &np_only.cluster;
+    let to = |id: &str| {
+        explain(
+            nc,
+            &Traffic {
+                from: Endpoint::parse(nc, "client/c").unwrap(),
+                to: Endpoint::parse(nc, id).unwrap(),
+                port: 8080,
+                protocol: Protocol::Tcp,
+            },
+        )
+    };
+    assert!(to("x/on-node").allowed);
+    assert!(to("x/agent").allowed);
+    let e = to("x/elsewhere");
+    assert!(!e.allowed);
+    let text = netpol::render::explanation_text(&e);
+    assert!(
+        text.contains("ipBlock 192.168.0.0/24 is matched against pod IPs, and `x/elsewhere` has none (no status.podIP in its manifest, and no Node of the input for its spec.nodeName"),
+        "{text}"
+    );
+
+    // Matching a host-network pod by its node's address is what NP221 advises: NP211 (an
+    // ipBlock covering pod IPs) leaves it alone.
+    let findings = lint(&np_only, &LintOptions::default());
+    assert!(findings.iter().all(|d| d.code != "NP211"), "{findings:#?}");
+
+    // The bulk queries agree with explain, cell by cell, with and without the tiers.
+    for cluster in [c, nc] {
+        let endpoints = all_endpoints(cluster, &[Cidr::parse("192.168.0.11", true).unwrap()]);
+        for port in [80, 8080] {
+            let m = matrix(cluster, &endpoints, &[(port, Protocol::Tcp)]);
+            let m = serde_json::to_value(&m).unwrap();
+            let cells: Vec<bool> = m["checks"][0]["allowed"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .flat_map(|row| row.as_array().unwrap().iter().map(|b| b.as_bool().unwrap()))
+                .collect();
+            let mut explained = Vec::new();
+            for from in &endpoints {
+                for to in &endpoints {
+                    let t = Traffic {
+                        from: from.clone(),
+                        to: to.clone(),
+                        port,
+                        protocol: Protocol::Tcp,
+                    };
+                    explained.push(explain(cluster, &t).allowed);
+                }
+            }
+            assert_eq!(cells, explained, "port {port}");
+        }
+    }
 }

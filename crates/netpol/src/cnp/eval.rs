@@ -7,8 +7,9 @@
 //! kubernetes-sigs/network-policy-api): within a tier, policies are tried by priority and
 //! rules in the order written; the first rule whose peers and protocols match decides.
 //! Peers select pods by namespace and pod labels, `networks` by address (pod IPs included),
-//! `nodes` by the addresses of the selected nodes; `domainNames` cannot be evaluated
-//! without DNS and never match. Named ports resolve on the destination pod.
+//! `nodes` by the addresses of the selected nodes (a host-network pod's IPs are its
+//! node's, so it is matched through them); `domainNames` cannot be evaluated without DNS
+//! and never match. Named ports resolve on the destination pod.
 
 use serde::Serialize;
 
@@ -17,7 +18,7 @@ use super::model::{
 };
 use crate::cidr::Cidr;
 use crate::endpoint::{external_id, Endpoint};
-use crate::eval::{any_peer, port_allowed, PeerMiss, RuleMiss, Traffic};
+use crate::eval::{any_peer, port_allowed, where_ips_come_from, PeerMiss, RuleMiss, Traffic};
 use crate::model::{Cluster, Direction, Node, Pod};
 use crate::ports::{Connections, PortRanges};
 use crate::selector::{Mismatch, Selector};
@@ -288,14 +289,11 @@ pub fn peer_matches(
                 peer: 0,
                 reason: network_reason(cidrs, other, pod, partial),
             }),
-        CnpPeer::Nodes(sel) => {
-            address_match(node_coverage(cluster, sel, other), action).map_err(|partial| {
-                PeerMiss::Node {
-                    peer: 0,
-                    reason: node_reason(cluster, sel, other, partial),
-                }
-            })
-        }
+        CnpPeer::Nodes(sel) => address_match(node_coverage(cluster, sel, other, pod), action)
+            .map_err(|partial| PeerMiss::Node {
+                peer: 0,
+                reason: node_reason(cluster, sel, other, pod, partial),
+            }),
         CnpPeer::DomainNames(names) => Err(PeerMiss::DomainName {
             peer: 0,
             names: names.join(", "),
@@ -382,23 +380,33 @@ fn network_reason(cidrs: &[Cidr], other: &Endpoint, pod: Option<&Pod>, partial: 
             format!("{} is not in networks {list}", external_id(net))
         }
         (_, Some(pod)) if pod.ips.is_empty() => format!(
-            "networks {list} are matched against pod IPs, and `{}` has none in its manifest (status.podIP)",
-            pod.id()
+            "networks {list} are matched against pod IPs, and `{}` has none {}",
+            pod.id(),
+            where_ips_come_from(pod)
         ),
         (_, Some(pod)) => {
             let ips: Vec<String> = pod.ips.iter().map(ToString::to_string).collect();
-            format!("`{}` ({}) is not in networks {list}", pod.id(), ips.join(", "))
+            format!(
+                "`{}` ({}) is not in networks {list}",
+                pod.id(),
+                ips.join(", ")
+            )
         }
         (_, None) => format!("not in networks {list}"),
     }
 }
 
-/// How the addresses of the nodes `sel` selects cover an external endpoint (pods are never
-/// nodes: a host-network pod is reached through its node's address).
-fn node_coverage(cluster: &Cluster, sel: &Selector, other: &Endpoint) -> Coverage {
+/// How the addresses of the nodes `sel` selects cover an endpoint: an external one by
+/// range, a pod through its IPs (only a host-network pod has its node's).
+fn node_coverage(
+    cluster: &Cluster,
+    sel: &Selector,
+    other: &Endpoint,
+    pod: Option<&Pod>,
+) -> Coverage {
     let mut coverage = Coverage::None;
     for node in cluster.nodes.iter().filter(|n| sel.matches(&n.labels)) {
-        match one_node_coverage(node, other) {
+        match one_node_coverage(node, other, pod) {
             Coverage::Full => return Coverage::Full,
             Coverage::Partial => coverage = Coverage::Partial,
             Coverage::None => {}
@@ -407,11 +415,19 @@ fn node_coverage(cluster: &Cluster, sel: &Selector, other: &Endpoint) -> Coverag
     coverage
 }
 
-/// How one node's addresses cover an endpoint (a pod never: `nodes` peers match node
-/// addresses only).
-fn one_node_coverage(node: &Node, other: &Endpoint) -> Coverage {
-    let Endpoint::External(net) = other else {
-        return Coverage::None;
+/// How one node's addresses cover an endpoint: a pod is covered when one of its IPs is an
+/// address of the node, as its traffic carries that address on the wire.
+fn one_node_coverage(node: &Node, other: &Endpoint, pod: Option<&Pod>) -> Coverage {
+    let net = match (other, pod) {
+        (Endpoint::External(net), _) => net,
+        (Endpoint::Pod(_), Some(pod)) => {
+            return if pod.ips.iter().any(|ip| node.addresses.contains(ip)) {
+                Coverage::Full
+            } else {
+                Coverage::None
+            };
+        }
+        (Endpoint::Pod(_), None) => return Coverage::None,
     };
     let mut coverage = Coverage::None;
     for addr in &node.addresses {
@@ -427,40 +443,76 @@ fn one_node_coverage(node: &Node, other: &Endpoint) -> Coverage {
 }
 
 /// Whether `node` is one that makes `peer` (a `nodes` peer of a rule with `action`) match
-/// `other`: the peer selects the node and the node's addresses cover the endpoint as
-/// [`peer_matches`] requires (all of it, or some of it for Deny). False for other peers.
-pub fn node_counts_for(node: &Node, peer: &CnpPeer, other: &Endpoint, action: Action) -> bool {
+/// `other` (an endpoint of `cluster`): the peer selects the node and the node's addresses
+/// cover the endpoint as [`peer_matches`] requires (all of it, or some of it for Deny).
+/// False for other peers.
+pub fn node_counts_for(
+    cluster: &Cluster,
+    node: &Node,
+    peer: &CnpPeer,
+    other: &Endpoint,
+    action: Action,
+) -> bool {
+    let pod = match other {
+        Endpoint::Pod(i) => cluster.pods.get(*i),
+        Endpoint::External(_) => None,
+    };
     match peer {
         CnpPeer::Nodes(sel) => {
             sel.matches(&node.labels)
-                && address_match(one_node_coverage(node, other), action).is_ok()
+                && address_match(one_node_coverage(node, other, pod), action).is_ok()
         }
         _ => false,
     }
 }
 
-fn node_reason(cluster: &Cluster, sel: &Selector, other: &Endpoint, partial: bool) -> String {
+fn node_reason(
+    cluster: &Cluster,
+    sel: &Selector,
+    other: &Endpoint,
+    pod: Option<&Pod>,
+    partial: bool,
+) -> String {
     let selected: Vec<&str> = cluster
         .nodes
         .iter()
         .filter(|n| sel.matches(&n.labels))
         .map(|n| n.name.as_str())
         .collect();
-    match other {
-        Endpoint::Pod(_) => "nodes peers match node addresses, not pods".to_string(),
-        Endpoint::External(net) if partial => format!(
-            "{} holds the address of a node `{sel}` selects, but an Accept or Pass rule must cover all of it",
-            external_id(net)
-        ),
-        Endpoint::External(net) if selected.is_empty() => format!(
-            "no Node in the input matches `{sel}`, so {} is not a node address",
-            external_id(net)
-        ),
-        Endpoint::External(net) => format!(
-            "{} is not an address of the nodes `{sel}` selects ({})",
-            external_id(net),
+    let shown = match (other, pod) {
+        (Endpoint::External(net), _) => external_id(net),
+        (Endpoint::Pod(_), None) => return "nodes peers match node addresses".to_string(),
+        (Endpoint::Pod(_), Some(p)) if p.ips.is_empty() => return addressless_pod(p),
+        (Endpoint::Pod(_), Some(p)) => {
+            let ips: Vec<String> = p.ips.iter().map(ToString::to_string).collect();
+            format!("`{}` ({})", p.id(), ips.join(", "))
+        }
+    };
+    if partial {
+        format!("{shown} holds the address of a node `{sel}` selects, but an Accept or Pass rule must cover all of it")
+    } else if selected.is_empty() {
+        format!("no Node in the input matches `{sel}`, so {shown} is not a node address")
+    } else {
+        format!(
+            "{shown} is not an address of the nodes `{sel}` selects ({})",
             selected.join(", ")
-        ),
+        )
+    }
+}
+
+/// Why a pod without IPs is no node address: a pod-network pod never is one; a host-network
+/// pod is, but the input does not say which.
+fn addressless_pod(pod: &Pod) -> String {
+    if pod.host_network {
+        format!(
+            "nodes peers match node addresses; `{}` uses hostNetwork, but neither its manifest (status.podIP) nor a Node of the input (its spec.nodeName) gives its address",
+            pod.id()
+        )
+    } else {
+        format!(
+            "nodes peers match node addresses, and `{}` is on the pod network",
+            pod.id()
+        )
     }
 }
 

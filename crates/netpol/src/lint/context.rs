@@ -24,7 +24,7 @@ pub(super) struct Context<'a> {
     pub(super) selected: Vec<Vec<usize>>,
     /// Every label key some namespace carries.
     pub(super) namespace_keys: HashSet<&'a str>,
-    /// True when some pod of the input has an IP.
+    /// True when some pod of the input on the pod network has an IP.
     pub(super) pod_ips_known: bool,
     /// Pods per label `(key, value)`: selectors start from their rarest label instead of
     /// scanning every pod.
@@ -68,7 +68,11 @@ impl<'a> Context<'a> {
             .iter()
             .flat_map(|n| n.labels.keys().map(String::as_str))
             .collect();
-        let pod_ips_known = cluster.pods.iter().any(|p| !p.ips.is_empty());
+        // A host-network pod's IPs are its node's: they say nothing of the pod network.
+        let pod_ips_known = cluster
+            .pods
+            .iter()
+            .any(|p| !p.host_network && !p.ips.is_empty());
         let mut pods_by_label: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
         for (i, pod) in cluster.pods.iter().enumerate() {
             for (k, v) in &pod.labels {

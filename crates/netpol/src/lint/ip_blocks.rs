@@ -3,7 +3,8 @@
 //!
 //! ipBlock is meant for addresses outside the cluster, but it is matched against pod IPs
 //! too (CNIs differ in the details). When the input gives pod IPs (`status.podIP`), the
-//! check is exact: a block is reported when it covers a pod's IP outside its `except`.
+//! check is exact: a block is reported when it covers a pod's IP outside its `except`
+//! (not a host-network pod's, which is its node's address).
 //! When no pod has an IP, the pod network is unknown; then a block that covers one of the
 //! private ranges (`names::PRIVATE_RANGES`) without excepting it gets an info-level hint:
 //! kubeadm, k3s, Calico, Flannel and the managed clouds put IPv4 pod networks in RFC 1918
@@ -89,6 +90,9 @@ fn matches_pods(
         .pods
         .iter()
         .enumerate()
+        // A host-network pod's IPs are its node's: an ipBlock is the way to match them
+        // (NP221's advice), and they do not change when the pod restarts.
+        .filter(|(_, pod)| !pod.host_network)
         .filter(|(_, pod)| {
             pod.ips
                 .iter()

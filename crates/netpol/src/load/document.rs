@@ -7,6 +7,8 @@
 //! more than one document (duplicates, one endpoint per name, namespaces nobody declared)
 //! is done there too.
 
+use std::net::IpAddr;
+
 use serde::de::DeserializeOwned;
 
 use super::endpoint::{self, Template};
@@ -39,10 +41,12 @@ pub(crate) struct Parsed {
 #[derive(Clone, Debug)]
 pub(crate) enum Object {
     Namespace(Namespace, Identity),
-    Endpoint(Pod, Identity, NodeId),
+    /// With the node whose address the pod takes (a host-network pod without pod IPs).
+    Endpoint(Pod, Identity, NodeId, Option<String>),
     Policy(Policy, Identity, NodeId),
     ClusterPolicy(ClusterNetworkPolicy, Identity, NodeId),
-    Node(Node, Identity),
+    /// With the IPs a host-network pod on the node gets (see `tiers::host_ips`).
+    Node(Node, Vec<IpAddr>, Identity),
 }
 
 /// What the loader needs to find duplicates across documents.
@@ -516,8 +520,10 @@ impl Cx<'_> {
         let Some(identity) = self.identity(node, meta, kind.as_str(), true) else {
             return;
         };
-        let pod = endpoint::build(self, node, kind, &identity, template, status);
-        self.out.objects.push(Object::Endpoint(pod, identity, node));
+        let (pod, address_node) = endpoint::build(self, node, kind, &identity, template, status);
+        self.out
+            .objects
+            .push(Object::Endpoint(pod, identity, node, address_node));
     }
 
     fn policy(&mut self, node: NodeId, p: NetworkPolicyObject) {

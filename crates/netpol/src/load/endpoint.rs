@@ -1,7 +1,9 @@
-//! Pods and workloads → endpoints: labels, container ports (for named ports) and the pod
-//! IPs a manifest gives.
+//! Pods and workloads → endpoints: labels, container ports (for named ports), the pod IPs
+//! a manifest gives, and for a host-network pod without them the node it takes its
+//! address from.
 
 use std::collections::BTreeMap;
+use std::net::IpAddr;
 
 use super::document::{Cx, Identity};
 use super::objects::{PodSpec, PodStatus};
@@ -27,7 +29,8 @@ pub(crate) fn pod_spec_path(kind: EndpointKind) -> &'static str {
     }
 }
 
-/// The endpoint of an object whose identity was validated.
+/// The endpoint of an object whose identity was validated, and the node whose address it
+/// takes (see [`address_node`]); the loader resolves that node once every document is read.
 pub(crate) fn build(
     cx: &mut Cx<'_>,
     node: NodeId,
@@ -35,7 +38,7 @@ pub(crate) fn build(
     identity: &Identity,
     template: Template,
     status: Option<PodStatus>,
-) -> Pod {
+) -> (Pod, Option<String>) {
     let ports = container_ports(cx, node, &template);
     let ips = status.map(|s| pod_ips(cx, node, s)).unwrap_or_default();
     let host_network = template
@@ -43,7 +46,8 @@ pub(crate) fn build(
         .as_ref()
         .and_then(|s| s.host_network)
         .unwrap_or(false);
-    Pod {
+    let address_node = address_node(host_network, &ips, template.spec.as_ref());
+    let pod = Pod {
         namespace: identity.namespace.clone(),
         name: identity.name.clone(),
         kind,
@@ -52,7 +56,19 @@ pub(crate) fn build(
         ips,
         host_network,
         origin: Some(cx.at(node, false)),
+    };
+    (pod, address_node)
+}
+
+/// The node whose address a pod has: a host-network pod shares its node's network
+/// namespace, so the kubelet reports the node's IPs as its pod IPs. Only needed when the
+/// manifest gives no pod IP (IPs it gives are what the kubelet reported, and win).
+fn address_node(host_network: bool, ips: &[IpAddr], spec: Option<&PodSpec>) -> Option<String> {
+    if !host_network || !ips.is_empty() {
+        return None;
     }
+    spec.and_then(|s| s.node_name.clone())
+        .filter(|n| !n.is_empty())
 }
 
 fn container_ports(cx: &mut Cx<'_>, node: NodeId, template: &Template) -> Vec<ContainerPort> {
@@ -96,11 +112,11 @@ fn container_ports(cx: &mut Cx<'_>, node: NodeId, template: &Template) -> Vec<Co
     out
 }
 
-fn pod_ips(cx: &mut Cx<'_>, node: NodeId, status: PodStatus) -> Vec<std::net::IpAddr> {
+fn pod_ips(cx: &mut Cx<'_>, node: NodeId, status: PodStatus) -> Vec<IpAddr> {
     let mut ips = Vec::new();
     let listed = status.pod_ips.into_iter().flatten().map(|p| p.ip);
     for ip in status.pod_ip.into_iter().chain(listed) {
-        match ip.parse::<std::net::IpAddr>() {
+        match ip.parse::<IpAddr>() {
             Ok(a) if !ips.contains(&a) => ips.push(a),
             Ok(_) => {}
             Err(_) => {

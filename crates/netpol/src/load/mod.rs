@@ -20,6 +20,7 @@ mod tiers;
 pub(crate) use endpoint::pod_spec_path;
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use document::{Object, Parsed};
@@ -203,6 +204,11 @@ struct Assembler {
     policy_ids: HashMap<(String, String), usize>,
     /// name → index of the ClusterNetworkPolicy.
     cluster_policy_ids: HashMap<String, usize>,
+    /// Parallel to `cluster.pods`: the node whose address a host-network pod without pod
+    /// IPs takes, resolved in `finish` (the Node may come after the pod).
+    address_nodes: Vec<Option<String>>,
+    /// Node name → the IPs a host-network pod on it gets.
+    node_host_ips: HashMap<String, Vec<IpAddr>>,
 }
 
 impl Assembler {
@@ -245,10 +251,11 @@ impl Assembler {
                     None => list.push(ns),
                 }
             }
-            Object::Endpoint(pod, id, node) => {
+            Object::Endpoint(pod, id, node, address_node) => {
                 self.duplicate(&id);
                 self.endpoint(
                     pod,
+                    address_node,
                     &id,
                     Site {
                         document,
@@ -276,8 +283,9 @@ impl Assembler {
                     },
                 );
             }
-            Object::Node(node, id) => {
+            Object::Node(node, host_ips, id) => {
                 self.duplicate(&id);
+                self.node_host_ips.insert(node.name.clone(), host_ips);
                 let nodes = &mut self.out.cluster.nodes;
                 match nodes.iter_mut().find(|n| n.name == node.name) {
                     Some(existing) => *existing = node,
@@ -328,12 +336,21 @@ impl Assembler {
         self.seen.insert(key, id.at.clone());
     }
 
-    fn endpoint(&mut self, pod: Pod, id: &document::Identity, site: Site) {
+    fn endpoint(
+        &mut self,
+        pod: Pod,
+        address_node: Option<String>,
+        id: &document::Identity,
+        site: Site,
+    ) {
         let key = pod.id();
         match self.endpoint_ids.get(&key) {
             Some(&i) => {
                 if let Some(site_slot) = self.out.pod_sites.get_mut(i) {
                     *site_slot = site;
+                }
+                if let Some(slot) = self.address_nodes.get_mut(i) {
+                    *slot = address_node;
                 }
                 if let Some(existing) = self.out.cluster.pods.get_mut(i) {
                     if existing.kind != pod.kind {
@@ -353,6 +370,7 @@ impl Assembler {
                 self.endpoint_ids.insert(key, self.out.cluster.pods.len());
                 self.out.cluster.pods.push(pod);
                 self.out.pod_sites.push(site);
+                self.address_nodes.push(address_node);
             }
         }
     }
@@ -378,11 +396,52 @@ impl Assembler {
     }
 
     fn finish(mut self) -> Loaded {
+        self.host_network_addresses();
         self.out.cluster.complete_namespaces();
         self.out.diagnostics.sort_by(|a, b| {
             (a.source.as_str(), a.start, a.code).cmp(&(b.source.as_str(), b.start, b.code))
         });
         self.out
+    }
+}
+
+impl Assembler {
+    /// Gives each host-network pod without pod IPs its node's (what the kubelet reports
+    /// for it), or says why it has none: without an address no ipBlock, `networks` or
+    /// `nodes` peer can match it.
+    fn host_network_addresses(&mut self) {
+        let mut unknown = Vec::new();
+        for (i, name) in self.address_nodes.iter().enumerate() {
+            let Some(name) = name else { continue };
+            let Some(pod) = self.out.cluster.pods.get_mut(i) else {
+                continue;
+            };
+            match self.node_host_ips.get(name) {
+                Some(ips) if !ips.is_empty() => pod.ips.clone_from(ips),
+                known => unknown.push((i, name, known.is_some())),
+            }
+        }
+        for (i, name, known) in unknown {
+            let Some(pod) = self.out.cluster.pods.get(i) else {
+                continue;
+            };
+            let path = format!("{}.nodeName", endpoint::pod_spec_path(pod.kind));
+            let at = self.out.locate_pod(i, &path);
+            let why = if known {
+                format!("Node `{name}` lists no InternalIP or ExternalIP")
+            } else {
+                format!("the input has no Node `{name}`")
+            };
+            let message = format!(
+                "`{}` uses hostNetwork and its manifest gives no pod IP: its address is its node's, and {why}, so no ipBlock, `networks` or `nodes` peer matches it by address",
+                pod.id()
+            );
+            self.out.diagnostics.push(
+                diag::HOST_NETWORK_NO_ADDRESS
+                    .at(&at, message)
+                    .with_help(format!("add Node `{name}` with its `status.addresses` (`kubectl get node {name} -o yaml`), or the pod's `status.podIP`")),
+            );
+        }
     }
 }
 
@@ -414,7 +473,7 @@ impl Rebase<'_> {
     fn object(&self, object: &mut Object) {
         let (origin, identity) = match object {
             Object::Namespace(ns, id) => (&mut ns.origin, id),
-            Object::Endpoint(pod, id, _) => (&mut pod.origin, id),
+            Object::Endpoint(pod, id, _, _) => (&mut pod.origin, id),
             Object::Policy(policy, id, _) => {
                 for rule in policy.ingress.iter_mut().chain(policy.egress.iter_mut()) {
                     if let Some(o) = &mut rule.origin {
@@ -431,7 +490,7 @@ impl Rebase<'_> {
                 }
                 (&mut policy.origin, id)
             }
-            Object::Node(node, id) => (&mut node.origin, id),
+            Object::Node(node, _, id) => (&mut node.origin, id),
         };
         if let Some(o) = origin {
             self.origin(o);

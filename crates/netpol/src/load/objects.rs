@@ -39,7 +39,7 @@ pub(crate) struct NetworkPolicyObject {
     pub spec: Option<NetworkPolicySpec>,
 }
 
-/// A Pod: metadata, the containers' ports, `hostNetwork` and its IPs.
+/// A Pod: metadata, the containers' ports, `hostNetwork`, `nodeName` and its IPs.
 #[derive(Clone, Debug, Default, Deserialize)]
 pub(crate) struct PodObject {
     pub metadata: Option<Meta>,
@@ -53,6 +53,8 @@ pub(crate) struct PodObject {
 pub(crate) struct PodSpec {
     pub containers: Option<Vec<Container>>,
     pub host_network: Option<bool>,
+    /// The node the pod runs on: a host-network pod's address is that node's.
+    pub node_name: Option<String>,
 }
 
 /// A container, for its ports (named ports resolve against them).

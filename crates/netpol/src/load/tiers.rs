@@ -1,6 +1,9 @@
 //! ClusterNetworkPolicies and Nodes in a document: decoded with the loader's own object
 //! types (the spec with `cnp::api`'s), validated by `cnp::validate`, whose problems at
 //! field paths are placed here; and the frozen v1alpha1 kinds, which are not evaluated.
+//! A Node also gives the address of the host-network pods that run on it.
+
+use std::net::IpAddr;
 
 use serde::Deserialize;
 
@@ -96,8 +99,29 @@ impl Cx<'_> {
         let Some(identity) = self.identity(node, &meta, "Node", false) else {
             return;
         };
-        let mut addresses = Vec::new();
         let listed = object.status.and_then(|s| s.addresses).unwrap_or_default();
+        let typed = self.node_addresses(node, &listed);
+        let mut addresses = Vec::new();
+        for (_, ip) in &typed {
+            if !addresses.contains(ip) {
+                addresses.push(*ip);
+            }
+        }
+        let model = Node {
+            name: identity.name.clone(),
+            labels: meta.labels.unwrap_or_default(),
+            addresses,
+            origin: Some(self.at(node, false)),
+        };
+        self.out
+            .objects
+            .push(Object::Node(model, host_ips(&typed), identity));
+    }
+
+    /// The IP addresses of `status.addresses` (InternalIP, ExternalIP), with their type, in
+    /// order; an address that is not an IP is an error.
+    fn node_addresses(&mut self, node: NodeId, listed: &[NodeAddress]) -> Vec<(String, IpAddr)> {
+        let mut out = Vec::new();
         for (i, a) in listed.iter().enumerate() {
             let (Some(kind), Some(text)) = (a.kind.as_deref(), a.address.as_deref()) else {
                 continue;
@@ -105,9 +129,8 @@ impl Cx<'_> {
             if !kind.ends_with("IP") {
                 continue; // Hostname, InternalDNS, ExternalDNS
             }
-            match text.parse::<std::net::IpAddr>() {
-                Ok(ip) if !addresses.contains(&ip) => addresses.push(ip),
-                Ok(_) => {}
+            match text.parse::<IpAddr>() {
+                Ok(ip) => out.push((kind.to_string(), ip)),
                 Err(_) => {
                     self.error(
                         diag::INVALID_VALUE,
@@ -117,12 +140,25 @@ impl Cx<'_> {
                 }
             }
         }
-        let model = Node {
-            name: identity.name.clone(),
-            labels: meta.labels.unwrap_or_default(),
-            addresses,
-            origin: Some(self.at(node, false)),
-        };
-        self.out.objects.push(Object::Node(model, identity));
+        out
     }
+}
+
+/// The pod IPs the kubelet gives a host-network pod on a node with these addresses: the
+/// first InternalIP (the first ExternalIP when there is none), and the first address of the
+/// other family, InternalIPs again first (kubernetes `GetNodeHostIPs`, whose result is the
+/// `status.podIPs` of host-network pods). Empty when the node lists neither.
+pub(super) fn host_ips(typed: &[(String, IpAddr)]) -> Vec<IpAddr> {
+    let of = |kind: &'static str| {
+        typed
+            .iter()
+            .filter(move |(k, _)| k == kind)
+            .map(|(_, ip)| *ip)
+    };
+    let mut ordered = of("InternalIP").chain(of("ExternalIP"));
+    let Some(primary) = ordered.next() else {
+        return Vec::new();
+    };
+    let other = ordered.find(|ip| ip.is_ipv6() != primary.is_ipv6());
+    std::iter::once(primary).chain(other).collect()
 }

@@ -400,16 +400,18 @@ impl<'a> Facts<'a> {
             self.endpoint(Version::Old, other),
             self.endpoint(Version::New, other),
         );
-        let counts = |node: Option<&Node>, end: &Endpoint| {
+        let counts = |v: Version, node: Option<&Node>, end: &Endpoint| {
             node.is_some_and(|n| {
                 rule.peers
                     .iter()
-                    .any(|peer| node_counts_for(n, peer, end, rule.action))
+                    .any(|peer| node_counts_for(self.cluster(v), n, peer, end, rule.action))
             })
         };
         self.nodes
             .iter()
-            .filter(|(before, after)| counts(*before, &old_end) != counts(*after, &new_end))
+            .filter(|(before, after)| {
+                counts(Version::Old, *before, &old_end) != counts(Version::New, *after, &new_end)
+            })
             .filter_map(|(before, after)| {
                 let state = |n: &Node| NodeState {
                     labels: n.labels.clone(),
