@@ -164,6 +164,11 @@ test('a 20,000-line Hubble log on the docs example: drop to drawn, then typing (
       drops.push(await dropLog(page, log, [PROM, POD2]));
     }
     const flowsMeasure = await measures(page, 'netpol:flows');
+    const parts = {
+      read: await measures(page, 'netpol:flows-read'),
+      replay: await measures(page, 'netpol:flows-replay'),
+    };
+    console.log(`parts: read [${parts.read.map((x) => x.toFixed(1)).join(' ')}] ms, replay [${parts.replay.map((x) => x.toFixed(1)).join(' ')}] ms`);
     console.log(`20,000-line Hubble log (${(log.length / 1048576).toFixed(1)} MB) on the docs example: drop to drawn [${drops.map((x) => x.toFixed(1)).join(' ')}] ms; read+replay+store (netpol:flows) [${flowsMeasure.map((x) => x.toFixed(1)).join(' ')}] ms`);
     assert.match(await page.locator('.flows-summary').innerText(), /^8 connections from 20,?000 lines/);
     const docs = await typeAndMeasure(page, [...'\n# a comment typed key by key']);

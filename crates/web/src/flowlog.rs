@@ -83,8 +83,14 @@ impl Replay {
                     lines: old.lines,
                 }
             }
-            _ => observed::read(effective.clone(), SOURCE, text),
+            _ => {
+                crate::browser::mark("netpol:flows-read-start");
+                let read = observed::read(effective.clone(), SOURCE, text);
+                crate::browser::measure("netpol:flows-read", "netpol:flows-read-start");
+                read
+            }
         };
+        crate::browser::mark("netpol:flows-replay-start");
         let rows = observed::replay(&observed.cluster, &observed)
             .into_iter()
             .map(|r| Row {
@@ -96,6 +102,7 @@ impl Replay {
                 starts_dropping: false,
             })
             .collect();
+        crate::browser::measure("netpol:flows-replay", "netpol:flows-replay-start");
         Some(Replay {
             observed,
             rows,

@@ -36,16 +36,29 @@ pub fn read_log_file(file: web_sys::File, store: Store) {
             return;
         }
         let blob = gloo::file::Blob::from(file);
-        match gloo::file::futures::read_as_text(&blob).await {
-            Ok(text) => {
+        // As bytes, not text: a text read makes a UTF-16 JS string that the glue then
+        // re-encodes into wasm memory character by character, which cost more than reading
+        // the whole log did; bytes are one copy.
+        let text = gloo::file::futures::read_as_bytes(&blob)
+            .await
+            .ok()
+            .map(|bytes| String::from_utf8(bytes).unwrap_or_else(|e| lossy(e.as_bytes())));
+        match text {
+            Some(text) => {
                 store.send(Action::SetFlowLog(text));
                 crate::browser::measure("netpol:flows", "netpol:flows-start");
             }
-            Err(_) => store.send(Action::Notify(Some(Notice::error(format!(
-                "{name} could not be read as text."
+            None => store.send(Action::Notify(Some(Notice::error(format!(
+                "{name} could not be read."
             ))))),
         }
     });
+}
+
+/// Bytes that are not UTF-8 become U+FFFD, as `FileReader.readAsText` made them: the log
+/// still opens, and a line the change breaks is reported at its place.
+fn lossy(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
 }
 
 /// The first file of a drop, if the drop carries files.
