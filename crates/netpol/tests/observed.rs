@@ -212,6 +212,103 @@ fn generated_policies_carry_their_flows_and_keep_them_open() {
     }
 }
 
+/// A StatefulSet's pods gossiping with each other (cassandra-0 -> cassandra-1) under the
+/// docs' namespace default: two pods of one endpoint, so the policies decide, where a
+/// record of one pod to itself stays the loopback every CNI allows.
+#[test]
+fn traffic_between_replicas_is_decided_by_the_policies() {
+    let manifests = r#"
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: cassandra, namespace: db}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: cassandra}}
+  template:
+    metadata: {labels: {app: cassandra}}
+    spec: {containers: [{name: c, image: cassandra}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: namespace-default, namespace: db}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress, Egress]
+"#;
+    let line = |from: &str, to: &str, from_ip: &str, to_ip: &str| {
+        let end = |pod: &str| {
+            format!(
+                r#"{{"namespace":"db","pod_name":"{pod}","labels":["k8s:app=cassandra","k8s:io.kubernetes.pod.namespace=db"],"workloads":[{{"name":"cassandra","kind":"StatefulSet"}}]}}"#
+            )
+        };
+        format!(
+            r#"{{"flow":{{"verdict":"FORWARDED","IP":{{"source":"{from_ip}","destination":"{to_ip}"}},"l4":{{"TCP":{{"source_port":40000,"destination_port":7000,"flags":{{"SYN":true}}}}}},"source":{},"destination":{},"Type":"L3_L4","traffic_direction":"EGRESS","is_reply":false}}}}"#,
+            end(from),
+            end(to)
+        )
+    };
+    let cluster = load(&[Source {
+        name: "db.yaml",
+        text: manifests,
+    }])
+    .cluster;
+    let read_log = |text: &str| {
+        let mut reader = Reader::new(cluster.clone(), "flows.json");
+        for l in text.lines() {
+            reader.push_line(l.as_bytes());
+        }
+        reader.finish()
+    };
+    let gossip = read_log(&line(
+        "cassandra-0",
+        "cassandra-1",
+        "10.0.0.10",
+        "10.0.0.11",
+    ));
+    let [c] = gossip.connections.as_slice() else {
+        panic!("{:?}", gossip.connections)
+    };
+    assert!(c.between_replicas);
+    let [r] = observed::replay(&gossip.cluster, &gossip)
+        .try_into()
+        .ok()
+        .unwrap();
+    assert!(!r.allowed, "{:?}", r.causes);
+    assert!(
+        r.causes.iter().any(|c| c.contains("namespace-default")),
+        "{:?}",
+        r.causes
+    );
+
+    let itself = read_log(&line(
+        "cassandra-0",
+        "cassandra-0",
+        "10.0.0.10",
+        "10.0.0.10",
+    ));
+    assert!(!itself.connections[0].between_replicas);
+    assert!(observed::replay(&itself.cluster, &itself)[0].allowed);
+
+    // The same as CSV: a workload to itself is between replicas.
+    let csv = read_log("from,to,port,protocol\ndb/cassandra,db/cassandra,7000,TCP\n");
+    assert!(csv.connections[0].between_replicas);
+    assert!(!observed::replay(&csv.cluster, &csv)[0].allowed);
+
+    // Generating from the log keeps the gossip open.
+    let g = generate_annotated(
+        &gossip.cluster,
+        &observed::intents(&gossip),
+        &Options::default(),
+    )
+    .unwrap();
+    let combined = with_generated(&gossip.cluster, &g.yaml);
+    assert!(
+        observed::replay(&combined, &gossip)[0].allowed,
+        "{}",
+        g.yaml
+    );
+}
+
 /// `cluster` with the generated policies added.
 fn with_generated(cluster: &Cluster, yaml: &str) -> Cluster {
     let loaded = load(&[Source {

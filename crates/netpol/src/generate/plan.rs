@@ -11,7 +11,7 @@ use super::identity::Selectors;
 use super::{intent, Baseline, GenerateError, Intent, Options};
 use crate::cidr::Cidr;
 use crate::endpoint::Endpoint;
-use crate::model::{Cluster, Direction, Peer, PolicyPort, PortRef, Rule};
+use crate::model::{Cluster, Direction, EndpointKind, Peer, PolicyPort, PortRef, Rule};
 use crate::ports::{PortRanges, Protocol, MAX_PORT, MIN_PORT};
 use crate::selector::Selector;
 
@@ -196,8 +196,17 @@ impl Plan {
             (Endpoint::External(_), Endpoint::External(_)) => Err(fail(
                 "both ends are outside the cluster: NetworkPolicies only control pods".to_string(),
             )),
-            // A pod may always talk to itself: no policy needed.
-            (Endpoint::Pod(a), Endpoint::Pod(b)) if a == b => Ok(()),
+            // A pod may always talk to itself: no policy needed. A workload's arrow to
+            // itself is between its replicas, which policies decide: it gets its rules.
+            (Endpoint::Pod(a), Endpoint::Pod(b))
+                if a == b
+                    && cluster
+                        .pods
+                        .get(*a)
+                        .is_none_or(|p| p.kind == EndpointKind::Pod) =>
+            {
+                Ok(())
+            }
             _ => {
                 if let Some(note) = note {
                     for end in [&from, &to] {

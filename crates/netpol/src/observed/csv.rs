@@ -95,6 +95,9 @@ impl Reader {
         let [Some(from), Some(to)] = ends else {
             return;
         };
+        // A row from a workload to itself is between its replicas: nobody lists a pod
+        // talking to itself in a flow log.
+        let between_replicas = from == to && self.is_workload(&from);
         self.count(Record {
             from,
             to,
@@ -104,7 +107,13 @@ impl Reader {
             direction: None,
             verdict: None,
             time: None,
+            between_replicas,
         });
+    }
+
+    /// A workload of the manifests or of the log, not a single pod.
+    fn is_workload(&self, end: &Endpoint) -> bool {
+        matches!(end, Endpoint::Pod(i) if self.cluster.pods.get(*i).is_some_and(|p| p.kind != EndpointKind::Pod))
     }
 
     fn csv_end(&mut self, id: &str) -> Result<Endpoint, String> {

@@ -340,6 +340,7 @@ impl Reader {
             }
         }
         let time = flow.time.as_deref().or(top.time.as_deref());
+        let between_replicas = from == to && two_pods(flow, source_ip, destination_ip);
         self.count(Record {
             from,
             to,
@@ -349,6 +350,7 @@ impl Reader {
             direction: flow.traffic_direction.as_deref(),
             verdict: flow.verdict.as_deref(),
             time,
+            between_replicas,
         });
     }
 
@@ -448,6 +450,23 @@ impl Reader {
         }
         Ok(Endpoint::Pod(index))
     }
+}
+
+/// Whether the flow's ends are two different pods: by name when it names both, else by
+/// address.
+fn two_pods(flow: &Flow<'_>, source: Option<IpAddr>, destination: Option<IpAddr>) -> bool {
+    match (
+        pod_name(flow.source.as_ref()),
+        pod_name(flow.destination.as_ref()),
+    ) {
+        (Some(a), Some(b)) => a != b,
+        _ => matches!((source, destination), (Some(a), Some(b)) if a != b),
+    }
+}
+
+fn pod_name<'e>(end: Option<&'e EndpointName<'_>>) -> Option<&'e str> {
+    end.and_then(|e| e.pod_name.as_deref())
+        .filter(|n| !n.is_empty())
 }
 
 /// `Deployment` → [`EndpointKind::Deployment`]; `Pod` and unknown kinds → `None`.

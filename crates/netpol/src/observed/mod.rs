@@ -120,6 +120,10 @@ pub struct Connection {
     pub last_seen: Option<String>,
     /// The line of its first record.
     pub line: usize,
+    /// Both ends are one endpoint of the manifests (a workload) but the log shows two of
+    /// its pods (different pod names or addresses): traffic between replicas, which the
+    /// policies decide, not a pod talking to itself.
+    pub between_replicas: bool,
 }
 
 impl Connection {
@@ -207,6 +211,7 @@ struct Stats {
     first: Option<Stamp>,
     last: Option<Stamp>,
     line: usize,
+    between_replicas: bool,
 }
 
 type Key = (Endpoint, Endpoint, u16, Protocol);
@@ -221,6 +226,8 @@ struct Record<'r> {
     direction: Option<&'r str>,
     verdict: Option<&'r str>,
     time: Option<&'r str>,
+    /// Two different pods of one endpoint (see [`Connection::between_replicas`]).
+    between_replicas: bool,
 }
 
 /// Reads a flow log one line at a time.
@@ -374,6 +381,7 @@ impl Reader {
                     first_seen: s.first.map(|t| t.text),
                     last_seen: s.last.map(|t| t.text),
                     line: s.line,
+                    between_replicas: s.between_replicas,
                     from,
                     to,
                     port,
@@ -451,6 +459,7 @@ impl Reader {
                 line,
                 ..Stats::default()
             });
+        stats.between_replicas |= r.between_replicas;
         match r.direction {
             Some("EGRESS") => stats.egress += r.times,
             Some("INGRESS") => stats.ingress += r.times,

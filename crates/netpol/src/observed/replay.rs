@@ -51,7 +51,7 @@ pub fn replay_connections<'o>(
     connections
         .iter()
         .map(|c| {
-            let e = explain_indexed(
+            let mut e = explain_indexed(
                 cluster,
                 &index,
                 &Traffic {
@@ -61,6 +61,12 @@ pub fn replay_connections<'o>(
                     protocol: c.protocol,
                 },
             );
+            if c.between_replicas && e.loopback {
+                // Two pods of one workload: their traffic crosses the network, and both
+                // sides' policies decide it (the sides are worked out either way).
+                e.loopback = false;
+                e.allowed = e.egress.allows() && e.ingress.allows();
+            }
             Replayed {
                 connection: c,
                 causes: causes(&e),
