@@ -67,9 +67,16 @@ pub fn replay_connections<'o>(
                 e.loopback = false;
                 e.allowed = e.egress.allows() && e.ingress.allows();
             }
+            let mut causes = causes(&e);
+            if c.between_replicas {
+                causes.insert(
+                    0,
+                    format!("between two pods of {} (its replicas): the policies decide, as for any two pods", e.from),
+                );
+            }
             Replayed {
                 connection: c,
-                causes: causes(&e),
+                causes,
                 allowed: e.allowed,
                 from: e.from,
                 to: e.to,
