@@ -25,6 +25,8 @@
 
 mod common;
 
+use common::random::{self, cluster as random_cluster, labels, selector};
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use netpol::cnp::{Action, ClusterNetworkPolicy, CnpPeer, CnpPort, CnpRule, Subject, Tier};
@@ -34,171 +36,38 @@ use netpol::diff::{
 };
 use netpol::endpoint::all_endpoints;
 use netpol::expect::{check, Expectation, Stated};
-use netpol::model::{ContainerPort, EndpointKind, Origin, Peer, PolicyPort, PortRef, Rule};
-use netpol::selector::{Operator, Requirement};
-use netpol::{connectivity, Cidr, Cluster, Namespace, Node, Pod, Policy, Protocol, Selector};
+use netpol::model::{ContainerPort, Origin};
+use netpol::{connectivity, Cidr, Cluster, Node, Pod, Policy, Protocol};
 use proptest::prelude::*;
 
-const KEYS: [&str; 2] = ["app", "tier"];
-const VALUES: [&str; 3] = ["a", "b", "c"];
-const NAMESPACES: [&str; 3] = ["x", "y", "z"];
-
-fn labels() -> impl Strategy<Value = BTreeMap<String, String>> {
-    prop::collection::btree_map(
-        prop::sample::select(KEYS.to_vec()).prop_map(String::from),
-        prop::sample::select(VALUES.to_vec()).prop_map(String::from),
-        0..=2,
-    )
-}
-
-fn selector() -> impl Strategy<Value = Selector> {
-    let requirement = (
-        prop::sample::select(KEYS.to_vec()),
-        prop::sample::select(vec![Operator::In, Operator::NotIn, Operator::Exists]),
-        prop::sample::select(VALUES.to_vec()),
-    )
-        .prop_map(|(key, operator, value)| Requirement {
-            key: key.to_string(),
-            operator,
-            values: match operator {
-                Operator::Exists | Operator::DoesNotExist => Vec::new(),
-                _ => vec![value.to_string()],
-            },
-        });
-    (
-        labels().prop_map(|l| if l.len() > 1 { BTreeMap::new() } else { l }),
-        prop::collection::vec(requirement, 0..=1),
-    )
-        .prop_map(|(match_labels, match_expressions)| Selector {
-            match_labels,
-            match_expressions,
-        })
-}
-
-fn peer() -> impl Strategy<Value = Peer> {
-    prop_oneof![
-        4 => (prop::option::of(selector()), prop::option::of(selector()))
-            .prop_filter("a peer needs a selector", |(a, b)| a.is_some() || b.is_some())
-            .prop_map(|(namespace_selector, pod_selector)| Peer::Pods { namespace_selector, pod_selector }),
-        1 => prop::sample::select(vec!["10.0.0.0/8", "0.0.0.0/0"]).prop_map(|c| Peer::IpBlock {
-            cidr: Cidr::parse(c, false).unwrap(),
-            except: vec![],
-        }),
-    ]
-}
-
-fn policy_port() -> impl Strategy<Value = PolicyPort> {
-    let port = prop_oneof![
-        Just(None),
-        prop::sample::select(vec![53u16, 80, 81]).prop_map(|n| Some(PortRef::Number(n))),
-        Just(Some(PortRef::Name("http".to_string()))),
-    ];
-    (
-        prop::sample::select(Protocol::ALL.to_vec()),
-        port,
-        prop::option::of(81u16..=90),
-    )
-        .prop_map(|(protocol, port, end)| {
-            let end_port = match &port {
-                Some(PortRef::Number(n)) => end.filter(|e| e >= n),
-                _ => None,
-            };
-            PolicyPort {
-                protocol,
-                port,
-                end_port,
-            }
-        })
-}
-
-fn rule() -> impl Strategy<Value = Rule> {
-    (
-        prop::collection::vec(peer(), 0..=2),
-        prop::collection::vec(policy_port(), 0..=2),
-    )
-        .prop_map(|(peers, ports)| Rule {
-            peers,
-            ports,
-            origin: None,
-        })
-}
-
+/// Policy of the shared generator, named `name` (the edits add and rewrite by name).
 fn policy(name: String) -> impl Strategy<Value = Policy> {
-    (
-        prop::sample::select(NAMESPACES.to_vec()),
-        selector(),
-        prop::option::of(prop::collection::vec(rule(), 0..=2)),
-        prop::option::of(prop::collection::vec(rule(), 0..=2)),
-    )
-        .prop_map(move |(ns, pod_selector, ingress, egress)| Policy {
-            namespace: ns.to_string(),
-            name: name.clone(),
-            pod_selector,
-            isolates_ingress: ingress.is_some(),
-            isolates_egress: egress.is_some() || ingress.is_none(),
-            declared_types: None,
-            ingress: ingress.unwrap_or_default(),
-            egress: egress.unwrap_or_default(),
-            origin: None,
-        })
+    random::policy(0).prop_map(move |p| Policy {
+        name: name.clone(),
+        ..p
+    })
 }
 
+/// Pod of the shared generator, named `name`.
+fn pod(name: String) -> impl Strategy<Value = Pod> {
+    random::pod(0, false).prop_map(move |p| Pod {
+        name: name.clone(),
+        ..p
+    })
+}
+
+/// A cluster of the shared generator (pods told apart by name, not by a label).
+fn cluster() -> impl Strategy<Value = Cluster> {
+    random_cluster(false)
+}
+
+/// The other `http` port for `Edit::Reports` (80 <-> 81), as the shared pods serve it.
 fn container_ports(http: u16) -> Vec<ContainerPort> {
     vec![ContainerPort {
         name: Some("http".into()),
         port: http,
         protocol: Protocol::Tcp,
     }]
-}
-
-fn pod(name: String) -> impl Strategy<Value = Pod> {
-    (
-        prop::sample::select(NAMESPACES.to_vec()),
-        labels(),
-        prop::sample::select(vec![80u16, 81]),
-        prop::bool::ANY,
-    )
-        .prop_map(move |(ns, labels, http, ip)| Pod {
-            namespace: ns.to_string(),
-            name: name.clone(),
-            kind: EndpointKind::Pod,
-            labels,
-            ports: container_ports(http),
-            ips: if ip {
-                vec![format!("10.0.0.{}", name.len()).parse().unwrap()]
-            } else {
-                vec![]
-            },
-            host_network: false,
-            origin: None,
-        })
-}
-
-fn cluster() -> impl Strategy<Value = Cluster> {
-    let pods =
-        (1usize..=5).prop_flat_map(|n| (0..n).map(|i| pod(format!("pod{i}"))).collect::<Vec<_>>());
-    let policies =
-        (0usize..=4).prop_flat_map(|n| (0..n).map(|i| policy(format!("p{i}"))).collect::<Vec<_>>());
-    let ns_labels = prop::collection::vec(labels(), 3);
-    (pods, policies, ns_labels).prop_map(|(pods, policies, ns_labels)| {
-        let mut c = Cluster {
-            namespaces: NAMESPACES
-                .iter()
-                .zip(ns_labels)
-                .map(|(n, l)| {
-                    let mut ns = Namespace::implicit(n);
-                    ns.labels.extend(l);
-                    ns
-                })
-                .collect(),
-            pods,
-            policies,
-            kustomize_common_labels: false,
-            ..Cluster::default()
-        };
-        c.complete_namespaces();
-        c
-    })
 }
 
 /// One edit from A towards B.
