@@ -14,21 +14,18 @@
 
 mod common;
 
-use std::collections::BTreeMap;
+use common::random::{self, labels, selector, NAMESPACES};
 
 use netpol::cnp::{Action, ClusterNetworkPolicy, CnpPeer, CnpPort, CnpRule, Subject, Tier};
 use netpol::endpoint::all_endpoints;
 use netpol::eval::Side;
-use netpol::model::{ContainerPort, EndpointKind, Peer, PolicyPort, PortRef, Rule};
+use netpol::model::{ContainerPort, EndpointKind};
 use netpol::{
     connectivity, explain, matrix, Cidr, Cluster, Endpoint, Namespace, Node, Pod, Policy, Protocol,
     Selector, Stage, Traffic,
 };
 use proptest::prelude::*;
 
-const KEYS: [&str; 2] = ["app", "tier"];
-const VALUES: [&str; 3] = ["a", "b", "c"];
-const NAMESPACES: [&str; 3] = ["x", "y", "z"];
 const PROBES: [(u16, Protocol); 4] = [
     (80, Protocol::Tcp),
     (81, Protocol::Tcp),
@@ -36,80 +33,16 @@ const PROBES: [(u16, Protocol); 4] = [
     (80, Protocol::Sctp),
 ];
 
-fn labels() -> impl Strategy<Value = BTreeMap<String, String>> {
-    prop::collection::btree_map(
-        prop::sample::select(KEYS.to_vec()).prop_map(String::from),
-        prop::sample::select(VALUES.to_vec()).prop_map(String::from),
-        0..=2,
-    )
-}
-
-fn selector() -> impl Strategy<Value = Selector> {
-    prop_oneof![
-        1 => Just(Selector::everything()),
-        3 => labels().prop_map(|l| Selector { match_labels: l.into_iter().take(1).collect(), match_expressions: Vec::new() }),
-    ]
-}
-
 fn cidr(s: &str) -> Cidr {
     Cidr::parse(s, true).unwrap()
 }
 
-fn np_peer() -> impl Strategy<Value = Peer> {
-    prop_oneof![
-        3 => (prop::option::of(selector()), prop::option::of(selector()))
-            .prop_filter("a peer needs a selector", |(a, b)| a.is_some() || b.is_some())
-            .prop_map(|(namespace_selector, pod_selector)| Peer::Pods { namespace_selector, pod_selector }),
-        1 => prop::sample::select(vec!["10.0.0.0/8", "0.0.0.0/0"]).prop_map(|c| Peer::IpBlock { cidr: cidr(c), except: vec![] }),
-    ]
-}
-
-fn np_port() -> impl Strategy<Value = PolicyPort> {
-    (
-        prop::sample::select(Protocol::ALL.to_vec()),
-        prop_oneof![
-            Just(None),
-            prop::sample::select(vec![53u16, 80, 81]).prop_map(|n| Some(PortRef::Number(n))),
-            Just(Some(PortRef::Name("http".into()))),
-        ],
-    )
-        .prop_map(|(protocol, port)| PolicyPort {
-            protocol,
-            port,
-            end_port: None,
-        })
-}
-
-fn np_rule() -> impl Strategy<Value = Rule> {
-    (
-        prop::collection::vec(np_peer(), 0..=2),
-        prop::collection::vec(np_port(), 0..=1),
-    )
-        .prop_map(|(peers, ports)| Rule {
-            peers,
-            ports,
-            origin: None,
-        })
-}
-
+/// A NetworkPolicy of the shared generator, named apart from the cluster policies.
 fn np(i: usize) -> impl Strategy<Value = Policy> {
-    (
-        prop::sample::select(NAMESPACES.to_vec()),
-        selector(),
-        prop::option::of(prop::collection::vec(np_rule(), 0..=2)),
-        prop::option::of(prop::collection::vec(np_rule(), 0..=2)),
-    )
-        .prop_map(move |(ns, pod_selector, ingress, egress)| Policy {
-            namespace: ns.to_string(),
-            name: format!("np{i}"),
-            pod_selector,
-            isolates_ingress: ingress.is_some(),
-            isolates_egress: egress.is_some() || ingress.is_none(),
-            declared_types: None,
-            ingress: ingress.unwrap_or_default(),
-            egress: egress.unwrap_or_default(),
-            origin: None,
-        })
+    random::policy(i).prop_map(move |p| Policy {
+        name: format!("np{i}"),
+        ..p
+    })
 }
 
 fn pod(i: usize) -> impl Strategy<Value = Pod> {
