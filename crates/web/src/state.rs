@@ -327,6 +327,7 @@ pub struct Moves {
 }
 
 impl Change {
+    /// The counters this change moves: the table every revision follows.
     pub fn moves(self) -> Moves {
         let moves = |rev, ws, saved, dirty| Moves {
             rev,
