@@ -421,7 +421,8 @@ pub struct AppState {
     /// Bumped on every change (what `PartialEq` compares). The three revisions move only
     /// in `reduce`, as the action's [`Change`] says.
     pub rev: u64,
-    /// Bumped when the workspace changes (what persistence and timing watch).
+    /// Bumped when the workspace changes (what the update timing and the views' memos
+    /// watch; persistence watches `saved_rev`).
     pub ws_rev: u64,
     /// Bumped when anything persisted changes (workspace, positions, flows toggle,
     /// comparison).
