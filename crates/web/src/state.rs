@@ -1,6 +1,11 @@
 //! The app's state: the workspace (what the user made), what the engine derived from it,
-//! and the view state (tabs, selection, dialogs). `reduce` is pure and never touches a
-//! browser API, so it is tested natively by replaying actions.
+//! and the view state (tabs, selection, dialogs). `reduce` is pure (but for the flow-log
+//! replay's performance marks, which do nothing outside a browser), so it is tested
+//! natively by replaying actions.
+//!
+//! Every action names what it changed (a [`Change`]); that alone decides which revisions
+//! move (`rev`, `ws_rev`, `saved_rev`, which the views and persistence watch) and whether
+//! the work becomes unsaved, so a new action cannot forget one.
 //!
 //! Every workspace change re-evaluates at once (no button): the engine runs inside
 //! `reduce`, and the derived results are shared (`Rc`) with the views, which only render.
@@ -289,14 +294,68 @@ pub enum Action {
     KeepFlows,
 }
 
-impl Action {
-    /// Whether the action can change the workspace, and so re-run the engine: what the
-    /// store times. `Connect` can (it completes an arrow once a source is chosen).
-    pub fn changes_workspace(&self) -> bool {
+/// What an action changed, which decides the revisions that move: [`Change::moves`] is
+/// the one place that says which, and `AppState::reduce` the one place that moves them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// Nothing: the reducer hands back the same state, so nothing renders again.
+    Nothing,
+    /// Only what is shown (tab, selection, dialog, notice, probe, keyboard drawing).
+    View,
+    /// Something saved that is not the user's work: the flows switch, a layout reset, the
+    /// comparison.
+    Saved,
+    /// A node moved: saved, and unsaved work, though the engine reads no position.
+    Layout,
+    /// The workspace, flow log included: what the engine and the replay read.
+    Workspace,
+    /// Another workspace altogether; whether it is unsaved work is the load's to say.
+    Load,
+}
+
+/// The counters one [`Change`] moves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Moves {
+    /// `rev`: views see another state.
+    pub rev: bool,
+    /// `ws_rev`: what the engine reads changed (the views' memos, the update measure).
+    pub ws: bool,
+    /// `saved_rev`: something persisted changed (the app saves).
+    pub saved: bool,
+    /// Sets `dirty`: replacing the workspace now would lose work.
+    pub dirty: bool,
+}
+
+impl Change {
+    /// The counters this change moves: the table every revision follows.
+    pub fn moves(self) -> Moves {
+        let moves = |rev, ws, saved, dirty| Moves {
+            rev,
+            ws,
+            saved,
+            dirty,
+        };
         match self {
+            Change::Nothing => moves(false, false, false, false),
+            Change::View => moves(true, false, false, false),
+            Change::Saved => moves(true, false, true, false),
+            Change::Layout => moves(true, false, true, true),
+            Change::Workspace => moves(true, true, true, true),
+            Change::Load => moves(true, true, true, false),
+        }
+    }
+}
+
+impl Action {
+    /// What the action changes when it does anything. In some states it changes less, only
+    /// the view or nothing (the guard arms of `AppState::step` say when and why), never
+    /// something else: the reducer checks in debug builds, the tests on every action.
+    pub fn effect(&self) -> Change {
+        match self {
+            // `Connect` completes an arrow once a source is chosen. `SetFlowLog` does not
+            // re-evaluate, but the log is the user's work and the replay reads it.
             Action::SetManifests(_)
             | Action::AppendManifests(_)
-            | Action::Load(..)
             | Action::AddNamespace(..)
             | Action::AddPod(..)
             | Action::AddExternal(_)
@@ -307,24 +366,32 @@ impl Action {
             | Action::RemoveArrow(_)
             | Action::SetOptions(_)
             | Action::SetKustomize(_)
+            | Action::Connect(_)
             | Action::SetFlowLog(_)
-            | Action::KeepFlows
-            | Action::Connect(_) => true,
-            Action::MoveNode(..)
-            | Action::ResetLayout
-            | Action::SelectTab(_)
+            | Action::KeepFlows => Change::Workspace,
+            Action::Load(..) => Change::Load,
+            Action::MoveNode(..) => Change::Layout,
+            // The comparison is saved (and shared) with the workspace, but never changes it.
+            Action::ResetLayout
+            | Action::SetFlows(_)
+            | Action::Compare(_)
+            | Action::StopCompare => Change::Saved,
+            Action::SelectTab(_)
             | Action::Select(_)
             | Action::CancelConnect
-            | Action::SetFlows(_)
             | Action::SetProbe(..)
             | Action::Explain(_)
             | Action::OpenDialog(_)
             | Action::CloseDialog
             | Action::Notify(_)
-            | Action::JumpToLine(_)
-            | Action::Compare(_)
-            | Action::StopCompare => false,
+            | Action::JumpToLine(_) => Change::View,
         }
+    }
+
+    /// Whether the action can change the workspace, and so re-run the engine: what the
+    /// store times.
+    pub fn changes_workspace(&self) -> bool {
+        self.effect().moves().ws
     }
 }
 
@@ -351,11 +418,14 @@ pub struct AppState {
     pub dirty: bool,
     /// Where the workspace was last loaded from.
     pub origin: LoadOrigin,
-    /// Bumped on every change (what `PartialEq` compares).
+    /// Bumped on every change (what `PartialEq` compares). The three revisions move only
+    /// in `reduce`, as the action's [`Change`] says.
     pub rev: u64,
-    /// Bumped when the workspace changes (what persistence and timing watch).
+    /// Bumped when the workspace changes (what the update timing and the views' memos
+    /// watch; persistence watches `saved_rev`).
     pub ws_rev: u64,
-    /// Bumped when anything persisted changes (workspace, positions, flows toggle).
+    /// Bumped when anything persisted changes (workspace, positions, flows toggle,
+    /// comparison).
     pub saved_rev: u64,
     /// The engine's memory of the last evaluation, shared by every state that follows
     /// (it only makes evaluating faster: results are those of evaluating from scratch).
@@ -467,7 +537,10 @@ impl AppState {
     pub fn pristine_example(&self) -> Option<&str> {
         match &self.origin {
             LoadOrigin::Example(id) if !self.dirty => Some(id),
-            _ => None,
+            LoadOrigin::Example(_)
+            | LoadOrigin::Lesson { .. }
+            | LoadOrigin::Shared
+            | LoadOrigin::Restored { .. } => None,
         }
     }
 }
@@ -476,141 +549,163 @@ fn round(v: f64) -> f64 {
     (v * 10.0).round() / 10.0
 }
 
-/// What one action did to (a copy of) the state.
-enum Step {
-    Unchanged,
-    /// Only the view state changed.
-    Changed,
-    /// The workspace became this one.
-    Edited(Workspace),
-    /// A load: a new state altogether.
-    Replaced(Box<AppState>),
-}
-
 impl Reducible for AppState {
     type Action = Action;
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
-        let mut s = (*self).clone();
-        match s.step(action) {
-            Step::Unchanged => return self,
-            Step::Changed => {}
-            Step::Edited(ws) => s.commit(ws),
-            Step::Replaced(next) => return Rc::new(*next),
+        let claimed = action.effect();
+        let mut next = (*self).clone();
+        let change = next.step(action);
+        debug_assert!(
+            matches!(change, Change::Nothing | Change::View) || change == claimed,
+            "{change:?} from an action that claims {claimed:?}"
+        );
+        let moves = change.moves();
+        if !moves.rev {
+            return self;
         }
-        s.rev += 1;
-        Rc::new(s)
+        // The one place the revisions move: from the previous state's (a load's new state
+        // too), as the change says.
+        next.rev = self.rev + 1;
+        next.ws_rev = self.ws_rev + u64::from(moves.ws);
+        next.saved_rev = self.saved_rev + u64::from(moves.saved);
+        if moves.dirty {
+            next.dirty = true;
+        }
+        Rc::new(next)
     }
 }
 
 impl AppState {
-    fn step(&mut self, action: Action) -> Step {
+    /// Applies one action to (a copy of) the state, and names what it changed. Every
+    /// action has its arm; a guard arm, or a helper's early return, is a state where the
+    /// action does less than its [`Action::effect`], and says why.
+    fn step(&mut self, action: Action) -> Change {
         match action {
-            Action::SetManifests(text) if text == self.ws.manifests => Step::Unchanged,
-            Action::SetManifests(text) => self.edited(|w| w.manifests = text),
+            // The same text is no edit: nothing to evaluate or save, the work stays clean.
+            Action::SetManifests(text) if text == self.ws.manifests => Change::Nothing,
+            Action::SetManifests(text) => self.edit(|w| w.manifests = text),
             Action::AppendManifests(text) => self.append(&text),
-            Action::Load(share, origin) => Step::Replaced(Box::new(self.load(&share, origin))),
+            Action::Load(share, origin) => {
+                *self = self.load(&share, origin);
+                Change::Load
+            }
             Action::AddNamespace(name, labels) => self.add_namespace(name, labels),
             Action::AddPod(namespace, name, labels) => self.add_pod(namespace, name, labels),
             Action::AddExternal(id) => {
                 self.ui.selection = Some(Selection::Node(id.clone()));
+                // Adding an endpoint that is drawn already only selects it.
                 if self.ws.externals.contains(&id) {
-                    Step::Changed
+                    Change::View
                 } else {
-                    self.edited(|w| w.externals.push(id))
+                    self.edit(|w| w.externals.push(id))
                 }
             }
             Action::RemoveEndpoint(id) => self.remove_endpoint(&id),
             Action::RemoveNamespace(name) => {
                 self.ui.selection = None;
-                self.edited(|w| remove_namespace(w, &name))
+                self.edit(|w| remove_namespace(w, &name))
             }
             Action::AddArrow(from, to, ports) => self.add_arrow(from, to, ports),
-            Action::SetArrowPorts(i, ports) => self.edited(|w| {
+            Action::SetArrowPorts(i, ports) => self.edit(|w| {
                 if let Some(a) = w.arrows.get_mut(i) {
                     a.ports = ports;
                 }
             }),
             Action::RemoveArrow(i) => {
                 self.ui.selection = None;
-                self.edited(|w| {
+                self.edit(|w| {
                     if i < w.arrows.len() {
                         w.arrows.remove(i);
                     }
                 })
             }
-            Action::SetOptions(o) if o == self.ws.options => Step::Unchanged,
-            Action::SetOptions(o) => self.edited(|w| w.options = o),
-            Action::SetKustomize(on) if on == self.ws.kustomize => Step::Unchanged,
-            Action::SetKustomize(on) => self.edited(|w| w.kustomize = on),
+            // The options form sends all the options when one field changes: the same
+            // ones are no edit.
+            Action::SetOptions(o) if o == self.ws.options => Change::Nothing,
+            Action::SetOptions(o) => self.edit(|w| w.options = o),
+            Action::SetKustomize(on) if on == self.ws.kustomize => Change::Nothing,
+            Action::SetKustomize(on) => self.edit(|w| w.kustomize = on),
+            // A position that is not a number can be neither drawn nor saved (JSON has no NaN).
+            Action::MoveNode(_, pos) if !(pos.x.is_finite() && pos.y.is_finite()) => {
+                Change::Nothing
+            }
+            Action::MoveNode(id, pos) => {
+                Rc::make_mut(&mut self.positions).insert(id, pos);
+                Change::Layout
+            }
+            Action::ResetLayout => {
+                self.positions = Rc::new(BTreeMap::new());
+                Change::Saved
+            }
+            Action::SelectTab(t) => {
+                self.ui.tab = t;
+                Change::View
+            }
+            Action::Select(sel) => {
+                self.ui.selection = sel;
+                Change::View
+            }
             Action::Connect(id) => self.connect(id),
+            Action::CancelConnect => {
+                self.ui.connecting = None;
+                Change::View
+            }
+            Action::SetFlows(on) => {
+                self.ui.flows = on;
+                Change::Saved
+            }
+            Action::SetProbe(port, proto) => {
+                self.ui.probe = (port, proto);
+                Change::View
+            }
+            Action::Explain(q) => {
+                self.ui.explain = Some(q);
+                self.ui.tab = Tab::Explain;
+                Change::View
+            }
+            Action::OpenDialog(d) => {
+                self.ui.dialog = Some(d);
+                Change::View
+            }
+            Action::CloseDialog => {
+                self.ui.dialog = None;
+                Change::View
+            }
+            Action::Notify(n) => {
+                self.ui.notice = n;
+                Change::View
+            }
+            Action::JumpToLine(line) => {
+                let n = self.ui.jump.map(|(_, n)| n + 1).unwrap_or(0);
+                self.ui.jump = Some((line, n));
+                Change::View
+            }
             Action::Compare(request) => self.start_compare(request),
-            Action::StopCompare if self.compare.is_none() => Step::Unchanged,
+            // Not comparing: nothing to stop, and nothing saved changes.
+            Action::StopCompare if self.compare.is_none() => Change::Nothing,
             Action::StopCompare => self.stop_compare(),
-            Action::SetFlowLog(text) if text == *self.flow_log => Step::Unchanged,
+            // The same log: nothing to read or replay again.
+            Action::SetFlowLog(text) if text == *self.flow_log => Change::Nothing,
             Action::SetFlowLog(text) => {
                 self.flow_log = Rc::new(text);
                 self.refresh_replay(false);
                 self.ui.tab = Tab::Flows;
-                self.ws_rev += 1;
-                self.saved_rev += 1;
-                self.dirty = true;
-                Step::Changed
+                Change::Workspace
             }
             Action::KeepFlows => self.keep_flows(),
-            view => self.view(view),
         }
     }
 
-    /// The actions that change only what is shown.
-    fn view(&mut self, action: Action) -> Step {
-        match action {
-            Action::MoveNode(_, pos) if !(pos.x.is_finite() && pos.y.is_finite()) => {
-                return Step::Unchanged
-            }
-            Action::MoveNode(id, pos) => {
-                Rc::make_mut(&mut self.positions).insert(id, pos);
-                self.saved_rev += 1;
-                self.dirty = true;
-            }
-            Action::ResetLayout => {
-                self.positions = Rc::new(BTreeMap::new());
-                self.saved_rev += 1;
-            }
-            Action::SelectTab(t) => self.ui.tab = t,
-            Action::Select(sel) => self.ui.selection = sel,
-            Action::CancelConnect => self.ui.connecting = None,
-            Action::SetFlows(on) => {
-                self.ui.flows = on;
-                self.saved_rev += 1;
-            }
-            Action::SetProbe(port, proto) => self.ui.probe = (port, proto),
-            Action::Explain(q) => {
-                self.ui.explain = Some(q);
-                self.ui.tab = Tab::Explain;
-            }
-            Action::OpenDialog(d) => self.ui.dialog = Some(d),
-            Action::CloseDialog => self.ui.dialog = None,
-            Action::Notify(n) => self.ui.notice = n,
-            Action::JumpToLine(line) => {
-                let n = self.ui.jump.map(|(_, n)| n + 1).unwrap_or(0);
-                self.ui.jump = Some((line, n));
-            }
-            // Workspace actions are `step`'s.
-            _ => return Step::Unchanged,
-        }
-        Step::Changed
-    }
-
-    /// A copy of the workspace, changed by `f`.
-    fn edited(&self, f: impl FnOnce(&mut Workspace)) -> Step {
+    /// Changes a copy of the workspace with `f`, and re-evaluates.
+    fn edit(&mut self, f: impl FnOnce(&mut Workspace)) -> Change {
         let mut w = (*self.ws).clone();
         f(&mut w);
-        Step::Edited(w)
+        self.commit(w)
     }
 
-    /// Re-evaluates after a workspace change.
-    fn commit(&mut self, w: Workspace) {
+    /// Makes `w` the workspace, and re-evaluates.
+    fn commit(&mut self, w: Workspace) -> Change {
         if matches!(self.ui.selection, Some(Selection::Arrow(i)) if i >= w.arrows.len()) {
             self.ui.selection = None;
         }
@@ -626,11 +721,10 @@ impl AppState {
         }
         self.refresh_replay(true);
         self.ws = Rc::new(w);
-        self.ws_rev += 1;
-        self.saved_rev += 1;
-        self.dirty = true;
+        Change::Workspace
     }
 
+    /// The state a load makes (its revisions are `reduce`'s to set, from this state's).
     fn load(&self, share: &ShareState, origin: LoadOrigin) -> AppState {
         let mut next = AppState::with_evaluator(share, origin, self.evaluator.clone());
         // Keep where the user is looking, unless the load has errors to show; keep the
@@ -644,13 +738,10 @@ impl AppState {
         if next.ui.notice.is_none() {
             next.ui.notice = self.ui.notice.clone();
         }
-        next.rev = self.rev + 1;
-        next.ws_rev = self.ws_rev + 1;
-        next.saved_rev = self.saved_rev + 1;
         next
     }
 
-    fn start_compare(&mut self, request: Request) -> Step {
+    fn start_compare(&mut self, request: Request) -> Change {
         if let Request::Manifests(text) = &request {
             self.pasted = Some(Rc::new(text.clone()));
         }
@@ -661,11 +752,10 @@ impl AppState {
         if matches!(self.ui.selection, Some(Selection::Change(..))) {
             self.ui.selection = None;
         }
-        self.saved_rev += 1;
-        Step::Changed
+        Change::Saved
     }
 
-    fn stop_compare(&mut self) -> Step {
+    fn stop_compare(&mut self) -> Change {
         self.compare = None;
         self.refresh_replay(true);
         if self.ui.tab == Tab::Changes {
@@ -674,8 +764,7 @@ impl AppState {
         if matches!(self.ui.selection, Some(Selection::Change(..))) {
             self.ui.selection = None;
         }
-        self.saved_rev += 1;
-        Step::Changed
+        Change::Saved
     }
 
     /// Reads (or, with `reuse`, only replays when the endpoints are the same) the flow log
@@ -701,35 +790,36 @@ impl AppState {
         }
     }
 
-    fn keep_flows(&mut self) -> Step {
+    fn keep_flows(&mut self) -> Change {
+        // No flow log: nothing observed to keep.
         let Some(replay) = self.replay.clone() else {
-            return Step::Unchanged;
+            return Change::Nothing;
         };
         let (w, n) = flowlog::keep(&self.ws, &replay, &self.derived.eval.effective);
         if n == 0 {
             self.ui.notice = Some(Notice::info(
                 "Every observed connection already has its arrow: nothing to keep.",
             ));
-            return Step::Changed;
+            return Change::View;
         }
         self.ui.notice = Some(Notice::info(format!(
             "Kept the observed flows: {n} arrow{} added or widened. The generated YAML allows them.",
             if n == 1 { "" } else { "s" }
         )));
         self.ui.tab = Tab::Generated;
-        Step::Edited(w)
+        self.commit(w)
     }
 
-    fn append(&mut self, text: &str) -> Step {
+    fn append(&mut self, text: &str) -> Change {
         if self.ws.manifests.len() + text.len() > MAX_EVAL_BYTES {
             self.ui.notice = Some(Notice::error(format!(
                 "Those files add {}; the editor takes at most {} in all. Nothing was added.",
                 human_size(text.len()),
                 human_size(MAX_EVAL_BYTES)
             )));
-            return Step::Changed;
+            return Change::View;
         }
-        self.edited(|w| {
+        self.edit(|w| {
             if !w.manifests.trim().is_empty() {
                 if !w.manifests.ends_with('\n') {
                     w.manifests.push('\n');
@@ -740,22 +830,22 @@ impl AppState {
         })
     }
 
-    fn add_namespace(&mut self, name: String, labels: Labels) -> Step {
+    fn add_namespace(&mut self, name: String, labels: Labels) -> Change {
         if self.derived.eval.effective.namespace(&name).is_some() {
             self.ui.notice = Some(Notice::error(format!("namespace `{name}` already exists")));
-            return Step::Changed;
+            return Change::View;
         }
-        self.edited(|w| w.namespaces.push(DrawnNamespace { name, labels }))
+        self.edit(|w| w.namespaces.push(DrawnNamespace { name, labels }))
     }
 
-    fn add_pod(&mut self, namespace: String, name: String, labels: Labels) -> Step {
+    fn add_pod(&mut self, namespace: String, name: String, labels: Labels) -> Change {
         let id = format!("{namespace}/{name}");
         if self.derived.eval.effective.pod(&id).is_some() {
             self.ui.notice = Some(Notice::error(format!("`{id}` already exists")));
-            return Step::Changed;
+            return Change::View;
         }
         self.ui.selection = Some(Selection::Node(id));
-        self.edited(|w| {
+        self.edit(|w| {
             w.pods.push(DrawnPod {
                 namespace,
                 name,
@@ -764,13 +854,14 @@ impl AppState {
         })
     }
 
-    fn remove_endpoint(&mut self, id: &str) -> Step {
+    fn remove_endpoint(&mut self, id: &str) -> Change {
+        // A pod of the manifests is the editor's to remove.
         if !self.is_drawn(id) {
-            return Step::Unchanged;
+            return Change::Nothing;
         }
         Rc::make_mut(&mut self.positions).remove(id);
         self.ui.selection = None;
-        self.edited(|w| {
+        self.edit(|w| {
             w.pods
                 .retain(|p| format!("{}/{}", p.namespace, p.name) != id);
             w.externals.retain(|e| e != id);
@@ -778,13 +869,13 @@ impl AppState {
         })
     }
 
-    fn add_arrow(&mut self, from: String, to: String, ports: Vec<PolicyPort>) -> Step {
+    fn add_arrow(&mut self, from: String, to: String, ports: Vec<PolicyPort>) -> Change {
         self.ui.connecting = None;
         if from == to {
             self.ui.notice = Some(Notice::error(
                 "a pod can always talk to itself; draw the arrow to another node",
             ));
-            return Step::Changed;
+            return Change::View;
         }
         let existing = self
             .ws
@@ -795,21 +886,21 @@ impl AppState {
         let index = existing.unwrap_or(self.ws.arrows.len());
         self.ui.selection = Some(Selection::Arrow(index));
         if existing.is_some() {
-            return Step::Changed;
+            return Change::View;
         }
-        self.edited(|w| w.arrows.push(Intent { from, to, ports }))
+        self.edit(|w| w.arrows.push(Intent { from, to, ports }))
     }
 
-    fn connect(&mut self, id: String) -> Step {
+    fn connect(&mut self, id: String) -> Change {
         match self.ui.connecting.take() {
             None => {
                 self.ui.connecting = Some(id.clone());
                 self.ui.selection = Some(Selection::Node(id));
-                Step::Changed
+                Change::View
             }
             Some(from) if from == id => {
                 self.ui.connecting = Some(from);
-                Step::Changed
+                Change::View
             }
             Some(from) => self.add_arrow(from, id, Vec::new()),
         }
@@ -847,7 +938,7 @@ fn remove_namespace(w: &mut Workspace, name: &str) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::examples;
 
@@ -1011,67 +1102,177 @@ mod tests {
         assert!(!s.dirty);
     }
 
-    /// One action of every kind, in an order where each does something on the docs'
-    /// example (`Connect` twice: the second completes an arrow).
-    fn one_of_each() -> Vec<Action> {
+    /// Each kind of action, in an order where each does what its [`Action::effect`]
+    /// says on the docs' example, then less in the states its guards name; with the change
+    /// expected of it there.
+    fn one_of_each() -> Vec<(Action, Change)> {
+        use Change::{Layout, Load, Nothing, Saved, View, Workspace};
         let (pod1, pod2) = ("team-one-namespace/pod-1", "team-one-namespace/pod-2");
+        let log = examples::find("hubble-prometheus").unwrap().flow_log;
+        let nowhere = Pos {
+            x: f64::NAN,
+            y: 0.0,
+        };
         vec![
-            Action::SelectTab(Tab::Table),
-            Action::Select(Some(Selection::Node(pod1.into()))),
-            Action::SetProbe(53, Protocol::Udp),
-            Action::Explain(ExplainQuery {
-                from: pod1.into(),
-                to: pod2.into(),
-                port: 80,
-                protocol: Protocol::Tcp,
-            }),
-            Action::OpenDialog(Dialog::Help),
-            Action::CloseDialog,
-            Action::Notify(Some(Notice::info("hello"))),
-            Action::JumpToLine(3),
-            Action::SetFlows(false),
-            Action::MoveNode(pod1.into(), Pos { x: 5.0, y: 5.0 }),
-            Action::ResetLayout,
-            Action::Connect(pod1.into()),
-            Action::CancelConnect,
-            Action::Connect(pod1.into()),
-            Action::Connect(pod2.into()),
-            Action::SetArrowPorts(0, netpol::generate::parse_ports("80").unwrap()),
-            Action::RemoveArrow(0),
-            Action::AddArrow(pod2.into(), pod1.into(), Vec::new()),
-            Action::AddNamespace("shop".into(), Labels::new()),
-            Action::AddPod("shop".into(), "web".into(), Labels::new()),
-            Action::AddExternal("ip:8.8.4.4".into()),
-            Action::RemoveEndpoint("ip:8.8.4.4".into()),
-            Action::RemoveNamespace("shop".into()),
-            Action::SetOptions(Options {
-                dns: true,
-                ..Options::default()
-            }),
-            Action::SetKustomize(true),
-            Action::SetManifests("# nothing\n".into()),
-            Action::AppendManifests("# more\n".into()),
-            Action::Compare(Request::Snapshot),
-            Action::StopCompare,
-            Action::Load(Box::default(), LoadOrigin::Shared),
+            (Action::SelectTab(Tab::Table), View),
+            (Action::Select(Some(Selection::Node(pod1.into()))), View),
+            (Action::SetProbe(53, Protocol::Udp), View),
+            (
+                Action::Explain(ExplainQuery {
+                    from: pod1.into(),
+                    to: pod2.into(),
+                    port: 80,
+                    protocol: Protocol::Tcp,
+                }),
+                View,
+            ),
+            (Action::OpenDialog(Dialog::Help), View),
+            (Action::CloseDialog, View),
+            (Action::Notify(Some(Notice::info("hello"))), View),
+            (Action::JumpToLine(3), View),
+            (Action::SetFlows(false), Saved),
+            (
+                Action::MoveNode(pod1.into(), Pos { x: 5.0, y: 5.0 }),
+                Layout,
+            ),
+            (Action::MoveNode(pod1.into(), nowhere), Nothing),
+            (Action::ResetLayout, Saved),
+            // Choosing the source, then completing the arrow.
+            (Action::Connect(pod1.into()), View),
+            (Action::CancelConnect, View),
+            (Action::Connect(pod1.into()), View),
+            (Action::Connect(pod2.into()), Workspace),
+            (
+                Action::SetArrowPorts(0, netpol::generate::parse_ports("80").unwrap()),
+                Workspace,
+            ),
+            (Action::AddArrow(pod1.into(), pod2.into(), Vec::new()), View),
+            (Action::AddArrow(pod1.into(), pod1.into(), Vec::new()), View),
+            (Action::RemoveArrow(0), Workspace),
+            (
+                Action::AddArrow(pod2.into(), pod1.into(), Vec::new()),
+                Workspace,
+            ),
+            (
+                Action::AddNamespace("shop".into(), Labels::new()),
+                Workspace,
+            ),
+            (Action::AddNamespace("shop".into(), Labels::new()), View),
+            (
+                Action::AddPod("shop".into(), "web".into(), Labels::new()),
+                Workspace,
+            ),
+            (
+                Action::AddPod("shop".into(), "web".into(), Labels::new()),
+                View,
+            ),
+            (Action::AddExternal("ip:8.8.4.4".into()), Workspace),
+            (Action::AddExternal("ip:8.8.4.4".into()), View),
+            (Action::RemoveEndpoint("ip:8.8.4.4".into()), Workspace),
+            (Action::RemoveEndpoint(pod1.into()), Nothing),
+            (Action::RemoveNamespace("shop".into()), Workspace),
+            (
+                Action::SetOptions(Options {
+                    dns: true,
+                    ..Options::default()
+                }),
+                Workspace,
+            ),
+            (
+                Action::SetOptions(Options {
+                    dns: true,
+                    ..Options::default()
+                }),
+                Nothing,
+            ),
+            (Action::SetKustomize(true), Workspace),
+            (Action::SetKustomize(true), Nothing),
+            (Action::KeepFlows, Nothing),
+            (Action::SetFlowLog(log.into()), Workspace),
+            (Action::SetFlowLog(log.into()), Nothing),
+            (Action::KeepFlows, Workspace),
+            (Action::KeepFlows, View),
+            (Action::Compare(Request::Snapshot), Saved),
+            (Action::StopCompare, Saved),
+            (Action::StopCompare, Nothing),
+            (Action::SetManifests("# nothing\n".into()), Workspace),
+            (Action::SetManifests("# nothing\n".into()), Nothing),
+            (Action::AppendManifests("# more\n".into()), Workspace),
+            (Action::AppendManifests("#".repeat(MAX_EVAL_BYTES)), View),
+            (Action::Load(Box::default(), LoadOrigin::Shared), Load),
         ]
     }
 
+    /// The variants of `pub enum name` in `source`, as rustfmt lays them out (one a line,
+    /// four spaces in): a test that must see each of them finds a new one here.
+    pub(crate) fn variants(source: &str, name: &str) -> Vec<String> {
+        let body = source
+            .split_once(&format!("pub enum {name} {{\n"))
+            .unwrap()
+            .1;
+        let body = &body[..body.find("\n}\n").unwrap()];
+        body.lines()
+            .filter_map(|l| l.strip_prefix("    "))
+            .filter(|l| l.starts_with(|c: char| c.is_ascii_uppercase()))
+            .map(variant_of)
+            .collect()
+    }
+
+    /// The variant a value's `Debug` text starts with.
+    pub(crate) fn variant_of(debug: &str) -> String {
+        debug
+            .chars()
+            .take_while(char::is_ascii_alphanumeric)
+            .collect()
+    }
+
     #[test]
-    fn every_action_that_changes_the_workspace_says_so() {
+    fn every_action_moves_the_revisions_its_change_names() {
         let mut s = docs();
-        let mut edits = 0;
-        for action in one_of_each() {
-            let (ws_rev, rev) = (s.ws_rev, s.rev);
-            let says = action.changes_workspace();
-            s = s.reduce(action.clone());
-            assert_ne!(s.rev, rev, "{action:?} did nothing");
-            if s.ws_rev != ws_rev {
-                edits += 1;
-                assert!(says, "{action:?} changed the workspace untimed");
+        let mut full = std::collections::BTreeSet::new();
+        for (action, expected) in one_of_each() {
+            let claimed = action.effect();
+            assert!(
+                matches!(expected, Change::Nothing | Change::View) || expected == claimed,
+                "{action:?} is expected to do {expected:?}, and claims {claimed:?}"
+            );
+            if expected == claimed {
+                full.insert(variant_of(&format!("{action:?}")));
+            }
+            assert_eq!(action.changes_workspace(), claimed.moves().ws);
+            let before = Rc::clone(&s);
+            s = Rc::clone(&s).reduce(action.clone());
+            let m = expected.moves();
+            let step = |after: u64, before: u64| after - before;
+            assert_eq!(
+                (
+                    step(s.rev, before.rev),
+                    step(s.ws_rev, before.ws_rev),
+                    step(s.saved_rev, before.saved_rev),
+                ),
+                (u64::from(m.rev), u64::from(m.ws), u64::from(m.saved)),
+                "{action:?}: (rev, ws_rev, saved_rev) for {expected:?}"
+            );
+            assert_eq!(Rc::ptr_eq(&s, &before), !m.rev, "{action:?}");
+            if m.dirty {
+                assert!(s.dirty, "{action:?} leaves the work clean");
+            } else if expected != Change::Load {
+                assert_eq!(s.dirty, before.dirty, "{action:?} changed `dirty`");
             }
         }
-        assert_eq!(edits, 14, "every workspace action in the list edits");
+        assert!(!s.dirty, "the last load was clean");
+        let s = s.reduce(Action::Load(
+            Box::default(),
+            LoadOrigin::Restored { dirty: true },
+        ));
+        assert!(s.dirty, "a load restores the saved flag");
+        // Every action did its whole effect at least once above.
+        for name in variants(include_str!("state.rs"), "Action") {
+            assert!(
+                full.contains(&name),
+                "Action::{name} is not in `one_of_each`"
+            );
+        }
     }
 
     #[test]

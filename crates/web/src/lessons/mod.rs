@@ -195,7 +195,8 @@ pub struct LessonsState {
     pub confirm: Option<Confirm>,
     /// A lesson to open as soon as the course is loaded (`?lesson=`).
     pub pending: Option<String>,
-    /// Bumped when `progress` changes (what persistence watches).
+    /// Bumped when `progress` changes (what persistence watches), only by `reduce`, as the
+    /// action's [`LessonChange`] says.
     pub saved_rev: u64,
     /// The learner hid the goal overlay on the diagram (it shows by default).
     pub goal_hidden: bool,
@@ -239,79 +240,162 @@ pub enum LessonAction {
     ShowDifference(bool),
 }
 
+/// What a lesson action changed: `LessonsState::reduce` moves `saved_rev` from it, and
+/// nothing else does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LessonChange {
+    /// Nothing: the same state is handed back.
+    Nothing,
+    /// What the mode shows: the course, the list, a question, the goal, the difference.
+    View,
+    /// The learner's progress, which is saved.
+    Progress,
+}
+
+impl LessonAction {
+    /// What the action changes when it does anything; in some states it does less (the
+    /// guard arms of `LessonsState::step` say when and why), never something else.
+    pub fn effect(&self) -> LessonChange {
+        match self {
+            // `Loaded` closes an open lesson the course no longer has.
+            LessonAction::Loaded(_)
+            | LessonAction::Opened(_)
+            | LessonAction::SolutionShown(_)
+            | LessonAction::Close
+            | LessonAction::RevealHint { .. }
+            | LessonAction::Completed(_)
+            | LessonAction::Reset => LessonChange::Progress,
+            LessonAction::Loading
+            | LessonAction::Failed(_)
+            | LessonAction::ShowList(_)
+            | LessonAction::Ask(_)
+            | LessonAction::ShowGoal(_)
+            | LessonAction::ShowDifference(_) => LessonChange::View,
+        }
+    }
+}
+
 impl Reducible for LessonsState {
     type Action = LessonAction;
 
     fn reduce(self: Rc<Self>, action: LessonAction) -> Rc<Self> {
+        let claimed = action.effect();
         let mut s = (*self).clone();
-        let mut saved = false;
-        match action {
-            LessonAction::Loading => s.course = CourseState::Loading,
-            LessonAction::Loaded(c) => {
-                // An active lesson the course no longer has (renamed, removed) is closed
-                // rather than shown empty.
-                if s.active.as_ref().is_some_and(|id| c.find(id).is_none()) {
-                    s.active = None;
-                    s.progress.active = None;
-                    saved = true;
-                }
-                s.course = CourseState::Ready(c);
+        let change = s.step(action);
+        debug_assert!(
+            matches!(change, LessonChange::Nothing | LessonChange::View) || change == claimed,
+            "{change:?} from a lesson action that claims {claimed:?}"
+        );
+        match change {
+            LessonChange::Nothing => self,
+            LessonChange::View => Rc::new(s),
+            LessonChange::Progress => {
+                s.saved_rev = self.saved_rev + 1;
+                Rc::new(s)
             }
-            LessonAction::Failed(e) => s.course = CourseState::Failed(e),
-            LessonAction::ShowList(on) => s.list_open = on,
-            LessonAction::Ask(c) => s.confirm = c,
+        }
+    }
+}
+
+impl LessonsState {
+    /// Applies one action to (a copy of) the state, and names what it changed. Every
+    /// action has its arm; a guard arm is a state where it does less than its
+    /// [`LessonAction::effect`], and says why.
+    fn step(&mut self, action: LessonAction) -> LessonChange {
+        match action {
+            LessonAction::Loading => {
+                self.course = CourseState::Loading;
+                LessonChange::View
+            }
+            // An active lesson the course no longer has (renamed, removed) is closed
+            // rather than shown empty.
+            LessonAction::Loaded(c)
+                if self.active.as_ref().is_some_and(|id| c.find(id).is_none()) =>
+            {
+                self.active = None;
+                self.progress.active = None;
+                self.course = CourseState::Ready(c);
+                LessonChange::Progress
+            }
+            // The open lesson is still there (or none is open): the progress stays.
+            LessonAction::Loaded(c) => {
+                self.course = CourseState::Ready(c);
+                LessonChange::View
+            }
+            LessonAction::Failed(e) => {
+                self.course = CourseState::Failed(e);
+                LessonChange::View
+            }
+            LessonAction::ShowList(on) => {
+                self.list_open = on;
+                LessonChange::View
+            }
+            LessonAction::Ask(c) => {
+                self.confirm = c;
+                LessonChange::View
+            }
             LessonAction::Opened(id) => {
-                s.list_open = false;
-                s.difference_open = false;
-                s.confirm = None;
-                s.pending = None;
-                s.progress.active = Some(id.clone());
-                s.active = Some(id);
-                saved = true;
+                self.list_open = false;
+                self.difference_open = false;
+                self.confirm = None;
+                self.pending = None;
+                self.progress.active = Some(id.clone());
+                self.active = Some(id);
+                LessonChange::Progress
             }
             LessonAction::SolutionShown(id) => {
-                s.confirm = None;
-                if s.progress.solution_shown.len() < MAX_TRACKED {
-                    s.progress.solution_shown.insert(id);
+                self.confirm = None;
+                if self.progress.solution_shown.len() < MAX_TRACKED {
+                    self.progress.solution_shown.insert(id);
                 }
-                saved = true;
+                LessonChange::Progress
             }
             LessonAction::Close => {
-                s.active = None;
-                s.pending = None;
-                s.progress.active = None;
-                s.confirm = None;
-                saved = true;
+                self.active = None;
+                self.pending = None;
+                self.progress.active = None;
+                self.confirm = None;
+                LessonChange::Progress
             }
-            LessonAction::RevealHint { id, of } => {
-                let shown = s.progress.hints_shown(&id);
-                if shown >= of || s.progress.hints.len() >= MAX_TRACKED {
-                    return self;
-                }
-                s.progress.hints.insert(id, shown + 1);
-                saved = true;
+            // Every hint is shown already, or progress tracks as many lessons as it keeps.
+            LessonAction::RevealHint { id, of }
+                if self.progress.hints_shown(&id) >= of
+                    || self.progress.hints.len() >= MAX_TRACKED =>
+            {
+                LessonChange::Nothing
+            }
+            LessonAction::RevealHint { id, .. } => {
+                let shown = self.progress.hints_shown(&id);
+                self.progress.hints.insert(id, shown + 1);
+                LessonChange::Progress
+            }
+            // Completed already, or progress tracks as many lessons as it keeps.
+            LessonAction::Completed(id)
+                if self.progress.completed.contains(&id)
+                    || self.progress.completed.len() >= MAX_TRACKED =>
+            {
+                LessonChange::Nothing
             }
             LessonAction::Completed(id) => {
-                if s.progress.completed.contains(&id) || s.progress.completed.len() >= MAX_TRACKED {
-                    return self;
-                }
-                s.progress.completed.insert(id);
-                saved = true;
+                self.progress.completed.insert(id);
+                LessonChange::Progress
             }
-            LessonAction::ShowGoal(on) => s.goal_hidden = !on,
-            LessonAction::ShowDifference(on) => s.difference_open = on,
+            LessonAction::ShowGoal(on) => {
+                self.goal_hidden = !on;
+                LessonChange::View
+            }
+            LessonAction::ShowDifference(on) => {
+                self.difference_open = on;
+                LessonChange::View
+            }
             LessonAction::Reset => {
-                s.progress = Progress {
-                    active: s.active.clone(),
+                self.progress = Progress {
+                    active: self.active.clone(),
                     ..Progress::default()
                 };
-                saved = true;
+                LessonChange::Progress
             }
         }
-        if saved {
-            s.saved_rev += 1;
-        }
-        Rc::new(s)
     }
 }
 
@@ -518,6 +602,63 @@ mod tests {
         assert!(s.active.is_none() && s.progress.active.is_none());
         let s = s.reduce(LessonAction::Reset);
         assert!(!s.progress.is_done("a"));
+    }
+
+    #[test]
+    fn every_lesson_action_moves_saved_rev_as_its_change_says() {
+        use LessonChange::{Nothing, Progress, View};
+        let shipped = Rc::new(course());
+        let id = shipped.entries[0].lesson().unwrap().id.clone();
+        let empty = Rc::new(Course {
+            title: None,
+            entries: Vec::new(),
+        });
+        let hint = || LessonAction::RevealHint {
+            id: id.clone(),
+            of: 1,
+        };
+        let actions = [
+            (LessonAction::Loading, View),
+            (LessonAction::Failed("HTTP 404".into()), View),
+            (LessonAction::ShowList(true), View),
+            (LessonAction::Ask(Some(Confirm::Open(id.clone()))), View),
+            (LessonAction::Opened(id.clone()), Progress),
+            (LessonAction::Loaded(Rc::clone(&shipped)), View),
+            (LessonAction::Loaded(empty), Progress),
+            (LessonAction::Opened(id.clone()), Progress),
+            (LessonAction::SolutionShown(id.clone()), Progress),
+            (hint(), Progress),
+            (hint(), Nothing),
+            (LessonAction::Completed(id.clone()), Progress),
+            (LessonAction::Completed(id.clone()), Nothing),
+            (LessonAction::ShowGoal(false), View),
+            (LessonAction::ShowDifference(true), View),
+            (LessonAction::Reset, Progress),
+            (LessonAction::Close, Progress),
+        ];
+        let mut s = Rc::new(LessonsState::default());
+        let mut full = BTreeSet::new();
+        for (action, expected) in actions {
+            let claimed = action.effect();
+            assert!(
+                matches!(expected, Nothing | View) || expected == claimed,
+                "{action:?} is expected to do {expected:?}, and claims {claimed:?}"
+            );
+            if expected == claimed {
+                full.insert(crate::state::tests::variant_of(&format!("{action:?}")));
+            }
+            let before = Rc::clone(&s);
+            s = Rc::clone(&s).reduce(action.clone());
+            let saves = u64::from(expected == Progress);
+            assert_eq!(s.saved_rev - before.saved_rev, saves, "{action:?}");
+            assert_eq!(Rc::ptr_eq(&s, &before), expected == Nothing, "{action:?}");
+        }
+        for name in crate::state::tests::variants(include_str!("mod.rs"), "LessonAction") {
+            assert!(
+                full.contains(&name),
+                "LessonAction::{name} is not driven here"
+            );
+        }
     }
 
     #[test]
