@@ -961,7 +961,7 @@ mod tests {
                 Action::AddArrow(
                     "team-one-namespace/pod-1".into(),
                     "team-one-namespace/pod-2".into(),
-                    netpol::generate::parse_ports("8080/TCP, 53/UDP").unwrap(),
+                    netpol::syntax::policy_ports("8080/TCP, 53/UDP").unwrap(),
                 ),
                 Action::MoveNode("team-one-namespace/pod-1".into(), Pos { x: 1.25, y: 2.0 }),
                 Action::SetFlows(false),
@@ -1036,7 +1036,7 @@ mod tests {
             Action::CancelConnect,
             Action::Connect(pod1.into()),
             Action::Connect(pod2.into()),
-            Action::SetArrowPorts(0, netpol::generate::parse_ports("80").unwrap()),
+            Action::SetArrowPorts(0, netpol::syntax::policy_ports("80").unwrap()),
             Action::RemoveArrow(0),
             Action::AddArrow(pod2.into(), pod1.into(), Vec::new()),
             Action::AddNamespace("shop".into(), Labels::new()),
