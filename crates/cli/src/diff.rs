@@ -4,7 +4,7 @@
 //! loaded and their connectivity computed on two threads, then compared by the engine
 //! ([`netpol::diff`]); this file only reads arguments and picks the output format.
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use netpol::connectivity::ConnectivityMap;
 use netpol::diff::{self, render, Snapshot};
 use netpol::endpoint::all_endpoints;
@@ -18,11 +18,11 @@ pub struct DiffArgs {
     old: String,
     /// The manifests after the change: a file, a folder or - for stdin (not both sides)
     new: String,
-    /// An address or CIDR outside the cluster to include (repeatable)
+    /// An address or range outside the cluster to include, `ip:` optional: 8.8.8.8, ip:10.0.0.0/8 (repeatable)
     #[arg(long = "external")]
     externals: Vec<String>,
     /// Output format (md: a pull-request comment)
-    #[arg(short = 'o', long = "output", value_enum, default_value = "txt")]
+    #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
     output: DiffFormat,
     /// Exit with 1 when anything changed, 0 when nothing did
     #[arg(long)]
@@ -32,12 +32,14 @@ pub struct DiffArgs {
     max_rows: usize,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum DiffFormat {
-    Txt,
-    Md,
-    Json,
-    Csv,
+crate::output::formats! {
+    /// `netpol diff -o`.
+    pub enum DiffFormat {
+        Text => "`src => dst : opened ...; closed ...`, each change with its causes.",
+        Md => "A pull-request comment: a summary and a table of at most --max-rows pairs.",
+        Json => "`{\"changes\": [...], \"added_endpoints\": [...], \"removed_endpoints\": [...]}`.",
+        Csv => "`from,to,opened,closed,causes`, one row per changed pair.",
+    }
 }
 
 /// One side, loaded, with the endpoints compared and their connectivity.
@@ -52,7 +54,7 @@ pub fn run(args: &DiffArgs) -> Result<(String, u8), String> {
     if args.old == "-" && args.new == "-" {
         return Err("only one side can be read from stdin (-)".to_string());
     }
-    let externals = externals(&args.externals)?;
+    let externals = crate::parse_externals(&args.externals)?;
     let (old, new) = std::thread::scope(|s| {
         let old = s.spawn(|| side(&args.old, &externals));
         let new = side(&args.new, &externals);
@@ -69,7 +71,7 @@ pub fn run(args: &DiffArgs) -> Result<(String, u8), String> {
         diff::diff_snapshots(snapshot(&old), snapshot(&new))
     };
     let stdout = match args.output {
-        DiffFormat::Txt => render::text(&d),
+        DiffFormat::Text => render::text(&d),
         DiffFormat::Md => render::markdown(&d, args.max_rows),
         DiffFormat::Csv => render::csv(&d),
         DiffFormat::Json => serde_json::to_string_pretty(&d)
@@ -97,15 +99,4 @@ fn snapshot(side: &Side) -> Snapshot<'_> {
         endpoints: &side.endpoints,
         connectivity: &side.connectivity,
     }
-}
-
-/// `--external` values, as `netpol connectivity` reads them (`8.8.8.8`, `ip:10.0.0.0/8`).
-fn externals(values: &[String]) -> Result<Vec<Cidr>, String> {
-    values
-        .iter()
-        .map(|e| {
-            let addr = e.strip_prefix("ip:").unwrap_or(e);
-            Cidr::parse(addr, true).map_err(|err| format!("--external `{e}`: {err}"))
-        })
-        .collect()
 }

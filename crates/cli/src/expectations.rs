@@ -9,7 +9,7 @@
 use std::fmt::Write as _;
 use std::io::Read as _;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use netpol::expect::{self, Outcome, TestReport};
 use netpol::render;
 
@@ -27,11 +27,13 @@ pub struct TestArgs {
     output: TestFormat,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum TestFormat {
-    Text,
-    Json,
-    Junit,
+crate::output::formats! {
+    /// `netpol test -o`.
+    pub enum TestFormat {
+        Text => "Each failing expectation with its place and the explanations of its first failing connections.",
+        Json => "Every expectation, passed or failed, with every failing connection.",
+        Junit => "JUnit XML, one test case per expectation.",
+    }
 }
 
 /// A failing expectation shows this many failing connections with their explanations in

@@ -4,21 +4,17 @@
 
 use std::io::Read;
 
-use clap::ValueEnum;
 use netpol::observed::{self, Observed, Reader, Replayed, MAX_LINE};
 use netpol::{Cluster, Severity};
 
-/// `netpol flows -o`.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum FlowsFormat {
-    /// One block per connection: verdict, then why.
-    Txt,
-    /// A Markdown table.
-    Md,
-    /// `{"connections": [...], "skipped": {...}, "summary": {...}}`.
-    Json,
-    /// `from,to,port,protocol,count,verdict,observed,causes`.
-    Csv,
+crate::output::formats! {
+    /// `netpol flows -o`.
+    pub enum FlowsFormat {
+        Text => "One block per connection: verdict, then why.",
+        Md => "A Markdown table.",
+        Json => "`{\"connections\": [...], \"skipped\": {...}, \"summary\": {...}}`.",
+        Csv => "`from,to,port,protocol,count,verdict,observed,causes`.",
+    }
 }
 
 /// Reads the flow log `path` (`-` for stdin) against `cluster`, printing its diagnostics
@@ -152,7 +148,7 @@ pub fn replay(observed: &Observed, format: FlowsFormat) -> Result<bool, String> 
     let replayed = replay_side_by_side(&observed.cluster, observed);
     let denied = replayed.iter().any(|r| !r.allowed);
     crate::output::print_rendered(|out| match format {
-        FlowsFormat::Txt => observed::render_text(out, observed, &replayed),
+        FlowsFormat::Text => observed::render_text(out, observed, &replayed),
         FlowsFormat::Md => observed::render_markdown(out, observed, &replayed),
         FlowsFormat::Json => observed::render_json(out, observed, &replayed),
         FlowsFormat::Csv => observed::render_csv(out, observed, &replayed),

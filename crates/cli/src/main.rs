@@ -19,6 +19,7 @@ use netpol::cidr::Cidr;
 use netpol::endpoint::all_endpoints;
 use netpol::generate::{self, Baseline, SelectorStyle};
 use netpol::lint::{lint, LintOptions};
+use netpol::syntax;
 use netpol::{Endpoint, Protocol, Severity, Traffic};
 use output::{Body, ConnectivityFormat, MatrixFormat, TextFormat};
 
@@ -41,14 +42,14 @@ enum Command {
         /// Manifests: files, folders or - for stdin
         #[arg(required = true)]
         inputs: Vec<String>,
-        /// Port to probe, PORT[/PROTOCOL] (repeatable; default 80/TCP)
+        /// Port to probe, PORT[/PROTOCOL], the protocol in any case (repeatable; default 80/TCP)
         #[arg(long = "port")]
         ports: Vec<String>,
-        /// An address or CIDR outside the cluster to include (repeatable)
+        /// An address or range outside the cluster to include, `ip:` optional: 8.8.8.8, ip:10.0.0.0/8 (repeatable)
         #[arg(long = "external")]
         externals: Vec<String>,
         /// Output format
-        #[arg(short = 'o', long = "output", value_enum, default_value = "table")]
+        #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
         output: MatrixFormat,
     },
     /// Exact allowed connections (all protocols and ports) for every ordered pair
@@ -56,11 +57,11 @@ enum Command {
         /// Manifests: files, folders or - for stdin
         #[arg(required = true)]
         inputs: Vec<String>,
-        /// An address or CIDR outside the cluster to include (repeatable)
+        /// An address or range outside the cluster to include, `ip:` optional: 8.8.8.8, ip:10.0.0.0/8 (repeatable)
         #[arg(long = "external")]
         externals: Vec<String>,
         /// Output format
-        #[arg(short = 'o', long = "output", value_enum, default_value = "txt")]
+        #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
         output: ConnectivityFormat,
     },
     /// Why one connection is allowed or denied
@@ -68,13 +69,13 @@ enum Command {
         /// Manifests: files, folders or - for stdin
         #[arg(required = true)]
         inputs: Vec<String>,
-        /// Sender: namespace/name or ip:ADDR
+        /// Sender: namespace/name, or ip:ADDR[/PREFIX] outside the cluster
         #[arg(long)]
         from: String,
-        /// Receiver: namespace/name or ip:ADDR
+        /// Receiver: namespace/name, or ip:ADDR[/PREFIX] outside the cluster
         #[arg(long)]
         to: String,
-        /// PORT[/PROTOCOL] (default protocol TCP)
+        /// PORT[/PROTOCOL]: one port number, the protocol (TCP when left out) in any case
         #[arg(long, default_value = "80/TCP")]
         port: String,
         /// Output format
@@ -129,7 +130,7 @@ enum Command {
         #[arg(required = true)]
         inputs: Vec<String>,
         /// Output format
-        #[arg(short = 'o', long = "output", value_enum, default_value = "txt")]
+        #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
         output: flows::FlowsFormat,
         /// Exit 1 when any observed connection would be denied
         #[arg(long = "exit-code")]
@@ -169,13 +170,12 @@ enum LessonCommand {
     },
 }
 
-/// `netpol lesson grade -o`.
-#[derive(Clone, Copy, ValueEnum)]
-enum GradeFormat {
-    /// The first difference and both sides' explanations, for people.
-    Text,
-    /// The whole report (goal lines, constraints, the first difference), for tools.
-    Json,
+output::formats! {
+    /// `netpol lesson grade -o`.
+    pub enum GradeFormat {
+        Text => "The first difference and both sides' explanations, for people.",
+        Json => "The whole report (goal lines, constraints, the first difference), for tools.",
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -412,28 +412,19 @@ fn run(command: Command) -> Result<Output, String> {
 }
 
 fn endpoints(cluster: &netpol::Cluster, externals: &[String]) -> Result<Vec<Endpoint>, String> {
-    let mut cidrs = Vec::new();
-    for e in externals {
-        let addr = e.strip_prefix("ip:").unwrap_or(e);
-        let c = Cidr::parse(addr, true).map_err(|err| format!("--external `{e}`: {err}"))?;
-        cidrs.push(c);
-    }
-    Ok(all_endpoints(cluster, &cidrs))
+    Ok(all_endpoints(cluster, &parse_externals(externals)?))
 }
 
-/// `80`, `80/TCP`, `53/udp`.
+/// `--external` values: an address or range, `ip:` or not (`8.8.8.8`, `ip:10.0.0.0/8`),
+/// read as `--from`/`--to` read their `ip:` ends.
+pub(crate) fn parse_externals(values: &[String]) -> Result<Vec<Cidr>, String> {
+    values
+        .iter()
+        .map(|e| syntax::address(e).map_err(|err| format!("--external `{e}`: {err}")))
+        .collect()
+}
+
+/// `--port`: one numbered port, `80`, `80/TCP`, `53/udp`.
 fn parse_port(s: &str) -> Result<(u16, Protocol), String> {
-    let (num, proto) = match s.split_once('/') {
-        Some((n, p)) => (n, p),
-        None => (s, "TCP"),
-    };
-    let port = num
-        .trim()
-        .parse::<u16>()
-        .ok()
-        .filter(|p| *p > 0)
-        .ok_or_else(|| format!("port `{s}`: `{num}` is not a port number between 1 and 65535"))?;
-    let protocol = Protocol::parse(&proto.trim().to_ascii_uppercase())
-        .ok_or_else(|| format!("port `{s}`: unknown protocol `{proto}` (use TCP, UDP or SCTP)"))?;
-    Ok((port, protocol))
+    syntax::probe(s).map_err(|e| format!("--port `{s}`: {e}"))
 }

@@ -11,51 +11,92 @@
 use std::fmt;
 use std::io::{self, Write as _};
 
-use clap::ValueEnum;
+use clap::builder::PossibleValue;
+use netpol::syntax::OutputFormat;
 use netpol::{render, ConnectivityMap, Diagnostic, Explanation, Matrix};
 use serde::Serialize;
 
-/// `netpol matrix -o`.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum MatrixFormat {
-    /// The upstream e2e notation, one aligned table per port.
-    Table,
-    /// `{"endpoints": [...], "checks": [...]}`, one row of the table per line.
-    Json,
-    /// The JSON contract's value as YAML.
-    Yaml,
-    /// `port,protocol,from,to,allowed`, one row per pair and port.
-    Csv,
-    /// One Markdown table per port.
-    Md,
-    /// A Graphviz digraph of the allowed pairs.
-    Dot,
+/// Declares the `-o` values of a command: which of the engine's [`OutputFormat`]s it
+/// writes, and what each is for that command. The names and aliases are the engine's, not
+/// written here, so every command takes the same spellings.
+macro_rules! formats {
+    ($(#[$meta:meta])* $vis:vis enum $name:ident { $($variant:ident => $help:literal,)+ }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        $vis enum $name {
+            $(#[doc = $help] $variant,)+
+        }
+
+        impl clap::ValueEnum for $name {
+            fn value_variants<'a>() -> &'a [Self] {
+                &[$($name::$variant,)+]
+            }
+
+            fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+                let help = match self {
+                    $($name::$variant => $help,)+
+                };
+                Some($crate::output::possible_value(self.format(), help))
+            }
+        }
+
+        impl $name {
+            /// The engine's format this value stands for.
+            pub fn format(self) -> netpol::syntax::OutputFormat {
+                match self {
+                    $($name::$variant => netpol::syntax::OutputFormat::$variant,)+
+                }
+            }
+        }
+    };
+}
+pub(crate) use formats;
+
+/// One `-o` value as `--help` lists it: the engine's name, its aliases accepted and named
+/// in the help (old scripts use them; new ones should not need to).
+pub fn possible_value(format: OutputFormat, help: &'static str) -> PossibleValue {
+    let aliases = format.aliases();
+    let help = if aliases.is_empty() {
+        help.to_string()
+    } else {
+        let help = help.trim_end_matches('.');
+        format!("{help} (also `{}`, older names).", aliases.join("` and `"))
+    };
+    PossibleValue::new(format.name())
+        .aliases(aliases.iter().copied())
+        .help(help)
 }
 
-/// `netpol connectivity -o`.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum ConnectivityFormat {
-    /// `src => dst : connections`, one line per pair.
-    Txt,
-    /// `{"endpoints": [...], "connections": [...]}`, one pair per line.
-    Json,
-    /// The JSON value as YAML.
-    Yaml,
-    /// `src,dst,connections`.
-    Csv,
-    /// A Markdown table of allowed pairs.
-    Md,
-    /// A Graphviz digraph of allowed pairs.
-    Dot,
+formats! {
+    /// `netpol matrix -o`.
+    pub enum MatrixFormat {
+        Text => "The upstream e2e notation, one aligned table per port.",
+        Json => "`{\"endpoints\": [...], \"checks\": [...]}`, one row of the table per line.",
+        Yaml => "The JSON contract's value as YAML.",
+        Csv => "`port,protocol,from,to,allowed`, one row per pair and port.",
+        Md => "One Markdown table per port.",
+        Dot => "A Graphviz digraph of the allowed pairs.",
+    }
 }
 
-/// `netpol explain -o` and `netpol lint -o`.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum TextFormat {
-    /// Indented text for people (explain) or `file:line:col:` lines (lint).
-    Text,
-    /// Pretty-printed JSON.
-    Json,
+formats! {
+    /// `netpol connectivity -o`.
+    pub enum ConnectivityFormat {
+        Text => "`src => dst : connections`, one line per pair.",
+        Json => "`{\"endpoints\": [...], \"connections\": [...]}`, one pair per line.",
+        Yaml => "The JSON value as YAML.",
+        Csv => "`src,dst,connections`.",
+        Md => "A Markdown table of allowed pairs.",
+        Dot => "A Graphviz digraph of allowed pairs.",
+    }
+}
+
+formats! {
+    /// `netpol explain -o` and `netpol lint -o`.
+    pub enum TextFormat {
+        Text => "Indented text for people (explain) or `file:line:col:` lines (lint).",
+        Json => "Pretty-printed JSON.",
+    }
 }
 
 /// What a command prints on stdout, rendered only when it is written.
@@ -108,7 +149,7 @@ pub fn write<W: io::Write>(out: &mut W, body: &Body) -> io::Result<()> {
     match body {
         Body::Text(text) => out.write_all(text.as_bytes()),
         Body::Matrix(m, format) => match format {
-            MatrixFormat::Table => rendered(out, |f| render::matrix_table(f, m)),
+            MatrixFormat::Text => rendered(out, |f| render::matrix_table(f, m)),
             MatrixFormat::Json => rendered(out, |f| render::matrix_json(f, m)),
             MatrixFormat::Yaml => rendered(out, |f| render::matrix_yaml(f, m)),
             MatrixFormat::Csv => rendered(out, |f| render::matrix_csv(f, m)),
@@ -116,7 +157,7 @@ pub fn write<W: io::Write>(out: &mut W, body: &Body) -> io::Result<()> {
             MatrixFormat::Dot => rendered(out, |f| render::matrix_dot(f, m)),
         },
         Body::Connectivity(c, format) => match format {
-            ConnectivityFormat::Txt => rendered(out, |f| render::connectivity_text(f, c)),
+            ConnectivityFormat::Text => rendered(out, |f| render::connectivity_text(f, c)),
             ConnectivityFormat::Json => rendered(out, |f| render::connectivity_json(f, c)),
             ConnectivityFormat::Yaml => rendered(out, |f| render::connectivity_yaml(f, c)),
             ConnectivityFormat::Csv => rendered(out, |f| render::connectivity_csv(f, c)),
@@ -255,7 +296,7 @@ mod tests {
     #[test]
     fn a_closed_pipe_is_reported_as_one_not_as_a_format_or_yaml_error() {
         let m = small_matrix();
-        for format in MatrixFormat::value_variants() {
+        for format in <MatrixFormat as clap::ValueEnum>::value_variants() {
             let mut pipe = ClosedAfter {
                 limit: 10,
                 taken: 0,

@@ -175,12 +175,12 @@ fn bad_input_is_one_clear_line_and_non_zero() {
         (
             vec!["matrix", "-", "--port", "http"],
             Some(""),
-            "netpol: port `http`: `http` is not a port number",
+            "netpol: --port `http`: `http` is a port name, not a port number",
         ),
         (
             vec!["matrix", "-", "--port", "80/ICMP"],
             Some(""),
-            "netpol: port `80/ICMP`: unknown protocol `ICMP`",
+            "netpol: --port `80/ICMP`: `ICMP` is not a protocol",
         ),
         (
             vec!["explain", "-", "--from", "x/a", "--to", "x/b"],

@@ -221,7 +221,7 @@ fn diff_reads_one_side_from_stdin_and_caps_the_markdown_table() {
         "{md}"
     );
     assert!(
-        md.contains("more (`netpol diff -o txt` lists them all)"),
+        md.contains("more (`netpol diff -o text` lists them all)"),
         "{md}"
     );
     assert!(!stdout(&from_file).is_empty());
@@ -239,7 +239,7 @@ fn diff_bad_input_is_one_located_line_and_exit_2() {
     );
     bad_input(
         &netpol(&["diff", BEFORE, AFTER, "--external", "nonsense"], None),
-        &["netpol: --external `nonsense`: `nonsense` is not an IPv4 or IPv6 address"],
+        &["netpol: --external `nonsense`: `nonsense` is not an IPv4 or IPv6 address: write an address like `8.8.8.8`, `10.0.0.0/8` or `fd00::/8`"],
     );
     // A missing side is a usage error: clap says which, on stderr only.
     let out = netpol(&["diff", BEFORE], None);

@@ -110,7 +110,7 @@ fn view(eval: &Evaluation, pairs: &Pairs<'_>, index: usize, a: &Intent) -> Arrow
     let wanted_text = if a.ports.is_empty() {
         "all ports".to_string()
     } else {
-        crate::generate::ports_text(&a.ports).replace(',', ", ")
+        crate::syntax::policy_ports_text(&a.ports).replace(',', ", ")
     };
     let ends = (
         Endpoint::parse(cluster, &a.from),

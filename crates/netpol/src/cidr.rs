@@ -129,6 +129,11 @@ impl Cidr {
         self.contains(other) || other.contains(self)
     }
 
+    /// True for a single address (`/32`, `/128`), which ids write without a prefix.
+    pub fn is_host(&self) -> bool {
+        self.prefix == self.width()
+    }
+
     /// True for IPv4; a block of one family never contains an address of the other.
     pub fn is_ipv4(&self) -> bool {
         self.addr.is_ipv4()

@@ -5,6 +5,7 @@ use std::fmt;
 
 use crate::cidr::Cidr;
 use crate::model::Cluster;
+use crate::syntax::EndpointRef;
 
 /// One end of a connection.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -28,32 +29,19 @@ impl fmt::Display for EndpointError {
 impl std::error::Error for EndpointError {}
 
 impl Endpoint {
-    /// Resolves `namespace/name` against the cluster, or parses `ip:ADDR[/PREFIX]`.
+    /// Resolves `namespace/name` against the cluster, or reads `ip:ADDR[/PREFIX]`; the
+    /// spelling is [`crate::syntax::endpoint`]'s. An id of the cluster always resolves, so
+    /// ends that only a flow log named are found too.
     pub fn parse(cluster: &Cluster, id: &str) -> Result<Endpoint, EndpointError> {
         let id = id.trim();
-        if let Some(addr) = id.strip_prefix("ip:") {
-            let c = Cidr::parse(addr, true)
-                .map_err(|e| EndpointError(format!("endpoint `{id}`: {e}")))?;
-            if c.has_host_bits() {
-                return Err(EndpointError(format!(
-                    "endpoint `{id}`: `{c}` has bits set after the prefix; did you mean `ip:{}`?",
-                    c.network()
-                )));
-            }
-            return Ok(Endpoint::External(c));
+        if let Some(i) = cluster.pod_index(id) {
+            return Ok(Endpoint::Pod(i));
         }
-        if !id.contains('/') {
-            return Err(EndpointError(format!(
-                "endpoint `{id}`: write pods as `namespace/name` and addresses as `ip:8.8.8.8`"
-            )));
+        match crate::syntax::endpoint(id) {
+            Ok(EndpointRef::External(c)) => Ok(Endpoint::External(c)),
+            Ok(EndpointRef::Pod { .. }) => Err(no_such_pod(cluster, id)),
+            Err(e) => Err(EndpointError(format!("endpoint `{id}`: {e}"))),
         }
-        cluster.pod_index(id).map(Endpoint::Pod).ok_or_else(|| {
-            let known: Vec<String> = cluster.pods.iter().map(|p| p.id()).collect();
-            let hint = crate::suggest::closest(id, known.iter().map(String::as_str))
-                .map(|s| format!(" (did you mean `{s}`?)"))
-                .unwrap_or_default();
-            EndpointError(format!("endpoint `{id}`: no such pod or workload{hint}"))
-        })
     }
 
     /// The id as users write it.
@@ -69,10 +57,18 @@ impl Endpoint {
     }
 }
 
+/// An id that reads as a pod but names none, with the closest that exists.
+fn no_such_pod(cluster: &Cluster, id: &str) -> EndpointError {
+    let known: Vec<String> = cluster.pods.iter().map(|p| p.id()).collect();
+    let hint = crate::suggest::closest(id, known.iter().map(String::as_str))
+        .map(|s| format!(" (did you mean `{s}`?)"))
+        .unwrap_or_default();
+    EndpointError(format!("endpoint `{id}`: no such pod or workload{hint}"))
+}
+
 /// `ip:8.8.8.8` for a host, `ip:10.0.0.0/8` for a range.
 pub fn external_id(c: &Cidr) -> String {
-    let host = if c.is_ipv4() { 32 } else { 128 };
-    if c.prefix == host {
+    if c.is_host() {
         format!("ip:{}", c.addr)
     } else {
         format!("ip:{c}")

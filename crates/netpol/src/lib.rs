@@ -62,6 +62,7 @@ pub mod render;
 mod schema;
 pub mod selector;
 mod suggest;
+pub mod syntax;
 pub mod workspace;
 pub mod yaml;
 

@@ -141,6 +141,21 @@ pub fn check_port_name(name: &str) -> Result<(), String> {
     }
 }
 
+/// What Kubernetes makes of a block with bits set after its prefix (`10.1.2.3/8`): the API
+/// server accepts it in an `ipBlock` and reads it as its network (`10.0.0.0/8`), which is
+/// rarely what the writer meant. `None` for a block without such bits. The linter warns
+/// with it; the command-line syntax refuses such a block with it, since a query should not
+/// guess between the range and the single address.
+pub fn host_bits_problem(block: &Cidr) -> Option<String> {
+    block.has_host_bits().then(|| {
+        format!(
+            "`{block}` has bits set after the /{} prefix: Kubernetes reads it as `{}`",
+            block.prefix,
+            block.network()
+        )
+    })
+}
+
 /// The private address ranges, as one list: the three IPv4 blocks of RFC 1918 and the IPv6
 /// unique local block of RFC 4193.
 ///

@@ -2,7 +2,6 @@
 //! options) and the one function that evaluates it. The web app and the lesson checker
 //! both call [`evaluate`], so a lesson is judged exactly as the page shows it.
 
-use crate::cidr::Cidr;
 use crate::diag::{Diagnostic, INVALID_VALUE};
 use crate::endpoint::{all_endpoints, Endpoint};
 use crate::generate::{self, GenerateError, Generated, Intent, Options};
@@ -75,7 +74,7 @@ pub struct Evaluation {
     pub effective: Cluster,
     /// Pods, then externals, in the order the diagram lists them.
     pub endpoints: Vec<Endpoint>,
-    /// External entries that are not addresses (`ip:nope`).
+    /// External entries [`crate::syntax::address`] refuses (`ip:nope`, `10.1.2.3/8`).
     pub bad_externals: Vec<String>,
 }
 
@@ -142,9 +141,8 @@ fn evaluate_with(
     let mut externals = Vec::new();
     let mut bad_externals = Vec::new();
     for e in &ws.externals {
-        let addr = e.strip_prefix("ip:").unwrap_or(e);
-        match Cidr::parse(addr, true) {
-            Ok(c) if !externals.contains(&c.network()) => externals.push(c.network()),
+        match crate::syntax::address(e) {
+            Ok(c) if !externals.contains(&c) => externals.push(c),
             Ok(_) => {}
             Err(_) => bad_externals.push(e.clone()),
         }

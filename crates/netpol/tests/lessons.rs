@@ -564,7 +564,10 @@ fn nested_mistakes_are_all_reported_at_their_places() {
     let d = parse_lesson("tiny.yaml", &text).unwrap_err();
     let messages: Vec<String> = d.iter().map(|d| d.to_string()).collect();
     let has = |needle: &str| messages.iter().any(|m| m.contains(needle));
-    assert!(has("`eighty` is not a port number"), "{messages:#?}");
+    assert!(
+        has("`eighty` is a port name, not a port number"),
+        "{messages:#?}"
+    );
     assert!(has("missing required field `allowed`"), "{messages:#?}");
     assert!(
         has("unknown constraint `keep_polcy`") && has("did you mean `keep_policy`?"),

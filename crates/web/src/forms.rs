@@ -55,13 +55,13 @@ pub fn pod_labels(name: &str, text: &str) -> Result<Labels, String> {
 /// Parses a port list as the intent syntax writes it (`8080/TCP, 53/UDP`, `http`, `UDP`);
 /// empty means every port.
 pub fn parse_ports(text: &str) -> Result<Vec<PolicyPort>, String> {
-    netpol::generate::parse_ports(text)
+    netpol::syntax::policy_ports(text)
 }
 
 /// `8080/TCP, 53/UDP`: the intent syntax's port list, spaced for reading
 /// ([`parse_ports`] reads it back).
 pub fn ports_text(ports: &[PolicyPort]) -> String {
-    netpol::generate::ports_text(ports).replace(',', ", ")
+    netpol::syntax::policy_ports_text(ports).replace(',', ", ")
 }
 
 /// An external endpoint as typed (`8.8.8.8`, `ip:10.0.0.0/8`, `0.0.0.0/0`), as its id.
@@ -69,7 +69,7 @@ pub fn parse_external(text: &str) -> Result<String, String> {
     if text.trim().is_empty() {
         return Err("enter an address or a CIDR range, like 8.8.8.8 or 10.0.0.0/8".into());
     }
-    netpol::generate::parse_external(text)
+    netpol::syntax::address(text).map(|c| netpol::endpoint::external_id(&c))
 }
 
 #[cfg(test)]

@@ -1052,7 +1052,7 @@ pub(crate) mod tests {
                 Action::AddArrow(
                     "team-one-namespace/pod-1".into(),
                     "team-one-namespace/pod-2".into(),
-                    netpol::generate::parse_ports("8080/TCP, 53/UDP").unwrap(),
+                    netpol::syntax::policy_ports("8080/TCP, 53/UDP").unwrap(),
                 ),
                 Action::MoveNode("team-one-namespace/pod-1".into(), Pos { x: 1.25, y: 2.0 }),
                 Action::SetFlows(false),
@@ -1143,7 +1143,7 @@ pub(crate) mod tests {
             (Action::Connect(pod1.into()), View),
             (Action::Connect(pod2.into()), Workspace),
             (
-                Action::SetArrowPorts(0, netpol::generate::parse_ports("80").unwrap()),
+                Action::SetArrowPorts(0, netpol::syntax::policy_ports("80").unwrap()),
                 Workspace,
             ),
             (Action::AddArrow(pod1.into(), pod2.into(), Vec::new()), View),

@@ -107,7 +107,7 @@ pub fn markdown(diff: &Diff, max_rows: usize) -> String {
     if left_out > 0 {
         let _ = write!(
             out,
-            "\n… and {} more (`netpol diff -o txt` lists them all).\n",
+            "\n… and {} more (`netpol diff -o text` lists them all).\n",
             count(left_out, "changed pair")
         );
     }

@@ -13,7 +13,7 @@
 
 use std::collections::HashMap;
 
-use super::{parse_port, parse_protocol, Expectation};
+use super::Expectation;
 use crate::diag::{self, Code, Diagnostic};
 use crate::model::Origin;
 use crate::yaml::value::{DataFile, Mapping, Value};
@@ -144,7 +144,7 @@ impl<'a> Reader<'a> {
         let protocol = match self.optional_string(map, path, "protocol") {
             Err(()) => None,
             Ok(None) => Some(crate::ports::Protocol::Tcp),
-            Ok(Some(text)) => self.check(path, "protocol", parse_protocol(&text)),
+            Ok(Some(text)) => self.check(path, "protocol", crate::syntax::protocol(&text)),
         };
         let allowed = match map.get("allowed") {
             Some(Value::Bool(b)) => Some(*b),
@@ -264,13 +264,7 @@ impl<'a> Reader<'a> {
     fn port(&mut self, map: &Mapping, path: &str) -> Option<u16> {
         let parsed = match map.get("port") {
             None => Err("missing field `port`".to_string()),
-            Some(Value::Number(n)) => n
-                .as_u64()
-                .and_then(|n| u16::try_from(n).ok())
-                .filter(|n| *n > 0)
-                .ok_or_else(|| format!("`{n}` is not a port number (1-65535)")),
-            Some(Value::String(s)) => parse_port(s),
-            Some(other) => Err(format!("`port` must be a number, not {}", kind_of(other))),
+            Some(v) => yaml_port(v),
         };
         self.check(path, "port", parsed)
     }
@@ -300,6 +294,19 @@ fn kind_of(value: &Value) -> &'static str {
         Value::String(_) => "a string",
         Value::Sequence(_) => "a list",
         Value::Mapping(_) => "a mapping",
+    }
+}
+
+/// A `port:` field: a number, or a string in [`crate::syntax::port_number`]'s spelling
+/// (a YAML float such as `80.0` is not a port, though it prints as `80`).
+pub(crate) fn yaml_port(value: &Value) -> Result<u16, String> {
+    match value {
+        Value::Number(n) if n.as_u64().is_some() => crate::syntax::port_number(&n.to_string()),
+        Value::Number(n) => Err(format!(
+            "`{n}` is not a port number: write 1 to 65535, like `8080`"
+        )),
+        Value::String(s) => crate::syntax::port_number(s),
+        other => Err(format!("`port` must be a number, not {}", kind_of(other))),
     }
 }
 
@@ -336,7 +343,7 @@ mod tests {
                 "e.yaml:1:10: error[NP107]: `x/a -> x/b`: a port is missing (`... : 8080/TCP`)",
                 "e.yaml:2:3: error[NP104]: unknown field `alow` (help: did you mean `allow`?)",
                 "e.yaml:3:9: error[NP103]: `deny` must be a string (quote it), not a number",
-                "e.yaml:4:30: error[NP107]: `0` is not a port number (1-65535)",
+                "e.yaml:4:30: error[NP107]: `0` is not a port number: write 1 to 65535, like `8080`",
                 "e.yaml:4:42: error[NP103]: `allowed` must be `true` or `false`, not a string",
                 "e.yaml:6:3: error[NP106]: `allow x/a -> x/b : 80/TCP` is already expected on line 5",
             ]

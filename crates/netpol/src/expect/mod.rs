@@ -24,6 +24,7 @@ use serde::Serialize;
 use crate::ports::Protocol;
 
 pub use check::{check, Failure, Outcome, TestReport};
+pub(crate) use file::yaml_port;
 pub use file::{parse_file, Stated};
 pub use pattern::Pattern;
 
@@ -65,11 +66,7 @@ impl Expectation {
             }
             Pattern::parse(id).map_err(|e| format!("`{text}`: {e}"))?;
         }
-        let (number, protocol) = match port.split_once('/') {
-            Some((n, p)) => (n.trim(), parse_protocol(p.trim())?),
-            None => (port, Protocol::Tcp),
-        };
-        let port = parse_port(number).map_err(|e| format!("`{text}`: {e}"))?;
+        let (port, protocol) = crate::syntax::probe(port).map_err(|e| format!("`{text}`: {e}"))?;
         Ok(Expectation {
             from: from.to_string(),
             to: to.to_string(),
@@ -105,22 +102,6 @@ impl fmt::Display for Expectation {
     }
 }
 
-/// `TCP`, `udp`, `Sctp`: expectations are written by people, so any case will do.
-pub(crate) fn parse_protocol(text: &str) -> Result<Protocol, String> {
-    Protocol::parse(&text.to_ascii_uppercase())
-        .ok_or_else(|| format!("unknown protocol `{text}` (TCP, UDP or SCTP)"))
-}
-
-/// A port number 1-65535 (names belong in policies, where a pod resolves them).
-pub(crate) fn parse_port(text: &str) -> Result<u16, String> {
-    match text.parse::<u16>() {
-        Ok(0) | Err(_) => Err(format!(
-            "`{text}` is not a port number (1-65535); name ports in the policies, not in the goal"
-        )),
-        Ok(n) => Ok(n),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,8 +124,12 @@ mod tests {
         for (text, wanted) in [
             ("ns/a -> ns/b", "a port is missing"),
             ("ns/a ns/b : 80", "no `->` found"),
-            ("ns/a -> ns/b : http", "not a port number"),
-            ("ns/a -> ns/b : 80/ICMP", "unknown protocol `ICMP`"),
+            (
+                "ns/a -> ns/b : http",
+                "`http` is a port name, not a port number",
+            ),
+            ("ns/a -> ns/b : 80/ICMP", "`ICMP` is not a protocol"),
+            ("ns/a -> ns/b : 8000-8090", "is a range, not one port"),
             ("ns/a b -> ns/b : 80", "not an endpoint"),
             ("ns/A -> ns/b : 80", "`A` is not a valid Pod name"),
             ("*/pod-1 -> ns/b : 80", "needs its namespace"),

@@ -20,6 +20,7 @@ use crate::cidr::Cidr;
 use crate::endpoint::Endpoint;
 use crate::model::Cluster;
 use crate::selector::{Operator, Requirement, Selector};
+use crate::syntax::{self, EndpointRef};
 
 /// Which endpoints one end of an expectation stands for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -46,11 +47,10 @@ impl Pattern {
     pub fn parse(text: &str) -> Result<Pattern, String> {
         let text = text.trim();
         if text.starts_with("ip:") {
-            // The cluster is not needed for an address; `Endpoint::parse` owns the rules.
-            return match Endpoint::parse(&Cluster::default(), text) {
-                Ok(Endpoint::External(c)) => Ok(Pattern::External(c)),
-                Ok(Endpoint::Pod(_)) => Err(format!("`{text}` is not an address")),
-                Err(e) => Err(e.to_string()),
+            return match syntax::endpoint(text) {
+                Ok(EndpointRef::External(c)) => Ok(Pattern::External(c)),
+                Ok(EndpointRef::Pod { .. }) => Err(format!("`{text}` is not an address")),
+                Err(e) => Err(format!("endpoint `{text}`: {e}")),
             };
         }
         if text == "*" || text == "*/*" {
@@ -80,7 +80,7 @@ impl Pattern {
                 "`{text}`: a pod name needs its namespace (`namespace/{rest}`); for every pod with a label, write `*/app={rest}`"
             ));
         }
-        check_name(rest, "Pod", text)?;
+        syntax::endpoint(text)?;
         Ok(Pattern::Pod(text.to_string()))
     }
 
@@ -318,7 +318,7 @@ mod tests {
             ("x/=web", "`` is not a valid label key"),
             ("x/app=w b", "label value `w b` (for `app`) must be"),
             ("x/tier in (a,)", "an empty value"),
-            ("ip:10.0.0.1/8", "bits set after the prefix"),
+            ("ip:10.0.0.1/8", "bits set after the /8 prefix"),
         ] {
             match Pattern::parse(text) {
                 Ok(p) => assert!(wanted.is_empty(), "{text} parsed as {p:?}"),

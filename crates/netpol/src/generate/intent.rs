@@ -2,13 +2,12 @@
 //! with destination ports (`:8080/TCP`, `:http`, `:8000-8080/TCP`, `:53/UDP,53/TCP`, `:UDP`
 //! for every UDP port), and external ends as `ip:8.8.8.8`, `ip:10.0.0.0/8` or `ip:[fd00::1]`.
 //!
-//! Errors quote the whole intent and name the part that is wrong.
+//! Errors quote the whole intent and name the part that is wrong. The ends and the ports
+//! are [`crate::syntax`]'s; this file only cuts an intent into them.
 
 use super::Intent;
-use crate::cidr::Cidr;
 use crate::endpoint::external_id;
-use crate::model::{PolicyPort, PortRef};
-use crate::ports::Protocol;
+use crate::syntax::{self, EndpointRef};
 
 /// Parses `from -> to[:ports]`.
 pub fn parse_intent(s: &str) -> Result<Intent, String> {
@@ -24,7 +23,7 @@ pub fn parse_intent(s: &str) -> Result<Intent, String> {
     }
     let (to, ports) = split_endpoint(to).map_err(fail)?;
     let ports = match ports {
-        Some(spec) => parse_ports(spec).map_err(fail)?,
+        Some(spec) => syntax::policy_ports(spec).map_err(fail)?,
         None => Vec::new(),
     };
     Ok(Intent { from, to, ports })
@@ -119,147 +118,25 @@ fn split_address(rest: &str) -> Result<(&str, Option<&str>), String> {
 }
 
 /// Validates an address or CIDR and returns its id (`ip:8.8.8.8`, `ip:10.0.0.0/8`).
-pub(super) fn external(addr: &str) -> Result<String, String> {
-    let cidr = Cidr::parse(addr, true).map_err(|e| format!("`ip:{addr}`: {e}"))?;
-    if cidr.has_host_bits() {
-        return Err(format!(
-            "`ip:{addr}` has bits set after the /{} prefix: write `ip:{}` for the range, or the address alone",
-            cidr.prefix,
-            cidr.network()
-        ));
-    }
-    Ok(external_id(&cidr))
+fn external(addr: &str) -> Result<String, String> {
+    syntax::cidr(addr)
+        .map(|c| external_id(&c))
+        .map_err(|e| format!("`ip:{addr}`: {e}"))
 }
 
+/// A pod end (`namespace/name`); an address here lacks its `ip:`.
 fn check_pod_id(id: &str) -> Result<(), String> {
-    if Cidr::parse(id, true).is_ok() {
-        return Err(format!("`{id}` looks like an address: write `ip:{id}`"));
+    match syntax::endpoint(id)? {
+        EndpointRef::Pod { .. } => Ok(()),
+        EndpointRef::External(_) => Err(format!("`{id}` is not a pod end")),
     }
-    let Some((ns, name)) = id.split_once('/') else {
-        return Err(format!(
-            "`{id}` is not an end: write pods and workloads as `namespace/name` and addresses as `ip:8.8.8.8`"
-        ));
-    };
-    if ns.is_empty() || name.is_empty() || name.contains('/') || id.contains(char::is_whitespace) {
-        return Err(format!(
-            "`{id}` is not an end: write pods and workloads as `namespace/name`"
-        ));
-    }
-    Ok(())
-}
-
-/// Parses a port list as an intent writes it after `:` (`8080/TCP, 53/UDP`, `http`,
-/// `UDP` for every UDP port). Blank means every port, as an intent without `:PORTS` does.
-pub fn parse_ports(spec: &str) -> Result<Vec<PolicyPort>, String> {
-    if spec.trim().is_empty() {
-        return Ok(Vec::new());
-    }
-    spec.split(',')
-        .map(|item| parse_port(item.trim()))
-        .collect()
-}
-
-/// An address or range outside the cluster as people type it (`8.8.8.8`,
-/// `ip:10.0.0.0/8`, `[fd00::1]`), as its endpoint id (`ip:8.8.8.8`).
-pub fn parse_external(text: &str) -> Result<String, String> {
-    let t = text.trim();
-    let addr = t.strip_prefix("ip:").unwrap_or(t).trim();
-    let addr = addr
-        .strip_prefix('[')
-        .and_then(|a| a.strip_suffix(']'))
-        .unwrap_or(addr);
-    external(addr)
-}
-
-fn parse_port(item: &str) -> Result<PolicyPort, String> {
-    if item.is_empty() {
-        return Err("an empty entry in the port list".to_string());
-    }
-    if let Some(protocol) = Protocol::parse(item) {
-        return Ok(PolicyPort {
-            protocol,
-            port: None,
-            end_port: None,
-        });
-    }
-    let (port, protocol) = match item.split_once('/') {
-        Some((port, proto)) => (port.trim(), parse_protocol(proto.trim(), item)?),
-        None => (item, Protocol::Tcp),
-    };
-    if let Some((lo, hi)) = port.split_once('-') {
-        if let (Ok(lo_n), Ok(hi_n)) = (lo.trim().parse::<u32>(), hi.trim().parse::<u32>()) {
-            let lo = port_number(lo_n, item)?;
-            let hi = port_number(hi_n, item)?;
-            if hi < lo {
-                return Err(format!("`{item}`: the range ends before it starts"));
-            }
-            return Ok(PolicyPort {
-                protocol,
-                port: Some(PortRef::Number(lo)),
-                end_port: (hi > lo).then_some(hi),
-            });
-        }
-    }
-    if let Ok(n) = port.parse::<u32>() {
-        return Ok(PolicyPort {
-            protocol,
-            port: Some(PortRef::Number(port_number(n, item)?)),
-            end_port: None,
-        });
-    }
-    check_port_name(port, item)?;
-    Ok(PolicyPort {
-        protocol,
-        port: Some(PortRef::Name(port.to_string())),
-        end_port: None,
-    })
-}
-
-fn parse_protocol(text: &str, item: &str) -> Result<Protocol, String> {
-    // Lenient on case: this is our syntax, and the YAML we write spells it as the API wants.
-    Protocol::parse(&text.to_ascii_uppercase()).ok_or_else(|| {
-        let hint = crate::suggest::closest(&text.to_ascii_uppercase(), ["TCP", "UDP", "SCTP"])
-            .map(|s| format!(" (did you mean `{s}`?)"))
-            .unwrap_or_default();
-        format!("`{text}` in `{item}` is not a protocol: use TCP, UDP or SCTP{hint}")
-    })
-}
-
-fn port_number(n: u32, item: &str) -> Result<u16, String> {
-    u16::try_from(n)
-        .ok()
-        .filter(|n| *n >= 1)
-        .ok_or_else(|| format!("`{n}` in `{item}` is not a port (1 to 65535)"))
-}
-
-/// A named port must be an IANA service name, as in a container's `ports[].name`.
-pub(super) fn check_port_name(name: &str, item: &str) -> Result<(), String> {
-    if crate::names::is_port_name(name) {
-        Ok(())
-    } else {
-        Err(format!(
-            "`{name}` in `{item}` is neither a port number nor a port name (a name is up to 15 lowercase letters, digits and single dashes)"
-        ))
-    }
-}
-
-/// The port list in intent syntax (`8080/TCP,http/TCP,8000-8080/TCP,UDP`), which
-/// [`parse_ports`] reads back.
-pub fn ports_text(ports: &[PolicyPort]) -> String {
-    ports
-        .iter()
-        .map(|p| match (&p.port, p.end_port) {
-            (None, _) => p.protocol.as_str().to_string(),
-            (Some(port), Some(end)) => format!("{port}-{end}/{}", p.protocol),
-            (Some(port), None) => format!("{port}/{}", p.protocol),
-        })
-        .collect::<Vec<_>>()
-        .join(",")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{PolicyPort, PortRef};
+    use crate::ports::Protocol;
 
     fn num(port: u16, protocol: Protocol) -> PolicyPort {
         PolicyPort {
@@ -308,40 +185,19 @@ mod tests {
         assert!(err("a/b c/d").contains("missing `->`"));
         assert!(err("a/b -> c/d -> e/f").contains("more than one"));
         assert!(err(" -> c/d").contains("nothing before"));
-        assert!(err("a/b -> c/d:80/TPC").contains("`TPC` in `80/TPC` is not a protocol"));
+        assert!(err("a/b -> c/d:80/TPC").contains("`TPC` is not a protocol"));
         assert!(err("a/b -> c/d:80/TPC").contains("did you mean `TCP`"));
-        assert!(err("a/b -> c/d:0").contains("`0` in `0` is not a port"));
+        assert!(err("a/b -> c/d:0").contains("`0` is not a port number"));
         assert!(err("a/b -> c/d:70000/TCP").contains("`70000`"));
         assert!(err("a/b -> c/d:90-80").contains("ends before it starts"));
         assert!(err("a/b -> c/d:Web_Port").contains("`Web_Port`"));
         assert!(err("a/b -> c/d:80,").contains("empty entry"));
         assert!(err("a/b -> c/d:").contains("nothing after `c/d:`"));
         assert!(err("a/b:80 -> c/d").contains("ports belong to the receiving end"));
-        assert!(err("pod-1 -> c/d").contains("`pod-1` is not an end"));
+        assert!(err("pod-1 -> c/d").contains("`pod-1` is not an endpoint"));
         assert!(err("a/b -> 8.8.8.8").contains("write `ip:8.8.8.8`"));
         assert!(err("a/b -> ip:10.0.0.1/8").contains("write `ip:10.0.0.0/8`"));
         assert!(err("a/b -> ip:nope").contains("`ip:nope`"));
         assert!(err("a/b -> ip:[fd00::1").contains("missing `]`"));
-    }
-
-    #[test]
-    fn port_lists_and_externals_alone() {
-        assert_eq!(parse_ports(" ").unwrap(), Vec::new());
-        let ports = parse_ports("8080/TCP, 53/udp,http").unwrap();
-        assert_eq!(ports.len(), 3);
-        assert_eq!(parse_ports(&ports_text(&ports)).unwrap(), ports);
-        assert_eq!(
-            parse_ports("99999/TCP").unwrap_err(),
-            "`99999` in `99999/TCP` is not a port (1 to 65535)"
-        );
-        assert!(parse_ports("80,").unwrap_err().contains("empty entry"));
-        assert_eq!(parse_external(" 8.8.8.8 ").unwrap(), "ip:8.8.8.8");
-        assert_eq!(parse_external("ip:10.0.0.0/8").unwrap(), "ip:10.0.0.0/8");
-        assert_eq!(parse_external("[fd00::1]").unwrap(), "ip:fd00::1");
-        assert_eq!(parse_external("10.0.0.0/32").unwrap(), "ip:10.0.0.0");
-        assert!(parse_external("10.0.0.1/8")
-            .unwrap_err()
-            .contains("`ip:10.0.0.0/8`"));
-        assert!(parse_external("nope").unwrap_err().contains("`ip:nope`"));
     }
 }

@@ -29,7 +29,7 @@ use k8s_openapi::api::networking::v1::NetworkPolicy;
 use crate::cnp::ClusterNetworkPolicy;
 use crate::model::{Cluster, PolicyPort};
 
-pub use intent::{parse_external, parse_intent, parse_ports, ports_text};
+pub use intent::parse_intent;
 
 /// One arrow: `from` may talk to `to` on `ports`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -47,7 +47,7 @@ impl fmt::Display for Intent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} -> {}", self.from, self.to)?;
         if !self.ports.is_empty() {
-            write!(f, ":{}", intent::ports_text(&self.ports))?;
+            write!(f, ":{}", crate::syntax::policy_ports_text(&self.ports))?;
         }
         Ok(())
     }

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::baseline::{self, Output};
 use super::identity::Selectors;
-use super::{intent, Baseline, GenerateError, Intent, Options};
+use super::{Baseline, GenerateError, Intent, Options};
 use crate::cidr::Cidr;
 use crate::endpoint::Endpoint;
 use crate::model::{Cluster, Direction, EndpointKind, Peer, PolicyPort, PortRef, Rule};
@@ -390,18 +390,15 @@ fn block_covers(outer: &PeerKey, inner: &PeerKey) -> bool {
 }
 
 /// Resolves an intent end against the cluster. Addresses with host bits are refused rather
-/// than silently widened.
+/// than silently widened (by the syntax [`Endpoint::parse`] reads).
 fn resolve(cluster: &Cluster, id: &str) -> Result<Endpoint, String> {
-    if let Some(addr) = id.trim().strip_prefix("ip:") {
-        intent::external(addr.trim_start_matches('[').trim_end_matches(']'))?;
-    }
     Endpoint::parse(cluster, id).map_err(|e| e.0)
 }
 
 /// Ports must be valid, and a named port must be one the receiver exposes.
 fn check_ports(cluster: &Cluster, ports: &[PolicyPort], to: &Endpoint) -> Result<(), String> {
     for p in ports {
-        let text = intent::ports_text(std::slice::from_ref(p));
+        let text = crate::syntax::policy_ports_text(std::slice::from_ref(p));
         match (&p.port, p.end_port) {
             (None, Some(_)) => return Err(format!("`{text}`: an end port needs a start port")),
             (Some(PortRef::Number(0)), _) => return Err(format!("`{text}`: 0 is not a port")),
@@ -412,7 +409,7 @@ fn check_ports(cluster: &Cluster, ports: &[PolicyPort], to: &Endpoint) -> Result
                 return Err(format!("`{text}`: a named port cannot have an end port"))
             }
             (Some(PortRef::Name(name)), None) => {
-                intent::check_port_name(name, &text)?;
+                crate::names::check_port_name(name).map_err(|e| format!("`{text}`: {e}"))?;
                 let pod = match to {
                     Endpoint::Pod(i) => cluster.pods.get(*i),
                     Endpoint::External(_) => None,

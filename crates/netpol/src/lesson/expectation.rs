@@ -2,5 +2,5 @@
 //! lesson file writes it (`ns/a -> ns/b : 8080/TCP`). The syntax is
 //! [`crate::expect`]'s, shared with `netpol test`.
 
+pub(super) use crate::expect::yaml_port;
 pub use crate::expect::Expectation;
-pub(super) use crate::expect::{parse_port, parse_protocol};

@@ -7,7 +7,7 @@
 //! easier or impossible.
 
 use super::build::{join_documents, pick, to_workspace, WorkspaceParts};
-use super::expectation::{parse_port, parse_protocol};
+use super::expectation::yaml_port;
 use super::model::{Failing, WrongAnswer};
 
 mod answers;
@@ -575,16 +575,7 @@ impl<'a> Reader<'a> {
             None => None,
             Some(v) => {
                 let p = join(path, "port");
-                let parsed = match v {
-                    Value::Number(n) => n
-                        .as_u64()
-                        .and_then(|n| u16::try_from(n).ok())
-                        .filter(|n| *n > 0)
-                        .ok_or_else(|| format!("`{n}` is not a port number (1-65535)")),
-                    Value::String(s) => parse_port(s),
-                    other => Err(format!("`port` must be a number, not {}", kind_of(other))),
-                };
-                match parsed {
+                match yaml_port(v) {
                     Ok(n) => Some(n),
                     Err(message) => {
                         self.report(diag::INVALID_VALUE, &p, false, message);
@@ -595,7 +586,7 @@ impl<'a> Reader<'a> {
         };
         let protocol = match self.opt_string(map, path, "protocol") {
             None => Some(Protocol::Tcp),
-            Some(text) => match parse_protocol(&text) {
+            Some(text) => match crate::syntax::protocol(&text) {
                 Ok(p) => Some(p),
                 Err(message) => {
                     self.report(diag::INVALID_VALUE, &join(path, "protocol"), false, message);

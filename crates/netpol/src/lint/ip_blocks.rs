@@ -54,25 +54,16 @@ fn host_bits(
             .map(|(i, e)| (format!("{path}.except[{i}]"), e)),
     );
     for (at, block) in entries {
-        if !block.has_host_bits() {
+        let Some(problem) = crate::names::host_bits_problem(block) else {
             continue;
-        }
+        };
         let single = Cidr::host(block.addr);
         out.push(
-            cx.report(
-                codes::IPBLOCK_HOST_BITS,
-                index,
-                &at,
-                format!(
-                    "`{block}` has bits set after the /{} prefix: Kubernetes reads it as `{}`",
-                    block.prefix,
+            cx.report(codes::IPBLOCK_HOST_BITS, index, &at, problem)
+                .with_help(format!(
+                    "write `{}` for the range, or `{single}` for the single address",
                     block.network()
-                ),
-            )
-            .with_help(format!(
-                "write `{}` for the range, or `{single}` for the single address",
-                block.network()
-            )),
+                )),
         );
     }
 }

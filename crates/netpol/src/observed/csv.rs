@@ -1,14 +1,12 @@
 //! The plain flow log: `from,to,port,protocol[,count]`, one connection per line, `from` and
 //! `to` as endpoint ids (`ns/name`, `ip:203.0.113.7`) or bare addresses; a first line
-//! starting with `from` is a header.
-
-use std::net::IpAddr;
+//! starting with `from` is a header. Ends, ports and protocols are spelled as everywhere
+//! else ([`crate::syntax`]).
 
 use super::{Reader, Record};
-use crate::cidr::Cidr;
 use crate::endpoint::Endpoint;
 use crate::model::{EndpointKind, Labels};
-use crate::ports::Protocol;
+use crate::syntax::{self, EndpointRef};
 
 const COLUMNS: [&str; 5] = ["from", "to", "port", "protocol", "count"];
 
@@ -43,29 +41,24 @@ impl Reader {
         let cell = |i: usize| cells.get(i).copied().unwrap_or((1, ""));
         let field = |i: usize| COLUMNS.get(i).map(|c| c.to_string());
         let (col, protocol) = cell(3);
-        let protocol = match Protocol::parse(&protocol.to_ascii_uppercase()) {
-            Some(p) => p,
-            None if protocol.to_ascii_uppercase().starts_with("ICMP") => {
+        let protocol = match syntax::protocol(protocol) {
+            Ok(p) => p,
+            Err(_) if protocol.to_ascii_uppercase().starts_with("ICMP") => {
                 self.skipped.not_l4 += 1;
                 return;
             }
-            None => {
-                self.unreadable(
-                    col,
-                    field(3),
-                    format!("`{protocol}` is not TCP, UDP or SCTP"),
-                );
+            Err(why) => {
+                self.unreadable(col, field(3), why);
                 return;
             }
         };
         let (col, port) = cell(2);
-        let Some(port) = port.parse::<u16>().ok().filter(|p| *p > 0) else {
-            self.unreadable(
-                col,
-                field(2),
-                format!("`{port}` is not a port (1 to 65535)"),
-            );
-            return;
+        let port = match syntax::port_number(port) {
+            Ok(p) => p,
+            Err(why) => {
+                self.unreadable(col, field(2), why);
+                return;
+            }
         };
         let times = match cells.get(4) {
             None | Some((_, "")) => 1,
@@ -116,39 +109,20 @@ impl Reader {
         matches!(end, Endpoint::Pod(i) if self.cluster.pods.get(*i).is_some_and(|p| p.kind != EndpointKind::Pod))
     }
 
+    /// One end: a single address is matched to the pod that has it, if any; a range stays
+    /// outside; a pod id names a manifest's pod or a pod seen only in flows.
     fn csv_end(&mut self, id: &str) -> Result<Endpoint, String> {
-        let addr = id.strip_prefix("ip:").unwrap_or(id);
-        let addr = addr
-            .strip_prefix('[')
-            .and_then(|a| a.strip_suffix(']'))
-            .unwrap_or(addr);
-        if let Ok(ip) = addr.parse::<IpAddr>() {
-            return Ok(self.address(ip));
-        }
-        if id.starts_with("ip:") {
-            return match Cidr::parse(addr, true) {
-                Ok(c) if !c.has_host_bits() => Ok(Endpoint::External(c)),
-                Ok(c) => Err(format!(
-                    "`{id}` has bits set after the prefix: write `ip:{}`",
-                    c.network()
-                )),
-                Err(e) => Err(format!("`{id}`: {e}")),
-            };
-        }
-        let Some((namespace, name)) = id.split_once('/') else {
-            return Err(format!(
-                "`{id}` is neither `namespace/name` nor an address (`ip:203.0.113.7`)"
-            ));
+        let (namespace, name) = match syntax::flow_end(id)? {
+            EndpointRef::External(c) if c.is_host() => return Ok(self.address(c.addr)),
+            EndpointRef::External(c) => return Ok(Endpoint::External(c)),
+            EndpointRef::Pod { namespace, name } => (namespace, name),
         };
-        if !crate::names::is_dns_label(namespace) || name.is_empty() || name.contains('/') {
-            return Err(format!("`{id}` is not `namespace/name`"));
-        }
-        if let Some(i) = self.by_id.get(id) {
+        if let Some(i) = self.by_id.get(id.trim()) {
             return Ok(Endpoint::Pod(*i));
         }
         Ok(Endpoint::Pod(self.flow_endpoint(
-            namespace,
-            name,
+            &namespace,
+            &name,
             EndpointKind::Pod,
             Labels::new(),
         )))

@@ -4,10 +4,11 @@
 
 use super::{join, Reader, WorkspaceSpec, SOLUTION_FIELDS};
 use crate::diag::{self, Diagnostic};
-use crate::expect::{parse_port, parse_protocol, Pattern};
+use crate::expect::Pattern;
 use crate::lesson::model::{Accept, Leeway, RightAnswer};
 use crate::lesson::Lesson;
-use crate::ports::{Connections, PortRanges, Protocol};
+use crate::ports::{Connections, PortRanges};
+use crate::syntax::{self, Ports};
 use crate::workspace::Workspace;
 use crate::yaml::value::{DataFile, Mapping, Value};
 
@@ -159,23 +160,21 @@ fn parse_accepted(text: &str) -> Result<(Pattern, Pattern, Option<Connections>),
     Ok((pattern("sender", from)?, pattern("receiver", to)?, ports))
 }
 
-/// `53`, `53/UDP`, `8000-9000/TCP`.
+/// `53`, `53/UDP`, `8000-9000/TCP`, `UDP` ([`syntax::port`]); not a port name, which only
+/// a pod resolves, and an accepted difference is between workspaces.
 fn parse_ports(text: &str) -> Result<Connections, String> {
-    let (numbers, protocol) = match text.split_once('/') {
-        Some((n, p)) => (n.trim(), parse_protocol(p.trim())?),
-        None => (text, Protocol::Tcp),
-    };
-    let (first, last) = match numbers.split_once('-') {
-        Some((a, b)) => (parse_port(a.trim())?, parse_port(b.trim())?),
-        None => {
-            let n = parse_port(numbers)?;
-            (n, n)
+    let spec = syntax::port(text)?;
+    let ranges = match spec.ports {
+        Ports::Every => PortRanges::all(),
+        Ports::Number(n) => PortRanges::range(n, n),
+        Ports::Range(lo, hi) => PortRanges::range(lo, hi),
+        Ports::Named(name) => {
+            return Err(format!(
+                "`{name}` is a port name: write the number or a range, like `8000-9000/TCP`"
+            ))
         }
     };
-    if last < first {
-        return Err(format!("`{numbers}`: the range ends before it starts"));
-    }
-    Ok(Connections::of(protocol, PortRanges::range(first, last)))
+    Ok(Connections::of(spec.protocol, ranges))
 }
 
 /// Reads a learner's answer for `lesson`: a workspace file in the shape of a lesson's
@@ -241,6 +240,7 @@ fn on_start(r: &mut Reader<'_>, spec: &WorkspaceSpec, start: &Workspace) -> Opti
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ports::Protocol;
 
     #[test]
     fn reads_accepted_connections_with_and_without_ports() {
@@ -269,7 +269,7 @@ mod tests {
             .contains("receiver is missing"));
         assert!(parse_accepted("x/a -> x/b : 53/ICMP")
             .unwrap_err()
-            .contains("unknown protocol"));
+            .contains("`ICMP` is not a protocol"));
     }
 
     #[test]

@@ -39,7 +39,8 @@ pub(super) fn diagnostics_tab(store: &Store) -> Html {
         });
     }
     for e in &d.eval.bad_externals {
-        items.push(html! { <li class="diag warning"><span class="sev">{ icons::warning() }</span><div><p>{ format!("external endpoint `{e}` is not an address or CIDR") }</p></div></li> });
+        let why = netpol::syntax::address(e).err().unwrap_or_default();
+        items.push(html! { <li class="diag warning"><span class="sev">{ icons::warning() }</span><div><p>{ format!("external endpoint `{e}`: {why}") }</p></div></li> });
     }
     items.extend(rest.into_iter().map(|diag| diagnostic_item(store, diag)));
     let empty = items.is_empty();
