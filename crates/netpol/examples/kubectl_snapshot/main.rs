@@ -64,7 +64,7 @@ fn items(shape: &Shape) -> impl Iterator<Item = serde_json::Value> + '_ {
     let namespaces =
         (0..shape.namespaces).map(|n| objects::namespace(n, &mut Random::new(n as u64)));
     let pods = (0..shape.pods).map(move |p| {
-        let mut pod = objects::pod(p, shape.namespaces, &mut Random::new(1 << 40 | p as u64));
+        let mut pod = objects::pod(p, shape.namespaces, &mut Random::new((1 << 40) | p as u64));
         if shape.after && is_changed(p, shape.pods, 100) {
             objects::relabel(&mut pod);
         }

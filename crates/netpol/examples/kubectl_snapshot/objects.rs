@@ -110,7 +110,7 @@ pub fn pod(p: usize, namespaces: usize, random: &mut Random) -> Value {
     let started = timestamp(random.below(40_000));
     let node = format!("node-{}", p / 30);
     let ip = format!("10.{}.{}.{}", 64 + (p >> 16) % 128, (p >> 8) & 255, p & 255);
-    let host_ip = format!("172.16.{}.{}", (p / 30 >> 8) & 255, (p / 30) & 255);
+    let host_ip = format!("172.16.{}.{}", ((p / 30) >> 8) & 255, (p / 30) & 255);
     json!({
         "apiVersion": "v1",
         "kind": "Pod",
