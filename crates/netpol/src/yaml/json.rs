@@ -237,6 +237,10 @@ impl<'a> Reader<'a, '_> {
         let (end, escaped) = string_end(self.b, start).ok_or(Stop::Bail)?;
         self.pos = end;
         let raw = self.text.get(start..end).ok_or(Stop::Bail)?;
+        // A line break in a string is not JSON, and YAML would fold it: leave it to YAML.
+        if raw.bytes().any(|c| c < 0x20) {
+            return Err(Stop::Bail);
+        }
         let text = if escaped {
             Cow::Owned(serde_json::from_str::<String>(raw).map_err(|_| Stop::Bail)?)
         } else {
@@ -299,7 +303,7 @@ fn string_at(text: &str, at: usize) -> Option<Cow<'_, str>> {
 }
 
 /// Where the string opening at `at` ends (past its closing quote), and whether it has
-/// escapes; `None` when it is not closed, or holds a control character (not JSON).
+/// escapes; `None` when it is not closed.
 fn string_end(b: &[u8], at: usize) -> Option<(usize, bool)> {
     if b.get(at) != Some(&b'"') {
         return None;
@@ -307,52 +311,73 @@ fn string_end(b: &[u8], at: usize) -> Option<(usize, bool)> {
     let mut pos = at + 1;
     let mut escaped = false;
     loop {
-        match *b.get(pos)? {
-            b'"' => return Some((pos + 1, escaped)),
-            b'\\' => {
-                escaped = true;
-                pos += 2;
-            }
-            c if c < 0x20 => return None,
-            _ => pos += 1,
+        pos += memchr::memchr2(b'"', b'\\', b.get(pos..)?)?;
+        if b.get(pos) == Some(&b'"') {
+            return Some((pos + 1, escaped));
         }
+        escaped = true;
+        pos += 2;
     }
+}
+
+/// The bytes that matter when looking for the end of a collection.
+const STRUCTURAL: [bool; 256] = {
+    let mut table = [false; 256];
+    table[b'"' as usize] = true;
+    table[b'{' as usize] = true;
+    table[b'}' as usize] = true;
+    table[b'[' as usize] = true;
+    table[b']' as usize] = true;
+    table
+};
+
+fn is_structural(c: u8) -> bool {
+    STRUCTURAL.get(c as usize).copied().unwrap_or(false)
 }
 
 /// Where the value starting at `at` ends: strings closed, brackets balanced and of the
 /// same kind; nothing else checked. Iterative, so nesting depth costs no stack.
 fn skip_value(b: &[u8], at: usize) -> Option<usize> {
+    match *b.get(at)? {
+        b'"' => return Some(string_end(b, at)?.0),
+        b'{' | b'[' => {}
+        _ => return literal_end(b, at),
+    }
     let mut open: Vec<u8> = Vec::new();
     let mut pos = at;
     loop {
+        pos += b.get(pos..)?.iter().position(|c| is_structural(*c))?;
         match *b.get(pos)? {
             b'"' => pos = string_end(b, pos)?.0,
-            c @ (b'{' | b'[') => {
-                open.push(if c == b'{' { b'}' } else { b']' });
+            b'{' => {
+                open.push(b'}');
                 pos += 1;
             }
-            c @ (b'}' | b']') => {
-                if open.pop()? != c {
+            b'[' => {
+                open.push(b']');
+                pos += 1;
+            }
+            closing => {
+                if open.pop()? != closing {
                     return None;
                 }
                 pos += 1;
+                if open.is_empty() {
+                    return Some(pos);
+                }
             }
-            b',' | b' ' | b'\n' | b'\r' | b'\t' | b':' if !open.is_empty() => pos += 1,
-            _ if open.is_empty() => {
-                // A bare literal: up to the next delimiter.
-                let len = b
-                    .get(pos..)?
-                    .iter()
-                    .position(|c| matches!(c, b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t'));
-                let end = len.map_or(b.len(), |n| pos + n);
-                return (end > pos).then_some(end);
-            }
-            _ => pos += 1,
-        }
-        if open.is_empty() {
-            return Some(pos);
         }
     }
+}
+
+/// Where a bare literal (number, `true`, ...) at `at` ends; `None` when there is none.
+fn literal_end(b: &[u8], at: usize) -> Option<usize> {
+    let len = b
+        .get(at..)?
+        .iter()
+        .position(|c| matches!(c, b',' | b'}' | b']' | b':' | b' ' | b'\n' | b'\r' | b'\t'));
+    let end = len.map_or(b.len(), |n| at + n);
+    (end > at && !is_structural(*b.get(at)?)).then_some(end)
 }
 
 /// The items of a JSON `List` (`apiVersion: v1`, `kind: List`, `items` an array), each
@@ -387,10 +412,16 @@ pub(crate) fn list_items(text: &str) -> Option<Vec<Chunk>> {
         match key {
             "kind" => kind = string_at(text, pos),
             "apiVersion" => api_version = string_at(text, pos),
-            "items" => items = Some(item_ranges(b, pos)?),
             _ => {}
         }
-        pos = skip_space(b, skip_value(b, pos)?);
+        let end = if key == "items" {
+            let (ranges, end) = item_ranges(b, pos)?;
+            items = Some(ranges);
+            end
+        } else {
+            skip_value(b, pos)?
+        };
+        pos = skip_space(b, end);
         match b.get(pos) {
             Some(b',') => pos = skip_space(b, pos + 1),
             Some(b'}') => {}
@@ -408,15 +439,16 @@ pub(crate) fn list_items(text: &str) -> Option<Vec<Chunk>> {
     }
 }
 
-/// The items of the array at `at`; `None` when it is not an array or not well-formed.
-fn item_ranges(b: &[u8], at: usize) -> Option<Vec<Chunk>> {
+/// The items of the array at `at`, and where it ends; `None` when it is not an array or
+/// not well-formed.
+fn item_ranges(b: &[u8], at: usize) -> Option<(Vec<Chunk>, usize)> {
     if b.get(at) != Some(&b'[') {
         return None;
     }
     let mut ranges = Vec::new();
     let mut pos = skip_space(b, at + 1);
     if b.get(pos) == Some(&b']') {
-        return Some(ranges);
+        return Some((ranges, pos + 1));
     }
     loop {
         let end = skip_value(b, pos)?;
@@ -424,7 +456,7 @@ fn item_ranges(b: &[u8], at: usize) -> Option<Vec<Chunk>> {
         pos = skip_space(b, end);
         match b.get(pos) {
             Some(b',') => pos = skip_space(b, pos + 1),
-            Some(b']') => return Some(ranges),
+            Some(b']') => return Some((ranges, pos + 1)),
             _ => return None,
         }
     }

@@ -117,15 +117,13 @@ const LINE_STRIDE: usize = 32;
 impl LineStarts {
     pub fn new(text: &str) -> LineStarts {
         let mut starts = vec![0];
-        let mut line = 0usize;
-        for (i, b) in text.bytes().enumerate() {
-            if b == b'\n' {
-                line += 1;
-                if line % LINE_STRIDE == 0 {
-                    starts.push(i + 1);
-                }
-            }
-        }
+        let breaks = memchr::memchr_iter(b'\n', text.as_bytes());
+        starts.extend(
+            breaks
+                .skip(LINE_STRIDE - 1)
+                .step_by(LINE_STRIDE)
+                .map(|i| i + 1),
+        );
         LineStarts(starts)
     }
 
