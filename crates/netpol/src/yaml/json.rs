@@ -320,19 +320,9 @@ fn string_end(b: &[u8], at: usize) -> Option<(usize, bool)> {
     }
 }
 
-/// The bytes that matter when looking for the end of a collection.
-const STRUCTURAL: [bool; 256] = {
-    let mut table = [false; 256];
-    table[b'"' as usize] = true;
-    table[b'{' as usize] = true;
-    table[b'}' as usize] = true;
-    table[b'[' as usize] = true;
-    table[b']' as usize] = true;
-    table
-};
-
+/// Whether a byte matters when looking for the end of a collection.
 fn is_structural(c: u8) -> bool {
-    STRUCTURAL.get(c as usize).copied().unwrap_or(false)
+    matches!(c, b'"' | b'{' | b'}' | b'[' | b']')
 }
 
 /// Where the value starting at `at` ends: strings closed, brackets balanced and of the
