@@ -226,3 +226,40 @@ fn truncated_and_outlandish_input_is_a_diagnostic_never_a_panic() {
     let loaded = load_one("deep.json", &deep);
     assert_eq!(loaded.diagnostics.len(), 1);
 }
+
+#[test]
+fn a_syntax_error_in_one_item_leaves_the_other_items_loaded() {
+    let json = json_list(items());
+    // A comma lost inside pod 5's metadata.
+    let name = json.find("\"name\": \"web-5d8f9c-5\",").unwrap();
+    let comma = name + "\"name\": \"web-5d8f9c-5\"".len();
+    let broken = format!("{}{}", &json[..comma], &json[comma + 1..]);
+    let loaded = load_one("snapshot.json", &broken);
+    assert_eq!(loaded.diagnostics.len(), 1, "{:?}", loaded.diagnostics);
+    let d = &loaded.diagnostics[0];
+    assert_eq!(d.code, "NP100", "{d}");
+    let item_start = broken[..name].rfind("\n        {").unwrap();
+    let item_end = item_start + broken[item_start..].find("\n        }").unwrap();
+    assert!(d.start > item_start && d.start < item_end, "{d}");
+    assert_eq!(loaded.cluster.pods.len(), 12);
+    assert_eq!(loaded.cluster.policies.len(), 6);
+}
+
+#[test]
+fn the_apps_cached_loading_reads_a_json_list_alike_before_and_after_an_edit() {
+    let json = json_list(items());
+    let source = |text| {
+        [Source {
+            name: "snapshot.json",
+            text,
+        }]
+    };
+    let mut cache = netpol::LoadCache::default();
+    let first = netpol::load_cached(&source(&json), &mut cache);
+    assert_eq!(first.cluster, load_one("snapshot.json", &json).cluster);
+    // One item edited: the others come from the cache, the places of all are right.
+    let edited = json.replacen("\"app\": \"app1\"", "\"app\": \"app9\"", 1);
+    let second = netpol::load_cached(&source(&edited), &mut cache);
+    assert_eq!(second.cluster, load_one("snapshot.json", &edited).cluster);
+    assert!(second.diagnostics.is_empty(), "{:?}", second.diagnostics);
+}
