@@ -4,7 +4,7 @@
 use std::io::Read as _;
 use std::path::Path;
 
-use netpol::{Loaded, Severity, Source};
+use netpol::{Loaded, Severity};
 
 /// Reads every input; an unreadable one is an error naming it.
 pub fn read(inputs: &[String]) -> Result<Vec<(String, String)>, String> {
@@ -57,6 +57,7 @@ fn read_file(path: &Path) -> Result<String, String> {
 ///
 /// The result lives until the process ends: a command loads once and exits, and freeing
 /// hundreds of thousands of small objects one by one at exit is time the user waits for.
+/// The texts are handed over, not copied: a cluster snapshot can be a gigabyte.
 pub fn load(inputs: &[String]) -> Result<&'static Loaded, String> {
     let texts = {
         let _progress = crate::progress::during("reading the inputs", None);
@@ -67,11 +68,7 @@ pub fn load(inputs: &[String]) -> Result<&'static Loaded, String> {
         format!("loading {} MB of manifests", size / 1_000_000),
         None,
     );
-    let sources: Vec<Source<'_>> = texts
-        .iter()
-        .map(|(name, text)| Source { name, text })
-        .collect();
-    Ok(Box::leak(Box::new(netpol::load(&sources))))
+    Ok(Box::leak(Box::new(netpol::load_owned(texts))))
 }
 
 /// Queries still run on what loaded; errors go to stderr so nobody mistakes a partial

@@ -71,7 +71,7 @@ pub use connectivity::{connectivity, ConnectivityMap};
 pub use diag::{Diagnostic, Severity};
 pub use endpoint::Endpoint;
 pub use eval::{explain, verdict, Explanation, Stage, Traffic};
-pub use load::{load, load_cached, LoadCache, Loaded, Source};
+pub use load::{load, load_cached, load_owned, LoadCache, Loaded, Source};
 pub use matrix::{matrix, Matrix};
 pub use model::{Cluster, Direction, Namespace, Node, Pod, Policy};
 pub use ports::{Connections, Protocol};

@@ -11,16 +11,20 @@
 //! ranges (what the docs' namespace-default excepts), and dual-stack clusters usually put
 //! IPv6 pod networks in `fc00::/7`.
 
+use std::collections::HashMap;
+use std::net::IpAddr;
+
 use super::codes;
 use super::context::{effective_rules, peer_path, Context};
 use super::logic::excepts_cover;
 use crate::cidr::Cidr;
 use crate::diag::Diagnostic;
-use crate::model::Peer;
+use crate::model::{Cluster, Peer};
 use crate::names::private_ranges;
 
 pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let private = private_ranges();
+    let mut covered = Covered::new(cx.cluster);
     for (index, policy) in cx.cluster.policies.iter().enumerate() {
         for (direction, r, rule) in effective_rules(policy) {
             for (p, peer) in rule.peers.iter().enumerate() {
@@ -30,7 +34,7 @@ pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 let path = format!("{}.ipBlock", peer_path(direction, r, p));
                 host_bits(cx, index, &path, cidr, except, out);
                 if cx.pod_ips_known {
-                    matches_pods(cx, index, &path, cidr, except, out);
+                    matches_pods(cx, &mut covered, index, &path, cidr, except, out);
                 } else {
                     private_range(cx, index, &path, cidr, except, &private, out);
                 }
@@ -68,32 +72,77 @@ fn host_bits(
     }
 }
 
+/// The pods each ipBlock covers. A snapshot of a cluster has a hundred thousand pods and
+/// tens of thousands of blocks, most of them alike (every namespace's copy of the docs'
+/// default): pods are looked up in their IPs sorted, where a block's pods are one run, and
+/// each distinct block is looked up once.
+struct Covered {
+    /// Every pod IP with its pod's index, sorted.
+    ips: Vec<(IpAddr, usize)>,
+    /// (block, except) -> the pods it covers, as the finding lists them.
+    seen: HashMap<(Cidr, Vec<Cidr>), Option<String>>,
+}
+
+impl Covered {
+    fn new(cluster: &Cluster) -> Covered {
+        let mut ips: Vec<(IpAddr, usize)> = cluster
+            .pods
+            .iter()
+            .enumerate()
+            // A host-network pod's IPs are its node's: an ipBlock is the way to match them
+            // (NP221's advice), and they do not change when the pod restarts.
+            .filter(|(_, pod)| !pod.host_network)
+            .flat_map(|(i, pod)| pod.ips.iter().map(move |ip| (*ip, i)))
+            .collect();
+        ips.sort_unstable();
+        Covered {
+            ips,
+            seen: HashMap::new(),
+        }
+    }
+
+    /// The pods with an IP in `cidr` and outside `except`, in input order.
+    fn pods(&self, cidr: &Cidr, except: &[Cidr]) -> Vec<usize> {
+        let first = cidr.network().addr;
+        let from = self.ips.partition_point(|(ip, _)| *ip < first);
+        let mut pods: Vec<usize> = self
+            .ips
+            .get(from..)
+            .unwrap_or(&[])
+            .iter()
+            .take_while(|(ip, _)| cidr.contains_ip(*ip))
+            .filter(|(ip, _)| !except.iter().any(|e| e.contains_ip(*ip)))
+            .map(|(_, pod)| *pod)
+            .collect();
+        pods.sort_unstable();
+        pods.dedup();
+        pods
+    }
+
+    /// The pods a block covers, listed as a finding shows them; `None` for none.
+    fn listed(&mut self, cx: &Context<'_>, cidr: &Cidr, except: &[Cidr]) -> Option<&str> {
+        let key = (*cidr, except.to_vec());
+        if !self.seen.contains_key(&key) {
+            let pods = self.pods(cidr, except);
+            let listed = (!pods.is_empty()).then(|| cx.pod_list(&pods));
+            self.seen.insert(key.clone(), listed);
+        }
+        self.seen.get(&key).and_then(Option::as_deref)
+    }
+}
+
 fn matches_pods(
     cx: &Context<'_>,
+    covered: &mut Covered,
     index: usize,
     path: &str,
     cidr: &Cidr,
     except: &[Cidr],
     out: &mut Vec<Diagnostic>,
 ) {
-    let pods: Vec<usize> = cx
-        .cluster
-        .pods
-        .iter()
-        .enumerate()
-        // A host-network pod's IPs are its node's: an ipBlock is the way to match them
-        // (NP221's advice), and they do not change when the pod restarts.
-        .filter(|(_, pod)| !pod.host_network)
-        .filter(|(_, pod)| {
-            pod.ips
-                .iter()
-                .any(|ip| cidr.contains_ip(*ip) && !except.iter().any(|e| e.contains_ip(*ip)))
-        })
-        .map(|(i, _)| i)
-        .collect();
-    if pods.is_empty() {
+    let Some(pods) = covered.listed(cx, cidr, except) else {
         return;
-    }
+    };
     out.push(
         cx.report(
             codes::IPBLOCK_MATCHES_PODS,
@@ -101,7 +150,7 @@ fn matches_pods(
             &format!("{path}.cidr"),
             format!(
                 "ipBlock `{cidr}` covers the IPs of {}: it matches those pods too, by an address that changes whenever they restart",
-                cx.pod_list(&pods)
+                pods
             ),
         )
         .with_help(

@@ -62,9 +62,42 @@ pub(crate) struct Identity {
     pub at: Origin,
 }
 
+/// The tree of one document's text, without what the engine never reads: the same text
+/// always gives the same tree, so the loader can drop it and build it again when a finding
+/// needs a place (`Loaded::locate`).
+pub(crate) fn tree_of(text: &str) -> Result<Document, yaml::ParseError> {
+    Document::parse_skipping(text, Some(unread_by_engine))
+}
+
+/// Values of a JSON object the loader never looks at (see `objects`: what is decoded, and
+/// `schema`: what is checked for unknown fields). A pod as kubectl prints it is mostly
+/// these: managedFields, status conditions, env, probes, volumes. Skipping them keeps
+/// reading a cluster snapshot to the cost of what loads.
+fn unread_by_engine(kind: Option<&str>, path: &[&str]) -> bool {
+    match path {
+        ["metadata", "managedFields"] => true,
+        // A Node's status has its addresses; a pod's, its IPs.
+        ["status"] => kind.is_some_and(|k| {
+            matches!(k, "Namespace" | "NetworkPolicy") || workload_kind(k).is_some()
+        }),
+        ["status", field] => kind == Some("Pod") && !matches!(*field, "podIP" | "podIPs"),
+        ["spec", field] => kind == Some("Pod") && !is_read_in_pod_spec(field),
+        ["spec", "template", "spec", field] => {
+            kind.and_then(workload_kind).is_some() && !is_read_in_pod_spec(field)
+        }
+        ["spec", "containers", "[]", field] => kind == Some("Pod") && *field != "ports",
+        _ => false,
+    }
+}
+
+/// The fields of a pod spec that `objects::PodSpec` decodes.
+fn is_read_in_pod_spec(field: &str) -> bool {
+    matches!(field, "containers" | "hostNetwork")
+}
+
 /// Reads one document's text.
 pub(crate) fn parse(text: &str) -> Parsed {
-    match Document::parse(text) {
+    match tree_of(text) {
         Ok(tree) => {
             let mut cx = Cx {
                 tree: &tree,

@@ -60,7 +60,8 @@ pub struct Loaded {
 #[derive(Clone, Debug, Default)]
 struct SourceText {
     name: String,
-    text: String,
+    /// Shared with the loop that reads its documents (a snapshot is too large to copy).
+    text: Arc<String>,
     lines: LineStarts,
 }
 
@@ -116,7 +117,7 @@ impl Loaded {
         };
         let tree = doc.parsed.tree.get_or_init(|| {
             let text = source.text.get(doc.base..doc.base + doc.len).unwrap_or("");
-            yaml::Document::parse(text).ok()
+            document::tree_of(text).ok()
         });
         let Some(tree) = tree else {
             return Origin::default();
@@ -144,27 +145,44 @@ fn origin_at(source: &SourceText, start: usize, end: usize) -> Origin {
 
 /// Loads every source into one cluster.
 pub fn load(sources: &[Source<'_>]) -> Loaded {
+    load_from(copied(sources), None)
+}
+
+/// [`load`] from (name, text) pairs it takes over instead of copying: the [`Loaded`] keeps
+/// each source's text (to place findings), and a cluster snapshot can be a gigabyte.
+pub fn load_owned(sources: Vec<(String, String)>) -> Loaded {
+    let sources = sources
+        .into_iter()
+        .map(|(name, text)| (name, Arc::new(text)))
+        .collect();
     load_from(sources, None)
 }
 
 /// [`load`], reusing what `cache` holds for documents whose text did not change; the cache
 /// then holds exactly the documents of these sources.
 pub fn load_cached(sources: &[Source<'_>], cache: &mut LoadCache) -> Loaded {
-    load_from(sources, Some(cache))
+    load_from(copied(sources), Some(cache))
 }
 
-fn load_from(sources: &[Source<'_>], mut cache: Option<&mut LoadCache>) -> Loaded {
+fn copied(sources: &[Source<'_>]) -> Vec<(String, Arc<String>)> {
+    sources
+        .iter()
+        .map(|s| (s.name.to_string(), Arc::new(s.text.to_string())))
+        .collect()
+}
+
+fn load_from(sources: Vec<(String, Arc<String>)>, mut cache: Option<&mut LoadCache>) -> Loaded {
     let mut kept = HashMap::new();
     let mut assembler = Assembler::default();
-    for source in sources {
+    for (name, source_text) in sources {
         let source_index = assembler.out.sources.len();
         assembler.out.sources.push(SourceText {
-            name: source.name.to_string(),
-            text: source.text.to_string(),
-            lines: LineStarts::new(source.text),
+            name,
+            lines: LineStarts::new(&source_text),
+            text: source_text.clone(),
         });
-        for chunk in yaml::split_documents(source.text) {
-            let text = source.text.get(chunk.start..chunk.end).unwrap_or("");
+        for chunk in documents_of(&source_text) {
+            let text = source_text.get(chunk.start..chunk.end).unwrap_or("");
             let parsed = match cache.as_deref_mut() {
                 Some(cache) => {
                     let key: Arc<str> = Arc::from(text);
@@ -190,6 +208,18 @@ fn load_from(sources: &[Source<'_>], mut cache: Option<&mut LoadCache>) -> Loade
         cache.documents = kept;
     }
     assembler.finish()
+}
+
+/// Where a source's documents are: a JSON `List` (a `kubectl get -o json` snapshot) is
+/// read item by item, each as a document of its own, so that only one item's tree exists at
+/// a time; anything else is split at `---` lines.
+fn documents_of(text: &str) -> Vec<yaml::Chunk> {
+    if yaml::looks_like_json(text) {
+        if let Some(items) = yaml::list_items(text) {
+            return items;
+        }
+    }
+    yaml::split_documents(text)
 }
 
 /// Puts the documents' objects together, in order.

@@ -58,8 +58,10 @@ pub(super) struct Builder<'a> {
 
 impl<'a> Builder<'a> {
     pub fn new(text: &'a str) -> Builder<'a> {
-        // Manifests run about one node per 8 bytes; reserving that much saves regrowing.
-        let nodes = text.len() / 8 + 4;
+        // Manifests run about one node per 8 bytes, a node is 40 bytes: reserving for all
+        // of them would take five times the text before reading a byte of it (6 GB for a
+        // 1 GB snapshot). A small share, capped, and the vectors grow as nodes come.
+        let nodes = (text.len() / 64).min(1 << 16) + 4;
         let mut doc = Document::with_text(text);
         doc.nodes.reserve(nodes);
         doc.children.reserve(nodes);

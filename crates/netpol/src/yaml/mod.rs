@@ -7,6 +7,9 @@
 //!   whose nodes know their byte ranges. The same tree answers typed decoding
 //!   (`decode`, serde with kubectl's YAML 1.1 rules and located errors), the schema
 //!   walk for unknown fields, and "where is `spec.ingress[0]`" for the linter.
+//! - JSON documents are read by a JSON reader into the same tree, leaving out values the
+//!   caller never reads; a JSON `List` is cut into its items first (`list_items`), so the
+//!   loader reads a snapshot of a whole cluster one object at a time.
 //! - Plain scalars resolve as go-yaml v2 resolves them (`Scalar`): `yes` is a boolean,
 //!   `010` is 8.
 //! - [`emit`] writes YAML (generated policies; the CLI's `-o yaml` renderers quote with
@@ -19,14 +22,16 @@ mod fast;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod fast_check;
 mod full;
+mod json;
 mod resolve;
 mod tree;
 pub(crate) mod value;
 
 pub(crate) use de::{decode, DecodeError};
 pub use emit::Yaml;
+pub(crate) use json::{list_items, looks_like_json};
 pub(crate) use resolve::Scalar;
-pub(crate) use tree::{Document, NodeId, MAX_DEPTH};
+pub(crate) use tree::{Document, NodeId, ParseError, MAX_DEPTH};
 
 /// One document's slice of a source.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -100,18 +105,24 @@ pub(crate) fn error_offset(doc: &str, offset: usize) -> usize {
     }
 }
 
-/// Byte offsets of line starts, to turn byte offsets into lines and columns.
+/// Where every [`LINE_STRIDE`]th line starts, to turn byte offsets into lines and
+/// columns: a snapshot of a cluster has tens of millions of lines, and a start for each
+/// would take more memory than what loads from it.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct LineStarts(Vec<usize>);
+
+/// Lines between two kept line starts; a lookup counts at most this many line breaks.
+const LINE_STRIDE: usize = 32;
 
 impl LineStarts {
     pub fn new(text: &str) -> LineStarts {
         let mut starts = vec![0];
+        let breaks = memchr::memchr_iter(b'\n', text.as_bytes());
         starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|(_, b)| *b == b'\n')
-                .map(|(i, _)| i + 1),
+            breaks
+                .skip(LINE_STRIDE - 1)
+                .step_by(LINE_STRIDE)
+                .map(|i| i + 1),
         );
         LineStarts(starts)
     }
@@ -119,14 +130,20 @@ impl LineStarts {
     /// 1-based line and 1-based character column of a byte offset.
     pub fn position(&self, text: &str, offset: usize) -> (usize, usize) {
         let offset = offset.min(text.len());
-        let line = self.0.partition_point(|&s| s <= offset).max(1);
-        let start = self.0.get(line - 1).copied().unwrap_or(0);
+        let kept = self.0.partition_point(|&s| s <= offset).max(1) - 1;
+        let from = self.0.get(kept).copied().unwrap_or(0);
+        let between = text.as_bytes().get(from..offset).unwrap_or(&[]);
+        let breaks = between.iter().filter(|b| **b == b'\n').count();
+        let start = between
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(from, |i| from + i + 1);
         let column = text
             .get(start..offset)
             .map(|s| s.chars().count())
             .unwrap_or(0)
             + 1;
-        (line, column)
+        (kept * LINE_STRIDE + breaks + 1, column)
     }
 }
 
@@ -150,6 +167,14 @@ mod tests {
         assert_eq!(lines.position(text, 0), (1, 1));
         let x = text.find('x').unwrap();
         assert_eq!(lines.position(text, x), (2, 6));
+        // Across kept line starts, and at the very end.
+        let long: String = (1..=100).map(|i| format!("line {i}\n")).collect();
+        let lines = LineStarts::new(&long);
+        for i in [1, 31, 32, 33, 64, 65, 100] {
+            let at = long.find(&format!("line {i}\n")).unwrap();
+            assert_eq!(lines.position(&long, at + 2), (i, 3), "line {i}");
+        }
+        assert_eq!(lines.position(&long, long.len()), (101, 1));
     }
 
     #[test]

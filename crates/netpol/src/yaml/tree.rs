@@ -10,6 +10,7 @@
 //! goes to saphyr-parser (`full`); both feed the same builder (`build`).
 
 use super::build::Builder;
+use super::json::Skip;
 use super::resolve::Scalar;
 
 /// Index of a node in its document.
@@ -87,11 +88,26 @@ pub(crate) struct ParseError {
 impl Document {
     /// Parses one document's text.
     pub fn parse(text: &str) -> Result<Document, ParseError> {
+        Document::parse_skipping(text, None)
+    }
+
+    /// [`Document::parse`]; a JSON document is read by the JSON reader, which leaves out
+    /// what `skip` says (see `json`). The same text and `skip` always give the same tree,
+    /// so node ids found once stay valid when the tree is built again.
+    pub fn parse_skipping(text: &str, skip: Option<Skip>) -> Result<Document, ParseError> {
         if u32::try_from(text.len()).is_err() {
             return Err(ParseError {
                 message: "the document is larger than 4 GB".to_string(),
                 offset: 0,
             });
+        }
+        if super::json::looks_like_json(text) {
+            let mut builder = Builder::new(text);
+            match super::json::parse(text, &mut builder, skip) {
+                Ok(()) => return builder.finish(),
+                Err(super::fast::Stop::Error(e)) => return Err(e),
+                Err(super::fast::Stop::Bail) => {}
+            }
         }
         let mut builder = Builder::new(text);
         match super::fast::parse(text, &mut builder) {
