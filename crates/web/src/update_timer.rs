@@ -3,9 +3,10 @@
 //! DOM mutation the update caused. Closing the measure when the app's own effect runs
 //! would stop the clock before the panes below it had committed their DOM, so a
 //! MutationObserver on the app's root notes when mutations arrive instead, and the measure
-//! is closed once the DOM has been quiet for [`QUIET_FRAMES`] animation frames, ending at
-//! the last mutation (not at the frame that noticed the quiet). The browser tests measure
-//! the same span from outside (`tests/e2e/app-helpers.mjs`) and check the two agree.
+//! is closed once the DOM has been quiet for [`QUIET_FRAMES`] animation frames after the
+//! update's first mutation, ending at the last mutation (not at the frame that noticed the
+//! quiet). The browser tests measure the same span from outside
+//! (`tests/e2e/app-helpers.mjs`) and check the two agree.
 //!
 //! A mutation costs a timestamp and nothing else: the observer's callback ignores its
 //! records, and its closures and the frame callback are made once. An update begun before
@@ -19,9 +20,15 @@ use wasm_bindgen::{JsCast, JsValue};
 
 /// The measure's name.
 pub const UPDATE: &str = "netpol:update";
-/// Frames in a row without a mutation after which an update counts as done. One is not
-/// enough: a render that yields to the browser (Yew does past 16 ms) may resume after it.
+/// Frames in a row without a mutation, after its first one, after which an update counts
+/// as done. One is not enough: a render that yields to the browser (Yew does past 16 ms)
+/// may resume after it.
 const QUIET_FRAMES: u8 = 2;
+/// Frames an update may take to make its first mutation. The quiet frames are counted only
+/// from there: on a busy machine frames pass between the keystroke and the render it
+/// schedules. An update that changes nothing on the page is closed after these, as long
+/// as zero.
+const FIRST_MUTATION_FRAMES: u8 = 60;
 
 #[wasm_bindgen]
 extern "C" {
@@ -45,6 +52,8 @@ extern "C" {
 struct Open {
     start: f64,
     last: f64,
+    /// Whether any mutation has arrived yet.
+    seen: bool,
 }
 
 /// The observer and the timing state; one per page, made by [`observe`].
@@ -55,7 +64,7 @@ struct Timer {
     open: Option<Open>,
     /// A mutation arrived since the last frame callback.
     mutated: bool,
-    /// Frames in a row without a mutation.
+    /// Frames in a row without a mutation (before the first one: frames since the start).
     quiet: u8,
     frame_requested: bool,
     /// Kept alive for the observer and for `requestAnimationFrame`.
@@ -118,6 +127,7 @@ pub fn begin() {
         if t.observer.take_records().length() > 0 {
             if let Some(open) = &mut t.open {
                 open.last = now;
+                open.seen = true;
             }
         }
         if let Some(open) = t.open.take() {
@@ -130,7 +140,11 @@ pub fn begin() {
             .map_or(now, |e| e.time_stamp());
         // Before the first mutation the update has shown nothing: its span ends where it
         // started until a mutation arrives.
-        t.open = Some(Open { start, last: start });
+        t.open = Some(Open {
+            start,
+            last: start,
+            seen: false,
+        });
         t.mutated = false;
         t.quiet = 0;
         t.request_frame();
@@ -144,6 +158,7 @@ fn on_mutation() {
         // The records are dropped unread: dropping them is what keeps a mutation cheap.
         if let Some(open) = &mut t.open {
             open.last = t.performance.now();
+            open.seen = true;
             t.mutated = true;
         }
     });
@@ -158,9 +173,14 @@ fn on_frame() {
         if std::mem::take(&mut t.mutated) {
             t.quiet = 0;
         } else {
-            t.quiet += 1;
+            t.quiet = t.quiet.saturating_add(1);
         }
-        if t.quiet >= QUIET_FRAMES {
+        let done = if open.seen {
+            t.quiet >= QUIET_FRAMES
+        } else {
+            t.quiet >= FIRST_MUTATION_FRAMES
+        };
+        if done {
             t.open = None;
             t.close(open);
         } else {
