@@ -1,8 +1,10 @@
 // Helpers for the app feature tests (tests/e2e/app-*.test.mjs): pointer drags between
-// diagram nodes, the docs' files as one paste, and reading the app's performance measures.
+// diagram nodes, the docs' files as one paste, reading the app's performance measures, and
+// typing key by key while timing each keystroke from outside the app as the app times it.
 
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import assert from 'node:assert/strict';
 import { REPO_DIR, hooks } from './lib/harness.mjs';
 
 export const POD1 = 'team-one-namespace/pod-1';
@@ -55,6 +57,137 @@ export async function measures(page, name = 'netpol:update') {
 /** Clears the recorded measures (so a test reads only its own). */
 export async function clearMeasures(page) {
   await page.evaluate(() => performance.clearMeasures());
+}
+
+/** How long one keystroke may take to show any update at all before the test says it got
+ * none: a liveness bound, far above any budget, not a speed check. */
+export const NO_UPDATE_MS = 15000;
+
+/**
+ * Installs, once per page, the outside view of an edit: a capture-phase `input` listener
+ * notes the event's `timeStamp` and a MutationObserver on the whole document notes when
+ * mutations arrive, so a keystroke's time is input event → last DOM mutation it causes,
+ * the definition the app's `netpol:update` measure uses (crates/web/src/update_timer.rs).
+ */
+async function watchEdits(page) {
+  await page.evaluate(() => {
+    if (window.__edits) return;
+    const w = { input: NaN, last: NaN, mutations: 0 };
+    window.__edits = w;
+    document.addEventListener('input', (e) => { w.input = e.timeStamp; w.last = NaN; }, { capture: true });
+    new MutationObserver(() => { w.last = performance.now(); w.mutations += 1; })
+      .observe(document.documentElement, { subtree: true, childList: true, attributes: true, characterData: true });
+  });
+}
+
+/** Resolves once the DOM has been quiet for two frames and the app has closed measure
+ * `n + 1`, with that keystroke's time from outside: last mutation − input (0 when the
+ * keystroke changed nothing on the page). */
+async function settled(page, n) {
+  return page.evaluate(
+    ([n, limit]) =>
+      new Promise((done, fail) => {
+        const w = window.__edits;
+        const t0 = performance.now();
+        let seen = w.mutations;
+        let quiet = 0;
+        const frame = () => {
+          if (w.mutations !== seen) { seen = w.mutations; quiet = 0; } else quiet += 1;
+          const closed = performance.getEntriesByName('netpol:update', 'measure').length > n;
+          if (quiet >= 2 && closed) done(Number.isNaN(w.last) ? 0 : Math.max(0, w.last - w.input));
+          else if (performance.now() - t0 > limit) fail(new Error('no netpol:update'));
+          else requestAnimationFrame(frame);
+        };
+        requestAnimationFrame(frame);
+      }),
+    [n, NO_UPDATE_MS],
+  );
+}
+
+/**
+ * Types `keys` one at a time, each once the previous one's update has landed and the page
+ * is quiet (a person types about one key per 100 ms; keys typed faster are coalesced into
+ * one update, which would hide the per-key figure). A key is a character to type or a key
+ * name to press (`Backspace`). The caret is where the editor has it, or at the end with
+ * `{ atEnd: true }`. Fails, naming the key, when a keystroke produces no update. Returns
+ * every keystroke's figures in order: `outside` (input event → last DOM mutation, seen from
+ * the page), `update` (the app's `netpol:update`), `evaluate` (the engine alone).
+ */
+export async function typeAndMeasure(page, keys, { atEnd = true } = {}) {
+  const editor = hooks.editor(page);
+  await editor.focus();
+  if (atEnd) await page.keyboard.press('Control+End');
+  await watchEdits(page);
+  await clearMeasures(page);
+  const outside = [];
+  for (const [i, k] of keys.entries()) {
+    if (k.length > 1 && /^[A-Z][A-Za-z]+$/.test(k)) await page.keyboard.press(k);
+    else await page.keyboard.type(k);
+    outside.push(
+      await settled(page, i).catch(() => {
+        throw new Error(`keystroke ${i + 1} of ${keys.length} (${JSON.stringify(k)}) produced no netpol:update`);
+      }),
+    );
+  }
+  const update = await measures(page, 'netpol:update');
+  const evaluate = await measures(page, 'netpol:evaluate');
+  return { outside, update, evaluate };
+}
+
+/**
+ * Puts the editor's caret right after `port: 8080` in policy `policy` and scrolls it into
+ * view (an arrow key left and right: the scroll is not part of the first measured
+ * keystroke), so keys typed next change that port number.
+ */
+export async function caretAfterPort(page, policy) {
+  await hooks.editor(page).evaluate((ta, name) => {
+    const at = ta.value.indexOf(`name: ${name}\n`);
+    const port = ta.value.indexOf('port: 8080', at);
+    if (at < 0 || port < 0) throw new Error(`no port: 8080 in ${name}`);
+    ta.focus();
+    const end = port + 'port: 8080'.length;
+    ta.setSelectionRange(end, end);
+  }, policy);
+  await page.keyboard.press('ArrowLeft');
+  await page.keyboard.press('ArrowRight');
+  await page.waitForTimeout(300);
+}
+
+/** Port-changing keystrokes from `port: 8080`: every one changes the number (808, 8081,
+ * 808, 8082, … 808, 8080), 16 in all, ending where they started. */
+export const PORT_KEYS = [
+  'Backspace',
+  ...[1, 2, 3, 4, 5, 6, 7].flatMap((d) => [String(d), 'Backspace']),
+  '0',
+];
+
+/** The keystroke figures of `typeAndMeasure`, as the fields of tests/e2e/out/perf.json. */
+export function keystrokeFigures({ outside, update, evaluate }) {
+  const ms = (xs) => xs.map((x) => Number(x.toFixed(2)));
+  const spread = (xs) => [Number(Math.min(...xs).toFixed(2)), Number(Math.max(...xs).toFixed(2))];
+  return {
+    keystrokes: update.length,
+    outside_median_ms: median(outside), outside_range_ms: spread(outside),
+    update_median_ms: median(update), update_range_ms: spread(update),
+    evaluate_median_ms: median(evaluate), evaluate_max_ms: Math.max(...evaluate),
+    outside_ms: ms(outside), update_ms: ms(update), evaluate_ms: ms(evaluate),
+  };
+}
+
+/**
+ * Checks that the app's own `netpol:update` agrees with the outside measure: one per
+ * keystroke, and medians within 10% (plus half a millisecond, for the docs' example's
+ * small figures). Per keystroke they may differ now and then: each side decides that the
+ * page is quiet on its own frames, so a late mutation (a timer's) can land in one window
+ * and not the other; the medians do not move for that.
+ */
+export function assertAgree({ outside, update }, what) {
+  assert.equal(update.length, outside.length, `${what}: one netpol:update per keystroke: ${update.length} for ${outside.length} keys`);
+  const [o, a] = [median(outside), median(update)];
+  assert.ok(
+    Math.abs(a - o) <= 0.1 * o + 0.5,
+    `${what}: the app's netpol:update median ${a.toFixed(1)} ms disagrees with the outside measure's ${o.toFixed(1)} ms`,
+  );
 }
 
 export function median(xs) {

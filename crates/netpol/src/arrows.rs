@@ -62,6 +62,11 @@ pub struct ArrowView {
 /// built once for all arrows (twice: with and without the generated policies), not once per
 /// arrow: this runs on every keystroke.
 pub fn arrow_verdicts(eval: &Evaluation, arrows: &[Intent]) -> Vec<ArrowView> {
+    // No arrows, no verdicts: skip indexing both clusters (the playground asks on every
+    // keystroke, and most workspaces pasted in have no drawn arrows).
+    if arrows.is_empty() {
+        return Vec::new();
+    }
     let mut ends: Vec<Endpoint> = Vec::new();
     for a in arrows {
         for id in [&a.from, &a.to] {

@@ -1,6 +1,8 @@
 //! Startup and wiring: decides what to show first (a share link, `?example=`, the saved
-//! work, or the docs' example), owns the reducer, persists the workspace, closes the
-//! `netpol:update` performance measure, and lays out the panes (or the embed view).
+//! work, or the docs' example), owns the reducer, persists the workspace, points the
+//! `netpol:update` measure's mutation observer at the app's root (the measure ends at the
+//! last DOM mutation an update causes, in any pane: `update_timer`), and lays out the panes
+//! (or the embed view).
 //! Only `main` imports this module; views reach the state through `crate::store`.
 
 use std::rc::Rc;
@@ -21,7 +23,8 @@ use crate::examples;
 use crate::share::{fragment_payload, ShareState};
 use crate::state::{Action, AppState, LoadOrigin, Notice, NoticeKind};
 use crate::storage;
-use crate::store::{Store, UPDATE_START};
+use crate::store::Store;
+use crate::update_timer;
 
 /// Saves of large workspaces wait this long after the last change.
 const SAVE_DEBOUNCE_MS: u32 = 400;
@@ -147,10 +150,15 @@ pub fn app() -> Html {
     });
     use_links_while_open(&store, embed);
     use_persistence(&store, embed);
-    // The view is updated when this effect runs: close the `netpol:update` measure.
-    use_effect_with(store.state().ws_rev, |_| {
-        browser::measure("netpol:update", UPDATE_START);
-    });
+    let root = use_node_ref();
+    {
+        let root = root.clone();
+        use_effect_with((), move |_| {
+            if let Some(el) = root.cast::<web_sys::Element>() {
+                update_timer::observe(&el);
+            }
+        });
+    }
 
     let body = if embed {
         embed_view(&store, &boot.panes)
@@ -173,7 +181,7 @@ pub fn app() -> Html {
     };
     html! {
         <ContextProvider<Store> context={store.clone()}>
-            <div class={classes!("app", embed.then_some("embed"))}>
+            <div ref={root} class={classes!("app", embed.then_some("embed"))}>
                 { body }
                 <Dialogs />
             </div>

@@ -4,7 +4,8 @@
 //! Code map: `state` (the pure reducer) and `store` (how views reach it), `share` and
 //! `storage` (persistence), `layout`, `display`, `forms`, `highlight` and `markdown` (pure
 //! helpers for the views), `components` (views only), `browser` (thin browser API
-//! wrappers), `lessons` (the lessons mode's course, progress and reducer), `app` (startup
+//! wrappers), `update_timer` (the `netpol:update` measure, input event to last DOM
+//! mutation), `lessons` (the lessons mode's course, progress and reducer), `app` (startup
 //! and wiring: nothing imports it but `main`).
 
 mod app;
@@ -25,6 +26,7 @@ mod share;
 mod state;
 mod storage;
 mod store;
+mod update_timer;
 
 fn main() {
     let root = browser::document().and_then(|d| d.get_element_by_id("app"));

@@ -2,18 +2,18 @@
 //! context. Views import this module, never the start-up module (`app`), so the views and
 //! the app that lays them out do not import each other.
 //!
-//! Sending an action that changes the workspace sets the performance marks the app's
-//! `netpol:update` and `netpol:evaluate` measures start from: the engine runs inside the
-//! reducer, so `netpol:evaluate` is closed right after the dispatch, and `netpol:update`
-//! when the app's effect sees the new view.
+//! Sending an action that changes the workspace starts the app's two performance measures:
+//! `netpol:evaluate`, the engine alone (it runs inside the reducer, so the measure is
+//! closed right after the dispatch), and `netpol:update`, from the event that sent the
+//! action (the keystroke's `input`) to the last DOM mutation the update causes, which
+//! `update_timer` closes once the page is quiet.
 
 use yew::prelude::*;
 
 use crate::browser;
 use crate::state::{Action, AppState};
+use crate::update_timer;
 
-/// The mark `netpol:update` is measured from (to the rendered view).
-pub const UPDATE_START: &str = "netpol:update-start";
 /// The mark `netpol:evaluate` is measured from (the engine alone).
 const EVALUATE_START: &str = "netpol:evaluate-start";
 
@@ -31,7 +31,7 @@ impl Store {
     pub fn send(&self, action: Action) {
         let timed = action.changes_workspace();
         if timed {
-            browser::mark(UPDATE_START);
+            update_timer::begin();
             browser::mark(EVALUATE_START);
         }
         self.0.dispatch(action);

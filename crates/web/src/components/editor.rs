@@ -13,6 +13,7 @@
 //! builds a few hundred DOM nodes instead of 30,000, and a keystroke highlights a handful
 //! of chunks.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
@@ -182,42 +183,117 @@ struct Backdrop {
     chunks: Vec<(AttrValue, usize)>,
     /// Each chunk's line numbers, with the diagnostics' marks.
     numbers: Vec<AttrValue>,
+    /// Each chunk's highlighted HTML, made the first time the chunk is in view.
+    highlighted: RefCell<Vec<Option<AttrValue>>>,
     /// The marks per line, for the chunks in view.
     notes: BTreeMap<usize, LineNote>,
     /// The longest line's length in characters (the text's width).
     widest: usize,
 }
 
-/// The backdrop's text, once per workspace change.
+impl Backdrop {
+    /// Chunk `c`'s highlighted HTML, made once per backdrop (and kept from the previous
+    /// one while the chunk's text and marks are the same).
+    fn highlighted(&self, c: usize) -> AttrValue {
+        let mut cache = self.highlighted.borrow_mut();
+        if let Some(Some(html)) = cache.get(c) {
+            return html.clone();
+        }
+        let Some((text, _)) = self.chunks.get(c) else {
+            return AttrValue::default();
+        };
+        let lines: Vec<&str> = text.split('\n').collect();
+        let html = AttrValue::from(highlight::highlight_lines(
+            &lines,
+            c * CHUNK_LINES + 1,
+            &self.notes,
+        ));
+        if cache.len() <= c {
+            cache.resize(c + 1, None);
+        }
+        if let Some(slot) = cache.get_mut(c) {
+            *slot = Some(html.clone());
+        }
+        html
+    }
+}
+
+/// The marks on lines `first..=last`.
+fn notes_in(
+    notes: &BTreeMap<usize, LineNote>,
+    first: usize,
+    last: usize,
+) -> impl Iterator<Item = (&usize, &LineNote)> {
+    notes.range(first..=last)
+}
+
+/// Whether `joined` is `lines` joined with newlines (without joining them).
+fn same_lines(joined: &str, lines: &[&str]) -> bool {
+    joined.len() + 1 == lines.iter().map(|l| l.len() + 1).sum::<usize>()
+        && joined.split('\n').eq(lines.iter().copied())
+}
+
+/// The backdrop of `text`. A keystroke changes one chunk: every other chunk keeps the
+/// previous backdrop's text, numbers and highlighting (the same shared strings, so the
+/// render compares them cheaply and touches no DOM for them). Formatting every line's
+/// number again was most of a keystroke's rendering at 6,000 lines.
+fn backdrop_of(text: &str, diagnostics: &[netpol::Diagnostic], previous: &Backdrop) -> Backdrop {
+    if text.len() > HIGHLIGHT_MAX {
+        return Backdrop::default();
+    }
+    let all: Vec<&str> = text.split('\n').collect();
+    let widest = all.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+    let notes = notes_of(diagnostics);
+    let before = previous.highlighted.borrow();
+    let mut chunks = Vec::with_capacity(all.len().div_ceil(CHUNK_LINES));
+    let mut numbers = Vec::with_capacity(chunks.capacity());
+    let mut highlighted = Vec::with_capacity(chunks.capacity());
+    for (c, lines) in all.chunks(CHUNK_LINES).enumerate() {
+        let (first, last) = (c * CHUNK_LINES + 1, c * CHUNK_LINES + lines.len());
+        let old = previous.chunks.get(c).filter(|(_, n)| *n == lines.len());
+        let same_text = old.is_some_and(|(t, _)| same_lines(t, lines));
+        let same_notes = old.is_some()
+            && notes_in(&previous.notes, first, last).eq(notes_in(&notes, first, last));
+        chunks.push(match old {
+            Some(old) if same_text => old.clone(),
+            _ => (AttrValue::from(lines.join("\n")), lines.len()),
+        });
+        numbers.push(match previous.numbers.get(c) {
+            Some(n) if same_notes => n.clone(),
+            _ => AttrValue::from(gutter_lines(first, last, &notes)),
+        });
+        highlighted.push(if same_text && same_notes {
+            before.get(c).cloned().flatten()
+        } else {
+            None
+        });
+    }
+    Backdrop {
+        chunks,
+        numbers,
+        highlighted: RefCell::new(highlighted),
+        notes,
+        widest,
+    }
+}
+
+/// A chunk's style: its size while content-visibility skips it (`n` lines).
+fn chunk_style(n: usize) -> String {
+    format!("contain-intrinsic-size: auto {}px", n as f64 * LINE_H)
+}
+
+/// The backdrop's text, once per workspace change, built from the previous one.
 #[hook]
 fn use_backdrop(state: &AppState) -> Rc<Backdrop> {
     let derived = Rc::clone(&state.derived);
     let text = state.ws.manifests.clone();
-    use_memo(state.ws_rev, move |_| {
-        if text.len() > HIGHLIGHT_MAX {
-            return Backdrop::default();
-        }
-        let all: Vec<&str> = text.split('\n').collect();
-        let widest = all.iter().map(|l| l.chars().count()).max().unwrap_or(0);
-        let chunks = all
-            .chunks(CHUNK_LINES)
-            .map(|c| (AttrValue::from(c.join("\n")), c.len()))
-            .collect::<Vec<_>>();
-        let notes = notes_of(&derived.diagnostics);
-        let numbers = (0..chunks.len())
-            .map(|c| {
-                let first = c * CHUNK_LINES + 1;
-                let last = ((c + 1) * CHUNK_LINES).min(all.len());
-                AttrValue::from(gutter_lines(first, last, &notes))
-            })
-            .collect();
-        Backdrop {
-            chunks,
-            numbers,
-            notes,
-            widest,
-        }
-    })
+    let previous = use_mut_ref(|| Rc::new(Backdrop::default()));
+    let before = Rc::clone(&previous.borrow());
+    let backdrop = use_memo(state.ws_rev, move |_| {
+        backdrop_of(&text, &derived.diagnostics, &before)
+    });
+    *previous.borrow_mut() = Rc::clone(&backdrop);
+    backdrop
 }
 
 /// The chunks in view, and one either side, as `first..=last`; follows the scroll.
@@ -474,12 +550,21 @@ pub fn editor() -> Html {
     let big = state.ws.manifests.len() > HIGHLIGHT_MAX;
     let lines = state.ws.manifests.split('\n').count();
     let widest = backdrop.widest;
+    // Every chunk but the last is full: they share one style string instead of formatting
+    // two per chunk on every render.
+    let full_style = AttrValue::from(chunk_style(CHUNK_LINES));
+    let style_of = |n: usize| {
+        if n == CHUNK_LINES {
+            full_style.clone()
+        } else {
+            AttrValue::from(chunk_style(n))
+        }
+    };
     let chunk_html = |(c, (text, n)): (usize, &(AttrValue, usize))| {
-        let style = format!("contain-intrinsic-size: auto {}px", *n as f64 * LINE_H);
+        let style = style_of(*n);
         if shown(c) {
-            let all: Vec<&str> = text.split('\n').collect();
-            let html = highlight::highlight_lines(&all, c * CHUNK_LINES + 1, &backdrop.notes);
-            html! { <div class="chunk near" {style}>{ Html::from_html_unchecked(html.into()) }</div> }
+            let html = backdrop.highlighted(c);
+            html! { <div class="chunk near" {style}>{ Html::from_html_unchecked(html) }</div> }
         } else {
             html! { <div class="chunk" {style}>{ text.clone() }</div> }
         }
@@ -489,7 +574,7 @@ pub fn editor() -> Html {
     // chunks skip layout like the backdrop's: shaping thousands of distinct numbers was
     // most of a first paste's layout time.
     let gutter_html = |(c, (numbers, (_, n))): (usize, (&AttrValue, &(AttrValue, usize)))| {
-        let style = format!("contain-intrinsic-size: auto {}px", *n as f64 * LINE_H);
+        let style = style_of(*n);
         let class = classes!("chunk", shown(c).then_some("near"));
         html! { <div {class} {style}>{ Html::from_html_unchecked(numbers.clone()) }</div> }
     };
@@ -537,6 +622,37 @@ pub fn editor() -> Html {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A backdrop built from the previous one is the one built from scratch, and shares
+    /// the chunks an edit did not touch.
+    #[test]
+    fn a_backdrop_from_the_previous_one_is_the_same_and_shares_what_did_not_change() {
+        let text: String = (0..200).map(|i| format!("line: {i}\n")).collect();
+        let check = |before: &str, after: &str| {
+            let previous = backdrop_of(before, &[], &Backdrop::default());
+            for c in 0..previous.chunks.len() {
+                previous.highlighted(c);
+            }
+            let next = backdrop_of(after, &[], &previous);
+            let fresh = backdrop_of(after, &[], &Backdrop::default());
+            assert!(next.chunks == fresh.chunks && next.numbers == fresh.numbers);
+            assert_eq!(next.widest, fresh.widest);
+            for c in 0..fresh.chunks.len() {
+                assert_eq!(next.highlighted(c), fresh.highlighted(c), "chunk {c}");
+            }
+            (previous, next)
+        };
+        // An edit in the fourth chunk: the others are the previous strings themselves.
+        let (previous, next) = check(&text, &text.replace("line: 130\n", "line: 1300\n"));
+        let same = |a: &AttrValue, b: &AttrValue| a.as_str().as_ptr() == b.as_str().as_ptr();
+        assert!(same(&previous.chunks[0].0, &next.chunks[0].0));
+        assert!(same(&previous.numbers[4], &next.numbers[4]));
+        assert!(!same(&previous.chunks[3].0, &next.chunks[3].0));
+        // A line added at the top moves every line: nothing is kept but the numbers.
+        check(&text, &format!("new\n{text}"));
+        check(&text, &text[..text.len() / 2]);
+        check("", &text);
+    }
 
     #[test]
     fn line_ranges_count_utf16() {
