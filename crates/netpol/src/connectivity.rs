@@ -295,7 +295,7 @@ fn build<S: CellSink>(
     let rule_conn = |interner: &mut Interner, id: usize, dst: &Endpoint| -> u32 {
         match (named.get(id), index.rules.get(id)) {
             (Some(true), Some(r)) => interner.intern(rule_connections(cluster, r.rule, dst)),
-            _ => fixed.get(id).copied().unwrap_or(NONE),
+            _ => cell(&fixed, id),
         }
     };
 
@@ -381,12 +381,11 @@ fn build<S: CellSink>(
                 cells.loopback();
                 continue;
             }
-            let egress = row.and_then(|r| r.get(j).copied()).unwrap_or(ALL);
-            let ingress = ingress_cols
-                .get(j)
-                .and_then(|c| c.as_ref())
-                .and_then(|c| c.get(i).copied())
-                .unwrap_or(ALL);
+            // Not isolated: everything; isolated: what its rules allow.
+            let egress = row.map_or(ALL, |r| cell(r, j));
+            let ingress = built(ingress_cols.get(j))
+                .and_then(Option::as_ref)
+                .map_or(ALL, |c| cell(c, i));
             cells.push(&mut interner, egress, ingress);
         }
     }
@@ -447,12 +446,12 @@ fn tiered_cells<S: CellSink>(
                 cells.loopback();
                 continue;
             }
-            let egress = row.map_or(ALL, |r| r.get(j).copied().unwrap_or(NONE));
+            let egress = row.map_or(ALL, |r| cell(r, j));
             let col = cols
                 .get(j)
                 .and_then(Option::as_ref)
                 .or_else(|| np.ingress_cols.get(j).and_then(Option::as_ref));
-            let ingress = col.map_or(ALL, |c| c.get(i).copied().unwrap_or(NONE));
+            let ingress = col.map_or(ALL, |c| cell(c, i));
             cells.push(interner, egress, ingress);
         }
     }
@@ -482,7 +481,7 @@ fn tier_rows<'i>(
                 .iter()
                 .enumerate()
                 .map(|(j, dst)| {
-                    let np_cell = np_row.map(|r| r.get(j).copied().unwrap_or(NONE));
+                    let np_cell = np_row.map(|r| cell(r, j));
                     chain.side(interner, lists, j, dst, np_cell)
                 })
                 .collect()
@@ -520,7 +519,7 @@ fn tier_cols(
         let np_col = np.ingress_cols.get(j).and_then(Option::as_ref);
         let col: Vec<u32> = (0..n)
             .map(|i| {
-                let np_cell = np_col.map(|c| c.get(i).copied().unwrap_or(NONE));
+                let np_cell = np_col.map(|c| cell(c, i));
                 chain.side(interner, lists, i, dst, np_cell)
             })
             .collect();
@@ -626,4 +625,19 @@ fn any_cidr() -> crate::cidr::Cidr {
         addr: std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
         prefix: 0,
     }
+}
+
+/// Cell `at` of a row or column. Rows and columns are built over every endpoint (rule
+/// tables over every rule), so a missing cell is a bug, not a verdict: debug builds, which
+/// every test runs, stop on it; a release build denies, the side that opens nothing.
+fn cell(cells: &[u32], at: usize) -> u32 {
+    let found = cells.get(at).copied();
+    debug_assert!(found.is_some(), "no cell {at} among {}", cells.len());
+    found.unwrap_or(NONE)
+}
+
+/// An entry that was built for every endpoint; `None` here is a bug (see [`cell`]).
+fn built<T>(entry: Option<T>) -> Option<T> {
+    debug_assert!(entry.is_some(), "an endpoint without its entry");
+    entry
 }
