@@ -1,7 +1,8 @@
 // Issue 10: every lesson of the course walked through in the browser, and the goal shown on
 // the diagram.
 //
-// The walk-through reads www/lessons/ (tests/e2e/lesson-files.mjs) and, for each lesson:
+// The walk-through takes www/lessons/ as the engine reads it (tests/e2e/lesson-files.mjs runs
+// `netpol lesson show FILE -o json`) and, for each lesson:
 // opens `?lesson=<id>`, checks the start is not done, completes the lesson the way its
 // solution says (typing the manifests, or drawing the arrows and typing their ports) and
 // checks the panel says done and every goal chip on the diagram is met, then the same with
@@ -20,7 +21,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hooks, openApp, screenshot, setupHarness, waitForApp } from './lib/harness.mjs';
 import { dragArrow, paste, POD1, POD2 } from './app-helpers.mjs';
-import { readCourse, readLesson, sameDrawnObjects, walkable } from './lesson-files.mjs';
+import { parseArrow, readCourse, readLesson, sameDrawnObjects, walkable } from './lesson-files.mjs';
 
 const h = setupHarness();
 const WIDE = { viewport: { width: 1440, height: 900 } };
@@ -95,8 +96,10 @@ async function restart(page, lesson) {
   await panelGoal(page, 0).waitFor();
 }
 
-/** Drags an arrow between two nodes, then types its ports into the inspector. */
-async function drawArrow(page, { from, to, ports }) {
+/** Drags an arrow (`ns/a -> ns/b:8080/TCP`, as the engine writes it) between two nodes,
+ * then types its ports into the inspector. */
+async function drawArrow(page, arrow) {
+  const { from, to, ports } = parseArrow(arrow);
   await dragArrow(page, from, to);
   await hooks.arrow(page, from, to).first().waitFor();
   const field = page.locator('.inspector #arrow-ports');
@@ -233,8 +236,8 @@ test('the goal on the diagram: chips met or not, the explanation on click and En
     }
     // A line not met says what the lesson asks in words; a met one is a small ✓ square whose
     // accessible name says the rest.
-    const blocked = lesson.goal.findIndex((g) => g.deny);
-    const unmet = lesson.goal.findIndex((g) => g.allow);
+    const blocked = lesson.goal.findIndex((g) => !g.allowed);
+    const unmet = lesson.goal.findIndex((g) => g.allowed);
     assert.equal(await chip(page, unmet).getAttribute('data-met'), 'false');
     assert.equal(await chip(page, unmet).locator('.goal-chip-text').textContent(), 'allow 8080/TCP');
     assert.equal(await chip(page, blocked).getAttribute('data-met'), 'true');

@@ -1,21 +1,60 @@
-// The shipped lessons (www/lessons/), read the way the engine reads them, for the browser
-// walk-through (app-lessons-walk.test.mjs): each lesson's start, solution and wrong answers
-// as complete workspaces, and what each wrong answer must fail. The test types and draws
-// what the files say, so a lesson edited tomorrow is walked through as it is then.
+// The shipped lessons (www/lessons/) for the browser walk-through (app-lessons-walk.test.mjs)
+// and the grading figures (app-perf.test.mjs): each lesson's start, solution, right and
+// wrong answers as complete workspaces, and what each wrong answer must fail.
 //
-// What mirrors the engine (crates/netpol/src/lesson/read.rs, build.rs, patch.rs): manifests
-// as one string or a list joined as YAML documents, `add_manifests` appended to the start's,
-// fields a solution leaves out taken from the start, and `patch` edits matched as whole lines
-// at any indentation. Anything this reader does not know is an error, never a skip.
+// The engine reads them, not this file: `netpol lesson show FILE -o json` prints what its
+// lesson reader returns (manifests joined, `add_manifests` appended, what a solution leaves
+// out taken from the start, `patch` edits applied), each workspace in the JSON the
+// playground saves one in. So a lesson edited tomorrow is walked through as the engine reads
+// it then, and a change to the lesson format needs no change here.
+//
+// The binary: $NETPOL when set, else the one `cargo build -p netpol-cli` leaves (built once
+// per test run, a no-op when it is up to date; cargo is $CARGO, else on PATH, else
+// ~/.cargo/bin/cargo).
 
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { REPO_DIR } from './lib/harness.mjs';
 
 export const LESSONS_DIR = join(REPO_DIR, 'www', 'lessons');
 
-const WORKSPACE_FIELDS = ['manifests', 'add_manifests', 'namespaces', 'pods', 'externals', 'arrows', 'options'];
+const run = promisify(execFile);
+const BIG = 64 * 1024 * 1024;
+
+let binary;
+
+/** The path of the `netpol` binary, built by cargo the first time it is asked for. */
+function netpolBinary() {
+  binary ??= (async () => {
+    if (process.env.NETPOL) return process.env.NETPOL;
+    const home = join(homedir(), '.cargo', 'bin', 'cargo');
+    const cargos = [process.env.CARGO, 'cargo', existsSync(home) ? home : undefined].filter(Boolean);
+    const args = ['build', '-q', '-p', 'netpol-cli', '--bin', 'netpol', '--message-format=json'];
+    let out;
+    for (const cargo of cargos) {
+      try {
+        out = await run(cargo, args, { cwd: REPO_DIR, maxBuffer: BIG });
+        break;
+      } catch (e) {
+        if (e.code !== 'ENOENT') throw new Error(`cargo build -p netpol-cli failed:\n${e.stderr ?? e.message}`);
+      }
+    }
+    if (!out) throw new Error('no cargo to build the netpol binary with (set NETPOL to a built one)');
+    const exe = out.stdout
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line))
+      .find((m) => m.reason === 'compiler-artifact' && m.executable && m.target?.name === 'netpol')?.executable;
+    if (!exe) throw new Error('cargo build -p netpol-cli named no netpol executable');
+    return exe;
+  })();
+  return binary;
+}
 
 /** Every lesson of the course, in the index's order. */
 export async function readCourse() {
@@ -23,70 +62,38 @@ export async function readCourse() {
   return Promise.all(index.lessons.map((file) => readLesson(file)));
 }
 
-/** One lesson file: `{ file, id, title, goal, constraints, start, solution, rightAnswers,
- * wrongAnswers }`. A wrong answer's `fails` is `null` when it names no goal line or
- * constraint (a probe catches it). */
+/** One lesson file as the engine reads it (`netpol lesson show FILE -o json`): `{ file, id,
+ * title, goal, constraints, flows, start, solution, rightAnswers, wrongAnswers }`. A
+ * workspace is `{ manifests, namespaces, pods, externals, arrows, options, kustomize }`,
+ * its arrows in the intent syntax (`ns/a -> ns/b:8080/TCP`, see parseArrow); a goal line
+ * is `{ from, to, port, protocol, allowed }`. A wrong answer's `fails` is `{ goal: index }`
+ * or `{ constraint: index }`, or `null` when a probe catches it. */
 export async function readLesson(file) {
-  const raw = parse(await readFile(join(LESSONS_DIR, file), 'utf8'));
-  const start = build(raw.start, undefined, `${file}: start`);
-  const solution = build(raw.solution, raw.start, `${file}: solution`);
-  const goal = raw.goal.map((line) => ({ ...line }));
-  const constraints = raw.constraints ?? [];
-  const answer = (a, i, which) => {
-    const where = `${file}: ${which}[${i}] (${a.title})`;
-    return a.patch
-      ? { ...solution, manifests: a.patch.reduce((text, edit) => replaceLines(text, edit.replace, edit.with, where), solution.manifests) }
-      : build(a.workspace, raw.start, where);
-  };
-  const rightAnswers = (raw.right_answers ?? []).map((r, i) => ({ title: r.title, workspace: answer(r, i, 'right_answers') }));
-  const wrongAnswers = (raw.wrong_answers ?? []).map((w, i) => {
-    const where = `${file}: wrong_answers[${i}] (${w.title})`;
-    const fails = w.fails === undefined ? null : failing(w.fails, goal, constraints, where);
-    return { title: w.title, workspace: answer(w, i, 'wrong_answers'), fails };
-  });
-  return { file, id: raw.id, title: raw.title, goal, constraints, start, solution, rightAnswers, wrongAnswers, flows: raw.flows ?? '' };
-}
-
-/** A workspace spec, with what it leaves out taken from `base` (the start's spec). */
-function build(spec, base, where) {
-  for (const key of Object.keys(spec ?? {})) {
-    if (!WORKSPACE_FIELDS.includes(key)) throw new Error(`${where}: unknown workspace field \`${key}\``);
+  const path = join(LESSONS_DIR, file);
+  let stdout;
+  try {
+    ({ stdout } = await run(await netpolBinary(), ['lesson', 'show', path, '-o', 'json'], { maxBuffer: BIG }));
+  } catch (e) {
+    throw new Error(`netpol lesson show ${file}: ${e.stderr?.trim() || e.message}`);
   }
-  const pick = (key, empty) => spec?.[key] ?? base?.[key] ?? empty;
-  let manifests = manifestsText(spec?.manifests) ?? manifestsText(base?.manifests) ?? '';
-  if (spec?.add_manifests != null) manifests = joinDocuments([manifests, manifestsText(spec.add_manifests)]);
+  const shown = JSON.parse(stdout);
   return {
-    manifests,
-    namespaces: pick('namespaces', []),
-    pods: pick('pods', []),
-    externals: pick('externals', []).map(String),
-    arrows: pick('arrows', []).map(parseArrow),
-    options: pick('options', {}),
+    file,
+    id: shown.id,
+    title: shown.title,
+    goal: shown.goal,
+    constraints: shown.constraints,
+    flows: shown.flows,
+    start: shown.start,
+    solution: shown.solution,
+    rightAnswers: shown.right_answers,
+    wrongAnswers: shown.wrong_answers,
   };
 }
 
-function manifestsText(value) {
-  if (value == null) return undefined;
-  if (typeof value === 'string') return value;
-  if (Array.isArray(value)) return joinDocuments(value);
-  throw new Error(`manifests must be a string or a list of strings, not ${JSON.stringify(value)}`);
-}
-
-/** YAML texts as one multi-document text, one `---` between non-empty parts. */
-function joinDocuments(parts) {
-  let out = '';
-  for (const part of parts.filter((p) => p.trim() !== '')) {
-    if (out !== '') {
-      if (!out.endsWith('\n')) out += '\n';
-      out += '---\n';
-    }
-    out += part;
-  }
-  return out;
-}
-
-/** `ns/a -> ns/b:8080/TCP,53/UDP` as `{ from, to, ports }` (ports as the inspector takes
- * them); `external` when an end is an address, which the walk-through does not draw. */
+/** An arrow as the engine writes it (`ns/a -> ns/b:8080/TCP,53/UDP`) as the walk-through
+ * draws it: `{ from, to, ports }`, the ports as the inspector's field takes them;
+ * `external` when an end is an address, which the walk-through does not draw. */
 export function parseArrow(text) {
   const [from, rest] = text.split('->').map((s) => s.trim());
   if (!from || !rest) throw new Error(`not an arrow: \`${text}\``);
@@ -97,62 +104,14 @@ export function parseArrow(text) {
   return { from, to, ports };
 }
 
-/** What a wrong answer fails: `{ goal: index }` or `{ constraint: index }`. */
-function failing(fails, goal, constraints, where) {
-  const norm = (v) => JSON.stringify(v, (_, x) => (typeof x === 'string' ? x.replace(/\s+/g, ' ').trim() : x));
-  const g = goal.findIndex((line) => norm(line) === norm(fails));
-  if (g >= 0) return { goal: g };
-  const c = constraints.findIndex((rule) => norm(rule) === norm(fails));
-  if (c >= 0) return { constraint: c };
-  throw new Error(`${where}: fails ${JSON.stringify(fails)}, which is neither a goal line nor a constraint`);
-}
-
-/** The engine's `replace_lines`: the one place where `find`'s lines occur (at a common indentation). */
-export function replaceLines(text, find, withText, where = '') {
-  const needle = significantLines(find);
-  if (needle.length === 0) throw new Error(`${where}: an empty replace`);
-  const lines = text.split('\n');
-  const hits = [];
-  for (let i = 0; i < lines.length; i++) {
-    const indent = indentOfMatch(lines, i, needle);
-    if (indent !== null) hits.push([i, indent]);
-  }
-  if (hits.length !== 1) throw new Error(`${where}: \`${needle[0].trim()}\` occurs ${hits.length} times in the solution`);
-  const [at, indent] = hits[0];
-  const replacement = significantLines(withText).map((l) => (l === '' ? '' : indent + l));
-  return [...lines.slice(0, at), ...replacement, ...lines.slice(at + needle.length)].join('\n');
-}
-
-function significantLines(snippet) {
-  const lines = snippet.split('\n');
-  while (lines.length && lines[lines.length - 1].trim() === '') lines.pop();
-  return lines;
-}
-
-function indentOfMatch(lines, at, needle) {
-  const first = lines[at];
-  const head = needle[0];
-  if (first.length < head.length) return null;
-  const indent = first.slice(0, first.length - head.length);
-  if (first.slice(first.length - head.length) !== head || !/^ *$/.test(indent)) return null;
-  for (let k = 1; k < needle.length; k++) {
-    const got = lines[at + k];
-    if (got === undefined) return null;
-    const want = needle[k];
-    const same = want === '' ? got.trim() === '' : got.startsWith(indent) && got.slice(indent.length) === want;
-    if (!same) return null;
-  }
-  return indent;
-}
-
-/** True when two workspaces differ only in manifests and arrows (what the walk-through edits). */
 /** True when the walk-through can make `ws` from the lesson's start: typed manifests and
  * arrows between pods, nothing else drawn. */
 export function walkable(ws, start) {
-  return sameDrawnObjects(ws, start) && ws.arrows.every((a) => !a.external);
+  return sameDrawnObjects(ws, start) && ws.arrows.every((a) => !parseArrow(a).external);
 }
 
+/** True when two workspaces differ only in manifests and arrows (what the walk-through edits). */
 export function sameDrawnObjects(a, b) {
-  const pick = (w) => JSON.stringify([w.namespaces, w.pods, w.externals, w.options]);
+  const pick = (w) => JSON.stringify([w.namespaces, w.pods, w.externals, w.options, w.kustomize]);
   return pick(a) === pick(b);
 }

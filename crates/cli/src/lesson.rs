@@ -1,5 +1,8 @@
 //! `netpol lesson check FILE` validates a lesson file for a trainer; `netpol lesson grade
-//! LESSON ANSWER` grades a learner's answer the way the playground does.
+//! LESSON ANSWER` grades a learner's answer the way the playground does; `netpol lesson
+//! show FILE` prints what the engine reads from a lesson file (each workspace whole, as JSON
+//! for tools: the browser tests take a lesson's workspaces from it instead of reading the
+//! file themselves).
 //!
 //! A lesson is sound when it reads (the format check of [`netpol::lesson::parse_lesson`]),
 //! its solution completes it, its start does not (a lesson that is solved before the
@@ -14,9 +17,12 @@ use std::io::Read as _;
 use std::path::Path;
 
 use netpol::lesson::{
-    parse_answer, parse_lesson, why_incomplete, Difference, Failing, Grader, Lesson, Report,
+    parse_answer, parse_lesson, why_incomplete, Constraint, Difference, Expectation, Failing,
+    Grader, Lesson, Report,
 };
+use netpol::workspace::Workspace;
 use netpol::{render, Severity};
+use serde::Serialize;
 
 /// Reads and parses a lesson file; `Err` lists its problems with their places.
 fn read_lesson(path: &Path) -> Result<Lesson, String> {
@@ -289,6 +295,163 @@ fn grade_text(lesson: &Lesson, report: &Report) -> String {
         }
     }
     out.trim_end().to_string()
+}
+
+/// `netpol lesson show FILE -o json`: the lesson as the engine reads it.
+#[derive(Serialize)]
+struct Shown<'a> {
+    id: &'a str,
+    title: &'a str,
+    text: &'a str,
+    goal: &'a [Expectation],
+    constraints: &'a [Constraint],
+    hints: &'a [String],
+    /// The recorded flow log the playground loads with the start ("" when none).
+    flows: &'a str,
+    start: &'a Workspace,
+    solution: &'a Workspace,
+    right_answers: Vec<ShownAnswer<'a>>,
+    wrong_answers: Vec<ShownAnswer<'a>>,
+}
+
+/// A right or wrong answer, its workspace whole (a `patch` of the solution applied, the
+/// fields it leaves out taken from the start).
+#[derive(Serialize)]
+struct ShownAnswer<'a> {
+    title: &'a str,
+    /// Wrong answers only: `{"goal": i}` or `{"constraint": i}`, indexes into the lesson's
+    /// `goal` and `constraints`; `null` when the answer names neither (a probe catches it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fails: Option<Option<FailsAt>>,
+    workspace: &'a Workspace,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "snake_case")]
+enum FailsAt {
+    Goal(usize),
+    Constraint(usize),
+}
+
+/// Where a wrong answer's `fails` is in the lesson (the reader only accepts a goal line or
+/// constraint that is in it).
+fn fails_at(lesson: &Lesson, fails: &Failing) -> Option<FailsAt> {
+    match fails {
+        Failing::Goal { expectation } => lesson
+            .goal
+            .iter()
+            .position(|g| g == expectation)
+            .map(FailsAt::Goal),
+        Failing::Constraint { constraint } => lesson
+            .constraints
+            .iter()
+            .position(|c| c == constraint)
+            .map(FailsAt::Constraint),
+    }
+}
+
+/// `netpol lesson show FILE`: the lesson as the engine reads it, as JSON (`json`) or a
+/// summary for people.
+pub fn show_file(path: &Path, json: bool) -> Result<String, String> {
+    let lesson = read_lesson(path)?;
+    if json {
+        let shown = Shown {
+            id: &lesson.id,
+            title: &lesson.title,
+            text: &lesson.text,
+            goal: &lesson.goal,
+            constraints: &lesson.constraints,
+            hints: &lesson.hints,
+            flows: &lesson.flows,
+            start: &lesson.start,
+            solution: &lesson.solution,
+            right_answers: lesson
+                .right_answers
+                .iter()
+                .map(|r| ShownAnswer {
+                    title: &r.title,
+                    fails: None,
+                    workspace: &r.workspace,
+                })
+                .collect(),
+            wrong_answers: lesson
+                .wrong_answers
+                .iter()
+                .map(|w| {
+                    let fails = match &w.fails {
+                        None => None,
+                        Some(f) => Some(fails_at(&lesson, f).ok_or_else(|| {
+                            format!(
+                                "wrong answer `{}` fails `{f}`, which is not in the lesson",
+                                w.title
+                            )
+                        })?),
+                    };
+                    Ok(ShownAnswer {
+                        title: &w.title,
+                        fails: Some(fails),
+                        workspace: &w.workspace,
+                    })
+                })
+                .collect::<Result<_, String>>()?,
+        };
+        return serde_json::to_string_pretty(&shown).map_err(|e| e.to_string());
+    }
+    let mut out = String::new();
+    let _ = writeln!(out, "lesson `{}`: {}", lesson.id, lesson.title);
+    let _ = writeln!(out, "\ngoal:");
+    for g in &lesson.goal {
+        let _ = writeln!(out, "  {g}");
+    }
+    if !lesson.constraints.is_empty() {
+        let _ = writeln!(out, "\nconstraints:");
+        for c in &lesson.constraints {
+            let _ = writeln!(out, "  {c}");
+        }
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(out, "start: {}", holds(&lesson.start));
+    let _ = writeln!(out, "solution: {}", holds(&lesson.solution));
+    if !lesson.flows.is_empty() {
+        let _ = writeln!(out, "flows: {} lines", lesson.flows.lines().count());
+    }
+    if !lesson.right_answers.is_empty() {
+        let _ = writeln!(out, "\nright answers:");
+        for (i, r) in lesson.right_answers.iter().enumerate() {
+            let _ = writeln!(out, "  {}. {}: {}", i + 1, r.title, holds(&r.workspace));
+        }
+    }
+    if !lesson.wrong_answers.is_empty() {
+        let _ = writeln!(out, "\nwrong answers:");
+        for (i, w) in lesson.wrong_answers.iter().enumerate() {
+            let _ = writeln!(out, "  {}. {}: {}", i + 1, w.title, holds(&w.workspace));
+            match &w.fails {
+                Some(f) => {
+                    let _ = writeln!(out, "        fails {f}");
+                }
+                None => {
+                    let _ = writeln!(out, "        differs from the solution on a probe");
+                }
+            }
+        }
+    }
+    Ok(out.trim_end().to_string())
+}
+
+/// What a workspace holds, in a few words: `12 lines of manifests, 2 arrows`.
+fn holds(ws: &Workspace) -> String {
+    let mut parts = vec![count(ws.manifests.lines().count(), "line") + " of manifests"];
+    for (n, what) in [
+        (ws.namespaces.len(), "drawn namespace"),
+        (ws.pods.len(), "drawn pod"),
+        (ws.externals.len(), "external"),
+        (ws.arrows.len(), "arrow"),
+    ] {
+        if n > 0 {
+            parts.push(count(n, what));
+        }
+    }
+    parts.join(", ")
 }
 
 /// `1 hint`, `3 hints`.

@@ -168,6 +168,15 @@ enum LessonCommand {
         #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
         output: GradeFormat,
     },
+    /// What the engine reads from a lesson file: its goal and constraints, and its start,
+    /// solution, right answers and wrong answers as complete workspaces
+    Show {
+        /// Lesson file (YAML)
+        file: std::path::PathBuf,
+        /// Output format
+        #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
+        output: ShowFormat,
+    },
 }
 
 output::formats! {
@@ -175,6 +184,14 @@ output::formats! {
     pub enum GradeFormat {
         Text => "The first difference and both sides' explanations, for people.",
         Json => "The whole report (goal lines, constraints, the first difference), for tools.",
+    }
+}
+
+output::formats! {
+    /// `netpol lesson show -o`.
+    pub enum ShowFormat {
+        Text => "A summary: the goal, the constraints, what each workspace holds, what each wrong answer fails.",
+        Json => "`{\"id\", \"title\", \"goal\", \"constraints\", \"start\", \"solution\", \"right_answers\", \"wrong_answers\", ...}`, each workspace whole, as the playground saves one.",
     }
 }
 
@@ -408,6 +425,12 @@ fn run(command: Command) -> Result<Output, String> {
                 code,
             })
         }
+        Command::Lesson {
+            command: LessonCommand::Show { file, output },
+        } => ok(lesson::show_file(
+            &file,
+            matches!(output, ShowFormat::Json),
+        )?),
     }
 }
 

@@ -315,3 +315,140 @@ fn lesson_grade_exits_0_when_done_1_with_the_difference_2_on_bad_input() {
         stderr(&broken)
     );
 }
+
+const LESSONS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../www/lessons");
+
+/// `netpol lesson show FILE -o json` prints what the engine's reader returns: every shipped
+/// lesson's goal, constraints and workspaces, each workspace serialised as the engine
+/// serialises it (the playground's saved workspace), each wrong answer's `fails` as the
+/// index of the goal line or constraint it names.
+#[test]
+fn lesson_show_prints_what_the_engine_reads() {
+    use netpol::lesson::{parse_index, parse_lesson, Failing};
+    use serde_json::{json, to_value};
+
+    let index = std::fs::read_to_string(format!("{LESSONS}/index.yaml")).unwrap();
+    let index = parse_index("index.yaml", &index).unwrap();
+    assert!(index.lessons.len() >= 17);
+    let mut fails_kinds = std::collections::BTreeSet::new();
+    for file in &index.lessons {
+        let path = format!("{LESSONS}/{file}");
+        let out = netpol(&["lesson", "show", &path, "-o", "json"], None);
+        assert_eq!(out.status.code(), Some(0), "{file}: {}", stderr(&out));
+        let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        let lesson = parse_lesson(file, &std::fs::read_to_string(&path).unwrap()).unwrap();
+        assert_eq!(v["id"], lesson.id.as_str(), "{file}");
+        assert_eq!(v["title"], lesson.title.as_str(), "{file}");
+        assert_eq!(v["text"], lesson.text.as_str(), "{file}");
+        assert_eq!(v["flows"], lesson.flows.as_str(), "{file}");
+        assert_eq!(v["goal"], to_value(&lesson.goal).unwrap(), "{file}");
+        assert_eq!(
+            v["constraints"],
+            to_value(&lesson.constraints).unwrap(),
+            "{file}"
+        );
+        assert_eq!(v["hints"], to_value(&lesson.hints).unwrap(), "{file}");
+        assert_eq!(v["start"], to_value(&lesson.start).unwrap(), "{file}");
+        assert_eq!(v["solution"], to_value(&lesson.solution).unwrap(), "{file}");
+        let rights = v["right_answers"].as_array().unwrap();
+        assert_eq!(rights.len(), lesson.right_answers.len(), "{file}");
+        for (got, want) in rights.iter().zip(&lesson.right_answers) {
+            assert_eq!(got["title"], want.title.as_str(), "{file}");
+            assert_eq!(
+                got["workspace"],
+                to_value(&want.workspace).unwrap(),
+                "{file}"
+            );
+            assert!(
+                got.get("fails").is_none(),
+                "{file}: a right answer fails nothing"
+            );
+        }
+        let wrongs = v["wrong_answers"].as_array().unwrap();
+        assert_eq!(wrongs.len(), lesson.wrong_answers.len(), "{file}");
+        for (got, want) in wrongs.iter().zip(&lesson.wrong_answers) {
+            let what = format!("{file}: {}", want.title);
+            assert_eq!(got["title"], want.title.as_str(), "{what}");
+            assert_eq!(
+                got["workspace"],
+                to_value(&want.workspace).unwrap(),
+                "{what}"
+            );
+            let fails = match &want.fails {
+                None => serde_json::Value::Null,
+                Some(Failing::Goal { expectation }) => {
+                    let i = lesson.goal.iter().position(|g| g == expectation).unwrap();
+                    json!({ "goal": i })
+                }
+                Some(Failing::Constraint { constraint }) => {
+                    let i = lesson
+                        .constraints
+                        .iter()
+                        .position(|c| c == constraint)
+                        .unwrap();
+                    json!({ "constraint": i })
+                }
+            };
+            fails_kinds.insert(match &fails {
+                serde_json::Value::Null => "probe",
+                f if f.get("goal").is_some() => "goal",
+                _ => "constraint",
+            });
+            assert_eq!(got["fails"], fails, "{what}");
+        }
+        // The workspace shape: every field, arrows in the intent syntax, options by name.
+        let start = &v["start"];
+        for key in [
+            "manifests",
+            "namespaces",
+            "pods",
+            "externals",
+            "arrows",
+            "options",
+            "kustomize",
+        ] {
+            assert!(start.get(key).is_some(), "{file}: start has `{key}`");
+        }
+        assert!(start["options"]["baseline"].is_string(), "{file}");
+        assert!(start["options"]["selector"].is_string(), "{file}");
+    }
+    assert_eq!(fails_kinds.len(), 3, "{fails_kinds:?}");
+
+    // A lesson with arrows: written as the playground writes them.
+    let out = netpol(
+        &[
+            "lesson",
+            "show",
+            &format!("{LESSONS}/09-draw-the-diagram.yaml"),
+            "-o",
+            "json",
+        ],
+        None,
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let arrows = v["solution"]["arrows"].as_array().unwrap();
+    assert!(!arrows.is_empty());
+    assert!(
+        arrows.iter().all(|a| a.as_str().unwrap().contains(" -> ")),
+        "{arrows:?}"
+    );
+
+    // Text, for people; a broken file is an error with its place.
+    let text = netpol(&["lesson", "show", LESSON_2], None);
+    assert_eq!(text.status.code(), Some(0), "{}", stderr(&text));
+    let text = stdout(&text);
+    assert!(text.starts_with("lesson `"), "{text}");
+    assert!(text.contains("\ngoal:\n  allow "), "{text}");
+    assert!(text.contains("\nwrong answers:\n  1. "), "{text}");
+    assert!(text.contains("        fails deny "), "{text}");
+    let missing = netpol(
+        &["lesson", "show", "no-such-lesson.yaml", "-o", "json"],
+        None,
+    );
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        stderr(&missing).contains("cannot read"),
+        "{}",
+        stderr(&missing)
+    );
+}

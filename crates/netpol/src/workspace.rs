@@ -1,6 +1,12 @@
 //! A playground workspace (pasted manifests, pods drawn on the diagram, arrows, generator
 //! options) and the one function that evaluates it. The web app and the lesson checker
 //! both call [`evaluate`], so a lesson is judged exactly as the page shows it.
+//!
+//! A workspace serialises (serde) to the JSON the playground saves a workspace in and share
+//! links carry (the web app's `SideDto`): `netpol lesson show -o json` prints a lesson's
+//! workspaces this way, so a tool loads them into the app as they are.
+
+use serde::Serialize;
 
 use crate::diag::{Diagnostic, INVALID_VALUE};
 use crate::endpoint::{all_endpoints, Endpoint};
@@ -18,8 +24,8 @@ pub const GENERATED: &str = "generated";
 /// line: line and column are 0).
 pub const DIAGRAM: &str = "diagram";
 
-/// A namespace added on the diagram.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// A namespace added on the diagram. JSON: `{"name": .., "labels": {..}}`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct DrawnNamespace {
     /// Its name, a DNS label; invalid names are reported and the namespace left out.
     pub name: String,
@@ -27,8 +33,8 @@ pub struct DrawnNamespace {
     pub labels: Labels,
 }
 
-/// A pod added on the diagram.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// A pod added on the diagram. JSON: `{"namespace": .., "name": .., "labels": {..}}`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct DrawnPod {
     /// The namespace it is drawn in; created implicitly when nothing declares it.
     pub namespace: String,
@@ -55,6 +61,56 @@ pub struct Workspace {
     pub options: Options,
     /// The user says the project uses Kustomize `commonLabels`.
     pub kustomize: bool,
+}
+
+impl Serialize for Workspace {
+    /// The playground's saved workspace: `{"manifests": "..", "namespaces": [..], "pods":
+    /// [..], "externals": ["ip:8.8.8.8"], "arrows": ["ns/a -> ns/b:8080/TCP"], "options":
+    /// {"baseline": "none", "selector": "labels", "identity_label": "app",
+    /// "namespace_label": "team", "dns": false}, "kustomize": false}`. Every field is
+    /// written (the lists even when empty) except the two labels of `options`, left out when
+    /// automatic, as the app writes them. Arrows are in [`crate::generate::parse_intent`]'s
+    /// syntax; baseline and selector are [`crate::generate::Baseline::name`] and
+    /// [`crate::generate::SelectorStyle::name`], as the CLI's `--baseline` and `--selector`.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct OptionsJson<'a> {
+            baseline: &'static str,
+            selector: &'static str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            identity_label: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            namespace_label: Option<&'a str>,
+            dns: bool,
+        }
+        #[derive(Serialize)]
+        struct WorkspaceJson<'a> {
+            manifests: &'a str,
+            namespaces: &'a [DrawnNamespace],
+            pods: &'a [DrawnPod],
+            externals: &'a [String],
+            arrows: Vec<String>,
+            options: OptionsJson<'a>,
+            kustomize: bool,
+        }
+        let o = &self.options;
+        WorkspaceJson {
+            manifests: &self.manifests,
+            namespaces: &self.namespaces,
+            pods: &self.pods,
+            externals: &self.externals,
+            arrows: self.arrows.iter().map(ToString::to_string).collect(),
+            options: OptionsJson {
+                baseline: o.baseline.name(),
+                selector: o.selector.name(),
+                identity_label: o.identity_label.as_deref(),
+                namespace_label: o.namespace_label.as_deref(),
+                dns: o.dns,
+            },
+            kustomize: self.kustomize,
+        }
+        .serialize(s)
+    }
 }
 
 /// The result of evaluating a workspace.

@@ -634,6 +634,25 @@ mod tests {
     }
 
     #[test]
+    fn the_engines_workspace_json_is_this_dto() {
+        // `netpol lesson show -o json` prints workspaces with the engine's serialisation;
+        // it must be what the app saves and links carry, field for field.
+        let (ws, problems) = workspace_of(&sample().side());
+        assert!(problems.is_empty(), "{problems:?}");
+        let engine = serde_json::to_value(&ws).unwrap();
+        assert_eq!(engine, serde_json::to_value(side_of(&ws)).unwrap());
+        let side: SideDto = serde_json::from_value(engine).unwrap();
+        assert_eq!(workspace_of(&side).0, ws);
+        // The empty lists and `kustomize: false` the app leaves out, the engine writes.
+        let (empty, _) = workspace_of(&SideDto::default());
+        let engine = serde_json::to_value(&empty).unwrap();
+        assert_eq!(engine["arrows"], serde_json::json!([]));
+        assert_eq!(engine["kustomize"], false);
+        let side: SideDto = serde_json::from_value(engine).unwrap();
+        assert_eq!(side, SideDto::default());
+    }
+
+    #[test]
     fn fragment_parsing() {
         assert_eq!(fragment_payload("#s=abc"), Some("abc"));
         assert_eq!(fragment_payload("#x=1&s=abc"), Some("abc"));
