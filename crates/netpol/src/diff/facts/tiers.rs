@@ -38,11 +38,11 @@ use super::super::side::{slot, Policies, Version, DIRECTIONS};
 use super::{Facts, Naming};
 use std::collections::HashMap;
 
+use crate::chain::Stage;
 use crate::cnp::eval::{node_counts_for, peer_matches, selects, tier_policies};
 use crate::cnp::{self, Action, CnpRule, Tier};
 use crate::diff::{Cause, CauseKind, NodeChange, NodeState, PolicyChange};
 use crate::endpoint::Endpoint;
-use crate::eval::Stage;
 use crate::model::{Direction, Node};
 use crate::ports::{Connections, Protocol, MAX_PORT};
 
