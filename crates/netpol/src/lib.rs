@@ -54,6 +54,7 @@ mod index;
 pub mod lesson;
 pub mod lint;
 pub mod load;
+mod matcher;
 pub mod matrix;
 pub mod model;
 pub mod names;
