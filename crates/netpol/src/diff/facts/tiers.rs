@@ -63,7 +63,7 @@ pub(super) struct TierMemo {
     ports: HashMap<(Version, PolicyIndex, usize, usize, usize), Rc<Connections>>,
 }
 
-/// The chain of one direction at one port, as [`crate::eval::Side`] has it, with the
+/// The chain of one direction at one port, as [`crate::chain::Side`] has it, with the
 /// NetworkPolicy stage taken from the memoised evidence (an explanation looks at every
 /// policy of the cluster, for every pair) and without the texts.
 struct Chain {
@@ -142,7 +142,7 @@ impl<'a> Facts<'a> {
     }
 
     /// The chain of direction `d` of pair (`from`, `to`) at `port` on side `v`: the
-    /// decisions [`crate::eval`] takes, stage by stage.
+    /// decisions [`crate::chain`] takes, stage by stage.
     fn chain(
         &mut self,
         v: Version,
