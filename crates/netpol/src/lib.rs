@@ -39,6 +39,7 @@
 
 pub mod arrows;
 mod bits;
+pub mod chain;
 pub mod cidr;
 pub mod cnp;
 pub mod connectivity;
@@ -53,6 +54,7 @@ mod index;
 pub mod lesson;
 pub mod lint;
 pub mod load;
+mod matcher;
 pub mod matrix;
 pub mod model;
 pub mod names;
@@ -63,17 +65,19 @@ mod schema;
 pub mod selector;
 mod suggest;
 pub mod syntax;
+mod traffic;
 pub mod workspace;
 pub mod yaml;
 
+pub use chain::{explain, verdict, Explanation, Stage};
 pub use cidr::Cidr;
 pub use connectivity::{connectivity, ConnectivityMap};
 pub use diag::{Diagnostic, Severity};
 pub use endpoint::Endpoint;
-pub use eval::{explain, verdict, Explanation, Stage, Traffic};
 pub use load::{load, load_cached, load_owned, LoadCache, Loaded, Source};
 pub use matrix::{matrix, Matrix};
 pub use model::{Cluster, Direction, Namespace, Node, Pod, Policy};
 pub use ports::{Connections, Protocol};
 pub use selector::Selector;
 pub use suggest::closest;
+pub use traffic::Traffic;

@@ -1,6 +1,10 @@
 //! The truth table: for every ordered pair of endpoints and each probed port, allowed or
 //! not. Built from precomputed bit sets (`index`), so it scales with the pairs it prints.
 //! Property-tested against the pairwise [`crate::verdict`].
+//!
+//! With ClusterNetworkPolicies, the NetworkPolicy answer of each probe is one input of
+//! the tier chain (`tiered_rows`, over `cnp::bulk::TierIndex`); that combination lives
+//! here, above both bulk indexes, so `index` and `cnp::bulk` do not import each other.
 
 use std::collections::HashMap;
 
@@ -8,7 +12,8 @@ use serde::ser::{SerializeSeq, SerializeStruct};
 use serde::Serialize;
 
 use crate::bits::{self, Bits};
-use crate::cnp::bulk as tiered;
+use crate::cnp::bulk::{self as tiered, TierIndex, TierLists};
+use crate::cnp::Action;
 use crate::endpoint::Endpoint;
 use crate::index::Index;
 use crate::model::{Cluster, PortRef, Rule};
@@ -239,7 +244,7 @@ fn check(index: &Index<'_>, port: u16, protocol: Protocol) -> Check {
                 egress_rows: &rows,
                 ingress: &columns,
             };
-            rows = tiered::rows(index, tiers, &np, port, protocol);
+            rows = tiered_rows(index, tiers, &np, port, protocol);
         }
     }
 
@@ -255,5 +260,158 @@ fn check(index: &Index<'_>, port: u16, protocol: Protocol) -> Check {
         port,
         protocol,
         rows,
+    }
+}
+
+/// The truth table rows for one probe with the tiers: per direction, an Admin Accept or
+/// Deny decides; else the NetworkPolicies decide for the pods they isolate; else a
+/// Baseline Deny denies; else allowed. Loopback is left to the caller.
+fn tiered_rows(
+    index: &Index<'_>,
+    tiers: &TierIndex<'_>,
+    np: &NetworkPolicyProbe<'_>,
+    port: u16,
+    protocol: Protocol,
+) -> Vec<Bits> {
+    let probe = Probe {
+        index,
+        tiers,
+        matches: tiers
+            .rules
+            .iter()
+            .map(|r| tiered::port_match(r.rule, port, protocol))
+            .collect(),
+        port,
+        protocol,
+    };
+    let rows = probe.egress_rows(np);
+    probe.clear_ingress(np, rows)
+}
+
+/// One probed port and protocol over the tier index.
+struct Probe<'p, 'a> {
+    index: &'p Index<'a>,
+    tiers: &'p TierIndex<'a>,
+    /// Per rule: how its protocols treat the probe.
+    matches: Vec<tiered::PortMatch<'a>>,
+    port: u16,
+    protocol: Protocol,
+}
+
+impl Probe<'_, '_> {
+    /// Whether rule `id`'s protocols cover the probe towards endpoint `dst`. A named port
+    /// resolves to the destination's first container port of that name (as in
+    /// `eval::rule_connections`), which must be the probe.
+    fn port_ok(&self, id: usize, dst: usize) -> bool {
+        let names = match self.matches.get(id) {
+            Some(tiered::PortMatch::All) => return true,
+            Some(tiered::PortMatch::Named(names)) => names,
+            _ => return false,
+        };
+        let Some(Endpoint::Pod(p)) = self.index.endpoints.get(dst) else {
+            return false;
+        };
+        self.index.cluster.pods.get(*p).is_some_and(|pod| {
+            names.iter().any(|name| {
+                pod.ports
+                    .iter()
+                    .find(|c| c.name.as_deref() == Some(*name))
+                    .is_some_and(|c| c.port == self.port && c.protocol == self.protocol)
+            })
+        })
+    }
+
+    /// The action of the first rule of `list` matching `other` on the probe.
+    fn decide(&self, list: &[usize], other: usize, dst: usize) -> Option<Action> {
+        self.tiers
+            .matching(list, other)
+            .find(|(id, _)| self.port_ok(*id, dst))
+            .map(|(_, r)| r.rule.action)
+    }
+
+    /// One direction: `np` is the NetworkPolicy answer when one isolates the pod.
+    fn side(&self, lists: &TierLists, other: usize, dst: usize, np: Option<bool>) -> bool {
+        match self.decide(&lists.admin, other, dst) {
+            Some(Action::Accept) => true,
+            Some(Action::Deny) => false,
+            _ => {
+                np.unwrap_or_else(|| self.decide(&lists.baseline, other, dst) != Some(Action::Deny))
+            }
+        }
+    }
+
+    /// Egress: a source's row depends on its tier rules and NetworkPolicy rules only.
+    fn egress_rows(&self, np: &NetworkPolicyProbe<'_>) -> Vec<Bits> {
+        let n = self.index.endpoints.len();
+        let mut rows: Vec<Bits> = np.egress_rows.to_vec();
+        let mut cache: HashMap<(&TierLists, &[usize], bool), Bits> = HashMap::new();
+        for (i, lists) in self.tiers.egress.iter().enumerate() {
+            let (Some(iso), Some(np_row)) = (self.index.egress.get(i), np.egress_rows.get(i))
+            else {
+                continue;
+            };
+            if lists.is_empty() {
+                continue;
+            }
+            let key = (lists, iso.rules.as_slice(), iso.isolated);
+            let row = cache.entry(key).or_insert_with(|| {
+                let mut row = Bits::new(n);
+                for j in 0..n {
+                    if self.side(lists, j, j, iso.isolated.then(|| np_row.get(j))) {
+                        row.set(j);
+                    }
+                }
+                row
+            });
+            if let Some(slot) = rows.get_mut(i) {
+                *slot = row.clone();
+            }
+        }
+        rows
+    }
+
+    /// Ingress: per destination, the sources its chain allows; the others are cleared in
+    /// `rows`, a column at a time (`bits::and_columns`). The set is shared by destinations
+    /// with the same rules and NetworkPolicy answer, unless a named port makes it depend on
+    /// the destination.
+    fn clear_ingress(&self, np: &NetworkPolicyProbe<'_>, mut rows: Vec<Bits>) -> Vec<Bits> {
+        let n = self.index.endpoints.len();
+        let mut sets: Vec<Bits> = Vec::new();
+        let mut shared: HashMap<(&TierLists, Option<*const Bits>), usize> = HashMap::new();
+        // Per destination: its own set (an index into `sets`) or the NetworkPolicy one.
+        let mut columns: Vec<Result<usize, Option<&Bits>>> = Vec::with_capacity(n);
+        for (j, lists) in self.tiers.ingress.iter().enumerate() {
+            let np_set = np.ingress.get(j).copied().flatten();
+            if lists.is_empty() {
+                columns.push(Err(np_set));
+                continue;
+            }
+            let key = (lists, np_set.map(|s| s as *const Bits));
+            let named = self.tiers.any_named(lists);
+            if let Some(k) = shared.get(&key).filter(|_| !named) {
+                columns.push(Ok(*k));
+                continue;
+            }
+            let mut set = Bits::new(n);
+            for i in 0..n {
+                if self.side(lists, i, j, np_set.map(|s| s.get(i))) {
+                    set.set(i);
+                }
+            }
+            sets.push(set);
+            if !named {
+                shared.insert(key, sets.len() - 1);
+            }
+            columns.push(Ok(sets.len() - 1));
+        }
+        let columns: Vec<Option<&Bits>> = columns
+            .into_iter()
+            .map(|c| match c {
+                Ok(k) => sets.get(k),
+                Err(np_set) => np_set,
+            })
+            .collect();
+        crate::bits::and_columns(&mut rows, &columns);
+        rows
     }
 }

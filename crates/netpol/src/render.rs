@@ -10,9 +10,9 @@
 use std::collections::HashMap;
 use std::fmt::{self, Write};
 
-use crate::cnp::{Action, TierEvidence, TierRuleRef};
+use crate::chain::{Explanation, Outcome, Side, Stage};
+use crate::cnp::{Action, TierRuleRef};
 use crate::connectivity::ConnectivityMap;
-use crate::eval::{Explanation, Side, Stage};
 use crate::matrix::{Check, Matrix};
 use crate::model::Direction;
 use crate::ports::Connections;
@@ -552,15 +552,16 @@ fn tiered_side<W: Write + ?Sized>(out: &mut W, side: &Side, title: &str, pod: &s
         Stage::Default | Stage::Outside => "no tier decided: allowed by default",
     };
     writeln!(out, "  {title} of {pod}: {verdict} ({why})")?;
-    tier(out, "Admin tier", &side.admin, title)?;
+    tier(out, "Admin tier", side, Stage::Admin, title)?;
     let names: Vec<&str> = side.isolated_by.iter().map(|p| p.policy.as_str()).collect();
-    if side.isolated_by.is_empty() {
+    let np_outcome = side.outcome(Stage::NetworkPolicy);
+    if np_outcome == Outcome::Absent {
         writeln!(
             out,
             "    NetworkPolicies: none selects it for {}",
             side.direction.as_str()
         )?;
-    } else if side.decided_by == Stage::Admin {
+    } else if np_outcome == Outcome::NotReached {
         writeln!(
             out,
             "    NetworkPolicies: not reached (isolated by {})",
@@ -579,29 +580,36 @@ fn tiered_side<W: Write + ?Sized>(out: &mut W, side: &Side, title: &str, pod: &s
         )?;
         network_policy_rules(out, side, title, "      ")?;
     }
-    tier(out, "Baseline tier", &side.baseline, title)
+    tier(out, "Baseline tier", side, Stage::Baseline, title)
 }
 
-/// One tier of a direction: the deciding rule (or why none), the rules tried before it, and
-/// same-priority rules that disagree.
+/// One tier stage of a direction, as the chain's [`Side::outcome`] says it went: the
+/// deciding or passing rule (or why none), the rules tried before it, and same-priority
+/// rules that disagree.
 fn tier<W: Write + ?Sized>(
     out: &mut W,
     label: &str,
-    tier: &TierEvidence,
+    side: &Side,
+    stage: Stage,
     field: &str,
 ) -> fmt::Result {
+    let Some(tier) = side.tier(stage) else {
+        return Ok(());
+    };
     write!(out, "    {label}: ")?;
-    match (&tier.matched, tier.reached) {
-        _ if tier.policies.is_empty() => writeln!(out, "no policy selects it")?,
-        (_, false) => writeln!(out, "not reached")?,
-        (Some(m), true) => {
+    match (side.outcome(stage), &tier.matched) {
+        (Outcome::Absent, _) => writeln!(out, "no policy selects it")?,
+        (Outcome::NotReached, _) => writeln!(out, "not reached")?,
+        (Outcome::Decides | Outcome::Passes, Some(m)) => {
             tier_rule(out, m, field)?;
             if m.action == Action::Pass {
                 out.write_str(": Pass skips the rest of the tier")?;
             }
             out.write_char('\n')?;
         }
-        (None, true) => writeln!(out, "no rule matches")?,
+        (Outcome::Decides | Outcome::Passes | Outcome::NoMatch, _) => {
+            writeln!(out, "no rule matches")?
+        }
     }
     for c in &tier.candidates {
         writeln!(

@@ -67,7 +67,7 @@ proptest! {
             for from in &eps {
                 for to in &eps {
                     let t = Traffic { from: from.clone(), to: to.clone(), port, protocol };
-                    prop_assert_eq!(netpol::eval::explain_indexed(&c, &index, &t), explain(&c, &t));
+                    prop_assert_eq!(netpol::chain::explain_indexed(&c, &index, &t), explain(&c, &t));
                 }
             }
         }

@@ -16,9 +16,9 @@ mod common;
 
 use common::random::{self, labels, selector, NAMESPACES};
 
+use netpol::chain::Side;
 use netpol::cnp::{Action, ClusterNetworkPolicy, CnpPeer, CnpPort, CnpRule, Subject, Tier};
 use netpol::endpoint::all_endpoints;
-use netpol::eval::Side;
 use netpol::model::{ContainerPort, EndpointKind};
 use netpol::{
     connectivity, explain, matrix, Cidr, Cluster, Endpoint, Namespace, Node, Pod, Policy, Protocol,

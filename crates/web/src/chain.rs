@@ -2,11 +2,11 @@
 //! connection (the inspector's badge: `Admin Deny · deny-metadata · priority 10`,
 //! `NetworkPolicy`, `Baseline Accept · namespace-default · priority 100`, `Default allow`),
 //! and what each stage of the chain did (decided, passed, matched nothing, not reached).
-//! Pure wording over the engine's evidence ([`netpol::eval::Side`]), tested natively; the
+//! Pure wording over the engine's evidence ([`netpol::chain::Side`]), tested natively; the
 //! views only lay it out.
 
+use netpol::chain::Side;
 use netpol::cnp::{Action, TierEvidence, TierRuleRef};
-use netpol::eval::Side;
 use netpol::{Connections, Protocol, Stage};
 
 /// What decided one direction, in words: the stage's name (the badge), and for a tier the
@@ -39,71 +39,23 @@ fn rule_words(rule: Option<&TierRuleRef>) -> Option<String> {
 
 /// What decided `side`.
 pub fn decided(side: &Side) -> Decided {
-    let (badge, detail) = match side.decided_by {
-        Stage::Outside => ("Outside the cluster", None),
-        Stage::Admin => ("Admin", rule_words(side.admin.matched.as_ref())),
-        Stage::NetworkPolicy => ("NetworkPolicy", None),
-        Stage::Baseline => ("Baseline", rule_words(side.baseline.matched.as_ref())),
-        Stage::Default => ("Default allow", None),
+    let badge = match side.decided_by {
+        Stage::Outside => "Outside the cluster",
+        Stage::Admin => "Admin",
+        Stage::NetworkPolicy => "NetworkPolicy",
+        Stage::Baseline => "Baseline",
+        Stage::Default => "Default allow",
     };
     Decided {
         stage: side.decided_by.as_str(),
         badge,
-        detail,
+        detail: rule_words(side.deciding_rule()),
     }
 }
 
-/// What one stage of the chain did for a direction.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Outcome {
-    /// Its answer counts.
-    Decides,
-    /// A Pass rule matched: the rest of the tier is skipped.
-    Passes,
-    /// It was consulted and nothing in it matched: on to the next stage.
-    NoMatch,
-    /// Nothing of it selects the pod in this direction.
-    Absent,
-    /// An earlier stage decided.
-    NotReached,
-}
-
-impl Outcome {
-    /// A `data-outcome` value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Decides => "decides",
-            Outcome::Passes => "passes",
-            Outcome::NoMatch => "no-match",
-            Outcome::Absent => "absent",
-            Outcome::NotReached => "not-reached",
-        }
-    }
-}
-
-/// What a tier did: `stage` is the tier's own stage, so that a matched Accept or Deny
-/// "decides" only when the side says this tier decided.
-pub fn tier_outcome(side: &Side, tier: &TierEvidence, stage: Stage) -> Outcome {
-    match &tier.matched {
-        _ if tier.policies.is_empty() => Outcome::Absent,
-        _ if !tier.reached => Outcome::NotReached,
-        Some(m) if m.action == Action::Pass => Outcome::Passes,
-        Some(_) if side.decided_by == stage => Outcome::Decides,
-        // A match whose answer does not count cannot happen; say what is certain.
-        Some(_) | None => Outcome::NoMatch,
-    }
-}
-
-/// What the NetworkPolicies did.
-pub fn network_policy_outcome(side: &Side) -> Outcome {
-    if side.isolated_by.is_empty() {
-        Outcome::Absent
-    } else if side.decided_by == Stage::NetworkPolicy {
-        Outcome::Decides
-    } else {
-        Outcome::NotReached
-    }
-}
+/// What one stage of the chain did for a direction: the engine's own account
+/// ([`Side::outcome`]), so the app never works it out a second time.
+pub use netpol::chain::Outcome;
 
 /// The one line under a tier's name: what its outcome means for the connection.
 pub fn tier_summary(tier_name: &str, outcome: Outcome, tier: &TierEvidence, next: &str) -> String {
@@ -226,11 +178,8 @@ spec:
         assert_eq!(d.stage, "Admin");
         assert_eq!(d.badge, "Admin");
         assert_eq!(d.text(), "Admin Deny · platform · priority 10");
-        assert_eq!(
-            tier_outcome(&e.egress, &e.egress.admin, Stage::Admin),
-            Outcome::Decides
-        );
-        assert_eq!(network_policy_outcome(&e.egress), Outcome::Absent);
+        assert_eq!(e.egress.outcome(Stage::Admin), Outcome::Decides);
+        assert_eq!(e.egress.outcome(Stage::NetworkPolicy), Outcome::Absent);
         // The receiver's ingress went through the Admin tier (nothing for ingress) to the
         // Baseline, which denies.
         assert_eq!(
@@ -242,10 +191,7 @@ spec:
     #[test]
     fn a_pass_goes_on_to_the_network_policies_and_then_the_default() {
         let e = explained("team-one/a", "team-one/b");
-        assert_eq!(
-            tier_outcome(&e.egress, &e.egress.admin, Stage::Admin),
-            Outcome::Passes
-        );
+        assert_eq!(e.egress.outcome(Stage::Admin), Outcome::Passes);
         // a's egress: no NetworkPolicy, no Baseline egress rule: the default.
         assert_eq!(decided(&e.egress).text(), "Default allow");
         assert_eq!(
@@ -259,11 +205,9 @@ spec:
         );
         // b's ingress: its NetworkPolicy selects it, so the Baseline is not reached.
         assert_eq!(decided(&e.ingress).text(), "NetworkPolicy");
-        assert_eq!(network_policy_outcome(&e.ingress), Outcome::Decides);
-        assert_eq!(
-            tier_outcome(&e.ingress, &e.ingress.baseline, Stage::Baseline),
-            Outcome::NotReached
-        );
+        assert_eq!(e.ingress.outcome(Stage::NetworkPolicy), Outcome::Decides);
+        assert_eq!(e.ingress.outcome(Stage::Baseline), Outcome::NotReached);
+        assert_eq!(e.ingress.outcome(Stage::Default), Outcome::NotReached);
         assert!(e.allowed);
     }
 }

@@ -18,10 +18,10 @@ use super::model::{
 };
 use crate::cidr::Cidr;
 use crate::endpoint::{external_id, Endpoint};
-use crate::eval::{any_peer, port_allowed, where_ips_come_from, PeerMiss, RuleMiss, Traffic};
 use crate::model::{Cluster, Direction, Node, Pod};
 use crate::ports::{Connections, PortRanges};
 use crate::selector::{Mismatch, Selector};
+use crate::traffic::{any_peer, port_allowed, where_ips_come_from, PeerMiss, RuleMiss, Traffic};
 
 /// A ClusterNetworkPolicy of a tier, by name and index into `Cluster::cluster_policies`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -8,8 +8,9 @@
 //! - `schema` — its known fields, for unknown-field reports;
 //! - `validate` — what the CRD's schema and CEL rules reject, as problems at field paths;
 //! - `model` — the typed policy the evaluator uses;
-//! - `eval` — one tier for one connection, with evidence (used by `crate::eval`);
-//! - `bulk` — the tiers for many pairs at once (used by `matrix` and `connectivity`).
+//! - `eval` — one tier for one connection, with evidence (used by `crate::chain`);
+//! - `bulk` — the tiers for many pairs at once, built on `crate::matcher` (`matrix` and
+//!   `connectivity` combine it with the NetworkPolicy index; it imports neither).
 
 pub(crate) mod api;
 pub(crate) mod bulk;

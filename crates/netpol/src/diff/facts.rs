@@ -31,8 +31,9 @@ use super::cause::{side_causes, Cause, CauseKind, Effect, Namer, PolicyChange, P
 use super::changes::{classify_cluster_policies, classify_policies, node_changes, pod_changes};
 use super::side::{isolates, slot, Policies, Side, Version, DIRECTIONS};
 use super::Snapshot;
+use crate::chain::explain;
 use crate::endpoint::Endpoint;
-use crate::eval::{self, explain, peer_matches, rule_connections, RuleMiss, Traffic};
+use crate::eval::{self, peer_matches, rule_connections, RuleMiss, Traffic};
 use crate::model::{Cluster, Direction, Node, Pod, Policy, Rule};
 use crate::ports::{Connections, Protocol};
 

@@ -8,7 +8,7 @@ use std::rc::Rc;
 use super::cause::{PolicyChange, PolicyIndex, SideFacts};
 use super::Snapshot;
 use crate::endpoint::Endpoint;
-use crate::eval::{self, peer_matches, rule_connections, RuleMiss};
+use crate::eval::{peer_matches, rule_connections, RuleMiss};
 use crate::model::{Cluster, Direction, Pod, Policy, PortRef, Rule};
 use crate::ports::Connections;
 
@@ -143,7 +143,7 @@ impl<'a> Side<'a> {
     /// Evidence of one side from its explanation (the reference path).
     pub(super) fn explained_side(
         &self,
-        side: &eval::Side,
+        side: &crate::chain::Side,
         d: Direction,
         receiver: &Endpoint,
     ) -> SideFacts {

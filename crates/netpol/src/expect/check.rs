@@ -24,11 +24,12 @@ use serde::Serialize;
 
 use super::file::Stated;
 use super::pattern::Pattern;
+use crate::chain::{explain, verdict, Explanation};
 use crate::diag::{self, Diagnostic};
 use crate::endpoint::Endpoint;
-use crate::eval::{explain, verdict, Explanation, Traffic};
 use crate::model::Cluster;
 use crate::ports::Protocol;
+use crate::traffic::Traffic;
 
 /// One connection that does not do what an expectation says.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -18,13 +18,14 @@ use serde::Serialize;
 use super::model::Accept;
 use super::probes::Probes;
 use super::Lesson;
+use crate::chain::{explain, Explanation};
 use crate::cidr::Cidr;
 use crate::connectivity::{connectivity_by_side, ConnectivityMap};
 use crate::endpoint::{all_endpoints, external_id, Endpoint};
-use crate::eval::{explain, Explanation, Traffic};
 use crate::expect::Pattern;
 use crate::model::{Cluster, Direction, Labels};
 use crate::ports::{Connections, Protocol};
+use crate::traffic::Traffic;
 use crate::workspace::{self, Evaluation, Workspace};
 
 /// The first way a learner's workspace behaves differently from the lesson's solution.

@@ -14,10 +14,11 @@ use serde::Serialize;
 use super::behaviour::{Difference, Reference};
 use super::model::{Failing, RightAnswer, WrongAnswer};
 use super::{constraints, Constraint, Expectation, Lesson};
+use crate::chain::{explain, Explanation};
 use crate::diag::{Diagnostic, Severity};
 use crate::endpoint::Endpoint;
-use crate::eval::{explain, Explanation, Traffic};
 use crate::model::Cluster;
+use crate::traffic::Traffic;
 use crate::workspace::{self, Workspace};
 
 /// The grade of one expectation.

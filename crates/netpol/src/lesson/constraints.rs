@@ -3,8 +3,8 @@
 
 use super::check::explain_expectation;
 use super::Constraint;
+use crate::chain::Stage;
 use crate::cnp::ClusterNetworkPolicy;
-use crate::eval::Stage;
 use crate::model::{Cluster, Direction, Peer, Policy, PolicyPort, Rule};
 use crate::selector::Selector;
 

@@ -14,10 +14,10 @@ use crate::cnp::eval::{evaluate_tier, peer_matches, selects};
 use crate::cnp::{evaluation_order, Action, ClusterNetworkPolicy, CnpPeer, CnpPort, CnpRule, Tier};
 use crate::diag::Diagnostic;
 use crate::endpoint::Endpoint;
-use crate::eval::Traffic;
 use crate::model::{Direction, Namespace};
 use crate::names::private_ranges;
 use crate::ports::Protocol;
+use crate::traffic::Traffic;
 
 const DNS_PORT: u16 = 53;
 

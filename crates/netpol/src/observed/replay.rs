@@ -2,11 +2,13 @@
 //! arrows for the generator.
 
 use super::{Connection, Observed};
+use crate::chain::{explain_indexed, Explanation, Side, Stage};
 use crate::cnp::TierRuleRef;
 use crate::endpoint::Endpoint;
-use crate::eval::{explain_indexed, Explanation, PoliciesByNamespace, Side, Stage, Traffic};
+use crate::eval::PoliciesByNamespace;
 use crate::generate::Intent;
 use crate::model::{Cluster, Direction, PolicyPort, PortRef};
+use crate::traffic::Traffic;
 
 /// One observed connection and what the policies say about it.
 #[derive(Clone, Debug, PartialEq, Eq)]

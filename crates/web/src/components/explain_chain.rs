@@ -5,14 +5,14 @@
 //! decided is found by reading, not by colour. Rule names jump to their line in the editor
 //! like the NetworkPolicy links. Also the inspector's badge: what decided each direction.
 
+use netpol::chain::{Explanation, Side};
 use netpol::cnp::{TierEvidence, TierRuleRef};
-use netpol::eval::{Explanation, Side};
 use netpol::model::{Cluster, Direction};
 use netpol::Stage;
 use yew::prelude::*;
 
 use super::explain_view::{network_policy_body, source_link, Policies};
-use crate::chain::{decided, network_policy_outcome, tier_outcome, tier_summary, Outcome};
+use crate::chain::{decided, tier_summary, Outcome};
 use crate::components::icons;
 use crate::store::Store;
 
@@ -142,14 +142,10 @@ fn network_policy_summary(side: &Side, outcome: Outcome) -> String {
 /// A side's chain: the four stages in evaluation order.
 pub fn chain_view(store: &Store, cluster: (&Cluster, Policies), side: &Side) -> Html {
     let dir = side.direction;
-    let admin = tier_outcome(side, &side.admin, Stage::Admin);
-    let np = network_policy_outcome(side);
-    let baseline = tier_outcome(side, &side.baseline, Stage::Baseline);
-    let default = if side.decided_by == Stage::Default {
-        Outcome::Decides
-    } else {
-        Outcome::NotReached
-    };
+    let admin = side.outcome(Stage::Admin);
+    let np = side.outcome(Stage::NetworkPolicy);
+    let baseline = side.outcome(Stage::Baseline);
+    let default = side.outcome(Stage::Default);
     let np_body = if np == Outcome::Decides {
         network_policy_body(store, cluster, side)
     } else {

@@ -6,8 +6,8 @@
 //! a side is the whole chain instead (`explain_chain`): Admin tier, NetworkPolicies,
 //! Baseline tier, default.
 
+use netpol::chain::{Explanation, Side};
 use netpol::endpoint::EndpointError;
-use netpol::eval::{Explanation, Side};
 use netpol::model::{Cluster, Direction};
 use netpol::{Endpoint, Protocol, Traffic};
 use yew::prelude::*;

@@ -38,11 +38,11 @@ use super::super::side::{slot, Policies, Version, DIRECTIONS};
 use super::{Facts, Naming};
 use std::collections::HashMap;
 
+use crate::chain::Stage;
 use crate::cnp::eval::{node_counts_for, peer_matches, selects, tier_policies};
 use crate::cnp::{self, Action, CnpRule, Tier};
 use crate::diff::{Cause, CauseKind, NodeChange, NodeState, PolicyChange};
 use crate::endpoint::Endpoint;
-use crate::eval::Stage;
 use crate::model::{Direction, Node};
 use crate::ports::{Connections, Protocol, MAX_PORT};
 
@@ -63,7 +63,7 @@ pub(super) struct TierMemo {
     ports: HashMap<(Version, PolicyIndex, usize, usize, usize), Rc<Connections>>,
 }
 
-/// The chain of one direction at one port, as [`crate::eval::Side`] has it, with the
+/// The chain of one direction at one port, as [`crate::chain::Side`] has it, with the
 /// NetworkPolicy stage taken from the memoised evidence (an explanation looks at every
 /// policy of the cluster, for every pair) and without the texts.
 struct Chain {
@@ -142,7 +142,7 @@ impl<'a> Facts<'a> {
     }
 
     /// The chain of direction `d` of pair (`from`, `to`) at `port` on side `v`: the
-    /// decisions [`crate::eval`] takes, stage by stage.
+    /// decisions [`crate::chain`] takes, stage by stage.
     fn chain(
         &mut self,
         v: Version,

@@ -1,0 +1,148 @@
+//! Selector matches over one endpoint list, cached by selector, as bit sets: the leaf that
+//! both bulk indexes build on, the NetworkPolicy one (`index`) and the tier one
+//! (`cnp::bulk`), so that neither needs the other to match selectors.
+
+use std::collections::HashMap;
+
+use crate::bits::Bits;
+use crate::endpoint::Endpoint;
+use crate::eval::ip_block_matches;
+use crate::model::{Cluster, Peer, Rule};
+use crate::selector::Selector;
+
+/// Selector matches over one endpoint list, cached by selector.
+pub(crate) struct Matcher<'a> {
+    cluster: &'a Cluster,
+    endpoints: &'a [Endpoint],
+    positions: Vec<Vec<usize>>,
+    pods_by_ns: HashMap<&'a str, Vec<usize>>,
+    /// (namespace or all, pod selector) → endpoint positions.
+    pods_cache: HashMap<(Option<String>, Selector), Bits>,
+    /// namespace selector → names of the namespaces it selects.
+    ns_cache: HashMap<Selector, Vec<String>>,
+    n: usize,
+}
+
+impl<'a> Matcher<'a> {
+    pub(crate) fn new(cluster: &'a Cluster, endpoints: &'a [Endpoint]) -> Matcher<'a> {
+        // Pod index → positions in the endpoint list (usually one).
+        let mut positions: Vec<Vec<usize>> = vec![Vec::new(); cluster.pods.len()];
+        for (pos, e) in endpoints.iter().enumerate() {
+            if let Endpoint::Pod(p) = e {
+                if let Some(slot) = positions.get_mut(*p) {
+                    slot.push(pos);
+                }
+            }
+        }
+        let mut pods_by_ns: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, pod) in cluster.pods.iter().enumerate() {
+            pods_by_ns
+                .entry(pod.namespace.as_str())
+                .or_default()
+                .push(i);
+        }
+        Matcher {
+            cluster,
+            endpoints,
+            positions,
+            pods_by_ns,
+            pods_cache: HashMap::new(),
+            ns_cache: HashMap::new(),
+            n: endpoints.len(),
+        }
+    }
+
+    /// Number of endpoints.
+    pub(crate) fn len(&self) -> usize {
+        self.n
+    }
+
+    /// Endpoint positions of pods matching `pods` in the namespaces `namespaces` selects.
+    pub(crate) fn pods_in_namespaces(&mut self, namespaces: &Selector, pods: &Selector) -> Bits {
+        let mut out = Bits::new(self.n);
+        for ns in self.namespaces(namespaces) {
+            let bits = self.pods_in(&ns, pods);
+            out.or_assign(&bits);
+        }
+        out
+    }
+
+    /// Endpoint positions of pods in `namespace` matching `selector`.
+    pub(crate) fn pods_in(&mut self, namespace: &str, selector: &Selector) -> Bits {
+        let key = (Some(namespace.to_string()), selector.clone());
+        if let Some(b) = self.pods_cache.get(&key) {
+            return b.clone();
+        }
+        let mut bits = Bits::new(self.n);
+        for &p in self
+            .pods_by_ns
+            .get(namespace)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+        {
+            let matches = self
+                .cluster
+                .pods
+                .get(p)
+                .is_some_and(|pod| selector.matches(&pod.labels));
+            if matches {
+                for &pos in self.positions.get(p).map(Vec::as_slice).unwrap_or(&[]) {
+                    bits.set(pos);
+                }
+            }
+        }
+        self.pods_cache.insert(key, bits.clone());
+        bits
+    }
+
+    fn namespaces(&mut self, selector: &Selector) -> Vec<String> {
+        if let Some(v) = self.ns_cache.get(selector) {
+            return v.clone();
+        }
+        let names: Vec<String> = self
+            .cluster
+            .namespaces
+            .iter()
+            .filter(|ns| selector.matches(&ns.labels))
+            .map(|ns| ns.name.clone())
+            .collect();
+        self.ns_cache.insert(selector.clone(), names.clone());
+        names
+    }
+
+    pub(crate) fn rule_peers(&mut self, policy_namespace: &str, rule: &Rule) -> Bits {
+        if rule.peers.is_empty() {
+            return Bits::full(self.n);
+        }
+        let mut out = Bits::new(self.n);
+        let everything = Selector::everything();
+        for peer in &rule.peers {
+            match peer {
+                Peer::Pods {
+                    namespace_selector,
+                    pod_selector,
+                } => {
+                    let pods = pod_selector.as_ref().unwrap_or(&everything);
+                    let namespaces = match namespace_selector {
+                        None => vec![policy_namespace.to_string()],
+                        Some(sel) => self.namespaces(sel),
+                    };
+                    for ns in namespaces {
+                        let bits = self.pods_in(&ns, pods);
+                        out.or_assign(&bits);
+                    }
+                }
+                Peer::IpBlock { cidr, except } => {
+                    // ipBlocks match externals and pods with known IPs: the exact pairwise
+                    // check, without building the words of the many misses.
+                    for (pos, e) in self.endpoints.iter().enumerate() {
+                        if ip_block_matches(self.cluster, cidr, except, e) {
+                            out.set(pos);
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+}
