@@ -21,8 +21,8 @@ use netpol::cnp::{Action, ClusterNetworkPolicy, CnpPeer, CnpPort, CnpRule, Subje
 use netpol::endpoint::all_endpoints;
 use netpol::model::{ContainerPort, EndpointKind};
 use netpol::{
-    connectivity, explain, matrix, Cidr, Cluster, Endpoint, Namespace, Node, Pod, Policy, Protocol,
-    Selector, Stage, Traffic,
+    connectivity, explain, matrix, Cidr, Cluster, Endpoint, Node, Pod, Policy, Protocol, Selector,
+    Stage, Traffic,
 };
 use proptest::prelude::*;
 
@@ -173,15 +173,7 @@ fn cluster_with(
     (pods, nps, admins, baselines, ns_labels).prop_map(
         |(pods, policies, admins, baselines, ns_labels)| {
             let mut c = Cluster {
-                namespaces: NAMESPACES
-                    .iter()
-                    .zip(ns_labels)
-                    .map(|(n, l)| {
-                        let mut ns = Namespace::implicit(n);
-                        ns.labels.extend(l);
-                        ns
-                    })
-                    .collect(),
+                namespaces: random::namespaces(ns_labels),
                 pods,
                 policies,
                 cluster_policies: admins.into_iter().chain(baselines).collect(),

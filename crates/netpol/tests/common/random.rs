@@ -169,6 +169,20 @@ pub fn pod(i: usize, named: bool) -> impl Strategy<Value = Pod> {
         })
 }
 
+/// The three namespaces, each with its share of `labels` (three maps: the namespace
+/// labels a cluster's selectors test).
+pub fn namespaces(labels: Vec<BTreeMap<String, String>>) -> Vec<Namespace> {
+    NAMESPACES
+        .iter()
+        .zip(labels)
+        .map(|(n, l)| {
+            let mut ns = Namespace::implicit(n);
+            ns.labels.extend(l);
+            ns
+        })
+        .collect()
+}
+
 /// A cluster of 1 to 6 pods (see [`pod`]) and up to 4 policies, the namespaces labelled
 /// at random.
 pub fn cluster(named: bool) -> impl Strategy<Value = Cluster> {
@@ -178,15 +192,7 @@ pub fn cluster(named: bool) -> impl Strategy<Value = Cluster> {
     let ns_labels = prop::collection::vec(labels(), 3);
     (pods, policies, ns_labels).prop_map(|(pods, policies, ns_labels)| {
         let mut c = Cluster {
-            namespaces: NAMESPACES
-                .iter()
-                .zip(ns_labels)
-                .map(|(n, l)| {
-                    let mut ns = Namespace::implicit(n);
-                    ns.labels.extend(l);
-                    ns
-                })
-                .collect(),
+            namespaces: namespaces(ns_labels),
             pods,
             policies,
             kustomize_common_labels: false,
