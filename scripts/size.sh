@@ -4,16 +4,25 @@
 # bytes go, per crate and per module of ours (the cargo output run through wasm-bindgen and
 # wasm-opt -Oz as Trunk does, keeping the names; scripts/wasm-profile.mjs; --no-profile
 # skips it). Builds dist/ first (trunk build --release) unless --no-build is given.
+#
+# --check fails (exit 1) when what dist/ transfers (every file, gzip -9) is over the cap
+# below, so the download cannot grow unnoticed: CI runs it after the build. Raising the cap
+# is a decision for a commit of its own, saying what the bytes buy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The one place the download cap lives (KiB, gzip -9, all of dist/).
+CAP_KIB=830
+
 build=true
 profile=true
+check=false
 for arg in "$@"; do
   case "$arg" in
     --no-build) build=false ;;
     --no-profile) profile=false ;;
-    *) echo "size.sh: unknown argument: $arg (try --no-build, --no-profile)" >&2; exit 2 ;;
+    --check) check=true ;;
+    *) echo "size.sh: unknown argument: $arg (try --no-build, --no-profile, --check)" >&2; exit 2 ;;
   esac
 done
 
@@ -57,6 +66,13 @@ done < <(find dist -type f -print0)
 echo "dist/ $files files"
 echo "  raw     $(fmt "$total_raw")"
 echo "  transfer (gzip) $(fmt "$total_gz")"
+if $check; then
+  if ((total_gz > CAP_KIB * 1024)); then
+    echo "size.sh: dist/ transfers $(fmt "$total_gz") gzip, over the cap of $CAP_KIB KiB (scripts/size.sh, CAP_KIB)" >&2
+    exit 1
+  fi
+  echo "  within the cap of $CAP_KIB KiB ($(((CAP_KIB * 1024 - total_gz) / 1024)) KiB to spare)"
+fi
 
 if $profile; then
   export PATH="$HOME/.cargo/bin:$PWD/tools/node_modules/.bin:$PATH"

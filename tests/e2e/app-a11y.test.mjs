@@ -9,7 +9,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hooks, openApp, screenshot, setupHarness, waitForApp } from './lib/harness.mjs';
+import { hooks, openApp, screenshot, setupHarness } from './lib/harness.mjs';
 import { audit, blocking, report } from './lib/axe.mjs';
 import { POD1, POD2, POD3, dragArrow } from './app-helpers.mjs';
 

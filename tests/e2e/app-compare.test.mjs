@@ -14,7 +14,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { hooks, openApp, screenshot, setupHarness, waitForApp } from './lib/harness.mjs';
+import { hooks, openApp, screenshot, setupHarness, waitForApp, withApp } from './lib/harness.mjs';
 import { audit, blocking, report } from './lib/axe.mjs';
 import { POD1, POD2, POD3, assertAgree, dragArrow, median, typeAndMeasure } from './app-helpers.mjs';
 
@@ -169,10 +169,8 @@ spec:
 `;
 
 test('a ClusterNetworkPolicy added while comparing: the change names the Admin rule, before and after', async () => {
-  const app = await openApp(h, '?example=docs');
-  try {
+  await withApp(h, '?example=docs', async (app) => {
     const { page } = app;
-    await waitForApp(page);
     await hooks.endpoint(page, POD1).first().waitFor();
     await compareWith(page, /A snapshot of this workspace/);
     await page.getByRole('region', { name: 'Comparison' }).waitFor();
@@ -200,10 +198,7 @@ test('a ClusterNetworkPolicy added while comparing: the change names the Admin r
       await setTheme(page, theme);
       await screenshot(page, `app-compare-tiers-${theme}`);
     }
-    assert.deepEqual(app.problems, []);
-  } finally {
-    await app.close();
-  }
+  });
 });
 
 test('a share link carries both sides, and the docs embed shows the marked diagram', async () => {
@@ -278,10 +273,8 @@ test('a share link carries both sides, and the docs embed shows the marked diagr
 });
 
 test('comparing with pasted manifests and with the workspace without its generated policies', async () => {
-  const app = await openApp(h, '?example=docs');
-  try {
+  await withApp(h, '?example=docs', async (app) => {
     const { page } = app;
-    await waitForApp(page);
     await hooks.endpoint(page, POD1).first().waitFor();
     const editor = hooks.editor(page);
     const text = await editor.inputValue();
@@ -323,10 +316,7 @@ test('comparing with pasted manifests and with the workspace without its generat
     assert.match(await item.getByRole('region', { name: /^Before: Manifests alone/ }).innerText(), /Denied/i);
     assert.match(await item.getByRole('region', { name: /^After: With generated policies/ }).innerText(), /Allowed/i);
     await screenshot(page, 'app-compare-generated');
-    assert.deepEqual(app.problems, []);
-  } finally {
-    await app.close();
-  }
+  });
 });
 
 test('typing while comparing stays fast (docs example; figures recorded)', async () => {

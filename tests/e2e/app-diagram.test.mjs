@@ -5,7 +5,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hooks, openApp, reveal, screenshot, setupHarness, waitForApp } from './lib/harness.mjs';
+import { hooks, reveal, screenshot, setupHarness, waitForApp, withApp } from './lib/harness.mjs';
 import { POD1, POD2, POD3, closeInspector, dragArrow } from './app-helpers.mjs';
 
 const h = setupHarness();
@@ -16,10 +16,8 @@ async function generatedText(page) {
 }
 
 test('dragging pod-1 onto pod-2 generates the sender Egress and the receiver Ingress', async () => {
-  const app = await openApp(h, '?example=docs');
-  try {
+  await withApp(h, '?example=docs', async (app) => {
     const { page } = app;
-    await waitForApp(page);
     await hooks.endpoint(page, POD1).first().waitFor();
     assert.equal(await hooks.arrow(page, POD1, POD2).count(), 0);
     await dragArrow(page, POD1, POD2);
@@ -53,17 +51,12 @@ test('dragging pod-1 onto pod-2 generates the sender Egress and the receiver Ing
     await page.getByRole('button', { name: 'Delete arrow' }).click();
     await arrow.waitFor({ state: 'detached' });
     assert.equal((await generatedText(page)).trim(), '');
-    assert.deepEqual(app.problems, []);
-  } finally {
-    await app.close();
-  }
+  });
 });
 
 test('namespaces, pods and externals are added from the diagram; the keyboard draws arrows', async () => {
-  const app = await openApp(h, '?example=docs');
-  try {
+  await withApp(h, '?example=docs', async (app) => {
     const { page } = app;
-    await waitForApp(page);
     await page.getByRole('button', { name: 'Namespace', exact: true }).click();
     await page.getByLabel('Name', { exact: true }).fill('team-three');
     await page.getByLabel('Labels', { exact: true }).fill('team=three');
@@ -109,17 +102,12 @@ test('namespaces, pods and externals are added from the diagram; the keyboard dr
       before.y,
     );
     await screenshot(page, 'app-added-from-diagram');
-    assert.deepEqual(app.problems, []);
-  } finally {
-    await app.close();
-  }
+  });
 });
 
 test('a node dragged by its grip keeps its place across a reload', async () => {
-  const app = await openApp(h, '?example=docs');
-  try {
+  await withApp(h, '?example=docs', async (app) => {
     const { page } = app;
-    await waitForApp(page);
     const grip = hooks.endpoint(page, POD3).locator('.grip');
     const g = await grip.boundingBox();
     const before = await hooks.endpoint(page, POD3).boundingBox();
@@ -136,17 +124,12 @@ test('a node dragged by its grip keeps its place across a reload', async () => {
     await page.reload();
     await waitForApp(page);
     assert.equal(await hooks.endpoint(page, POD3).getAttribute('transform'), place);
-    assert.deepEqual(app.problems, []);
-  } finally {
-    await app.close();
-  }
+  });
 });
 
 test('allowed flows, truth table and explain come from the engine', async () => {
-  const app = await openApp(h, '?example=docs');
-  try {
+  await withApp(h, '?example=docs', async (app) => {
     const { page } = app;
-    await waitForApp(page);
     // The docs example shows every allowed flow: pod-1 -> pod-2 but not pod-1 -> pod-3.
     await page.locator(`[data-flow-from="${POD1}"][data-flow-to="${POD2}"]`).waitFor({ state: 'attached' });
     assert.equal(await page.locator(`[data-flow-from="${POD1}"][data-flow-to="${POD3}"]`).count(), 0);
@@ -170,17 +153,12 @@ test('allowed flows, truth table and explain come from the engine', async () => 
     // Change the question: pod-2 -> pod-3 is allowed.
     await page.getByLabel('From', { exact: true }).selectOption(POD2);
     await page.locator('.explain-tab .explanation.allowed').waitFor();
-    assert.deepEqual(app.problems, []);
-  } finally {
-    await app.close();
-  }
+  });
 });
 
 test('the diagram exports as SVG and PNG', async () => {
-  const app = await openApp(h, '?example=docs');
-  try {
+  await withApp(h, '?example=docs', async (app) => {
     const { page } = app;
-    await waitForApp(page);
     for (const [item, name, magic] of [
       ['Diagram as SVG', 'netpol-diagram.svg', '<?xml'],
       ['Diagram as PNG', 'netpol-diagram.png', '\x89PNG'],
@@ -204,8 +182,5 @@ test('the diagram exports as SVG and PNG', async () => {
         assert.doesNotMatch(svg, /class="grip/, 'no move handles in the export');
       }
     }
-    assert.deepEqual(app.problems, []);
-  } finally {
-    await app.close();
-  }
+  });
 });

@@ -4,16 +4,14 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { endpointIds, hooks, openApp, reveal, screenshot, setupHarness, waitForApp } from './lib/harness.mjs';
+import { endpointIds, hooks, openApp, reveal, screenshot, setupHarness, waitForApp, withApp } from './lib/harness.mjs';
 import { POD1, POD2, POD3, closeInspector, docsFiles, dragArrow, paste } from './app-helpers.mjs';
 
 const h = setupHarness();
 
 test('pasting the docs files draws 7 endpoints in 4 namespaces, and arrows get the docs verdicts', async () => {
-  const app = await openApp(h, '?example=allow-dns');
-  try {
+  await withApp(h, '?example=allow-dns', async (app) => {
     const { page } = app;
-    await waitForApp(page);
     await hooks.editor(page).fill(await docsFiles());
     await hooks.endpoint(page, POD3).first().waitFor();
     const ids = await endpointIds(page);
@@ -58,17 +56,12 @@ test('pasting the docs files draws 7 endpoints in 4 namespaces, and arrows get t
     assert.match(text, /pod-1-netpol/);
     assert.match(text, /podSelector wants/);
     await screenshot(page, 'app-docs-pasted-arrows');
-    assert.deepEqual(app.problems, []);
-  } finally {
-    await app.close();
-  }
+  });
 });
 
 test('broken YAML: a diagnostic at the right line, a marker in the gutter, the rest still drawn', async () => {
-  const app = await openApp(h, '?example=docs');
-  try {
+  await withApp(h, '?example=docs', async (app) => {
     const { page } = app;
-    await waitForApp(page);
     const good = await hooks.editor(page).inputValue();
     // Break the first document (a Namespace) with an unclosed flow sequence on line 13.
     const lines = good.split('\n');
@@ -102,10 +95,7 @@ test('broken YAML: a diagnostic at the right line, a marker in the gutter, the r
     // The text was not rewritten.
     assert.equal(await hooks.editor(page).inputValue(), broken);
     await screenshot(page, 'app-broken-yaml');
-    assert.deepEqual(app.problems, []);
-  } finally {
-    await app.close();
-  }
+  });
 });
 
 test('garbage, a 5 MB paste and deeply nested YAML leave the page responsive and say what is wrong', async () => {

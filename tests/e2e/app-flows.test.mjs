@@ -11,7 +11,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { hooks, openApp, screenshot, setupHarness, waitForApp } from './lib/harness.mjs';
+import { hooks, screenshot, setupHarness, withApp } from './lib/harness.mjs';
 import { POD1, POD2, assertAgree, bigCluster, measures, median, typeAndMeasure } from './app-helpers.mjs';
 
 const h = setupHarness();
@@ -71,10 +71,8 @@ function bigLog(n) {
 }
 
 test('drop a Hubble log: the dropped connection, its explanation, keep the flows, the YAML allows it', async () => {
-  const app = await openApp(h, '?example=docs');
-  try {
+  await withApp(h, '?example=docs', async (app) => {
     const { page } = app;
-    await waitForApp(page);
     await hooks.endpoint(page, POD1).first().waitFor();
     await dropLog(page, LOG, [PROM, POD2]);
 
@@ -127,17 +125,12 @@ test('drop a Hubble log: the dropped connection, its explanation, keep the flows
     // The share dialog says the log travels with the link.
     await page.getByRole('button', { name: /^Share/ }).first().click();
     await page.locator('[data-share-flows="included"]').waitFor();
-    assert.deepEqual(app.problems, []);
-  } finally {
-    await app.close();
-  }
+  });
 });
 
 test('a 20,000-line Hubble log on the docs example: drop to drawn, then typing (figures recorded)', async () => {
-  const app = await openApp(h, '?example=docs');
-  try {
+  await withApp(h, '?example=docs', async (app) => {
     const { page } = app;
-    await waitForApp(page);
     await hooks.endpoint(page, POD1).first().waitFor();
     const log = bigLog(20000);
     const drops = [];
@@ -185,8 +178,5 @@ test('a 20,000-line Hubble log on the docs example: drop to drawn, then typing (
       evaluate_median_ms: median(big.evaluate), update_ms: rounded(big.update),
     });
     assertAgree(big, '200 pods / 100 policies + log');
-    assert.deepEqual(app.problems, []);
-  } finally {
-    await app.close();
-  }
+  });
 });

@@ -19,7 +19,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hooks, openApp, screenshot, setupHarness, waitForApp } from './lib/harness.mjs';
+import { hooks, screenshot, setupHarness, waitForApp, withApp } from './lib/harness.mjs';
 import { dragArrow, paste, POD1, POD2 } from './app-helpers.mjs';
 import { parseArrow, readCourse, readLesson, sameDrawnObjects, walkable } from './lesson-files.mjs';
 
@@ -173,10 +173,8 @@ test('every lesson is completed in the browser, and every known wrong answer is 
     course.slice(-2).map((l) => l.id),
     ['admin-beats-networkpolicy', 'baseline-is-only-a-default'],
   );
-  const app = await openApp(h, '', WIDE);
-  try {
+  await withApp(h, '', WIDE, async (app) => {
     const { page } = app;
-    await waitForApp(page);
     for (const lesson of course) {
       await openLesson(page, lesson);
       assert.equal(await done(page).count(), 0, `${lesson.file}: the start is not done`);
@@ -214,18 +212,13 @@ test('every lesson is completed in the browser, and every known wrong answer is 
     for (const lesson of course) {
       assert.equal(await list.locator(`[data-lesson="${lesson.id}"]`).getAttribute('data-done'), 'true', lesson.id);
     }
-    assert.deepEqual(app.problems, []);
-  } finally {
-    await app.close();
-  }
+  });
 });
 
 test('the goal on the diagram: chips met or not, the explanation on click and Enter, both themes', async () => {
   const lesson = await readLesson('09-draw-the-diagram.yaml');
-  const app = await openApp(h, `?lesson=${lesson.id}`, WIDE);
-  try {
+  await withApp(h, `?lesson=${lesson.id}`, WIDE, async (app) => {
     const { page } = app;
-    await waitForApp(page);
     await stillStyles(page);
     await chips(page).first().waitFor();
     assert.equal(await chips(page).count(), lesson.goal.length);
@@ -300,20 +293,15 @@ test('the goal on the diagram: chips met or not, the explanation on click and En
     await panel(page).getByRole('button', { name: 'Leave the lesson' }).click();
     await page.waitForFunction(() => !document.querySelector('svg .goals, svg .goal-chips'));
     assert.equal(await hooks.arrow(page, POD1, POD2).count(), 1, 'the drawn arrows stay');
-    assert.deepEqual(app.problems, []);
-  } finally {
-    await app.close();
-  }
+  });
 });
 
 test('a wrong answer caught on a probe: the difference in the panel, its probe on the diagram, both themes', async () => {
   const lesson = await readLesson('02-pod-1-to-pod-2.yaml');
   const wrong = lesson.wrongAnswers.find((w) => w.title.startsWith('`namespaceSelector: {}` next to the podSelector'));
   assert.ok(wrong, 'the any-namespace pod-1 wrong answer');
-  const app = await openApp(h, `?lesson=${lesson.id}`, WIDE);
-  try {
+  await withApp(h, `?lesson=${lesson.id}`, WIDE, async (app) => {
     const { page } = app;
-    await waitForApp(page);
     await stillStyles(page);
     await page.locator(`.lesson-panel[data-lesson="${lesson.id}"]`).waitFor();
     await chips(page).first().waitFor();
@@ -349,8 +337,5 @@ test('a wrong answer caught on a probe: the difference in the panel, its probe o
     await paste(page, lesson.solution.manifests);
     await done(page).waitFor();
     assert.equal(await section.count(), 0);
-    assert.deepEqual(app.problems, []);
-  } finally {
-    await app.close();
-  }
+  });
 });

@@ -6,7 +6,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SUB_PATH, hooks, openApp, screenshot, setupHarness, waitForApp } from './lib/harness.mjs';
+import { SUB_PATH, hooks, openApp, screenshot, setupHarness, waitForApp, withApp } from './lib/harness.mjs';
 import { POD1, POD2, dragArrow } from './app-helpers.mjs';
 
 const h = setupHarness();
@@ -94,10 +94,8 @@ spec:
 
 test('the first three lessons are completed by editing and drawing; the goal turns all met', async () => {
   // From the sub-path, as a docs site would host it.
-  const app = await openApp(h, '?lesson=default-policy', { base: SUB_PATH, ...WIDE });
-  try {
+  await withApp(h, '?lesson=default-policy', { base: SUB_PATH, ...WIDE }, async (app) => {
     const { page } = app;
-    await waitForApp(page);
 
     // Lesson 1, by editing: copy namespace-default into team-two-namespace.
     await lessonOpen(page, 'default-policy');
@@ -178,17 +176,12 @@ test('the first three lessons are completed by editing and drawing; the goal tur
     }
     assert.equal(await list.locator('[data-lesson="and-or"]').getAttribute('data-done'), 'false');
     await screenshot(page, 'lesson-list');
-    assert.deepEqual(app.problems, []);
-  } finally {
-    await app.close();
-  }
+  });
 });
 
 test('progress, hints and the open lesson survive a reload; the solution asks and is not a solve', async () => {
-  const app = await openApp(h, '?lesson=and-or', WIDE);
-  try {
+  await withApp(h, '?lesson=and-or', WIDE, async (app) => {
     const { page } = app;
-    await waitForApp(page);
     await lessonOpen(page, 'and-or');
     await panel(page).getByRole('button', { name: /^Show hint 1 of/ }).click();
     await panel(page).getByRole('button', { name: /^Show hint 2 of/ }).click();
@@ -216,17 +209,12 @@ test('progress, hints and the open lesson survive a reload; the solution asks an
     await page.getByRole('button', { name: 'Reset progress' }).click();
     await page.getByRole('button', { name: 'Reset', exact: true }).click();
     await page.waitForFunction(() => !document.querySelector('[data-lesson="and-or"]').innerText.includes('solution viewed'));
-    assert.deepEqual(app.problems, []);
-  } finally {
-    await app.close();
-  }
+  });
 });
 
 test('opening a lesson over unsaved work asks first; leaving keeps the work', async () => {
-  const app = await openApp(h, '?example=docs', WIDE);
-  try {
+  await withApp(h, '?example=docs', WIDE, async (app) => {
     const { page } = app;
-    await waitForApp(page);
     const editor = hooks.editor(page);
     const mine = (await editor.inputValue()) + '\n# my own work\n';
     await editor.fill(mine);
@@ -246,17 +234,12 @@ test('opening a lesson over unsaved work asks first; leaving keeps the work', as
     await panel(page).getByRole('button', { name: 'Leave the lesson' }).click();
     assert.equal(await panel(page).count(), 0);
     assert.equal(await editor.inputValue(), now);
-    assert.deepEqual(app.problems, []);
-  } finally {
-    await app.close();
-  }
+  });
 });
 
 test('a ?lesson= link over unsaved work keeps that work, one click from coming back', async () => {
-  const app = await openApp(h, '?example=docs', WIDE);
-  try {
+  await withApp(h, '?example=docs', WIDE, async (app) => {
     const { page } = app;
-    await waitForApp(page);
     const editor = hooks.editor(page);
     const mine = (await editor.inputValue()) + '\n# my own work\n';
     await editor.fill(mine);
@@ -268,10 +251,7 @@ test('a ?lesson= link over unsaved work keeps that work, one click from coming b
     await page.waitForFunction((text) => document.querySelector('textarea[aria-label="Manifests"]')?.value === text, mine);
     // The restored work is not the lesson's: the panel leaves rather than grade it.
     await panel(page).waitFor({ state: 'detached' });
-    assert.deepEqual(app.problems, []);
-  } finally {
-    await app.close();
-  }
+  });
 });
 
 test('a course that cannot be fetched says so; an unknown ?lesson= says so', async () => {

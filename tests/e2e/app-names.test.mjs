@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { deflateRawSync } from 'node:zlib';
-import { hooks, openApp, reveal, screenshot, setupHarness, waitForApp } from './lib/harness.mjs';
+import { hooks, reveal, screenshot, setupHarness, withApp } from './lib/harness.mjs';
 
 const h = setupHarness();
 
@@ -16,10 +16,8 @@ async function setTheme(page, theme) {
 }
 
 test('the pod form refuses a label key the loader refuses, and says what a key is', async () => {
-  const app = await openApp(h, '?example=docs');
-  try {
+  await withApp(h, '?example=docs', async (app) => {
     const { page } = app;
-    await waitForApp(page);
     await page.getByRole('button', { name: 'Pod', exact: true }).click();
     await page.getByLabel('Namespace', { exact: true }).selectOption('team-one-namespace');
     await page.getByLabel('Name', { exact: true }).fill('api');
@@ -41,10 +39,7 @@ test('the pod form refuses a label key the loader refuses, and says what a key i
     await page.getByLabel('Name', { exact: true }).fill('api.v2');
     await page.getByRole('button', { name: 'Add pod' }).click();
     await hooks.endpoint(page, 'team-one-namespace/api.v2').first().waitFor();
-    assert.deepEqual(app.problems, []);
-  } finally {
-    await app.close();
-  }
+  });
 });
 
 test('a drawn pod the API server would reject is listed in the Diagnostics tab', async () => {
@@ -58,10 +53,8 @@ test('a drawn pod the API server would reject is listed in the Diagnostics tab',
     arrows: ['shop/db -> shop/web'],
   };
   const hash = '#s=' + deflateRawSync(JSON.stringify(state)).toString('base64url');
-  const app = await openApp(h, hash);
-  try {
+  await withApp(h, hash, async (app) => {
     const { page } = app;
-    await waitForApp(page);
     const list = await reveal(page, hooks.diagnostics(page), 'Diagnostics');
     const item = list.locator('li').filter({ hasText: 'drawn pod `shop/web` is left out' });
     await item.waitFor();
@@ -77,8 +70,5 @@ test('a drawn pod the API server would reject is listed in the Diagnostics tab',
       await setTheme(page, theme);
       await screenshot(page, `app-drawn-diagnostics-${theme}`);
     }
-    assert.deepEqual(app.problems, []);
-  } finally {
-    await app.close();
-  }
+  });
 });

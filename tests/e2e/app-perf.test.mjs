@@ -13,7 +13,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { hooks, openApp, setupHarness, waitForApp } from './lib/harness.mjs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { DIST_DIR, hooks, openApp, setupHarness, waitForApp, withApp } from './lib/harness.mjs';
 import {
   POD1, PORT_KEYS, assertAgree, bigCluster, caretAfterPort, keystrokeFigures, measures, median, typeAndMeasure,
 } from './app-helpers.mjs';
@@ -73,23 +75,16 @@ function report(name, figures) {
 }
 
 test('every keystroke updates the view (docs example; figures recorded)', async () => {
-  const app = await openApp(h, '?example=docs');
-  try {
+  await withApp(h, '?example=docs', async (app) => {
     const { page } = app;
-    await waitForApp(page);
     await hooks.endpoint(page, POD1).first().waitFor();
     report('docs example', await typeAndMeasure(page, [...'\n# a comment typed key by key']));
-    assert.deepEqual(app.problems, []);
-  } finally {
-    await app.close();
-  }
+  });
 });
 
 test('200 pods and 100 policies update on every keystroke (figures recorded)', async () => {
-  const app = await openApp(h, '?example=docs');
-  try {
+  await withApp(h, '?example=docs', async (app) => {
     const { page } = app;
-    await waitForApp(page);
     // Paste the whole workspace over the docs' example, three times with every document
     // new (other namespace names), timing each from the input event to the frame after the
     // last pod is in the diagram.
@@ -104,10 +99,7 @@ test('200 pods and 100 policies update on every keystroke (figures recorded)', a
     await caretAfterPort(page, 'pol-50');
     report('200 pods / 100 policies, port keystrokes', await typeAndMeasure(page, PORT_KEYS, { atEnd: false }));
     report('200 pods / 100 policies', await typeAndMeasure(page, [...'\n# typing']));
-    assert.deepEqual(app.problems, []);
-  } finally {
-    await app.close();
-  }
+  });
 });
 
 test('grading a lesson with its probes, on every keystroke of every lesson (figures recorded)', async () => {
@@ -115,10 +107,8 @@ test('grading a lesson with its probes, on every keystroke of every lesson (figu
   // every probe, the goal lines and the constraints) within 10 ms per keystroke on every
   // lesson. `netpol:grade` is the app's measure of exactly that, once per workspace change.
   const course = await readCourse();
-  const app = await openApp(h, '');
-  try {
+  await withApp(h, '', async (app) => {
     const { page } = app;
-    await waitForApp(page);
     const perLesson = {};
     for (const lesson of course) {
       await page.goto(h.server.url(`?lesson=${lesson.id}`));
@@ -139,8 +129,43 @@ test('grading a lesson with its probes, on every keystroke of every lesson (figu
     try { all = JSON.parse(readFileSync(file, 'utf8')); } catch { /* first figure */ }
     all['lesson grading'] = { worst_median_ms: Math.max(...medians), worst_lesson: worst[0], per_lesson: perLesson };
     writeFileSync(file, JSON.stringify(all, null, 2));
+  });
+});
+
+/** Opens `path` and lists the dist/ files the page requested until `ready(page)` resolves. */
+async function filesRequestedUntil(path, ready) {
+  const urls = [];
+  const app = await openApp(h, path, {
+    beforeNavigation: (page) => page.on('requestfinished', (r) => urls.push(r.url())),
+  });
+  try {
+    await ready(app.page);
     assert.deepEqual(app.problems, []);
+    return [...new Set(urls.map((u) => decodeURIComponent(new URL(u).pathname).replace(/^\//, '') || 'index.html'))];
   } finally {
     await app.close();
   }
+}
+
+test('the first visit fetches only the app; examples come when opened (first_load_gzip recorded)', async () => {
+  const files = await filesRequestedUntil('', async (page) => {
+    await waitForApp(page);
+    await hooks.endpoint(page, POD1).first().waitFor();
+  });
+  // What a server sending gzip -9 would transfer for them (the test server sends them raw).
+  const sizes = Object.fromEntries(files.map((f) => [f, gzipSync(readFileSync(join(DIST_DIR, f)), { level: 9 }).length]));
+  const total = Object.values(sizes).reduce((a, b) => a + b, 0);
+  console.log(`first load (the docs' example drawn): ${files.length} files, ${(total / 1024).toFixed(0)} KiB gzip: ${JSON.stringify(sizes)}`);
+  record('first load', { first_load_gzip: total, first_load_kib: Math.round(total / 1024), files: sizes });
+  assert.ok(files.some((f) => f.endsWith('.wasm')), 'the app itself was fetched');
+  assert.deepEqual(files.filter((f) => f.startsWith('examples/') || f.startsWith('lessons/')), []);
+
+  const opened = await filesRequestedUntil('?example=hubble-prometheus', async (page) => {
+    await waitForApp(page);
+    await hooks.endpoint(page, POD1).first().waitFor();
+  });
+  assert.deepEqual(opened.filter((f) => f.startsWith('examples/')).sort(), [
+    'examples/hubble-prometheus.flows.json',
+    'examples/hubble-prometheus.yaml',
+  ]);
 });

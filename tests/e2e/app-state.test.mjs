@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { deflateRawSync } from 'node:zlib';
-import { endpointIds, hooks, openApp, screenshot, setupHarness, waitForApp } from './lib/harness.mjs';
+import { endpointIds, hooks, openApp, screenshot, setupHarness, waitForApp, withApp } from './lib/harness.mjs';
 import { POD1, POD2, dragArrow } from './app-helpers.mjs';
 
 const h = setupHarness();
@@ -22,10 +22,8 @@ metadata:
 `;
 
 test('a first visit shows the docs example; reload keeps edits, drawings and options', async () => {
-  const app = await openApp(h, '');
-  try {
+  await withApp(h, '', async (app) => {
     const { page } = app;
-    await waitForApp(page);
     await hooks.endpoint(page, POD1).first().waitFor();
     const editor = hooks.editor(page);
     await editor.focus();
@@ -47,10 +45,7 @@ test('a first visit shows the docs example; reload keeps edits, drawings and opt
     await hooks.endpoint(page, 'team-two-namespace/cache').waitFor();
     assert.equal(await page.getByLabel('Baseline', { exact: true }).inputValue(), 'deny-all');
     assert.equal(await hooks.generated(page).textContent(), yaml);
-    assert.deepEqual(app.problems, []);
-  } finally {
-    await app.close();
-  }
+  });
 });
 
 test('a share link reproduces the workspace in a fresh browser context', async () => {
@@ -121,10 +116,8 @@ test('a damaged, hostile or oversized link says so and loads nothing from it', a
 });
 
 test('loading an example asks before discarding unsaved work', async () => {
-  const app = await openApp(h, '?example=docs');
-  try {
+  await withApp(h, '?example=docs', async (app) => {
     const { page } = app;
-    await waitForApp(page);
     // Unchanged work switches at once.
     await page.getByRole('button', { name: 'Examples' }).click();
     await page.getByRole('menuitem', { name: /Default deny/ }).click();
@@ -148,17 +141,12 @@ test('loading an example asks before discarding unsaved work', async () => {
     await dialog.getByRole('button', { name: 'Discard and load' }).click();
     await hooks.endpoint(page, 'app/frontend').waitFor();
     assert.doesNotMatch(await editor.inputValue(), /# my notes/);
-    assert.deepEqual(app.problems, []);
-  } finally {
-    await app.close();
-  }
+  });
 });
 
 test('opening a link over unsaved work keeps that work, one click from coming back', async () => {
-  const app = await openApp(h, '?example=docs');
-  try {
+  await withApp(h, '?example=docs', async (app) => {
     const { page } = app;
-    await waitForApp(page);
     const editor = hooks.editor(page);
     await editor.fill((await editor.inputValue()) + '\n# precious\n');
     await page.goto(h.server.url('?example=default-deny'));
@@ -167,17 +155,12 @@ test('opening a link over unsaved work keeps that work, one click from coming ba
     await page.getByRole('button', { name: 'Restore previous work' }).click();
     await hooks.endpoint(page, POD1).first().waitFor();
     assert.match(await hooks.editor(page).inputValue(), /# precious/);
-    assert.deepEqual(app.problems, []);
-  } finally {
-    await app.close();
-  }
+  });
 });
 
 test('embed mode fits a 600x400 iframe with no scrollbar, reacts, and opens in the playground', async () => {
-  const app = await openApp(h, '?example=docs', { viewport: { width: 900, height: 600 } });
-  try {
+  await withApp(h, '?example=docs', { viewport: { width: 900, height: 600 } }, async (app) => {
     const { page } = app;
-    await waitForApp(page);
     // A docs-like host page with the app in an iframe.
     const src = h.server.url('?embed=1&example=docs');
     await page.setContent(
@@ -212,8 +195,5 @@ test('embed mode fits a 600x400 iframe with no scrollbar, reacts, and opens in t
     await waitForApp(full);
     await hooks.endpoint(full, 'demo/solo').waitFor();
     await hooks.editor(full).waitFor();
-    assert.deepEqual(app.problems, []);
-  } finally {
-    await app.close();
-  }
+  });
 });

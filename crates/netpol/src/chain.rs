@@ -298,35 +298,103 @@ fn side(
     out.isolated_by = np.isolated_by;
     out.allowed_by = np.allowed_by;
     out.candidates = np.candidates;
+    let np = (!out.isolated_by.is_empty()).then_some(!out.allowed_by.is_empty());
     if cluster.cluster_policies.is_empty() {
-        (out.decided_by, out.allowed) = if out.isolated_by.is_empty() {
-            (Stage::Default, true)
-        } else {
-            (Stage::NetworkPolicy, !out.allowed_by.is_empty())
-        };
+        (out.decided_by, out.allowed) = decide(None, || np, || None);
         return out;
     }
     out.admin = evaluate_tier(cluster, Tier::Admin, direction, pod, other, traffic);
-    match out.admin.action() {
-        Some(action @ (Action::Accept | Action::Deny)) => {
-            out.decided_by = Stage::Admin;
-            out.allowed = action == Action::Accept;
-            out.baseline.policies = tier_policies(cluster, Tier::Baseline, direction, pod);
-        }
-        _ if !out.isolated_by.is_empty() => {
-            out.decided_by = Stage::NetworkPolicy;
-            out.allowed = !out.allowed_by.is_empty();
-            out.baseline.policies = tier_policies(cluster, Tier::Baseline, direction, pod);
-        }
-        _ => {
-            out.baseline = evaluate_tier(cluster, Tier::Baseline, direction, pod, other, traffic);
-            (out.decided_by, out.allowed) = match out.baseline.action() {
-                Some(Action::Accept) => (Stage::Baseline, true),
-                Some(Action::Deny) => (Stage::Baseline, false),
-                // Pass in the Baseline tier leaves the decision to the default.
-                Some(Action::Pass) | None => (Stage::Default, true),
-            };
+    let mut baseline = None;
+    (out.decided_by, out.allowed) = decide(
+        out.admin.action(),
+        || np,
+        || {
+            let evidence = evaluate_tier(cluster, Tier::Baseline, direction, pod, other, traffic);
+            let action = evidence.action();
+            baseline = Some(evidence);
+            action
+        },
+    );
+    // A tier that was not reached still lists the policies that select the pod.
+    out.baseline = baseline.unwrap_or_else(|| TierEvidence {
+        policies: tier_policies(cluster, Tier::Baseline, direction, pod),
+        ..TierEvidence::default()
+    });
+    out
+}
+
+/// The chain's order, written once for every evaluator (this module, the matrix's bit rows
+/// and `diff`'s facts): the Admin tier's Accept or Deny decides; otherwise the
+/// NetworkPolicies decide when they isolate the pod (`network_policies` gives their answer,
+/// `None` when none isolates it); otherwise the Baseline tier's Accept or Deny; otherwise
+/// (no rule, or a Baseline Pass) the default allows. A later stage is only asked when it is
+/// reached, so a fast path pays for no more than the chain needs.
+/// (`connectivity` applies the same order to sets of connections rather than one probe.)
+pub(crate) fn decide(
+    admin: Option<Action>,
+    network_policies: impl FnOnce() -> Option<bool>,
+    baseline: impl FnOnce() -> Option<Action>,
+) -> (Stage, bool) {
+    match admin {
+        Some(Action::Accept) => return (Stage::Admin, true),
+        Some(Action::Deny) => return (Stage::Admin, false),
+        // An Admin Pass, or no Admin rule: the NetworkPolicies are next.
+        Some(Action::Pass) | None => {}
+    }
+    if let Some(allowed) = network_policies() {
+        return (Stage::NetworkPolicy, allowed);
+    }
+    match baseline() {
+        Some(Action::Accept) => (Stage::Baseline, true),
+        Some(Action::Deny) => (Stage::Baseline, false),
+        // Pass in the Baseline tier leaves the decision to the default.
+        Some(Action::Pass) | None => (Stage::Default, true),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every combination of the three stages, against the order written out by hand; and a
+    /// stage after the deciding one is never asked.
+    #[test]
+    fn decide_follows_the_chain_and_asks_no_further() {
+        let actions = [
+            None,
+            Some(Action::Accept),
+            Some(Action::Deny),
+            Some(Action::Pass),
+        ];
+        for admin in actions {
+            for np in [None, Some(true), Some(false)] {
+                for baseline in actions {
+                    let mut asked = (false, false);
+                    let got = decide(
+                        admin,
+                        || {
+                            asked.0 = true;
+                            np
+                        },
+                        || {
+                            asked.1 = true;
+                            baseline
+                        },
+                    );
+                    let want = match (admin, np, baseline) {
+                        (Some(Action::Accept), _, _) => (Stage::Admin, true),
+                        (Some(Action::Deny), _, _) => (Stage::Admin, false),
+                        (_, Some(allowed), _) => (Stage::NetworkPolicy, allowed),
+                        (_, None, Some(Action::Accept)) => (Stage::Baseline, true),
+                        (_, None, Some(Action::Deny)) => (Stage::Baseline, false),
+                        _ => (Stage::Default, true),
+                    };
+                    assert_eq!(got, want, "{admin:?} {np:?} {baseline:?}");
+                    let admin_decided = matches!(admin, Some(Action::Accept | Action::Deny));
+                    assert_eq!(asked.0, !admin_decided);
+                    assert_eq!(asked.1, !admin_decided && np.is_none());
+                }
+            }
         }
     }
-    out
 }

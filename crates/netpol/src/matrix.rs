@@ -331,13 +331,10 @@ impl Probe<'_, '_> {
 
     /// One direction: `np` is the NetworkPolicy answer when one isolates the pod.
     fn side(&self, lists: &TierLists, other: usize, dst: usize, np: Option<bool>) -> bool {
-        match self.decide(&lists.admin, other, dst) {
-            Some(Action::Accept) => true,
-            Some(Action::Deny) => false,
-            _ => {
-                np.unwrap_or_else(|| self.decide(&lists.baseline, other, dst) != Some(Action::Deny))
-            }
-        }
+        let admin = self.decide(&lists.admin, other, dst);
+        let (_, allowed) =
+            crate::chain::decide(admin, || np, || self.decide(&lists.baseline, other, dst));
+        allowed
     }
 
     /// Egress: a source's row depends on its tier rules and NetworkPolicy rules only.

@@ -43,6 +43,9 @@ struct Boot {
     embed: bool,
     /// Panes the embed shows (`?panes=diagram,manifests,generated`).
     panes: Vec<String>,
+    /// `?example=` named an example that is fetched, not compiled in: it replaces `state`
+    /// when it arrives, announced by the notice given.
+    fetch: Option<(&'static examples::Example, Option<Notice>)>,
 }
 
 /// "Opened …", offering to restore the work it replaced when that was kept.
@@ -72,12 +75,14 @@ fn boot() -> Boot {
         .unwrap_or_else(|| vec!["diagram".into(), "manifests".into()]);
     let mut notice = None;
     // An embedded diagram shows only problems, not "opened a link" news.
+    let shown = |n: Notice| !embed || n.kind != NoticeKind::Info;
     let done = |state: ShareState, origin: LoadOrigin, notice: Option<Notice>| Boot {
         state,
         origin,
-        notice: notice.filter(|n| !embed || n.kind == NoticeKind::Error),
+        notice: notice.filter(|n| shown(n.clone())),
         embed,
         panes: panes.clone(),
+        fetch: None,
     };
 
     if let Some(payload) = fragment_payload(&browser::hash()) {
@@ -99,7 +104,15 @@ fn boot() -> Boot {
                 } else {
                     notice
                 };
-                return done(ex.state(), LoadOrigin::Example(ex.id.to_string()), n);
+                let origin = LoadOrigin::Example(ex.id.to_string());
+                if let Some(state) = ex.embedded_state() {
+                    return done(state, origin, n);
+                }
+                let busy = Notice::busy(format!("Opening the example “{}”…", ex.title));
+                return Boot {
+                    fetch: Some((ex, n.filter(|n| shown(n.clone())))),
+                    ..done(ShareState::default(), origin, Some(busy))
+                };
             }
             None => {
                 notice = Some(Notice::error(format!(
@@ -120,7 +133,7 @@ fn boot() -> Boot {
         }
     }
     let state = examples::find(examples::DEFAULT)
-        .map(|e| e.state())
+        .and_then(|e| e.embedded_state())
         .unwrap_or_default();
     done(state, LoadOrigin::Example(examples::DEFAULT.into()), notice)
 }
@@ -148,6 +161,7 @@ pub fn app() -> Html {
             browser::clean_url(&["example"]);
         }
     });
+    use_fetched_example(&store, boot.fetch.clone());
     use_links_while_open(&store, embed);
     use_persistence(&store, embed);
     let root = use_node_ref();
@@ -179,14 +193,41 @@ pub fn app() -> Html {
             </LessonsHost>
         }
     };
+    // An example being fetched: assistive technology (and the browser tests) wait for it.
+    let busy = (store.state().ui.notice.as_ref()).is_some_and(|n| n.kind == NoticeKind::Busy);
     html! {
         <ContextProvider<Store> context={store.clone()}>
-            <div ref={root} class={classes!("app", embed.then_some("embed"))}>
+            <div ref={root} class={classes!("app", embed.then_some("embed"))} aria-busy={busy.then_some("true")}>
                 { body }
                 <Dialogs />
             </div>
         </ContextProvider<Store>>
     }
+}
+
+/// Loads the example `?example=` named once it has been fetched; if it can't be, the page
+/// says why and keeps the blank workspace (the previous work was kept by the boot).
+#[hook]
+fn use_fetched_example(store: &Store, fetch: Option<(&'static examples::Example, Option<Notice>)>) {
+    let store = store.clone();
+    use_effect_with((), move |_| {
+        let Some((ex, notice)) = fetch else {
+            return;
+        };
+        yew::platform::spawn_local(async move {
+            match ex.fetch_state().await {
+                Ok(state) => {
+                    store.send(Action::Notify(notice));
+                    let origin = LoadOrigin::Example(ex.id.to_string());
+                    store.send(Action::Load(Box::new(state), origin));
+                }
+                Err(e) => store.send(Action::Notify(Some(Notice::error(format!(
+                    "The example “{}” could not be opened: {e}.",
+                    ex.title
+                ))))),
+            }
+        });
+    });
 }
 
 /// A share link pasted into the address bar of an open playground only changes the

@@ -179,7 +179,7 @@ mod tests {
     }
 
     fn docs() -> (Workspace, Derived) {
-        let (ws, _, _) = from_share(&examples::find("docs").unwrap().state());
+        let (ws, _, _) = from_share(&examples::state_from_disk("docs"));
         let d = derive(&ws);
         (ws, d)
     }

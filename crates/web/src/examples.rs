@@ -1,25 +1,31 @@
-//! The examples menu: the docs' example and well-known recipes, compiled into the app from
-//! `www/examples/*.yaml` (each file names its source in a comment), plus the external
-//! endpoints each one is best shown with.
+//! The examples menu: the docs' example and well-known recipes from `www/examples/*.yaml`
+//! (each file names its source in a comment), plus the external endpoints each one is best
+//! shown with.
+//!
+//! Only the docs' example is compiled into the app: it is what a first visit shows, so it
+//! must not wait for the network. The others are files next to the page
+//! (`examples/<id>.yaml`, and `examples/<id>.flows.json` for a recorded flow log), fetched
+//! when opened, so the download does not grow with every example added.
 
 use crate::share::ShareState;
 
 /// One entry of the examples menu.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Example {
-    /// Stable id, used in `?example=ID`.
+    /// Stable id, used in `?example=ID` and in the file names.
     pub id: &'static str,
     /// Title in the examples menu; also the name a loaded example is announced by.
     pub title: &'static str,
     /// One line under the title.
     pub summary: &'static str,
-    pub yaml: &'static str,
+    /// The manifests, when compiled in; `None`: fetched from `examples/<id>.yaml`.
+    pub embedded: Option<&'static str>,
     /// External endpoints to draw (`ip:...`).
     pub externals: &'static [&'static str],
     /// Whether to show every allowed flow right away (examples without arrows).
     pub flows: bool,
-    /// A recorded flow log that comes with it (the Flows tab), or `""`.
-    pub flow_log: &'static str,
+    /// Whether a recorded flow log comes with it (the Flows tab): `examples/<id>.flows.json`.
+    pub flow_log: bool,
 }
 
 /// Every example, in menu order.
@@ -28,136 +34,136 @@ pub const EXAMPLES: &[Example] = &[
         id: "docs",
         title: "The docs' example",
         summary: "namespace-default in two team namespaces, pod-1 → pod-2 → pod-3",
-        yaml: include_str!("../../../www/examples/docs.yaml"),
+        embedded: Some(include_str!("../../../www/examples/docs.yaml")),
         externals: &["ip:8.8.8.8", "ip:10.1.2.3"],
         flows: true,
-        flow_log: "",
+        flow_log: false,
     },
     Example {
         id: "default-deny",
         title: "Default deny",
         summary: "no traffic in or out of a namespace until allowed",
-        yaml: include_str!("../../../www/examples/default-deny.yaml"),
+        embedded: None,
         externals: &["ip:0.0.0.0/0"],
         flows: true,
-        flow_log: "",
+        flow_log: false,
     },
     Example {
         id: "allow-dns",
         title: "Allow DNS",
         summary: "deny egress except DNS to kube-dns",
-        yaml: include_str!("../../../www/examples/allow-dns.yaml"),
+        embedded: None,
         externals: &["ip:8.8.8.8"],
         flows: true,
-        flow_log: "",
+        flow_log: false,
     },
     Example {
         id: "deny-all-egress",
         title: "Deny all egress",
         summary: "pods may receive but never send",
-        yaml: include_str!("../../../www/examples/deny-all-egress.yaml"),
+        embedded: None,
         externals: &["ip:0.0.0.0/0"],
         flows: true,
-        flow_log: "",
+        flow_log: false,
     },
     Example {
         id: "allow-from-namespace",
         title: "Allow from a namespace",
         summary: "a database reachable from labelled namespaces only",
-        yaml: include_str!("../../../www/examples/allow-from-namespace.yaml"),
+        embedded: None,
         externals: &[],
         flows: true,
-        flow_log: "",
+        flow_log: false,
     },
     Example {
         id: "allow-external",
         title: "Allow external traffic",
         summary: "a public web pod reachable from anywhere",
-        yaml: include_str!("../../../www/examples/allow-external.yaml"),
+        embedded: None,
         externals: &["ip:0.0.0.0/0"],
         flows: true,
-        flow_log: "",
+        flow_log: false,
     },
     Example {
         id: "limit-to-app",
         title: "Limit traffic to an application",
         summary: "only pods of the same app may reach the API",
-        yaml: include_str!("../../../www/examples/limit-to-app.yaml"),
+        embedded: None,
         externals: &[],
         flows: true,
-        flow_log: "",
+        flow_log: false,
     },
     Example {
         id: "deny-other-namespaces",
         title: "Deny other namespaces",
         summary: "accept traffic from the own namespace only",
-        yaml: include_str!("../../../www/examples/deny-other-namespaces.yaml"),
+        embedded: None,
         externals: &[],
         flows: true,
-        flow_log: "",
+        flow_log: false,
     },
     Example {
         id: "allow-port",
         title: "Allow only one port",
         summary: "monitoring may scrape port 5000, nothing else",
-        yaml: include_str!("../../../www/examples/allow-port.yaml"),
+        embedded: None,
         externals: &[],
         flows: true,
-        flow_log: "",
+        flow_log: false,
     },
     Example {
         id: "and-or-trap",
         title: "The AND-vs-OR trap",
         summary: "one list item (AND) vs two list items (OR)",
-        yaml: include_str!("../../../www/examples/and-or-trap.yaml"),
+        embedded: None,
         externals: &[],
         flows: true,
-        flow_log: "",
+        flow_log: false,
     },
     Example {
         id: "deny-external-egress",
         title: "Deny external egress",
         summary: "talk inside the cluster, never outside",
-        yaml: include_str!("../../../www/examples/deny-external-egress.yaml"),
+        embedded: None,
         externals: &["ip:8.8.8.8"],
         flows: true,
-        flow_log: "",
+        flow_log: false,
     },
     Example {
         id: "baseline-default-deny",
         title: "Baseline default deny with DNS",
         summary: "a ClusterNetworkPolicy default that team NetworkPolicies replace",
-        yaml: include_str!("../../../www/examples/baseline-default-deny.yaml"),
+        embedded: None,
         externals: &["ip:8.8.8.8"],
         flows: true,
-        flow_log: "",
+        flow_log: false,
     },
     Example {
         id: "admin-deny",
         title: "Admin deny that no team can override",
         summary: "the cloud metadata endpoint closed above every NetworkPolicy",
-        yaml: include_str!("../../../www/examples/admin-deny.yaml"),
+        embedded: None,
         externals: &["ip:169.254.169.254", "ip:8.8.8.8"],
         flows: true,
-        flow_log: "",
+        flow_log: false,
     },
     Example {
         id: "pass-to-owners",
         title: "Pass to the namespace owners",
         summary: "an Admin Pass leaves the ingress controller to each team's policies",
-        yaml: include_str!("../../../www/examples/pass-to-owners.yaml"),
+        embedded: None,
         externals: &[],
         flows: true,
-        flow_log: "",
+        flow_log: false,
     },
     Example {
         id: "hubble-prometheus",
         title: "A recorded Hubble log on the docs' example",
         summary: "replay observed traffic: Prometheus scraping pod-2 breaks under the default",
-        yaml: include_str!("../../../www/examples/hubble-prometheus.yaml"),
+        embedded: None,
         externals: &[],
         flows: false,
-        flow_log: include_str!("../../../www/examples/hubble-prometheus.flows.json"),
+        flow_log: true,
     },
 ];
 
@@ -170,16 +176,57 @@ pub fn find(id: &str) -> Option<&'static Example> {
 }
 
 impl Example {
-    /// The workspace this example loads.
-    pub fn state(&self) -> ShareState {
+    /// The workspace this example loads, from its manifests and flow log.
+    pub fn state_with(&self, manifests: String, flow_log: String) -> ShareState {
         ShareState {
-            manifests: self.yaml.to_string(),
+            manifests,
             externals: self.externals.iter().map(|s| s.to_string()).collect(),
             flows: self.flows,
-            flow_log: self.flow_log.to_string(),
+            flow_log,
             ..ShareState::default()
         }
     }
+
+    /// The workspace, when the example is compiled in (no flow log to fetch either).
+    pub fn embedded_state(&self) -> Option<ShareState> {
+        match (self.embedded, self.flow_log) {
+            (Some(yaml), false) => Some(self.state_with(yaml.to_string(), String::new())),
+            _ => None,
+        }
+    }
+
+    /// The workspace, fetching what is not compiled in. The error says which file failed.
+    pub async fn fetch_state(&self) -> Result<ShareState, String> {
+        let manifests = match self.embedded {
+            Some(yaml) => yaml.to_string(),
+            None => {
+                crate::fetch::fetch_text(&format!("examples/{}.yaml", self.id), MAX_FILE).await?
+            }
+        };
+        let flow_log = if self.flow_log {
+            crate::fetch::fetch_text(&format!("examples/{}.flows.json", self.id), MAX_FILE).await?
+        } else {
+            String::new()
+        };
+        Ok(self.state_with(manifests, flow_log))
+    }
+}
+
+/// Largest example file read (the largest, a flow log, is about 120 KB).
+const MAX_FILE: usize = 1024 * 1024;
+
+/// An example's files read from `www/examples/` (the unit tests run natively, without fetch).
+#[cfg(test)]
+pub fn state_from_disk(id: &str) -> ShareState {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../www/examples");
+    let ex = find(id).expect("an example id");
+    let read = |f: String| std::fs::read_to_string(format!("{dir}/{f}")).expect("an example file");
+    let log = if ex.flow_log {
+        read(format!("{id}.flows.json"))
+    } else {
+        String::new()
+    };
+    ex.state_with(read(format!("{id}.yaml")), log)
 }
 
 #[cfg(test)]
@@ -189,11 +236,13 @@ mod tests {
     #[test]
     fn every_example_loads_without_errors() {
         for ex in EXAMPLES {
-            assert!(ex.yaml.starts_with('#'), "{} names its source first", ex.id);
-            assert!(ex.yaml.contains("Source:"), "{} names its source", ex.id);
+            let state = state_from_disk(ex.id);
+            let yaml = state.manifests.as_str();
+            assert!(yaml.starts_with('#'), "{} names its source first", ex.id);
+            assert!(yaml.contains("Source:"), "{} names its source", ex.id);
             let loaded = netpol::load(&[netpol::Source {
                 name: "manifests",
-                text: ex.yaml,
+                text: yaml,
             }]);
             let errors: Vec<String> = loaded
                 .diagnostics
@@ -217,10 +266,10 @@ mod tests {
     fn tier_examples_are_decided_by_the_tier_they_show() {
         use netpol::{Endpoint, Protocol, Stage, Traffic};
         let explained = |id: &str, from: &str, to: &str, port: u16| {
-            let ex = find(id).unwrap();
+            let state = state_from_disk(id);
             let loaded = netpol::load(&[netpol::Source {
                 name: "manifests",
-                text: ex.yaml,
+                text: &state.manifests,
             }]);
             let c = &loaded.cluster;
             assert!(
@@ -310,10 +359,10 @@ mod tests {
 
     #[test]
     fn docs_example_matches_the_fixture_table() {
-        let ex = find("docs").unwrap();
+        let state = state_from_disk("docs");
         let loaded = netpol::load(&[netpol::Source {
             name: "manifests",
-            text: ex.yaml,
+            text: &state.manifests,
         }]);
         let c = &loaded.cluster;
         assert_eq!(c.namespaces.len(), 4);

@@ -16,6 +16,7 @@ mod components;
 mod display;
 mod examples;
 mod export;
+mod fetch;
 mod flowlog;
 mod forms;
 mod highlight;

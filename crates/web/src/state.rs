@@ -80,6 +80,9 @@ pub enum Dialog {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NoticeKind {
     Info,
+    /// Something is under way (an example being fetched): the page is `aria-busy` until the
+    /// notice is replaced.
+    Busy,
     /// Something was refused or went wrong.
     Error,
 }
@@ -105,6 +108,14 @@ impl Notice {
     pub fn error(text: impl Into<String>) -> Notice {
         Notice {
             kind: NoticeKind::Error,
+            text: text.into(),
+            restore: false,
+        }
+    }
+
+    pub fn busy(text: impl Into<String>) -> Notice {
+        Notice {
+            kind: NoticeKind::Busy,
             text: text.into(),
             restore: false,
         }
@@ -945,7 +956,7 @@ pub(crate) mod tests {
     fn docs() -> Rc<AppState> {
         let ex = examples::find("docs").unwrap();
         Rc::new(AppState::new(
-            &ex.state(),
+            &crate::examples::state_from_disk(ex.id),
             LoadOrigin::Example("docs".into()),
         ))
     }
@@ -1079,7 +1090,11 @@ pub(crate) mod tests {
     #[test]
     fn broken_yaml_reports_and_still_draws_the_rest() {
         let ex = examples::find("docs").unwrap();
-        let broken = ex.yaml.replacen("kind: Pod\n", "kind: Pod\n  bad: [\n", 1);
+        let broken = examples::state_from_disk(ex.id).manifests.replacen(
+            "kind: Pod\n",
+            "kind: Pod\n  bad: [\n",
+            1,
+        );
         let s = replay(docs(), vec![Action::SetManifests(broken)]);
         assert!(!s.derived.diagnostics.is_empty());
         assert!(s.derived.eval.effective.pods.len() >= 4);
@@ -1108,7 +1123,8 @@ pub(crate) mod tests {
     fn one_of_each() -> Vec<(Action, Change)> {
         use Change::{Layout, Load, Nothing, Saved, View, Workspace};
         let (pod1, pod2) = ("team-one-namespace/pod-1", "team-one-namespace/pod-2");
-        let log = examples::find("hubble-prometheus").unwrap().flow_log;
+        let log = examples::state_from_disk("hubble-prometheus").flow_log;
+        let log = log.as_str();
         let nowhere = Pos {
             x: f64::NAN,
             y: 0.0,
@@ -1382,7 +1398,7 @@ pub(crate) mod tests {
     fn the_hubble_example_drops_prometheus_and_keeping_the_flows_allows_it() {
         let ex = examples::find("hubble-prometheus").unwrap();
         let s = Rc::new(AppState::new(
-            &ex.state(),
+            &crate::examples::state_from_disk(ex.id),
             LoadOrigin::Example(ex.id.into()),
         ));
         let r = s.replay.clone().expect("the example's log is replayed");
@@ -1409,7 +1425,7 @@ pub(crate) mod tests {
 
     #[test]
     fn a_log_on_the_docs_example_draws_the_endpoints_seen_only_in_flows() {
-        let log = examples::find("hubble-prometheus").unwrap().flow_log;
+        let log = examples::state_from_disk("hubble-prometheus").flow_log;
         let s = docs().reduce(Action::SetFlowLog(log.to_string()));
         assert_eq!(s.ui.tab, Tab::Flows);
         let r = s.replay.clone().unwrap();
@@ -1437,7 +1453,7 @@ pub(crate) mod tests {
     fn compare_marks_the_connections_a_change_starts_dropping() {
         let ex = examples::find("hubble-prometheus").unwrap();
         let s = Rc::new(AppState::new(
-            &ex.state(),
+            &crate::examples::state_from_disk(ex.id),
             LoadOrigin::Example(ex.id.into()),
         ));
         let s = s
@@ -1467,7 +1483,7 @@ pub(crate) mod tests {
 
     #[test]
     fn bad_lines_are_located_and_the_rest_replays() {
-        let log = examples::find("hubble-prometheus").unwrap().flow_log;
+        let log = examples::state_from_disk("hubble-prometheus").flow_log;
         let broken = format!("{{\"flow\": nope\n{log}");
         let s = docs().reduce(Action::SetFlowLog(broken));
         let r = s.replay.clone().unwrap();

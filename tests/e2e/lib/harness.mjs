@@ -16,6 +16,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
@@ -152,12 +153,13 @@ export function setupHarness() {
  * Opens `path` (relative to `base`, e.g. "?example=docs") in a new context with empty storage.
  * `colorScheme` ('light' or 'dark') is what the page's prefers-color-scheme reports, so the
  * app's "system" theme follows it. `problems` collects console errors, uncaught page errors
- * and failed requests (status >= 400), each as a string. Close the context when done (`await app.close()`).
+ * and failed requests (status >= 400), each as a string. `beforeNavigation(page)` runs before
+ * the page is opened (to listen to its requests). Close the context when done (`await app.close()`).
  */
 export async function openApp(
   h,
   path = '',
-  { base = '/', viewport = { width: 1280, height: 800 }, colorScheme = 'light' } = {},
+  { base = '/', viewport = { width: 1280, height: 800 }, colorScheme = 'light', beforeNavigation } = {},
 ) {
   const context = await h.browser.newContext({ viewport, colorScheme });
   context.setDefaultTimeout(TIMEOUT_MS);
@@ -171,8 +173,28 @@ export async function openApp(
   page.on('response', (res) => {
     if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`);
   });
+  if (beforeNavigation) await beforeNavigation(page);
   await page.goto(h.server.url(path, base), { waitUntil: 'load' });
   return { page, context, problems, close: () => context.close() };
+}
+
+/**
+ * The skeleton of most tests: opens `path` (as openApp, with its `options`), waits until the
+ * app is up (waitForApp), runs `body(app)`, then checks that nothing went wrong on the page
+ * (no console error, page error or failed request) and closes it, also when `body` throws.
+ * Returns what `body` returns.
+ */
+export async function withApp(h, path, options, body) {
+  if (typeof options === 'function') [options, body] = [{}, options];
+  const app = await openApp(h, path, options);
+  try {
+    await waitForApp(app.page);
+    const result = await body(app);
+    assert.deepEqual(app.problems, [], 'no console errors, page errors or failed requests');
+    return result;
+  } finally {
+    await app.close();
+  }
 }
 
 /** The stable hooks the app promises (see crates/web). */
@@ -199,9 +221,10 @@ export async function reveal(page, locator, tabName, state = 'visible') {
   return locator;
 }
 
-/** Waits until the app is up: the editor is visible. */
+/** Waits until the app is up: the editor is visible and nothing is being fetched (an example). */
 export async function waitForApp(page) {
   await hooks.editor(page).waitFor({ state: 'visible' });
+  await page.locator('.app:not([aria-busy="true"])').waitFor({ state: 'attached' });
 }
 
 /** The sorted `data-endpoint` values on the page. */

@@ -8,34 +8,50 @@ use crate::components::icons;
 use crate::components::lessons::LessonsButton;
 use crate::examples::{self, EXAMPLES};
 use crate::export;
+use crate::share::ShareState;
 use crate::state::{Action, Dialog, LoadOrigin, Notice, NoticeKind};
 use crate::storage;
 use crate::store::{use_store, Store};
 
-/// Loads an example, asking first when there is unsaved work.
+/// Loads an example (`""`: a blank workspace), asking first when there is unsaved work.
+/// An example that is not compiled in is fetched first; while it comes, the banner says so
+/// and the page is busy, and if it can't be fetched the workspace is left as it was.
 pub fn load_example(store: &Store, id: &str, confirmed: bool) {
     let state = store.state();
     if state.dirty && !confirmed {
         store.send(Action::OpenDialog(Dialog::ConfirmExample(id.to_string())));
         return;
     }
-    let (share, origin, title) = if id.is_empty() {
-        (
-            crate::share::ShareState::default(),
-            LoadOrigin::Example(String::new()),
-            "a blank workspace".to_string(),
-        )
-    } else {
-        match examples::find(id) {
-            Some(ex) => (
-                ex.state(),
-                LoadOrigin::Example(ex.id.to_string()),
-                format!("“{}”", ex.title),
-            ),
-            None => return,
-        }
-    };
     store.send(Action::CloseDialog);
+    if id.is_empty() {
+        let origin = LoadOrigin::Example(String::new());
+        show_loaded(store, ShareState::default(), origin, "a blank workspace");
+        return;
+    }
+    let Some(ex) = examples::find(id) else {
+        return;
+    };
+    let title = format!("“{}”", ex.title);
+    if let Some(share) = ex.embedded_state() {
+        show_loaded(store, share, LoadOrigin::Example(ex.id.into()), &title);
+        return;
+    }
+    store.send(Action::Notify(Some(Notice::busy(format!(
+        "Opening {title}…"
+    )))));
+    let store = store.clone();
+    yew::platform::spawn_local(async move {
+        match ex.fetch_state().await {
+            Ok(share) => show_loaded(&store, share, LoadOrigin::Example(ex.id.into()), &title),
+            Err(e) => store.send(Action::Notify(Some(Notice::error(format!(
+                "The example {title} could not be opened: {e}. Your workspace is unchanged."
+            ))))),
+        }
+    });
+}
+
+/// Replaces the workspace with a loaded one and says so.
+fn show_loaded(store: &Store, share: ShareState, origin: LoadOrigin, title: &str) {
     store.send(Action::Select(None));
     store.send(Action::Notify(Some(Notice {
         kind: NoticeKind::Info,
@@ -284,7 +300,7 @@ pub fn notice_bar() -> Html {
         })
     });
     let (class, role) = match n.kind {
-        NoticeKind::Info => ("notice info", "status"),
+        NoticeKind::Info | NoticeKind::Busy => ("notice info", "status"),
         NoticeKind::Error => ("notice error", "alert"),
     };
     html! {

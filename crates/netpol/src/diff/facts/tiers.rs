@@ -178,15 +178,9 @@ impl<'a> Facts<'a> {
             chain.decided_by = Stage::Outside;
             return chain;
         }
-        let network_policy = |chain: &mut Chain| {
-            chain.decided_by = Stage::NetworkPolicy;
-            chain.allowed = !chain.allowed_by.is_empty();
-        };
-        let isolated = !chain.isolated_by.is_empty();
+        let np = (!chain.isolated_by.is_empty()).then_some(!chain.allowed_by.is_empty());
         if cluster.cluster_policies.is_empty() {
-            if isolated {
-                network_policy(&mut chain);
-            }
+            (chain.decided_by, chain.allowed) = crate::chain::decide(None, || np, || None);
             return chain;
         }
         let first_match = |facts: &mut Facts<'_>, tier| {
@@ -194,22 +188,18 @@ impl<'a> Facts<'a> {
         };
         let admin = first_match(self, Tier::Admin);
         chain.admin = admin.as_ref().map(|(at, _)| *at);
-        match admin.map(|(_, action)| action) {
-            Some(action @ (Action::Accept | Action::Deny)) => {
-                chain.decided_by = Stage::Admin;
-                chain.allowed = action == Action::Accept;
-            }
-            _ if isolated => network_policy(&mut chain),
-            _ => {
+        let mut baseline_at = None;
+        let admin = admin.map(|(_, action)| action);
+        (chain.decided_by, chain.allowed) = crate::chain::decide(
+            admin,
+            || np,
+            || {
                 let baseline = first_match(self, Tier::Baseline);
-                chain.baseline = baseline.as_ref().map(|(at, _)| *at);
-                // Pass in the Baseline tier leaves the decision to the default.
-                if let Some((_, action @ (Action::Accept | Action::Deny))) = baseline {
-                    chain.decided_by = Stage::Baseline;
-                    chain.allowed = action == Action::Accept;
-                }
-            }
-        }
+                baseline_at = baseline.as_ref().map(|(at, _)| *at);
+                baseline.map(|(_, action)| action)
+            },
+        );
+        chain.baseline = baseline_at;
         chain
     }
 

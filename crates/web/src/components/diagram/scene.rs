@@ -400,7 +400,10 @@ mod tests {
     #[test]
     fn docs_scene_has_every_endpoint() {
         let ex = crate::examples::find("docs").unwrap();
-        let s = AppState::new(&ex.state(), crate::state::LoadOrigin::Shared);
+        let s = AppState::new(
+            &crate::examples::state_from_disk(ex.id),
+            crate::state::LoadOrigin::Shared,
+        );
         let sc = build(&s, 2.0, &[]);
         assert_eq!(sc.nodes.len(), 7);
         assert_eq!(sc.layout.namespaces.len(), 4);
@@ -425,7 +428,10 @@ mod tests {
         use crate::state::Action;
         use yew::Reducible;
         let ex = crate::examples::find("docs").unwrap();
-        let s = Rc::new(AppState::new(&ex.state(), crate::state::LoadOrigin::Shared));
+        let s = Rc::new(AppState::new(
+            &crate::examples::state_from_disk(ex.id),
+            crate::state::LoadOrigin::Shared,
+        ));
         let text = s.ws.manifests.clone();
         let gone = text.replace("name: pod-2\n", "name: pod-two\n");
         let s = s
