@@ -29,6 +29,14 @@ impl fmt::Display for EndpointError {
 impl std::error::Error for EndpointError {}
 
 impl Endpoint {
+    /// The pod this endpoint is, if it is one of `cluster`'s pods.
+    pub fn pod<'c>(&self, cluster: &'c Cluster) -> Option<&'c crate::model::Pod> {
+        match self {
+            Endpoint::Pod(i) => cluster.pods.get(*i),
+            Endpoint::External(_) => None,
+        }
+    }
+
     /// Resolves `namespace/name` against the cluster, or reads `ip:ADDR[/PREFIX]`; the
     /// spelling is [`crate::syntax::endpoint`]'s. An id of the cluster always resolves, so
     /// ends that only a flow log named are found too.

@@ -308,10 +308,7 @@ pub fn rule_connections(cluster: &Cluster, rule: &Rule, dst: &Endpoint) -> Conne
     if rule.ports.is_empty() {
         return Connections::all();
     }
-    let dst_pod = match dst {
-        Endpoint::Pod(i) => cluster.pods.get(*i),
-        Endpoint::External(_) => None,
-    };
+    let dst_pod = dst.pod(cluster);
     let mut out = Connections::none();
     for port in &rule.ports {
         out = out.union(&port_connections(port, dst_pod));

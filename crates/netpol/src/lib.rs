@@ -65,6 +65,8 @@ mod schema;
 pub mod selector;
 mod suggest;
 pub mod syntax;
+#[cfg(test)]
+mod test_support;
 mod traffic;
 pub mod workspace;
 pub mod yaml;

@@ -673,21 +673,13 @@ mod tests {
     use super::*;
     use crate::endpoint::all_endpoints;
     use crate::ports::Protocol;
-    use crate::{connectivity, load, matrix, Cidr, Cluster, Source};
+    use crate::test_support::cluster;
+    use crate::{connectivity, matrix, Cidr};
 
     /// `x/a` may reach `x/b` on TCP 8080, 9000-9100 and UDP 53 only; `x/b` is not isolated.
     const PORTS_YAML: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: x, labels: {app: a}}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: b, namespace: x, labels: {app: b}}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: b, namespace: x}\nspec:\n  podSelector: {matchLabels: {app: b}}\n  ingress:\n    - from: [{podSelector: {matchLabels: {app: a}}}]\n      ports: [{port: 8080}, {port: 9000, endPort: 9100}, {port: 53, protocol: UDP}]\n";
 
     const PROBES: [(u16, Protocol); 2] = [(8080, Protocol::Tcp), (53, Protocol::Udp)];
-
-    fn cluster(yaml: &str) -> Cluster {
-        let loaded = load(&[Source {
-            name: "t.yaml",
-            text: yaml,
-        }]);
-        assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
-        loaded.cluster
-    }
 
     /// 70 pods (more than one 64-bit word per row) in three tiers: tier 0 takes ingress
     /// only from tier 1 on TCP 8080, so the two probed ports give different tables.

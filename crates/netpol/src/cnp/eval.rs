@@ -260,10 +260,7 @@ pub fn peer_matches(
     other: &Endpoint,
     action: Action,
 ) -> Result<(), PeerMiss> {
-    let pod = match other {
-        Endpoint::Pod(i) => cluster.pods.get(*i),
-        Endpoint::External(_) => None,
-    };
+    let pod = other.pod(cluster);
     match peer {
         CnpPeer::Namespaces(ns) => {
             let pod = selectable(pod)?;
@@ -453,10 +450,7 @@ pub fn node_counts_for(
     other: &Endpoint,
     action: Action,
 ) -> bool {
-    let pod = match other {
-        Endpoint::Pod(i) => cluster.pods.get(*i),
-        Endpoint::External(_) => None,
-    };
+    let pod = other.pod(cluster);
     match peer {
         CnpPeer::Nodes(sel) => {
             sel.matches(&node.labels)
@@ -523,10 +517,7 @@ pub fn rule_connections(cluster: &Cluster, rule: &CnpRule, dst: &Endpoint) -> Co
     if rule.ports.is_empty() {
         return Connections::all();
     }
-    let dst_pod = match dst {
-        Endpoint::Pod(i) => cluster.pods.get(*i),
-        Endpoint::External(_) => None,
-    };
+    let dst_pod = dst.pod(cluster);
     let mut out = Connections::none();
     for port in &rule.ports {
         let c = match port {

@@ -410,10 +410,7 @@ fn check_ports(cluster: &Cluster, ports: &[PolicyPort], to: &Endpoint) -> Result
             }
             (Some(PortRef::Name(name)), None) => {
                 crate::names::check_port_name(name).map_err(|e| format!("`{text}`: {e}"))?;
-                let pod = match to {
-                    Endpoint::Pod(i) => cluster.pods.get(*i),
-                    Endpoint::External(_) => None,
-                };
+                let pod = to.pod(cluster);
                 let Some(pod) = pod else {
                     return Err(format!(
                         "named port `{name}`: only a pod can resolve a port name; give the number"

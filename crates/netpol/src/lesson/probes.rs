@@ -673,16 +673,7 @@ fn probe_ports(uses: &Uses) -> Vec<(u16, Protocol)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::load::{load, Source};
-
-    fn cluster(yaml: &str) -> Cluster {
-        let loaded = load(&[Source {
-            name: "t.yaml",
-            text: yaml,
-        }]);
-        assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
-        loaded.cluster
-    }
+    use crate::test_support::cluster;
 
     const LESSON: &str = "
 apiVersion: v1

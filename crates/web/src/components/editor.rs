@@ -21,6 +21,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
+use crate::components::file_drop::file_drop;
 use crate::components::icons;
 use crate::highlight::{self, LineNote, Mark};
 use crate::state::{human_size, Action, AppState, Notice, Tab, MAX_EVAL_BYTES};
@@ -407,54 +408,6 @@ fn on_input(store: &Store) -> Callback<InputEvent> {
     })
 }
 
-/// Files dropped on the pane are appended; `dragging` highlights the pane meanwhile.
-struct FileDrop {
-    ondragover: Callback<DragEvent>,
-    ondragleave: Callback<DragEvent>,
-    ondrop: Callback<DragEvent>,
-}
-
-fn file_drop(store: &Store, dragging: &UseStateHandle<bool>) -> FileDrop {
-    let ondragover = {
-        let dragging = dragging.clone();
-        Callback::from(move |e: DragEvent| {
-            let has_files = e
-                .data_transfer()
-                .map(|d| {
-                    d.types()
-                        .iter()
-                        .any(|t| t.as_string().as_deref() == Some("Files"))
-                })
-                .unwrap_or(false);
-            if has_files {
-                e.prevent_default();
-                dragging.set(true);
-            }
-        })
-    };
-    let ondragleave = {
-        let dragging = dragging.clone();
-        Callback::from(move |_: DragEvent| dragging.set(false))
-    };
-    let ondrop = {
-        let store = store.clone();
-        let dragging = dragging.clone();
-        Callback::from(move |e: DragEvent| {
-            dragging.set(false);
-            let files = files_of(e.data_transfer().and_then(|d| d.files()));
-            if !files.is_empty() {
-                e.prevent_default();
-                read_files(files, store.clone());
-            }
-        })
-    };
-    FileDrop {
-        ondragover,
-        ondragleave,
-        ondrop,
-    }
-}
-
 /// The pane's title bar, with "Open files" (a hidden file input does the picking).
 fn pane_head(store: &Store, file_input: &NodeRef) -> Html {
     let open_click = {
@@ -578,7 +531,13 @@ pub fn editor() -> Html {
         let class = classes!("chunk", shown(c).then_some("near"));
         html! { <div {class} {style}>{ Html::from_html_unchecked(numbers.clone()) }</div> }
     };
-    let drop = file_drop(&store, &dragging);
+    // Files dropped on the pane are appended; `dragging` highlights the pane meanwhile.
+    let drop = {
+        let store = store.clone();
+        file_drop(Some(&dragging), move |files| {
+            read_files(files, store.clone())
+        })
+    };
     html! {
         <section class={classes!("pane", "editor-pane", (*dragging).then_some("dropping"))}
             aria-label="Manifests editor"

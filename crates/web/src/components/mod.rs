@@ -7,6 +7,7 @@ pub mod dialogs;
 pub mod editor;
 pub mod explain_chain;
 pub mod explain_view;
+pub mod file_drop;
 pub mod icons;
 pub mod inspector;
 pub mod lessons;

@@ -28,7 +28,7 @@ use yew::prelude::*;
 use crate::components::icons;
 use crate::components::inspector::Inspector;
 use crate::components::lessons::LessonStore;
-use crate::components::output::{drags_files, dropped_file, read_log_file};
+use crate::components::output::log_drop;
 use crate::layout::{border_point, shows_node_text, zoom, Pos, Rect};
 use crate::lessons::Grade;
 use crate::state::{Action, Dialog, Selection};
@@ -101,10 +101,12 @@ pub fn diagram() -> Html {
         .graded()
         .filter(|_| !goal_hidden)
         .map(|g| goal_lines_off_diagram(&g.report, &scene));
+    // A file dropped on the diagram is read as a flow log (manifests go to the editor).
+    let drop = log_drop(&store, None);
     html! {
         <section class="pane diagram-pane" aria-label="Diagram">
             { pane_head(&store) }
-            <div class="diagram-wrap" ondragover={log_dragover()} ondrop={log_drop(&store)}>
+            <div class="diagram-wrap" ondragover={drop.ondragover} ondrop={drop.ondrop}>
                 <svg ref={svg_ref} id="diagram-svg" class={classes!("diagram", goal.is_some().then_some("with-goal"), state.compare.is_some().then_some("comparing"))} xmlns="http://www.w3.org/2000/svg"
                     viewBox={format!("{:.1} {:.1} {:.1} {:.1}", view.x, view.y, view.w, view.h)}
                     data-aspect={(client.0 * 10 / client.1.max(1)).max(1).to_string()}
@@ -152,26 +154,6 @@ pub fn diagram() -> Html {
             </div>
         </section>
     }
-}
-
-/// A file dragged over the diagram may be dropped: it is read as a flow log.
-fn log_dragover() -> Callback<DragEvent> {
-    Callback::from(|e: DragEvent| {
-        if drags_files(&e) {
-            e.prevent_default();
-        }
-    })
-}
-
-/// A file dropped on the diagram is the flow log (manifests go to the editor).
-fn log_drop(store: &Store) -> Callback<DragEvent> {
-    let store = store.clone();
-    Callback::from(move |e: DragEvent| {
-        if let Some(f) = dropped_file(&e) {
-            e.prevent_default();
-            read_log_file(f, store.clone());
-        }
-    })
 }
 
 /// The open lesson's first difference from its solution, while the learner has it open.

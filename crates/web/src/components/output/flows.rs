@@ -9,6 +9,7 @@ use netpol::observed::Connection;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
+use crate::components::file_drop::{file_drop, FileDrop};
 use crate::components::icons;
 use crate::flowlog::{Replay, Row};
 use crate::state::{human_size, Action, ExplainQuery, Notice};
@@ -61,20 +62,15 @@ fn lossy(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// The first file of a drop, if the drop carries files.
-pub fn dropped_file(e: &DragEvent) -> Option<web_sys::File> {
-    e.data_transfer()?.files()?.get(0)
-}
-
-/// Whether a drag carries files (so the target accepts the drop).
-pub fn drags_files(e: &DragEvent) -> bool {
-    e.data_transfer()
-        .map(|d| {
-            d.types()
-                .iter()
-                .any(|t| t.as_string().as_deref() == Some("Files"))
-        })
-        .unwrap_or(false)
+/// A drop target for a flow log: the first file dropped is read as the log (a log is one
+/// file; manifests go to the editor).
+pub fn log_drop(store: &Store, dragging: Option<&UseStateHandle<bool>>) -> FileDrop {
+    let store = store.clone();
+    file_drop(dragging, move |files| {
+        if let Some(f) = files.into_iter().next() {
+            read_log_file(f, store.clone());
+        }
+    })
 }
 
 #[function_component(FlowsTab)]
@@ -113,30 +109,11 @@ pub(super) fn flows_tab() -> Html {
             }
         })
     };
-    let ondragover = {
-        let dragging = dragging.clone();
-        Callback::from(move |e: DragEvent| {
-            if drags_files(&e) {
-                e.prevent_default();
-                dragging.set(true);
-            }
-        })
-    };
-    let ondragleave = {
-        let dragging = dragging.clone();
-        Callback::from(move |_: DragEvent| dragging.set(false))
-    };
-    let ondrop = {
-        let store = store.clone();
-        let dragging = dragging.clone();
-        Callback::from(move |e: DragEvent| {
-            dragging.set(false);
-            if let Some(f) = dropped_file(&e) {
-                e.prevent_default();
-                read_log_file(f, store.clone());
-            }
-        })
-    };
+    let FileDrop {
+        ondragover,
+        ondragleave,
+        ondrop,
+    } = log_drop(&store, Some(&dragging));
     let clear = store.action(Action::SetFlowLog(String::new()));
     let keep = store.action(Action::KeepFlows);
     // Counted by the engine while reading (counting a large log here would cost every render).

@@ -19,8 +19,8 @@ use crate::store::use_store;
 
 use diagnostics::diagnostics_tab;
 use explain::ExplainTab;
+pub use flows::log_drop;
 use flows::FlowsTab;
-pub use flows::{drags_files, dropped_file, read_log_file};
 pub use generated::GeneratedPane;
 use table::TruthTable;
 
