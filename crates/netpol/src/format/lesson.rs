@@ -7,7 +7,7 @@ use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 
 use super::{Each, GoalLine, Loose};
-use crate::model::Labels;
+use crate::workspace::{DrawnNamespace, DrawnPod};
 
 /// A lesson of the NetworkPolicy playground: a starting workspace, a goal given as expected
 /// connectivity, optional constraints, hints, a solution, other right answers, accepted
@@ -71,9 +71,9 @@ pub struct WorkspaceFile {
     /// The manifests in the editor.
     pub manifests: Option<Manifests>,
     /// Namespaces drawn on the diagram.
-    pub namespaces: Option<Vec<NamespaceFile>>,
+    pub namespaces: Option<Vec<DrawnNamespace>>,
     /// Pods drawn on the diagram (no container ports: use manifests for named ports).
-    pub pods: Option<Vec<PodFile>>,
+    pub pods: Option<Vec<DrawnPod>>,
     /// Addresses outside the cluster shown on the diagram (`8.8.8.8`, `ip:10.0.0.0/8`).
     pub externals: Option<Vec<String>>,
     /// Drawn arrows, in the intent syntax: `ns/a -> ns/b:8080/TCP`.
@@ -94,9 +94,9 @@ pub struct SolutionFile {
     /// Appended to the start's manifests (instead of `manifests`).
     pub add_manifests: Option<Manifests>,
     /// Namespaces drawn on the diagram.
-    pub namespaces: Option<Vec<NamespaceFile>>,
+    pub namespaces: Option<Vec<DrawnNamespace>>,
     /// Pods drawn on the diagram (no container ports: use manifests for named ports).
-    pub pods: Option<Vec<PodFile>>,
+    pub pods: Option<Vec<DrawnPod>>,
     /// Addresses outside the cluster shown on the diagram (`8.8.8.8`, `ip:10.0.0.0/8`).
     pub externals: Option<Vec<String>>,
     /// Drawn arrows, in the intent syntax: `ns/a -> ns/b:8080/TCP`.
@@ -150,32 +150,6 @@ impl<'de> Deserialize<'de> for Manifests {
         }
         d.deserialize_any(V)
     }
-}
-
-/// A namespace drawn on the diagram.
-#[derive(Clone, Debug, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(deny_unknown_fields)]
-pub struct NamespaceFile {
-    /// The namespace's name.
-    pub name: String,
-    /// Its labels (`kubernetes.io/metadata.name` is added as the API server adds it).
-    #[serde(default)]
-    pub labels: Labels,
-}
-
-/// A pod drawn on the diagram.
-#[derive(Clone, Debug, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(deny_unknown_fields)]
-pub struct PodFile {
-    /// The pod's namespace.
-    pub namespace: String,
-    /// The pod's name.
-    pub name: String,
-    /// Its labels.
-    #[serde(default)]
-    pub labels: Labels,
 }
 
 /// Generator options by name, in file order, values as written (`dns: true` and

@@ -6,7 +6,8 @@
 //! each value); the readers (`lesson::read`, `expect::file`) turn them into the engine's
 //! model and add the checks serde cannot express, each at its line and column. The same
 //! types generate `www/lessons/schema.json` (feature `schema`), so the editor's schema and
-//! the reader cannot drift apart.
+//! the reader cannot drift apart. Drawn namespaces and pods are the workspace's own
+//! [`crate::workspace::DrawnNamespace`] and [`crate::workspace::DrawnPod`].
 //!
 //! Files are decoded through [`crate::yaml`]'s located decoder with the data files'
 //! wording, so every error names its place. A list whose items are checked one by one
@@ -27,7 +28,7 @@ use serde::Deserialize;
 pub use expect::GoalLine;
 pub use lesson::{
     AcceptFile, ConstraintItem, Edit, GeneratorOptions, IndexFile, LessonFile, Manifests,
-    NamespaceFile, PodFile, RightAnswerFile, SolutionFile, WorkspaceFile, WrongAnswerFile,
+    RightAnswerFile, SolutionFile, WorkspaceFile, WrongAnswerFile,
 };
 #[cfg(feature = "schema")]
 pub use schema::lesson_schema;

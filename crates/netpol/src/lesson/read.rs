@@ -19,8 +19,8 @@ use crate::format::{
     join, ConstraintItem, Each, Edit, IndexFile, LessonFile, Loose, Manifests, SolutionFile,
     Source, WrongAnswerFile,
 };
-use crate::model::{Direction, Labels};
-use crate::workspace::Workspace;
+use crate::model::Direction;
+use crate::workspace::{DrawnNamespace, DrawnPod, Workspace};
 pub use answers::parse_answer;
 
 /// The constraints by name, for suggestions.
@@ -101,8 +101,8 @@ struct LessonParts<'l> {
 struct WorkspaceSpec {
     manifests: Option<String>,
     add_manifests: Option<String>,
-    namespaces: Option<Vec<(String, Labels)>>,
-    pods: Option<Vec<(String, String, Labels)>>,
+    namespaces: Option<Vec<DrawnNamespace>>,
+    pods: Option<Vec<DrawnPod>>,
     externals: Option<Vec<String>>,
     arrows: Option<Vec<String>>,
     options: Option<Vec<(String, String)>>,
@@ -148,10 +148,8 @@ impl<'s, 'a> Reader<'s, 'a> {
         }
         let start = self
             .decode(file.start)
-            .and_then(|w| self.spec(w.into(), "start"));
-        let solution = self
-            .decode(file.solution)
-            .and_then(|s| self.spec(s, "solution"));
+            .map(|w| self.spec(w.into(), "start"));
+        let solution = self.decode(file.solution).map(|s| self.spec(s, "solution"));
         let goal = self.goal(&file.goal);
         let constraints = self.constraints(&file.constraints);
         let start_spec = start?;
@@ -200,7 +198,7 @@ impl<'s, 'a> Reader<'s, 'a> {
     }
 
     /// A workspace as the file writes it, manifests joined and option values as text.
-    fn spec(&mut self, file: SolutionFile, path: &str) -> Option<WorkspaceSpec> {
+    fn spec(&mut self, file: SolutionFile, path: &str) -> WorkspaceSpec {
         if file.manifests.is_some() && file.add_manifests.is_some() {
             self.report(
                 diag::INVALID_VALUE,
@@ -226,21 +224,15 @@ impl<'s, 'a> Reader<'s, 'a> {
             }
             out
         });
-        Some(WorkspaceSpec {
+        WorkspaceSpec {
             manifests: file.manifests.map(manifests_text),
             add_manifests: file.add_manifests.map(manifests_text),
-            namespaces: file
-                .namespaces
-                .map(|ns| ns.into_iter().map(|n| (n.name, n.labels)).collect()),
-            pods: file.pods.map(|pods| {
-                pods.into_iter()
-                    .map(|p| (p.namespace, p.name, p.labels))
-                    .collect()
-            }),
+            namespaces: file.namespaces,
+            pods: file.pods,
             externals: file.externals,
             arrows: file.arrows,
             options,
-        })
+        }
     }
 
     fn goal(&mut self, items: &[Each<crate::format::GoalLine>]) -> Vec<Expectation> {
@@ -483,7 +475,7 @@ impl<'s, 'a> Reader<'s, 'a> {
             (Some(edits), None) => self.patched(edits, solution),
             (None, Some(ws)) => {
                 let p = self.source.path(ws);
-                let spec = self.decode(ws).and_then(|file| self.spec(file, &p))?;
+                let spec = self.decode(ws).map(|file| self.spec(file, &p))?;
                 self.build(&spec, Some(start_spec), &p)
             }
             (patch, _) => {

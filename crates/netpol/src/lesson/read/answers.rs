@@ -192,9 +192,8 @@ pub fn parse_answer(name: &str, text: &str, lesson: &Lesson) -> Result<Workspace
     let source = Source::open(name, text, "answer")?;
     let file: SolutionFile = source.root()?;
     let mut r = Reader::new(&source);
-    let ws = r
-        .spec(file, "")
-        .and_then(|spec| on_start(&mut r, &spec, &lesson.start));
+    let spec = r.spec(file, "");
+    let ws = on_start(&mut r, &spec, &lesson.start);
     match ws {
         Some(ws) if r.diagnostics.is_empty() => Ok(ws),
         _ => Err(r.diagnostics),
