@@ -389,7 +389,7 @@ mod tests {
 
     #[test]
     fn loose_values_keep_what_was_written() {
-        let text = "- {port: 80, allowed: yes}\n- {port: \"http\", allowed: [1]}\n";
+        let text = "- {port: 80, allowed: yes}\n- {port: \"http\", allowed: [1]}\n- {port: 80.0}\n";
         let source =
             Source::open("e.yaml", text, "expectations").unwrap_or_else(|d| panic!("{d:?}"));
         let lines: Vec<GoalLine> = source.root().unwrap_or_else(|d| panic!("{d:?}"));
@@ -397,5 +397,7 @@ mod tests {
         assert_eq!(lines[0].allowed, Some(Loose::Bool(true)));
         assert_eq!(lines[1].port, Some(Loose::Text("http".into())));
         assert_eq!(lines[1].allowed.as_ref().map(Loose::kind), Some("a list"));
+        // A float is no port, though it prints as one.
+        assert_eq!(lines[2].port, Some(Loose::Number("80".into())));
     }
 }

@@ -399,8 +399,10 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_, '_> {
             Shape::Scalar(_, _, Scalar::Int(i)) => v.visit_i64(i),
             Shape::Scalar(_, _, Scalar::Uint(u)) => v.visit_u64(u),
             // kubectl sends JSON, which has one number type: 1e3 arrives as 1000, an integer
-            // to a Go int field.
-            Shape::Scalar(_, _, Scalar::Float(f)) if f.fract() == 0.0 && f.abs() < 9.0e15 => {
+            // to a Go int field. A data file keeps `80.0` a float (no port).
+            Shape::Scalar(_, _, Scalar::Float(f))
+                if f.fract() == 0.0 && f.abs() < 9.0e15 && self.ctx.wording == Wording::Kubectl =>
+            {
                 v.visit_i64(f as i64)
             }
             Shape::Scalar(_, _, Scalar::Float(f)) => v.visit_f64(f),
