@@ -30,11 +30,13 @@ pub struct Stated {
 /// Reads an expectations file. `Err` holds every problem found, each with its place.
 pub fn parse_file(name: &str, text: &str) -> Result<Vec<Stated>, Vec<Diagnostic>> {
     let source = open(name, text)?;
-    if !source.is_list() {
+    let found = source.root_shape();
+    if found != "a list" {
         return Err(vec![diag::WRONG_TYPE.at(
             &source.origin("", false),
-            "an expectations file is a list (`- allow: \"a -> b : 8080/TCP\"`), not a single entry"
-                .to_string(),
+            format!(
+                "an expectations file is a list (`- allow: \"a -> b : 8080/TCP\"`), not {found}"
+            ),
         )]);
     }
     let items: Vec<Each<GoalLine>> = source.root()?;
@@ -96,6 +98,14 @@ pub(crate) fn goal_line(
     item: Each<GoalLine>,
     problems: &mut Vec<Diagnostic>,
 ) -> Option<Expectation> {
+    let found = source.shape(item);
+    if found != "a mapping" {
+        problems.push(diag::WRONG_TYPE.at(
+            &source.origin_of(item),
+            format!("an expectation is `allow: \"a -> b : 8080/TCP\"`, `deny: ...` or `from:`/`to:`/`port:`/`allowed:`, not {found}"),
+        ));
+        return None;
+    }
     let line = match source.decode(item) {
         Ok(line) => line,
         Err(mut found) => {
@@ -269,6 +279,26 @@ mod tests {
                 "e.yaml:4:30: error[NP107]: `0` is not a port number: write 1 to 65535, like `8080`",
                 "e.yaml:4:42: error[NP103]: `allowed` must be `true` or `false`, not a string",
                 "e.yaml:6:3: error[NP106]: `allow x/a -> x/b : 80/TCP` is already expected on line 5",
+            ]
+        );
+    }
+
+    #[test]
+    fn an_entry_that_is_no_mapping_is_told_what_an_entry_is() {
+        let d = parse_file(
+            "e.yaml",
+            "- just text\n- ~\n- allow: \"x/a -> x/b : 80\"\n  from: x/a\n",
+        )
+        .err()
+        .unwrap_or_default();
+        let got: Vec<String> = d.iter().map(|d| d.to_string()).collect();
+        let entry = "an expectation is `allow: \"a -> b : 8080/TCP\"`, `deny: ...` or `from:`/`to:`/`port:`/`allowed:`";
+        assert_eq!(
+            got,
+            vec![
+                format!("e.yaml:1:3: error[NP103]: {entry}, not a string"),
+                format!("e.yaml:2:3: error[NP103]: {entry}, not nothing"),
+                "e.yaml:4:9: error[NP107]: `from` belongs to the long form: write `allow: \"a -> b : 8080/TCP\"` alone, or `from:`/`to:`/`port:`/`allowed:`".to_string(),
             ]
         );
     }

@@ -207,19 +207,39 @@ impl<'a> Source<'a> {
         }
     }
 
-    /// True when the file is a YAML list.
-    pub fn is_list(&self) -> bool {
-        self.file
-            .root_node()
-            .is_some_and(|root| self.file.tree().is_seq(self.file.tree().resolve(root)))
-    }
-
     /// Decodes a value kept for later.
     pub fn decode<T: for<'de> Deserialize<'de>>(
         &self,
         each: Each<T>,
     ) -> Result<T, Vec<Diagnostic>> {
         self.decode_node(each.node)
+    }
+
+    /// What a kept value is, for "must be X, not Y": `a mapping`, `a list`, `a string`,
+    /// `a number`, `a boolean` or `nothing`.
+    pub fn shape<T>(&self, each: Each<T>) -> &'static str {
+        self.node_shape(each.node)
+    }
+
+    /// What the whole file is, like [`Source::shape`].
+    pub fn root_shape(&self) -> &'static str {
+        self.file
+            .root_node()
+            .map_or("nothing", |root| self.node_shape(root))
+    }
+
+    fn node_shape(&self, node: NodeId) -> &'static str {
+        use crate::yaml::{Scalar, Style};
+        let tree = self.file.tree();
+        let node = tree.resolve(node);
+        match tree.scalar(node) {
+            None if tree.is_seq(node) => "a list",
+            None => "a mapping",
+            Some((_, Style::Literal, _)) | Some((_, _, Scalar::Str)) => "a string",
+            Some((_, _, Scalar::Null)) => "nothing",
+            Some((_, _, Scalar::Bool(_))) => "a boolean",
+            Some(_) => "a number",
+        }
     }
 
     /// True when the kept value is a mapping with one of `keys`.

@@ -218,7 +218,7 @@ impl<'s, 'a> Reader<'s, 'a> {
                         diag::WRONG_TYPE,
                         &join(&join(path, "options"), &key),
                         false,
-                        format!("`{key}` must be a string, not {}", value.kind()),
+                        format!("`options.{key}` must be a string, not {}", value.kind()),
                     ),
                 }
             }

@@ -229,12 +229,20 @@ impl<'c, 'd> NodeDe<'c, 'd> {
         };
         if let Shape::Scalar(written, Style::Plain, value) = self.shape() {
             if value != Scalar::Str && key != written {
+                let what = value.describe();
+                let message = match self.ctx.wording {
+                    Wording::Kubectl => {
+                        format!(
+                            "kubectl reads the key `{written}` as {what} and sends it as `{key}`"
+                        )
+                    }
+                    Wording::DataFile => {
+                        format!("YAML 1.1 reads the key `{written}` as {what} (`{key}`)")
+                    }
+                };
                 self.ctx.notes.borrow_mut().push(Note {
                     node: self.id,
-                    message: format!(
-                        "kubectl reads the key `{written}` as {} and sends it as `{key}`",
-                        value.describe()
-                    ),
+                    message,
                     help: format!("quote it to keep it as written: `\"{written}\":`"),
                 });
             }
@@ -252,11 +260,12 @@ impl<'c, 'd> NodeDe<'c, 'd> {
     /// The data files' wording: `` `deny` must be a string (quote it), not a number ``,
     /// the field named by its key, or by its path when it has none (a list item).
     fn must_be(&self, expected: &str) -> DecodeError {
-        let doc = self.doc();
-        let name = match doc.key_of(self.id).and_then(|k| doc.key_string(k)) {
-            Some(key) => key.into_owned(),
-            None => doc.path_of(self.id),
-        };
+        // The field within its list item (`labels.b`, `deny`), or the item (`hints[0]`).
+        let path = self.doc().path_of(self.id);
+        let name = path
+            .rfind("].")
+            .and_then(|i| path.get(i + 2..))
+            .unwrap_or(&path);
         let expected = match expected {
             "a string" => "a string (quote it)",
             "true or false" => "`true` or `false`",

@@ -31,7 +31,7 @@ pub(crate) use de::{decode, decode_worded, DecodeError, ErrorKind, Wording, NODE
 pub use emit::Yaml;
 pub(crate) use json::{list_items, looks_like_json};
 pub(crate) use resolve::Scalar;
-pub(crate) use tree::{Document, NodeId, ParseError, MAX_DEPTH};
+pub(crate) use tree::{Document, NodeId, ParseError, Style, MAX_DEPTH};
 
 /// One document's slice of a source.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
