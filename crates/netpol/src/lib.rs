@@ -49,6 +49,7 @@ pub mod endpoint;
 pub mod eval;
 pub mod expect;
 pub mod flows;
+pub mod format;
 pub mod generate;
 mod index;
 pub mod lesson;

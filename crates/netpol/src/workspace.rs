@@ -6,7 +6,7 @@
 //! links carry (the web app's `SideDto`): `netpol lesson show -o json` prints a lesson's
 //! workspaces this way, so a tool loads them into the app as they are.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::diag::{Diagnostic, INVALID_VALUE};
 use crate::endpoint::{all_endpoints, Endpoint};
@@ -24,23 +24,31 @@ pub const GENERATED: &str = "generated";
 /// line: line and column are 0).
 pub const DIAGRAM: &str = "diagram";
 
-/// A namespace added on the diagram. JSON: `{"name": .., "labels": {..}}`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+/// A namespace added on the diagram. JSON: `{"name": .., "labels": {..}}`; a lesson file
+/// writes it the same way.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
 pub struct DrawnNamespace {
     /// Its name, a DNS label; invalid names are reported and the namespace left out.
     pub name: String,
     /// Labels (the automatic name label is added anyway).
+    #[serde(default)]
     pub labels: Labels,
 }
 
-/// A pod added on the diagram. JSON: `{"namespace": .., "name": .., "labels": {..}}`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+/// A pod added on the diagram (no container ports: manifests give named ports). JSON:
+/// `{"namespace": .., "name": .., "labels": {..}}`; a lesson file writes it the same way.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
 pub struct DrawnPod {
     /// The namespace it is drawn in; created implicitly when nothing declares it.
     pub namespace: String,
     /// Its name (a DNS subdomain); a manifest pod with the same id takes precedence.
     pub name: String,
     /// Its labels, validated like a manifest's (a rejected label leaves the pod out).
+    #[serde(default)]
     pub labels: Labels,
 }
 

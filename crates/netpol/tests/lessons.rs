@@ -374,9 +374,9 @@ fn the_schema_has_the_fields_the_reader_accepts() {
             .into()
     );
     assert_eq!(schema["additionalProperties"], false);
-    let defs = &schema["$defs"];
+    let defs = &schema["definitions"];
     assert_eq!(
-        keys(&defs["workspace"]["properties"]),
+        keys(&defs["WorkspaceFile"]["properties"]),
         [
             "manifests",
             "namespaces",
@@ -389,7 +389,7 @@ fn the_schema_has_the_fields_the_reader_accepts() {
         .into()
     );
     assert_eq!(
-        keys(&defs["solution"]["properties"]),
+        keys(&defs["SolutionFile"]["properties"]),
         [
             "manifests",
             "add_manifests",
@@ -403,17 +403,17 @@ fn the_schema_has_the_fields_the_reader_accepts() {
         .into()
     );
     assert_eq!(
-        keys(&defs["wrong_answer"]["properties"]),
+        keys(&defs["WrongAnswerFile"]["properties"]),
         ["title", "fails", "patch", "workspace"]
             .map(String::from)
             .into()
     );
     assert_eq!(
-        keys(&defs["right_answer"]["properties"]),
+        keys(&defs["RightAnswerFile"]["properties"]),
         ["title", "patch", "workspace"].map(String::from).into()
     );
     assert_eq!(
-        keys(&defs["accept"]["properties"]),
+        keys(&defs["AcceptFile"]["properties"]),
         ["may_allow", "may_deny", "may_differ", "reason"]
             .map(String::from)
             .into()
@@ -920,6 +920,12 @@ solution:
         d.iter().any(|d| d.message.contains("unknown field `nam`")),
         "{d:#?}"
     );
+    // So is a missing one (a pod's first mistake is its only one reported).
+    let d = parse_lesson(
+        "drawn.yaml",
+        &text.replace("{namespace: shop, name: db", "{namespace: shop"),
+    )
+    .unwrap_err();
     assert!(
         d.iter()
             .any(|d| d.message.contains("missing required field `name`")),

@@ -15,8 +15,8 @@ use std::collections::HashMap;
 
 use super::Expectation;
 use crate::diag::{self, Code, Diagnostic};
+use crate::format::{join, Each, GoalLine, Loose, Source};
 use crate::model::Origin;
-use crate::yaml::value::{DataFile, Mapping, Value};
 
 /// An expectation with the place it was written.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -29,35 +29,30 @@ pub struct Stated {
 
 /// Reads an expectations file. `Err` holds every problem found, each with its place.
 pub fn parse_file(name: &str, text: &str) -> Result<Vec<Stated>, Vec<Diagnostic>> {
-    let mut r = Reader::open(name, text)?;
-    let items = match &r.root {
-        Value::Sequence(items) => items.clone(),
-        other => {
-            let found = kind_of(other);
-            r.report(
-                diag::WRONG_TYPE,
-                "",
-                false,
-                format!("an expectations file is a list (`- allow: \"a -> b : 8080/TCP\"`), not {found}"),
-            );
-            return Err(r.diagnostics);
-        }
-    };
+    let source = open(name, text)?;
+    let found = source.root_shape();
+    if found != "a list" {
+        return Err(vec![diag::WRONG_TYPE.at(
+            &source.origin("", false),
+            format!(
+                "an expectations file is a list (`- allow: \"a -> b : 8080/TCP\"`), not {found}"
+            ),
+        )]);
+    }
+    let items: Vec<Each<GoalLine>> = source.root()?;
+    let mut problems = Vec::new();
     let mut out: Vec<Stated> = Vec::new();
     // Expectation → line it was first written on.
     let mut seen: HashMap<Expectation, usize> = HashMap::new();
-    for (i, item) in items.iter().enumerate() {
-        let path = format!("[{i}]");
-        let Some(e) = r.expectation(item, &path) else {
+    for item in items {
+        let Some(e) = goal_line(&source, item, &mut problems) else {
             continue;
         };
-        let origin = r.origin(&path, false);
+        let origin = source.origin_of(item);
         if let Some(&line) = seen.get(&e) {
-            r.report(
-                diag::DUPLICATE_NAME,
-                &path,
-                false,
-                format!("`{e}` is already expected on line {line}"),
+            problems.push(
+                diag::DUPLICATE_NAME
+                    .at(&origin, format!("`{e}` is already expected on line {line}")),
             );
             continue;
         }
@@ -67,93 +62,140 @@ pub fn parse_file(name: &str, text: &str) -> Result<Vec<Stated>, Vec<Diagnostic>
             origin,
         });
     }
-    if out.is_empty() && r.diagnostics.is_empty() {
-        r.report(
-            diag::MISSING_FIELD,
-            "",
-            false,
-            "the expectations file lists no expectations".to_string(),
-        );
+    if out.is_empty() && problems.is_empty() {
+        problems.push(diag::MISSING_FIELD.at(
+            &source.origin("", false),
+            "the expectations file lists no expectations",
+        ));
     }
-    if r.diagnostics.is_empty() {
+    if problems.is_empty() {
         Ok(out)
     } else {
-        Err(r.diagnostics)
+        Err(problems)
     }
 }
 
-struct Reader<'a> {
-    file: DataFile<'a>,
-    root: Value,
-    diagnostics: Vec<Diagnostic>,
-}
-
-impl<'a> Reader<'a> {
-    fn open(name: &'a str, text: &'a str) -> Result<Reader<'a>, Vec<Diagnostic>> {
-        let file = DataFile::open(name, text, "expectations").map_err(|mut errors| {
-            // `- allow: a -> b : 80` is the classic: the ` : ` makes YAML see a mapping.
-            if text.contains("->") {
-                for e in errors
-                    .iter_mut()
-                    .filter(|e| e.code == diag::YAML_SYNTAX.code)
-                {
-                    e.help = Some(
-                        "quote each expectation: `- allow: \"a -> b : 8080/TCP\"`".to_string(),
-                    );
-                }
+fn open<'a>(name: &'a str, text: &'a str) -> Result<Source<'a>, Vec<Diagnostic>> {
+    Source::open(name, text, "expectations").map_err(|mut errors| {
+        // `- allow: a -> b : 80` is the classic: the ` : ` makes YAML see a mapping.
+        if text.contains("->") {
+            for e in errors
+                .iter_mut()
+                .filter(|e| e.code == diag::YAML_SYNTAX.code)
+            {
+                e.help =
+                    Some("quote each expectation: `- allow: \"a -> b : 8080/TCP\"`".to_string());
             }
-            errors
-        })?;
-        Ok(Reader {
-            root: file.root.clone(),
-            file,
-            diagnostics: Vec::new(),
-        })
+        }
+        errors
+    })
+}
+
+/// One expectation of a goal or an expectations file: `allow: TEXT`, `deny: TEXT`, or
+/// `from`/`to`/`port`/`protocol`/`allowed`. Its problems go to `problems`, all of them.
+pub(crate) fn goal_line(
+    source: &Source<'_>,
+    item: Each<GoalLine>,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<Expectation> {
+    let found = source.shape(item);
+    if found != "a mapping" {
+        problems.push(diag::WRONG_TYPE.at(
+            &source.origin_of(item),
+            format!("an expectation is `allow: \"a -> b : 8080/TCP\"`, `deny: ...` or `from:`/`to:`/`port:`/`allowed:`, not {found}"),
+        ));
+        return None;
+    }
+    let line = match source.decode(item) {
+        Ok(line) => line,
+        Err(mut found) => {
+            problems.append(&mut found);
+            return None;
+        }
+    };
+    let mut entry = Entry {
+        source,
+        path: source.path(item),
+        problems,
+    };
+    match (&line.allow, &line.deny) {
+        (None, None) => entry.long_form(&line),
+        (Some(text), None) => entry.short_form(&line, "allow", text, true),
+        (None, Some(text)) => entry.short_form(&line, "deny", text, false),
+        (Some(_), Some(_)) => {
+            entry.report(
+                diag::INVALID_VALUE,
+                "",
+                "an expectation is either `allow:` or `deny:`, not both".to_string(),
+            );
+            None
+        }
+    }
+}
+
+/// One entry being checked: where it is and where its problems go.
+struct Entry<'s, 'a, 'p> {
+    source: &'s Source<'a>,
+    path: String,
+    problems: &'p mut Vec<Diagnostic>,
+}
+
+impl Entry<'_, '_, '_> {
+    fn report(&mut self, code: Code, key: &str, message: String) {
+        let at = self.source.origin(&join(&self.path, key), false);
+        self.problems.push(code.at(&at, message));
     }
 
-    fn origin(&self, path: &str, prefer_key: bool) -> Origin {
-        self.file.origin(path, prefer_key)
+    /// Reports `Err` at the field `key`.
+    fn check<T>(&mut self, key: &str, result: Result<T, String>) -> Option<T> {
+        result
+            .map_err(|message| self.report(diag::INVALID_VALUE, key, message))
+            .ok()
     }
 
-    fn report(&mut self, code: Code, path: &str, prefer_key: bool, message: String) {
-        let at = self.origin(path, prefer_key);
-        self.diagnostics.push(code.at(&at, message));
-    }
-
-    /// One entry: `allow: TEXT`, `deny: TEXT`, or `from`/`to`/`port`/`protocol`/`allowed`.
-    fn expectation(&mut self, value: &Value, path: &str) -> Option<Expectation> {
-        let Value::Mapping(map) = value else {
-            let found = kind_of(value);
+    fn short_form(
+        &mut self,
+        line: &GoalLine,
+        key: &str,
+        text: &str,
+        allowed: bool,
+    ) -> Option<Expectation> {
+        let long = [
+            ("from", line.from.is_some()),
+            ("to", line.to.is_some()),
+            ("port", line.port.is_some()),
+            ("protocol", line.protocol.is_some()),
+            ("allowed", line.allowed.is_some()),
+        ];
+        if let Some((field, _)) = long.iter().find(|(_, given)| *given) {
             self.report(
-                diag::WRONG_TYPE,
-                path,
-                false,
-                format!("an expectation is `allow: \"a -> b : 8080/TCP\"`, `deny: ...` or `from:`/`to:`/`port:`/`allowed:`, not {found}"),
+                diag::INVALID_VALUE,
+                field,
+                format!("`{field}` belongs to the long form: write `{key}: \"a -> b : 8080/TCP\"` alone, or `from:`/`to:`/`port:`/`allowed:`"),
             );
             return None;
-        };
-        if map.contains_key("allow") || map.contains_key("deny") {
-            return self.short_form(map, path);
         }
-        if !self.known_fields(map, path, &["from", "to", "port", "protocol", "allowed"]) {
-            return None;
-        }
-        let from = self.string(map, path, "from");
-        let to = self.string(map, path, "to");
-        let port = self.port(map, path);
-        let protocol = match self.optional_string(map, path, "protocol") {
-            Err(()) => None,
-            Ok(None) => Some(crate::ports::Protocol::Tcp),
-            Ok(Some(text)) => self.check(path, "protocol", crate::syntax::protocol(&text)),
+        self.check(key, Expectation::parse(text, allowed))
+    }
+
+    fn long_form(&mut self, line: &GoalLine) -> Option<Expectation> {
+        let from = self.required("from", line.from.clone());
+        let to = self.required("to", line.to.clone());
+        let port = match &line.port {
+            None => self.check("port", Err("missing field `port`".to_string())),
+            Some(v) => self.check("port", yaml_port(v)),
         };
-        let allowed = match map.get("allowed") {
-            Some(Value::Bool(b)) => Some(*b),
+        let protocol = match &line.protocol {
+            None => Some(crate::ports::Protocol::Tcp),
+            Some(text) => self.check("protocol", crate::syntax::protocol(text)),
+        };
+        let allowed = match &line.allowed {
+            Some(Loose::Bool(b)) => Some(*b),
             Some(other) => {
-                let found = kind_of(other);
+                let found = other.kind();
                 self.report(
                     diag::WRONG_TYPE,
-                    &format!("{path}.allowed"),
-                    false,
+                    "allowed",
                     format!("`allowed` must be `true` or `false`, not {found}"),
                 );
                 None
@@ -161,9 +203,8 @@ impl<'a> Reader<'a> {
             None => {
                 self.report(
                     diag::MISSING_FIELD,
-                    path,
-                    false,
-                    "missing field `allowed` (or write `allow:`/`deny:`)".to_string(),
+                    "",
+                    "missing required field `allowed` (or write `allow:`/`deny:`)".to_string(),
                 );
                 None
             }
@@ -171,142 +212,34 @@ impl<'a> Reader<'a> {
         let (from, to, port, protocol, allowed) = (from?, to?, port?, protocol?, allowed?);
         // Validate both ends with the same parser as the short form.
         let text = format!("{from} -> {to} : {port}/{protocol}");
-        self.check(path, "from", Expectation::parse(&text, allowed))
+        self.check("from", Expectation::parse(&text, allowed))
     }
 
-    fn short_form(&mut self, map: &Mapping, path: &str) -> Option<Expectation> {
-        if !self.known_fields(map, path, &["allow", "deny"]) {
-            return None;
-        }
-        if map.len() != 1 {
+    fn required(&mut self, key: &str, value: Option<String>) -> Option<String> {
+        if value.is_none() {
             self.report(
-                diag::INVALID_VALUE,
-                path,
-                false,
-                "an expectation is either `allow:` or `deny:`, not both".to_string(),
-            );
-            return None;
-        }
-        let (key, allowed) = if map.contains_key("allow") {
-            ("allow", true)
-        } else {
-            ("deny", false)
-        };
-        let text = self.string(map, path, key)?;
-        self.check(path, key, Expectation::parse(&text, allowed))
-    }
-
-    /// Reports unknown fields (with the closest known one); true when there were none.
-    fn known_fields(&mut self, map: &Mapping, path: &str, known: &[&str]) -> bool {
-        let mut ok = true;
-        for key in map.keys() {
-            let name = key.as_str().unwrap_or("?");
-            if known.contains(&name) {
-                continue;
-            }
-            ok = false;
-            // Suggest from both forms: `alow` in a long-form entry still means `allow`.
-            let all = ["allow", "deny", "from", "to", "port", "protocol", "allowed"];
-            let help = match crate::suggest::closest(name, all) {
-                Some(s) => format!("did you mean `{s}`?"),
-                None => format!("an expectation has {}", known.join(", ")),
-            };
-            let at = self.origin(&format!("{path}.{name}"), true);
-            self.diagnostics.push(
-                diag::UNKNOWN_FIELD
-                    .at(&at, format!("unknown field `{name}`"))
-                    .with_help(help),
+                diag::MISSING_FIELD,
+                "",
+                format!("missing required field `{key}`"),
             );
         }
-        ok
-    }
-
-    /// A required string field.
-    fn string(&mut self, map: &Mapping, path: &str, key: &str) -> Option<String> {
-        match self.optional_string(map, path, key) {
-            Ok(Some(s)) => Some(s),
-            Ok(None) => {
-                self.report(
-                    diag::MISSING_FIELD,
-                    path,
-                    false,
-                    format!("missing field `{key}`"),
-                );
-                None
-            }
-            Err(()) => None,
-        }
-    }
-
-    /// `Ok(None)` when absent, `Err` (reported) when not a string.
-    fn optional_string(
-        &mut self,
-        map: &Mapping,
-        path: &str,
-        key: &str,
-    ) -> Result<Option<String>, ()> {
-        match map.get(key) {
-            None => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(other) => {
-                let found = kind_of(other);
-                self.report(
-                    diag::WRONG_TYPE,
-                    &format!("{path}.{key}"),
-                    false,
-                    format!("`{key}` must be a string (quote it), not {found}"),
-                );
-                Err(())
-            }
-        }
-    }
-
-    fn port(&mut self, map: &Mapping, path: &str) -> Option<u16> {
-        let parsed = match map.get("port") {
-            None => Err("missing field `port`".to_string()),
-            Some(v) => yaml_port(v),
-        };
-        self.check(path, "port", parsed)
-    }
-
-    /// Reports `Err` at `path.key`.
-    fn check<T>(&mut self, path: &str, key: &str, result: Result<T, String>) -> Option<T> {
-        match result {
-            Ok(v) => Some(v),
-            Err(message) => {
-                self.report(
-                    diag::INVALID_VALUE,
-                    &format!("{path}.{key}"),
-                    false,
-                    message,
-                );
-                None
-            }
-        }
-    }
-}
-
-fn kind_of(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "nothing",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Sequence(_) => "a list",
-        Value::Mapping(_) => "a mapping",
+        value
     }
 }
 
 /// A `port:` field: a number, or a string in [`crate::syntax::port_number`]'s spelling
 /// (a YAML float such as `80.0` is not a port, though it prints as `80`).
-pub(crate) fn yaml_port(value: &Value) -> Result<u16, String> {
+fn yaml_port(value: &Loose) -> Result<u16, String> {
     match value {
-        Value::Number(n) if n.as_u64().is_some() => crate::syntax::port_number(&n.to_string()),
-        Value::Number(n) => Err(format!(
+        Loose::Integer(n) if *n >= 0 => crate::syntax::port_number(&n.to_string()),
+        Loose::Integer(n) => Err(format!(
             "`{n}` is not a port number: write 1 to 65535, like `8080`"
         )),
-        Value::String(s) => crate::syntax::port_number(s),
-        other => Err(format!("`port` must be a number, not {}", kind_of(other))),
+        Loose::Number(n) => Err(format!(
+            "`{n}` is not a port number: write 1 to 65535, like `8080`"
+        )),
+        Loose::Text(s) => crate::syntax::port_number(s),
+        other => Err(format!("`port` must be a number, not {}", other.kind())),
     }
 }
 
@@ -346,6 +279,26 @@ mod tests {
                 "e.yaml:4:30: error[NP107]: `0` is not a port number: write 1 to 65535, like `8080`",
                 "e.yaml:4:42: error[NP103]: `allowed` must be `true` or `false`, not a string",
                 "e.yaml:6:3: error[NP106]: `allow x/a -> x/b : 80/TCP` is already expected on line 5",
+            ]
+        );
+    }
+
+    #[test]
+    fn an_entry_that_is_no_mapping_is_told_what_an_entry_is() {
+        let d = parse_file(
+            "e.yaml",
+            "- just text\n- ~\n- allow: \"x/a -> x/b : 80\"\n  from: x/a\n",
+        )
+        .err()
+        .unwrap_or_default();
+        let got: Vec<String> = d.iter().map(|d| d.to_string()).collect();
+        let entry = "an expectation is `allow: \"a -> b : 8080/TCP\"`, `deny: ...` or `from:`/`to:`/`port:`/`allowed:`";
+        assert_eq!(
+            got,
+            vec![
+                format!("e.yaml:1:3: error[NP103]: {entry}, not a string"),
+                format!("e.yaml:2:3: error[NP103]: {entry}, not nothing"),
+                "e.yaml:4:9: error[NP107]: `from` belongs to the long form: write `allow: \"a -> b : 8080/TCP\"` alone, or `from:`/`to:`/`port:`/`allowed:`".to_string(),
             ]
         );
     }

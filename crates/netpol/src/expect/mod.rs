@@ -24,7 +24,7 @@ use serde::Serialize;
 use crate::ports::Protocol;
 
 pub use check::{check, Failure, Outcome, TestReport};
-pub(crate) use file::yaml_port;
+pub(crate) use file::goal_line;
 pub use file::{parse_file, Stated};
 pub use pattern::Pattern;
 

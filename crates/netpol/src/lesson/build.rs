@@ -2,7 +2,6 @@
 //! [`Workspace`]: arrows in the intent syntax and generator options by name. Knows no YAML.
 
 use crate::generate::{parse_intent, Baseline, SelectorStyle};
-use crate::model::Labels;
 use crate::workspace::{DrawnNamespace, DrawnPod, Workspace};
 
 /// A solution's own value, else the start's.
@@ -28,8 +27,8 @@ pub(super) fn join_documents(parts: &[String]) -> String {
 /// Everything a workspace is made of, as plain data from the lesson file.
 pub(super) struct WorkspaceParts {
     pub(super) manifests: String,
-    pub(super) namespaces: Vec<(String, Labels)>,
-    pub(super) pods: Vec<(String, String, Labels)>,
+    pub(super) namespaces: Vec<DrawnNamespace>,
+    pub(super) pods: Vec<DrawnPod>,
     pub(super) externals: Vec<String>,
     pub(super) arrows: Vec<String>,
     pub(super) options: Vec<(String, String)>,
@@ -51,20 +50,8 @@ pub(super) fn to_workspace(parts: WorkspaceParts) -> Result<Workspace, Vec<(Stri
     let mut problems = Vec::new();
     let mut ws = Workspace {
         manifests: parts.manifests,
-        namespaces: parts
-            .namespaces
-            .into_iter()
-            .map(|(name, labels)| DrawnNamespace { name, labels })
-            .collect(),
-        pods: parts
-            .pods
-            .into_iter()
-            .map(|(namespace, name, labels)| DrawnPod {
-                namespace,
-                name,
-                labels,
-            })
-            .collect(),
+        namespaces: parts.namespaces,
+        pods: parts.pods,
         externals: parts.externals,
         ..Workspace::default()
     };

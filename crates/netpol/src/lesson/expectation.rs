@@ -2,5 +2,4 @@
 //! lesson file writes it (`ns/a -> ns/b : 8080/TCP`). The syntax is
 //! [`crate::expect`]'s, shared with `netpol test`.
 
-pub(super) use crate::expect::yaml_port;
 pub use crate::expect::Expectation;

@@ -1,57 +1,29 @@
-//! The lesson reader: lesson files and the lesson list from YAML, every problem reported
-//! with its line and column.
+//! The lesson reader: lesson files and the lesson list, decoded into the `format` types
+//! and turned into the lesson model, every problem reported with its line and column.
 //!
-//! This is the only file of the lesson code that touches YAML values, so that a change of
-//! YAML layer is made here alone. The reader is strict (an unknown or missing field is an
-//! error with its place) because a typo in a goal would otherwise silently make a lesson
-//! easier or impossible.
+//! What a file may contain (fields, required ones, shapes) is `crate::format`'s; this file
+//! adds what serde cannot say: ids and names in their syntax, goal lines that say
+//! something, constraints by name, wrong answers that fail what they claim, patches that
+//! apply. The reader is strict (an unknown or missing field is an error with its place)
+//! because a typo in a goal would otherwise silently make a lesson easier or impossible.
 
 use super::build::{join_documents, pick, to_workspace, WorkspaceParts};
-use super::expectation::yaml_port;
 use super::model::{Failing, WrongAnswer};
 
 mod answers;
 
 use super::{patch, Constraint, Expectation, Lesson, LessonIndex};
 use crate::diag::{self, Code, Diagnostic};
-use crate::model::{Direction, Labels, Origin};
-use crate::ports::Protocol;
-use crate::workspace::Workspace;
-use crate::yaml::value::{DataFile, Mapping, Value};
+use crate::expect::goal_line;
+use crate::format::{
+    join, ConstraintItem, Each, Edit, IndexFile, LessonFile, Loose, Manifests, SolutionFile,
+    Source, WrongAnswerFile,
+};
+use crate::model::Direction;
+use crate::workspace::{DrawnNamespace, DrawnPod, Workspace};
 pub use answers::parse_answer;
 
-const TOP_FIELDS: &[&str] = &[
-    "id",
-    "title",
-    "text",
-    "start",
-    "goal",
-    "constraints",
-    "hints",
-    "solution",
-    "wrong_answers",
-    "right_answers",
-    "accept",
-    "flows",
-];
-const TOP_REQUIRED: &[&str] = &["id", "title", "text", "start", "goal", "solution"];
-const WORKSPACE_FIELDS: &[&str] = &[
-    "manifests",
-    "namespaces",
-    "pods",
-    "externals",
-    "arrows",
-    "options",
-];
-const SOLUTION_FIELDS: &[&str] = &[
-    "manifests",
-    "add_manifests",
-    "namespaces",
-    "pods",
-    "externals",
-    "arrows",
-    "options",
-];
+/// The constraints by name, for suggestions.
 const CONSTRAINTS: &[&str] = &[
     "keep_policy",
     "use_match_expressions",
@@ -61,15 +33,14 @@ const CONSTRAINTS: &[&str] = &[
     "ingress_denies",
     "egress_denies",
 ];
-const WRONG_ANSWER_FIELDS: &[&str] = &["title", "fails", "patch", "workspace"];
 
 /// Reads a lesson file. `name` is used in diagnostics. Every problem is reported, each
 /// with its line and column; the lesson is returned only when there is none.
 pub fn parse_lesson(name: &str, text: &str) -> Result<Lesson, Vec<Diagnostic>> {
-    let mut r = Reader::open(name, text, "lesson")?;
-    let root = r.root.clone();
-    let lesson = r.lesson(&root);
-    match lesson {
+    let source = Source::open(name, text, "lesson")?;
+    let file: LessonFile = source.root()?;
+    let mut r = Reader::new(&source);
+    match r.lesson(file) {
         Some(l) if r.diagnostics.is_empty() => Ok(l),
         _ => Err(r.diagnostics),
     }
@@ -77,37 +48,31 @@ pub fn parse_lesson(name: &str, text: &str) -> Result<Lesson, Vec<Diagnostic>> {
 
 /// Reads the lesson list: `lessons:` (file names, in order) and an optional `title:`.
 pub fn parse_index(name: &str, text: &str) -> Result<LessonIndex, Vec<Diagnostic>> {
-    let mut r = Reader::open(name, text, "lesson index")?;
-    let root = r.root.clone();
+    let source = Source::open(name, text, "lesson index")?;
+    let file: IndexFile = source.root()?;
+    let mut r = Reader::new(&source);
     let mut index = LessonIndex {
-        title: None,
+        title: file.title,
         lessons: Vec::new(),
     };
-    if let Some(map) = r.mapping(&root, "", "the lesson index") {
-        r.fields(map, "", &["title", "lessons"], &["lessons"]);
-        index.title = r.opt_string(map, "", "title");
-        for (path, item) in r.opt_list(map, "", "lessons") {
-            if let Some(file) = r.string(item, &path) {
-                if file.contains("..") || file.starts_with('/') || !file.ends_with(".yaml") {
-                    r.report(
-                        diag::INVALID_VALUE,
-                        &path,
-                        false,
-                        format!(
-                            "`{file}` is not a lesson file name next to the index (`01-name.yaml`)"
-                        ),
-                    );
-                } else if index.lessons.contains(&file) {
-                    r.report(
-                        diag::DUPLICATE_NAME,
-                        &path,
-                        false,
-                        format!("`{file}` is listed twice"),
-                    );
-                } else {
-                    index.lessons.push(file);
-                }
-            }
+    for (i, file) in file.lessons.into_iter().enumerate() {
+        let path = format!("lessons[{i}]");
+        if file.contains("..") || file.starts_with('/') || !file.ends_with(".yaml") {
+            r.report(
+                diag::INVALID_VALUE,
+                &path,
+                false,
+                format!("`{file}` is not a lesson file name next to the index (`01-name.yaml`)"),
+            );
+        } else if index.lessons.contains(&file) {
+            r.report(
+                diag::DUPLICATE_NAME,
+                &path,
+                false,
+                format!("`{file}` is listed twice"),
+            );
+        } else {
+            index.lessons.push(file);
         }
     }
     if r.diagnostics.is_empty() {
@@ -117,10 +82,9 @@ pub fn parse_index(name: &str, text: &str) -> Result<LessonIndex, Vec<Diagnostic
     }
 }
 
-/// One lesson file being read: the parsed value, where each field is, and what is wrong.
-struct Reader<'a> {
-    file: DataFile<'a>,
-    root: Value,
+/// One file being read: its source, to decode and place, and what is wrong.
+struct Reader<'s, 'a> {
+    source: &'s Source<'a>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -131,199 +95,49 @@ struct LessonParts<'l> {
     solution: &'l Workspace,
 }
 
-/// The workspace part of a lesson file before it is turned into a [`Workspace`].
+/// The workspace part of a lesson file before it is turned into a [`Workspace`]: `None`
+/// where the file leaves a field out (a solution takes it from the start).
 #[derive(Default)]
 struct WorkspaceSpec {
     manifests: Option<String>,
     add_manifests: Option<String>,
-    namespaces: Option<Vec<(String, Labels)>>,
-    pods: Option<Vec<(String, String, Labels)>>,
+    namespaces: Option<Vec<DrawnNamespace>>,
+    pods: Option<Vec<DrawnPod>>,
     externals: Option<Vec<String>>,
     arrows: Option<Vec<String>>,
     options: Option<Vec<(String, String)>>,
 }
 
-impl<'a> Reader<'a> {
-    fn open(name: &'a str, text: &'a str, what: &str) -> Result<Reader<'a>, Vec<Diagnostic>> {
-        let file = DataFile::open(name, text, what)?;
-        Ok(Reader {
-            root: file.root.clone(),
-            file,
+impl<'s, 'a> Reader<'s, 'a> {
+    fn new(source: &'s Source<'a>) -> Self {
+        Reader {
+            source,
             diagnostics: Vec::new(),
-        })
-    }
-
-    fn origin(&self, path: &str, prefer_key: bool) -> Origin {
-        self.file.origin(path, prefer_key)
+        }
     }
 
     fn report(&mut self, code: Code, path: &str, prefer_key: bool, message: String) {
-        let at = self.origin(path, prefer_key);
+        let at = self.source.origin(path, prefer_key);
         self.diagnostics.push(code.at(&at, message));
     }
 
     fn report_help(&mut self, code: Code, path: &str, message: String, help: String) {
-        let at = self.origin(path, true);
+        let at = self.source.origin(path, true);
         self.diagnostics.push(code.at(&at, message).with_help(help));
     }
 
-    fn wrong_type(&mut self, value: &Value, path: &str, expected: &str) {
-        let shown = if path.is_empty() { "the file" } else { path };
-        self.report(
-            diag::WRONG_TYPE,
-            path,
-            false,
-            format!("`{shown}` must be {expected}, not {}", kind_of(value)),
-        );
+    /// Decodes a kept value, its problems reported.
+    fn decode<T: for<'de> serde::Deserialize<'de>>(&mut self, each: Each<T>) -> Option<T> {
+        self.source
+            .decode(each)
+            .map_err(|mut found| self.diagnostics.append(&mut found))
+            .ok()
     }
 
-    fn mapping<'v>(&mut self, value: &'v Value, path: &str, expected: &str) -> Option<&'v Mapping> {
-        match value {
-            Value::Mapping(m) => Some(m),
-            other => {
-                self.wrong_type(other, path, expected);
-                None
-            }
-        }
-    }
-
-    /// Reports unknown fields (with the closest known one) and missing required ones.
-    fn fields(&mut self, map: &Mapping, path: &str, known: &[&'static str], required: &[&str]) {
-        for key in map.keys() {
-            let Some(key) = key.as_str() else {
-                self.report(
-                    diag::WRONG_TYPE,
-                    path,
-                    false,
-                    format!("field names must be strings, not {}", kind_of(key)),
-                );
-                continue;
-            };
-            if !known.contains(&key) {
-                let help = match crate::suggest::closest(key, known.iter().copied()) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => format!("known fields here: {}", known.join(", ")),
-                };
-                self.report_help(
-                    diag::UNKNOWN_FIELD,
-                    &join(path, key),
-                    format!("unknown field `{key}`"),
-                    help,
-                );
-            }
-        }
-        for field in required {
-            if !map.contains_key(field) {
-                let at = if path.is_empty() { "the lesson" } else { path };
-                self.report(
-                    diag::MISSING_FIELD,
-                    path,
-                    true,
-                    format!("missing required field `{field}` in {at}"),
-                );
-            }
-        }
-    }
-
-    fn string(&mut self, value: &Value, path: &str) -> Option<String> {
-        match value {
-            Value::String(s) => Some(s.clone()),
-            other => {
-                self.wrong_type(other, path, "a string (quote it)");
-                None
-            }
-        }
-    }
-
-    /// A required or optional string field; `None` when absent (required fields were
-    /// already reported by [`Reader::fields`]) or of the wrong type.
-    fn opt_string(&mut self, map: &Mapping, path: &str, key: &str) -> Option<String> {
-        let value = map.get(key)?;
-        self.string(value, &join(path, key))
-    }
-
-    /// Items of a list field with their paths; an absent or null field is an empty list.
-    fn opt_list<'v>(
-        &mut self,
-        map: &'v Mapping,
-        path: &str,
-        key: &str,
-    ) -> Vec<(String, &'v Value)> {
-        let field = join(path, key);
-        match map.get(key) {
-            None | Some(Value::Null) => Vec::new(),
-            Some(Value::Sequence(items)) => items
-                .iter()
-                .enumerate()
-                .map(|(i, v)| (format!("{field}[{i}]"), v))
-                .collect(),
-            Some(other) => {
-                self.wrong_type(other, &field, "a list");
-                Vec::new()
-            }
-        }
-    }
-
-    fn string_list(&mut self, map: &Mapping, path: &str, key: &str) -> Option<Vec<String>> {
-        if !map.contains_key(key) {
-            return None;
-        }
-        let items = self.opt_list(map, path, key);
-        Some(
-            items
-                .into_iter()
-                .filter_map(|(p, v)| self.string(v, &p))
-                .collect(),
-        )
-    }
-
-    fn labels(&mut self, map: &Mapping, path: &str) -> Labels {
-        let field = join(path, "labels");
-        let mut out = Labels::new();
-        match map.get("labels") {
-            None | Some(Value::Null) => {}
-            Some(Value::Mapping(m)) => {
-                for (k, v) in m {
-                    match (k.as_str(), v.as_str()) {
-                        (Some(k), Some(v)) => {
-                            out.insert(k.to_string(), v.to_string());
-                        }
-                        (Some(k), None) => {
-                            let p = join(&field, k);
-                            self.wrong_type(v, &p, "a string (label values are strings: quote it)");
-                        }
-                        (None, _) => self.wrong_type(k, &field, "a mapping with string keys"),
-                    }
-                }
-            }
-            Some(other) => self.wrong_type(other, &field, "a mapping of label keys to values"),
-        }
-        out
-    }
-
-    fn lesson(&mut self, root: &Value) -> Option<Lesson> {
-        let map = self.mapping(root, "", "a mapping (`id:`, `title:`, `text:`, ...)")?;
-        self.fields(map, "", TOP_FIELDS, TOP_REQUIRED);
-        let id = self.opt_string(map, "", "id");
-        if let Some(id) = &id {
-            let valid = !id.is_empty()
-                && id
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-                && !id.starts_with('-');
-            if !valid {
-                self.report(
-                    diag::INVALID_VALUE,
-                    "id",
-                    false,
-                    format!("id `{id}`: use lowercase letters, digits and `-` (it names the lesson in URLs and saved progress)"),
-                );
-            }
-        }
-        let title = self.opt_string(map, "", "title");
-        let text = self.opt_string(map, "", "text");
-        for (field, value) in [("title", &title), ("text", &text)] {
-            if value.as_deref().is_some_and(|s| s.trim().is_empty()) {
+    fn lesson(&mut self, file: LessonFile) -> Option<Lesson> {
+        self.check_id(&file.id);
+        for (field, value) in [("title", &file.title), ("text", &file.text)] {
+            if value.trim().is_empty() {
                 self.report(
                     diag::INVALID_VALUE,
                     field,
@@ -332,15 +146,12 @@ impl<'a> Reader<'a> {
                 );
             }
         }
-        let start = map
-            .get("start")
-            .and_then(|v| self.workspace(v, "start", WORKSPACE_FIELDS));
-        let solution = map
-            .get("solution")
-            .and_then(|v| self.workspace(v, "solution", SOLUTION_FIELDS));
-        let goal = self.goal(map);
-        let constraints = self.constraints(map);
-        let hints = self.string_list(map, "", "hints").unwrap_or_default();
+        let start = self
+            .decode(file.start)
+            .map(|w| self.spec(w.into(), "start"));
+        let solution = self.decode(file.solution).map(|s| self.spec(s, "solution"));
+        let goal = self.goal(&file.goal);
+        let constraints = self.constraints(&file.constraints);
         let start_spec = start?;
         let solution_spec = solution?;
         let start = self.build(&start_spec, None, "start")?;
@@ -350,18 +161,18 @@ impl<'a> Reader<'a> {
             constraints: &constraints,
             solution: &solution,
         };
-        let wrong_answers = self.wrong_answers(map, &parts, &start_spec);
-        let right_answers = self.right_answers(map, &solution, &start_spec);
-        let accept = self.accept(map);
-        let flows = self.flows(map, &start);
+        let wrong_answers = self.wrong_answers(&file.wrong_answers, &parts, &start_spec);
+        let right_answers = self.right_answers(&file.right_answers, &solution, &start_spec);
+        let accept = self.accept(&file.accept);
+        let flows = self.flows(file.flows, &start);
         Some(Lesson {
-            id: id?,
-            title: title?,
-            text: text?,
+            id: file.id,
+            title: file.title,
+            text: file.text,
             start,
             goal,
             constraints,
-            hints,
+            hints: file.hints,
             solution,
             wrong_answers,
             right_answers,
@@ -370,20 +181,25 @@ impl<'a> Reader<'a> {
         })
     }
 
-    fn workspace(
-        &mut self,
-        value: &Value,
-        path: &str,
-        known: &[&'static str],
-    ) -> Option<WorkspaceSpec> {
-        let map = self.mapping(value, path, "a mapping (`manifests:`, `arrows:`, ...)")?;
-        self.fields(map, path, known, &[]);
-        let mut spec = WorkspaceSpec {
-            manifests: self.manifests(map, path, "manifests"),
-            add_manifests: self.manifests(map, path, "add_manifests"),
-            ..WorkspaceSpec::default()
-        };
-        if spec.manifests.is_some() && spec.add_manifests.is_some() {
+    fn check_id(&mut self, id: &str) {
+        let valid = !id.is_empty()
+            && id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && !id.starts_with('-');
+        if !valid {
+            self.report(
+                diag::INVALID_VALUE,
+                "id",
+                false,
+                format!("id `{id}`: use lowercase letters, digits and `-` (it names the lesson in URLs and saved progress)"),
+            );
+        }
+    }
+
+    /// A workspace as the file writes it, manifests joined and option values as text.
+    fn spec(&mut self, file: SolutionFile, path: &str) -> WorkspaceSpec {
+        if file.manifests.is_some() && file.add_manifests.is_some() {
             self.report(
                 diag::INVALID_VALUE,
                 &join(path, "add_manifests"),
@@ -391,106 +207,36 @@ impl<'a> Reader<'a> {
                 "write either `manifests` (the whole text) or `add_manifests` (appended to the start's), not both".to_string(),
             );
         }
-        if map.contains_key("namespaces") {
+        let options = file.options.map(|options| {
             let mut out = Vec::new();
-            for (p, item) in self.opt_list(map, path, "namespaces") {
-                let Some(m) = self.mapping(item, &p, "a mapping (`name:`, `labels:`)") else {
-                    continue;
-                };
-                self.fields(m, &p, &["name", "labels"], &["name"]);
-                let labels = self.labels(m, &p);
-                if let Some(name) = self.opt_string(m, &p, "name") {
-                    out.push((name, labels));
+            for (key, value) in options.0 {
+                // Options are strings in the file (`dns: "true"` and `dns: true` alike)
+                // and are checked against the generator's names when building.
+                match value.scalar_text() {
+                    Some(text) => out.push((key, text)),
+                    None => self.report(
+                        diag::WRONG_TYPE,
+                        &join(&join(path, "options"), &key),
+                        false,
+                        format!("`options.{key}` must be a string, not {}", value.kind()),
+                    ),
                 }
             }
-            spec.namespaces = Some(out);
-        }
-        if map.contains_key("pods") {
-            let mut out = Vec::new();
-            for (p, item) in self.opt_list(map, path, "pods") {
-                let Some(m) =
-                    self.mapping(item, &p, "a mapping (`namespace:`, `name:`, `labels:`)")
-                else {
-                    continue;
-                };
-                self.fields(
-                    m,
-                    &p,
-                    &["namespace", "name", "labels"],
-                    &["namespace", "name"],
-                );
-                let labels = self.labels(m, &p);
-                let namespace = self.opt_string(m, &p, "namespace");
-                let name = self.opt_string(m, &p, "name");
-                if let (Some(namespace), Some(name)) = (namespace, name) {
-                    out.push((namespace, name, labels));
-                }
-            }
-            spec.pods = Some(out);
-        }
-        spec.externals = self.string_list(map, path, "externals");
-        spec.arrows = self.string_list(map, path, "arrows");
-        if let Some(value) = map.get("options") {
-            let p = join(path, "options");
-            if let Some(m) = self.mapping(value, &p, "a mapping of generator options") {
-                let mut out = Vec::new();
-                for (k, v) in m {
-                    let Some(k) = k.as_str() else {
-                        self.wrong_type(k, &p, "a mapping with string keys");
-                        continue;
-                    };
-                    // Options are strings in the file (`dns: "true"` and `dns: true` alike)
-                    // and are checked against the generator's names when building.
-                    let text = match v {
-                        Value::String(s) => Some(s.clone()),
-                        Value::Bool(b) => Some(b.to_string()),
-                        Value::Number(n) => Some(n.to_string()),
-                        other => {
-                            self.wrong_type(other, &join(&p, k), "a string");
-                            None
-                        }
-                    };
-                    if let Some(text) = text {
-                        out.push((k.to_string(), text));
-                    }
-                }
-                spec.options = Some(out);
-            }
-        }
-        Some(spec)
-    }
-
-    /// Manifests: one string, or a list of strings joined as YAML documents (so a solution
-    /// can reuse the start's parts through YAML anchors: `- *cluster`).
-    fn manifests(&mut self, map: &Mapping, path: &str, key: &str) -> Option<String> {
-        let field = join(path, key);
-        match map.get(key)? {
-            Value::String(s) => Some(s.clone()),
-            Value::Sequence(items) => {
-                let mut parts = Vec::new();
-                for (i, item) in items.iter().enumerate() {
-                    if let Some(s) = self.string(item, &format!("{field}[{i}]")) {
-                        parts.push(s);
-                    }
-                }
-                Some(join_documents(&parts))
-            }
-            other => {
-                self.wrong_type(other, &field, "a string (a `|` block) or a list of them");
-                None
-            }
+            out
+        });
+        WorkspaceSpec {
+            manifests: file.manifests.map(manifests_text),
+            add_manifests: file.add_manifests.map(manifests_text),
+            namespaces: file.namespaces,
+            pods: file.pods,
+            externals: file.externals,
+            arrows: file.arrows,
+            options,
         }
     }
 
-    fn goal(&mut self, map: &Mapping) -> Vec<Expectation> {
-        let items = self.opt_list(map, "", "goal");
-        // An empty list or a bare `goal:`; another type was reported by `opt_list`.
-        let empty = match map.get("goal") {
-            Some(Value::Null) => true,
-            Some(Value::Sequence(s)) => s.is_empty(),
-            _ => false,
-        };
-        if empty {
+    fn goal(&mut self, items: &[Each<crate::format::GoalLine>]) -> Vec<Expectation> {
+        if items.is_empty() {
             self.report(
                 diag::INVALID_VALUE,
                 "goal",
@@ -499,152 +245,79 @@ impl<'a> Reader<'a> {
                     .to_string(),
             );
         }
-        let mut out = Vec::new();
-        for (path, item) in items {
-            if let Some(e) = self.expectation(item, &path) {
-                if e.from == e.to {
-                    self.report(
-                        diag::INVALID_VALUE,
-                        &path,
-                        false,
-                        format!(
-                            "`{}`: a pod may always talk to itself, so this says nothing",
-                            e.connection()
-                        ),
-                    );
-                } else if out
-                    .iter()
-                    .any(|o: &Expectation| o.connection() == e.connection())
-                {
-                    self.report(
-                        diag::DUPLICATE_NAME,
-                        &path,
-                        false,
-                        format!("`{}` is already in the goal", e.connection()),
-                    );
-                } else {
-                    out.push(e);
-                }
-            }
-        }
-        out
-    }
-
-    fn expectation(&mut self, value: &Value, path: &str) -> Option<Expectation> {
-        let map = self.mapping(
-            value,
-            path,
-            "a mapping: `allow: \"a -> b : 8080/TCP\"`, `deny: ...`, or `from:`/`to:`/`port:`/`allowed:`",
-        )?;
-        let short = map.contains_key("allow") || map.contains_key("deny");
-        if short {
-            self.fields(map, path, &["allow", "deny"], &[]);
-            if map.contains_key("allow") && map.contains_key("deny") {
+        let mut out: Vec<Expectation> = Vec::new();
+        for item in items {
+            let Some(e) = goal_line(self.source, *item, &mut self.diagnostics) else {
+                continue;
+            };
+            let path = self.source.path(*item);
+            if e.from == e.to {
                 self.report(
                     diag::INVALID_VALUE,
-                    path,
+                    &path,
                     false,
-                    "an expectation is either `allow:` or `deny:`, not both".to_string(),
+                    format!(
+                        "`{}`: a pod may always talk to itself, so this says nothing",
+                        e.connection()
+                    ),
                 );
-                return None;
-            }
-            let (key, allowed) = if map.contains_key("allow") {
-                ("allow", true)
+            } else if out.iter().any(|o| o.connection() == e.connection()) {
+                self.report(
+                    diag::DUPLICATE_NAME,
+                    &path,
+                    false,
+                    format!("`{}` is already in the goal", e.connection()),
+                );
             } else {
-                ("deny", false)
-            };
-            let p = join(path, key);
-            let text = self.opt_string(map, path, key)?;
-            return match Expectation::parse(&text, allowed) {
-                Ok(e) => Some(e),
-                Err(message) => {
-                    self.report(diag::INVALID_VALUE, &p, false, message);
-                    None
-                }
-            };
-        }
-        self.fields(
-            map,
-            path,
-            &["from", "to", "port", "protocol", "allowed"],
-            &["from", "to", "port", "allowed"],
-        );
-        let from = self.opt_string(map, path, "from");
-        let to = self.opt_string(map, path, "to");
-        let port = match map.get("port") {
-            None => None,
-            Some(v) => {
-                let p = join(path, "port");
-                match yaml_port(v) {
-                    Ok(n) => Some(n),
-                    Err(message) => {
-                        self.report(diag::INVALID_VALUE, &p, false, message);
-                        None
-                    }
-                }
-            }
-        };
-        let protocol = match self.opt_string(map, path, "protocol") {
-            None => Some(Protocol::Tcp),
-            Some(text) => match crate::syntax::protocol(&text) {
-                Ok(p) => Some(p),
-                Err(message) => {
-                    self.report(diag::INVALID_VALUE, &join(path, "protocol"), false, message);
-                    None
-                }
-            },
-        };
-        let allowed = match map.get("allowed") {
-            None => None,
-            Some(Value::Bool(b)) => Some(*b),
-            Some(other) => {
-                self.wrong_type(other, &join(path, "allowed"), "`true` or `false`");
-                None
-            }
-        };
-        Some(Expectation {
-            from: from?,
-            to: to?,
-            port: port?,
-            protocol: protocol?,
-            allowed: allowed?,
-        })
-    }
-
-    fn constraints(&mut self, map: &Mapping) -> Vec<Constraint> {
-        let mut out = Vec::new();
-        for (path, item) in self.opt_list(map, "", "constraints") {
-            if let Some(c) = self.constraint(item, &path) {
-                out.push(c);
+                out.push(e);
             }
         }
         out
+    }
+
+    fn constraints(&mut self, items: &[Each<ConstraintItem>]) -> Vec<Constraint> {
+        items
+            .iter()
+            .filter_map(|item| {
+                let path = self.source.path(*item);
+                let written = self.decode(*item)?;
+                self.constraint(written, &path)
+            })
+            .collect()
     }
 
     /// One constraint: a bare name (`- use_match_expressions`) or a one-key mapping.
-    fn constraint(&mut self, item: &Value, path: &str) -> Option<Constraint> {
+    fn constraint(&mut self, item: ConstraintItem, path: &str) -> Option<Constraint> {
         let (name, value, key_path) = match item {
-            Value::String(s) => (s.clone(), None, path.to_string()),
-            Value::Mapping(m) if m.len() == 1 => {
-                let (k, v) = m.iter().next()?;
-                let Some(k) = k.as_str() else {
-                    self.wrong_type(k, path, "a constraint name");
+            ConstraintItem::Name(name) => (name, None, path.to_string()),
+            ConstraintItem::Entries(entries) => match <[_; 1]>::try_from(entries) {
+                Ok([(key, value)]) => {
+                    let key_path = join(path, &key);
+                    (key, Some(value), key_path)
+                }
+                Err(_) => {
+                    self.report(
+                        diag::WRONG_TYPE,
+                        path,
+                        false,
+                        format!("`{path}` must be one constraint: `keep_policy: ns/name`, `no_policy_in: ns` or `use_match_expressions`, not a mapping of several"),
+                    );
                     return None;
-                };
-                (k.to_string(), Some(v), join(path, k))
-            }
-            other => {
-                self.wrong_type(
-                    other,
-                    path,
-                    "one constraint: `keep_policy: ns/name`, `no_policy_in: ns` or `use_match_expressions`",
-                );
-                return None;
-            }
+                }
+            },
         };
-        match (name.as_str(), value) {
+        self.named_constraint(&name, value.as_ref(), &key_path)
+    }
+
+    fn named_constraint(
+        &mut self,
+        name: &str,
+        value: Option<&Loose>,
+        key_path: &str,
+    ) -> Option<Constraint> {
+        match (name, value) {
             ("keep_policy", Some(v)) => {
-                let id = self.string(v, &key_path)?;
+                let id = self.text(v, key_path)?;
                 match id.split_once('/') {
                     Some((ns, n)) if !ns.is_empty() && !n.is_empty() && !n.contains('/') => {
                         Some(Constraint::KeepPolicy {
@@ -655,7 +328,7 @@ impl<'a> Reader<'a> {
                     _ => {
                         self.report(
                             diag::INVALID_VALUE,
-                            &key_path,
+                            key_path,
                             false,
                             format!("`{id}`: name the policy as `namespace/name`"),
                         );
@@ -664,10 +337,10 @@ impl<'a> Reader<'a> {
                 }
             }
             ("no_policy_in", Some(v)) => self
-                .string(v, &key_path)
+                .text(v, key_path)
                 .map(|namespace| Constraint::NoPolicyIn { namespace }),
             ("ingress_denies" | "egress_denies", Some(v)) => {
-                let text = self.string(v, &key_path)?;
+                let text = self.text(v, key_path)?;
                 let direction = if name == "ingress_denies" {
                     Direction::Ingress
                 } else {
@@ -679,29 +352,37 @@ impl<'a> Reader<'a> {
                         connection,
                     }),
                     Err(message) => {
-                        self.report(diag::INVALID_VALUE, &key_path, false, message);
+                        self.report(diag::INVALID_VALUE, key_path, false, message);
                         None
                     }
                 }
             }
-            ("use_match_expressions", None | Some(Value::Bool(true))) => {
+            ("use_match_expressions", None | Some(Loose::Bool(true))) => {
                 Some(Constraint::UseMatchExpressions)
             }
-            ("keep_namespaces", None | Some(Value::Bool(true))) => Some(Constraint::KeepNamespaces),
-            ("keep_cluster_policies", None | Some(Value::Bool(true))) => {
+            ("keep_namespaces", None | Some(Loose::Bool(true))) => Some(Constraint::KeepNamespaces),
+            ("keep_cluster_policies", None | Some(Loose::Bool(true))) => {
                 Some(Constraint::KeepClusterPolicies)
             }
             (
                 "use_match_expressions" | "keep_namespaces" | "keep_cluster_policies",
                 Some(other),
             ) => {
-                self.wrong_type(other, &key_path, "`true` (or leave the value out)");
+                self.report(
+                    diag::WRONG_TYPE,
+                    key_path,
+                    false,
+                    format!(
+                        "`{key_path}` must be `true` (or leave the value out), not {}",
+                        other.kind()
+                    ),
+                );
                 None
             }
             ("keep_policy" | "no_policy_in" | "ingress_denies" | "egress_denies", None) => {
                 self.report(
                     diag::MISSING_FIELD,
-                    &key_path,
+                    key_path,
                     false,
                     format!("`{name}` needs a value (`{name}: ...`)"),
                 );
@@ -714,9 +395,25 @@ impl<'a> Reader<'a> {
                 };
                 self.report_help(
                     diag::UNKNOWN_FIELD,
-                    &key_path,
+                    key_path,
                     format!("unknown constraint `{other}`"),
                     help,
+                );
+                None
+            }
+        }
+    }
+
+    /// A constraint's value that must be a string.
+    fn text(&mut self, value: &Loose, path: &str) -> Option<String> {
+        match value {
+            Loose::Text(s) => Some(s.clone()),
+            other => {
+                self.report(
+                    diag::WRONG_TYPE,
+                    path,
+                    false,
+                    format!("`{path}` must be a string (quote it), not {}", other.kind()),
                 );
                 None
             }
@@ -728,31 +425,33 @@ impl<'a> Reader<'a> {
     /// apply to the solution's manifests.
     fn wrong_answers(
         &mut self,
-        map: &Mapping,
+        items: &[Each<WrongAnswerFile>],
         lesson: &LessonParts<'_>,
         start_spec: &WorkspaceSpec,
     ) -> Vec<WrongAnswer> {
         let mut out = Vec::new();
-        for (path, item) in self.opt_list(map, "", "wrong_answers") {
-            let Some(m) = self.mapping(
-                item,
-                &path,
-                "a mapping (`title:`, `fails:`, `patch:` or `workspace:`)",
-            ) else {
+        for item in items {
+            let path = self.source.path(*item);
+            let Some(answer) = self.decode(*item) else {
                 continue;
             };
-            self.fields(m, &path, WRONG_ANSWER_FIELDS, &["title"]);
-            let title = self.opt_string(m, &path, "title");
             // `fails` names the goal line or constraint it fails, when it fails one; an
             // answer that meets the goal and differs only on probes has none.
-            let fails = match m.get("fails") {
+            let fails = match answer.fails {
                 None => Some(None),
-                Some(v) => self.failing(v, &join(&path, "fails"), lesson).map(Some),
+                Some(fails) => self.failing(fails, lesson).map(Some),
             };
-            let workspace = self.answer_workspace(m, &path, "wrong", lesson.solution, start_spec);
-            if let (Some(title), Some(fails), Some(workspace)) = (title, fails, workspace) {
+            let workspace = self.answer_workspace(
+                answer.patch.as_deref(),
+                answer.workspace,
+                &path,
+                "wrong",
+                lesson.solution,
+                start_spec,
+            );
+            if let (Some(fails), Some(workspace)) = (fails, workspace) {
                 out.push(WrongAnswer {
-                    title,
+                    title: answer.title,
                     fails,
                     workspace,
                 });
@@ -765,18 +464,19 @@ impl<'a> Reader<'a> {
     /// `workspace` (what it leaves out taken from the start).
     fn answer_workspace(
         &mut self,
-        m: &Mapping,
+        patch: Option<&[Each<Edit>]>,
+        workspace: Option<Each<SolutionFile>>,
         path: &str,
         which: &str,
         solution: &Workspace,
         start_spec: &WorkspaceSpec,
     ) -> Option<Workspace> {
-        match (m.get("patch"), m.get("workspace")) {
-            (Some(patch), None) => self.patched(patch, &join(path, "patch"), solution),
+        match (patch, workspace) {
+            (Some(edits), None) => self.patched(edits, solution),
             (None, Some(ws)) => {
-                let p = join(path, "workspace");
-                self.workspace(ws, &p, SOLUTION_FIELDS)
-                    .and_then(|spec| self.build(&spec, Some(start_spec), &p))
+                let p = self.source.path(ws);
+                let spec = self.decode(ws).map(|file| self.spec(file, &p))?;
+                self.build(&spec, Some(start_spec), &p)
             }
             (patch, _) => {
                 let both = patch.is_some();
@@ -797,15 +497,14 @@ impl<'a> Reader<'a> {
 
     /// What a wrong answer fails: a goal line (`{deny: "a -> b : 80"}`) or a constraint,
     /// written as in `goal:` or `constraints:` and present there.
-    fn failing(&mut self, value: &Value, path: &str, lesson: &LessonParts<'_>) -> Option<Failing> {
-        let goal_line = matches!(value, Value::Mapping(m)
-            if ["allow", "deny", "from"].iter().any(|k| m.contains_key(k)));
-        if goal_line {
-            let expectation = self.expectation(value, path)?;
+    fn failing(&mut self, fails: Each<Loose>, lesson: &LessonParts<'_>) -> Option<Failing> {
+        let path = self.source.path(fails);
+        if self.source.has_key(fails, &["allow", "deny", "from"]) {
+            let expectation = goal_line(self.source, fails.cast(), &mut self.diagnostics)?;
             if !lesson.goal.contains(&expectation) {
                 self.report(
                     diag::INVALID_VALUE,
-                    path,
+                    &path,
                     false,
                     format!("`{expectation}` is not a line of the goal: a wrong answer fails one of the goal's lines"),
                 );
@@ -813,11 +512,12 @@ impl<'a> Reader<'a> {
             }
             return Some(Failing::Goal { expectation });
         }
-        let constraint = self.constraint(value, path)?;
+        let written = self.decode(fails.cast::<ConstraintItem>())?;
+        let constraint = self.constraint(written, &path)?;
         if !lesson.constraints.contains(&constraint) {
             self.report(
                 diag::INVALID_VALUE,
-                path,
+                &path,
                 false,
                 format!("`{constraint}` is not one of the lesson's constraints"),
             );
@@ -828,31 +528,19 @@ impl<'a> Reader<'a> {
 
     /// The solution with a patch applied: a list of `{replace: TEXT, with: TEXT}` edits to
     /// its manifests, in order.
-    fn patched(&mut self, value: &Value, path: &str, solution: &Workspace) -> Option<Workspace> {
-        let Value::Sequence(items) = value else {
-            self.wrong_type(value, path, "a list of `{replace: ..., with: ...}` edits");
-            return None;
-        };
+    fn patched(&mut self, edits: &[Each<Edit>], solution: &Workspace) -> Option<Workspace> {
         let mut manifests = solution.manifests.clone();
         let mut ok = true;
-        for (i, item) in items.iter().enumerate() {
-            let p = format!("{path}[{i}]");
-            let Some(m) = self.mapping(item, &p, "an edit: `{replace: ..., with: ...}`") else {
+        for each in edits {
+            let Some(edit) = self.decode(*each) else {
                 ok = false;
                 continue;
             };
-            self.fields(m, &p, &["replace", "with"], &["replace", "with"]);
-            let (Some(find), Some(with)) = (
-                self.opt_string(m, &p, "replace"),
-                self.opt_string(m, &p, "with"),
-            ) else {
-                ok = false;
-                continue;
-            };
-            match patch::replace_lines(&manifests, &find, &with) {
+            match patch::replace_lines(&manifests, &edit.replace, &edit.with) {
                 Ok(text) => manifests = text,
                 Err(message) => {
-                    self.report(diag::INVALID_VALUE, &join(&p, "replace"), false, message);
+                    let at = join(&self.source.path(*each), "replace");
+                    self.report(diag::INVALID_VALUE, &at, false, message);
                     ok = false;
                 }
             }
@@ -914,23 +602,10 @@ impl<'a> Reader<'a> {
     }
 }
 
-fn join(path: &str, key: &str) -> String {
-    if path.is_empty() {
-        key.to_string()
-    } else if key.is_empty() {
-        path.to_string()
-    } else {
-        format!("{path}.{key}")
-    }
-}
-
-fn kind_of(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Sequence(_) => "a list",
-        Value::Mapping(_) => "a mapping",
+/// Manifests as one text: a list of parts is joined as YAML documents.
+fn manifests_text(manifests: Manifests) -> String {
+    match manifests {
+        Manifests::One(text) => text,
+        Manifests::Parts(parts) => join_documents(&parts),
     }
 }

@@ -29,6 +29,36 @@ pub(crate) struct DecodeError {
     pub help: Option<String>,
     /// For a missing field: its name.
     pub missing: Option<String>,
+    /// What kind of mistake it is, for the diagnostic's code.
+    pub kind: ErrorKind,
+    /// For a value of the wrong type that a type's own visitor refused: what it takes.
+    expected: Option<String>,
+}
+
+/// The kinds of decoding error a reader words differently (its diagnostic code).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ErrorKind {
+    /// A value of the wrong shape or type.
+    WrongType,
+    /// A key the type does not know (only types that deny unknown fields).
+    UnknownField,
+    /// Anything else: a missing field, a value a type refused.
+    Other,
+}
+
+/// The name [`NodeDe`] answers with the node itself (its id as a `u64`) instead of decoding
+/// it: how `format::Each` keeps a node to decode later, on its own, so one bad list item
+/// does not hide the problems of the others.
+pub(crate) const NODE_HANDLE: &str = "$netpol::yaml::node";
+
+/// How errors are worded: kubectl's (manifests) or the data files' (lessons, expectations),
+/// which are not sent to an API server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Wording {
+    /// kubectl's rules and words: `null` is an empty string, `yes` a boolean kubectl refuses.
+    Kubectl,
+    /// `` `key` must be a string (quote it), not a number ``; `null` is no string.
+    DataFile,
 }
 
 impl DecodeError {
@@ -43,6 +73,8 @@ impl DecodeError {
             message,
             help,
             missing: None,
+            kind: ErrorKind::WrongType,
+            expected: None,
         }
     }
 }
@@ -56,6 +88,32 @@ impl fmt::Display for DecodeError {
 impl std::error::Error for DecodeError {}
 
 impl de::Error for DecodeError {
+    fn invalid_type(unexpected: de::Unexpected<'_>, expected: &dyn de::Expected) -> Self {
+        DecodeError {
+            node: None,
+            message: format!("expected {expected}, found {unexpected}"),
+            help: None,
+            missing: None,
+            kind: ErrorKind::WrongType,
+            expected: Some(expected.to_string()),
+        }
+    }
+
+    fn unknown_field(field: &str, expected: &'static [&'static str]) -> Self {
+        let help = match crate::suggest::closest(field, expected.iter().copied()) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!("known fields here: {}", expected.join(", ")),
+        };
+        DecodeError {
+            node: None,
+            message: format!("unknown field `{field}`"),
+            help: Some(help),
+            missing: None,
+            kind: ErrorKind::UnknownField,
+            expected: None,
+        }
+    }
+
     fn custom<T: fmt::Display>(msg: T) -> Self {
         let message = msg.to_string();
         let missing = message
@@ -67,6 +125,8 @@ impl de::Error for DecodeError {
             message,
             help: None,
             missing,
+            kind: ErrorKind::Other,
+            expected: None,
         }
     }
 }
@@ -86,9 +146,20 @@ pub(crate) fn decode<T: DeserializeOwned>(
     id: NodeId,
     notes: &mut Vec<Note>,
 ) -> Result<T, DecodeError> {
+    decode_worded(doc, id, notes, Wording::Kubectl)
+}
+
+/// [`decode`] with the errors worded for `wording`.
+pub(crate) fn decode_worded<T: DeserializeOwned>(
+    doc: &Document,
+    id: NodeId,
+    notes: &mut Vec<Note>,
+    wording: Wording,
+) -> Result<T, DecodeError> {
     let ctx = Ctx {
         doc,
         notes: RefCell::new(std::mem::take(notes)),
+        wording,
     };
     let out = T::deserialize(NodeDe {
         ctx: &ctx,
@@ -102,6 +173,7 @@ pub(crate) fn decode<T: DeserializeOwned>(
 struct Ctx<'d> {
     doc: &'d Document,
     notes: RefCell<Vec<Note>>,
+    wording: Wording,
 }
 
 #[derive(Clone, Copy)]
@@ -157,12 +229,20 @@ impl<'c, 'd> NodeDe<'c, 'd> {
         };
         if let Shape::Scalar(written, Style::Plain, value) = self.shape() {
             if value != Scalar::Str && key != written {
+                let what = value.describe();
+                let message = match self.ctx.wording {
+                    Wording::Kubectl => {
+                        format!(
+                            "kubectl reads the key `{written}` as {what} and sends it as `{key}`"
+                        )
+                    }
+                    Wording::DataFile => {
+                        format!("YAML 1.1 reads the key `{written}` as {what} (`{key}`)")
+                    }
+                };
                 self.ctx.notes.borrow_mut().push(Note {
                     node: self.id,
-                    message: format!(
-                        "kubectl reads the key `{written}` as {} and sends it as `{key}`",
-                        value.describe()
-                    ),
+                    message,
                     help: format!("quote it to keep it as written: `\"{written}\":`"),
                 });
             }
@@ -171,11 +251,50 @@ impl<'c, 'd> NodeDe<'c, 'd> {
     }
 
     fn wrong(&self, expected: &str, found: String) -> DecodeError {
+        if self.ctx.wording == Wording::DataFile {
+            return self.must_be(expected);
+        }
         DecodeError::new(self.id, format!("expected {expected}, found {found}"), None)
+    }
+
+    /// The data files' wording: `` `deny` must be a string (quote it), not a number ``,
+    /// the field named by its key, or by its path when it has none (a list item).
+    fn must_be(&self, expected: &str) -> DecodeError {
+        // The field within its list item (`labels.b`, `deny`), or the item (`hints[0]`).
+        let path = self.doc().path_of(self.id);
+        let name = path
+            .rfind("].")
+            .and_then(|i| path.get(i + 2..))
+            .unwrap_or(&path);
+        let expected = match expected {
+            "a string" => "a string (quote it)",
+            "true or false" => "`true` or `false`",
+            other => other,
+        };
+        let found = match self.shape() {
+            Shape::Seq => "a list",
+            Shape::Map => "a mapping",
+            Shape::Scalar(_, Style::Literal, _) | Shape::Scalar(_, _, Scalar::Str) => "a string",
+            Shape::Scalar(_, _, Scalar::Null) => "nothing",
+            Shape::Scalar(_, _, Scalar::Bool(_)) => "a boolean",
+            Shape::Scalar(_, _, _) => "a number",
+        };
+        let message = if name.is_empty() {
+            format!("the file must be {expected}, not {found}")
+        } else {
+            format!("`{name}` must be {expected}, not {found}")
+        };
+        DecodeError::new(self.id, message, None)
     }
 
     /// A plain scalar that YAML 1.1 reads as something other than the string it looks like.
     fn dialect(&self, text: &str, value: Scalar, expected: Expected) -> DecodeError {
+        if self.ctx.wording == Wording::DataFile {
+            return self.must_be(match expected {
+                Expected::String => "a string",
+                Expected::Integer | Expected::IntOrString => "a number",
+            });
+        }
         let doc = self.doc();
         let key = doc.key_of(self.id).and_then(|k| doc.key_string(k));
         let quoted = match key {
@@ -227,8 +346,10 @@ impl<'c, 'd> NodeDe<'c, 'd> {
             Shape::Scalar(text, Style::Literal, _) | Shape::Scalar(text, _, Scalar::Str) => {
                 v.visit_str(text)
             }
-            // JSON null leaves a Go string empty.
-            Shape::Scalar(_, _, Scalar::Null) => v.visit_str(""),
+            // JSON null leaves a Go string empty; a data file has no such rule.
+            Shape::Scalar(_, _, Scalar::Null) if self.ctx.wording == Wording::Kubectl => {
+                v.visit_str("")
+            }
             Shape::Scalar(text, _, value) => Err(self.dialect(text, value, Expected::String)),
             Shape::Seq | Shape::Map => Err(self.wrong("a string", self.found())),
         }
@@ -287,8 +408,10 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_, '_> {
             Shape::Scalar(_, _, Scalar::Int(i)) => v.visit_i64(i),
             Shape::Scalar(_, _, Scalar::Uint(u)) => v.visit_u64(u),
             // kubectl sends JSON, which has one number type: 1e3 arrives as 1000, an integer
-            // to a Go int field.
-            Shape::Scalar(_, _, Scalar::Float(f)) if f.fract() == 0.0 && f.abs() < 9.0e15 => {
+            // to a Go int field. A data file keeps `80.0` a float (no port).
+            Shape::Scalar(_, _, Scalar::Float(f))
+                if f.fract() == 0.0 && f.abs() < 9.0e15 && self.ctx.wording == Wording::Kubectl =>
+            {
                 v.visit_i64(f as i64)
             }
             Shape::Scalar(_, _, Scalar::Float(f)) => v.visit_f64(f),
@@ -364,9 +487,12 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_, '_> {
 
     fn deserialize_newtype_struct<V: Visitor<'de>>(
         self,
-        _name: &'static str,
+        name: &'static str,
         v: V,
     ) -> Result<V::Value, DecodeError> {
+        if name == NODE_HANDLE {
+            return v.visit_u64(u64::from(self.id));
+        }
         v.visit_newtype_struct(self)
     }
 
@@ -450,6 +576,9 @@ impl NodeDe<'_, '_> {
     fn explain_visitor_error(&self, e: DecodeError) -> DecodeError {
         if e.node.is_some() || e.missing.is_some() {
             return e;
+        }
+        if let (Wording::DataFile, Some(expected)) = (self.ctx.wording, &e.expected) {
+            return self.must_be(expected);
         }
         match self.shape() {
             Shape::Scalar(text, Style::Plain, value @ Scalar::Bool(_)) => {

@@ -16,6 +16,7 @@
 //!   [`emit::scalar`]), quoting every string that YAML 1.1 or 1.2 would read as something else.
 
 mod build;
+pub(crate) mod data;
 mod de;
 pub mod emit;
 mod fast;
@@ -25,13 +26,12 @@ mod full;
 mod json;
 mod resolve;
 mod tree;
-pub(crate) mod value;
 
-pub(crate) use de::{decode, DecodeError};
+pub(crate) use de::{decode, decode_worded, DecodeError, ErrorKind, Wording, NODE_HANDLE};
 pub use emit::Yaml;
 pub(crate) use json::{list_items, looks_like_json};
 pub(crate) use resolve::Scalar;
-pub(crate) use tree::{Document, NodeId, ParseError, MAX_DEPTH};
+pub(crate) use tree::{Document, NodeId, ParseError, Style, MAX_DEPTH};
 
 /// One document's slice of a source.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -2,41 +2,43 @@
 //! (same behaviour, other text), `accept:` (differences from the solution that are fine),
 //! and a learner's answer file for `netpol lesson grade`.
 
-use super::{join, Reader, WorkspaceSpec, SOLUTION_FIELDS};
+use super::{Reader, WorkspaceSpec};
 use crate::diag::{self, Diagnostic};
 use crate::expect::Pattern;
+use crate::format::{join, AcceptFile, Each, RightAnswerFile, SolutionFile, Source};
 use crate::lesson::model::{Accept, Leeway, RightAnswer};
 use crate::lesson::Lesson;
 use crate::ports::{Connections, PortRanges};
 use crate::syntax::{self, Ports};
 use crate::workspace::Workspace;
-use crate::yaml::value::{DataFile, Mapping, Value};
 
-const RIGHT_ANSWER_FIELDS: &[&str] = &["title", "patch", "workspace"];
-const ACCEPT_FIELDS: &[&str] = &["may_allow", "may_deny", "may_differ", "reason"];
-
-impl Reader<'_> {
+impl Reader<'_, '_> {
     /// The known right answers: each a `patch` to the solution or a whole `workspace`.
     pub(super) fn right_answers(
         &mut self,
-        map: &Mapping,
+        items: &[Each<RightAnswerFile>],
         solution: &Workspace,
         start_spec: &WorkspaceSpec,
     ) -> Vec<RightAnswer> {
         let mut out = Vec::new();
-        for (path, item) in self.opt_list(map, "", "right_answers") {
-            let Some(m) = self.mapping(
-                item,
-                &path,
-                "a mapping (`title:`, `patch:` or `workspace:`)",
-            ) else {
+        for item in items {
+            let path = self.source.path(*item);
+            let Some(answer) = self.decode(*item) else {
                 continue;
             };
-            self.fields(m, &path, RIGHT_ANSWER_FIELDS, &["title"]);
-            let title = self.opt_string(m, &path, "title");
-            let workspace = self.answer_workspace(m, &path, "right", solution, start_spec);
-            if let (Some(title), Some(workspace)) = (title, workspace) {
-                out.push(RightAnswer { title, workspace });
+            let workspace = self.answer_workspace(
+                answer.patch.as_deref(),
+                answer.workspace,
+                &path,
+                "right",
+                solution,
+                start_spec,
+            );
+            if let Some(workspace) = workspace {
+                out.push(RightAnswer {
+                    title: answer.title,
+                    workspace,
+                });
             }
         }
         out
@@ -44,73 +46,72 @@ impl Reader<'_> {
 
     /// The accepted differences: `{may_deny: "FROM -> TO : PORTS", reason: "..."}`,
     /// `may_allow:` or `may_differ:`, the ports optional (every port of every protocol).
-    pub(super) fn accept(&mut self, map: &Mapping) -> Vec<Accept> {
-        let mut out = Vec::new();
-        for (path, item) in self.opt_list(map, "", "accept") {
-            let Some(m) = self.mapping(
-                item,
-                &path,
-                "a mapping (`may_deny:` or `may_allow:`, and `reason:`)",
-            ) else {
-                continue;
-            };
-            self.fields(m, &path, ACCEPT_FIELDS, &["reason"]);
-            let reason = self.opt_string(m, &path, "reason");
-            if reason.as_deref().is_some_and(|r| r.trim().is_empty()) {
-                let p = join(&path, "reason");
+    pub(super) fn accept(&mut self, items: &[Each<AcceptFile>]) -> Vec<Accept> {
+        items
+            .iter()
+            .filter_map(|item| {
+                let path = self.source.path(*item);
+                let written = self.decode(*item)?;
+                self.accepted(written, &path)
+            })
+            .collect()
+    }
+
+    fn accepted(&mut self, written: AcceptFile, path: &str) -> Option<Accept> {
+        if written.reason.trim().is_empty() {
+            self.report(
+                diag::INVALID_VALUE,
+                &join(path, "reason"),
+                false,
+                "say why this difference is acceptable".to_string(),
+            );
+            return None;
+        }
+        let given: Vec<(Leeway, &String)> = [
+            (Leeway::MayAllow, &written.may_allow),
+            (Leeway::MayDeny, &written.may_deny),
+            (Leeway::MayDiffer, &written.may_differ),
+        ]
+        .into_iter()
+        .filter_map(|(leeway, text)| Some((leeway, text.as_ref()?)))
+        .collect();
+        let (leeway, text) = match given.as_slice() {
+            [one] => *one,
+            none_or_many => {
+                let message = if none_or_many.is_empty() {
+                    "an accepted difference needs `may_allow:`, `may_deny:` or `may_differ:` with a connection (`*/* -> ns/pod : 53/TCP`)"
+                } else {
+                    "an accepted difference is one of `may_allow`, `may_deny` and `may_differ`, not several"
+                };
+                self.report(diag::MISSING_FIELD, path, true, message.to_string());
+                return None;
+            }
+        };
+        match parse_accepted(text) {
+            Ok((from, to, ports)) => Some(Accept {
+                reason: written.reason.clone(),
+                leeway,
+                from,
+                to,
+                ports,
+                text: text.trim().to_string(),
+            }),
+            Err(message) => {
                 self.report(
                     diag::INVALID_VALUE,
-                    &p,
+                    &join(path, leeway.key()),
                     false,
-                    "say why this difference is acceptable".to_string(),
+                    message,
                 );
-                continue;
-            }
-            let given: Vec<Leeway> = [Leeway::MayAllow, Leeway::MayDeny, Leeway::MayDiffer]
-                .into_iter()
-                .filter(|l| m.contains_key(l.key()))
-                .collect();
-            let leeway = match given.as_slice() {
-                [one] => *one,
-                none_or_many => {
-                    let message = if none_or_many.is_empty() {
-                        "an accepted difference needs `may_allow:`, `may_deny:` or `may_differ:` with a connection (`*/* -> ns/pod : 53/TCP`)"
-                    } else {
-                        "an accepted difference is one of `may_allow`, `may_deny` and `may_differ`, not several"
-                    };
-                    self.report(diag::MISSING_FIELD, &path, true, message.to_string());
-                    continue;
-                }
-            };
-            let key = leeway.key();
-            let Some(text) = self.opt_string(m, &path, key) else {
-                continue;
-            };
-            match parse_accepted(&text) {
-                Ok((from, to, ports)) => {
-                    if let Some(reason) = reason {
-                        out.push(Accept {
-                            reason,
-                            leeway,
-                            from,
-                            to,
-                            ports,
-                            text: text.trim().to_string(),
-                        });
-                    }
-                }
-                Err(message) => self.report(diag::INVALID_VALUE, &join(&path, key), false, message),
+                None
             }
         }
-        out
     }
-}
 
-impl Reader<'_> {
     /// `flows:`: a flow log for the lesson's start, read against it so that a line the
     /// playground could not replay is an error here, at its line in the lesson file.
-    pub(super) fn flows(&mut self, map: &Mapping, start: &Workspace) -> String {
-        let Some(text) = self.opt_string(map, "", "flows") else {
+    pub(super) fn flows(&mut self, flows: Option<String>, start: &Workspace) -> String {
+        let Some(text) = flows else {
             return String::new();
         };
         let cluster = crate::workspace::evaluate(start).effective;
@@ -188,10 +189,11 @@ pub fn parse_answer(name: &str, text: &str, lesson: &Lesson) -> Result<Workspace
             ..lesson.start.clone()
         });
     }
-    let mut r = Reader::open(name, text, "answer")?;
-    let root = r.root.clone();
-    let spec = r.workspace(&root, "", SOLUTION_FIELDS);
-    let ws = spec.and_then(|spec| on_start(&mut r, &spec, &lesson.start));
+    let source = Source::open(name, text, "answer")?;
+    let file: SolutionFile = source.root()?;
+    let mut r = Reader::new(&source);
+    let spec = r.spec(file, "");
+    let ws = on_start(&mut r, &spec, &lesson.start);
     match ws {
         Some(ws) if r.diagnostics.is_empty() => Ok(ws),
         _ => Err(r.diagnostics),
@@ -204,15 +206,11 @@ fn is_manifests(text: &str) -> bool {
     if crate::yaml::split_documents(text).len() > 1 {
         return true;
     }
-    match DataFile::open("answer", text, "answer") {
-        Ok(file) => matches!(&file.root, Value::Mapping(m)
-            if m.contains_key("apiVersion") || m.contains_key("kind")),
-        Err(_) => false,
-    }
+    Source::open("answer", text, "answer").is_ok_and(|s| s.root_has_key(&["apiVersion", "kind"]))
 }
 
 /// An answer's workspace, with what it leaves out taken from the lesson's start.
-fn on_start(r: &mut Reader<'_>, spec: &WorkspaceSpec, start: &Workspace) -> Option<Workspace> {
+fn on_start(r: &mut Reader<'_, '_>, spec: &WorkspaceSpec, start: &Workspace) -> Option<Workspace> {
     let mut ws = r.build(spec, None, "answer")?;
     if spec.manifests.is_none() {
         let extra = spec.add_manifests.clone().unwrap_or_default();
