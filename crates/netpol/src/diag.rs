@@ -130,6 +130,20 @@ impl Code {
     }
 }
 
+/// Sorts diagnostics into reading order: by source, byte offset, then code. Stable, so
+/// two findings at one place keep the order they were found in. The loader and the linter
+/// share it (one copy of the sort in the wasm, not one per call site).
+pub fn sort_in_reading_order(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| {
+        (a.source.as_str(), a.start, a.code).cmp(&(b.source.as_str(), b.start, b.code))
+    });
+}
+
+/// Sorts diagnostics by line and column only, for lists of one text's findings. Stable.
+pub fn sort_by_line(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by_key(|d| (d.line, d.column));
+}
+
 impl Diagnostic {
     /// Adds a fix hint.
     pub fn with_help(mut self, help: impl Into<String>) -> Self {

@@ -199,7 +199,7 @@ impl Derived {
             (evaluator.evaluate(ws), None)
         };
         let mut diagnostics: Vec<Diagnostic> = eval.diagnostics().cloned().collect();
-        diagnostics.sort_by_key(|d| (d.line, d.column));
+        netpol::diag::sort_by_line(&mut diagnostics);
         let arrows = netpol::arrows::arrow_verdicts(&eval, &ws.arrows);
         Derived {
             eval,

@@ -230,7 +230,7 @@ fn assign(
     covered: &[Vec<(u32, u32)>],
 ) -> Result<Vec<Vec<(u32, u32)>>, Vec<Diagnostic>> {
     let mut order: Vec<usize> = (0..stated.len()).collect();
-    order.sort_by_key(|&k| (covered.get(k).map_or(0, Vec::len), k));
+    order.sort_unstable_by_key(|&k| (covered.get(k).map_or(0, Vec::len), k));
     // Connection → (size of the expectation that took it, its verdict, its index).
     let mut claims: HashMap<Key, (usize, bool, usize)> = HashMap::new();
     let mut decided: Vec<Vec<(u32, u32)>> = vec![Vec::new(); stated.len()];
@@ -266,7 +266,7 @@ fn assign(
     if errors.is_empty() {
         Ok(decided)
     } else {
-        errors.sort_by_key(|d| (d.line, d.column));
+        crate::diag::sort_by_line(&mut errors);
         Err(errors)
     }
 }

@@ -54,9 +54,7 @@ pub fn lint(loaded: &Loaded, options: &LintOptions) -> Vec<Diagnostic> {
     host_network::check(&cx, &mut out);
     tier_order::check(&cx, &mut out);
     tier_traffic::check(&cx, &mut out);
-    out.sort_by(|a, b| {
-        (a.source.as_str(), a.start, a.code).cmp(&(b.source.as_str(), b.start, b.code))
-    });
+    crate::diag::sort_in_reading_order(&mut out);
     out.dedup();
     out
 }

@@ -428,9 +428,7 @@ impl Assembler {
     fn finish(mut self) -> Loaded {
         self.host_network_addresses();
         self.out.cluster.complete_namespaces();
-        self.out.diagnostics.sort_by(|a, b| {
-            (a.source.as_str(), a.start, a.code).cmp(&(b.source.as_str(), b.start, b.code))
-        });
+        crate::diag::sort_in_reading_order(&mut self.out.diagnostics);
         self.out
     }
 }
