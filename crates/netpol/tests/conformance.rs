@@ -7,11 +7,13 @@
 //! reachability expectations. Every failing case is reported, then the test fails once.
 //! See `tests/conformance/README.md` for the format.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use netpol::{Endpoint, Protocol, Severity, Source, Traffic};
+use netpol::{Endpoint, Protocol, Severity, Traffic};
 use serde::Deserialize;
 
 /// The nine pods of the world, in the order tables are printed.
@@ -239,16 +241,8 @@ fn run_case(path: &Path, world: &[(String, (String, String, String))]) -> Option
         .collect();
     let world_text = world_text.join("---\n");
     let case_source = format!("cases/{file}");
-    let loaded = netpol::load(&[
-        Source {
-            name: "world.yaml",
-            text: &world_text,
-        },
-        Source {
-            name: &case_source,
-            text: &case.manifests,
-        },
-    ]);
+    let loaded =
+        common::load::load_files(&[("world.yaml", &world_text), (&case_source, &case.manifests)]);
     let errors: Vec<String> = loaded
         .diagnostics
         .iter()

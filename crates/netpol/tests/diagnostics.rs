@@ -9,18 +9,15 @@
     reason = "a test fails loudly on purpose"
 )]
 
-use netpol::{load, Source};
+mod common;
 
 /// Loads `text` as `t.yaml` and returns the diagnostics as `line:col: severity[CODE]: message (help)`.
 fn diags(text: &str) -> Vec<String> {
-    load(&[Source {
-        name: "t.yaml",
-        text,
-    }])
-    .diagnostics
-    .iter()
-    .map(|d| d.to_string())
-    .collect()
+    common::load::load_one("t.yaml", text)
+        .diagnostics
+        .iter()
+        .map(|d| d.to_string())
+        .collect()
 }
 
 fn policy(spec: &str) -> String {
@@ -32,10 +29,7 @@ fn policy(spec: &str) -> String {
 #[test]
 fn np100_yaml_syntax_error_is_located_and_other_documents_still_load() {
     let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: x}\n---\nkind: [oops\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: b, namespace: x}\n";
-    let loaded = load(&[Source {
-        name: "t.yaml",
-        text,
-    }]);
+    let loaded = common::load::load_one("t.yaml", text);
     let d: Vec<String> = loaded.diagnostics.iter().map(|d| d.to_string()).collect();
     assert_eq!(d.len(), 1, "{d:?}");
     assert_eq!(
@@ -108,10 +102,7 @@ fn np106_duplicate_names_keep_the_later_object() {
         policy("  podSelector: {}\n"),
         policy("  podSelector: {}\n  policyTypes: [Egress]\n")
     );
-    let loaded = load(&[Source {
-        name: "t.yaml",
-        text: &text,
-    }]);
+    let loaded = common::load::load_one("t.yaml", &text);
     let d: Vec<String> = loaded.diagnostics.iter().map(|d| d.to_string()).collect();
     assert_eq!(
         d,
@@ -143,10 +134,7 @@ fn np107_invalid_values_reject_the_policy() {
     ];
     for (spec, want) in cases {
         let text = policy(spec);
-        let loaded = load(&[Source {
-            name: "t.yaml",
-            text: &text,
-        }]);
+        let loaded = common::load::load_one("t.yaml", &text);
         let d: Vec<String> = loaded.diagnostics.iter().map(|d| d.to_string()).collect();
         assert_eq!(d, [want], "for spec:\n{spec}");
         assert!(
@@ -168,10 +156,7 @@ fn np108_wrong_api_version() {
 #[test]
 fn np109_template_placeholder_is_info_and_skipped() {
     let text = include_str!("../../../tests/fixtures/docs-example/namespace-default.yaml");
-    let loaded = load(&[Source {
-        name: "namespace-default.yaml",
-        text,
-    }]);
+    let loaded = common::load::load_one("namespace-default.yaml", text);
     let d: Vec<String> = loaded.diagnostics.iter().map(|d| d.to_string()).collect();
     assert_eq!(d.len(), 1);
     assert!(d[0].starts_with("namespace-default.yaml:7:14: info[NP109]: `<team-namespace>` is a template placeholder"), "{d:?}");
@@ -184,10 +169,7 @@ fn list_items_and_json_load_with_positions() {
   {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "a", "namespace": "x"}},
   {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "p", "namespace": "x"}, "spec": {"podselector": {}}}
 ]}"#;
-    let loaded = load(&[Source {
-        name: "list.json",
-        text,
-    }]);
+    let loaded = common::load::load_one("list.json", text);
     let d: Vec<String> = loaded.diagnostics.iter().map(|d| d.to_string()).collect();
     assert_eq!(
         d,
@@ -199,10 +181,7 @@ fn list_items_and_json_load_with_positions() {
 #[test]
 fn workloads_are_endpoints_named_after_the_workload() {
     let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers:\n        - name: c\n          ports: [{name: http, containerPort: 8080}]\n---\napiVersion: batch/v1\nkind: CronJob\nmetadata: {name: nightly, namespace: shop}\nspec:\n  schedule: '@daily'\n  jobTemplate:\n    spec:\n      template:\n        metadata: {labels: {app: nightly}}\n        spec: {containers: [{name: c}], restartPolicy: Never}\n";
-    let loaded = load(&[Source {
-        name: "w.yaml",
-        text,
-    }]);
+    let loaded = common::load::load_one("w.yaml", text);
     assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
     let ids: Vec<String> = loaded.cluster.pods.iter().map(|p| p.id()).collect();
     assert_eq!(ids, ["shop/web", "shop/nightly"]);
@@ -223,10 +202,8 @@ fn workloads_are_endpoints_named_after_the_workload() {
 
 #[test]
 fn missing_namespace_means_default() {
-    let loaded = load(&[Source {
-        name: "p.yaml",
-        text: "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\n",
-    }]);
+    let loaded =
+        common::load::load_one("p.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\n");
     assert_eq!(loaded.cluster.pods[0].id(), "default/a");
 }
 
@@ -234,10 +211,10 @@ fn missing_namespace_means_default() {
 fn empty_policy_types_default_like_missing() {
     // SetDefaults_NetworkPolicy (kubernetes pkg/apis/networking/v1/defaults.go) treats an
     // empty list like a missing one.
-    let loaded = load(&[Source {
-        name: "t.yaml",
-        text: &policy("  podSelector: {}\n  policyTypes: []\n  egress: [{}]\n"),
-    }]);
+    let loaded = common::load::load_one(
+        "t.yaml",
+        &policy("  podSelector: {}\n  policyTypes: []\n  egress: [{}]\n"),
+    );
     let p = &loaded.cluster.policies[0];
     assert!(p.isolates_ingress && p.isolates_egress);
 }

@@ -15,18 +15,15 @@ mod common;
 use netpol::endpoint::Endpoint;
 use netpol::generate::{generate, parse_intent, Baseline, Options};
 use netpol::model::PortRef;
-use netpol::{connectivity, load, Protocol, Source};
+use netpol::{connectivity, Protocol};
 use proptest::prelude::*;
 
 fn diags(text: &str) -> Vec<String> {
-    load(&[Source {
-        name: "t.yaml",
-        text,
-    }])
-    .diagnostics
-    .iter()
-    .map(|d| d.to_string())
-    .collect()
+    common::load::load_one("t.yaml", text)
+        .diagnostics
+        .iter()
+        .map(|d| d.to_string())
+        .collect()
 }
 
 fn pod(labels: &str) -> String {
@@ -37,10 +34,7 @@ fn policy_port(port: &str) -> netpol::load::Loaded {
     let text = format!(
         "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: p, namespace: x}}\nspec:\n  podSelector: {{}}\n  ingress:\n    - ports:\n        - port: {port}\n"
     );
-    load(&[Source {
-        name: "t.yaml",
-        text: &text,
-    }])
+    common::load::load_one("t.yaml", &text)
 }
 
 #[test]
@@ -78,10 +72,7 @@ fn numbers_where_names_are_expected_are_refused() {
 
 #[test]
 fn null_leaves_a_label_value_empty() {
-    let l = load(&[Source {
-        name: "t.yaml",
-        text: &pod("{app: ~, tier: null, role: }"),
-    }]);
+    let l = common::load::load_one("t.yaml", &pod("{app: ~, tier: null, role: }"));
     assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
     let labels = &l.cluster.pods[0].labels;
     assert_eq!(labels.get("app").map(String::as_str), Some(""));
@@ -91,10 +82,7 @@ fn null_leaves_a_label_value_empty() {
 
 #[test]
 fn a_key_kubectl_rewrites_is_a_located_warning() {
-    let l = load(&[Source {
-        name: "t.yaml",
-        text: &pod("\n    on: x"),
-    }]);
+    let l = common::load::load_one("t.yaml", &pod("\n    on: x"));
     let d: Vec<String> = l.diagnostics.iter().map(|d| d.to_string()).collect();
     assert_eq!(
         d,
@@ -175,10 +163,7 @@ fn duplicate_keys_refuse_the_document_like_kubectl() {
 #[test]
 fn merge_keys_and_anchors_work_as_in_kubectl() {
     let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  namespace: x\n  labels:\n    <<: &common {team: one, tier: web}\n    app: a\n";
-    let l = load(&[Source {
-        name: "t.yaml",
-        text,
-    }]);
+    let l = common::load::load_one("t.yaml", text);
     assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
     let labels = &l.cluster.pods[0].labels;
     assert_eq!(labels.len(), 3);
@@ -188,10 +173,7 @@ fn merge_keys_and_anchors_work_as_in_kubectl() {
 #[test]
 fn a_replication_controller_runs_pods() {
     let text = "apiVersion: v1\nkind: ReplicationController\nmetadata: {name: rc, namespace: x}\nspec:\n  replicas: 2\n  selector: {app: rc}\n  template:\n    metadata: {labels: {app: rc}}\n    spec: {containers: [{name: c, image: nginx, ports: [{name: http, containerPort: 80}]}]}\n";
-    let l = load(&[Source {
-        name: "t.yaml",
-        text,
-    }]);
+    let l = common::load::load_one("t.yaml", text);
     assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
     let p = &l.cluster.pods[0];
     assert_eq!(p.id(), "x/rc");
@@ -220,15 +202,12 @@ proptest! {
             .enumerate()
             .map(|(i, v)| format!("---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p{i}\n  namespace: x\n  labels: {{app: \"{v}\", idx: \"{i}\"}}\n"))
             .collect();
-        let base = load(&[Source { name: "pods.yaml", text: &pods }]);
+        let base = common::load::load_one("pods.yaml", &pods);
         prop_assert!(base.diagnostics.is_empty(), "{:?}", base.diagnostics);
         let arrows = vec![parse_intent("x/p0 -> x/p1:8080/TCP").unwrap()];
         let options = Options { baseline: Baseline::DenyAll, ..Options::default() };
         let out = generate(&base.cluster, &arrows, &options).unwrap();
-        let both = load(&[
-            Source { name: "pods.yaml", text: &pods },
-            Source { name: "generated.yaml", text: &out.yaml },
-        ]);
+        let both = common::load::load_files(&[("pods.yaml", &pods), ("generated.yaml", &out.yaml)]);
         prop_assert!(both.diagnostics.is_empty(), "{:?}\n{}", both.diagnostics, out.yaml);
         // Exactly the drawn arrow is allowed between the pods (plus each to itself).
         let c = &both.cluster;

@@ -9,8 +9,10 @@
     reason = "a test fails loudly on purpose"
 )]
 
+mod common;
+
 use netpol::expect::{check, parse_file, TestReport};
-use netpol::{load, Cluster, Source};
+use netpol::Cluster;
 
 /// x/a, x/b, x/c and y/d; only x/a may reach x/c on 80 (x/c isolated for ingress).
 fn cluster() -> Cluster {
@@ -40,10 +42,7 @@ spec:
     - from: [{podSelector: {matchLabels: {app: a}}}]
       ports: [{port: 80}]
 ";
-    let loaded = load(&[Source {
-        name: "c.yaml",
-        text,
-    }]);
+    let loaded = common::load::load_one("c.yaml", text);
     assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
     loaded.cluster
 }

@@ -24,7 +24,7 @@ use netpol::generate::{
 };
 use netpol::model::{Policy, PortRef};
 use netpol::ports::PortRanges;
-use netpol::{connectivity, load, Cluster, Connections, Endpoint, Loaded, Protocol, Source};
+use netpol::{connectivity, Cluster, Connections, Endpoint, Protocol};
 use proptest::prelude::*;
 
 fn fixture(name: &str) -> String {
@@ -36,14 +36,6 @@ fn fixture(name: &str) -> String {
     .iter()
     .collect();
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-fn load_texts(texts: &[(&str, &str)]) -> Loaded {
-    let sources: Vec<Source<'_>> = texts
-        .iter()
-        .map(|(name, text)| Source { name, text })
-        .collect();
-    load(&sources)
 }
 
 fn intents(list: &[&str]) -> Vec<Intent> {
@@ -74,7 +66,7 @@ fn policy<'a>(c: &'a Cluster, id: &str) -> &'a Policy {
 fn with_generated(base: &[(&str, &str)], generated: &Generated) -> Cluster {
     let mut texts = base.to_vec();
     texts.push(("generated.yaml", &generated.yaml));
-    let loaded = load_texts(&texts);
+    let loaded = common::load::load_files(&texts);
     let own: Vec<_> = loaded
         .diagnostics
         .iter()
@@ -104,7 +96,7 @@ fn docs_options() -> Options {
 #[test]
 fn docs_diagram_gives_the_docs_policies() {
     let cluster_yaml = fixture("cluster.yaml");
-    let base = load_texts(&[("cluster.yaml", &cluster_yaml)]);
+    let base = common::load::load_files(&[("cluster.yaml", &cluster_yaml)]);
     assert!(base.diagnostics.is_empty(), "{:#?}", base.diagnostics);
     let out = generate(&base.cluster, &intents(&DOCS_ARROWS), &docs_options()).unwrap();
 
@@ -146,7 +138,7 @@ fn docs_diagram_gives_the_docs_policies() {
         .collect();
     let mut docs_sources: Vec<(&str, &str)> = vec![("cluster.yaml", &cluster_yaml)];
     docs_sources.extend(docs_texts.iter().map(|(n, t)| (n.as_str(), t.as_str())));
-    let docs = load_texts(&docs_sources);
+    let docs = common::load::load_files(&docs_sources);
     assert!(docs.diagnostics.is_empty(), "{:#?}", docs.diagnostics);
     for id in [
         "team-one-namespace/namespace-default",
@@ -207,7 +199,7 @@ fn docs_diagram_gives_the_docs_policies() {
 #[test]
 fn yaml_is_kubectl_style() {
     let cluster_yaml = fixture("cluster.yaml");
-    let base = load_texts(&[("cluster.yaml", &cluster_yaml)]);
+    let base = common::load::load_files(&[("cluster.yaml", &cluster_yaml)]);
     let out = generate(&base.cluster, &intents(&DOCS_ARROWS), &docs_options()).unwrap();
     let first = out.yaml.split("---\n").nth(2).unwrap();
     let expected = "\
@@ -246,7 +238,7 @@ spec:
 #[test]
 fn output_is_stable_and_order_independent() {
     let cluster_yaml = fixture("cluster.yaml");
-    let base = load_texts(&[("cluster.yaml", &cluster_yaml)]);
+    let base = common::load::load_files(&[("cluster.yaml", &cluster_yaml)]);
     let list = [
         "team-one-namespace/pod-1 -> team-one-namespace/pod-2:8080/TCP",
         "team-one-namespace/pod-1 -> team-one-namespace/pod-2:http",
@@ -297,7 +289,7 @@ fn output_is_stable_and_order_independent() {
 #[test]
 fn peers_with_the_same_ports_share_one_rule() {
     let cluster_yaml = fixture("cluster.yaml");
-    let base = load_texts(&[("cluster.yaml", &cluster_yaml)]);
+    let base = common::load::load_files(&[("cluster.yaml", &cluster_yaml)]);
     let list = [
         "team-one-namespace/pod-1 -> team-two-namespace/pod-3:8080/TCP",
         "team-one-namespace/pod-2 -> team-two-namespace/pod-3:8080/TCP",
@@ -322,7 +314,7 @@ fn peers_with_the_same_ports_share_one_rule() {
 #[test]
 fn selector_styles_and_namespace_labels() {
     let cluster_yaml = fixture("cluster.yaml");
-    let base = load_texts(&[("cluster.yaml", &cluster_yaml)]);
+    let base = common::load::load_files(&[("cluster.yaml", &cluster_yaml)]);
     let labels = generate(&base.cluster, &intents(&DOCS_ARROWS), &Options::default()).unwrap();
     let expressions = generate(
         &base.cluster,
@@ -347,7 +339,7 @@ fn selector_styles_and_namespace_labels() {
 #[test]
 fn deny_all_says_what_happens_to_dns() {
     let cluster_yaml = fixture("cluster.yaml");
-    let base = load_texts(&[("cluster.yaml", &cluster_yaml)]);
+    let base = common::load::load_files(&[("cluster.yaml", &cluster_yaml)]);
     let deny = Options {
         baseline: Baseline::DenyAll,
         ..Options::default()
@@ -382,7 +374,7 @@ fn deny_all_says_what_happens_to_dns() {
 #[test]
 fn dns_option_without_baseline_goes_into_the_senders_policy() {
     let cluster_yaml = fixture("cluster.yaml");
-    let base = load_texts(&[("cluster.yaml", &cluster_yaml)]);
+    let base = common::load::load_files(&[("cluster.yaml", &cluster_yaml)]);
     let out = generate(
         &base.cluster,
         &intents(&DOCS_ARROWS),
@@ -415,7 +407,7 @@ kind: Pod
 metadata: {name: b, namespace: x, labels: {app: b}}
 status: {podIP: 10.244.0.6}
 ";
-    let base = load_texts(&[("pods.yaml", yaml)]);
+    let base = common::load::load_files(&[("pods.yaml", yaml)]);
     let out = generate(
         &base.cluster,
         &intents(&["x/a -> ip:10.0.0.0/8:5432/TCP"]),
@@ -452,7 +444,7 @@ status: {podIP: 10.244.0.6}
 #[test]
 fn errors_name_what_is_wrong() {
     let cluster_yaml = fixture("cluster.yaml");
-    let base = load_texts(&[("cluster.yaml", &cluster_yaml)]);
+    let base = common::load::load_files(&[("cluster.yaml", &cluster_yaml)]);
     let c = &base.cluster;
     let err =
         |list: &[&str], options: &Options| generate(c, &intents(list), options).unwrap_err().0;
@@ -523,7 +515,7 @@ apiVersion: v1
 kind: Pod
 metadata: {name: c, namespace: x}
 ";
-    let t = load_texts(&[("twins.yaml", twins)]);
+    let t = common::load::load_files(&[("twins.yaml", twins)]);
     let e = generate(&t.cluster, &intents(&["x/b -> x/a"]), &o)
         .unwrap_err()
         .0;
@@ -564,7 +556,7 @@ apiVersion: v1
 kind: Pod
 metadata: {name: c, namespace: three, labels: {app: c}}
 ";
-    let base = load_texts(&[("ns.yaml", yaml)]);
+    let base = common::load::load_files(&[("ns.yaml", yaml)]);
     let out = generate(
         &base.cluster,
         &intents(&["one/a -> two/b", "one/a -> three/c"]),
@@ -724,7 +716,7 @@ proptest! {
         team_label in any::<bool>(),
     ) {
         let manifests = world.yaml();
-        let base = load_texts(&[("world.yaml", &manifests)]);
+        let base = common::load::load_files(&[("world.yaml", &manifests)]);
         prop_assert!(base.diagnostics.is_empty(), "{:#?}\n{manifests}", base.diagnostics);
         let ends = world.pods.len() + EXTERNALS.len();
         let mut list = Vec::new();
@@ -811,7 +803,7 @@ proptest! {
 fn endpoint_ids_match_the_engine() {
     // The ids the generator accepts are the ids the engine prints.
     let cluster_yaml = fixture("cluster.yaml");
-    let base = load_texts(&[("cluster.yaml", &cluster_yaml)]);
+    let base = common::load::load_files(&[("cluster.yaml", &cluster_yaml)]);
     let i = parse_intent("ip:8.8.8.8/32 -> team-one-namespace/pod-1").unwrap();
     let e = Endpoint::parse(&base.cluster, &i.from).unwrap();
     assert_eq!(e.id(&base.cluster), i.from);
@@ -829,7 +821,7 @@ fn check_generated(
         Ok(g) => {
             let mut texts = base.to_vec();
             texts.push(("generated.yaml", &g.yaml));
-            let loaded = load_texts(&texts);
+            let loaded = common::load::load_files(&texts);
             let own: Vec<String> = loaded
                 .diagnostics
                 .iter()
@@ -841,7 +833,8 @@ fn check_generated(
                 "{intent}: the output does not reload cleanly: {own:#?}\n{}",
                 g.yaml
             );
-            let reloaded = loaded.cluster.policies.len() - load_texts(base).cluster.policies.len();
+            let reloaded = loaded.cluster.policies.len()
+                - common::load::load_files(base).cluster.policies.len();
             prop_assert_eq!(
                 reloaded,
                 g.policies.len(),
@@ -915,7 +908,7 @@ proptest! {
     ) {
         let cluster_yaml = fixture("cluster.yaml");
         let base = [("cluster.yaml", cluster_yaml.as_str())];
-        let loaded = load_texts(&base);
+        let loaded = common::load::load_files(&base);
         let intent = Intent { from: from.into(), to: to.into(), ports };
         let options = Options { baseline: if deny_all { Baseline::DenyAll } else { Baseline::None }, dns, ..Options::default() };
         let out = generate(&loaded.cluster, std::slice::from_ref(&intent), &options);
@@ -951,7 +944,7 @@ proptest! {
         }
         let cluster_yaml = fixture("cluster.yaml");
         let base = [("cluster.yaml", cluster_yaml.as_str())];
-        let loaded = load_texts(&base);
+        let loaded = common::load::load_files(&base);
         let mut list: Vec<Intent> = parse_intent(&shaped).into_iter().collect();
         list.push(Intent {
             from,

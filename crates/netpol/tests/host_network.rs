@@ -19,6 +19,8 @@
     reason = "test code: a panic is a failed test"
 )]
 
+mod common;
+
 use netpol::diag::Severity;
 use netpol::endpoint::all_endpoints;
 use netpol::lint::{lint, LintOptions};
@@ -70,11 +72,7 @@ spec:
 ";
 
 fn load_files(files: &[(&str, &str)]) -> Loaded {
-    let sources: Vec<Source<'_>> = files
-        .iter()
-        .map(|(name, text)| Source { name, text })
-        .collect();
-    let loaded = load(&sources);
+    let loaded = common::load::load_files(files);
     let errors: Vec<&Diagnostic> = loaded
         .diagnostics
         .iter()

@@ -19,7 +19,7 @@ use std::path::PathBuf;
 use netpol::diag::Severity;
 use netpol::generate::{generate, parse_intent, Baseline, Options};
 use netpol::lint::{lint, LintOptions, LINT_CODES};
-use netpol::{load, Diagnostic, Loaded, Source};
+use netpol::Diagnostic;
 use proptest::prelude::*;
 
 fn fixture_dir() -> PathBuf {
@@ -36,17 +36,9 @@ fn fixture(name: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-fn load_all(files: &[(&str, &str)]) -> Loaded {
-    let sources: Vec<Source<'_>> = files
-        .iter()
-        .map(|(name, text)| Source { name, text })
-        .collect();
-    load(&sources)
-}
-
 /// Loads (asserting the loader found no error) and lints.
 fn lint_files(files: &[(&str, &str)], options: &LintOptions) -> Vec<Diagnostic> {
-    let loaded = load_all(files);
+    let loaded = common::load::load_files(files);
     let errors: Vec<_> = loaded
         .diagnostics
         .iter()
@@ -606,7 +598,7 @@ resources: [pod-2-networkpolicy.yaml]
     );
     // matchExpressions, as the docs advise, are fine.
     let expressions = generate(
-        &load_all(&[("cluster.yaml", &cluster)]).cluster,
+        &common::load::load_files(&[("cluster.yaml", &cluster)]).cluster,
         &[parse_intent("team-one-namespace/pod-1 -> team-one-namespace/pod-2").unwrap()],
         &Options {
             selector: netpol::generate::SelectorStyle::Expressions,
@@ -648,7 +640,8 @@ spec:
 
 #[test]
 fn ipblock_invalid_cidr_is_the_loaders_np107() {
-    let loaded = load_all(&[("p.yaml", &egress_block("        cidr: 10.0.0.0/33\n"))]);
+    let loaded =
+        common::load::load_files(&[("p.yaml", &egress_block("        cidr: 10.0.0.0/33\n"))]);
     let d = only(&loaded.diagnostics, "NP107");
     assert_at(
         d,
@@ -679,7 +672,7 @@ fn np210_ipblock_host_bits() {
 
 #[test]
 fn ipblock_except_outside_cidr_is_the_loaders_np107() {
-    let loaded = load_all(&[(
+    let loaded = common::load::load_files(&[(
         "p.yaml",
         &egress_block("        cidr: 10.0.0.0/16\n        except: [10.1.0.0/24]\n"),
     )]);
@@ -844,7 +837,7 @@ spec:
 
 #[test]
 fn endport_below_port_is_the_loaders_np107() {
-    let loaded = load_all(&[(
+    let loaded = common::load::load_files(&[(
         "p.yaml",
         &ingress_ports("    - port: 9000\n      endPort: 8000\n"),
     )]);
@@ -854,7 +847,7 @@ fn endport_below_port_is_the_loaders_np107() {
 
 #[test]
 fn endport_with_a_named_port_is_the_loaders_np107() {
-    let loaded = load_all(&[(
+    let loaded = common::load::load_files(&[(
         "p.yaml",
         &ingress_ports("    - port: http\n      endPort: 9000\n"),
     )]);
@@ -864,7 +857,7 @@ fn endport_with_a_named_port_is_the_loaders_np107() {
 
 #[test]
 fn protocol_typo_is_the_loaders_np107_with_a_suggestion() {
-    let loaded = load_all(&[(
+    let loaded = common::load::load_files(&[(
         "p.yaml",
         &ingress_ports("    - port: 8080\n      protocol: tcp\n"),
     )]);
@@ -879,7 +872,7 @@ fn protocol_typo_is_the_loaders_np107_with_a_suggestion() {
 #[test]
 fn duplicate_policy_names_are_the_loaders_np106() {
     let one = fixture("pod-1-networkpolicy.yaml");
-    let loaded = load_all(&[("a.yaml", &one), ("b.yaml", &one)]);
+    let loaded = common::load::load_files(&[("a.yaml", &one), ("b.yaml", &one)]);
     let d = only(&loaded.diagnostics, "NP106");
     assert_eq!((d.name, d.source.as_str()), ("duplicate-name", "b.yaml"));
     assert_eq!((d.line, d.column), (4, 9), "{d}");
@@ -910,7 +903,7 @@ fn docs_example_lints_clean() {
         .iter()
         .map(|(n, t)| (n.as_str(), t.as_str()))
         .collect();
-    let loaded = load_all(&refs);
+    let loaded = common::load::load_files(&refs);
     let diags: Vec<Diagnostic> = loaded
         .diagnostics
         .iter()
@@ -924,7 +917,7 @@ fn docs_example_lints_clean() {
 #[test]
 fn generated_policies_lint_clean() {
     let cluster = fixture("cluster.yaml");
-    let base = load_all(&[("cluster.yaml", &cluster)]);
+    let base = common::load::load_files(&[("cluster.yaml", &cluster)]);
     let intents: Vec<_> = [
         "team-one-namespace/pod-1 -> team-one-namespace/pod-2:http",
         "team-one-namespace/pod-2 -> team-two-namespace/pod-3:8080/TCP",
@@ -1019,7 +1012,7 @@ proptest! {
             "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: p, namespace: x}}\nspec:\n  podSelector: {{matchLabels: {{app: a}}}}\n{types}  ingress:\n{ingress}  egress:\n{egress}"
         );
         let pods = if with_pods { WEB_POD.replace("shop", "x") } else { String::new() };
-        let loaded = load_all(&[("pods.yaml", &pods), ("p.yaml", &policy)]);
+        let loaded = common::load::load_files(&[("pods.yaml", &pods), ("p.yaml", &policy)]);
         let diags = lint(&loaded, &LintOptions { kustomize_common_labels: true });
         for d in &diags {
             prop_assert!(d.line >= 1 && d.column >= 1, "{d}");

@@ -21,7 +21,7 @@ use std::path::Path;
 use netpol::endpoint::all_endpoints;
 use netpol::generate::{generate_annotated, Baseline, Options};
 use netpol::observed::{self, Observed, Reader};
-use netpol::{connectivity, load, verdict, Cluster, Endpoint, Protocol, Source, Traffic};
+use netpol::{connectivity, verdict, Cluster, Endpoint, Protocol, Traffic};
 use proptest::prelude::*;
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/hubble");
@@ -32,10 +32,7 @@ fn fixture(name: &str) -> String {
 
 fn manifests() -> Cluster {
     let text = fixture("shop.yaml");
-    let loaded = load(&[Source {
-        name: "shop.yaml",
-        text: &text,
-    }]);
+    let loaded = common::load::load_one("shop.yaml", &text);
     assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
     loaded.cluster
 }
@@ -247,11 +244,7 @@ spec:
             end(to)
         )
     };
-    let cluster = load(&[Source {
-        name: "db.yaml",
-        text: manifests,
-    }])
-    .cluster;
+    let cluster = common::load::load_one("db.yaml", manifests).cluster;
     let read_log = |text: &str| {
         let mut reader = Reader::new(cluster.clone(), "flows.json");
         for l in text.lines() {
@@ -311,10 +304,7 @@ spec:
 
 /// `cluster` with the generated policies added.
 fn with_generated(cluster: &Cluster, yaml: &str) -> Cluster {
-    let loaded = load(&[Source {
-        name: "generated",
-        text: yaml,
-    }]);
+    let loaded = common::load::load_one("generated", yaml);
     assert!(
         loaded.diagnostics.is_empty(),
         "{:?}\n{yaml}",

@@ -9,9 +9,11 @@
     reason = "test code: a panic is a failed test"
 )]
 
+mod common;
+
 use netpol::diag::Severity;
 use netpol::lint::{lint, LintOptions};
-use netpol::{load, Diagnostic, Source};
+use netpol::Diagnostic;
 
 const PODS: &str = "\
 apiVersion: v1
@@ -27,10 +29,7 @@ status: {podIP: 10.0.0.10}
 ";
 
 fn lint_text(text: &str) -> Vec<Diagnostic> {
-    let loaded = load(&[Source {
-        name: "p.yaml",
-        text,
-    }]);
+    let loaded = common::load::load_one("p.yaml", text);
     let errors: Vec<_> = loaded
         .diagnostics
         .iter()

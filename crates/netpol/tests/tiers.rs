@@ -24,8 +24,8 @@ use netpol::endpoint::all_endpoints;
 use netpol::generate::{generate, parse_intent, Baseline, Intent, Options, SelectorStyle};
 use netpol::workspace::{evaluate, Workspace};
 use netpol::{
-    connectivity, explain, load, verdict, Cidr, Connections, Diagnostic, Endpoint, Loaded,
-    Protocol, Source, Stage, Traffic,
+    connectivity, explain, verdict, Cidr, Connections, Diagnostic, Endpoint, Loaded, Protocol,
+    Stage, Traffic,
 };
 use proptest::prelude::*;
 
@@ -50,13 +50,6 @@ metadata: {name: api, namespace: payments, labels: {app: api}}
 spec:
   containers: [{name: c, image: nginx, ports: [{name: http, containerPort: 8080}]}]
 ";
-
-fn load_text(text: &str) -> Loaded {
-    load(&[Source {
-        name: "manifests.yaml",
-        text,
-    }])
-}
 
 fn traffic(loaded: &Loaded, from: &str, to: &str, port: u16) -> Traffic {
     let c = &loaded.cluster;
@@ -122,7 +115,7 @@ spec:
   - {{name: deny-payments, action: Deny, to: [{{namespaces: {{matchLabels: {{team: payments}}}}}}]}}
 "
     );
-    let loaded = load_text(&text);
+    let loaded = common::load::load_one("manifests.yaml", &text);
     let errs = errors(&loaded);
     let found: Vec<(&str, usize, &str)> = errs
         .iter()
@@ -187,7 +180,7 @@ kind: ClusterNetworkPolicy
 metadata: {name: b}
 spec: {tier: Admin, priorty: 1, subject: {namespaces: {}}}
 ";
-    let loaded = load_text(text);
+    let loaded = common::load::load_one("manifests.yaml", text);
     let d: Vec<String> = loaded.diagnostics.iter().map(ToString::to_string).collect();
     assert_eq!(
         d,
@@ -222,7 +215,7 @@ spec:
     - destinationNamedPort: http
     - destinationNamedPort: monitoring
 ";
-    let loaded = load_text(valid);
+    let loaded = common::load::load_one("manifests.yaml", valid);
     assert!(errors(&loaded).is_empty(), "{:#?}", loaded.diagnostics);
     assert_eq!(loaded.cluster.cluster_policies.len(), 1);
     let invalid = "apiVersion: policy.networking.k8s.io/v1alpha2
@@ -237,7 +230,7 @@ spec:
     from: [{namespaces: {}}]
     name: select-all-deny-all/*
 ";
-    let loaded = load_text(invalid);
+    let loaded = common::load::load_one("manifests.yaml", invalid);
     let d: Vec<String> = errors(&loaded).iter().map(|d| d.to_string()).collect();
     assert_eq!(
         d,
@@ -279,7 +272,7 @@ spec:
 #[test]
 fn explain_shows_the_whole_chain() {
     let text = format!("{PODS}{CHAIN}");
-    let loaded = load_text(&text);
+    let loaded = common::load::load_one("manifests.yaml", &text);
     assert!(errors(&loaded).is_empty(), "{:#?}", loaded.diagnostics);
     let c = &loaded.cluster;
 
@@ -352,7 +345,7 @@ fn explain_shows_the_whole_chain() {
 #[test]
 fn admin_pass_hands_over_to_network_policies_then_baseline() {
     let text = format!("{PODS}{CHAIN}");
-    let loaded = load_text(&text);
+    let loaded = common::load::load_one("manifests.yaml", &text);
     let c = &loaded.cluster;
     // payments/api -> shop/web on 9090: the sender's egress matches pass-to-shop first, so
     // deny-metrics is skipped and, with no NetworkPolicy or Baseline egress rule, the
@@ -402,7 +395,7 @@ spec:
   ingress: [{{action: Accept, from: [{{namespaces: {{matchLabels: {{team: shop}}}}}}]}}]
 "
     );
-    let loaded = load_text(&text);
+    let loaded = common::load::load_one("manifests.yaml", &text);
     let e = explain(
         &loaded.cluster,
         &traffic(&loaded, "shop/web", "payments/api", 80),
@@ -486,18 +479,10 @@ fn generated_connectivity(
     options: &Options,
 ) -> (netpol::Cluster, netpol::ConnectivityMap) {
     let base_text = docs_cluster();
-    let base = load_text(&base_text);
+    let base = common::load::load_one("manifests.yaml", &base_text);
     let out = generate(&base.cluster, arrows, options).unwrap();
-    let loaded = load(&[
-        Source {
-            name: "cluster.yaml",
-            text: &base_text,
-        },
-        Source {
-            name: "generated.yaml",
-            text: &out.yaml,
-        },
-    ]);
+    let loaded =
+        common::load::load_files(&[("cluster.yaml", &base_text), ("generated.yaml", &out.yaml)]);
     assert!(
         loaded.diagnostics.is_empty(),
         "{:#?}\n{}",
@@ -568,7 +553,7 @@ fn cluster_baseline_gives_the_connectivity_of_docs_default() {
 
 #[test]
 fn cluster_baseline_is_one_baseline_policy_over_the_team_namespaces() {
-    let base = load_text(&docs_cluster());
+    let base = common::load::load_one("manifests.yaml", &docs_cluster());
     let options = Options {
         namespace_label: Some("name".into()),
         baseline: Baseline::ClusterBaseline,
@@ -610,7 +595,7 @@ proptest! {
         dns in any::<bool>(),
         expressions in any::<bool>(),
     ) {
-        let base = load_text(&docs_cluster());
+        let base = common::load::load_one("manifests.yaml", &docs_cluster());
         let mut list = Vec::new();
         for (a, b, p) in arrows {
             let (from, to) = (ENDS[a], ENDS[b]);
@@ -656,7 +641,7 @@ spec:
     from: [{{namespaces: {{}}}}]
 "
     );
-    let loaded = load_text(&text);
+    let loaded = common::load::load_one("manifests.yaml", &text);
     assert!(errors(&loaded).is_empty(), "{:?}", loaded.diagnostics);
     let policy = &loaded.cluster.cluster_policies[0];
     let line = |rule: &netpol::cnp::CnpRule| rule.origin.as_ref().map(|o| o.line);

@@ -18,11 +18,13 @@
     reason = "test code: a panic is a failed test"
 )]
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use netpol::{connectivity, matrix, verdict, Endpoint, Protocol, Severity, Source, Traffic};
+use netpol::{connectivity, matrix, verdict, Endpoint, Protocol, Severity, Traffic};
 use serde::Deserialize;
 use serde_yaml::Value;
 
@@ -228,10 +230,7 @@ fn check_step(state: &[Value], step: &Step) -> Result<Vec<String>, String> {
         .map(|d| serde_yaml::to_string(d).expect("serialisable"))
         .collect();
     let text = text.join("---\n");
-    let loaded = netpol::load(&[Source {
-        name: "state.yaml",
-        text: &text,
-    }]);
+    let loaded = common::load::load_one("state.yaml", &text);
     let errors: Vec<String> = loaded
         .diagnostics
         .iter()

@@ -1,6 +1,7 @@
-//! What the property tests share: how many cases they run, and (`random`) the generators
-//! of random clusters.
+//! What the integration tests share: how many cases a property test runs, (`random`) the
+//! generators of random clusters, and (`load`) loading named texts.
 
+pub mod load;
 pub mod random;
 
 use proptest::test_runner::Config;
@@ -8,6 +9,7 @@ use proptest::test_runner::Config;
 /// A property test's configuration: `cases` cases, unless `PROPTEST_CASES` asks for another
 /// number (`PROPTEST_CASES=5000 cargo test -p netpol --test diff` for a deeper run). Proptest
 /// reads that variable only for its default configuration, which these tests do not use.
+#[allow(dead_code, reason = "only the property tests use it")]
 pub fn cases(cases: u32) -> Config {
     let cases = std::env::var("PROPTEST_CASES")
         .ok()

@@ -6,6 +6,10 @@
     dead_code,
     reason = "each test binary uses part of the shared generators"
 )]
+#![allow(
+    clippy::unwrap_used,
+    reason = "the generators parse fixed, valid values"
+)]
 
 use std::collections::BTreeMap;
 
