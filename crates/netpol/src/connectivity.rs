@@ -267,6 +267,9 @@ fn build<S: CellSink>(
     endpoints: &[Endpoint],
     cells: &mut S,
 ) -> Vec<Connections> {
+    if cluster.cilium.has_policies() {
+        return per_pair_cells(cluster, endpoints, cells);
+    }
     let index = Index::build(cluster, endpoints);
     let n = endpoints.len();
     let mut interner = Interner::new();
@@ -386,6 +389,31 @@ fn build<S: CellSink>(
             let ingress = built(ingress_cols.get(j))
                 .and_then(Option::as_ref)
                 .map_or(ALL, |c| cell(c, i));
+            cells.push(&mut interner, egress, ingress);
+        }
+    }
+    interner.table
+}
+
+/// With Cilium policies: every cell from the chain itself (`cilium::bulk`), which the
+/// bit-set index does not know. Kept out of line, off the NetworkPolicy-only path.
+#[inline(never)]
+fn per_pair_cells<S: CellSink>(
+    cluster: &Cluster,
+    endpoints: &[Endpoint],
+    cells: &mut S,
+) -> Vec<Connections> {
+    let chain = crate::cilium::bulk::PerPair::new(cluster);
+    let mut interner = Interner::new();
+    cells.reserve(endpoints.len() * endpoints.len());
+    for (i, src) in endpoints.iter().enumerate() {
+        for (j, dst) in endpoints.iter().enumerate() {
+            if i == j && matches!(src, Endpoint::Pod(_)) {
+                cells.loopback();
+                continue;
+            }
+            let (egress, ingress) = chain.sides(src, dst);
+            let (egress, ingress) = (interner.intern(egress), interner.intern(ingress));
             cells.push(&mut interner, egress, ingress);
         }
     }
