@@ -15,7 +15,7 @@ use super::model::{
     CidrPeer, CidrSource, CiliumObjects, Entity, Entry, EntryRef, IdLabel, LabelSource, Peers,
     PortMatch, Ports,
 };
-use super::validate::{NAMESPACE_LABEL, NAMESPACE_LABELS_PREFIX};
+use super::validate::{CLUSTER_LABEL, NAMESPACE_LABEL, NAMESPACE_LABELS_PREFIX};
 use crate::cidr::Cidr;
 use crate::endpoint::Endpoint;
 use crate::model::{Cluster, Direction, Pod};
@@ -172,10 +172,7 @@ pub fn identity(cluster: &Cluster, pod: &Pod) -> Vec<IdLabel> {
     {
         out.push(k8s("io.cilium.k8s.policy.serviceaccount".to_string(), sa));
     }
-    out.push(k8s(
-        "io.cilium.k8s.policy.cluster".to_string(),
-        CLUSTER_NAME.to_string(),
-    ));
+    out.push(k8s(CLUSTER_LABEL.to_string(), CLUSTER_NAME.to_string()));
     out
 }
 

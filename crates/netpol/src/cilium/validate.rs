@@ -30,6 +30,8 @@ use crate::selector::Operator;
 
 /// The identity label holding a pod's namespace.
 pub const NAMESPACE_LABEL: &str = "io.kubernetes.pod.namespace";
+/// The identity label holding a pod's cluster (`--cluster-name`).
+pub const CLUSTER_LABEL: &str = "io.cilium.k8s.policy.cluster";
 /// The prefix of the identity labels copied from a pod's namespace.
 pub const NAMESPACE_LABELS_PREFIX: &str = "io.cilium.k8s.namespace.labels.";
 /// At most this many `ports` in one `toPorts` entry (`PortRule.Sanitize`).
@@ -199,7 +201,22 @@ impl Validator<'_> {
 
     /// `getEndpointSelector` for a peer selector.
     fn peer(&self, mut sel: IdSelector) -> IdSelector {
-        if sel.has_reserved() || sel.names_key(NAMESPACE_LABEL) {
+        if sel.has_reserved() {
+            return sel;
+        }
+        // `addClusterFilterByDefault`: a selector that names no cluster is limited to the
+        // local one. Besides keeping other clusters out, this is what keeps a selector of
+        // only `NotIn`/`DoesNotExist` terms from matching `world`, `host` and the other
+        // reserved identities, which carry no cluster label.
+        if !sel.names_key(CLUSTER_LABEL) {
+            sel.terms.push(IdRequirement {
+                source: LabelSource::K8s,
+                key: CLUSTER_LABEL.to_string(),
+                operator: Operator::In,
+                values: vec![super::eval::CLUSTER_NAME.to_string()],
+            });
+        }
+        if sel.names_key(NAMESPACE_LABEL) {
             return sel;
         }
         match (self.owner.kind, self.owner.namespace) {
