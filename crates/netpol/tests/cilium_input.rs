@@ -1,0 +1,330 @@
+//! Cilium policies from the reader's side: what the CRD and the agent refuse is an error at
+//! its line and column, and the rest still evaluates (one bad entry of `specs` leaves the
+//! others); fields only the running agent can decide load with a warning naming them; and
+//! the explanation names the Cilium entry that decided, with its kind and index.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "a test fails loudly on purpose"
+)]
+
+use netpol::{explain, load, Diagnostic, Endpoint, Loaded, Protocol, Severity, Source, Traffic};
+
+const WORLD: &str = "
+apiVersion: v1
+kind: Pod
+metadata: {name: client, namespace: default, labels: {app: client}}
+spec:
+  serviceAccountName: client
+  containers: [{name: c, ports: [{name: http, containerPort: 8080}]}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: echo, namespace: default, labels: {app: echo}}
+spec:
+  containers: [{name: c, ports: [{name: http, containerPort: 8080}]}]
+";
+
+fn load_with(policies: &str) -> Loaded {
+    load(&[
+        Source {
+            name: "world.yaml",
+            text: WORLD,
+        },
+        Source {
+            name: "policy.yaml",
+            text: policies,
+        },
+    ])
+}
+
+/// The 1-based line and column of the first `needle` in `text`.
+fn position(text: &str, needle: &str) -> (usize, usize) {
+    let at = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("`{needle}` not in the text"));
+    let line = text[..at].matches('\n').count() + 1;
+    let column = text[..at].rsplit('\n').next().unwrap().chars().count() + 1;
+    (line, column)
+}
+
+fn find<'a>(l: &'a Loaded, code: &str, contains: &str) -> &'a Diagnostic {
+    l.diagnostics
+        .iter()
+        .find(|d| d.code == code && d.message.contains(contains))
+        .unwrap_or_else(|| panic!("no {code} with `{contains}` in {:#?}", l.diagnostics))
+}
+
+fn allowed(l: &Loaded, from: &str, to: &str, port: u16) -> bool {
+    let c = &l.cluster;
+    explain(
+        c,
+        &Traffic {
+            from: Endpoint::parse(c, from).unwrap(),
+            to: Endpoint::parse(c, to).unwrap(),
+            port,
+            protocol: Protocol::Tcp,
+        },
+    )
+    .allowed
+}
+
+#[test]
+fn one_bad_entry_of_specs_leaves_the_others_evaluating() {
+    let text = "apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: two, namespace: default}
+specs:
+- endpointSelector: {matchLabels: {app: client}}
+  egressDeny:
+  - toCIDR: [8.8.8.8/32]
+- endpointSelector: {matchLabels: {app: echo}}
+  ingress:
+  - toCIDR: [10.0.0.0/8]
+    fromCIDR: [10.0.0.0/33]
+";
+    let l = load_with(text);
+    let bad = find(&l, "NP107", "unable to parse CIDR");
+    assert_eq!((bad.line, bad.column), position(text, "10.0.0.0/33"));
+    let wrong_side = find(&l, "NP104", "`toCIDR`");
+    assert_eq!(
+        (wrong_side.line, wrong_side.column),
+        position(text, "toCIDR: [10.0.0.0/8]")
+    );
+    let refused = find(&l, "NP113", "refuses all of CiliumNetworkPolicy `two`");
+    assert_eq!(refused.severity, Severity::Warning);
+    // specs[0] still denies; specs[1] is left out, so echo is not isolated.
+    let policy = &l.cluster.cilium.policies[0];
+    assert_eq!(policy.rules.len(), 1);
+    assert_eq!(policy.rules[0].spec_index, Some(0));
+    assert!(policy.rejected_by_agent);
+    assert!(!allowed(&l, "default/client", "ip:8.8.8.8", 443));
+    // A deny-only rule still puts the direction in default deny (docs/cilium.md §7).
+    assert!(!allowed(&l, "default/client", "ip:1.1.1.1", 443));
+    assert!(allowed(&l, "ip:10.1.1.1", "default/echo", 8080));
+}
+
+#[test]
+fn wrong_types_are_located_and_spoil_only_their_rule() {
+    let text = "apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: typed, namespace: default}
+spec:
+  endpointSelector: {matchLabels: {app: echo}}
+  ingress:
+  - fromEndpoints: [{matchLabels: {app: client}}]
+    toPorts: [{ports: [{port: \"8080\", endPort: many}]}]
+specs:
+- endpointSelector: {matchLabels: {app: client}}
+  egress: {toEntities: [world]}
+- endpointSelector: {matchLabels: {app: client}}
+  egressDeny: [{toEntities: [world]}]
+";
+    let l = load_with(text);
+    let end_port = find(&l, "NP103", "endPort");
+    assert_eq!((end_port.line, end_port.column), position(text, "many"));
+    let egress = find(&l, "NP103", "egress");
+    assert_eq!(egress.line, position(text, "egress: {toEntities").0);
+    // Only specs[1] is left standing; it denies the world.
+    let rules: Vec<_> = l.cluster.cilium.policies[0]
+        .rules
+        .iter()
+        .map(|r| r.spec_index)
+        .collect();
+    assert_eq!(rules, [Some(1)]);
+    assert!(!allowed(&l, "default/client", "ip:1.1.1.1", 443));
+    // The spec's ingress rule did not load: echo is not isolated.
+    assert!(allowed(&l, "ip:1.1.1.1", "default/echo", 8080));
+}
+
+#[test]
+fn unknown_fields_are_located_with_the_closest_name() {
+    let text = "apiVersion: cilium.io/v2
+kind: CiliumClusterwideNetworkPolicy
+metadata: {name: typo}
+specs:
+- endpointSelector: {}
+  egress:
+  - toCIDRs: [1.1.1.1/32]
+- endpointSelector: {matchLabels: {app: echo}}
+  ingressDeny: [{fromEntities: [wrld]}]
+- endpointSelector: {matchLabels: {app: echo}}
+  ingressDeny: [{fromEndpoints: [{matchLabels: {app: client}}]}]
+";
+    let l = load_with(text);
+    let unknown = find(&l, "NP104", "`toCIDRs`");
+    assert_eq!(unknown.help.as_deref(), Some("did you mean `toCIDR`?"));
+    assert_eq!((unknown.line, unknown.column), position(text, "toCIDRs"));
+    let entity = find(&l, "NP107", "unsupported entity: `wrld`");
+    assert_eq!(entity.help.as_deref(), Some("did you mean `world`?"));
+    assert_eq!((entity.line, entity.column), position(text, "wrld"));
+    // specs[2] stands: a clusterwide deny from client to echo.
+    assert!(!allowed(&l, "default/client", "default/echo", 8080));
+    assert!(allowed(&l, "default/echo", "default/client", 8080));
+}
+
+#[test]
+fn what_the_crd_and_the_agent_refuse() {
+    let cases: &[(&str, &str, &str)] = &[
+        ("metadata: {name: p, namespace: default}\n", "NP105", "spec or specs must be provided"),
+        (
+            "metadata: {name: p, namespace: default}\nspec: {endpointSelector: {}}\n",
+            "NP105",
+            "needs at least one of `ingress`",
+        ),
+        (
+            "metadata: {name: p, namespace: default}\nspec: {endpointSelector: {}, ingress: []}\n",
+            "NP107",
+            "rule must have at least one of",
+        ),
+        (
+            "metadata: {name: p, namespace: default}\nspec: {endpointSelector: {}, ingress: [{fromRequires: [{}]}]}\n",
+            "NP107",
+            "removed in Cilium 1.19",
+        ),
+        (
+            "metadata: {name: p, namespace: default}\nspec: {endpointSelector: {}, egress: [{toEndpoints: [{}], toCIDR: [1.0.0.0/8]}]}\n",
+            "NP107",
+            "combining `toEndpoints` and `toCIDR`",
+        ),
+        (
+            "metadata: {name: p, namespace: default}\nspec: {endpointSelector: {}, egress: [{toPorts: [{ports: [{port: \"80\", protocol: tcp}]}]}]}\n",
+            "NP107",
+            "unsupported protocol `tcp`",
+        ),
+        (
+            "metadata: {name: p, namespace: default}\nspec: {endpointSelector: {}, egress: [{toPorts: [{ports: [{port: \"70000\"}]}]}]}\n",
+            "NP107",
+            "not between 0 and 65535",
+        ),
+        (
+            "metadata: {name: p, namespace: default}\nspec: {endpointSelector: {}, egress: [{toCIDRSet: [{cidr: 10.0.0.0/8, except: [11.0.0.0/8]}]}]}\n",
+            "NP107",
+            "does not contain exclude CIDR prefix",
+        ),
+        (
+            "metadata: {name: p, namespace: default}\nspec: {endpointSelector: {}, egress: [{toCIDR: [1.1.1.1]}]}\n",
+            "NP107",
+            "unable to parse CIDR",
+        ),
+        (
+            "metadata: {name: p, namespace: default}\nspec: {nodeSelector: {}, egress: [{}]}\n",
+            "NP107",
+            "cannot have `nodeSelector`",
+        ),
+        (
+            "metadata: {name: p, namespace: default}\nspec: {endpointSelector: {}, egress: [{toEntities: [world-ipv4]}]}\n",
+            "NP107",
+            "not in the CRD's enum",
+        ),
+        (
+            "metadata: {name: p, namespace: default}\nspec: {endpointSelector: {}, egressDeny: [{toPorts: [{ports: [{port: \"80\"}], rules: {http: [{}]}}]}]}\n",
+            "NP104",
+            "`rules` in a deny rule",
+        ),
+    ];
+    for (body, code, message) in cases {
+        let text = format!("apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\n{body}");
+        let l = load_with(&text);
+        let d = find(&l, code, message);
+        assert_eq!(d.source, "policy.yaml", "{text}");
+        assert!(d.line >= 1 && d.column >= 1, "{text}");
+        assert!(
+            l.cluster.cilium.policies.iter().all(|p| p.rules.is_empty()),
+            "a refused rule must not evaluate: {text}"
+        );
+        // The world loaded all the same.
+        assert_eq!(l.cluster.pods.len(), 2, "{text}");
+    }
+}
+
+#[test]
+fn run_time_fields_load_with_a_warning_and_their_l4_part_stands_alone() {
+    let text = "apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: l7, namespace: default}
+spec:
+  endpointSelector: {matchLabels: {app: client}}
+  egress:
+  - toEndpoints: [{matchLabels: {app: echo}}]
+    toPorts: [{ports: [{port: \"8080\", protocol: TCP}], rules: {http: [{method: GET}]}}]
+  - toFQDNs: [{matchName: example.com}]
+    toPorts: [{ports: [{port: \"443\"}]}]
+";
+    let l = load_with(text);
+    let rules = find(&l, "NP112", "`rules` (L7)");
+    assert_eq!(rules.severity, Severity::Warning);
+    assert!(rules.message.contains("decided by Cilium at run time"));
+    assert_eq!((rules.line, rules.column), position(text, "rules:"));
+    let fqdn = find(&l, "NP112", "`toFQDNs`");
+    assert_eq!((fqdn.line, fqdn.column), position(text, "toFQDNs"));
+    assert!(
+        !netpol::diag::has_errors(&l.diagnostics),
+        "{:#?}",
+        l.diagnostics
+    );
+    // The L4 part of the L7 rule allows 8080 to echo; the FQDN entry matches no address.
+    assert!(allowed(&l, "default/client", "default/echo", 8080));
+    assert!(!allowed(&l, "default/client", "default/echo", 80));
+    assert!(!allowed(&l, "default/client", "ip:93.184.215.14", 443));
+}
+
+#[test]
+fn explain_names_the_deny_entry_and_says_it_overrode_an_allow() {
+    let text = "apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: allow-all, namespace: default}
+spec:
+  endpointSelector: {}
+  egress: [{toEntities: [all]}]
+---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: deny-world, namespace: default}
+spec:
+  endpointSelector: {matchLabels: {app: client}}
+  egressDeny: [{toEntities: [world], toPorts: [{ports: [{port: \"443\"}]}]}]
+";
+    let l = load_with(text);
+    let c = &l.cluster;
+    let e = explain(
+        c,
+        &Traffic {
+            from: Endpoint::parse(c, "default/client").unwrap(),
+            to: Endpoint::parse(c, "ip:1.1.1.1").unwrap(),
+            port: 443,
+            protocol: Protocol::Tcp,
+        },
+    );
+    assert!(!e.allowed);
+    assert_eq!(e.egress.decided_by, netpol::Stage::NetworkPolicy);
+    assert_eq!(
+        e.egress.cilium.denied_by[0].to_string(),
+        "CiliumNetworkPolicy default/deny-world egressDeny[0]"
+    );
+    assert_eq!(
+        e.egress.cilium.allowed_by[0].to_string(),
+        "CiliumNetworkPolicy default/allow-all egress[0]"
+    );
+    let text = netpol::render::explanation_text(&e);
+    assert!(
+        text.contains("DENIED by CiliumNetworkPolicy default/deny-world egressDeny[0]: a deny overrides every allow"),
+        "{text}"
+    );
+    assert!(
+        text.contains("allowed by CiliumNetworkPolicy default/allow-all egress[0]"),
+        "{text}"
+    );
+    // Port 80 is not denied: the allow decides.
+    assert!(allowed(&l, "default/client", "ip:1.1.1.1", 80));
+    // JSON names the stage and the entries.
+    let json = serde_json::to_value(&e).unwrap();
+    assert_eq!(json["egress"]["decidedBy"], "NetworkPolicy");
+    assert_eq!(
+        json["egress"]["cilium"]["deniedBy"][0],
+        "CiliumNetworkPolicy default/deny-world egressDeny[0]"
+    );
+}
