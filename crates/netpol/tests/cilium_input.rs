@@ -328,3 +328,48 @@ spec:
         "CiliumNetworkPolicy default/deny-world egressDeny[0]"
     );
 }
+
+#[test]
+fn a_diff_names_the_cilium_entries_that_made_the_difference() {
+    let allow = "apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: allow-all, namespace: default}
+spec:
+  endpointSelector: {}
+  egress: [{toEntities: [all]}]
+";
+    let deny = "---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: deny-world, namespace: default}
+spec:
+  endpointSelector: {matchLabels: {app: client}}
+  egressDeny: [{toEntities: [world], toPorts: [{ports: [{port: \"443\"}]}]}]
+";
+    let old = load_with(allow);
+    let new = load_with(&format!("{allow}{deny}"));
+    let externals = [netpol::Cidr::parse("1.1.1.1", true).unwrap()];
+    let d = netpol::diff::diff(&old.cluster, &new.cluster, &externals);
+    assert_eq!(d.changes.len(), 1, "{d:#?}");
+    let change = &d.changes[0];
+    assert_eq!(
+        (change.from.as_str(), change.to.as_str()),
+        ("default/client", "ip:1.1.1.1")
+    );
+    assert_eq!(change.closed.to_string(), "TCP 443; UDP 443; SCTP 443");
+    let causes: Vec<String> = d.causes_of(change).map(|c| c.describe()).collect();
+    assert_eq!(
+        causes,
+        ["added CiliumNetworkPolicy default/deny-world egressDeny[0] denies it"]
+    );
+    // And the other way round.
+    let back = netpol::diff::diff(&new.cluster, &old.cluster, &externals);
+    let causes: Vec<String> = back
+        .causes_of(&back.changes[0])
+        .map(|c| c.describe())
+        .collect();
+    assert_eq!(
+        causes,
+        ["removed CiliumNetworkPolicy default/deny-world egressDeny[0] no longer denies it"]
+    );
+}
