@@ -174,6 +174,13 @@ impl Side {
             Stage::NetworkPolicy if self.isolated_by.is_empty() && self.cilium.is_empty() => {
                 Outcome::Absent
             }
+            // Cilium rules that select the pod without isolating it (every one opts out of
+            // default deny) and no deny matches: consulted, and the chain goes on.
+            Stage::NetworkPolicy
+                if !decides && matches!(self.decided_by, Stage::Baseline | Stage::Default) =>
+            {
+                Outcome::NoMatch
+            }
             Stage::Outside if !decides => Outcome::Absent,
             _ if decides => Outcome::Decides,
             Stage::NetworkPolicy | Stage::Default | Stage::Outside => Outcome::NotReached,

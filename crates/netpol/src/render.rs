@@ -615,11 +615,22 @@ fn cilium_stage<W: Write + ?Sized>(out: &mut W, side: &Side, title: &str) -> fmt
             side.direction.as_str()
         )?;
     } else if c.default_deny {
+        let others: Vec<&str> = c
+            .rules
+            .iter()
+            .filter(|r| !c.default_deny_by.contains(r))
+            .map(String::as_str)
+            .collect();
+        let also = if others.is_empty() {
+            String::new()
+        } else {
+            format!("; also selected by {}, which opts out", others.join(", "))
+        };
         writeln!(
             out,
-            "    Cilium policies: default deny for {} (selected by {})",
+            "    Cilium policies: default deny for {} by {}{also}",
             side.direction.as_str(),
-            c.rules.join(", ")
+            c.default_deny_by.join(", ")
         )?;
     } else {
         writeln!(out, "    Cilium policies: selected by {} (every rule opts out of default deny with `enableDefaultDeny`)", c.rules.join(", "))?;

@@ -373,3 +373,66 @@ spec:
         ["removed CiliumNetworkPolicy default/deny-world egressDeny[0] no longer denies it"]
     );
 }
+
+/// The verdicts the drafts in `docs/cilium-examples/` say they give (their `Expected:`
+/// comments, from the Cilium docs they cite).
+#[test]
+fn the_cilium_examples_give_the_verdicts_they_document() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/cilium-examples");
+    let cases: &[(&str, &[(&str, &str, u16, bool)])] = &[
+        (
+            "egress-deny-overrides-allow.yaml",
+            &[
+                ("team-one/web", "payments/ledger", 8443, false),
+                ("team-one/web", "ip:169.254.169.254", 80, false),
+                ("team-one/web", "ip:1.1.1.1", 443, true),
+                ("team-two/app", "ip:1.1.1.1", 443, true),
+                ("team-two/app", "payments/ledger", 8443, false),
+                ("payments/ledger", "team-one/web", 8080, true),
+            ],
+        ),
+        (
+            "entities-world-vs-cluster.yaml",
+            &[
+                ("ip:203.0.113.7", "shop/storefront", 8080, true),
+                ("monitoring/prom", "shop/storefront", 8080, false),
+                ("shop/storefront", "shop/orders", 9000, true),
+                ("monitoring/prom", "shop/orders", 9000, true),
+                ("ip:203.0.113.7", "shop/orders", 9000, false),
+                ("monitoring/prom", "shop/cart", 7000, false),
+                ("shop/storefront", "shop/cart", 7000, true),
+                ("ip:203.0.113.7", "shop/cart", 7000, false),
+            ],
+        ),
+        (
+            "starwars-l3-l4.yaml",
+            &[
+                ("default/tiefighter", "default/deathstar", 80, true),
+                ("default/xwing", "default/deathstar", 80, false),
+                ("default/tiefighter", "default/deathstar", 443, false),
+                ("default/deathstar", "default/xwing", 8080, true),
+                ("default/deathstar", "ip:1.1.1.1", 443, true),
+            ],
+        ),
+    ];
+    for (file, probes) in cases {
+        let text = std::fs::read_to_string(dir.join(file)).unwrap();
+        let l = load(&[Source {
+            name: file,
+            text: &text,
+        }]);
+        assert!(
+            !netpol::diag::has_errors(&l.diagnostics),
+            "{file}: {:#?}",
+            l.diagnostics
+        );
+        assert!(l.cluster.cilium.has_policies(), "{file}");
+        for &(from, to, port, want) in *probes {
+            assert_eq!(
+                allowed(&l, from, to, port),
+                want,
+                "{file}: {from} -> {to}:{port}"
+            );
+        }
+    }
+}

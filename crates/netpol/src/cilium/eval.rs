@@ -36,6 +36,8 @@ pub struct CiliumEvidence {
     pub rules: Vec<String>,
     /// True when one of them puts the pod in default deny in this direction.
     pub default_deny: bool,
+    /// The rules (of `rules`) that do: the others opted out with `enableDefaultDeny`.
+    pub default_deny_by: Vec<String>,
     /// Allow entries that match the connection.
     pub allowed_by: Vec<EntryRef>,
     /// Deny entries that match the connection: any one denies, whatever allows.
@@ -107,13 +109,12 @@ pub fn evaluate(
             if entries.is_empty() || !rule.subject.matches(&labels) {
                 continue;
             }
-            out.rules.push(format!(
-                "{} {} {}",
-                policy.kind.as_str(),
-                policy.id(),
-                rule.path()
-            ));
-            out.default_deny |= rule.default_deny(direction);
+            let name = format!("{} {} {}", policy.kind.as_str(), policy.id(), rule.path());
+            if rule.default_deny(direction) {
+                out.default_deny = true;
+                out.default_deny_by.push(name.clone());
+            }
+            out.rules.push(name);
             for entry in entries {
                 if !peer_matches(objects, entry, &peer) {
                     continue;
