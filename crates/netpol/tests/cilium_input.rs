@@ -374,12 +374,15 @@ spec:
     );
 }
 
+/// From, to, port (TCP), allowed.
+type Probe<'a> = (&'a str, &'a str, u16, bool);
+
 /// The verdicts the drafts in `docs/cilium-examples/` say they give (their `Expected:`
 /// comments, from the Cilium docs they cite).
 #[test]
 fn the_cilium_examples_give_the_verdicts_they_document() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/cilium-examples");
-    let cases: &[(&str, &[(&str, &str, u16, bool)])] = &[
+    let cases: &[(&str, &[Probe])] = &[
         (
             "egress-deny-overrides-allow.yaml",
             &[
