@@ -196,6 +196,11 @@ fn what_the_crd_and_the_agent_refuse() {
             "unsupported protocol `tcp`",
         ),
         (
+            "metadata: {name: p, namespace: default}\nspec: {endpointSelector: {}, egress: [{toPorts: [{ports: [{port: 80}]}]}]}\n",
+            "NP103",
+            "`port` must be a string",
+        ),
+        (
             "metadata: {name: p, namespace: default}\nspec: {endpointSelector: {}, egress: [{toPorts: [{ports: [{port: \"70000\"}]}]}]}\n",
             "NP107",
             "not between 0 and 65535",

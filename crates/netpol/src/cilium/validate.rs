@@ -626,7 +626,17 @@ impl Validator<'_> {
                 );
                 return;
             }
-            Some(IntOrString::Int(n)) => self.port_number(i64::from(*n), at),
+            Some(IntOrString::Int(n)) => {
+                // The CRD types `port` as a string (a number or a name, by pattern), unlike
+                // a NetworkPolicy's int-or-string: the API server refuses a bare number.
+                self.push(
+                    diag::WRONG_TYPE,
+                    &format!("{at}.port"),
+                    format!("`port` must be a string in a Cilium policy, not the number {n}"),
+                )
+                .help(format!("quote it: `port: \"{n}\"`"));
+                return;
+            }
             Some(IntOrString::String(s)) if s.is_empty() => {
                 self.push(
                     diag::MISSING_FIELD,
