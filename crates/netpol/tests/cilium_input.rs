@@ -191,6 +191,11 @@ fn what_the_crd_and_the_agent_refuse() {
             "combining `toEndpoints` and `toCIDR`",
         ),
         (
+            "metadata: {name: p, namespace: default}\nspec: {endpointSelector: {}, egress: [{toCIDR: [1.0.0.0/8], toCIDRSet: [{cidr: 2.0.0.0/8}]}]}\n",
+            "NP107",
+            "combining `toCIDR` and `toCIDRSet`",
+        ),
+        (
             "metadata: {name: p, namespace: default}\nspec: {endpointSelector: {}, egress: [{toPorts: [{ports: [{port: \"80\", protocol: tcp}]}]}]}\n",
             "NP107",
             "unsupported protocol `tcp`",

@@ -386,9 +386,8 @@ impl Validator<'_> {
                 non_empty(e.to_services.as_ref().map(Vec::len)),
             );
         }
-        if kinds.len() > 1
-            && !(kinds == ["toCIDR", "toCIDRSet"] || kinds == ["fromCIDR", "fromCIDRSet"])
-        {
+        // `fromCIDR` with `fromCIDRSet` counts as two kinds too (`l3Members` lists both).
+        if kinds.len() > 1 {
             self.error(
                 at,
                 format!(
