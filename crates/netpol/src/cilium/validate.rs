@@ -865,3 +865,100 @@ fn label_problem(source: &LabelSource, key: &str, value: &str) -> Option<String>
     }
     crate::names::label_problem(key, value)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cilium::model::IdLabel;
+
+    fn selector(labels: &[(&str, &str)]) -> LabelSelector {
+        LabelSelector {
+            match_labels: Some(
+                labels
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+            ),
+            match_expressions: None,
+        }
+    }
+
+    fn pod(ns: &str, app: &str) -> Vec<IdLabel> {
+        let k8s = |k: &str, v: &str| IdLabel {
+            source: LabelSource::K8s,
+            key: k.into(),
+            value: v.into(),
+        };
+        vec![
+            k8s("app", app),
+            k8s(NAMESPACE_LABEL, ns),
+            k8s(CLUSTER_LABEL, "default"),
+        ]
+    }
+
+    fn peer(kind: CiliumKind, written: &[(&str, &str)]) -> IdSelector {
+        let mut v = Validator {
+            owner: Owner {
+                kind,
+                namespace: (kind == CiliumKind::Namespaced).then_some("x"),
+            },
+            problems: Vec::new(),
+        };
+        let sel = v.selector(&selector(written), "p").unwrap();
+        assert!(v.problems.is_empty(), "{:?}", v.problems);
+        v.peer(sel)
+    }
+
+    /// `getEndpointSelector`: a namespaced policy's peers are its namespace's pods unless
+    /// they name another; a clusterwide policy's are every pod; never `world`.
+    #[test]
+    fn peer_selectors_get_the_implicit_namespace_and_cluster() {
+        let world = [IdLabel {
+            source: LabelSource::Reserved,
+            key: "world".into(),
+            value: String::new(),
+        }];
+        let own = peer(CiliumKind::Namespaced, &[("app", "a")]);
+        assert!(own.matches(&pod("x", "a")));
+        assert!(!own.matches(&pod("y", "a")));
+        let other = peer(
+            CiliumKind::Namespaced,
+            &[("app", "a"), ("k8s:io.kubernetes.pod.namespace", "y")],
+        );
+        assert!(other.matches(&pod("y", "a")) && !other.matches(&pod("x", "a")));
+        let everywhere = peer(CiliumKind::Clusterwide, &[]);
+        assert!(everywhere.matches(&pod("x", "b")) && everywhere.matches(&pod("y", "a")));
+        for sel in [own, everywhere] {
+            assert!(!sel.matches(&world));
+        }
+        let reserved = peer(CiliumKind::Namespaced, &[("reserved:world", "")]);
+        assert!(reserved.matches(&world));
+    }
+
+    #[test]
+    fn a_namespaced_subject_never_leaves_its_namespace() {
+        let v = Validator {
+            owner: Owner {
+                kind: CiliumKind::Namespaced,
+                namespace: Some("x"),
+            },
+            problems: Vec::new(),
+        };
+        let mut w = Validator {
+            owner: v.owner,
+            problems: Vec::new(),
+        };
+        // Written as `k8s:`: overwritten with the policy's namespace.
+        let s = w
+            .selector(&selector(&[("k8s:io.kubernetes.pod.namespace", "y")]), "s")
+            .unwrap();
+        let s = v.subject(s);
+        assert!(s.matches(&pod("x", "a")) && !s.matches(&pod("y", "a")));
+        // Written without a source: kept next to the added term, so it selects nothing.
+        let s = w
+            .selector(&selector(&[("io.kubernetes.pod.namespace", "y")]), "s")
+            .unwrap();
+        let s = v.subject(s);
+        assert!(!s.matches(&pod("x", "a")) && !s.matches(&pod("y", "a")));
+    }
+}
