@@ -451,6 +451,11 @@ impl Assembler {
 
     fn finish(mut self) -> Loaded {
         self.host_network_addresses();
+        // Service accounts and nodes matter only to Cilium identities: a snapshot without a
+        // Cilium policy keeps no copy of them.
+        if !self.out.cluster.cilium.has_policies() {
+            self.out.cluster.cilium.pods.clear();
+        }
         self.out.cluster.complete_namespaces();
         self.out.diagnostics.sort_by(|a, b| {
             (a.source.as_str(), a.start, a.code).cmp(&(b.source.as_str(), b.start, b.code))
