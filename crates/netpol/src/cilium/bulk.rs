@@ -126,6 +126,23 @@ impl<'c> PerPair<'c> {
         (egress, ingress)
     }
 
+    /// Whether the Cilium policies can change `direction` of the pair (`from`, `to`):
+    /// where they cannot, the NetworkPolicy-and-tiers answer without them is exact.
+    pub fn matters(
+        &self,
+        direction: crate::model::Direction,
+        from: &Endpoint,
+        to: &Endpoint,
+    ) -> bool {
+        let (subject, other) = match direction {
+            crate::model::Direction::Egress => (from, to),
+            crate::model::Direction::Ingress => (to, from),
+        };
+        subject
+            .pod(self.cluster)
+            .is_some_and(|pod| super::eval::matters(self.cluster, direction, pod, other))
+    }
+
     /// The verdict for one probe (loopback included).
     pub fn verdict(&self, from: &Endpoint, to: &Endpoint, port: u16, protocol: Protocol) -> bool {
         let traffic = Traffic {

@@ -177,6 +177,34 @@ pub fn identity(cluster: &Cluster, pod: &Pod) -> Vec<IdLabel> {
     out
 }
 
+/// Whether the Cilium policies can change what `direction` of `subject` decides towards
+/// `other`: a Cilium rule with entries in that direction selects it, or (at ingress) the
+/// peer is its own node, which Cilium lets in. When neither holds, the chain gives the
+/// NetworkPolicy-only answer for this side (see [`CiliumEvidence::answer`]).
+pub fn matters(cluster: &Cluster, direction: Direction, subject: &Pod, other: &Endpoint) -> bool {
+    let objects = &cluster.cilium;
+    if !objects.has_policies() || subject.host_network {
+        return false;
+    }
+    let labels = identity(cluster, subject);
+    let selected = objects.policies.iter().any(|p| {
+        p.rules
+            .iter()
+            .any(|r| !r.entries(direction).is_empty() && r.subject.matches(&labels))
+    });
+    if selected || direction == Direction::Egress {
+        return selected;
+    }
+    let subject_node = objects
+        .pods
+        .get(&subject.id())
+        .and_then(|m| m.node.as_deref());
+    matches!(
+        classify(cluster, subject_node, other),
+        Peer::Node { local: true }
+    )
+}
+
 fn classify<'c>(cluster: &'c Cluster, subject_node: Option<&str>, other: &Endpoint) -> Peer<'c> {
     let local = |node: Option<&str>| node.is_some() && node == subject_node;
     match other {
