@@ -1,6 +1,8 @@
 //! The many-pair queries when Cilium policies are loaded. Rather than a second, bit-set
-//! evaluator that could drift from the chain, `matrix` and `connectivity` then ask the
-//! chain itself for every pair (`crate::chain::explain_indexed`): correct, and slower.
+//! evaluator that could drift from the chain, `matrix` then asks the chain itself for every
+//! pair (`crate::chain::explain_indexed`), and `connectivity` for every side that a Cilium
+//! rule selects or where the peer is the pod's own node ([`PerPair::matters`]): correct,
+//! and slower.
 //! For the exact port sets of `connectivity`, the port space of each protocol is cut where
 //! any policy's port, range or named port (every container port) begins or ends; inside
 //! one piece no rule can tell two ports apart, so one probe per piece gives the whole set.
