@@ -655,6 +655,12 @@ fn cilium_stage<W: Write + ?Sized>(out: &mut W, side: &Side, title: &str) -> fmt
     if c.allowed_by.is_empty() && c.denied_by.is_empty() && !c.local_host && !c.rules.is_empty() {
         writeln!(out, "      no {title} entry of theirs matches")?;
     }
+    for p in &c.refused_by_agent {
+        writeln!(
+            out,
+            "      warning: the agent refuses all of {p} (one of its rules has an error): in a cluster none of its rules applies"
+        )?;
+    }
     Ok(())
 }
 

@@ -105,6 +105,26 @@ specs:
     // A deny-only rule still puts the direction in default deny (docs/cilium.md §7).
     assert!(!allowed(&l, "default/client", "ip:1.1.1.1", 443));
     assert!(allowed(&l, "ip:10.1.1.1", "default/echo", 8080));
+    // The explanation says that Cilium itself would enforce none of it.
+    let c = &l.cluster;
+    let e = explain(
+        c,
+        &Traffic {
+            from: Endpoint::parse(c, "default/client").unwrap(),
+            to: Endpoint::parse(c, "ip:8.8.8.8").unwrap(),
+            port: 443,
+            protocol: Protocol::Tcp,
+        },
+    );
+    assert_eq!(
+        e.egress.cilium.refused_by_agent,
+        ["CiliumNetworkPolicy default/two"]
+    );
+    let text = netpol::render::explanation_text(&e);
+    assert!(
+        text.contains("warning: the agent refuses all of CiliumNetworkPolicy default/two"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -44,6 +44,9 @@ pub struct CiliumEvidence {
     pub denied_by: Vec<EntryRef>,
     /// The peer is the pod's own node, which Cilium always lets in (`allow-localhost`).
     pub local_host: bool,
+    /// Policies among those of `rules` that the agent refuses whole, because another of
+    /// their rules has an error (the playground still evaluates their good rules).
+    pub refused_by_agent: Vec<String>,
 }
 
 impl CiliumEvidence {
@@ -110,6 +113,10 @@ pub fn evaluate(
                 continue;
             }
             let name = format!("{} {} {}", policy.kind.as_str(), policy.id(), rule.path());
+            let whole = format!("{} {}", policy.kind.as_str(), policy.id());
+            if policy.rejected_by_agent && !out.refused_by_agent.contains(&whole) {
+                out.refused_by_agent.push(whole);
+            }
             if rule.default_deny(direction) {
                 out.default_deny = true;
                 out.default_deny_by.push(name.clone());
