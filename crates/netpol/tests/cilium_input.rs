@@ -469,3 +469,51 @@ fn the_cilium_examples_give_the_verdicts_they_document() {
         }
     }
 }
+
+#[test]
+fn a_pod_named_by_its_address_is_that_pod_to_cilium() {
+    let text = "apiVersion: v1
+kind: Pod
+metadata: {name: db, namespace: default, labels: {app: db}}
+status: {podIP: 10.244.0.9}
+---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: to-db, namespace: default}
+spec:
+  endpointSelector: {matchLabels: {app: client}}
+  egress:
+  - toEndpoints: [{matchLabels: {app: db}}]
+  - toCIDR: [10.0.0.0/8]
+";
+    let l = load_with(text);
+    assert!(
+        !netpol::diag::has_errors(&l.diagnostics),
+        "{:#?}",
+        l.diagnostics
+    );
+    // The address is db's: `toEndpoints` matches it, and the CIDR rule does not (under
+    // Cilium a CIDR never matches a pod); another address in the block is world.
+    let c = &l.cluster;
+    let e = explain(
+        c,
+        &Traffic {
+            from: Endpoint::parse(c, "default/client").unwrap(),
+            to: Endpoint::parse(c, "ip:10.244.0.9").unwrap(),
+            port: 5432,
+            protocol: Protocol::Tcp,
+        },
+    );
+    assert!(e.allowed);
+    assert_eq!(
+        e.egress
+            .cilium
+            .allowed_by
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>(),
+        ["CiliumNetworkPolicy default/to-db egress[0]"]
+    );
+    assert!(allowed(&l, "default/client", "ip:10.9.9.9", 5432));
+    assert!(!allowed(&l, "default/client", "ip:11.0.0.1", 5432));
+}

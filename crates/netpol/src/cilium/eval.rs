@@ -238,11 +238,20 @@ fn classify<'c>(cluster: &'c Cluster, subject_node: Option<&str>, other: &Endpoi
                     && n.addresses.contains(&c.addr)
                     && n.labels.get(NO_CILIUM_LABEL).map(String::as_str) != Some("true")
             });
-            match node {
-                Some(n) => Peer::Node {
+            // An address a pod of the input has is that pod to the agent (its identity
+            // follows its IP), although the model names it as an address.
+            let pod = || {
+                cluster
+                    .pods
+                    .iter()
+                    .find(|p| !p.host_network && c.is_host() && p.ips.contains(&c.addr))
+            };
+            match (node, pod()) {
+                (Some(n), _) => Peer::Node {
                     local: local(Some(n.name.as_str())),
                 },
-                None => Peer::World(*c),
+                (None, Some(p)) => Peer::Pod(p, identity(cluster, p)),
+                (None, None) => Peer::World(*c),
             }
         }
     }
