@@ -81,6 +81,10 @@ pub struct Side {
     pub allowed_by: Vec<RuleRef>,
     /// Rules that did not, with the reason.
     pub candidates: Vec<Candidate>,
+    /// The CiliumNetworkPolicies and CiliumClusterwideNetworkPolicies of the same stage as
+    /// the NetworkPolicies: the rules that select the pod, their allows and denies (empty
+    /// when none selects it).
+    pub cilium: crate::cilium::CiliumEvidence,
     /// The Baseline-tier ClusterNetworkPolicies, consulted only when neither the Admin
     /// tier nor a NetworkPolicy decided.
     pub baseline: TierEvidence,
@@ -93,8 +97,12 @@ pub struct Side {
 impl Serialize for Side {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
+        let cilium = !self.cilium.is_empty();
         let tiers = self.has_tiers();
-        let mut st = s.serialize_struct("Side", if tiers { 9 } else { 5 })?;
+        let decided = tiers || cilium;
+        let fields =
+            5 + usize::from(cilium) + if tiers { 2 } else { 0 } + if decided { 2 } else { 0 };
+        let mut st = s.serialize_struct("Side", fields)?;
         st.serialize_field("direction", &self.direction)?;
         st.serialize_field("pod", &self.pod)?;
         if tiers {
@@ -103,8 +111,13 @@ impl Serialize for Side {
         st.serialize_field("isolatedBy", &self.isolated_by)?;
         st.serialize_field("allowedBy", &self.allowed_by)?;
         st.serialize_field("candidates", &self.candidates)?;
+        if cilium {
+            st.serialize_field("cilium", &self.cilium)?;
+        }
         if tiers {
             st.serialize_field("baseline", &self.baseline)?;
+        }
+        if decided {
             st.serialize_field("decidedBy", &self.decided_by)?;
             st.serialize_field("allowed", &self.allowed)?;
         }
@@ -158,7 +171,16 @@ impl Side {
                     Some(_) | None => Outcome::NoMatch,
                 }
             }
-            Stage::NetworkPolicy if self.isolated_by.is_empty() => Outcome::Absent,
+            Stage::NetworkPolicy if self.isolated_by.is_empty() && self.cilium.is_empty() => {
+                Outcome::Absent
+            }
+            // Cilium rules that select the pod without isolating it (every one opts out of
+            // default deny) and no deny matches: consulted, and the chain goes on.
+            Stage::NetworkPolicy
+                if !decides && matches!(self.decided_by, Stage::Baseline | Stage::Default) =>
+            {
+                Outcome::NoMatch
+            }
             Stage::Outside if !decides => Outcome::Absent,
             _ if decides => Outcome::Decides,
             Stage::NetworkPolicy | Stage::Default | Stage::Outside => Outcome::NotReached,
@@ -283,6 +305,7 @@ fn side(
         isolated_by: Vec::new(),
         allowed_by: Vec::new(),
         candidates: Vec::new(),
+        cilium: crate::cilium::CiliumEvidence::default(),
         baseline: TierEvidence::default(),
         decided_by: Stage::Outside,
         allowed: true,
@@ -298,7 +321,14 @@ fn side(
     out.isolated_by = np.isolated_by;
     out.allowed_by = np.allowed_by;
     out.candidates = np.candidates;
-    let np = (!out.isolated_by.is_empty()).then_some(!out.allowed_by.is_empty());
+    let (isolated, allowed) = (!out.isolated_by.is_empty(), !out.allowed_by.is_empty());
+    // Cilium policies share the NetworkPolicies' stage (docs/cilium.md §8).
+    let np = if cluster.cilium.has_policies() {
+        out.cilium = crate::cilium::eval::evaluate(cluster, direction, pod, other, traffic);
+        out.cilium.answer(isolated, allowed)
+    } else {
+        isolated.then_some(allowed)
+    };
     if cluster.cluster_policies.is_empty() {
         (out.decided_by, out.allowed) = decide(None, || np, || None);
         return out;

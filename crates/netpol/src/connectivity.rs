@@ -267,6 +267,9 @@ fn build<S: CellSink>(
     endpoints: &[Endpoint],
     cells: &mut S,
 ) -> Vec<Connections> {
+    if cluster.cilium.has_policies() {
+        return per_pair_cells(cluster, endpoints, cells);
+    }
     let index = Index::build(cluster, endpoints);
     let n = endpoints.len();
     let mut interner = Interner::new();
@@ -386,6 +389,59 @@ fn build<S: CellSink>(
             let ingress = built(ingress_cols.get(j))
                 .and_then(Option::as_ref)
                 .map_or(ALL, |c| cell(c, i));
+            cells.push(&mut interner, egress, ingress);
+        }
+    }
+    interner.table
+}
+
+/// With Cilium policies: the sides they can change come from the chain itself
+/// (`cilium::bulk`), which the bit-set index does not know; every other side is the
+/// NetworkPolicy-and-tiers answer, from the usual path over the cluster without them.
+/// Kept out of line, off the NetworkPolicy-only path.
+#[inline(never)]
+fn per_pair_cells<S: CellSink>(
+    cluster: &Cluster,
+    endpoints: &[Endpoint],
+    cells: &mut S,
+) -> Vec<Connections> {
+    use crate::model::Direction;
+    let chain = crate::cilium::bulk::PerPair::new(cluster);
+    let mut without = cluster.clone();
+    without.cilium = crate::cilium::CiliumObjects::default();
+    let (plain_egress, plain_ingress) = connectivity_by_side(&without, endpoints);
+    let mut interner = Interner::new();
+    cells.reserve(endpoints.len() * endpoints.len());
+    for (i, src) in endpoints.iter().enumerate() {
+        for (j, dst) in endpoints.iter().enumerate() {
+            if i == j && matches!(src, Endpoint::Pod(_)) {
+                cells.loopback();
+                continue;
+            }
+            let plain =
+                |map: &ConnectivityMap| map.get(i, j).cloned().unwrap_or_else(Connections::none);
+            let (egress_matters, ingress_matters) = (
+                chain.matters(Direction::Egress, src, dst),
+                chain.matters(Direction::Ingress, src, dst),
+            );
+            let (egress, ingress) = if egress_matters || ingress_matters {
+                let (e, g) = chain.sides(src, dst);
+                (
+                    if egress_matters {
+                        e
+                    } else {
+                        plain(&plain_egress)
+                    },
+                    if ingress_matters {
+                        g
+                    } else {
+                        plain(&plain_ingress)
+                    },
+                )
+            } else {
+                (plain(&plain_egress), plain(&plain_ingress))
+            };
+            let (egress, ingress) = (interner.intern(egress), interner.intern(ingress));
             cells.push(&mut interner, egress, ingress);
         }
     }

@@ -110,6 +110,8 @@ codes! {
     TEMPLATE_PLACEHOLDER = "NP109", "template-placeholder", Info, "an object in a template placeholder namespace (`<team-namespace>`) is not evaluated";
     YAML_DIALECT = "NP110", "yaml-1-1-key", Warning, "an unquoted key that kubectl's YAML 1.1 reads as something else (`yes:` becomes `true`)";
     HOST_NETWORK_NO_ADDRESS = "NP111", "host-network-no-address", Info, "a hostNetwork pod without pod IPs runs on a node the input does not give an address for: it has no address to match";
+    RUN_TIME = "NP112", "decided-at-run-time", Warning, "a Cilium policy field only the running agent can decide (toFQDNs, toServices, L7 rules, host policies): the playground evaluates the rest of the rule where it stands alone";
+    CILIUM_OBJECT_REFUSED = "NP113", "cilium-object-refused", Warning, "a rule of a Cilium policy has an error: the agent refuses the whole object, while the playground evaluates its other rules";
 }
 
 impl Code {

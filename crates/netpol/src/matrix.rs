@@ -131,6 +131,9 @@ pub(crate) struct NetworkPolicyProbe<'a> {
 
 /// The truth table for `endpoints` on each `(port, protocol)`.
 pub fn matrix(cluster: &Cluster, endpoints: &[Endpoint], probes: &[(u16, Protocol)]) -> Matrix {
+    if cluster.cilium.has_policies() {
+        return per_pair(cluster, endpoints, probes);
+    }
     let index = Index::build(cluster, endpoints);
     Matrix {
         endpoints: endpoints.iter().map(|e| e.id(cluster)).collect(),
@@ -138,6 +141,37 @@ pub fn matrix(cluster: &Cluster, endpoints: &[Endpoint], probes: &[(u16, Protoco
             .iter()
             .map(|&(port, protocol)| check(&index, port, protocol))
             .collect(),
+    }
+}
+
+/// With Cilium policies: the chain for every pair (`cilium::bulk`), never the bit rows,
+/// which do not know them.
+#[inline(never)]
+fn per_pair(cluster: &Cluster, endpoints: &[Endpoint], probes: &[(u16, Protocol)]) -> Matrix {
+    let chain = crate::cilium::bulk::PerPair::new(cluster);
+    let n = endpoints.len();
+    let checks = probes
+        .iter()
+        .map(|&(port, protocol)| Check {
+            port,
+            protocol,
+            rows: endpoints
+                .iter()
+                .map(|from| {
+                    let mut row = Bits::new(n);
+                    for (j, to) in endpoints.iter().enumerate() {
+                        if chain.verdict(from, to, port, protocol) {
+                            row.set(j);
+                        }
+                    }
+                    row
+                })
+                .collect(),
+        })
+        .collect();
+    Matrix {
+        endpoints: endpoints.iter().map(|e| e.id(cluster)).collect(),
+        checks,
     }
 }
 

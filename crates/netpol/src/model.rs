@@ -304,8 +304,11 @@ pub struct Cluster {
     pub policies: Vec<Policy>,
     /// ClusterNetworkPolicies (Admin and Baseline tiers), in manifest order.
     pub cluster_policies: Vec<crate::cnp::ClusterNetworkPolicy>,
-    /// Nodes, for ClusterNetworkPolicy `nodes` peers.
+    /// Nodes, for ClusterNetworkPolicy `nodes` peers and Cilium's `host`/`remote-node`.
     pub nodes: Vec<Node>,
+    /// CiliumNetworkPolicies, CiliumClusterwideNetworkPolicies and what their evaluation
+    /// needs (CIDR groups, pods' service accounts and nodes).
+    pub cilium: crate::cilium::CiliumObjects,
     /// True when a kustomization.yaml with `commonLabels` was among the inputs.
     pub kustomize_common_labels: bool,
     /// True when a kustomization.yaml of any kind was among the inputs (with

@@ -495,6 +495,15 @@ fn side<W: Write + ?Sized>(out: &mut W, side: &Side) -> fmt::Result {
     if side.has_tiers() {
         return tiered_side(out, side, title, pod);
     }
+    if !side.cilium.is_empty() {
+        let verdict = if side.allows() { "allowed" } else { "DENIED" };
+        let why = match side.decided_by {
+            Stage::NetworkPolicy => "decided by NetworkPolicies and Cilium policies",
+            _ => "not isolated: allowed by default",
+        };
+        writeln!(out, "  {title} of {pod}: {verdict} ({why})")?;
+        return network_policy_stage(out, side, title);
+    }
     if side.isolated_by.is_empty() {
         return writeln!(
             out,
@@ -553,25 +562,35 @@ fn tiered_side<W: Write + ?Sized>(out: &mut W, side: &Side, title: &str, pod: &s
     };
     writeln!(out, "  {title} of {pod}: {verdict} ({why})")?;
     tier(out, "Admin tier", side, Stage::Admin, title)?;
+    network_policy_stage(out, side, title)?;
+    tier(out, "Baseline tier", side, Stage::Baseline, title)
+}
+
+/// The NetworkPolicy stage of one direction: the NetworkPolicies, then the Cilium policies
+/// that share the stage (the rules that allow, the denies that win over them).
+fn network_policy_stage<W: Write + ?Sized>(out: &mut W, side: &Side, title: &str) -> fmt::Result {
     let names: Vec<&str> = side.isolated_by.iter().map(|p| p.policy.as_str()).collect();
     let np_outcome = side.outcome(Stage::NetworkPolicy);
-    if np_outcome == Outcome::Absent {
-        writeln!(
-            out,
-            "    NetworkPolicies: none selects it for {}",
-            side.direction.as_str()
-        )?;
-    } else if np_outcome == Outcome::NotReached {
+    if np_outcome == Outcome::NotReached && !side.isolated_by.is_empty() {
         writeln!(
             out,
             "    NetworkPolicies: not reached (isolated by {})",
             names.join(", ")
         )?;
+    } else if np_outcome == Outcome::NotReached {
+        return writeln!(out, "    NetworkPolicies and Cilium policies: not reached");
+    } else if side.isolated_by.is_empty() {
+        writeln!(
+            out,
+            "    NetworkPolicies: none selects it for {}",
+            side.direction.as_str()
+        )?;
     } else {
-        let np = if side.allowed_by.is_empty() {
-            "DENIED"
-        } else {
-            "allowed"
+        let np = match (side.allowed_by.is_empty(), side.cilium.is_empty()) {
+            (false, _) => "allowed",
+            (true, true) => "DENIED",
+            // The Cilium policies may still allow: the stage's answer is below.
+            (true, false) => "no rule allows",
         };
         writeln!(
             out,
@@ -580,7 +599,69 @@ fn tiered_side<W: Write + ?Sized>(out: &mut W, side: &Side, title: &str, pod: &s
         )?;
         network_policy_rules(out, side, title, "      ")?;
     }
-    tier(out, "Baseline tier", side, Stage::Baseline, title)
+    cilium_stage(out, side, title)
+}
+
+/// The Cilium policies of a direction, when one selects the pod.
+fn cilium_stage<W: Write + ?Sized>(out: &mut W, side: &Side, title: &str) -> fmt::Result {
+    let c = &side.cilium;
+    if c.is_empty() {
+        return Ok(());
+    }
+    if c.rules.is_empty() {
+        writeln!(
+            out,
+            "    Cilium policies: none selects it for {}",
+            side.direction.as_str()
+        )?;
+    } else if c.default_deny {
+        let others: Vec<&str> = c
+            .rules
+            .iter()
+            .filter(|r| !c.default_deny_by.contains(r))
+            .map(String::as_str)
+            .collect();
+        let also = if others.is_empty() {
+            String::new()
+        } else {
+            format!("; also selected by {}, which opts out", others.join(", "))
+        };
+        writeln!(
+            out,
+            "    Cilium policies: default deny for {} by {}{also}",
+            side.direction.as_str(),
+            c.default_deny_by.join(", ")
+        )?;
+    } else {
+        writeln!(out, "    Cilium policies: selected by {} (every rule opts out of default deny with `enableDefaultDeny`)", c.rules.join(", "))?;
+    }
+    for r in &c.allowed_by {
+        writeln!(out, "      allowed by {r}")?;
+    }
+    if c.local_host {
+        writeln!(out, "      allowed: the peer is the pod's own node, which Cilium always lets in (allow-localhost)")?;
+    }
+    let overrode = c.deny_overrode_allow(!side.allowed_by.is_empty());
+    for r in &c.denied_by {
+        if overrode {
+            writeln!(
+                out,
+                "      DENIED by {r}: a deny overrides every allow, of either kind"
+            )?;
+        } else {
+            writeln!(out, "      DENIED by {r}")?;
+        }
+    }
+    if c.allowed_by.is_empty() && c.denied_by.is_empty() && !c.local_host && !c.rules.is_empty() {
+        writeln!(out, "      no {title} entry of theirs matches")?;
+    }
+    for p in &c.refused_by_agent {
+        writeln!(
+            out,
+            "      warning: the agent refuses all of {p} (one of its rules has an error): in a cluster none of its rules applies"
+        )?;
+    }
+    Ok(())
 }
 
 /// One tier stage of a direction, as the chain's [`Side::outcome`] says it went: the

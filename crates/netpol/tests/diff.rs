@@ -200,6 +200,9 @@ fn view(c: &Cause, swap: bool) -> CauseView {
         CauseKind::NoLongerDecides(r) => (5, Some(r.rule)),
         CauseKind::IsolatesOverBaseline => (6, None),
         CauseKind::NoLongerIsolatesOverBaseline => (7, None),
+        // No random cluster here has Cilium policies (tests/cilium_input.rs has their
+        // causes); kept apart from the others, which swap in pairs.
+        CauseKind::Cilium { matches_now, .. } => (8 + u8::from(*matches_now), None),
     };
     let (kind, change) = if swap {
         (kind ^ 1, c.change.swapped())

@@ -71,6 +71,7 @@ impl Replay {
                         policies: effective.policies.clone(),
                         cluster_policies: effective.cluster_policies.clone(),
                         nodes: effective.nodes.clone(),
+                        cilium: effective.cilium.clone(),
                         kustomize_common_labels: effective.kustomize_common_labels,
                         kustomization: effective.kustomization,
                     },

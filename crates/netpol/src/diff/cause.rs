@@ -91,6 +91,18 @@ pub enum CauseKind {
     /// A ClusterNetworkPolicy rule (old side) matched first in its tier and decided (or
     /// passed); it no longer does.
     NoLongerDecides(TierRule),
+    /// A Cilium policy made the difference at the change's probe port: its entry `entry`
+    /// (`CiliumNetworkPolicy x/p egressDeny[0]`) allows or denies the connection on one
+    /// side only (`matches_now`: on the new side); an empty `entry` means its rules put
+    /// the pod in default deny on one side only.
+    Cilium {
+        /// The entry, as explanations name it; empty for default deny.
+        entry: String,
+        /// True for an `ingressDeny`/`egressDeny` entry.
+        deny: bool,
+        /// True when it matches (or isolates) on the new side, false on the old.
+        matches_now: bool,
+    },
 }
 
 /// A rule of a ClusterNetworkPolicy, with what a reader needs to find it and weigh it.
@@ -280,6 +292,11 @@ impl Cause {
             CauseKind::Decides(rule) | CauseKind::NoLongerDecides(rule) => {
                 self.describe_tier(rule, dir, &because)
             }
+            CauseKind::Cilium {
+                entry,
+                deny,
+                matches_now,
+            } => self.describe_cilium(entry, *deny, *matches_now, dir),
             _ => self.describe_network_policy(dir, &because),
         }
     }
@@ -311,6 +328,26 @@ impl Cause {
             "{text}: {}, so the rule's `nodes` peer {matches}",
             nodes.join("; ")
         )
+    }
+
+    fn describe_cilium(&self, entry: &str, deny: bool, now: bool, dir: &str) -> String {
+        let prefix = self.change.prefix();
+        let pod = &self.pod;
+        if entry.is_empty() {
+            let policy = format!("{prefix}Cilium policy {}", self.policy);
+            return if now {
+                format!("{policy} puts {pod} in default deny for {dir} and no rule allows it")
+            } else {
+                format!("{policy} no longer puts {pod} in default deny for {dir}")
+            };
+        }
+        let verb = match (deny, now) {
+            (true, true) => "denies it",
+            (true, false) => "no longer denies it",
+            (false, true) => "allows it",
+            (false, false) => "no longer allows it",
+        };
+        format!("{prefix}{entry} {verb}")
     }
 
     fn describe_network_policy(&self, dir: &str, because: &str) -> String {
@@ -351,7 +388,10 @@ impl Cause {
             (CauseKind::NoLongerIsolatesOverBaseline, _) => format!(
                 "{policy} no longer isolates {pod} for {dir}{because}, so the Baseline tier decides now"
             ),
-            (CauseKind::Decides(_) | CauseKind::NoLongerDecides(_), _) => String::new(),
+            (
+                CauseKind::Decides(_) | CauseKind::NoLongerDecides(_) | CauseKind::Cilium { .. },
+                _,
+            ) => String::new(),
         }
     }
 }

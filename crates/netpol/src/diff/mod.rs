@@ -23,6 +23,7 @@
 
 mod cause;
 mod changes;
+mod cilium;
 pub mod compare;
 mod facts;
 pub mod render;
@@ -183,6 +184,10 @@ fn compare(old: Snapshot<'_>, new: Snapshot<'_>, shortcut: bool) -> Diff {
         .filter_map(|(i, id)| Some((i, *in_new.get(id.as_str())?)))
         .collect();
     let mut facts = facts::Facts::new(old, new, &common, shortcut);
+    // Cilium policies are causes too; their indices follow the facts' (see `cilium.rs`).
+    let mut cilium =
+        cilium::CiliumCauses::wanted(old.cluster, new.cluster).then(cilium::CiliumCauses::default);
+    let mut cilium_of: Vec<Vec<usize>> = Vec::new();
     let mut changes = Vec::new();
     let mut same = SameCache::new();
     for (a, &(from_old, from_new)) in common.iter().enumerate() {
@@ -202,6 +207,18 @@ fn compare(old: Snapshot<'_>, new: Snapshot<'_>, shortcut: bool) -> Diff {
             let opened = after.difference(before);
             let closed = before.difference(after);
             let causes = facts.causes(a, b, &opened, &closed);
+            if let Some(c) = &mut cilium {
+                let ids = c.of(
+                    &old,
+                    &new,
+                    (from_old, to_old),
+                    (from_new, to_new),
+                    &opened,
+                    &closed,
+                );
+                cilium_of.resize(changes.len(), Vec::new());
+                cilium_of.push(ids);
+            }
             changes.push(Change {
                 from: old_ids.get(from_old).cloned().unwrap_or_default(),
                 to: old_ids.get(to_old).cloned().unwrap_or_default(),
@@ -211,8 +228,16 @@ fn compare(old: Snapshot<'_>, new: Snapshot<'_>, shortcut: bool) -> Diff {
             });
         }
     }
+    let mut causes = facts.into_causes();
+    if let Some(c) = cilium {
+        let offset = causes.len();
+        for (change, ids) in changes.iter_mut().zip(cilium_of) {
+            change.causes.extend(ids.into_iter().map(|i| i + offset));
+        }
+        causes.extend(c.causes);
+    }
     Diff {
-        causes: facts.into_causes(),
+        causes,
         changes,
         added_endpoints: new_ids
             .iter()

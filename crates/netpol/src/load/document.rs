@@ -45,6 +45,12 @@ pub(crate) enum Object {
     Endpoint(Pod, Identity, NodeId, Option<String>),
     Policy(Policy, Identity, NodeId),
     ClusterPolicy(ClusterNetworkPolicy, Identity, NodeId),
+    /// A CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy.
+    CiliumPolicy(crate::cilium::CiliumPolicy, Identity),
+    /// A CiliumCIDRGroup.
+    CidrGroup(crate::cilium::CidrGroup, Identity),
+    /// What a pod's Cilium identity needs (service account, node), by pod id.
+    PodMeta(String, crate::cilium::PodMeta),
     /// With the IPs a host-network pod on the node gets (see `tiers::host_ips`).
     Node(Node, Vec<IpAddr>, Identity),
 }
@@ -92,7 +98,10 @@ fn unread_by_engine(kind: Option<&str>, path: &[&str]) -> bool {
 
 /// The fields of a pod spec that `objects::PodSpec` decodes.
 fn is_read_in_pod_spec(field: &str) -> bool {
-    matches!(field, "containers" | "hostNetwork")
+    matches!(
+        field,
+        "containers" | "hostNetwork" | "nodeName" | "serviceAccountName"
+    )
 }
 
 /// Reads one document's text.
@@ -249,6 +258,18 @@ impl Cx<'_> {
         if kind == "List" {
             self.list(node);
             return;
+        }
+        // Cilium policies check unknown fields rule by rule (one bad `specs` entry does
+        // not hide the others).
+        match kind.as_str() {
+            "CiliumNetworkPolicy" => {
+                return self.cilium_policy(node, crate::cilium::CiliumKind::Namespaced)
+            }
+            "CiliumClusterwideNetworkPolicy" => {
+                return self.cilium_policy(node, crate::cilium::CiliumKind::Clusterwide)
+            }
+            "CiliumCIDRGroup" => return self.cidr_group(node),
+            _ => {}
         }
         if self.unknown_fields(node, &kind) {
             return;
@@ -553,6 +574,17 @@ impl Cx<'_> {
         let Some(identity) = self.identity(node, meta, kind.as_str(), true) else {
             return;
         };
+        let meta = crate::cilium::PodMeta {
+            service_account: template
+                .spec
+                .as_ref()
+                .and_then(|s| s.service_account_name.clone()),
+            node: template.spec.as_ref().and_then(|s| s.node_name.clone()),
+        };
+        if meta != crate::cilium::PodMeta::default() {
+            let id = format!("{}/{}", identity.namespace, identity.name);
+            self.out.objects.push(Object::PodMeta(id, meta));
+        }
         let (pod, address_node) = endpoint::build(self, node, kind, &identity, template, status);
         self.out
             .objects
@@ -580,6 +612,8 @@ fn served_version(kind: &str) -> Option<&'static str> {
         "Job" | "CronJob" => "batch/v1",
         "NetworkPolicy" => "networking.k8s.io/v1",
         "ClusterNetworkPolicy" => crate::cnp::API_VERSION,
+        "CiliumNetworkPolicy" | "CiliumClusterwideNetworkPolicy" => crate::cilium::API_VERSION,
+        "CiliumCIDRGroup" => super::cilium::CIDR_GROUP_VERSION,
         "Node" => "v1",
         _ => return None,
     })

@@ -11,6 +11,7 @@
 //! is read again. What spans documents (duplicates, one endpoint per name, implicit
 //! namespaces) is redone on every load; it is cheap.
 
+mod cilium;
 mod document;
 mod endpoint;
 mod objects;
@@ -313,6 +314,29 @@ impl Assembler {
                     },
                 );
             }
+            Object::CiliumPolicy(policy, id) => {
+                self.duplicate(&id);
+                let list = &mut self.out.cluster.cilium.policies;
+                match list.iter_mut().find(|p| {
+                    p.kind == policy.kind
+                        && p.namespace == policy.namespace
+                        && p.name == policy.name
+                }) {
+                    Some(existing) => *existing = policy,
+                    None => list.push(policy),
+                }
+            }
+            Object::CidrGroup(group, id) => {
+                self.duplicate(&id);
+                let list = &mut self.out.cluster.cilium.cidr_groups;
+                match list.iter_mut().find(|g| g.name == group.name) {
+                    Some(existing) => *existing = group,
+                    None => list.push(group),
+                }
+            }
+            Object::PodMeta(pod, meta) => {
+                self.out.cluster.cilium.pods.insert(pod, meta);
+            }
             Object::Node(node, host_ips, id) => {
                 self.duplicate(&id);
                 self.node_host_ips.insert(node.name.clone(), host_ips);
@@ -427,6 +451,11 @@ impl Assembler {
 
     fn finish(mut self) -> Loaded {
         self.host_network_addresses();
+        // Service accounts and nodes matter only to Cilium identities: a snapshot without a
+        // Cilium policy keeps no copy of them.
+        if !self.out.cluster.cilium.has_policies() {
+            self.out.cluster.cilium.pods.clear();
+        }
         self.out.cluster.complete_namespaces();
         crate::diag::sort_in_reading_order(&mut self.out.diagnostics);
         self.out
@@ -519,6 +548,13 @@ impl Rebase<'_> {
                 (&mut policy.origin, id)
             }
             Object::Node(node, _, id) => (&mut node.origin, id),
+            Object::CiliumPolicy(policy, id) => (&mut policy.origin, id),
+            Object::CidrGroup(_, id) => {
+                self.origin(&mut id.name_at);
+                self.origin(&mut id.at);
+                return;
+            }
+            Object::PodMeta(..) => return,
         };
         if let Some(o) = origin {
             self.origin(o);

@@ -55,6 +55,8 @@ pub(crate) struct PodSpec {
     pub host_network: Option<bool>,
     /// The node the pod runs on: a host-network pod's address is that node's.
     pub node_name: Option<String>,
+    /// Part of a pod's Cilium identity (`io.cilium.k8s.policy.serviceaccount`).
+    pub service_account_name: Option<String>,
 }
 
 /// A container, for its ports (named ports resolve against them).

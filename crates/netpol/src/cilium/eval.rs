@@ -1,0 +1,359 @@
+//! One direction of one connection under the Cilium policies: which rules select the pod,
+//! whether they put it in default deny, which entries allow and which deny, with the
+//! references an explanation names (`CiliumNetworkPolicy default/deny-world
+//! egressDeny[0]`). `crate::chain` combines this with the NetworkPolicies of the same
+//! stage; this module knows nothing of the tiers or of NetworkPolicies.
+//!
+//! Peers are matched as the agent sees them (docs/cilium.md §1, §3, §4): a pod by its
+//! identity labels; a host-network pod, and an address of a Node of the input, as the node
+//! (`host` from a pod on that node, `remote-node` from the others); any other address as
+//! `world`. CIDR rules match `world` only (`policy-cidr-match-mode` empty).
+
+use serde::Serialize;
+
+use super::model::{
+    CidrPeer, CidrSource, CiliumObjects, Entity, Entry, EntryRef, IdLabel, LabelSource, Peers,
+    PortMatch, Ports,
+};
+use super::validate::{CLUSTER_LABEL, NAMESPACE_LABEL, NAMESPACE_LABELS_PREFIX};
+use crate::cidr::Cidr;
+use crate::endpoint::Endpoint;
+use crate::model::{Cluster, Direction, Pod};
+use crate::traffic::Traffic;
+
+/// The cluster name every pod's identity carries (the agent's `--cluster-name` default).
+pub const CLUSTER_NAME: &str = "default";
+
+/// The node label that keeps the Cilium agent off a node (Helm chart affinity).
+pub const NO_CILIUM_LABEL: &str = "cilium.io/no-schedule";
+
+/// What the Cilium policies say about one direction of one connection.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CiliumEvidence {
+    /// The rules that select the pod and have entries in this direction
+    /// (`CiliumNetworkPolicy default/p spec`).
+    pub rules: Vec<String>,
+    /// True when one of them puts the pod in default deny in this direction.
+    pub default_deny: bool,
+    /// The rules (of `rules`) that do: the others opted out with `enableDefaultDeny`.
+    pub default_deny_by: Vec<String>,
+    /// Allow entries that match the connection.
+    pub allowed_by: Vec<EntryRef>,
+    /// Deny entries that match the connection: any one denies, whatever allows.
+    pub denied_by: Vec<EntryRef>,
+    /// The peer is the pod's own node, which Cilium always lets in (`allow-localhost`).
+    pub local_host: bool,
+    /// Policies among those of `rules` that the agent refuses whole, because another of
+    /// their rules has an error (the playground still evaluates their good rules).
+    pub refused_by_agent: Vec<String>,
+}
+
+impl CiliumEvidence {
+    /// True when no Cilium rule selects the pod in this direction (and the peer is not
+    /// its own node, which Cilium lets in whatever isolates the pod).
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty() && !self.local_host
+    }
+
+    /// The answer of the NetworkPolicy stage, with the NetworkPolicies' own (`isolated`:
+    /// one selects the pod in this direction; `allowed`: one of their rules allows): a
+    /// Cilium deny wins over every allow; else the pod is isolated when a policy of either
+    /// kind isolates it, and then allowed when an allow of either kind matches (or the
+    /// peer is its own node, at ingress); else this stage does not decide (`None`).
+    pub fn answer(&self, isolated: bool, allowed: bool) -> Option<bool> {
+        if !self.denied_by.is_empty() {
+            return Some(false);
+        }
+        (isolated || self.default_deny)
+            .then_some(allowed || !self.allowed_by.is_empty() || self.local_host)
+    }
+
+    /// True when a deny decided although an allow (of either kind) matched.
+    pub fn deny_overrode_allow(&self, np_allowed: bool) -> bool {
+        !self.denied_by.is_empty() && (np_allowed || !self.allowed_by.is_empty())
+    }
+}
+
+/// The other end of a connection, as the agent identifies it.
+enum Peer<'a> {
+    /// A pod (not host-network): its identity labels.
+    Pod(&'a Pod, Vec<IdLabel>),
+    /// A node's address or a host-network pod; `local` when it is the subject's node.
+    Node { local: bool },
+    /// An address outside the cluster.
+    World(Cidr),
+}
+
+/// Evaluates `direction` for the pod `subject` of `cluster` in `traffic`, whose other end
+/// is `other`.
+pub fn evaluate(
+    cluster: &Cluster,
+    direction: Direction,
+    subject: &Pod,
+    other: &Endpoint,
+    traffic: &Traffic,
+) -> CiliumEvidence {
+    let objects = &cluster.cilium;
+    let mut out = CiliumEvidence::default();
+    if !objects.has_policies() || subject.host_network {
+        // A host-network pod is the host endpoint: only host policies select it.
+        return out;
+    }
+    let labels = identity(cluster, subject);
+    let subject_node = objects
+        .pods
+        .get(&subject.id())
+        .and_then(|m| m.node.as_deref());
+    let peer = classify(cluster, subject_node, other);
+    for policy in &objects.policies {
+        for rule in &policy.rules {
+            let entries = rule.entries(direction);
+            if entries.is_empty() || !rule.subject.matches(&labels) {
+                continue;
+            }
+            let name = format!("{} {} {}", policy.kind.as_str(), policy.id(), rule.path());
+            let whole = format!("{} {}", policy.kind.as_str(), policy.id());
+            if policy.rejected_by_agent && !out.refused_by_agent.contains(&whole) {
+                out.refused_by_agent.push(whole);
+            }
+            if rule.default_deny(direction) {
+                out.default_deny = true;
+                out.default_deny_by.push(name.clone());
+            }
+            out.rules.push(name);
+            for entry in entries {
+                if !peer_matches(objects, entry, &peer) {
+                    continue;
+                }
+                let dst = match direction {
+                    Direction::Ingress => Some(subject),
+                    Direction::Egress => match &peer {
+                        Peer::Pod(p, _) => Some(*p),
+                        _ => None,
+                    },
+                };
+                if !ports_match(&entry.ports, dst, traffic) {
+                    continue;
+                }
+                let r = EntryRef {
+                    kind: policy.kind,
+                    policy: policy.id(),
+                    spec_index: rule.spec_index,
+                    list: entry.list,
+                    index: entry.index,
+                };
+                if entry.is_deny() {
+                    out.denied_by.push(r);
+                } else {
+                    out.allowed_by.push(r);
+                }
+            }
+        }
+    }
+    out.local_host = direction == Direction::Ingress && matches!(peer, Peer::Node { local: true });
+    out
+}
+
+/// A pod's identity labels (source `k8s`): its labels, its namespace, its namespace's
+/// labels, its service account and the cluster name (docs/cilium.md §3).
+pub fn identity(cluster: &Cluster, pod: &Pod) -> Vec<IdLabel> {
+    let k8s = |key: String, value: String| IdLabel {
+        source: LabelSource::K8s,
+        key,
+        value,
+    };
+    let mut out: Vec<IdLabel> = pod
+        .labels
+        .iter()
+        .map(|(k, v)| k8s(k.clone(), v.clone()))
+        .collect();
+    out.push(k8s(NAMESPACE_LABEL.to_string(), pod.namespace.clone()));
+    for (k, v) in cluster.namespace_labels(&pod.namespace).iter() {
+        out.push(k8s(format!("{NAMESPACE_LABELS_PREFIX}{k}"), v.clone()));
+    }
+    if let Some(sa) = cluster
+        .cilium
+        .pods
+        .get(&pod.id())
+        .and_then(|m| m.service_account.clone())
+    {
+        out.push(k8s("io.cilium.k8s.policy.serviceaccount".to_string(), sa));
+    }
+    out.push(k8s(CLUSTER_LABEL.to_string(), CLUSTER_NAME.to_string()));
+    out
+}
+
+/// Whether the Cilium policies can change what `direction` of `subject` decides towards
+/// `other`: a Cilium rule with entries in that direction selects it, or (at ingress) the
+/// peer is its own node, which Cilium lets in. When neither holds, the chain gives the
+/// NetworkPolicy-only answer for this side (see [`CiliumEvidence::answer`]).
+pub fn matters(cluster: &Cluster, direction: Direction, subject: &Pod, other: &Endpoint) -> bool {
+    let objects = &cluster.cilium;
+    if !objects.has_policies() || subject.host_network {
+        return false;
+    }
+    let labels = identity(cluster, subject);
+    let selected = objects.policies.iter().any(|p| {
+        p.rules
+            .iter()
+            .any(|r| !r.entries(direction).is_empty() && r.subject.matches(&labels))
+    });
+    if selected || direction == Direction::Egress {
+        return selected;
+    }
+    let subject_node = objects
+        .pods
+        .get(&subject.id())
+        .and_then(|m| m.node.as_deref());
+    matches!(
+        classify(cluster, subject_node, other),
+        Peer::Node { local: true }
+    )
+}
+
+fn classify<'c>(cluster: &'c Cluster, subject_node: Option<&str>, other: &Endpoint) -> Peer<'c> {
+    let local = |node: Option<&str>| node.is_some() && node == subject_node;
+    match other {
+        Endpoint::Pod(i) => match cluster.pods.get(*i) {
+            Some(p) if p.host_network => {
+                let node = cluster
+                    .cilium
+                    .pods
+                    .get(&p.id())
+                    .and_then(|m| m.node.as_deref());
+                Peer::Node { local: local(node) }
+            }
+            Some(p) => Peer::Pod(p, identity(cluster, p)),
+            // Not a pod of this cluster: nothing matches it but the wildcard.
+            None => Peer::World(Cidr::host(std::net::IpAddr::from([0, 0, 0, 0]))),
+        },
+        Endpoint::External(c) => {
+            // A node that does not run Cilium is no `host` or `remote-node` to it: its
+            // address has a world (CIDR) identity. The Helm chart keeps the agent off nodes
+            // labelled `cilium.io/no-schedule=true`, as the connectivity tests' kind
+            // cluster does.
+            let node = cluster.nodes.iter().find(|n| {
+                c.is_host()
+                    && n.addresses.contains(&c.addr)
+                    && n.labels.get(NO_CILIUM_LABEL).map(String::as_str) != Some("true")
+            });
+            // An address a pod of the input has is that pod to the agent (its identity
+            // follows its IP), although the model names it as an address.
+            let pod = || {
+                cluster
+                    .pods
+                    .iter()
+                    .find(|p| !p.host_network && c.is_host() && p.ips.contains(&c.addr))
+            };
+            match (node, pod()) {
+                (Some(n), _) => Peer::Node {
+                    local: local(Some(n.name.as_str())),
+                },
+                (None, Some(p)) => Peer::Pod(p, identity(cluster, p)),
+                (None, None) => Peer::World(*c),
+            }
+        }
+    }
+}
+
+fn reserved(name: &str) -> IdLabel {
+    IdLabel {
+        source: LabelSource::Reserved,
+        key: name.to_string(),
+        value: String::new(),
+    }
+}
+
+fn peer_matches(objects: &CiliumObjects, entry: &Entry, peer: &Peer<'_>) -> bool {
+    match &entry.peers {
+        Peers::Wildcard => true,
+        Peers::Nothing | Peers::RunTime => false,
+        Peers::Endpoints(selectors) => {
+            let labels = match peer {
+                Peer::Pod(_, labels) => labels.clone(),
+                Peer::Node { local: true } => vec![reserved("host")],
+                Peer::Node { local: false } => vec![reserved("remote-node")],
+                Peer::World(_) => vec![reserved("world")],
+            };
+            selectors.iter().any(|s| s.matches(&labels))
+        }
+        Peers::Entities(entities) => entities.iter().any(|e| entity_matches(*e, peer)),
+        Peers::Cidrs(cidrs) => match peer {
+            Peer::World(net) => cidrs
+                .iter()
+                .any(|c| cidr_matches(objects, c, net, entry.is_deny())),
+            Peer::Pod(..) | Peer::Node { .. } => false,
+        },
+    }
+}
+
+fn entity_matches(entity: Entity, peer: &Peer<'_>) -> bool {
+    match (entity, peer) {
+        (Entity::All, _) => true,
+        (Entity::World, Peer::World(_)) => true,
+        (Entity::WorldIpv4, Peer::World(c)) => c.is_ipv4(),
+        (Entity::WorldIpv6, Peer::World(c)) => !c.is_ipv4(),
+        (Entity::Cluster | Entity::ClusterMesh, Peer::Pod(..) | Peer::Node { .. }) => true,
+        (Entity::Host, Peer::Node { local }) => *local,
+        (Entity::RemoteNode, Peer::Node { local }) => !*local,
+        // kube-apiserver, health, init, ingress, unmanaged, none: nothing the playground
+        // models carries these identities.
+        _ => false,
+    }
+}
+
+/// Whether a CIDR peer covers `net`. An allow needs all of `net` inside a block and outside
+/// its exceptions; a deny takes any overlap that its exceptions do not cover in full (a
+/// range endpoint is allowed only when all of its addresses are).
+fn cidr_matches(objects: &CiliumObjects, peer: &CidrPeer, net: &Cidr, deny: bool) -> bool {
+    let blocks: Vec<&Cidr> = match &peer.source {
+        CidrSource::Block(b) => vec![b],
+        CidrSource::GroupRef(name) => objects
+            .cidr_groups
+            .iter()
+            .filter(|g| &g.name == name)
+            .flat_map(|g| g.cidrs.iter())
+            .collect(),
+        CidrSource::GroupSelector(sel) => objects
+            .cidr_groups
+            .iter()
+            .filter(|g| sel.matches(&g.labels))
+            .flat_map(|g| g.cidrs.iter())
+            .collect(),
+    };
+    blocks.iter().any(|b| {
+        if deny {
+            b.overlaps(net) && !peer.except.iter().any(|e| e.contains(net))
+        } else {
+            b.contains(net) && !peer.except.iter().any(|e| e.overlaps(net))
+        }
+    })
+}
+
+/// Whether an entry's ports take the connection; a named port resolves on the destination
+/// pod (`dst`), never on an address.
+fn ports_match(ports: &Ports, dst: Option<&Pod>, traffic: &Traffic) -> bool {
+    let Ports::List(specs) = ports else {
+        return true;
+    };
+    specs.iter().any(|s| {
+        if s.protocol.is_some_and(|p| p != traffic.protocol) {
+            return false;
+        }
+        match &s.port {
+            PortMatch::All => true,
+            PortMatch::Range(lo, hi) => (*lo..=*hi).contains(&traffic.port),
+            PortMatch::Named(name) => dst.is_some_and(|pod| {
+                pod.ports.iter().any(|cp| {
+                    cp.protocol == traffic.protocol
+                        && cp.port == traffic.port
+                        && cp
+                            .name
+                            .as_deref()
+                            .is_some_and(|n| n.eq_ignore_ascii_case(name))
+                })
+            }),
+        }
+    })
+}
