@@ -241,3 +241,46 @@ test('entities: world is the internet, cluster every pod, {} the own namespace',
     assert.equal(await verdictOf(await explain(page, 'monitoring/prom', 'shop/storefront', 8080)), 'denied');
   });
 });
+
+test('with a Baseline tier, the chain shows the Cilium policies at the NetworkPolicy stage', async () => {
+  await withApp(h, '?example=cilium-egress-deny', TALL, async (app) => {
+    const { page } = app;
+    const baseline = [
+      'apiVersion: policy.networking.k8s.io/v1alpha2',
+      'kind: ClusterNetworkPolicy',
+      'metadata:',
+      '  name: no-internet',
+      'spec:',
+      '  tier: Baseline',
+      '  priority: 100',
+      '  subject:',
+      '    namespaces: {}',
+      '  egress:',
+      '  - name: deny-outside',
+      '    action: Deny',
+      '    to:',
+      '    - networks: [0.0.0.0/0]',
+      '',
+    ].join('\n');
+    await paste(page, `${(await example('cilium-egress-deny')).trimEnd()}\n---\n${baseline}`);
+    // team-two: the deny-only Cilium policy is consulted, matches nothing, and the Baseline denies.
+    const card = await explain(page, 'team-two/app', 'ip:1.1.1.1', 443);
+    assert.equal(await verdictOf(card), 'denied');
+    const egress = card.locator('.side[data-direction="Egress"]');
+    await egress.locator('.chain').waitFor();
+    const steps = await egress.locator('.step').evaluateAll((els) => els.map((e) => `${e.dataset.stage}:${e.dataset.outcome}`));
+    assert.deepEqual(steps, ['Admin:absent', 'NetworkPolicy:no-match', 'Baseline:decides', 'Default:not-reached']);
+    const text = await egress.innerText();
+    assert.match(text, /NetworkPolicies and Cilium policies/);
+    assert.match(text, /none puts it in default deny for egress and no deny matches: on to the Baseline tier/);
+    assert.match(text, /CiliumClusterwideNetworkPolicy platform-deny\s*opts out/i);
+    await shots(page, card, 'cilium-chain');
+    // team-one: its own allow decides at the NetworkPolicy stage; the Baseline is not reached.
+    const one = await explain(page, 'team-one/web', 'ip:1.1.1.1', 443);
+    assert.equal(await verdictOf(one), 'allowed');
+    const oneEgress = one.locator('.side[data-direction="Egress"]');
+    assert.equal(await oneEgress.locator('.step[data-stage="NetworkPolicy"]').getAttribute('data-outcome'), 'decides');
+    assert.equal(await oneEgress.locator('.step[data-stage="Baseline"]').getAttribute('data-outcome'), 'not-reached');
+    assert.match(await oneEgress.innerText(), /Allowed by\s*CiliumNetworkPolicy team-one\/team-one-allow-all egress\[0\]/);
+  });
+});
