@@ -1,7 +1,8 @@
 // Issue 11, item 7: a page everyone can use. axe-core finds no serious or critical violation
 // on the main states (the docs example, a drawn arrow with its inspector open, the lessons
 // panel, a dialog showing a field error, the embed, a ClusterNetworkPolicy's deciding tier in
-// the inspector and its chain in the explain view), in the light and the dark theme; and
+// the inspector and its chain in the explain view, a Cilium entry in both), in the light and
+// the dark theme; and
 // the diagram works with the keyboard alone: draw an arrow, open its inspector, delete it,
 // with key presses only (and focus follows, so a keyboard user never falls back to the top
 // of the page).
@@ -68,6 +69,26 @@ const STATES = [
       await page.getByLabel('From', { exact: true }).selectOption('system-ingress/ingress-nginx');
       await page.getByLabel('To', { exact: true }).selectOption('team-two-namespace/pod-3');
       await page.locator('.explain-tab .step[data-stage="Admin"][data-outcome="passes"]').waitFor();
+    },
+  },
+  {
+    name: 'cilium-inspector',
+    path: '?example=cilium-egress-deny',
+    ready: async (page) => {
+      const flow = page.locator('[data-flow-from="team-one/web"][data-flow-to="ip:1.1.1.1"]');
+      await flow.waitFor({ state: 'attached' });
+      await flow.dispatchEvent('click');
+      await page.locator('.inspector .tier-badge').first().waitFor();
+    },
+  },
+  {
+    name: 'cilium-explain',
+    path: '?example=cilium-egress-deny',
+    ready: async (page) => {
+      await page.getByRole('tab', { name: /^Explain/ }).click();
+      await page.getByLabel('From', { exact: true }).selectOption('team-one/web');
+      await page.getByLabel('To', { exact: true }).selectOption('payments/ledger');
+      await page.locator('.explain-tab .side[data-direction="Egress"] .cilium .rules.miss').waitFor();
     },
   },
   {

@@ -157,6 +157,33 @@ pub const EXAMPLES: &[Example] = &[
         flow_log: false,
     },
     Example {
+        id: "cilium-starwars",
+        title: "Cilium: the Star Wars demo at L3/L4",
+        summary: "a CiliumNetworkPolicy lets only Empire ships land on the Death Star, on port 80",
+        embedded: None,
+        externals: &[],
+        flows: true,
+        flow_log: false,
+    },
+    Example {
+        id: "cilium-egress-deny",
+        title: "Cilium: an egressDeny that overrides an allow",
+        summary: "a clusterwide deny beats a team's toEntities: [all], without default deny",
+        embedded: None,
+        externals: &["ip:169.254.169.254", "ip:1.1.1.1"],
+        flows: true,
+        flow_log: false,
+    },
+    Example {
+        id: "cilium-entities",
+        title: "Cilium: entities world, cluster and {}",
+        summary: "the internet, every pod of the cluster, and the policy's own namespace",
+        embedded: None,
+        externals: &["ip:203.0.113.7"],
+        flows: true,
+        flow_log: false,
+    },
+    Example {
         id: "hubble-prometheus",
         title: "A recorded Hubble log on the docs' example",
         summary: "replay observed traffic: Prometheus scraping pod-2 breaks under the default",
@@ -253,7 +280,9 @@ mod tests {
             assert!(errors.is_empty(), "{}: {errors:?}", ex.id);
             assert!(!loaded.cluster.pods.is_empty(), "{} has pods", ex.id);
             assert!(
-                !loaded.cluster.policies.is_empty() || !loaded.cluster.cluster_policies.is_empty(),
+                !loaded.cluster.policies.is_empty()
+                    || !loaded.cluster.cluster_policies.is_empty()
+                    || loaded.cluster.cilium.has_policies(),
                 "{} has policies",
                 ex.id
             );

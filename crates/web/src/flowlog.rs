@@ -112,7 +112,7 @@ impl Replay {
     }
 
     /// True when replaying against `eval` would give this replay again: the same endpoints
-    /// and the same policies of both kinds, wherever they are written.
+    /// and the same policies of every kind (Cilium's too), wherever they are written.
     pub fn still_holds(&self, eval: &Evaluation) -> bool {
         let (old, now) = (&self.observed.cluster, &eval.effective);
         self.matched == fingerprint(now)
@@ -123,6 +123,7 @@ impl Replay {
                 .iter()
                 .zip(&now.cluster_policies)
                 .all(|(a, b)| unplaced_cnp(a) == unplaced_cnp(b))
+            && unplaced_cilium(&old.cilium) == unplaced_cilium(&now.cilium)
     }
 
     /// The same connections with the same rows: what a view shows is the same.
@@ -253,6 +254,15 @@ fn unplaced_cnp(p: &netpol::cnp::ClusterNetworkPolicy) -> netpol::cnp::ClusterNe
         r.origin = None;
     }
     p
+}
+
+/// The Cilium objects without where their policies are written.
+fn unplaced_cilium(c: &netpol::cilium::CiliumObjects) -> netpol::cilium::CiliumObjects {
+    let mut c = c.clone();
+    for p in &mut c.policies {
+        p.origin = None;
+    }
+    c
 }
 
 /// "Keep these flows": the workspace with the observed connections as drawn arrows (the

@@ -471,6 +471,9 @@ fn status_bar(store: &Store, lines: usize) -> Html {
             if !c.cluster_policies.is_empty() {
                 <span>{ count_of(c.cluster_policies.len(), "cluster policy", "cluster policies") }</span>
             }
+            if c.cilium.has_policies() {
+                <span>{ count_of(c.cilium.policies.len(), "Cilium policy", "Cilium policies") }</span>
+            }
             <span class="spacer" />
             <button class={classes!("status-diag", (errors > 0).then_some("has-errors"), (errors == 0 && warnings > 0).then_some("has-warnings"))}
                 onclick={move |_| show_diags.emit(())}

@@ -3,7 +3,9 @@
 //! rules tried before it), the NetworkPolicies, the Baseline tier, the default. Every stage
 //! says in words what it did (decides, pass, no match, none, not reached), so the one that
 //! decided is found by reading, not by colour. Rule names jump to their line in the editor
-//! like the NetworkPolicy links. Also the inspector's badge: what decided each direction.
+//! like the NetworkPolicy links; Cilium policies, which share the NetworkPolicies' stage,
+//! list their rules and entries there. Also the inspector's badge: what decided each
+//! direction (for a Cilium decision, the kind, policy and entry).
 
 use netpol::chain::{Explanation, Side};
 use netpol::cnp::{TierEvidence, TierRuleRef};
@@ -11,7 +13,7 @@ use netpol::model::{Cluster, Direction};
 use netpol::Stage;
 use yew::prelude::*;
 
-use super::explain_view::{network_policy_body, source_link, Policies};
+use super::explain_view::{network_policy_body, shared_stage_body, source_link, Policies};
 use crate::chain::{decided, tier_summary, Outcome};
 use crate::components::icons;
 use crate::store::Store;
@@ -120,12 +122,16 @@ fn step(stage: Stage, name: &str, outcome: Outcome, summary: String, body: Html)
     }
 }
 
-/// The NetworkPolicy stage's line.
+/// The NetworkPolicy stage's line (the Cilium policies share the stage).
 fn network_policy_summary(side: &Side, outcome: Outcome) -> String {
     let dir = side.direction.as_str().to_lowercase();
+    let cilium = !side.cilium.is_empty();
     match outcome {
         Outcome::Absent => {
             format!("No NetworkPolicy selects this pod for {dir}: on to the Baseline tier.")
+        }
+        Outcome::NotReached if side.isolated_by.is_empty() => {
+            "Not reached: the Admin tier decided.".to_string()
         }
         Outcome::NotReached => {
             let names: Vec<&str> = side.isolated_by.iter().map(|p| p.policy.as_str()).collect();
@@ -133,6 +139,12 @@ fn network_policy_summary(side: &Side, outcome: Outcome) -> String {
                 "Not reached: the Admin tier decided (isolated by {}).",
                 names.join(", ")
             )
+        }
+        Outcome::NoMatch => format!(
+            "Cilium rules select this pod, but none puts it in default deny for {dir} and no deny matches: on to the Baseline tier."
+        ),
+        _ if cilium && !side.cilium.denied_by.is_empty() => {
+            "A Cilium deny matches: denied here, whatever allows.".to_string()
         }
         _ if side.allowed => "They select this pod, so they decide: allowed.".to_string(),
         _ => "They select this pod, so they decide: no rule allows it.".to_string(),
@@ -146,17 +158,23 @@ pub fn chain_view(store: &Store, cluster: (&Cluster, Policies), side: &Side) -> 
     let np = side.outcome(Stage::NetworkPolicy);
     let baseline = side.outcome(Stage::Baseline);
     let default = side.outcome(Stage::Default);
-    let np_body = if np == Outcome::Decides {
-        network_policy_body(store, cluster, side)
+    let cilium = !side.cilium.is_empty();
+    let np_body = match np {
+        Outcome::Decides | Outcome::NoMatch if cilium => shared_stage_body(store, cluster, side),
+        Outcome::Decides => network_policy_body(store, cluster, side),
+        _ => html! {},
+    };
+    let np_name = if cilium {
+        "NetworkPolicies and Cilium policies"
     } else {
-        html! {}
+        "NetworkPolicies"
     };
     html! {
         <ol class="chain" aria-label={format!("{} chain", dir.as_str())}>
             { step(Stage::Admin, "Admin tier", admin,
                 tier_summary("Admin", admin, &side.admin, "the NetworkPolicies"),
                 tier_body(store, cluster, dir, &side.admin, admin)) }
-            { step(Stage::NetworkPolicy, "NetworkPolicies", np, network_policy_summary(side, np), np_body) }
+            { step(Stage::NetworkPolicy, np_name, np, network_policy_summary(side, np), np_body) }
             { step(Stage::Baseline, "Baseline tier", baseline,
                 tier_summary("Baseline", baseline, &side.baseline, "the default"),
                 tier_body(store, cluster, dir, &side.baseline, baseline)) }

@@ -4,7 +4,10 @@
 //! line in the editor when they come from the manifests, unless the cluster is not the
 //! editor's (the kept side of a comparison). When a ClusterNetworkPolicy selects the pod,
 //! a side is the whole chain instead (`explain_chain`): Admin tier, NetworkPolicies,
-//! Baseline tier, default.
+//! Baseline tier, default. CiliumNetworkPolicies and CiliumClusterwideNetworkPolicies share
+//! the NetworkPolicies' stage: a side they select also lists their rules (default deny or
+//! opted out), the entries that allow and the denies that win over every allow, each
+//! jumping to its policy in the editor.
 
 use netpol::chain::{Explanation, Side};
 use netpol::endpoint::EndpointError;
@@ -12,6 +15,7 @@ use netpol::model::{Cluster, Direction};
 use netpol::{Endpoint, Protocol, Traffic};
 use yew::prelude::*;
 
+use crate::chain::rule_parts;
 use crate::components::explain_chain::chain_view;
 use crate::components::icons;
 use crate::display::short_id;
@@ -118,6 +122,126 @@ pub(super) fn network_policy_body(
     }
 }
 
+/// Where a Cilium policy is in the editor, if it comes from the manifests. The engine keeps
+/// where each object is, not each entry, so an entry jumps to its policy.
+fn cilium_line(cluster: &Cluster, kind: &str, id: &str) -> Option<usize> {
+    let p = cluster
+        .cilium
+        .policies
+        .iter()
+        .find(|p| p.kind.as_str() == kind && p.id() == id)?;
+    let origin = p.origin.as_ref()?;
+    (origin.source == netpol::workspace::MANIFESTS && origin.line > 0).then_some(origin.line)
+}
+
+/// A Cilium entry (`CiliumNetworkPolicy default/deny-world egressDeny[0]`) as a link.
+fn cilium_entry(
+    store: &Store,
+    (cluster, policies): (&Cluster, Policies),
+    r: &netpol::cilium::EntryRef,
+) -> Html {
+    let line = cilium_line(cluster, r.kind.as_str(), &r.policy);
+    source_link(store, policies, r.to_string(), line)
+}
+
+/// What the Cilium policies of one direction say: the rules that select the pod (those that
+/// put it in default deny, and those that opt out), the denies that match (any one denies,
+/// whatever allows), the entries that allow, the own node's pass (`allow-localhost`).
+pub(super) fn cilium_body(store: &Store, cluster: (&Cluster, Policies), side: &Side) -> Html {
+    let c = &side.cilium;
+    if c.is_empty() {
+        return html! {};
+    }
+    let dir = side.direction.as_str().to_lowercase();
+    let rules = c.rules.iter().map(|r| {
+        let (kind, id, place) = rule_parts(r);
+        let label = if place == "spec" {
+            format!("{kind} {id}")
+        } else {
+            format!("{kind} {id} {place}")
+        };
+        let line = cilium_line(cluster.0, kind, id);
+        let tag = if c.default_deny_by.contains(r) {
+            "default deny"
+        } else {
+            "opts out"
+        };
+        html! { <li>{ source_link(store, cluster.1, label, line) }<span class="tag">{ tag }</span></li> }
+    });
+    let overrode = c.deny_overrode_allow(!side.allowed_by.is_empty());
+    let denied = c.denied_by.iter().map(|r| {
+        html! {
+            <li>
+                { icons::cross() }
+                { cilium_entry(store, cluster, r) }
+                if overrode {
+                    <span class="why">{ "a deny overrides every allow, of either kind" }</span>
+                }
+            </li>
+        }
+    });
+    let allowed = c.allowed_by.iter().map(|r| {
+        html! { <li>{ icons::check() }{ cilium_entry(store, cluster, r) }</li> }
+    });
+    let nothing = c.allowed_by.is_empty() && c.denied_by.is_empty() && !c.local_host;
+    html! {
+        <div class="cilium">
+            if !c.rules.is_empty() {
+                <p class="muted">{ "Cilium rules" }</p>
+                <ul class="chips">{ for rules }</ul>
+            }
+            if !c.denied_by.is_empty() {
+                <p class="muted">{ "Denied by" }</p>
+                <ul class="rules miss">{ for denied }</ul>
+            }
+            if !c.allowed_by.is_empty() {
+                <p class="muted">{ if c.denied_by.is_empty() { "Allowed by" } else { "Also allowed by (overridden)" } }</p>
+                <ul class="rules ok">{ for allowed }</ul>
+            }
+            if c.local_host {
+                <p class="why">{ "The peer is the pod's own node, which Cilium always lets in (allow-localhost)." }</p>
+            }
+            if nothing && !c.rules.is_empty() {
+                <p class="why">{ format!("No {dir} entry of theirs matches.") }</p>
+            }
+        </div>
+    }
+}
+
+/// The NetworkPolicy stage of a side a Cilium policy selects: a line on what decided, the
+/// NetworkPolicies (when one isolates the pod), then the Cilium policies.
+pub(super) fn shared_stage_body(store: &Store, cluster: (&Cluster, Policies), side: &Side) -> Html {
+    let dir = side.direction.as_str().to_lowercase();
+    let np = if side.isolated_by.is_empty() {
+        html! { <p class="muted">{ format!("No NetworkPolicy selects it for {dir}.") }</p> }
+    } else {
+        network_policy_body(store, cluster, side)
+    };
+    html! {
+        <>
+            { np }
+            { cilium_body(store, cluster, side) }
+        </>
+    }
+}
+
+/// The line over a side that Cilium policies select but no tier does.
+fn shared_stage_summary(side: &Side) -> String {
+    let dir = side.direction.as_str().to_lowercase();
+    match side.decided_by {
+        netpol::Stage::NetworkPolicy if !side.cilium.denied_by.is_empty() => {
+            "A Cilium deny matches: denied, whatever allows.".to_string()
+        }
+        netpol::Stage::NetworkPolicy if side.allowed => {
+            "Isolated, and a rule allows it: allowed.".to_string()
+        }
+        netpol::Stage::NetworkPolicy => format!("Isolated for {dir}, and no rule allows it."),
+        _ => format!(
+            "Not isolated: nothing puts it in default deny for {dir} and no deny matches, so it is allowed."
+        ),
+    }
+}
+
 fn side_view(store: &Store, cluster: (&Cluster, Policies), side: &Side, who: &str) -> Html {
     let dir = side.direction;
     let title = match dir {
@@ -128,6 +252,12 @@ fn side_view(store: &Store, cluster: (&Cluster, Policies), side: &Side, who: &st
     let body = match &side.pod {
         None => html! { <p>{ "Outside the cluster: no NetworkPolicy applies to this end." }</p> },
         Some(_) if side.has_tiers() => chain_view(store, cluster, side),
+        Some(_) if !side.cilium.is_empty() => html! {
+            <>
+                <p>{ shared_stage_summary(side) }</p>
+                { shared_stage_body(store, cluster, side) }
+            </>
+        },
         Some(_) if side.isolated_by.is_empty() => html! {
             <p>{ format!("Not isolated: no policy selects it for {}, so everything is allowed.", dir.as_str().to_lowercase()) }</p>
         },

@@ -3,7 +3,8 @@
 //! For a node or namespace: what it is, where it is defined, and its actions. For an
 //! allowed flow: its connections, and turning it into an arrow. With ClusterNetworkPolicies
 //! in the cluster, an arrow or a flow also says which stage decided each direction (a badge
-//! naming the tier, and for a tier its action, policy and priority). For a goal line of the open
+//! naming the tier, and for a tier its action, policy and priority); with Cilium policies,
+//! the same, naming for a Cilium decision the kind, policy and entry. For a goal line of the open
 //! lesson: the lessons view's `GoalDetails`. For a change of a comparison: its causes, and
 //! the verdicts and explanations before and after (`components::compare`).
 
@@ -296,7 +297,12 @@ fn namespace_panel(store: &Store, name: &str) -> Html {
         html! { <button class="btn btn-small" onclick={move |_| jump.emit(())}>{ format!("Go to line {l}") }</button> }
     });
     let pods = c.pods.iter().filter(|p| p.namespace == name).count();
-    let policies = c.policies.iter().filter(|p| p.namespace == name).count();
+    let policies = c.policies.iter().filter(|p| p.namespace == name).count()
+        + c.cilium
+            .policies
+            .iter()
+            .filter(|p| p.namespace.as_deref() == Some(name))
+            .count();
     html! {
         <>
             <header class="inspector-head">
@@ -320,14 +326,14 @@ fn namespace_panel(store: &Store, name: &str) -> Html {
     }
 }
 
-/// What decided each direction of `from → to` on `probe`, when the cluster has tiers
-/// (without ClusterNetworkPolicies, the explanation one click away says it all).
+/// What decided each direction of `from → to` on `probe`, when the cluster has tiers or
+/// Cilium policies (without either, the explanation one click away says it all).
 fn decided_on(
     cluster: &netpol::Cluster,
     (from, to): (&str, &str),
     probe: (u16, netpol::Protocol),
 ) -> Html {
-    if cluster.cluster_policies.is_empty() {
+    if cluster.cluster_policies.is_empty() && !cluster.cilium.has_policies() {
         return html! {};
     }
     match (Endpoint::parse(cluster, from), Endpoint::parse(cluster, to)) {
