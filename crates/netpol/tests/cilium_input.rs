@@ -407,14 +407,14 @@ spec:
 /// From, to, port (TCP), allowed.
 type Probe<'a> = (&'a str, &'a str, u16, bool);
 
-/// The verdicts the drafts in `docs/cilium-examples/` say they give (their `Expected:`
-/// comments, from the Cilium docs they cite).
+/// The verdicts the playground's Cilium examples (`www/examples/cilium-*.yaml`) say they
+/// give (their `Expected:` comments, from the Cilium docs they cite).
 #[test]
 fn the_cilium_examples_give_the_verdicts_they_document() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/cilium-examples");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../www/examples");
     let cases: &[(&str, &[Probe])] = &[
         (
-            "egress-deny-overrides-allow.yaml",
+            "cilium-egress-deny.yaml",
             &[
                 ("team-one/web", "payments/ledger", 8443, false),
                 ("team-one/web", "ip:169.254.169.254", 80, false),
@@ -425,7 +425,7 @@ fn the_cilium_examples_give_the_verdicts_they_document() {
             ],
         ),
         (
-            "entities-world-vs-cluster.yaml",
+            "cilium-entities.yaml",
             &[
                 ("ip:203.0.113.7", "shop/storefront", 8080, true),
                 ("monitoring/prom", "shop/storefront", 8080, false),
@@ -438,7 +438,7 @@ fn the_cilium_examples_give_the_verdicts_they_document() {
             ],
         ),
         (
-            "starwars-l3-l4.yaml",
+            "cilium-starwars.yaml",
             &[
                 ("default/tiefighter", "default/deathstar", 80, true),
                 ("default/xwing", "default/deathstar", 80, false),
