@@ -2,7 +2,7 @@
 // highlighted like any manifest (a broken one is a located diagnostic, the rest still
 // evaluates); the three Cilium examples give the verdicts their headers document; a flow's
 // inspector names the Cilium kind, policy and entry that decided each direction; the explain
-// view lists the Cilium rules and entries, and an entry jumps to its policy in the editor.
+// view lists the Cilium rules and entries, and an entry jumps to its line in the editor.
 // Screenshots of each example in both themes land in out/cilium-*-{light,dark}.png.
 
 import { test } from 'node:test';
@@ -174,7 +174,7 @@ test('the Star Wars demo: Empire ships land on 80, an X-wing and port 443 do not
   });
 });
 
-test('an egressDeny overrides a team allow; the entry jumps to its policy in the editor', async () => {
+test('an egressDeny overrides a team allow; the entry jumps to its line in the editor', async () => {
   await withApp(h, '?example=cilium-egress-deny', TALL, async (app) => {
     const { page } = app;
     const yaml = await example('cilium-egress-deny');
@@ -206,11 +206,13 @@ test('an egressDeny overrides a team allow; the entry jumps to its policy in the
     assert.equal(await verdictOf(metadata), 'denied');
     assert.match(await metadata.innerText(), /platform-deny egressDeny\[1\]/);
 
-    // The deny entry jumps to its policy (the engine places objects, not entries).
+    // The deny entry jumps to its own line: the second item under `egressDeny:`.
     await page.locator('.explain-tab .side[data-direction="Egress"]').getByRole('button', { name: /platform-deny egressDeny\[1\]/ }).click();
     const at = await hooks.editor(page).evaluate((ta) => ta.value.slice(0, ta.selectionStart).split('\n').length);
-    const start = lineOf(yaml, 'kind: CiliumClusterwideNetworkPolicy') - 1;
-    assert.ok(at >= start && at <= start + 3, `the editor is at line ${at}, the policy starts at ${start}`);
+    const lines = yaml.split('\n');
+    const list = lines.findIndex((l) => l.trim() === 'egressDeny:');
+    const items = lines.map((l, i) => [l, i + 1]).filter(([l, i]) => i > list && /^\s*- /.test(l) && l.indexOf('-') === lines[list + 1].indexOf('-'));
+    assert.equal(at, items[1][1], `the editor is at line ${at}, egressDeny[1] starts at ${items[1][1]}`);
     assert.equal(await hooks.editor(page).inputValue(), yaml, 'the text was not rewritten');
   });
 });

@@ -50,9 +50,26 @@ pub struct CiliumPolicy {
     pub rejected_by_agent: bool,
     /// Where the object is.
     pub origin: Option<Origin>,
+    /// Where each entry of its rules is, by rule (`spec_index`), list and index: kept
+    /// beside the rules, not in [`Entry`], so entries compare equal across edits that only
+    /// move them (`diff`).
+    pub entry_origins: Vec<(EntrySlot, Origin)>,
 }
 
 impl CiliumPolicy {
+    /// Where entry `list[index]` of rule `spec_index` is, when the loader saw it.
+    pub fn entry_origin(
+        &self,
+        spec_index: Option<usize>,
+        list: EntryList,
+        index: usize,
+    ) -> Option<&Origin> {
+        self.entry_origins
+            .iter()
+            .find(|(key, _)| *key == (spec_index, list, index))
+            .map(|(_, origin)| origin)
+    }
+
     /// `namespace/name`, or `name` for a clusterwide policy.
     pub fn id(&self) -> String {
         match &self.namespace {
@@ -61,6 +78,9 @@ impl CiliumPolicy {
         }
     }
 }
+
+/// Which entry of a policy: its rule (`spec_index`), list and index in the list.
+pub type EntrySlot = (Option<usize>, EntryList, usize);
 
 /// One rule (`spec`, or `specs[i]`).
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -108,6 +108,7 @@ impl Cx<'_> {
             namespace: namespaced.then_some(identity.namespace.as_str()),
         };
         let mut rules = Vec::new();
+        let mut entry_origins = Vec::new();
         let mut refused = !bad_rules.is_empty();
         for (rule_node, path, index) in written {
             let Some(decoded) = self.decode::<Rule>(rule_node) else {
@@ -120,6 +121,11 @@ impl Cx<'_> {
                 .any(|p| p.code.severity == diag::Severity::Error);
             self.report_problems(node, problems);
             if let Some(rule) = rule.filter(|_| !bad_rules.contains(&path)) {
+                for e in rule.ingress.iter().chain(&rule.egress) {
+                    let at = format!("{}[{}]", e.list.as_str(), e.index);
+                    let origin = self.at_path(rule_node, &at, false);
+                    entry_origins.push(((rule.spec_index, e.list, e.index), origin));
+                }
                 rules.push(rule);
             }
         }
@@ -143,6 +149,7 @@ impl Cx<'_> {
             rules,
             rejected_by_agent: refused,
             origin: Some(self.at(node, false)),
+            entry_origins,
         };
         self.out
             .objects

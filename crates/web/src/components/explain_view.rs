@@ -122,15 +122,22 @@ pub(super) fn network_policy_body(
     }
 }
 
-/// Where a Cilium policy is in the editor, if it comes from the manifests. The engine keeps
-/// where each object is, not each entry, so an entry jumps to its policy.
-fn cilium_line(cluster: &Cluster, kind: &str, id: &str) -> Option<usize> {
+/// Where a Cilium policy, or one entry of it, is in the editor, if it comes from the
+/// manifests: the entry's line when given and known, else the policy's.
+fn cilium_line(
+    cluster: &Cluster,
+    kind: &str,
+    id: &str,
+    entry: Option<&netpol::cilium::EntryRef>,
+) -> Option<usize> {
     let p = cluster
         .cilium
         .policies
         .iter()
         .find(|p| p.kind.as_str() == kind && p.id() == id)?;
-    let origin = p.origin.as_ref()?;
+    let origin = entry
+        .and_then(|r| p.entry_origin(r.spec_index, r.list, r.index))
+        .or(p.origin.as_ref())?;
     (origin.source == netpol::workspace::MANIFESTS && origin.line > 0).then_some(origin.line)
 }
 
@@ -140,7 +147,7 @@ fn cilium_entry(
     (cluster, policies): (&Cluster, Policies),
     r: &netpol::cilium::EntryRef,
 ) -> Html {
-    let line = cilium_line(cluster, r.kind.as_str(), &r.policy);
+    let line = cilium_line(cluster, r.kind.as_str(), &r.policy, Some(r));
     source_link(store, policies, r.to_string(), line)
 }
 
@@ -160,7 +167,7 @@ pub(super) fn cilium_body(store: &Store, cluster: (&Cluster, Policies), side: &S
         } else {
             format!("{kind} {id} {place}")
         };
-        let line = cilium_line(cluster.0, kind, id);
+        let line = cilium_line(cluster.0, kind, id, None);
         let tag = if c.default_deny_by.contains(r) {
             "default deny"
         } else {
