@@ -1,12 +1,17 @@
 //! Exact connectivity: for every ordered pair, the set of allowed connections over all
 //! protocols and ports, computed with port-range arithmetic (never by probing ports one by
 //! one). This is what netpol-analyzer's `list` and NCA's `--connectivity` print.
+//!
+//! Rows and columns are computed once per class of endpoints ([`crate::classes`]), over one
+//! representative of each; the map answers for every pair of endpoints from its class
+//! pair, and adds a pod's loopback itself.
 
 use std::collections::HashMap;
 
 use serde::ser::SerializeStruct;
 use serde::Serialize;
 
+use crate::classes::Classes;
 use crate::cnp::bulk::{connections as tier_connections, TierIndex, TierLists};
 use crate::cnp::Action;
 use crate::endpoint::Endpoint;
@@ -15,41 +20,93 @@ use crate::index::Index;
 use crate::model::{Cluster, PortRef};
 use crate::ports::Connections;
 
-/// Allowed connections for every ordered pair.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Allowed connections for every ordered pair, held per pair of endpoint classes
+/// ([`Classes`]): the endpoints of one class get the same answer towards everything, so a
+/// cluster of thousands of replicas costs what its distinct pod templates cost.
+#[derive(Clone, Debug)]
 pub struct ConnectivityMap {
     /// Endpoint ids, in the order given.
     pub endpoints: Vec<String>,
     /// The distinct connection sets (few, however many pairs there are).
     table: Vec<Connections>,
-    /// `cells[i * n + j]`: index into `table` for endpoint i to endpoint j.
+    /// The endpoints' classes.
+    classes: Classes,
+    /// Per endpoint: a pod, which may always talk to itself (an address range's diagonal
+    /// is what the policies say).
+    pods: Vec<bool>,
+    /// `cells[a * k + b]`: index into `table` for a member of class a to another endpoint
+    /// of class b (`k` classes).
     cells: Vec<u32>,
 }
 
 impl ConnectivityMap {
     /// What endpoint `from` may open to endpoint `to` (positions).
     pub fn get(&self, from: usize, to: usize) -> Option<&Connections> {
-        let n = self.endpoints.len();
-        if from >= n || to >= n {
+        if from == to && *self.pods.get(from)? {
+            return self.table.get(ALL as usize);
+        }
+        let (a, b) = (self.classes.class_of(from)?, self.classes.class_of(to)?);
+        self.between(a, b)
+    }
+
+    /// What a member of class `a` may open to another endpoint of class `b` (for `a ==
+    /// b`: to another member, loopback aside).
+    pub fn between(&self, a: usize, b: usize) -> Option<&Connections> {
+        let k = self.classes.len();
+        if a >= k || b >= k {
             return None;
         }
-        let id = *self.cells.get(from * n + to)?;
+        let id = *self.cells.get(a * k + b)?;
         self.table.get(id as usize)
+    }
+
+    /// The endpoints' classes: computing per class is exact (see [`Classes`]).
+    pub fn classes(&self) -> &Classes {
+        &self.classes
     }
 
     /// Ordered pairs (from, to, connections) with anything allowed, loopback excluded.
     pub fn allowed_pairs(&self) -> impl Iterator<Item = (usize, usize, &Connections)> {
-        let n = self.endpoints.len().max(1);
-        self.cells
-            .iter()
-            .enumerate()
-            .filter(move |(k, _)| k / n != k % n)
-            .filter_map(move |(k, id)| {
-                let c = self.table.get(*id as usize)?;
-                (!c.is_empty()).then_some((k / n, k % n, c))
+        let n = self.endpoints.len();
+        (0..n).flat_map(move |i| {
+            let row = self.classes.class_of(i);
+            (0..n).filter_map(move |j| {
+                if i == j {
+                    return None;
+                }
+                let c = self.between(row?, self.classes.class_of(j)?)?;
+                (!c.is_empty()).then_some((i, j, c))
             })
+        })
+    }
+
+    /// Ordered pairs of classes (from, to, connections) with anything allowed between
+    /// distinct members (a class to itself only when it has two members or more).
+    pub fn allowed_class_pairs(&self) -> impl Iterator<Item = (usize, usize, &Connections)> {
+        let k = self.classes.len();
+        (0..k).flat_map(move |a| {
+            (0..k).filter_map(move |b| {
+                if a == b && self.classes.members(a).len() < 2 {
+                    return None;
+                }
+                let c = self.between(a, b)?;
+                (!c.is_empty()).then_some((a, b, c))
+            })
+        })
     }
 }
+
+impl PartialEq for ConnectivityMap {
+    /// The same endpoints with the same connections for every pair, however the classes
+    /// fell (two clusters may split their endpoints differently and still agree).
+    fn eq(&self, other: &Self) -> bool {
+        let n = self.endpoints.len();
+        self.endpoints == other.endpoints
+            && (0..n).all(|i| (0..n).all(|j| self.get(i, j) == other.get(i, j)))
+    }
+}
+
+impl Eq for ConnectivityMap {}
 
 impl Serialize for ConnectivityMap {
     /// `{"endpoints": [...], "connections": [{"src": "x/a", "dst": "x/b", "conn": "TCP 80"}]}`
@@ -173,13 +230,10 @@ impl Interner {
 
 /// Exact allowed connections between every ordered pair of `endpoints`.
 pub fn connectivity(cluster: &Cluster, endpoints: &[Endpoint]) -> ConnectivityMap {
+    let (classes, representatives) = classes(cluster, endpoints);
     let mut cells = Product(Vec::new());
-    let table = build(cluster, endpoints, &mut cells);
-    ConnectivityMap {
-        endpoints: endpoints.iter().map(|e| e.id(cluster)).collect(),
-        table,
-        cells: cells.0,
-    }
+    let table = build(cluster, &representatives, &mut cells);
+    map(cluster, endpoints, table, classes, cells.0)
 }
 
 /// What each side allows on its own, for every ordered pair: the sender's egress (first)
@@ -191,20 +245,48 @@ pub fn connectivity_by_side(
     cluster: &Cluster,
     endpoints: &[Endpoint],
 ) -> (ConnectivityMap, ConnectivityMap) {
+    let (classes, representatives) = classes(cluster, endpoints);
     let mut cells = BySide::default();
-    let table = build(cluster, endpoints, &mut cells);
-    let ids: Vec<String> = endpoints.iter().map(|e| e.id(cluster)).collect();
-    let egress = ConnectivityMap {
-        endpoints: ids.clone(),
-        table: table.clone(),
-        cells: cells.egress,
-    };
-    let ingress = ConnectivityMap {
-        endpoints: ids,
-        table,
-        cells: cells.ingress,
-    };
+    let table = build(cluster, &representatives, &mut cells);
+    let egress = map(
+        cluster,
+        endpoints,
+        table.clone(),
+        classes.clone(),
+        cells.egress,
+    );
+    let ingress = map(cluster, endpoints, table, classes, cells.ingress);
     (egress, ingress)
+}
+
+/// The endpoints' classes and one endpoint per class, the list the rows and columns are
+/// computed over.
+fn classes(cluster: &Cluster, endpoints: &[Endpoint]) -> (Classes, Vec<Endpoint>) {
+    let classes = Classes::of_endpoints(cluster, endpoints);
+    let representatives = classes
+        .representatives()
+        .filter_map(|pos| endpoints.get(pos).cloned())
+        .collect();
+    (classes, representatives)
+}
+
+fn map(
+    cluster: &Cluster,
+    endpoints: &[Endpoint],
+    table: Vec<Connections>,
+    classes: Classes,
+    cells: Vec<u32>,
+) -> ConnectivityMap {
+    ConnectivityMap {
+        endpoints: endpoints.iter().map(|e| e.id(cluster)).collect(),
+        table,
+        classes,
+        pods: endpoints
+            .iter()
+            .map(|e| matches!(e, Endpoint::Pod(_)))
+            .collect(),
+        cells,
+    }
 }
 
 /// Where each cell's two sides go: into one map of what gets through, or into one map
@@ -212,8 +294,6 @@ pub fn connectivity_by_side(
 trait CellSink {
     /// Room for `n` cells.
     fn reserve(&mut self, n: usize);
-    /// A pod to itself: always allowed, whatever the policies say.
-    fn loopback(&mut self);
     /// The sender's egress and the receiver's ingress for one pair.
     fn push(&mut self, interner: &mut Interner, egress: u32, ingress: u32);
 }
@@ -224,10 +304,6 @@ struct Product(Vec<u32>);
 impl CellSink for Product {
     fn reserve(&mut self, n: usize) {
         self.0.reserve(n);
-    }
-
-    fn loopback(&mut self) {
-        self.0.push(ALL);
     }
 
     #[inline(always)]
@@ -249,19 +325,15 @@ impl CellSink for BySide {
         self.ingress.reserve(n);
     }
 
-    fn loopback(&mut self) {
-        self.egress.push(ALL);
-        self.ingress.push(ALL);
-    }
-
     fn push(&mut self, _: &mut Interner, egress: u32, ingress: u32) {
         self.egress.push(egress);
         self.ingress.push(ingress);
     }
 }
 
-/// Fills `cells` for every ordered pair and returns the table of distinct connection
-/// sets the cells index.
+/// Fills `cells` for every ordered pair of `endpoints` (one per class: the diagonal is a
+/// member of a class towards another member, so no loopback here; the map adds it per
+/// pod) and returns the table of distinct connection sets the cells index.
 fn build<S: CellSink>(
     cluster: &Cluster,
     endpoints: &[Endpoint],
@@ -370,17 +442,13 @@ fn build<S: CellSink>(
         return interner.table;
     }
     cells.reserve(n * n);
-    for (i, src) in endpoints.iter().enumerate() {
+    for i in 0..n {
         let row = index
             .egress
             .get(i)
             .filter(|iso| iso.isolated)
             .and_then(|iso| egress_rows.get(iso.rules.as_slice()));
         for j in 0..n {
-            if i == j && matches!(src, Endpoint::Pod(_)) {
-                cells.loopback();
-                continue;
-            }
             // Not isolated: everything; isolated: what its rules allow.
             let egress = row.map_or(ALL, |r| cell(r, j));
             let ingress = built(ingress_cols.get(j))
@@ -429,7 +497,7 @@ fn tiered_cells<S: CellSink>(
     let (egress_keys, rows) = tier_rows(index, tiers, np, &mut chain, interner);
     let cols = tier_cols(index, tiers, np, &mut chain, interner);
     cells.reserve(n * n);
-    for (i, src) in endpoints.iter().enumerate() {
+    for i in 0..n {
         let np_row = index
             .egress
             .get(i)
@@ -442,10 +510,6 @@ fn tiered_cells<S: CellSink>(
             .and_then(|k| rows.get(&k))
             .or(np_row);
         for j in 0..n {
-            if i == j && matches!(src, Endpoint::Pod(_)) {
-                cells.loopback();
-                continue;
-            }
             let egress = row.map_or(ALL, |r| cell(r, j));
             let col = cols
                 .get(j)

@@ -41,6 +41,7 @@ pub mod arrows;
 mod bits;
 pub mod chain;
 pub mod cidr;
+pub mod classes;
 pub mod cnp;
 pub mod connectivity;
 pub mod diag;

@@ -34,8 +34,15 @@ impl<'a> Matcher<'a> {
                 }
             }
         }
+        // Only the pods of the list: with classes it holds one pod per class, and the
+        // other replicas need not have their labels matched at all.
         let mut pods_by_ns: HashMap<&str, Vec<usize>> = HashMap::new();
-        for (i, pod) in cluster.pods.iter().enumerate() {
+        let listed = cluster
+            .pods
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| positions.get(*i).is_some_and(|p| !p.is_empty()));
+        for (i, pod) in listed {
             pods_by_ns
                 .entry(pod.namespace.as_str())
                 .or_default()
