@@ -108,6 +108,17 @@ impl Classes {
         out
     }
 
+    /// Every endpoint of `n` a class of its own: the per-pod computation, the reference
+    /// the classes are tested against.
+    pub fn singletons(n: usize) -> Classes {
+        Classes {
+            of: (0..n)
+                .map(|i| u32::try_from(i).unwrap_or(u32::MAX))
+                .collect(),
+            members: (0..n).map(|i| vec![i]).collect(),
+        }
+    }
+
     /// Number of classes.
     pub fn len(&self) -> usize {
         self.members.len()
@@ -190,5 +201,225 @@ fn matches_pod(cluster: &Cluster, peer: &AddressPeer<'_>, endpoint: &Endpoint) -
         AddressPeer::Cluster(peer) => {
             crate::cnp::eval::peer_matches(cluster, peer, endpoint, Action::Deny).is_ok()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::endpoint::all_endpoints;
+    use crate::model::{EndpointKind, Node, Pod};
+    use crate::ports::Protocol;
+    use crate::test_support::cluster;
+
+    /// A pod of namespace `x` with `labels` (`k=v` pairs), IPs and named ports.
+    fn pod(name: &str, labels: &[(&str, &str)], ips: &[&str], ports: &[(&str, u16)]) -> Pod {
+        Pod {
+            namespace: "x".into(),
+            name: name.into(),
+            kind: EndpointKind::Pod,
+            labels: labels
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            ports: ports
+                .iter()
+                .map(|&(n, port)| ContainerPort {
+                    name: (!n.is_empty()).then(|| n.to_string()),
+                    port,
+                    protocol: Protocol::Tcp,
+                })
+                .collect(),
+            ips: ips.iter().map(|ip| ip.parse().unwrap()).collect(),
+            host_network: false,
+            origin: None,
+        }
+    }
+
+    /// Which pods (by name) share a class, class by class.
+    fn partition(c: &Cluster) -> Vec<Vec<String>> {
+        let eps = all_endpoints(c, &[]);
+        let classes = Classes::of_endpoints(c, &eps);
+        (0..classes.len())
+            .map(|k| {
+                classes
+                    .members(k)
+                    .iter()
+                    .map(|&p| c.pods[p].name.clone())
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn with_pods(yaml: &str, pods: Vec<Pod>) -> Cluster {
+        let mut c = cluster(yaml);
+        c.pods = pods;
+        c.complete_namespaces();
+        c
+    }
+
+    const OFFICE: &str = "
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: office, namespace: x}
+spec:
+  podSelector: {}
+  ingress:
+  - from:
+    - ipBlock: {cidr: 10.0.0.0/8, except: [10.96.0.0/12]}
+";
+
+    #[test]
+    fn replicas_with_other_ips_on_the_same_side_of_every_ip_block_share_a_class() {
+        let web = [("app", "web")];
+        let c = with_pods(
+            OFFICE,
+            vec![
+                pod("a", &web, &["10.1.0.1"], &[("http", 80)]),
+                pod("b", &web, &["10.95.255.255"], &[("http", 80)]),
+                pod("c", &web, &["10.200.0.9"], &[("http", 80)]),
+            ],
+        );
+        assert_eq!(partition(&c), [["a", "b", "c"]]);
+    }
+
+    #[test]
+    fn ip_block_and_except_boundaries_split_classes() {
+        let web = [("app", "web")];
+        let c = with_pods(
+            OFFICE,
+            vec![
+                pod("inside", &web, &["10.95.255.255"], &[]),
+                pod("except-first", &web, &["10.96.0.0"], &[]),
+                pod("except-last", &web, &["10.111.255.255"], &[]),
+                pod("after-except", &web, &["10.112.0.0"], &[]),
+                pod("outside", &web, &["11.0.0.0"], &[]),
+                pod("no-ip", &web, &[], &[]),
+            ],
+        );
+        assert_eq!(
+            partition(&c),
+            [
+                vec!["inside", "after-except"],
+                vec!["except-first", "except-last", "outside", "no-ip"],
+            ]
+        );
+    }
+
+    #[test]
+    fn without_address_peers_ips_do_not_matter_but_the_rest_does() {
+        let policy = "
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: p, namespace: x}
+spec: {podSelector: {matchLabels: {app: web}}}
+";
+        let mut other_ns = pod("other-ns", &[("app", "web")], &[], &[]);
+        other_ns.namespace = "y".into();
+        let c = with_pods(
+            policy,
+            vec![
+                pod(
+                    "a",
+                    &[("app", "web")],
+                    &["10.0.0.1"],
+                    &[("http", 80), ("", 9090)],
+                ),
+                pod("b", &[("app", "web")], &[], &[("http", 80), ("", 9999)]),
+                pod("label", &[("app", "web"), ("v", "2")], &[], &[("http", 80)]),
+                pod("port-number", &[("app", "web")], &[], &[("http", 81)]),
+                pod(
+                    "port-order",
+                    &[("app", "web")],
+                    &[],
+                    &[("metrics", 80), ("http", 80)],
+                ),
+                other_ns,
+            ],
+        );
+        // `a` and `b` differ in IPs and an unnamed port, which nothing reads. The label
+        // `v` is read by no policy either: splitting on it costs a class, never a verdict.
+        assert_eq!(
+            partition(&c),
+            [
+                vec!["a", "b"],
+                vec!["label"],
+                vec!["port-number"],
+                vec!["port-order"],
+                vec!["other-ns"],
+            ]
+        );
+    }
+
+    #[test]
+    fn host_network_and_node_addresses_split_classes() {
+        let tiers = "
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: to-nodes}
+spec:
+  tier: Admin
+  priority: 1
+  subject: {namespaces: {}}
+  egress:
+  - action: Deny
+    to:
+    - nodes: {matchLabels: {role: infra}}
+  - action: Accept
+    to:
+    - networks: [0.0.0.0/0]
+";
+        let mut c = with_pods(
+            tiers,
+            vec![
+                pod("pod-net", &[], &["10.0.0.1"], &[]),
+                pod("pod-net-2", &[], &["10.0.0.2"], &[]),
+                pod("host-on-infra", &[], &["192.168.0.1"], &[]),
+                pod("host-on-infra-2", &[], &["192.168.0.1"], &[]),
+                pod("host-elsewhere", &[], &["192.168.0.2"], &[]),
+                pod("no-ip", &[], &[], &[]),
+            ],
+        );
+        for p in &mut c.pods[2..5] {
+            p.host_network = true;
+        }
+        c.nodes.push(Node {
+            name: "infra-1".into(),
+            labels: [("role".to_string(), "infra".to_string())].into(),
+            addresses: vec!["192.168.0.1".parse().unwrap()],
+            origin: None,
+        });
+        // `networks: [0.0.0.0/0]` holds a pod without IPs too, so `no-ip` joins the
+        // pod-network pods; the node's address and hostNetwork each split.
+        assert_eq!(
+            partition(&c),
+            [
+                vec!["pod-net", "pod-net-2", "no-ip"],
+                vec!["host-on-infra", "host-on-infra-2"],
+                vec!["host-elsewhere"],
+            ]
+        );
+    }
+
+    #[test]
+    fn externals_are_alone_and_classes_follow_the_first_member() {
+        let c = with_pods(
+            OFFICE,
+            vec![
+                pod("b1", &[("app", "b")], &[], &[]),
+                pod("a1", &[("app", "a")], &[], &[]),
+                pod("b2", &[("app", "b")], &[], &[]),
+            ],
+        );
+        let net = Cidr::parse("10.0.0.0/8", true).unwrap();
+        let eps = all_endpoints(&c, &[net, net]);
+        let classes = Classes::of_endpoints(&c, &eps);
+        assert_eq!(classes.len(), 4);
+        assert_eq!(classes.members(0), [0, 2]);
+        assert_eq!(classes.members(1), [1]);
+        assert_eq!(classes.members(2), [3]);
+        assert_eq!(classes.members(3), [4]);
+        assert_eq!(classes.representatives().collect::<Vec<_>>(), [0, 1, 3, 4]);
+        assert_eq!(Classes::of_endpoints(&c, &eps), classes);
     }
 }
