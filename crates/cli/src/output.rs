@@ -107,6 +107,8 @@ pub enum Body {
     Matrix(Matrix, MatrixFormat),
     /// `netpol connectivity`.
     Connectivity(ConnectivityMap, ConnectivityFormat),
+    /// `netpol connectivity --group`: the map with its classes' names (text or json).
+    ConnectivityGroups(ConnectivityMap, Vec<String>, ConnectivityFormat),
     /// `netpol explain`.
     Explanation(Box<Explanation>, TextFormat),
     /// `netpol lint`: one `file:line:col: severity[CODE]: message` line each.
@@ -164,6 +166,13 @@ pub fn write<W: io::Write>(out: &mut W, body: &Body) -> io::Result<()> {
             ConnectivityFormat::Md => rendered(out, |f| render::connectivity_markdown(f, c)),
             ConnectivityFormat::Dot => rendered(out, |f| render::connectivity_dot(f, c)),
         },
+        Body::ConnectivityGroups(c, names, ConnectivityFormat::Json) => {
+            rendered(out, |f| render::connectivity_groups_json(f, c, names))
+        }
+        // The command refuses the other formats with --group before computing anything.
+        Body::ConnectivityGroups(c, names, _) => {
+            rendered(out, |f| render::connectivity_groups_text(f, c, names))
+        }
         Body::Explanation(e, TextFormat::Text) => rendered(out, |f| render::explanation(f, e)),
         Body::Explanation(e, TextFormat::Json) => json_pretty(out, e),
         Body::Diagnostics(all, TextFormat::Text) => rendered(out, |f| {

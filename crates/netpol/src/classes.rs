@@ -145,6 +145,39 @@ impl Classes {
     }
 }
 
+/// A name for each class, for people: `namespace/k=v,k=v` (a pod's labels, `<no labels>`
+/// without any), an external's id. Classes that would read the same (their pods differ in
+/// named ports, hostNetwork or what an ipBlock says of their IPs) get ` #2`, ` #3` after
+/// the first, so every name stands for one class.
+pub fn class_names(cluster: &Cluster, endpoints: &[Endpoint], classes: &Classes) -> Vec<String> {
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    classes
+        .representatives()
+        .map(|pos| {
+            let name = match endpoints.get(pos) {
+                Some(Endpoint::Pod(i)) => match cluster.pods.get(*i) {
+                    Some(pod) if pod.labels.is_empty() => format!("{}/<no labels>", pod.namespace),
+                    Some(pod) => {
+                        let labels: Vec<String> =
+                            pod.labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                        format!("{}/{}", pod.namespace, labels.join(","))
+                    }
+                    None => format!("#{i}"),
+                },
+                Some(e @ Endpoint::External(_)) => e.id(cluster),
+                None => format!("#{pos}"),
+            };
+            let count = seen.entry(name.clone()).or_insert(0);
+            *count += 1;
+            if *count == 1 {
+                name
+            } else {
+                format!("{name} #{count}")
+            }
+        })
+        .collect()
+}
+
 /// Every distinct address peer of the cluster's NetworkPolicies and ClusterNetworkPolicies.
 fn address_peers(cluster: &Cluster) -> Vec<AddressPeer<'_>> {
     let mut blocks: Vec<(&Cidr, &[Cidr])> = Vec::new();
