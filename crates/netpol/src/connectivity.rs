@@ -7,6 +7,7 @@
 //! pair, and adds a pod's loopback itself.
 
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use serde::ser::SerializeStruct;
 use serde::Serialize;
@@ -142,7 +143,13 @@ struct Interner {
     unions: HashMap<(u32, u32), u32>,
     intersections: HashMap<(u32, u32), u32>,
     differences: HashMap<(u32, u32), u32>,
+    /// Intersections of the first [`DENSE`] sets, by `a * DENSE + b` (`u32::MAX`: not yet
+    /// known): every cell asks one, and hashing the pair was most of a cell's cost.
+    dense: Vec<u32>,
 }
+
+/// How many sets get their intersections in [`Interner::dense`] (a cluster has few).
+const DENSE: usize = 128;
 
 const NONE: u32 = 0;
 const ALL: u32 = 1;
@@ -155,6 +162,7 @@ impl Interner {
             unions: HashMap::new(),
             intersections: HashMap::new(),
             differences: HashMap::new(),
+            dense: vec![u32::MAX; DENSE * DENSE],
         };
         i.intern(Connections::none());
         i.intern(Connections::all());
@@ -216,15 +224,31 @@ impl Interner {
             (ALL, x) | (x, ALL) => x,
             _ if a == b => a,
             _ => {
-                let key = (a.min(b), a.max(b));
-                if let Some(id) = self.intersections.get(&key) {
-                    return *id;
+                let at = (a as usize) * DENSE + b as usize;
+                let dense = (a as usize) < DENSE && (b as usize) < DENSE;
+                if let Some(&id) = self.dense.get(at).filter(|&&id| dense && id != u32::MAX) {
+                    return id;
                 }
-                let id = self.intern(self.get(a).intersect(&self.get(b)));
-                self.intersections.insert(key, id);
+                let id = self.intersect_slow(a, b);
+                if let (true, Some(slot)) = (dense, self.dense.get_mut(at)) {
+                    *slot = id;
+                }
                 id
             }
         }
+    }
+
+    /// [`Interner::intersect`] through the hash map: a pair met for the first time, or a
+    /// pair of rare sets.
+    #[inline(never)]
+    fn intersect_slow(&mut self, a: u32, b: u32) -> u32 {
+        let key = (a.min(b), a.max(b));
+        if let Some(id) = self.intersections.get(&key) {
+            return *id;
+        }
+        let id = self.intern(self.get(a).intersect(&self.get(b)));
+        self.intersections.insert(key, id);
+        id
     }
 }
 
@@ -405,9 +429,12 @@ fn build<S: CellSink>(
         egress_rows.insert(iso.rules.as_slice(), row);
     }
 
-    // Ingress: a column over sources, per destination (named ports resolve on it).
-    let mut ingress_cols: Vec<Option<Vec<u32>>> = Vec::with_capacity(n);
-    let mut shared: HashMap<&[usize], Vec<u32>> = HashMap::new();
+    // Ingress: a column over sources, per destination (named ports resolve on it). Equal
+    // columns are kept once: destinations share them (and with classes, many columns
+    // that named ports make per destination still come out equal).
+    let mut ingress_cols: Vec<Option<Rc<Vec<u32>>>> = Vec::with_capacity(n);
+    let mut shared: HashMap<&[usize], Rc<Vec<u32>>> = HashMap::new();
+    let mut distinct: HashMap<Rc<Vec<u32>>, ()> = HashMap::new();
     for (j, iso) in index.ingress.iter().enumerate() {
         if !iso.isolated {
             ingress_cols.push(None);
@@ -416,7 +443,7 @@ fn build<S: CellSink>(
         let depends_on_dst = iso.rules.iter().any(|id| named.get(*id) == Some(&true));
         if !depends_on_dst {
             if let Some(col) = shared.get(iso.rules.as_slice()) {
-                ingress_cols.push(Some(col.clone()));
+                ingress_cols.push(Some(Rc::clone(col)));
                 continue;
             }
         }
@@ -436,8 +463,16 @@ fn build<S: CellSink>(
                 }
             }
         }
+        let col = match distinct.get_key_value(&col) {
+            Some((kept, ())) => Rc::clone(kept),
+            None => {
+                let col = Rc::new(col);
+                distinct.insert(Rc::clone(&col), ());
+                col
+            }
+        };
         if !depends_on_dst {
-            shared.insert(iso.rules.as_slice(), col.clone());
+            shared.insert(iso.rules.as_slice(), Rc::clone(&col));
         }
         ingress_cols.push(Some(col));
     }
@@ -451,6 +486,23 @@ fn build<S: CellSink>(
         tiered_cells(&index, tiers, &np, &mut interner, cells);
         return interner.table;
     }
+    // Per destination, its column among the distinct ones (`None`: not isolated). A row
+    // reads each distinct column once, at its own position, instead of one column per
+    // cell: reading columns cell by cell missed the cache on every cell.
+    let columns: Vec<Rc<Vec<u32>>> = distinct.into_keys().collect();
+    let position: HashMap<*const Vec<u32>, usize> = columns
+        .iter()
+        .enumerate()
+        .map(|(k, c)| (Rc::as_ptr(c), k))
+        .collect();
+    let column_of: Vec<Option<usize>> = ingress_cols
+        .iter()
+        .map(|c| {
+            let c = c.as_ref()?;
+            position.get(&Rc::as_ptr(c)).copied()
+        })
+        .collect();
+    let mut at_row = vec![NONE; columns.len()];
     cells.reserve(n * n);
     for i in 0..n {
         let row = index
@@ -458,12 +510,16 @@ fn build<S: CellSink>(
             .get(i)
             .filter(|iso| iso.isolated)
             .and_then(|iso| egress_rows.get(iso.rules.as_slice()));
+        for (slot, col) in at_row.iter_mut().zip(&columns) {
+            *slot = cell(col, i);
+        }
         for j in 0..n {
             // Not isolated: everything; isolated: what its rules allow.
             let egress = row.map_or(ALL, |r| cell(r, j));
-            let ingress = built(ingress_cols.get(j))
-                .and_then(Option::as_ref)
-                .map_or(ALL, |c| cell(c, i));
+            let ingress = built(column_of.get(j))
+                .copied()
+                .flatten()
+                .map_or(ALL, |c| cell(&at_row, c));
             cells.push(&mut interner, egress, ingress);
         }
     }
@@ -474,7 +530,7 @@ fn build<S: CellSink>(
 /// destination (`None` when not isolated).
 struct NetworkPolicyCells<'a, 'b> {
     egress_rows: &'a HashMap<&'b [usize], Vec<u32>>,
-    ingress_cols: &'a [Option<Vec<u32>>],
+    ingress_cols: &'a [Option<Rc<Vec<u32>>>],
     /// Per rule: whether a named port makes its ports depend on the destination.
     named: &'a [bool],
 }
@@ -574,9 +630,9 @@ fn tier_cols(
     np: &NetworkPolicyCells<'_, '_>,
     chain: &mut Chain<'_, '_>,
     interner: &mut Interner,
-) -> Vec<Option<Vec<u32>>> {
+) -> Vec<Option<Rc<Vec<u32>>>> {
     let n = index.endpoints.len();
-    let mut shared: HashMap<SideKey<'_>, Vec<u32>> = HashMap::new();
+    let mut shared: HashMap<SideKey<'_>, Rc<Vec<u32>>> = HashMap::new();
     let mut cols = Vec::with_capacity(n);
     for (j, (lists, iso)) in tiers.ingress.iter().zip(&index.ingress).enumerate() {
         let Some(dst) = index.endpoints.get(j).filter(|_| !lists.is_empty()) else {
@@ -587,18 +643,19 @@ fn tier_cols(
         let depends_on_dst =
             tiers.any_named(lists) || iso.rules.iter().any(|id| np.named.get(*id) == Some(&true));
         if let Some(col) = shared.get(&key).filter(|_| !depends_on_dst) {
-            cols.push(Some(col.clone()));
+            cols.push(Some(Rc::clone(col)));
             continue;
         }
         let np_col = np.ingress_cols.get(j).and_then(Option::as_ref);
-        let col: Vec<u32> = (0..n)
+        let col: Rc<Vec<u32>> = (0..n)
             .map(|i| {
                 let np_cell = np_col.map(|c| cell(c, i));
                 chain.side(interner, lists, i, dst, np_cell)
             })
-            .collect();
+            .collect::<Vec<u32>>()
+            .into();
         if !depends_on_dst {
-            shared.insert(key, col.clone());
+            shared.insert(key, Rc::clone(&col));
         }
         cols.push(Some(col));
     }
