@@ -6,6 +6,12 @@
 //! and closed, as port sets per protocol. Endpoints present on one side only are listed as
 //! added or removed, not as thousands of opened or closed flows.
 //!
+//! The connectivity maps are held per class of endpoints ([`crate::classes`]), so the sides
+//! are compared per pair of joint classes first (an endpoint's class on the old side and on
+//! the new): replicas that are alike on both sides open and close the same, an unchanged
+//! cluster costs one pass over pairs of classes, and only the pods of joint classes that
+//! differ are expanded into changes (and given causes, which name pods).
+//!
 //! Every change carries its [`Cause`]s: the policies and rules that were added, removed or
 //! edited, derived from the evidence the engine gives before and after (which policies
 //! isolate each side, which rules match the other end and what ports they allow). See
