@@ -410,10 +410,7 @@ fn run(command: Command) -> Result<Output, String> {
                 code: u8::from(exit_code && denied),
             })
         }
-        Command::Diff(args) => diff::run(&args).map(|(stdout, code)| Output {
-            body: Body::Text(stdout),
-            code,
-        }),
+        Command::Diff(args) => diff::run(&args).map(|(body, code)| Output { body, code }),
         Command::Test(args) => expectations::run(&args).map(|(stdout, code)| Output {
             body: Body::Text(stdout),
             code,
