@@ -772,3 +772,73 @@ fn built<T>(entry: Option<T>) -> Option<T> {
     debug_assert!(entry.is_some(), "an endpoint without its entry");
     entry
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cidr::Cidr;
+    use crate::test_support::cluster;
+
+    /// Two replicas of `web`, isolated for ingress with nothing allowed in.
+    const DENY_IN: &str = "
+apiVersion: v1
+kind: Pod
+metadata: {name: web-1, namespace: x, labels: {app: web}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web-2, namespace: x, labels: {app: web}}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny-in, namespace: x}
+spec: {podSelector: {}}
+";
+
+    #[test]
+    fn a_class_cell_is_between_two_members_and_a_pod_to_itself_is_loopback() {
+        let c = cluster(DENY_IN);
+        let net = Cidr::parse("8.8.8.8", true).unwrap();
+        // The same pod twice (as the app's inspector asks about an arrow from a pod to
+        // itself) and an address: one class of pods, one of the address.
+        let eps = [
+            Endpoint::Pod(0),
+            Endpoint::Pod(1),
+            Endpoint::Pod(0),
+            Endpoint::External(net),
+        ];
+        let map = connectivity(&c, &eps);
+        assert_eq!(map.classes().len(), 2);
+        let none = Connections::none();
+        let all = Connections::all();
+        assert_eq!(map.get(0, 0), Some(&all), "loopback");
+        assert_eq!(map.get(0, 1), Some(&none), "another replica");
+        assert_eq!(
+            map.get(0, 2),
+            Some(&none),
+            "the same pod at another position"
+        );
+        assert_eq!(
+            map.get(3, 3),
+            Some(&all),
+            "an address to itself: nothing isolates it"
+        );
+        assert_eq!(map.get(3, 0), Some(&none));
+        assert_eq!(map.get(0, 4), None);
+        assert_eq!(map, connectivity_per_endpoint(&c, &eps));
+        assert_eq!(
+            map.allowed_pairs()
+                .map(|(i, j, _)| (i, j))
+                .collect::<Vec<_>>(),
+            [(0, 3), (1, 3), (2, 3)]
+        );
+        // Between classes: web to web is denied, web to the address allowed, and the
+        // address's class has one member, so no pair with itself.
+        assert_eq!(
+            map.allowed_class_pairs()
+                .map(|(a, b, _)| (a, b))
+                .collect::<Vec<_>>(),
+            [(0, 1)]
+        );
+    }
+}
