@@ -11,6 +11,7 @@ use netpol::endpoint::all_endpoints;
 use netpol::{Cidr, Endpoint, Loaded};
 
 use crate::inputs;
+use crate::output::Body;
 
 #[derive(Args)]
 pub struct DiffArgs {
@@ -49,8 +50,8 @@ struct Side {
     connectivity: ConnectivityMap,
 }
 
-/// Runs the command: the text for stdout and the exit code.
-pub fn run(args: &DiffArgs) -> Result<(String, u8), String> {
+/// Runs the command: what to print on stdout and the exit code.
+pub fn run(args: &DiffArgs) -> Result<(Body, u8), String> {
     if args.old == "-" && args.new == "-" {
         return Err("only one side can be read from stdin (-)".to_string());
     }
@@ -70,16 +71,14 @@ pub fn run(args: &DiffArgs) -> Result<(String, u8), String> {
         let _progress = crate::progress::during("comparing the two sides", None);
         diff::diff_snapshots(snapshot(&old), snapshot(&new))
     };
-    let stdout = match args.output {
-        DiffFormat::Text => render::text(&d),
-        DiffFormat::Md => render::markdown(&d, args.max_rows),
-        DiffFormat::Csv => render::csv(&d),
-        DiffFormat::Json => serde_json::to_string_pretty(&d)
-            .map(|s| s + "\n")
-            .map_err(|e| format!("could not write JSON: {e}"))?,
-    };
     let code = u8::from(args.exit_code && !d.is_empty());
-    Ok((stdout, code))
+    let body = match args.output {
+        // A pull-request comment is short (at most --max-rows pairs).
+        DiffFormat::Md => Body::Text(render::markdown(&d, args.max_rows)),
+        // The others grow with the changed pairs: written as they are rendered.
+        format => Body::Diff(Box::new(d), format),
+    };
+    Ok((body, code))
 }
 
 fn side(input: &str, externals: &[Cidr]) -> Result<Side, String> {

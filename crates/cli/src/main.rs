@@ -63,6 +63,11 @@ enum Command {
         /// Output format
         #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
         output: ConnectivityFormat,
+        /// Print classes of endpoints that every policy treats alike (same namespace,
+        /// labels, named ports and address facts), `ns/app=web ×312`, instead of pods
+        /// (text or json)
+        #[arg(long)]
+        group: bool,
     },
     /// Why one connection is allowed or denied
     Explain {
@@ -273,7 +278,11 @@ fn run(command: Command) -> Result<Output, String> {
             inputs,
             externals,
             output,
+            group,
         } => {
+            if group && !matches!(output, ConnectivityFormat::Text | ConnectivityFormat::Json) {
+                return Err("--group prints text or json (-o text, -o json)".into());
+            }
             let loaded = inputs::load(&inputs)?;
             inputs::warn_about_errors(loaded);
             let endpoints = endpoints(&loaded.cluster, &externals)?;
@@ -285,6 +294,10 @@ fn run(command: Command) -> Result<Output, String> {
                 None,
             );
             let c = netpol::connectivity(&loaded.cluster, &endpoints);
+            if group {
+                let names = netpol::classes::class_names(&loaded.cluster, &endpoints, c.classes());
+                return print(Body::ConnectivityGroups(c, names, output));
+            }
             print(Body::Connectivity(c, output))
         }
         Command::Explain {
@@ -397,10 +410,7 @@ fn run(command: Command) -> Result<Output, String> {
                 code: u8::from(exit_code && denied),
             })
         }
-        Command::Diff(args) => diff::run(&args).map(|(stdout, code)| Output {
-            body: Body::Text(stdout),
-            code,
-        }),
+        Command::Diff(args) => diff::run(&args).map(|(body, code)| Output { body, code }),
         Command::Test(args) => expectations::run(&args).map(|(stdout, code)| Output {
             body: Body::Text(stdout),
             code,

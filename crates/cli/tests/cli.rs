@@ -107,6 +107,92 @@ fn connectivity_lists_exact_port_sets() {
     assert_eq!(v["connections"][0]["conn"], "TCP 8080,9000-9100; UDP 53");
 }
 
+/// Three replicas of `web`, which only addresses in 10.0.0.0/8 reach (`web-3` is outside),
+/// and one `db` that only `web` reaches: the replicas the ipBlock tells apart are two
+/// classes of the same labels, and `web-3` reaches `db` but not the other replicas.
+const REPLICAS: &str = "
+apiVersion: v1
+kind: Pod
+metadata: {name: web-1, namespace: x, labels: {app: web}}
+status: {podIP: 10.0.0.1}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web-2, namespace: x, labels: {app: web}}
+status: {podIP: 10.0.0.2}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web-3, namespace: x, labels: {app: web}}
+status: {podIP: 192.168.0.3}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: db, namespace: x, labels: {app: db}}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: db, namespace: x}
+spec:
+  podSelector: {matchLabels: {app: db}}
+  ingress:
+  - from: [{podSelector: {matchLabels: {app: web}}}]
+    ports: [{port: 5432}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web, namespace: x}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress:
+  - from: [{ipBlock: {cidr: 10.0.0.0/8}}]
+";
+
+#[test]
+fn connectivity_group_prints_classes_with_their_members() {
+    let out = netpol(&["connectivity", "-", "--group"], Some(REPLICAS));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "x/app=web ×2 => x/app=web ×2 : All connections\n\
+         x/app=web ×2 => x/app=web #2 ×1 : All connections\n\
+         x/app=web ×2 => x/app=db ×1 : TCP 5432\n\
+         x/app=web #2 ×1 => x/app=db ×1 : TCP 5432\n"
+    );
+    let json = netpol(
+        &["connectivity", "-", "--group", "-o", "json"],
+        Some(REPLICAS),
+    );
+    assert!(json.status.success(), "{}", stderr(&json));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap();
+    assert_eq!(
+        v["classes"],
+        serde_json::json!([
+            {"class": "x/app=web", "count": 2, "members": ["x/web-1", "x/web-2"]},
+            {"class": "x/app=web #2", "count": 1, "members": ["x/web-3"]},
+            {"class": "x/app=db", "count": 1, "members": ["x/db"]},
+        ])
+    );
+    assert_eq!(v["connections"].as_array().unwrap().len(), 4);
+    assert_eq!(
+        v["connections"][2],
+        serde_json::json!({"src": "x/app=web", "dst": "x/app=db", "conn": "TCP 5432"})
+    );
+    // Without --group the contract is pods, as always: web-1 and web-2 each appear.
+    let plain = netpol(&["connectivity", "-", "-o", "json"], Some(REPLICAS));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&plain)).unwrap();
+    assert!(v.get("classes").is_none());
+    assert_eq!(v["endpoints"].as_array().unwrap().len(), 4);
+    assert_eq!(v["connections"].as_array().unwrap().len(), 7);
+    // Refused before reading any input.
+    let csv = netpol(&["connectivity", DOCS, "--group", "-o", "csv"], None);
+    assert_eq!(csv.status.code(), Some(2));
+    assert_eq!(
+        stderr(&csv),
+        "netpol: --group prints text or json (-o text, -o json)\n"
+    );
+}
+
 #[test]
 fn explain_text_and_json() {
     let out = netpol(

@@ -1,12 +1,18 @@
 //! Exact connectivity: for every ordered pair, the set of allowed connections over all
 //! protocols and ports, computed with port-range arithmetic (never by probing ports one by
 //! one). This is what netpol-analyzer's `list` and NCA's `--connectivity` print.
+//!
+//! Rows and columns are computed once per class of endpoints ([`crate::classes`]), over one
+//! representative of each; the map answers for every pair of endpoints from its class
+//! pair, and adds a pod's loopback itself.
 
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use serde::ser::SerializeStruct;
 use serde::Serialize;
 
+use crate::classes::Classes;
 use crate::cnp::bulk::{connections as tier_connections, TierIndex, TierLists};
 use crate::cnp::Action;
 use crate::endpoint::Endpoint;
@@ -15,41 +21,93 @@ use crate::index::Index;
 use crate::model::{Cluster, PortRef};
 use crate::ports::Connections;
 
-/// Allowed connections for every ordered pair.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Allowed connections for every ordered pair, held per pair of endpoint classes
+/// ([`Classes`]): the endpoints of one class get the same answer towards everything, so a
+/// cluster of thousands of replicas costs what its distinct pod templates cost.
+#[derive(Clone, Debug)]
 pub struct ConnectivityMap {
     /// Endpoint ids, in the order given.
     pub endpoints: Vec<String>,
     /// The distinct connection sets (few, however many pairs there are).
     table: Vec<Connections>,
-    /// `cells[i * n + j]`: index into `table` for endpoint i to endpoint j.
+    /// The endpoints' classes.
+    classes: Classes,
+    /// Per endpoint: a pod, which may always talk to itself (an address range's diagonal
+    /// is what the policies say).
+    pods: Vec<bool>,
+    /// `cells[a * k + b]`: index into `table` for a member of class a to another endpoint
+    /// of class b (`k` classes).
     cells: Vec<u32>,
 }
 
 impl ConnectivityMap {
     /// What endpoint `from` may open to endpoint `to` (positions).
     pub fn get(&self, from: usize, to: usize) -> Option<&Connections> {
-        let n = self.endpoints.len();
-        if from >= n || to >= n {
+        if from == to && *self.pods.get(from)? {
+            return self.table.get(ALL as usize);
+        }
+        let (a, b) = (self.classes.class_of(from)?, self.classes.class_of(to)?);
+        self.between(a, b)
+    }
+
+    /// What a member of class `a` may open to another endpoint of class `b` (for `a ==
+    /// b`: to another member, loopback aside).
+    pub fn between(&self, a: usize, b: usize) -> Option<&Connections> {
+        let k = self.classes.len();
+        if a >= k || b >= k {
             return None;
         }
-        let id = *self.cells.get(from * n + to)?;
+        let id = *self.cells.get(a * k + b)?;
         self.table.get(id as usize)
+    }
+
+    /// The endpoints' classes: computing per class is exact (see [`Classes`]).
+    pub fn classes(&self) -> &Classes {
+        &self.classes
     }
 
     /// Ordered pairs (from, to, connections) with anything allowed, loopback excluded.
     pub fn allowed_pairs(&self) -> impl Iterator<Item = (usize, usize, &Connections)> {
-        let n = self.endpoints.len().max(1);
-        self.cells
-            .iter()
-            .enumerate()
-            .filter(move |(k, _)| k / n != k % n)
-            .filter_map(move |(k, id)| {
-                let c = self.table.get(*id as usize)?;
-                (!c.is_empty()).then_some((k / n, k % n, c))
+        let n = self.endpoints.len();
+        (0..n).flat_map(move |i| {
+            let row = self.classes.class_of(i);
+            (0..n).filter_map(move |j| {
+                if i == j {
+                    return None;
+                }
+                let c = self.between(row?, self.classes.class_of(j)?)?;
+                (!c.is_empty()).then_some((i, j, c))
             })
+        })
+    }
+
+    /// Ordered pairs of classes (from, to, connections) with anything allowed between
+    /// distinct members (a class to itself only when it has two members or more).
+    pub fn allowed_class_pairs(&self) -> impl Iterator<Item = (usize, usize, &Connections)> {
+        let k = self.classes.len();
+        (0..k).flat_map(move |a| {
+            (0..k).filter_map(move |b| {
+                if a == b && self.classes.members(a).len() < 2 {
+                    return None;
+                }
+                let c = self.between(a, b)?;
+                (!c.is_empty()).then_some((a, b, c))
+            })
+        })
     }
 }
+
+impl PartialEq for ConnectivityMap {
+    /// The same endpoints with the same connections for every pair, however the classes
+    /// fell (two clusters may split their endpoints differently and still agree).
+    fn eq(&self, other: &Self) -> bool {
+        let n = self.endpoints.len();
+        self.endpoints == other.endpoints
+            && (0..n).all(|i| (0..n).all(|j| self.get(i, j) == other.get(i, j)))
+    }
+}
+
+impl Eq for ConnectivityMap {}
 
 impl Serialize for ConnectivityMap {
     /// `{"endpoints": [...], "connections": [{"src": "x/a", "dst": "x/b", "conn": "TCP 80"}]}`
@@ -85,7 +143,13 @@ struct Interner {
     unions: HashMap<(u32, u32), u32>,
     intersections: HashMap<(u32, u32), u32>,
     differences: HashMap<(u32, u32), u32>,
+    /// Intersections of the first [`DENSE`] sets, by `a * DENSE + b` (`u32::MAX`: not yet
+    /// known): every cell asks one, and hashing the pair was most of a cell's cost.
+    dense: Vec<u32>,
 }
+
+/// How many sets get their intersections in [`Interner::dense`] (a cluster has few).
+const DENSE: usize = 128;
 
 const NONE: u32 = 0;
 const ALL: u32 = 1;
@@ -98,6 +162,7 @@ impl Interner {
             unions: HashMap::new(),
             intersections: HashMap::new(),
             differences: HashMap::new(),
+            dense: vec![u32::MAX; DENSE * DENSE],
         };
         i.intern(Connections::none());
         i.intern(Connections::all());
@@ -159,27 +224,50 @@ impl Interner {
             (ALL, x) | (x, ALL) => x,
             _ if a == b => a,
             _ => {
-                let key = (a.min(b), a.max(b));
-                if let Some(id) = self.intersections.get(&key) {
-                    return *id;
+                let at = (a as usize) * DENSE + b as usize;
+                let dense = (a as usize) < DENSE && (b as usize) < DENSE;
+                if let Some(&id) = self.dense.get(at).filter(|&&id| dense && id != u32::MAX) {
+                    return id;
                 }
-                let id = self.intern(self.get(a).intersect(&self.get(b)));
-                self.intersections.insert(key, id);
+                let id = self.intersect_slow(a, b);
+                if let (true, Some(slot)) = (dense, self.dense.get_mut(at)) {
+                    *slot = id;
+                }
                 id
             }
         }
+    }
+
+    /// [`Interner::intersect`] through the hash map: a pair met for the first time, or a
+    /// pair of rare sets.
+    #[inline(never)]
+    fn intersect_slow(&mut self, a: u32, b: u32) -> u32 {
+        let key = (a.min(b), a.max(b));
+        if let Some(id) = self.intersections.get(&key) {
+            return *id;
+        }
+        let id = self.intern(self.get(a).intersect(&self.get(b)));
+        self.intersections.insert(key, id);
+        id
     }
 }
 
 /// Exact allowed connections between every ordered pair of `endpoints`.
 pub fn connectivity(cluster: &Cluster, endpoints: &[Endpoint]) -> ConnectivityMap {
+    let (classes, representatives) = classes(cluster, endpoints);
+    let mut cells = Product(Vec::new());
+    let table = build(cluster, &representatives, &mut cells);
+    map(cluster, endpoints, table, classes, cells.0)
+}
+
+/// [`connectivity`] with every endpoint a class of its own: the per-pod computation the
+/// classes are held to (the property tests compare the two; so can a benchmark). Same
+/// result, slower.
+pub fn connectivity_per_endpoint(cluster: &Cluster, endpoints: &[Endpoint]) -> ConnectivityMap {
     let mut cells = Product(Vec::new());
     let table = build(cluster, endpoints, &mut cells);
-    ConnectivityMap {
-        endpoints: endpoints.iter().map(|e| e.id(cluster)).collect(),
-        table,
-        cells: cells.0,
-    }
+    let classes = Classes::singletons(endpoints.len());
+    map(cluster, endpoints, table, classes, cells.0)
 }
 
 /// What each side allows on its own, for every ordered pair: the sender's egress (first)
@@ -191,20 +279,48 @@ pub fn connectivity_by_side(
     cluster: &Cluster,
     endpoints: &[Endpoint],
 ) -> (ConnectivityMap, ConnectivityMap) {
+    let (classes, representatives) = classes(cluster, endpoints);
     let mut cells = BySide::default();
-    let table = build(cluster, endpoints, &mut cells);
-    let ids: Vec<String> = endpoints.iter().map(|e| e.id(cluster)).collect();
-    let egress = ConnectivityMap {
-        endpoints: ids.clone(),
-        table: table.clone(),
-        cells: cells.egress,
-    };
-    let ingress = ConnectivityMap {
-        endpoints: ids,
-        table,
-        cells: cells.ingress,
-    };
+    let table = build(cluster, &representatives, &mut cells);
+    let egress = map(
+        cluster,
+        endpoints,
+        table.clone(),
+        classes.clone(),
+        cells.egress,
+    );
+    let ingress = map(cluster, endpoints, table, classes, cells.ingress);
     (egress, ingress)
+}
+
+/// The endpoints' classes and one endpoint per class, the list the rows and columns are
+/// computed over.
+fn classes(cluster: &Cluster, endpoints: &[Endpoint]) -> (Classes, Vec<Endpoint>) {
+    let classes = Classes::of_endpoints(cluster, endpoints);
+    let representatives = classes
+        .representatives()
+        .filter_map(|pos| endpoints.get(pos).cloned())
+        .collect();
+    (classes, representatives)
+}
+
+fn map(
+    cluster: &Cluster,
+    endpoints: &[Endpoint],
+    table: Vec<Connections>,
+    classes: Classes,
+    cells: Vec<u32>,
+) -> ConnectivityMap {
+    ConnectivityMap {
+        endpoints: endpoints.iter().map(|e| e.id(cluster)).collect(),
+        table,
+        classes,
+        pods: endpoints
+            .iter()
+            .map(|e| matches!(e, Endpoint::Pod(_)))
+            .collect(),
+        cells,
+    }
 }
 
 /// Where each cell's two sides go: into one map of what gets through, or into one map
@@ -212,8 +328,6 @@ pub fn connectivity_by_side(
 trait CellSink {
     /// Room for `n` cells.
     fn reserve(&mut self, n: usize);
-    /// A pod to itself: always allowed, whatever the policies say.
-    fn loopback(&mut self);
     /// The sender's egress and the receiver's ingress for one pair.
     fn push(&mut self, interner: &mut Interner, egress: u32, ingress: u32);
 }
@@ -224,10 +338,6 @@ struct Product(Vec<u32>);
 impl CellSink for Product {
     fn reserve(&mut self, n: usize) {
         self.0.reserve(n);
-    }
-
-    fn loopback(&mut self) {
-        self.0.push(ALL);
     }
 
     #[inline(always)]
@@ -249,19 +359,15 @@ impl CellSink for BySide {
         self.ingress.reserve(n);
     }
 
-    fn loopback(&mut self) {
-        self.egress.push(ALL);
-        self.ingress.push(ALL);
-    }
-
     fn push(&mut self, _: &mut Interner, egress: u32, ingress: u32) {
         self.egress.push(egress);
         self.ingress.push(ingress);
     }
 }
 
-/// Fills `cells` for every ordered pair and returns the table of distinct connection
-/// sets the cells index.
+/// Fills `cells` for every ordered pair of `endpoints` (one per class: the diagonal is a
+/// member of a class towards another member, so no loopback here; the map adds it per
+/// pod) and returns the table of distinct connection sets the cells index.
 fn build<S: CellSink>(
     cluster: &Cluster,
     endpoints: &[Endpoint],
@@ -326,9 +432,12 @@ fn build<S: CellSink>(
         egress_rows.insert(iso.rules.as_slice(), row);
     }
 
-    // Ingress: a column over sources, per destination (named ports resolve on it).
-    let mut ingress_cols: Vec<Option<Vec<u32>>> = Vec::with_capacity(n);
-    let mut shared: HashMap<&[usize], Vec<u32>> = HashMap::new();
+    // Ingress: a column over sources, per destination (named ports resolve on it). Equal
+    // columns are kept once: destinations share them (and with classes, many columns
+    // that named ports make per destination still come out equal).
+    let mut ingress_cols: Vec<Option<Rc<Vec<u32>>>> = Vec::with_capacity(n);
+    let mut shared: HashMap<&[usize], Rc<Vec<u32>>> = HashMap::new();
+    let mut distinct: HashMap<Rc<Vec<u32>>, ()> = HashMap::new();
     for (j, iso) in index.ingress.iter().enumerate() {
         if !iso.isolated {
             ingress_cols.push(None);
@@ -337,7 +446,7 @@ fn build<S: CellSink>(
         let depends_on_dst = iso.rules.iter().any(|id| named.get(*id) == Some(&true));
         if !depends_on_dst {
             if let Some(col) = shared.get(iso.rules.as_slice()) {
-                ingress_cols.push(Some(col.clone()));
+                ingress_cols.push(Some(Rc::clone(col)));
                 continue;
             }
         }
@@ -357,8 +466,16 @@ fn build<S: CellSink>(
                 }
             }
         }
+        let col = match distinct.get_key_value(&col) {
+            Some((kept, ())) => Rc::clone(kept),
+            None => {
+                let col = Rc::new(col);
+                distinct.insert(Rc::clone(&col), ());
+                col
+            }
+        };
         if !depends_on_dst {
-            shared.insert(iso.rules.as_slice(), col.clone());
+            shared.insert(iso.rules.as_slice(), Rc::clone(&col));
         }
         ingress_cols.push(Some(col));
     }
@@ -372,23 +489,40 @@ fn build<S: CellSink>(
         tiered_cells(&index, tiers, &np, &mut interner, cells);
         return interner.table;
     }
+    // Per destination, its column among the distinct ones (`None`: not isolated). A row
+    // reads each distinct column once, at its own position, instead of one column per
+    // cell: reading columns cell by cell missed the cache on every cell.
+    let columns: Vec<Rc<Vec<u32>>> = distinct.into_keys().collect();
+    let position: HashMap<*const Vec<u32>, usize> = columns
+        .iter()
+        .enumerate()
+        .map(|(k, c)| (Rc::as_ptr(c), k))
+        .collect();
+    let column_of: Vec<Option<usize>> = ingress_cols
+        .iter()
+        .map(|c| {
+            let c = c.as_ref()?;
+            position.get(&Rc::as_ptr(c)).copied()
+        })
+        .collect();
+    let mut at_row = vec![NONE; columns.len()];
     cells.reserve(n * n);
-    for (i, src) in endpoints.iter().enumerate() {
+    for i in 0..n {
         let row = index
             .egress
             .get(i)
             .filter(|iso| iso.isolated)
             .and_then(|iso| egress_rows.get(iso.rules.as_slice()));
+        for (slot, col) in at_row.iter_mut().zip(&columns) {
+            *slot = cell(col, i);
+        }
         for j in 0..n {
-            if i == j && matches!(src, Endpoint::Pod(_)) {
-                cells.loopback();
-                continue;
-            }
             // Not isolated: everything; isolated: what its rules allow.
             let egress = row.map_or(ALL, |r| cell(r, j));
-            let ingress = built(ingress_cols.get(j))
-                .and_then(Option::as_ref)
-                .map_or(ALL, |c| cell(c, i));
+            let ingress = built(column_of.get(j))
+                .copied()
+                .flatten()
+                .map_or(ALL, |c| cell(&at_row, c));
             cells.push(&mut interner, egress, ingress);
         }
     }
@@ -414,8 +548,10 @@ fn per_pair_cells<S: CellSink>(
     cells.reserve(endpoints.len() * endpoints.len());
     for (i, src) in endpoints.iter().enumerate() {
         for (j, dst) in endpoints.iter().enumerate() {
+            // Classes are singletons with Cilium policies (`Classes::of_endpoints`), so
+            // the diagonal is a pod to itself, which the map answers on its own.
             if i == j && matches!(src, Endpoint::Pod(_)) {
-                cells.loopback();
+                cells.push(&mut interner, ALL, ALL);
                 continue;
             }
             let plain =
@@ -452,7 +588,7 @@ fn per_pair_cells<S: CellSink>(
 /// destination (`None` when not isolated).
 struct NetworkPolicyCells<'a, 'b> {
     egress_rows: &'a HashMap<&'b [usize], Vec<u32>>,
-    ingress_cols: &'a [Option<Vec<u32>>],
+    ingress_cols: &'a [Option<Rc<Vec<u32>>>],
     /// Per rule: whether a named port makes its ports depend on the destination.
     named: &'a [bool],
 }
@@ -485,7 +621,7 @@ fn tiered_cells<S: CellSink>(
     let (egress_keys, rows) = tier_rows(index, tiers, np, &mut chain, interner);
     let cols = tier_cols(index, tiers, np, &mut chain, interner);
     cells.reserve(n * n);
-    for (i, src) in endpoints.iter().enumerate() {
+    for i in 0..n {
         let np_row = index
             .egress
             .get(i)
@@ -498,10 +634,6 @@ fn tiered_cells<S: CellSink>(
             .and_then(|k| rows.get(&k))
             .or(np_row);
         for j in 0..n {
-            if i == j && matches!(src, Endpoint::Pod(_)) {
-                cells.loopback();
-                continue;
-            }
             let egress = row.map_or(ALL, |r| cell(r, j));
             let col = cols
                 .get(j)
@@ -556,9 +688,9 @@ fn tier_cols(
     np: &NetworkPolicyCells<'_, '_>,
     chain: &mut Chain<'_, '_>,
     interner: &mut Interner,
-) -> Vec<Option<Vec<u32>>> {
+) -> Vec<Option<Rc<Vec<u32>>>> {
     let n = index.endpoints.len();
-    let mut shared: HashMap<SideKey<'_>, Vec<u32>> = HashMap::new();
+    let mut shared: HashMap<SideKey<'_>, Rc<Vec<u32>>> = HashMap::new();
     let mut cols = Vec::with_capacity(n);
     for (j, (lists, iso)) in tiers.ingress.iter().zip(&index.ingress).enumerate() {
         let Some(dst) = index.endpoints.get(j).filter(|_| !lists.is_empty()) else {
@@ -569,18 +701,19 @@ fn tier_cols(
         let depends_on_dst =
             tiers.any_named(lists) || iso.rules.iter().any(|id| np.named.get(*id) == Some(&true));
         if let Some(col) = shared.get(&key).filter(|_| !depends_on_dst) {
-            cols.push(Some(col.clone()));
+            cols.push(Some(Rc::clone(col)));
             continue;
         }
         let np_col = np.ingress_cols.get(j).and_then(Option::as_ref);
-        let col: Vec<u32> = (0..n)
+        let col: Rc<Vec<u32>> = (0..n)
             .map(|i| {
                 let np_cell = np_col.map(|c| cell(c, i));
                 chain.side(interner, lists, i, dst, np_cell)
             })
-            .collect();
+            .collect::<Vec<u32>>()
+            .into();
         if !depends_on_dst {
-            shared.insert(key, col.clone());
+            shared.insert(key, Rc::clone(&col));
         }
         cols.push(Some(col));
     }
@@ -696,4 +829,74 @@ fn cell(cells: &[u32], at: usize) -> u32 {
 fn built<T>(entry: Option<T>) -> Option<T> {
     debug_assert!(entry.is_some(), "an endpoint without its entry");
     entry
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cidr::Cidr;
+    use crate::test_support::cluster;
+
+    /// Two replicas of `web`, isolated for ingress with nothing allowed in.
+    const DENY_IN: &str = "
+apiVersion: v1
+kind: Pod
+metadata: {name: web-1, namespace: x, labels: {app: web}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web-2, namespace: x, labels: {app: web}}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny-in, namespace: x}
+spec: {podSelector: {}}
+";
+
+    #[test]
+    fn a_class_cell_is_between_two_members_and_a_pod_to_itself_is_loopback() {
+        let c = cluster(DENY_IN);
+        let net = Cidr::parse("8.8.8.8", true).unwrap();
+        // The same pod twice (as the app's inspector asks about an arrow from a pod to
+        // itself) and an address: one class of pods, one of the address.
+        let eps = [
+            Endpoint::Pod(0),
+            Endpoint::Pod(1),
+            Endpoint::Pod(0),
+            Endpoint::External(net),
+        ];
+        let map = connectivity(&c, &eps);
+        assert_eq!(map.classes().len(), 2);
+        let none = Connections::none();
+        let all = Connections::all();
+        assert_eq!(map.get(0, 0), Some(&all), "loopback");
+        assert_eq!(map.get(0, 1), Some(&none), "another replica");
+        assert_eq!(
+            map.get(0, 2),
+            Some(&none),
+            "the same pod at another position"
+        );
+        assert_eq!(
+            map.get(3, 3),
+            Some(&all),
+            "an address to itself: nothing isolates it"
+        );
+        assert_eq!(map.get(3, 0), Some(&none));
+        assert_eq!(map.get(0, 4), None);
+        assert_eq!(map, connectivity_per_endpoint(&c, &eps));
+        assert_eq!(
+            map.allowed_pairs()
+                .map(|(i, j, _)| (i, j))
+                .collect::<Vec<_>>(),
+            [(0, 3), (1, 3), (2, 3)]
+        );
+        // Between classes: web to web is denied, web to the address allowed, and the
+        // address's class has one member, so no pair with itself.
+        assert_eq!(
+            map.allowed_class_pairs()
+                .map(|(a, b, _)| (a, b))
+                .collect::<Vec<_>>(),
+            [(0, 1)]
+        );
+    }
 }

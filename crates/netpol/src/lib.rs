@@ -42,6 +42,7 @@ mod bits;
 pub mod chain;
 pub mod cidr;
 pub mod cilium;
+pub mod classes;
 pub mod cnp;
 pub mod connectivity;
 pub mod diag;

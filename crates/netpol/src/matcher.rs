@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use crate::bits::Bits;
+use crate::cidr::Cidr;
 use crate::endpoint::Endpoint;
 use crate::eval::ip_block_matches;
 use crate::model::{Cluster, Peer, Rule};
@@ -20,6 +21,9 @@ pub(crate) struct Matcher<'a> {
     pods_cache: HashMap<(Option<String>, Selector), Bits>,
     /// namespace selector → names of the namespaces it selects.
     ns_cache: HashMap<Selector, Vec<String>>,
+    /// ipBlock (cidr, except) → endpoint positions: clusters repeat one block in every
+    /// namespace's default policy, and each is checked against the endpoints once.
+    ip_cache: HashMap<(Cidr, Vec<Cidr>), Bits>,
     n: usize,
 }
 
@@ -34,8 +38,15 @@ impl<'a> Matcher<'a> {
                 }
             }
         }
+        // Only the pods of the list: with classes it holds one pod per class, and the
+        // other replicas need not have their labels matched at all.
         let mut pods_by_ns: HashMap<&str, Vec<usize>> = HashMap::new();
-        for (i, pod) in cluster.pods.iter().enumerate() {
+        let listed = cluster
+            .pods
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| positions.get(*i).is_some_and(|p| !p.is_empty()));
+        for (i, pod) in listed {
             pods_by_ns
                 .entry(pod.namespace.as_str())
                 .or_default()
@@ -48,6 +59,7 @@ impl<'a> Matcher<'a> {
             pods_by_ns,
             pods_cache: HashMap::new(),
             ns_cache: HashMap::new(),
+            ip_cache: HashMap::new(),
             n: endpoints.len(),
         }
     }
@@ -110,6 +122,23 @@ impl<'a> Matcher<'a> {
         names
     }
 
+    /// Endpoint positions an ipBlock matches: externals it covers and pods with an IP in
+    /// it, by the exact pairwise check (without building the words of the many misses).
+    fn ip_block(&mut self, cidr: &Cidr, except: &[Cidr]) -> Bits {
+        let key = (*cidr, except.to_vec());
+        if let Some(b) = self.ip_cache.get(&key) {
+            return b.clone();
+        }
+        let mut bits = Bits::new(self.n);
+        for (pos, e) in self.endpoints.iter().enumerate() {
+            if ip_block_matches(self.cluster, cidr, except, e) {
+                bits.set(pos);
+            }
+        }
+        self.ip_cache.insert(key, bits.clone());
+        bits
+    }
+
     pub(crate) fn rule_peers(&mut self, policy_namespace: &str, rule: &Rule) -> Bits {
         if rule.peers.is_empty() {
             return Bits::full(self.n);
@@ -133,13 +162,8 @@ impl<'a> Matcher<'a> {
                     }
                 }
                 Peer::IpBlock { cidr, except } => {
-                    // ipBlocks match externals and pods with known IPs: the exact pairwise
-                    // check, without building the words of the many misses.
-                    for (pos, e) in self.endpoints.iter().enumerate() {
-                        if ip_block_matches(self.cluster, cidr, except, e) {
-                            out.set(pos);
-                        }
-                    }
+                    let bits = self.ip_block(cidr, except);
+                    out.or_assign(&bits);
                 }
             }
         }

@@ -419,6 +419,77 @@ pub fn connectivity_json<W: Write + ?Sized>(out: &mut W, c: &ConnectivityMap) ->
     out.write_str("\n]}\n")
 }
 
+/// `netpol connectivity --group`: one line per pair of endpoint classes with anything
+/// allowed, `src ×N => dst ×M : connections` (a class towards itself: between two distinct
+/// members). `names` are [`crate::classes::class_names`]. Loopback is left out, as in
+/// [`connectivity_text`].
+pub fn connectivity_groups_text<W: Write + ?Sized>(
+    out: &mut W,
+    c: &ConnectivityMap,
+    names: &[String],
+) -> fmt::Result {
+    let classes = c.classes();
+    let counted: Vec<String> = names
+        .iter()
+        .enumerate()
+        .map(|(k, name)| format!("{name} ×{}", classes.members(k).len()))
+        .collect();
+    let mut sets: HashMap<*const Connections, String> = HashMap::new();
+    for (a, b, conns) in c.allowed_class_pairs() {
+        let set = sets
+            .entry(std::ptr::from_ref(conns))
+            .or_insert_with(|| conns.to_string());
+        if let (Some(src), Some(dst)) = (counted.get(a), counted.get(b)) {
+            writeln!(out, "{src} => {dst} : {set}")?;
+        }
+    }
+    Ok(())
+}
+
+/// `netpol connectivity --group -o json`: the classes (name, member count, member ids) and
+/// the allowed pairs of classes, by name:
+/// `{"classes": [{"class": "x/app=web", "count": 2, "members": ["x/a", "x/b"]}],
+///   "connections": [{"src": "x/app=web", "dst": "x/app=web", "conn": "TCP 80"}]}`.
+pub fn connectivity_groups_json<W: Write + ?Sized>(
+    out: &mut W,
+    c: &ConnectivityMap,
+    names: &[String],
+) -> fmt::Result {
+    let classes = c.classes();
+    out.write_str("{\"classes\":[")?;
+    for (k, name) in names.iter().enumerate() {
+        out.write_str(if k == 0 { "\n" } else { ",\n" })?;
+        out.write_str("{\"class\":")?;
+        json_string(out, name)?;
+        let members = classes.members(k);
+        write!(out, ",\"count\":{},\"members\":[", members.len())?;
+        for (m, &pos) in members.iter().enumerate() {
+            if m > 0 {
+                out.write_char(',')?;
+            }
+            json_string(out, c.endpoints.get(pos).map_or("", String::as_str))?;
+        }
+        out.write_str("]}")?;
+    }
+    out.write_str("\n],\n\"connections\":[")?;
+    let mut separator = "\n";
+    for (a, b, conns) in c.allowed_class_pairs() {
+        let (Some(src), Some(dst)) = (names.get(a), names.get(b)) else {
+            continue;
+        };
+        out.write_str(separator)?;
+        separator = ",\n";
+        out.write_str("{\"src\":")?;
+        json_string(out, src)?;
+        out.write_str(",\"dst\":")?;
+        json_string(out, dst)?;
+        out.write_str(",\"conn\":")?;
+        json_string(out, &conns.to_string())?;
+        out.write_char('}')?;
+    }
+    out.write_str("\n]}\n")
+}
+
 /// The connectivity as YAML, a pair at a time (strings quoted where YAML 1.1 or 1.2 would
 /// read them as something else).
 pub fn connectivity_yaml<W: Write + ?Sized>(out: &mut W, c: &ConnectivityMap) -> fmt::Result {

@@ -8,7 +8,11 @@
 //!   and a policy that did not change is a cause only next to an endpoint or a Node that
 //!   did (and then names the Node, with its state on each side);
 //! - `expect::check` passes on expectations written from `connectivity` itself and fails
-//!   on exactly the one that is flipped.
+//!   on exactly the one that is flipped;
+//! - classes of endpoints never change an answer: with replicas (copies of pods with other
+//!   IPs, some on the host network), connectivity per class equals connectivity per pod,
+//!   members of one class explain alike towards everything, and the diff from per-class
+//!   maps (joint classes compared first) is the diff from per-pod maps, causes included.
 //!
 //! B is A with one to four random edits (policies removed, added, edited in place; pods
 //! relabelled, re-ported, re-addressed, added, removed; namespaces relabelled), so ids are
@@ -30,6 +34,7 @@ use common::random::{self, cluster as random_cluster, labels, selector};
 use std::collections::{BTreeMap, BTreeSet};
 
 use netpol::cnp::{Action, ClusterNetworkPolicy, CnpPeer, CnpPort, CnpRule, Subject, Tier};
+use netpol::connectivity::{connectivity_by_side, connectivity_per_endpoint};
 use netpol::diff::{
     diff, diff_snapshots, diff_snapshots_explained, Cause, CauseKind, Diff, NodeChange,
     PolicyChange, Snapshot,
@@ -1117,4 +1122,117 @@ fn node_state_is_true(a: &Cluster, b: &Cluster, change: &NodeChange) -> bool {
         s.as_ref().map(|s| (s.labels.clone(), s.addresses.clone()))
     };
     state(a) == told(&change.before) && state(b) == told(&change.after) && state(a) != state(b)
+}
+
+// Classes of endpoints (`netpol::classes`): computing per class is computing per pod.
+
+/// A tiered cluster with replicas of its pods.
+fn replicated() -> impl Strategy<Value = Cluster> {
+    (tiered_cluster(), random::replicas()).prop_map(|(c, r)| random::with_replicas(c, &r))
+}
+
+/// A replicated cluster and the same with random edits (which may touch one replica and
+/// not the others: a joint class splits).
+fn replicated_pair() -> impl Strategy<Value = (Cluster, Cluster)> {
+    (
+        replicated(),
+        prop::collection::vec(edit(), 0..=3),
+        prop::collection::vec(tier_edit(), 0..=1),
+        prop::collection::vec(node_edit(), 0..=1),
+    )
+        .prop_map(|(a, edits, tier_edits, node_edits)| {
+            let mut b = a.clone();
+            for e in edits {
+                e.apply(&mut b);
+            }
+            for e in tier_edits {
+                e.apply(&mut b);
+            }
+            for e in node_edits {
+                e.apply(&mut b);
+            }
+            (a, b)
+        })
+}
+
+/// An explanation without what names its ends: the ids, and the reasons of misses
+/// (`10.0.0.77 is not inside ipBlock ...`, which quote the pod's own IPs and id). What is
+/// left (the verdict, each stage's outcome, every policy, rule and kind of miss) must be
+/// the same for every member of a class.
+fn shape(e: &netpol::Explanation) -> serde_json::Value {
+    fn strip(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(map) => {
+                for key in ["from", "to", "pod", "reason"] {
+                    map.remove(key);
+                }
+                map.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let mut v = serde_json::to_value(e).unwrap();
+    strip(&mut v);
+    v
+}
+
+const CLASS_PROBES: [(u16, Protocol); 3] = [
+    (80, Protocol::Tcp),
+    (53, Protocol::Udp),
+    (81, Protocol::Tcp),
+];
+
+proptest! {
+    #![proptest_config(common::cases(300))]
+
+    #[test]
+    fn classes_never_change_connectivity_or_an_explanation(c in replicated()) {
+        let eps = all_endpoints(&c, &externals());
+        let by_class = connectivity(&c, &eps);
+        let by_pod = connectivity_per_endpoint(&c, &eps);
+        for i in 0..eps.len() {
+            for j in 0..eps.len() {
+                prop_assert_eq!(by_class.get(i, j), by_pod.get(i, j), "{} -> {}", by_pod.endpoints[i], by_pod.endpoints[j]);
+            }
+        }
+        // Each side on its own (the lesson grader's query) too.
+        let (egress, ingress) = connectivity_by_side(&c, &eps);
+        for i in 0..eps.len() {
+            for j in 0..eps.len() {
+                let both = egress.get(i, j).unwrap().intersect(ingress.get(i, j).unwrap());
+                let expected = if i == j && matches!(eps[i], netpol::Endpoint::Pod(_)) { netpol::Connections::all() } else { by_pod.get(i, j).unwrap().clone() };
+                prop_assert_eq!(both, expected);
+            }
+        }
+        let classes = by_class.classes();
+        for k in 0..classes.len() {
+            let members = classes.members(k);
+            let first = members[0];
+            for &other in &members[1..] {
+                for x in 0..eps.len() {
+                    // A member to itself is a loopback; to another member, not.
+                    let peer_of = |m: usize| if x == m { if m == first { other } else { first } } else { x };
+                    for &(port, protocol) in &CLASS_PROBES {
+                        let explain = |from: usize, to: usize| shape(&netpol::explain(&c, &netpol::Traffic { from: eps[from].clone(), to: eps[to].clone(), port, protocol }));
+                        prop_assert_eq!(explain(first, peer_of(first)), explain(other, peer_of(other)), "{} and {} towards {}", by_pod.endpoints[first], by_pod.endpoints[other], by_pod.endpoints[x]);
+                        prop_assert_eq!(explain(peer_of(first), first), explain(peer_of(other), other), "{} and {} from {}", by_pod.endpoints[first], by_pod.endpoints[other], by_pod.endpoints[x]);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn classes_never_change_a_diff_or_its_causes((a, b) in replicated_pair()) {
+        let (ea, eb) = (all_endpoints(&a, &externals()), all_endpoints(&b, &externals()));
+        let (ca, cb) = (connectivity(&a, &ea), connectivity(&b, &eb));
+        let (pa, pb) = (connectivity_per_endpoint(&a, &ea), connectivity_per_endpoint(&b, &eb));
+        let snapshot = |cluster, endpoints, connectivity| Snapshot { cluster, endpoints, connectivity };
+        let by_class = diff_snapshots(snapshot(&a, &ea, &ca), snapshot(&b, &eb, &cb));
+        let by_pod = diff_snapshots(snapshot(&a, &ea, &pa), snapshot(&b, &eb, &pb));
+        prop_assert_eq!(&by_class, &by_pod);
+        let explained = diff_snapshots_explained(snapshot(&a, &ea, &ca), snapshot(&b, &eb, &cb));
+        prop_assert_eq!(resolved(&by_class), resolved(&explained));
+    }
 }

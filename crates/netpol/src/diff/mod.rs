@@ -6,6 +6,12 @@
 //! and closed, as port sets per protocol. Endpoints present on one side only are listed as
 //! added or removed, not as thousands of opened or closed flows.
 //!
+//! The connectivity maps are held per class of endpoints ([`crate::classes`]), so the sides
+//! are compared per pair of joint classes first (an endpoint's class on the old side and on
+//! the new): replicas that are alike on both sides open and close the same, an unchanged
+//! cluster costs one pass over pairs of classes, and only the pods of joint classes that
+//! differ are expanded into changes (and given causes, which name pods).
+//!
 //! Every change carries its [`Cause`]s: the policies and rules that were added, removed or
 //! edited, derived from the evidence the engine gives before and after (which policies
 //! isolate each side, which rules match the other end and what ports they allow). See
@@ -30,6 +36,7 @@ pub mod render;
 mod side;
 
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use serde::ser::{SerializeMap, SerializeStruct};
 use serde::Serialize;
@@ -188,33 +195,50 @@ fn compare(old: Snapshot<'_>, new: Snapshot<'_>, shortcut: bool) -> Diff {
     let mut cilium =
         cilium::CiliumCauses::wanted(old.cluster, new.cluster).then(cilium::CiliumCauses::default);
     let mut cilium_of: Vec<Vec<usize>> = Vec::new();
+    let joint = Joint::new(old, new, &common);
+    let changed = joint.changed_pairs(old, new);
     let mut changes = Vec::new();
-    let mut same = SameCache::new();
+    let mut targets: Vec<usize> = Vec::new();
     for (a, &(from_old, from_new)) in common.iter().enumerate() {
-        for (b, &(to_old, to_new)) in common.iter().enumerate() {
+        let Some(row) = joint.of.get(a).and_then(|&j| changed.get(j)) else {
+            continue;
+        };
+        if row.is_empty() {
+            continue;
+        }
+        // The receivers whose joint class changed towards this sender's, in the common
+        // order the changes are listed in.
+        targets.clear();
+        for (to_class, _) in row {
+            targets.extend(joint.members(*to_class));
+        }
+        targets.sort_unstable();
+        for &b in &targets {
+            let (Some(&(to_old, to_new)), Some(&to_class)) = (common.get(b), joint.of.get(b))
+            else {
+                continue;
+            };
             if a == b {
                 continue;
             }
-            let (Some(before), Some(after)) = (
-                old.connectivity.get(from_old, to_old),
-                new.connectivity.get(from_new, to_new),
-            ) else {
+            // The row is sorted by class.
+            let found = row
+                .binary_search_by_key(&to_class, |(c, _)| *c)
+                .ok()
+                .and_then(|i| row.get(i));
+            let Some((_, delta)) = found else {
                 continue;
             };
-            if same.equal(before, after) {
-                continue;
-            }
-            let opened = after.difference(before);
-            let closed = before.difference(after);
-            let causes = facts.causes(a, b, &opened, &closed);
+            let (opened, closed) = (&delta.0, &delta.1);
+            let causes = facts.causes(a, b, opened, closed);
             if let Some(c) = &mut cilium {
                 let ids = c.of(
                     &old,
                     &new,
                     (from_old, to_old),
                     (from_new, to_new),
-                    &opened,
-                    &closed,
+                    opened,
+                    closed,
                 );
                 cilium_of.resize(changes.len(), Vec::new());
                 cilium_of.push(ids);
@@ -222,8 +246,8 @@ fn compare(old: Snapshot<'_>, new: Snapshot<'_>, shortcut: bool) -> Diff {
             changes.push(Change {
                 from: old_ids.get(from_old).cloned().unwrap_or_default(),
                 to: old_ids.get(to_old).cloned().unwrap_or_default(),
-                opened,
-                closed,
+                opened: opened.clone(),
+                closed: closed.clone(),
                 causes,
             });
         }
@@ -249,6 +273,95 @@ fn compare(old: Snapshot<'_>, new: Snapshot<'_>, shortcut: bool) -> Diff {
             .filter(|id| !in_new.contains_key(id.as_str()))
             .cloned()
             .collect(),
+    }
+}
+
+/// The common endpoints' joint classes: endpoints in the same class on the old side and in
+/// the same class on the new side get the same connections on each side towards every
+/// other endpoint, so they open and close the same, and the sides are compared once per
+/// pair of joint classes. An unchanged cluster has as many joint classes as classes, and
+/// no pair of them differs.
+struct Joint {
+    /// Per common endpoint: its joint class.
+    of: Vec<usize>,
+    /// Per joint class: (old class, new class).
+    classes: Vec<(usize, usize)>,
+    /// Per joint class: its members (positions in `common`), ascending.
+    members: Vec<Vec<usize>>,
+}
+
+/// What opened and what closed between two joint classes.
+type Delta = (Connections, Connections);
+
+impl Joint {
+    fn new(old: Snapshot<'_>, new: Snapshot<'_>, common: &[(usize, usize)]) -> Joint {
+        let (old_classes, new_classes) = (old.connectivity.classes(), new.connectivity.classes());
+        let mut ids: HashMap<(usize, usize), usize> = HashMap::new();
+        let mut out = Joint {
+            of: Vec::with_capacity(common.len()),
+            classes: Vec::new(),
+            members: Vec::new(),
+        };
+        for (c, &(o, n)) in common.iter().enumerate() {
+            // Every position has a class; `usize::MAX` would only make a joint class of
+            // its own, compared through `between`, which answers nothing for it.
+            let key = (
+                old_classes.class_of(o).unwrap_or(usize::MAX),
+                new_classes.class_of(n).unwrap_or(usize::MAX),
+            );
+            let next = out.classes.len();
+            let j = *ids.entry(key).or_insert(next);
+            if j == next {
+                out.classes.push(key);
+                out.members.push(Vec::new());
+            }
+            if let Some(m) = out.members.get_mut(j) {
+                m.push(c);
+            }
+            out.of.push(j);
+        }
+        out
+    }
+
+    fn members(&self, j: usize) -> &[usize] {
+        self.members.get(j).map_or(&[], Vec::as_slice)
+    }
+
+    /// Per joint class (as sender): the joint classes (as receivers, ascending) towards
+    /// which something opened or closed, with what.
+    fn changed_pairs(&self, old: Snapshot<'_>, new: Snapshot<'_>) -> Vec<Vec<(usize, Rc<Delta>)>> {
+        let mut same = SameCache::new();
+        let mut deltas: HashMap<(*const Connections, *const Connections), Rc<Delta>> =
+            HashMap::new();
+        let mut out = Vec::with_capacity(self.classes.len());
+        for (a, &(old_a, new_a)) in self.classes.iter().enumerate() {
+            let mut row = Vec::new();
+            for (b, &(old_b, new_b)) in self.classes.iter().enumerate() {
+                // A class towards itself counts only between two distinct members.
+                if a == b && self.members(a).len() < 2 {
+                    continue;
+                }
+                let (Some(before), Some(after)) = (
+                    old.connectivity.between(old_a, old_b),
+                    new.connectivity.between(new_a, new_b),
+                ) else {
+                    continue;
+                };
+                if same.equal(before, after) {
+                    continue;
+                }
+                // Maps intern their sets: equal sets share an address, so the difference
+                // of each distinct pair of sets is computed once.
+                let delta = deltas
+                    .entry((std::ptr::from_ref(before), std::ptr::from_ref(after)))
+                    .or_insert_with(|| {
+                        Rc::new((after.difference(before), before.difference(after)))
+                    });
+                row.push((b, Rc::clone(delta)));
+            }
+            out.push(row);
+        }
+        out
     }
 }
 

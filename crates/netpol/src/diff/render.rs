@@ -1,7 +1,7 @@
 //! Text forms of a [`Diff`]: plain text for terminals and CI logs, Markdown for a
 //! pull-request comment, CSV for spreadsheets. (JSON is `Diff`'s `Serialize`.)
 
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
 
 use super::{Cause, Change, Diff};
 use crate::ports::Connections;
@@ -34,24 +34,34 @@ pub fn summary(diff: &Diff) -> String {
 /// summary.
 pub fn text(diff: &Diff) -> String {
     let mut out = String::new();
+    let _ = write_text(&mut out, diff);
+    out
+}
+
+/// [`text`], written into `out` as it goes (the CLI streams it: a diff of 100,000 pods is
+/// a gigabyte of text).
+pub fn write_text<W: fmt::Write + ?Sized>(out: &mut W, diff: &Diff) -> fmt::Result {
+    let mut wrote = false;
     for id in &diff.added_endpoints {
-        let _ = writeln!(out, "added endpoint {id}");
+        writeln!(out, "added endpoint {id}")?;
+        wrote = true;
     }
     for id in &diff.removed_endpoints {
-        let _ = writeln!(out, "removed endpoint {id}");
+        writeln!(out, "removed endpoint {id}")?;
+        wrote = true;
     }
     let texts = cause_texts(diff);
     for c in &diff.changes {
-        let _ = writeln!(out, "{} => {} : {}", c.from, c.to, change_text(c));
+        writeln!(out, "{} => {} : {}", c.from, c.to, change_text(c))?;
+        wrote = true;
         for text in causes(&texts, c) {
-            let _ = writeln!(out, "    {text}");
+            writeln!(out, "    {text}")?;
         }
     }
-    if !out.is_empty() {
-        out.push('\n');
+    if wrote {
+        out.write_char('\n')?;
     }
-    let _ = writeln!(out, "{}", summary(diff));
-    out
+    writeln!(out, "{}", summary(diff))
 }
 
 /// A pull-request comment: a summary line, the added and removed endpoints, and a table of
@@ -118,13 +128,20 @@ pub fn markdown(diff: &Diff, max_rows: usize) -> String {
 /// (`endpoint-added`, `endpoint-removed`, the id under `from`) and per changed pair
 /// (`opened`, `closed`, or `changed` when both); causes joined by ` | `.
 pub fn csv(diff: &Diff) -> String {
-    let mut out = String::from("change,from,to,opened,closed,causes\n");
+    let mut out = String::new();
+    let _ = write_csv(&mut out, diff);
+    out
+}
+
+/// [`csv`], written into `out` as it goes.
+pub fn write_csv<W: fmt::Write + ?Sized>(out: &mut W, diff: &Diff) -> fmt::Result {
+    out.write_str("change,from,to,opened,closed,causes\n")?;
     for (kind, ids) in [
         ("endpoint-added", &diff.added_endpoints),
         ("endpoint-removed", &diff.removed_endpoints),
     ] {
         for id in ids {
-            let _ = writeln!(out, "{kind},{},,,,", quote(id));
+            writeln!(out, "{kind},{},,,,", quote(id))?;
         }
     }
     let texts = cause_texts(diff);
@@ -135,7 +152,7 @@ pub fn csv(diff: &Diff) -> String {
             _ => "changed",
         };
         let causes: Vec<&str> = causes(&texts, c).collect();
-        let _ = writeln!(
+        writeln!(
             out,
             "{kind},{},{},{},{},{}",
             quote(&c.from),
@@ -143,9 +160,9 @@ pub fn csv(diff: &Diff) -> String {
             quote(&ports(&c.opened)),
             quote(&ports(&c.closed)),
             quote(&causes.join(" | "))
-        );
+        )?;
     }
-    out
+    Ok(())
 }
 
 /// Every cause spelled out once.

@@ -3,6 +3,7 @@
 //! with the engine's own matching ([`crate::eval::peer_matches`],
 //! [`crate::eval::rule_connections`]) and reused by every pair that asks.
 
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use super::cause::{PolicyChange, PolicyIndex, SideFacts};
@@ -47,6 +48,9 @@ pub(super) struct Side<'a> {
     isolators: Vec<Option<Rc<[PolicyIndex]>>>,
     /// Per policy (changed ones only, on demand): per direction, per rule.
     rules: Vec<Option<[Vec<RuleMemo>; 2]>>,
+    /// The policies of each namespace: a pod's isolators are among its namespace's only,
+    /// and a snapshot has thousands of namespaces' policies to skip.
+    by_namespace: HashMap<&'a str, Vec<PolicyIndex>>,
 }
 
 /// What one rule does towards each common endpoint, filled in as pairs ask.
@@ -70,9 +74,17 @@ impl<'a> Side<'a> {
         cluster_changes: Vec<PolicyChange>,
         common_len: usize,
     ) -> Side<'a> {
+        let mut by_namespace: HashMap<&'a str, Vec<PolicyIndex>> = HashMap::new();
+        for (i, p) in snapshot.cluster.policies.iter().enumerate() {
+            by_namespace
+                .entry(p.namespace.as_str())
+                .or_default()
+                .push(i);
+        }
         Side {
             version,
             snapshot,
+            by_namespace,
             cluster_changes,
             isolators: vec![None; common_len * 2],
             rules: (0..changes.len()).map(|_| None).collect(),
@@ -123,12 +135,13 @@ impl<'a> Side<'a> {
         let cluster = self.snapshot.cluster;
         let found: Rc<[PolicyIndex]> = match self.endpoint(common, c) {
             Endpoint::Pod(i) => match cluster.pods.get(i) {
-                Some(pod) => cluster
-                    .policies
+                Some(pod) => self
+                    .by_namespace
+                    .get(pod.namespace.as_str())
+                    .map_or(&[][..], Vec::as_slice)
                     .iter()
-                    .enumerate()
-                    .filter(|(_, p)| isolates(p, pod, d))
-                    .map(|(k, _)| k)
+                    .copied()
+                    .filter(|&k| cluster.policies.get(k).is_some_and(|p| isolates(p, pod, d)))
                     .collect(),
                 None => Rc::from([]),
             },

@@ -206,3 +206,49 @@ pub fn cluster(named: bool) -> impl Strategy<Value = Cluster> {
         c
     })
 }
+
+/// Addresses a replica may get: on either side of the generators' ipBlock boundaries
+/// (`10.0.0.0/8`, and `10.1.0.0/16` as a cidr and as an except), outside all of them,
+/// `10.1.2.3` (an address the suites' Nodes may have), or none.
+pub const REPLICA_IPS: [Option<&str>; 5] = [
+    Some("10.0.0.77"),
+    Some("10.1.0.77"),
+    Some("192.168.0.77"),
+    Some("10.1.2.3"),
+    None,
+];
+
+/// Replicas to add with [`with_replicas`]: (pod to copy, index into [`REPLICA_IPS`],
+/// host network).
+pub fn replicas() -> impl Strategy<Value = Vec<(usize, usize, bool)>> {
+    prop::collection::vec(
+        (
+            any::<usize>(),
+            0..REPLICA_IPS.len(),
+            prop::bool::weighted(0.2),
+        ),
+        0..=6,
+    )
+}
+
+/// `c` with copies of its pods, as a Deployment's replicas are: the same namespace, labels
+/// and ports under a name of their own, each with its address and (sometimes) on the host
+/// network, so that ipBlocks, `networks`, `nodes` and hostNetwork tell some apart.
+pub fn with_replicas(mut c: Cluster, copies: &[(usize, usize, bool)]) -> Cluster {
+    for (k, &(pod, ip, host_network)) in copies.iter().enumerate() {
+        let Some(mut copy) = c.pods.get(pod % c.pods.len().max(1)).cloned() else {
+            return c;
+        };
+        copy.name = format!("{}-r{k}", copy.name);
+        copy.ips = REPLICA_IPS
+            .get(ip)
+            .copied()
+            .flatten()
+            .map(|a| a.parse().unwrap())
+            .into_iter()
+            .collect();
+        copy.host_network = host_network;
+        c.pods.push(copy);
+    }
+    c
+}
