@@ -517,3 +517,49 @@ spec:
     assert!(allowed(&l, "default/client", "ip:10.9.9.9", 5432));
     assert!(!allowed(&l, "default/client", "ip:11.0.0.1", 5432));
 }
+
+/// Each entry knows its own place (the app's Explain jumps there), also in the second
+/// document of a file and in `specs`.
+#[test]
+fn every_entry_is_placed_at_its_own_line() {
+    let text = "\
+apiVersion: v1
+kind: Namespace
+metadata: {name: other}
+---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: two-rules, namespace: default}
+specs:
+- endpointSelector: {}
+  egressDeny:
+  - toEntities: [world]
+  - toCIDR: [169.254.169.254/32]
+- endpointSelector: {matchLabels: {app: echo}}
+  ingress:
+  - fromEndpoints: [{}]
+";
+    let l = load_with(text);
+    assert!(
+        l.diagnostics.iter().all(|d| d.severity != Severity::Error),
+        "{:?}",
+        l.diagnostics
+    );
+    let p = l
+        .cluster
+        .cilium
+        .policies
+        .iter()
+        .find(|p| p.name == "two-rules")
+        .expect("loaded");
+    let line = |spec, list, index| {
+        p.entry_origin(Some(spec), list, index)
+            .map(|o| (o.source.clone(), o.line))
+    };
+    use netpol::cilium::EntryList;
+    let at = |needle| Some(("policy.yaml".to_string(), position(text, needle).0));
+    assert_eq!(line(0, EntryList::EgressDeny, 0), at("- toEntities"));
+    assert_eq!(line(0, EntryList::EgressDeny, 1), at("- toCIDR"));
+    assert_eq!(line(1, EntryList::Ingress, 0), at("- fromEndpoints"));
+    assert_eq!(line(1, EntryList::Ingress, 1), None);
+}

@@ -548,7 +548,12 @@ impl Rebase<'_> {
                 (&mut policy.origin, id)
             }
             Object::Node(node, _, id) => (&mut node.origin, id),
-            Object::CiliumPolicy(policy, id) => (&mut policy.origin, id),
+            Object::CiliumPolicy(policy, id) => {
+                for (_, o) in &mut policy.entry_origins {
+                    self.origin(o);
+                }
+                (&mut policy.origin, id)
+            }
             Object::CidrGroup(_, id) => {
                 self.origin(&mut id.name_at);
                 self.origin(&mut id.at);
