@@ -286,7 +286,7 @@ fn is_json_literal(word: &str) -> bool {
             && serde_json::from_str::<serde_json::Number>(word).is_ok())
 }
 
-fn skip_space(b: &[u8], mut pos: usize) -> usize {
+pub(super) fn skip_space(b: &[u8], mut pos: usize) -> usize {
     while b
         .get(pos)
         .is_some_and(|c| matches!(c, b' ' | b'\n' | b'\r' | b'\t'))
@@ -297,14 +297,14 @@ fn skip_space(b: &[u8], mut pos: usize) -> usize {
 }
 
 /// The text of the string at `at` when it has no escapes.
-fn string_at(text: &str, at: usize) -> Option<Cow<'_, str>> {
+pub(super) fn string_at(text: &str, at: usize) -> Option<Cow<'_, str>> {
     let (end, escaped) = string_end(text.as_bytes(), at)?;
     (!escaped).then(|| text.get(at + 1..end - 1).map(Cow::Borrowed))?
 }
 
 /// Where the string opening at `at` ends (past its closing quote), and whether it has
 /// escapes; `None` when it is not closed.
-fn string_end(b: &[u8], at: usize) -> Option<(usize, bool)> {
+pub(super) fn string_end(b: &[u8], at: usize) -> Option<(usize, bool)> {
     if b.get(at) != Some(&b'"') {
         return None;
     }
@@ -327,7 +327,7 @@ fn is_structural(c: u8) -> bool {
 
 /// Where the value starting at `at` ends: strings closed, brackets balanced and of the
 /// same kind; nothing else checked. Iterative, so nesting depth costs no stack.
-fn skip_value(b: &[u8], at: usize) -> Option<usize> {
+pub(super) fn skip_value(b: &[u8], at: usize) -> Option<usize> {
     match *b.get(at)? {
         b'"' => return Some(string_end(b, at)?.0),
         b'{' | b'[' => {}
