@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use netpol::yaml::{ListCutter, ListItem, NotAList};
-use netpol::{Loaded, Severity};
+use netpol::{Loaded, ReadItem, Severity};
 
 fn read_file(path: &Path) -> Result<String, String> {
     let bytes =
@@ -39,25 +39,39 @@ pub fn load(inputs: &[String]) -> Result<&'static Loaded, String> {
         format!("loading {} MB of manifests", size / 1_000_000),
         Some(size),
     );
-    let mut loader = netpol::Loader::new();
-    for file in files {
-        let Some(path) = file.path else {
-            let mut text = String::new();
-            std::io::stdin()
-                .read_to_string(&mut text)
-                .map_err(|e| format!("cannot read stdin: {e}"))?;
-            loader.text(file.name, text);
-            continue;
-        };
-        match stream_list(&path, &file.name)? {
-            Some(items) => loader.list(file.name, items, Arc::new(Reread::new(path))),
-            None => {
-                let text = read_file(&path)?;
-                crate::progress::advance(text.len() as u64);
-                loader.text(file.name, text);
+    // A file that starts like a List is known to be one only at its end (kubectl writes
+    // `kind` after `items`): when one turns out not to be, the load starts over with that
+    // file read whole. That happens only for malformed or unusual files.
+    let mut whole: Vec<usize> = Vec::new();
+    let loader = 'attempt: loop {
+        let mut loader = netpol::Loader::new();
+        for (i, file) in files.iter().enumerate() {
+            let Some(path) = &file.path else {
+                let mut text = String::new();
+                std::io::stdin()
+                    .read_to_string(&mut text)
+                    .map_err(|e| format!("cannot read stdin: {e}"))?;
+                loader.text(file.name.clone(), text);
+                continue;
+            };
+            if !whole.contains(&i) {
+                match stream_list(path, &file.name, &mut loader)? {
+                    Streamed::List => continue,
+                    Streamed::NotStarted => {}
+                    Streamed::NotAList => {
+                        whole.push(i);
+                        continue 'attempt;
+                    }
+                }
             }
+            let text = read_file(path)?;
+            crate::progress::advance(text.len() as u64);
+            loader.text(file.name.clone(), text);
         }
-    }
+        break loader;
+    };
+    drop(_progress);
+    let _progress = crate::progress::during("putting the cluster together", None);
     Ok(Box::leak(Box::new(loader.finish())))
 }
 
@@ -113,68 +127,121 @@ fn files(inputs: &[String]) -> Result<Vec<File>, String> {
     Ok(out)
 }
 
-/// Items cut and sent to the loading thread together (a few MB of a snapshot), so that
+/// Items cut and handed to a reading thread together (a few MB of a snapshot), so that
 /// the hand-over costs nothing next to reading them.
-const BATCH: usize = 256;
+const BATCH: usize = 128;
 
-/// The items of the file when it is one JSON `List`, read item by item; `None` when it is
-/// anything else (then read whole, which also words its errors).
-fn stream_list(path: &Path, name: &str) -> Result<Option<Vec<netpol::ReadItem>>, String> {
+/// Threads that read items into objects while another cuts the file (the machine this
+/// is measured on has two cores; more would only contend).
+const READERS: usize = 2;
+
+/// What [`stream_list`] did with a file.
+enum Streamed {
+    /// It was a List: its items are loaded.
+    List,
+    /// It does not start like a List; nothing was loaded.
+    NotStarted,
+    /// It started like one but is not (`kind` is not `List`, or it is malformed): items
+    /// may have been loaded, so the load must start over.
+    NotAList,
+}
+
+/// Loads the file item by item when it is one JSON `List`: one thread reads and cuts it,
+/// [`READERS`] threads read the items into objects, and this thread puts them into the
+/// loader in file order.
+fn stream_list(path: &Path, name: &str, loader: &mut netpol::Loader) -> Result<Streamed, String> {
     let cannot = |e: std::io::Error| format!("cannot read `{}`: {e}", path.display());
     let mut file = std::fs::File::open(path).map_err(cannot)?;
     let mut first = [0u8; 4096];
     let n = file.read(&mut first).map_err(cannot)?;
     let head = first.get(..n).unwrap_or(&[]);
     if head.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
-        return Ok(None);
+        return Ok(Streamed::NotStarted);
     }
-    let (send, receive) = std::sync::mpsc::sync_channel::<Vec<ListItem>>(4);
     let head = head.to_vec();
-    // The thread reads and cuts; it ends with whether the file was a List after all.
-    let cutter = std::thread::spawn(move || -> std::io::Result<bool> {
-        let mut cutter = ListCutter::new();
-        cutter.push(&head);
-        let mut buffer = Vec::new();
-        let mut batch = Vec::with_capacity(BATCH);
-        loop {
+    let (to_readers, batches) =
+        std::sync::mpsc::sync_channel::<(usize, Vec<ListItem>)>(READERS * 2);
+    let batches = Arc::new(Mutex::new(batches));
+    let (to_loader, read) = std::sync::mpsc::sync_channel::<(usize, Vec<ReadItem>)>(READERS * 2);
+    let list = loader.list(name.to_string(), Arc::new(Reread::new(path.to_path_buf())));
+    std::thread::scope(|scope| {
+        // Whether the file was a List after all, or the read error.
+        let cutter = scope.spawn(move || -> std::io::Result<bool> {
+            let mut cutter = ListCutter::new();
+            cutter.push(&head);
+            let mut buffer = Vec::new();
+            let mut batch = Vec::with_capacity(BATCH);
+            let mut sequence = 0;
+            let mut send = |batch: Vec<ListItem>| {
+                sequence += 1;
+                to_readers.send((sequence - 1, batch)).is_ok()
+            };
             loop {
-                match cutter.next_item() {
-                    Ok(Some(item)) => {
-                        batch.push(item);
-                        if batch.len() == BATCH {
-                            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                            if send.send(full).is_err() {
-                                return Ok(false);
+                loop {
+                    match cutter.next_item() {
+                        Ok(Some(item)) => {
+                            batch.push(item);
+                            if batch.len() == BATCH {
+                                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                                if !send(full) {
+                                    return Ok(false);
+                                }
                             }
                         }
+                        Ok(None) => break,
+                        Err(NotAList) => return Ok(false),
                     }
-                    Ok(None) => break,
-                    Err(NotAList) => return Ok(false),
                 }
-            }
-            buffer.resize(cutter.wanted(), 0);
-            let n = file.read(&mut buffer)?;
-            if n == 0 {
-                let is_list = cutter.finish().is_ok();
-                if is_list && !batch.is_empty() {
-                    let _ = send.send(batch);
+                buffer.resize(cutter.wanted(), 0);
+                let n = file.read(&mut buffer)?;
+                if n == 0 {
+                    let is_list = cutter.finish().is_ok();
+                    if is_list && !batch.is_empty() {
+                        send(batch);
+                    }
+                    return Ok(is_list);
                 }
-                return Ok(is_list);
+                crate::progress::advance(n as u64);
+                cutter.push(buffer.get(..n).unwrap_or(&[]));
             }
-            crate::progress::advance(n as u64);
-            cutter.push(buffer.get(..n).unwrap_or(&[]));
+        });
+        for _ in 0..READERS {
+            let batches = batches.clone();
+            let to_loader = to_loader.clone();
+            scope.spawn(move || loop {
+                let next = batches.lock().ok().and_then(|b| b.recv().ok());
+                let Some((sequence, batch)) = next else {
+                    return;
+                };
+                let read = batch
+                    .iter()
+                    .map(|item| netpol::read_item(name, item))
+                    .collect();
+                if to_loader.send((sequence, read)).is_err() {
+                    return;
+                }
+            });
         }
-    });
-    let mut items = Vec::new();
-    for batch in receive {
-        items.extend(batch.iter().map(|item| netpol::read_item(name, item)));
-    }
-    match cutter.join() {
-        Ok(Ok(true)) => Ok(Some(items)),
-        Ok(Ok(false)) => Ok(None),
-        Ok(Err(e)) => Err(cannot(e)),
-        Err(_) => Err(format!("reading `{}` failed", path.display())),
-    }
+        drop(to_loader);
+        // Batches arrive out of order from the readers; they are loaded in file order.
+        let mut waiting = std::collections::BTreeMap::new();
+        let mut next = 0;
+        for (sequence, read) in read {
+            waiting.insert(sequence, read);
+            while let Some(items) = waiting.remove(&next) {
+                for item in items {
+                    loader.item(list, item);
+                }
+                next += 1;
+            }
+        }
+        match cutter.join() {
+            Ok(Ok(true)) => Ok(Streamed::List),
+            Ok(Ok(false)) => Ok(Streamed::NotAList),
+            Ok(Err(e)) => Err(cannot(e)),
+            Err(_) => Err(format!("reading `{}` failed", path.display())),
+        }
+    })
 }
 
 /// Reads an item of a file again, to place a finding in it.

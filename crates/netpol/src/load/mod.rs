@@ -297,13 +297,17 @@ fn load_from(sources: Vec<(String, Arc<String>)>, mut cache: Option<&mut LoadCac
 /// Loading sources one after another, where a large JSON `List` (a `kubectl get -o json`
 /// snapshot) need not be held whole: the caller cuts it with [`yaml::ListCutter`], reads
 /// each item with [`read_item`] (on any thread) and hands the results over with
-/// [`Loader::list`]. Only what loads and each item's place is kept; a finding in an item
+/// [`Loader::item`]. Only what loads and each item's place is kept; a finding in an item
 /// is placed by reading the item again through [`ReadAgain`]. Everything else (texts that
 /// are not a List, YAML) goes through [`Loader::text`], as [`load_owned`] does.
 #[derive(Default)]
 pub struct Loader {
     assembler: Assembler,
 }
+
+/// A List being loaded item by item (see [`Loader::list`]).
+#[derive(Clone, Copy, Debug)]
+pub struct ListId(usize);
 
 /// One item of a List, read on its own, its positions already in the source (see
 /// [`read_item`]).
@@ -366,9 +370,9 @@ impl Loader {
         }
     }
 
-    /// Loads the items of a List read item by item (in order); `reread` reads an item's
-    /// bytes again when a finding in it needs a place.
-    pub fn list(&mut self, name: String, items: Vec<ReadItem>, reread: Arc<dyn ReadAgain>) {
+    /// Starts a List read item by item: its items follow with [`Loader::item`], in order;
+    /// `reread` reads an item's bytes again when a finding in it needs a place.
+    pub fn list(&mut self, name: String, reread: Arc<dyn ReadAgain>) -> ListId {
         let source = self.assembler.out.sources.len();
         self.assembler.out.sources.push(SourceText {
             name,
@@ -376,18 +380,21 @@ impl Loader {
             text: Arc::default(),
             reread: Some(Reread(reread)),
         });
-        for item in items {
-            self.assembler.placed(
-                DocumentRef {
-                    source,
-                    base: item.base,
-                    len: item.len,
-                    parsed: Arc::new(Parsed::default()),
-                    item_at: Some(item.at),
-                },
-                item.parsed,
-            );
-        }
+        ListId(source)
+    }
+
+    /// Loads the next item of a List started with [`Loader::list`].
+    pub fn item(&mut self, list: ListId, item: ReadItem) {
+        self.assembler.placed(
+            DocumentRef {
+                source: list.0,
+                base: item.base,
+                len: item.len,
+                parsed: Arc::new(Parsed::default()),
+                item_at: Some(item.at),
+            },
+            item.parsed,
+        );
     }
 
     /// Everything loaded, put together.
