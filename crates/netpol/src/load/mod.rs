@@ -10,6 +10,9 @@
 //! document gave, keyed by its text: between two keystrokes only the document that changed
 //! is read again. What spans documents (duplicates, one endpoint per name, implicit
 //! namespaces) is redone on every load; it is cheap.
+//!
+//! A JSON `List` too large to hold (a 1.4 GB snapshot) is loaded with [`Loader`]: the
+//! caller cuts it item by item, and only what loads and each item's place is kept.
 
 mod document;
 mod endpoint;
