@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Whole-process budgets of `netpol matrix -o json` with 2 ports (8080/TCP, 53/UDP) on the
-# synthetic clusters of crates/netpol/examples/synthetic_cluster.rs (one policy per two pods):
+# realistic synthetic clusters of crates/netpol/examples/synthetic_cluster.rs (one policy per
+# two pods, every pod with an IP, the docs' namespace-default with its ipBlock in every
+# namespace, one Deployment per ten pods: `synthetic_cluster PODS NAMESPACES ips`):
 #   1,000 pods / 50 namespaces    ≤ 60 ms
 #   5,000 pods / 200 namespaces   ≤ 500 ms
 #   20,000 pods / 500 namespaces  completes under `ulimit -v 2097152` (2 GiB of address space)
@@ -27,8 +29,8 @@ for pods in "${sizes[@]}"; do
     20000) namespaces=500 ;;
     *) echo "bench-cli.sh: unknown size $pods (1000, 5000, 20000)" >&2; exit 2 ;;
   esac
-  f="$out/cluster-$pods.yaml"
-  [ -s "$f" ] || target/release/examples/synthetic_cluster "$pods" "$namespaces" > "$f"
+  f="$out/cluster-$pods-ips.yaml"
+  [ -s "$f" ] || target/release/examples/synthetic_cluster "$pods" "$namespaces" ips > "$f"
 done
 python3 - "$out" "${sizes[@]}" <<'PY'
 import resource, subprocess, sys, time
@@ -53,7 +55,7 @@ print(f"{'netpol matrix -o json, 2 ports':<44} {'wall':>9} {'cpu':>9} {'peak RSS
 failed = False
 for pods in sizes:
     runs, budget, limit = plans[pods]
-    cmd = ["target/release/netpol", "matrix", f"{out}/cluster-{pods}.yaml",
+    cmd = ["target/release/netpol", "matrix", f"{out}/cluster-{pods}-ips.yaml",
            "--port", "8080/TCP", "--port", "53/UDP", "-o", "json"]
     results = [run(cmd, limit) for _ in range(runs)]
     code, wall, cpu, rss, err = min(results, key=lambda r: r[1])

@@ -5,6 +5,10 @@
 //! never written into any output format (stdout is untouched). A phase is a guard: the
 //! line is cleared when it drops, before anything else is printed, so diagnostics and the
 //! progress line never share a line.
+//!
+//! With `NETPOL_TIMES` set in the environment, each phase's wall time is also written to
+//! stderr when it ends, so that where a slow run spends its time can be seen without a
+//! profiler (docs/performance.md quotes these figures).
 
 use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -34,19 +38,29 @@ struct Phase {
 /// What the user sees while the phase runs; the line is cleared when it drops.
 pub struct During {
     active: bool,
+    /// With `NETPOL_TIMES`: what the phase is and when it started.
+    timed: Option<(String, Instant)>,
 }
 
 /// Starts a phase (`reading flows.json`); `total` bytes, when known, give `N of M MB`.
 pub fn during(what: impl Into<String>, total: Option<u64>) -> During {
+    let what = what.into();
+    let timed = std::env::var_os("NETPOL_TIMES").map(|_| (what.clone(), Instant::now()));
     let Some(shared) = shared() else {
-        return During { active: false };
+        return During {
+            active: false,
+            timed,
+        };
     };
     shared.done.store(0, Ordering::Relaxed);
     if let Ok(mut phase) = shared.phase.lock() {
-        phase.what = Some(what.into());
+        phase.what = Some(what);
         phase.total = total;
     }
-    During { active: true }
+    During {
+        active: true,
+        timed,
+    }
 }
 
 /// Counts `bytes` more done in the current phase.
@@ -58,6 +72,10 @@ pub fn advance(bytes: u64) {
 
 impl Drop for During {
     fn drop(&mut self) {
+        if let Some((what, started)) = &self.timed {
+            let peak = peak_memory().map_or(String::new(), |kb| format!(", peak {} MB", kb / 1000));
+            eprintln!("netpol: {what}: {} ms{peak}", started.elapsed().as_millis());
+        }
         let Some(shared) = self
             .active
             .then(|| SHARED.get().copied().flatten())
@@ -73,6 +91,13 @@ impl Drop for During {
             }
         }
     }
+}
+
+/// The process's peak resident memory so far in KB (`VmHWM`), where Linux says it.
+fn peak_memory() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 static SHARED: OnceLock<Option<&'static Shared>> = OnceLock::new();

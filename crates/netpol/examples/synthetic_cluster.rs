@@ -1,6 +1,8 @@
 //! Prints a synthetic cluster (the benchmark's) as YAML, to compare other tools on the same
 //! input: `cargo run --release -p netpol --example synthetic_cluster -- 1000 50 > c.yaml`;
-//! a third argument `tiers` adds the benchmark's ClusterNetworkPolicies.
+//! then `ips` for the realistic cluster (pod IPs, the docs' namespace default, Deployments:
+//! `synthetic_cluster 5000 200 ips > c5k-ips.yaml`) and `tiers` to add the benchmark's
+//! ClusterNetworkPolicies, in either order.
 
 mod synthetic;
 
@@ -8,8 +10,14 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let pods = args.next().and_then(|a| a.parse().ok()).unwrap_or(200);
     let namespaces = args.next().and_then(|a| a.parse().ok()).unwrap_or(20);
-    print!("{}", synthetic::cluster_yaml(pods, namespaces));
-    if args.next().as_deref() == Some("tiers") {
+    let flags: Vec<String> = args.collect();
+    let has = |flag: &str| flags.iter().any(|f| f == flag);
+    if has("ips") {
+        print!("{}", synthetic::realistic_cluster_yaml(pods, namespaces));
+    } else {
+        print!("{}", synthetic::cluster_yaml(pods, namespaces));
+    }
+    if has("tiers") {
         print!("{}", synthetic::tiers_yaml());
     }
 }

@@ -79,7 +79,10 @@ pub use cidr::Cidr;
 pub use connectivity::{connectivity, ConnectivityMap};
 pub use diag::{Diagnostic, Severity};
 pub use endpoint::Endpoint;
-pub use load::{load, load_cached, load_owned, LoadCache, Loaded, Source};
+pub use load::{
+    load, load_cached, load_owned, read_item, LoadCache, Loaded, Loader, ReadAgain, ReadItem,
+    Source,
+};
 pub use matrix::{matrix, Matrix};
 pub use model::{Cluster, Direction, Namespace, Node, Pod, Policy};
 pub use ports::{Connections, Protocol};

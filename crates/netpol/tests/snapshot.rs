@@ -1,7 +1,8 @@
 //! Cluster snapshots as `kubectl get -o json` writes them (issue 20): a JSON `List` loads
 //! item by item into the same cluster as the same objects written as YAML, a broken item
 //! is one located diagnostic and the rest loads, and truncated or outlandish input is a
-//! diagnostic, never a panic.
+//! diagnostic, never a panic. Loaded item by item (`Loader`, as the CLI loads a file), a
+//! List gives the same cluster, diagnostics and findings, at the same places.
 
 #![allow(
     clippy::unwrap_used,
@@ -262,4 +263,70 @@ fn the_apps_cached_loading_reads_a_json_list_alike_before_and_after_an_edit() {
     let second = netpol::load_cached(&source(&edited), &mut cache);
     assert_eq!(second.cluster, load_one("snapshot.json", &edited).cluster);
     assert!(second.diagnostics.is_empty(), "{:?}", second.diagnostics);
+}
+
+/// Reads items back from the text, as the CLI reads them back from the file.
+struct FromText(String);
+
+impl netpol::ReadAgain for FromText {
+    fn read(&self, start: usize, end: usize) -> Option<String> {
+        self.0.get(start..end).map(str::to_string)
+    }
+}
+
+/// Loads `text` as the CLI loads a file: cut item by item from chunks of `step` bytes,
+/// never holding the text, and read back only to place a finding.
+fn streamed(name: &str, text: &str, step: usize) -> Loaded {
+    let mut cutter = netpol::yaml::ListCutter::new();
+    let mut loader = netpol::Loader::new();
+    let list = loader.list(
+        name.to_string(),
+        std::sync::Arc::new(FromText(text.to_string())),
+    );
+    for chunk in text.as_bytes().chunks(step) {
+        cutter.push(chunk);
+        while let Some(item) = cutter.next_item().unwrap() {
+            loader.item(list, netpol::read_item(name, &item));
+        }
+    }
+    cutter.finish().unwrap();
+    loader.finish()
+}
+
+#[test]
+fn a_list_loaded_item_by_item_is_the_list_loaded_whole_to_the_column() {
+    let mut items = items();
+    items[5]["metadata"]["labels"] = json!(["app", "web"]);
+    items[6]["metadata"]["annotations"]["note"] = json!("é✓ before the labels");
+    // Findings for the linter to place: a namespaceSelector on a label no namespace has.
+    items.push(json!({
+        "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+        "metadata": {"annotations": {"note": "é✓"}, "name": "elan", "namespace": "ns0"},
+        "spec": {"podSelector": {"matchLabels": {"app": "nowhere"}},
+                 "ingress": [{"from": [{"namespaceSelector": {"matchLabels": {"nosuchkey": "x"}}}, {"podSelector": {"matchLabels": {"app": "app1"}}}]}]}
+    }));
+    let json = json_list(items);
+    // A syntax error in one item (a lost comma) too.
+    let name = json.find("\"name\": \"web-5d8f9c-7\",").unwrap();
+    let comma = name + "\"name\": \"web-5d8f9c-7\"".len();
+    let json = format!("{}{}", &json[..comma], &json[comma + 1..]);
+
+    let whole = load_one("snapshot.json", &json);
+    let options = netpol::lint::LintOptions::default();
+    let whole_lint = netpol::lint::lint(&whole, &options);
+    assert!(whole.diagnostics.len() >= 2, "{:?}", whole.diagnostics);
+    assert!(!whole_lint.is_empty());
+    for step in [1, 7, 4096, json.len()] {
+        let by_item = streamed("snapshot.json", &json, step);
+        assert_eq!(by_item.diagnostics, whole.diagnostics, "step {step}");
+        assert_eq!(by_item.cluster, whole.cluster, "step {step}");
+        assert_eq!(
+            netpol::lint::lint(&by_item, &options),
+            whole_lint,
+            "step {step}"
+        );
+        let path = "spec.ingress[0].from[1].podSelector";
+        let last = whole.cluster.policies.len() - 1;
+        assert_eq!(by_item.locate(last, path), whole.locate(last, path));
+    }
 }

@@ -3,9 +3,26 @@
 //! port, cross-namespace egress with matchExpressions, namespace-wide ingress on a named
 //! port, internet egress plus DNS, NotIn selector with a port range); optionally a
 //! platform's ClusterNetworkPolicies on top.
+//!
+//! [`realistic_cluster_yaml`] is the same cluster as a real one looks to the linter and the
+//! matrix: every pod has an IP, every namespace the documentation's `namespace-default`
+//! (egress to `0.0.0.0/0` except the private ranges, which makes every ipBlock meet every
+//! pod IP), and Deployments stand beside the pods. The budgets are taken on it.
 
 /// The cluster as multi-document YAML.
 pub fn cluster_yaml(pods: usize, namespaces: usize) -> String {
+    cluster(pods, namespaces, false)
+}
+
+/// [`cluster_yaml`] with pod IPs, the docs' namespace default in every namespace and one
+/// Deployment per ten pods.
+#[allow(dead_code, reason = "not every benchmark uses it")]
+pub fn realistic_cluster_yaml(pods: usize, namespaces: usize) -> String {
+    cluster(pods, namespaces, true)
+}
+
+fn cluster(pods: usize, namespaces: usize, realistic: bool) -> String {
+    let namespaces = namespaces.max(1);
     let mut out = String::new();
     for n in 0..namespaces {
         out += &format!("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns{n}\n  labels: {{team: t{}}}\n---\n", n % 5);
@@ -17,6 +34,30 @@ pub fn cluster_yaml(pods: usize, namespaces: usize) -> String {
             p % 37,
             p % 3
         );
+        if realistic {
+            // The document ends with `---\n`: the status goes before it.
+            out.truncate(out.len() - 4);
+            out += &format!(
+                "status:\n  podIP: 10.{}.{}.{}\n---\n",
+                64 + (p >> 16) % 128,
+                (p >> 8) & 255,
+                p & 255
+            );
+        }
+    }
+    if realistic {
+        for d in 0..pods / 10 {
+            out += &format!(
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: deploy{d}\n  namespace: ns{}\nspec:\n  selector: {{matchLabels: {{app: app{}}}}}\n  template:\n    metadata:\n      labels: {{app: app{}, tier: t{}}}\n    spec:\n      containers:\n        - name: c\n          ports: [{{name: http, containerPort: 8080}}]\n---\n",
+                d % namespaces,
+                d % 37,
+                d % 37,
+                d % 3
+            );
+        }
+        for n in 0..namespaces {
+            out += &format!("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: namespace-default\n  namespace: ns{n}\nspec:\n  podSelector: {{}}\n  policyTypes: [Egress, Ingress]\n  egress:\n    - to:\n        - ipBlock:\n            cidr: 0.0.0.0/0\n            except: [10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16]\n        - namespaceSelector: {{}}\n          podSelector: {{matchLabels: {{k8s-app: kube-dns}}}}\n  ingress:\n    - from:\n        - namespaceSelector: {{matchLabels: {{name: system-ingress}}}}\n          podSelector: {{matchLabels: {{app-name: ingress-nginx}}}}\n---\n");
+        }
     }
     for i in 0..pods / 2 {
         let n = i % namespaces;

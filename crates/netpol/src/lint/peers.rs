@@ -17,8 +17,9 @@ pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             let mut split_peers = BTreeSet::new();
             for (p, pair) in rule.peers.windows(2).enumerate() {
                 if let [a, b] = pair {
-                    let at = cx.peer_origin(index, direction, r, p + 1);
-                    if split(cx, policy, (a, b), &at, out) {
+                    // Placed only when reported: placing can mean reading the item again.
+                    let at = || cx.peer_origin(index, direction, r, p + 1);
+                    if split(cx, policy, (a, b), at, out) {
                         split_peers.extend([p, p + 1]);
                     }
                 }
@@ -93,7 +94,7 @@ fn split(
     cx: &Context<'_>,
     policy: &Policy,
     (a, b): (&Peer, &Peer),
-    at: &Origin,
+    at: impl FnOnce() -> Origin,
     out: &mut Vec<Diagnostic>,
 ) -> bool {
     let (ns_sel, pod_sel, ns_first) = match (a, b) {
@@ -144,7 +145,7 @@ fn split(
     out.push(
         cx.report_at(
             codes::SPLIT_PEER,
-            at,
+            &at(),
             format!(
                 "`{first}` and `{second}` are two peers (OR): this allows every pod of the namespaces matching `{ns_sel}`, and separately pods matching `{pod_sel}` in `{}`",
                 policy.namespace

@@ -10,6 +10,9 @@
 //! document gave, keyed by its text: between two keystrokes only the document that changed
 //! is read again. What spans documents (duplicates, one endpoint per name, implicit
 //! namespaces) is redone on every load; it is cheap.
+//!
+//! A JSON `List` too large to hold (a 1.4 GB snapshot) is loaded with [`Loader`]: the
+//! caller cuts it item by item, and only what loads and each item's place is kept.
 
 mod cilium;
 mod document;
@@ -62,8 +65,28 @@ pub struct Loaded {
 struct SourceText {
     name: String,
     /// Shared with the loop that reads its documents (a snapshot is too large to copy).
+    /// Empty for a List read item by item, whose items are read again through `reread`.
     text: Arc<String>,
     lines: LineStarts,
+    reread: Option<Reread>,
+}
+
+/// Reads a byte range of a source again, for a source whose text is not kept (a List
+/// loaded item by item with [`Loader::list`]): the caller keeps the file and reads it, the
+/// engine does no I/O.
+pub trait ReadAgain: Send + Sync {
+    /// The text of bytes `start..end` of the source, `None` when it cannot be read (the
+    /// finding is then shown without a place).
+    fn read(&self, start: usize, end: usize) -> Option<String>;
+}
+
+#[derive(Clone)]
+struct Reread(Arc<dyn ReadAgain>);
+
+impl std::fmt::Debug for Reread {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Reread")
+    }
 }
 
 /// A document of a source: where it is, and what reading it gave.
@@ -73,6 +96,8 @@ struct DocumentRef {
     base: usize,
     len: usize,
     parsed: Arc<Parsed>,
+    /// For an item of a List read item by item: the line and column it starts at.
+    item_at: Option<(usize, usize)>,
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -116,6 +141,23 @@ impl Loaded {
         let Some(source) = self.sources.get(doc.source) else {
             return Origin::default();
         };
+        if let (Some((line, column)), Some(reread)) = (doc.item_at, &source.reread) {
+            // The item's text is read again and dropped: findings are few, items many.
+            let Some(text) = reread.0.read(doc.base, doc.base + doc.len) else {
+                return Origin::default();
+            };
+            let Ok(tree) = document::tree_of(&text) else {
+                return Origin::default();
+            };
+            let (node, key) = tree.find_nearest(site.object, path);
+            let n = tree.node(key.unwrap_or(node));
+            let lines = Lines::item(&text, doc.base, line, column);
+            return lines.origin(
+                &source.name,
+                doc.base + n.start as usize,
+                doc.base + n.end as usize,
+            );
+        }
         let tree = doc.parsed.tree.get_or_init(|| {
             let text = source.text.get(doc.base..doc.base + doc.len).unwrap_or("");
             document::tree_of(text).ok()
@@ -134,13 +176,56 @@ impl Loaded {
 }
 
 fn origin_at(source: &SourceText, start: usize, end: usize) -> Origin {
-    let (line, column) = source.lines.position(&source.text, start);
-    Origin {
-        source: source.name.clone(),
-        start,
-        end: end.max(start),
-        line,
-        column,
+    Lines::Source(source).origin(&source.name, start, end)
+}
+
+/// How byte offsets of a source become lines and columns.
+enum Lines<'a> {
+    /// Through the whole text of the source.
+    Source(&'a SourceText),
+    /// Through one item of a List, whose start's line and column are known.
+    Item {
+        text: &'a str,
+        lines: LineStarts,
+        base: usize,
+        line: usize,
+        column: usize,
+    },
+}
+
+impl<'a> Lines<'a> {
+    fn item(text: &'a str, base: usize, line: usize, column: usize) -> Lines<'a> {
+        Lines::Item {
+            text,
+            lines: LineStarts::new(text),
+            base,
+            line,
+            column,
+        }
+    }
+
+    /// The origin of source bytes `start..end`.
+    fn origin(&self, name: &str, start: usize, end: usize) -> Origin {
+        let (line, column) = match self {
+            Lines::Source(source) => source.lines.position(&source.text, start),
+            Lines::Item {
+                text,
+                lines,
+                base,
+                line,
+                column,
+            } => match lines.position(text, start.saturating_sub(*base)) {
+                (1, c) => (*line, column + c - 1),
+                (l, c) => (line + l - 1, c),
+            },
+        };
+        Origin {
+            source: name.to_string(),
+            start,
+            end: end.max(start),
+            line,
+            column,
+        }
     }
 }
 
@@ -181,6 +266,7 @@ fn load_from(sources: Vec<(String, Arc<String>)>, mut cache: Option<&mut LoadCac
             name,
             lines: LineStarts::new(&source_text),
             text: source_text.clone(),
+            reread: None,
         });
         for chunk in documents_of(&source_text) {
             let text = source_text.get(chunk.start..chunk.end).unwrap_or("");
@@ -202,6 +288,7 @@ fn load_from(sources: Vec<(String, Arc<String>)>, mut cache: Option<&mut LoadCac
                 base: chunk.start,
                 len: chunk.end - chunk.start,
                 parsed,
+                item_at: None,
             });
         }
     }
@@ -209,6 +296,115 @@ fn load_from(sources: Vec<(String, Arc<String>)>, mut cache: Option<&mut LoadCac
         cache.documents = kept;
     }
     assembler.finish()
+}
+
+/// Loading sources one after another, where a large JSON `List` (a `kubectl get -o json`
+/// snapshot) need not be held whole: the caller cuts it with [`yaml::ListCutter`], reads
+/// each item with [`read_item`] (on any thread) and hands the results over with
+/// [`Loader::item`]. Only what loads and each item's place is kept; a finding in an item
+/// is placed by reading the item again through [`ReadAgain`]. Everything else (texts that
+/// are not a List, YAML) goes through [`Loader::text`], as [`load_owned`] does.
+#[derive(Default)]
+pub struct Loader {
+    assembler: Assembler,
+}
+
+/// A List being loaded item by item (see [`Loader::list`]).
+#[derive(Clone, Copy, Debug)]
+pub struct ListId(usize);
+
+/// One item of a List, read on its own, its positions already in the source (see
+/// [`read_item`]).
+#[derive(Debug)]
+pub struct ReadItem {
+    parsed: Parsed,
+    base: usize,
+    len: usize,
+    at: (usize, usize),
+}
+
+/// Reads one item of the List named `source`: the same objects and diagnostics, at the
+/// same places, as reading the whole text would give.
+pub fn read_item(source: &str, item: &yaml::ListItem) -> ReadItem {
+    let mut parsed = document::parse(&item.text);
+    let lines = Lines::item(&item.text, item.offset, item.line, item.column);
+    let rebase = Rebase {
+        name: source,
+        lines: &lines,
+        base: item.offset,
+    };
+    parsed
+        .diagnostics
+        .iter_mut()
+        .for_each(|d| rebase.diagnostic(d));
+    parsed.objects.iter_mut().for_each(|o| rebase.object(o));
+    ReadItem {
+        parsed,
+        base: item.offset,
+        len: item.text.len(),
+        at: (item.line, item.column),
+    }
+}
+
+impl Loader {
+    /// A loader with nothing loaded.
+    pub fn new() -> Loader {
+        Loader::default()
+    }
+
+    /// Loads a whole text (YAML or JSON), as [`load_owned`] does.
+    pub fn text(&mut self, name: String, text: String) {
+        let text = Arc::new(text);
+        let source = self.assembler.out.sources.len();
+        self.assembler.out.sources.push(SourceText {
+            name,
+            lines: LineStarts::new(&text),
+            text: text.clone(),
+            reread: None,
+        });
+        for chunk in documents_of(&text) {
+            let doc = text.get(chunk.start..chunk.end).unwrap_or("");
+            self.assembler.document(DocumentRef {
+                source,
+                base: chunk.start,
+                len: chunk.end - chunk.start,
+                parsed: Arc::new(document::parse(doc)),
+                item_at: None,
+            });
+        }
+    }
+
+    /// Starts a List read item by item: its items follow with [`Loader::item`], in order;
+    /// `reread` reads an item's bytes again when a finding in it needs a place.
+    pub fn list(&mut self, name: String, reread: Arc<dyn ReadAgain>) -> ListId {
+        let source = self.assembler.out.sources.len();
+        self.assembler.out.sources.push(SourceText {
+            name,
+            lines: LineStarts::default(),
+            text: Arc::default(),
+            reread: Some(Reread(reread)),
+        });
+        ListId(source)
+    }
+
+    /// Loads the next item of a List started with [`Loader::list`].
+    pub fn item(&mut self, list: ListId, item: ReadItem) {
+        self.assembler.placed(
+            DocumentRef {
+                source: list.0,
+                base: item.base,
+                len: item.len,
+                parsed: Arc::new(Parsed::default()),
+                item_at: Some(item.at),
+            },
+            item.parsed,
+        );
+    }
+
+    /// Everything loaded, put together.
+    pub fn finish(self) -> Loaded {
+        self.assembler.finish()
+    }
 }
 
 /// Where a source's documents are: a JSON `List` (a `kubectl get -o json` snapshot) is
@@ -256,18 +452,32 @@ impl Assembler {
         let Some(source) = self.out.sources.get(doc.source) else {
             return;
         };
+        let lines = Lines::Source(source);
         let rebase = Rebase {
-            source,
+            name: &source.name,
+            lines: &lines,
             base: doc.base,
         };
         diagnostics.iter_mut().for_each(|d| rebase.diagnostic(d));
         objects.iter_mut().for_each(|o| rebase.object(o));
-        self.out.diagnostics.append(&mut diagnostics);
-        self.out.cluster.kustomize_common_labels |= doc.parsed.kustomize_common_labels;
-        self.out.cluster.kustomization |= doc.parsed.kustomization;
+        let placed = Parsed {
+            objects,
+            diagnostics,
+            kustomize_common_labels: doc.parsed.kustomize_common_labels,
+            kustomization: doc.parsed.kustomization,
+            ..Parsed::default()
+        };
+        self.placed(doc, placed);
+    }
+
+    /// A document whose objects and diagnostics are placed in the source already.
+    fn placed(&mut self, doc: DocumentRef, mut parsed: Parsed) {
+        self.out.diagnostics.append(&mut parsed.diagnostics);
+        self.out.cluster.kustomize_common_labels |= parsed.kustomize_common_labels;
+        self.out.cluster.kustomization |= parsed.kustomization;
         let document = self.out.documents.len();
         self.out.documents.push(doc);
-        for object in objects {
+        for object in parsed.objects {
             self.object(object, document);
         }
     }
@@ -504,13 +714,16 @@ impl Assembler {
 
 /// Moves a document's relative positions to where the document is in its source.
 struct Rebase<'a> {
-    source: &'a SourceText,
+    name: &'a str,
+    lines: &'a Lines<'a>,
     base: usize,
 }
 
 impl Rebase<'_> {
     fn origin(&self, o: &mut Origin) {
-        *o = origin_at(self.source, self.base + o.start, self.base + o.end);
+        *o = self
+            .lines
+            .origin(self.name, self.base + o.start, self.base + o.end);
     }
 
     fn diagnostic(&self, d: &mut Diagnostic) {

@@ -286,7 +286,7 @@ fn is_json_literal(word: &str) -> bool {
             && serde_json::from_str::<serde_json::Number>(word).is_ok())
 }
 
-fn skip_space(b: &[u8], mut pos: usize) -> usize {
+pub(super) fn skip_space(b: &[u8], mut pos: usize) -> usize {
     while b
         .get(pos)
         .is_some_and(|c| matches!(c, b' ' | b'\n' | b'\r' | b'\t'))
@@ -297,14 +297,14 @@ fn skip_space(b: &[u8], mut pos: usize) -> usize {
 }
 
 /// The text of the string at `at` when it has no escapes.
-fn string_at(text: &str, at: usize) -> Option<Cow<'_, str>> {
+pub(super) fn string_at(text: &str, at: usize) -> Option<Cow<'_, str>> {
     let (end, escaped) = string_end(text.as_bytes(), at)?;
     (!escaped).then(|| text.get(at + 1..end - 1).map(Cow::Borrowed))?
 }
 
 /// Where the string opening at `at` ends (past its closing quote), and whether it has
 /// escapes; `None` when it is not closed.
-fn string_end(b: &[u8], at: usize) -> Option<(usize, bool)> {
+pub(super) fn string_end(b: &[u8], at: usize) -> Option<(usize, bool)> {
     if b.get(at) != Some(&b'"') {
         return None;
     }
@@ -325,9 +325,38 @@ fn is_structural(c: u8) -> bool {
     matches!(c, b'"' | b'{' | b'}' | b'[' | b']')
 }
 
+/// The first byte at or after `pos` that [`is_structural`], eight bytes at a time: skipped
+/// values are most of a snapshot (managedFields, pod specs), and a byte-by-byte search for
+/// five different bytes was a fifth of loading one.
+fn next_structural(b: &[u8], mut pos: usize) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // High bit set in each zero byte of `v`; the lowest one flagged is always a real zero
+    // (a false flag needs a borrow from a zero byte below it), which is all we ask.
+    let zeros = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    while let Some(word) = b.get(pos..pos + 8) {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(word);
+        let w = u64::from_le_bytes(bytes);
+        // `| 0x20` turns `[` into `{` and `]` into `}`, and makes no other byte either.
+        let folded = w | (0x20 * ONES);
+        let found = zeros(folded ^ (b'{' as u64 * ONES))
+            | zeros(folded ^ (b'}' as u64 * ONES))
+            | zeros(w ^ (b'"' as u64 * ONES));
+        if found != 0 {
+            return Some(pos + (found.trailing_zeros() / 8) as usize);
+        }
+        pos += 8;
+    }
+    b.get(pos..)?
+        .iter()
+        .position(|c| is_structural(*c))
+        .map(|i| pos + i)
+}
+
 /// Where the value starting at `at` ends: strings closed, brackets balanced and of the
 /// same kind; nothing else checked. Iterative, so nesting depth costs no stack.
-fn skip_value(b: &[u8], at: usize) -> Option<usize> {
+pub(super) fn skip_value(b: &[u8], at: usize) -> Option<usize> {
     match *b.get(at)? {
         b'"' => return Some(string_end(b, at)?.0),
         b'{' | b'[' => {}
@@ -336,7 +365,7 @@ fn skip_value(b: &[u8], at: usize) -> Option<usize> {
     let mut open: Vec<u8> = Vec::new();
     let mut pos = at;
     loop {
-        pos += b.get(pos..)?.iter().position(|c| is_structural(*c))?;
+        pos = next_structural(b, pos)?;
         match *b.get(pos)? {
             b'"' => pos = string_end(b, pos)?.0,
             b'{' => {
@@ -518,6 +547,21 @@ mod tests {
         let text = "{\"status\": {\"x\": 1}, \"kind\": \"Pod\"}";
         let tree = json_tree(text, Some(skip));
         assert!(tree.is_map(tree.find("status").unwrap().0));
+    }
+
+    #[test]
+    fn finds_the_first_structural_byte_wherever_it_is() {
+        for c in [b'"', b'{', b'}', b'[', b']'] {
+            for at in 0..20 {
+                // Bytes one bit away from the structural ones, and non-ASCII.
+                let mut text = b"z;=y;\xfb\xdbKM|\x7f\x7a}".repeat(3)[..21].to_vec();
+                text.retain(|b| !is_structural(*b));
+                text.resize(21, b'a');
+                text[at] = c;
+                assert_eq!(next_structural(&text, 0), Some(at));
+                assert_eq!(next_structural(&text, at + 1), None);
+            }
+        }
     }
 
     #[test]

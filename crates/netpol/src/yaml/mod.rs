@@ -24,12 +24,14 @@ mod fast;
 mod fast_check;
 mod full;
 mod json;
+mod list_stream;
 mod resolve;
 mod tree;
 
 pub(crate) use de::{decode, decode_worded, DecodeError, ErrorKind, Wording, NODE_HANDLE};
 pub use emit::Yaml;
 pub(crate) use json::{list_items, looks_like_json};
+pub use list_stream::{ListCutter, ListItem, NotAList};
 pub(crate) use resolve::Scalar;
 pub(crate) use tree::{Document, NodeId, ParseError, Style, MAX_DEPTH};
 
