@@ -47,18 +47,10 @@ impl Cx<'_> {
         let mut bad_rules: Vec<String> = Vec::new();
         let mut object_rejected = false;
         for u in unknown {
-            let n = tree.node(u.key);
-            let at = self.at(u.key, false);
-            let _ = n;
-            self.error(
-                diag::UNKNOWN_FIELD,
-                at,
-                format!("unknown field `{}`", u.field),
-            )
-            .help(match u.suggestion {
-                Some(s) => format!("did you mean `{s}`?"),
-                None => "remove it: the API server's schema validation rejects it".to_string(),
-            });
+            self.unknown_field(
+                &u,
+                "remove it: the API server's schema validation rejects it",
+            );
             match rule_of(&u.path) {
                 Some(rule) => bad_rules.push(rule),
                 None => object_rejected = true,

@@ -356,20 +356,28 @@ impl Cx<'_> {
             _ => schema::unknown_in_metadata(self.tree, node),
         };
         let rejected = !unknown.is_empty();
-        for u in unknown {
-            let n = self.tree.node(u.key);
-            let at = relative(n.start as usize, n.end as usize);
-            self.error(
-                diag::UNKNOWN_FIELD,
-                at,
-                format!("unknown field `{}`", u.field),
-            )
-            .help(match u.suggestion {
-                Some(s) => format!("did you mean `{s}`?"),
-                None => "remove it: kubectl's strict validation rejects the object".to_string(),
-            });
+        for u in &unknown {
+            self.unknown_field(
+                u,
+                "remove it: kubectl's strict validation rejects the object",
+            );
         }
         rejected
+    }
+
+    /// Reports an unknown field at its key, with the closest known name when there is one
+    /// and `otherwise` as the help when there is none.
+    pub(super) fn unknown_field(&mut self, u: &schema::UnknownField, otherwise: &str) {
+        let at = self.at(u.key, false);
+        self.error(
+            diag::UNKNOWN_FIELD,
+            at,
+            format!("unknown field `{}`", u.field),
+        )
+        .help(match u.suggestion {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => otherwise.to_string(),
+        });
     }
 
     /// Typed decoding; a wrong type or a missing field becomes a diagnostic at its node.
