@@ -116,6 +116,18 @@ pub(crate) fn unknown_in_metadata(doc: &Document, object: NodeId) -> Vec<Unknown
     out
 }
 
+/// Unknown fields of an object whose own schema (`root`) leaves `metadata` free: those of
+/// its `metadata`, then those under `root`.
+pub(crate) fn unknown_in_object<S: Schema>(
+    doc: &Document,
+    object: NodeId,
+    root: S,
+) -> Vec<UnknownField> {
+    let mut out = unknown_in_metadata(doc, object);
+    out.extend(unknown_fields(doc, object, root));
+    out
+}
+
 /// Unknown fields anywhere under `object`, read as `shape`.
 pub(crate) fn unknown_fields<S: Schema>(
     doc: &Document,

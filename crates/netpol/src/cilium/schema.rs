@@ -102,6 +102,7 @@ fn child(shape: Shape, key: &str) -> (Shape, bool) {
     }
 }
 
+// The same adapter as `cnp/schema.rs`'s on purpose: each kind's shapes are an enum of its own.
 impl crate::schema::Schema for Shape {
     fn fields(self) -> &'static [&'static str] {
         fields(self)
@@ -119,9 +120,7 @@ impl crate::schema::Schema for Shape {
 /// Unknown fields of a Cilium policy object (the whole tree), with their paths
 /// (`specs[1].egress[0].toCIDRs`), which say which rule each one is in.
 pub(crate) fn unknown_fields(doc: &Document, object: NodeId) -> Vec<UnknownField> {
-    let mut out = crate::schema::unknown_in_metadata(doc, object);
-    out.extend(crate::schema::unknown_fields(doc, object, Shape::Object));
-    out
+    crate::schema::unknown_in_object(doc, object, Shape::Object)
 }
 
 #[cfg(test)]

@@ -71,6 +71,7 @@ fn child(shape: Shape, key: &str) -> (Shape, bool) {
     }
 }
 
+// The same adapter as `cilium/schema.rs`'s on purpose: each kind's shapes are an enum of its own.
 impl crate::schema::Schema for Shape {
     fn fields(self) -> &'static [&'static str] {
         fields(self)
@@ -87,9 +88,7 @@ impl crate::schema::Schema for Shape {
 
 /// Unknown fields of a ClusterNetworkPolicy object (the whole tree).
 pub(crate) fn unknown_fields(doc: &Document, object: NodeId) -> Vec<UnknownField> {
-    let mut out = crate::schema::unknown_in_metadata(doc, object);
-    out.extend(crate::schema::unknown_fields(doc, object, Shape::Object));
-    out
+    crate::schema::unknown_in_object(doc, object, Shape::Object)
 }
 
 #[cfg(test)]
