@@ -297,3 +297,20 @@ fn np226_not_with_a_namespace_or_namespace_label_term() {
     );
     none_of(&lint_one(&by_label), "NP226");
 }
+
+#[test]
+fn np224_not_when_a_network_policy_gives_the_pods_dns() {
+    let np = "\
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: dns, namespace: default}
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+  egress:
+  - to: [{namespaceSelector: {}, podSelector: {matchLabels: {k8s-app: kube-dns}}}]
+    ports: [{port: 53, protocol: UDP}]
+";
+    none_of(&lint_one(&format!("{PODS}{NO_DNS}{np}")), "NP224");
+}

@@ -11,7 +11,8 @@
 //!   `external`, `outside`, `public`).
 //! - NP224: a rule puts pods in egress default deny and no Cilium allow entry that
 //!   applies to them allows port 53 towards a resolver (kube-dns as `dns::looks_like_dns`
-//!   finds it, or, without one in the input, a selector naming DNS or `kube-system`).
+//!   finds it, or, without one in the input, a selector naming DNS or `kube-system`),
+//!   and no NetworkPolicy gives it DNS (counted per pod only).
 //! - NP225: a `toFQDNs` entry with no `toPorts[].rules.dns` rule (`matchPattern` or
 //!   `matchName`) in a rule that applies to the same pods: the agent never learns the
 //!   names' IPs.
@@ -28,7 +29,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
 use super::codes;
 use super::context::Context;
-use super::dns::looks_like_dns;
+use super::dns::{dns_by_policy_and_pod, looks_like_dns};
 use crate::cilium::api;
 use crate::cilium::eval::identity;
 use crate::cilium::model::{CiliumRule, IdLabel, IdSelector, LabelSource, PortMatch};
@@ -82,10 +83,12 @@ pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         .filter(|(_, p)| looks_like_dns(p) && !p.host_network)
         .map(|(i, _)| i)
         .collect();
+    let np_dns = dns_by_policy_and_pod(cx).1;
     let facts = Facts {
         cx,
         identities,
         dns_pods,
+        np_dns,
     };
     for (index, policy) in policies.iter().enumerate() {
         let rules = written.get(index).map(Vec::as_slice).unwrap_or_default();
@@ -102,6 +105,8 @@ struct Facts<'c, 'a> {
     /// Per pod: its identity labels (empty for a host-network pod).
     identities: Vec<Vec<IdLabel>>,
     dns_pods: Vec<usize>,
+    /// Per pod: a NetworkPolicy gives it DNS (allows of both kinds add up).
+    np_dns: Vec<bool>,
 }
 
 impl Facts<'_, '_> {
@@ -404,6 +409,7 @@ fn egress_without_dns(
             let lacking: Vec<usize> = selected
                 .iter()
                 .copied()
+                .filter(|pod| !facts.np_dns.get(*pod).copied().unwrap_or(false))
                 .filter(|pod| {
                     !all.iter()
                         .flat_map(|p| &p.rules)
