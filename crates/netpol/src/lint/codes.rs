@@ -36,4 +36,9 @@ lint_codes! {
     TIER_SELECTS_NO_POD = "NP219", "tier-selects-no-pod", Warning, "a ClusterNetworkPolicy's subject selects no pod of the input";
     TIER_IMPLEMENTATION_DEFINED = "NP220", "tier-implementation-defined", Warning, "a ClusterNetworkPolicy feature whose support or outcome depends on the implementation (named ports, nodes, domainNames)";
     HOST_NETWORK_POD = "NP221", "host-network-pod", Warning, "a NetworkPolicy selects or a peer matches a hostNetwork pod: whether policies apply to it depends on the network plugin (most treat its traffic as the node's)";
+    CILIUM_SELECTOR_OTHER_NAMESPACE = "NP222", "cilium-selector-other-namespace", Warning, "a CiliumNetworkPolicy's endpointSelector names another namespace: a namespaced policy selects pods of its own namespace only";
+    CILIUM_EMPTY_ENDPOINTS_NOT_WORLD = "NP223", "cilium-empty-endpoints-not-world", Warning, "`toEndpoints: [{}]`/`fromEndpoints: [{}]` where the internet was likely meant: `{}` is the policy's namespace (the cluster for a clusterwide policy), never `world`";
+    CILIUM_EGRESS_WITHOUT_DNS = "NP224", "cilium-egress-without-dns", Warning, "a Cilium rule puts pods in egress default deny and no Cilium rule allows them DNS to kube-dns: name resolution fails";
+    CILIUM_FQDN_WITHOUT_DNS_PROXY = "NP225", "cilium-fqdn-without-dns-proxy", Warning, "a `toFQDNs` entry for pods whose DNS no rule sends through Cilium's DNS proxy (`rules: {dns: ...}`): the names are never learnt";
+    CILIUM_CLUSTERWIDE_ALL_NAMESPACES = "NP226", "cilium-clusterwide-all-namespaces", Warning, "a CiliumClusterwideNetworkPolicy's endpointSelector names no namespace: it covers every namespace, kube-system included";
 }

@@ -19,33 +19,8 @@ use crate::ports::Protocol;
 const DNS_PORT: u16 = 53;
 
 pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let dns_pods: Vec<&Pod> = cx
-        .cluster
-        .pods
-        .iter()
-        .filter(|p| looks_like_dns(p))
-        .collect();
     let policies = &cx.cluster.policies;
-    let gives_dns: Vec<bool> = policies
-        .iter()
-        .map(|p| {
-            p.isolates_egress
-                && p.egress
-                    .iter()
-                    .any(|r| rule_allows_dns(cx, &dns_pods, &p.namespace, r))
-        })
-        .collect();
-    // Per pod: does any policy isolating it for egress allow DNS?
-    let mut pod_has_dns = vec![false; cx.cluster.pods.len()];
-    for (index, policy) in policies.iter().enumerate() {
-        if policy.isolates_egress && gives_dns.get(index).copied().unwrap_or(false) {
-            for pod in cx.selected_by(index) {
-                if let Some(slot) = pod_has_dns.get_mut(*pod) {
-                    *slot = true;
-                }
-            }
-        }
-    }
+    let (gives_dns, pod_has_dns) = dns_by_policy_and_pod(cx);
     for (index, policy) in policies.iter().enumerate() {
         if !policy.isolates_egress {
             continue;
@@ -88,6 +63,40 @@ pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             .with_help(help(policy)),
         );
     }
+}
+
+/// Per NetworkPolicy: whether it isolates for egress and one of its rules allows DNS; per
+/// pod: whether such a policy selects it. The Cilium lint counts the second too: under
+/// Cilium, NetworkPolicy allows add up with Cilium's.
+pub(super) fn dns_by_policy_and_pod(cx: &Context<'_>) -> (Vec<bool>, Vec<bool>) {
+    let dns_pods: Vec<&Pod> = cx
+        .cluster
+        .pods
+        .iter()
+        .filter(|p| looks_like_dns(p))
+        .collect();
+    let policies = &cx.cluster.policies;
+    let gives_dns: Vec<bool> = policies
+        .iter()
+        .map(|p| {
+            p.isolates_egress
+                && p.egress
+                    .iter()
+                    .any(|r| rule_allows_dns(cx, &dns_pods, &p.namespace, r))
+        })
+        .collect();
+    // Per pod: does any policy isolating it for egress allow DNS?
+    let mut pod_has_dns = vec![false; cx.cluster.pods.len()];
+    for (index, policy) in policies.iter().enumerate() {
+        if policy.isolates_egress && gives_dns.get(index).copied().unwrap_or(false) {
+            for pod in cx.selected_by(index) {
+                if let Some(slot) = pod_has_dns.get_mut(*pod) {
+                    *slot = true;
+                }
+            }
+        }
+    }
+    (gives_dns, pod_has_dns)
 }
 
 fn help(policy: &Policy) -> String {

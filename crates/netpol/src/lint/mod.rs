@@ -8,9 +8,10 @@
 //! depend on; for ClusterNetworkPolicies, rule
 //! order (shadowed rules, equal priorities, Pass in Baseline, empty subjects,
 //! implementation-defined features) and traffic (`networks` over pods, DNS under a
-//! Baseline Deny). Facts shared by the families are
+//! Baseline Deny); for Cilium policies, the pitfalls of docs/cilium.md §12. Facts shared by the families are
 //! computed once in `context`, because the app lints on every keystroke.
 
+mod cilium;
 pub mod codes;
 mod context;
 mod dns;
@@ -54,6 +55,7 @@ pub fn lint(loaded: &Loaded, options: &LintOptions) -> Vec<Diagnostic> {
     host_network::check(&cx, &mut out);
     tier_order::check(&cx, &mut out);
     tier_traffic::check(&cx, &mut out);
+    cilium::check(&cx, &mut out);
     crate::diag::sort_in_reading_order(&mut out);
     out.dedup();
     out

@@ -145,7 +145,7 @@ impl Cx<'_> {
         };
         self.out
             .objects
-            .push(Object::CiliumPolicy(policy, identity));
+            .push(Object::CiliumPolicy(policy, identity, node));
     }
 
     pub(super) fn cidr_group(&mut self, node: NodeId) {

@@ -46,7 +46,7 @@ pub(crate) enum Object {
     Policy(Policy, Identity, NodeId),
     ClusterPolicy(ClusterNetworkPolicy, Identity, NodeId),
     /// A CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy.
-    CiliumPolicy(crate::cilium::CiliumPolicy, Identity),
+    CiliumPolicy(crate::cilium::CiliumPolicy, Identity, NodeId),
     /// A CiliumCIDRGroup.
     CidrGroup(crate::cilium::CidrGroup, Identity),
     /// What a pod's Cilium identity needs (service account, node), by pod id.

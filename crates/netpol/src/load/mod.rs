@@ -57,6 +57,8 @@ pub struct Loaded {
     policy_sites: Vec<Site>,
     /// Parallel to `cluster.cluster_policies`.
     cluster_policy_sites: Vec<Site>,
+    /// Parallel to `cluster.cilium.policies`.
+    cilium_sites: Vec<Site>,
     /// Parallel to the loaded part of `cluster.pods` (pods added later have none).
     pod_sites: Vec<Site>,
 }
@@ -123,6 +125,33 @@ impl Loaded {
     /// Where a field of ClusterNetworkPolicy `index` is, like [`Loaded::locate`].
     pub fn locate_cluster_policy(&self, index: usize, path: &str) -> Origin {
         self.locate_site(self.cluster_policy_sites.get(index), path)
+    }
+
+    /// Where a field of Cilium policy `index` (of `cluster.cilium.policies`) is
+    /// (`spec.egress[0].toFQDNs`), like [`Loaded::locate`].
+    pub fn locate_cilium(&self, index: usize, path: &str) -> Origin {
+        self.locate_site(self.cilium_sites.get(index), path)
+    }
+
+    /// Runs `f` on the YAML tree and object node of Cilium policy `index`, for lints that
+    /// need the rule as written (the model has the agent's parsing applied). `None` when
+    /// the text is not kept (a List read item by item) or the policy has no site.
+    pub(crate) fn with_cilium_tree<R>(
+        &self,
+        index: usize,
+        f: impl FnOnce(&crate::yaml::Document, NodeId) -> R,
+    ) -> Option<R> {
+        let site = self.cilium_sites.get(index)?;
+        let doc = self.documents.get(site.document)?;
+        let source = self.sources.get(doc.source)?;
+        if doc.item_at.is_some() {
+            return None;
+        }
+        let tree = doc.parsed.tree.get_or_init(|| {
+            let text = source.text.get(doc.base..doc.base + doc.len).unwrap_or("");
+            document::tree_of(text).ok()
+        });
+        tree.as_ref().map(|t| f(t, site.object))
     }
 
     /// Where a field of pod or workload `pod_index` is (`spec.template.spec.hostNetwork`),
@@ -524,16 +553,30 @@ impl Assembler {
                     },
                 );
             }
-            Object::CiliumPolicy(policy, id) => {
+            Object::CiliumPolicy(policy, id, node) => {
                 self.duplicate(&id);
+                let site = Site {
+                    document,
+                    object: node,
+                };
                 let list = &mut self.out.cluster.cilium.policies;
-                match list.iter_mut().find(|p| {
+                match list.iter().position(|p| {
                     p.kind == policy.kind
                         && p.namespace == policy.namespace
                         && p.name == policy.name
                 }) {
-                    Some(existing) => *existing = policy,
-                    None => list.push(policy),
+                    Some(i) => {
+                        if let Some(existing) = list.get_mut(i) {
+                            *existing = policy;
+                        }
+                        if let Some(slot) = self.out.cilium_sites.get_mut(i) {
+                            *slot = site;
+                        }
+                    }
+                    None => {
+                        list.push(policy);
+                        self.out.cilium_sites.push(site);
+                    }
                 }
             }
             Object::CidrGroup(group, id) => {
@@ -761,7 +804,7 @@ impl Rebase<'_> {
                 (&mut policy.origin, id)
             }
             Object::Node(node, _, id) => (&mut node.origin, id),
-            Object::CiliumPolicy(policy, id) => {
+            Object::CiliumPolicy(policy, id, _) => {
                 for (_, o) in &mut policy.entry_origins {
                     self.origin(o);
                 }

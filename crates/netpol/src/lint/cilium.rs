@@ -1,0 +1,552 @@
+//! CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy: rules that load and do not do
+//! what they seem to (docs/cilium.md §12).
+//!
+//! - NP222: a namespaced policy's `endpointSelector` names another namespace (§2: the
+//!   agent overwrites it, or the rule selects nothing). Peer selectors are not reported:
+//!   a namespace named there does reach that namespace (§3).
+//! - NP223: `toEndpoints: [{}]` / `fromEndpoints: [{}]` where the internet was likely
+//!   meant (§3, §6: `{}` is never `world`). Fires only when no other entry of the same
+//!   list allows `world`/`all`, CIDRs or FQDNs, and either the entry is an egress one
+//!   with port 80 or 443, or the policy's name says external (`world`, `internet`,
+//!   `external`, `outside`, `public`).
+//! - NP224: a rule puts pods in egress default deny and no Cilium allow entry that
+//!   applies to them allows port 53 towards a resolver (kube-dns as `dns::looks_like_dns`
+//!   finds it, or, without one in the input, a selector naming DNS or `kube-system`),
+//!   and no NetworkPolicy gives it DNS (counted per pod only).
+//! - NP225: a `toFQDNs` entry with no `toPorts[].rules.dns` rule (`matchPattern` or
+//!   `matchName`) in a rule that applies to the same pods: the agent never learns the
+//!   names' IPs.
+//! - NP226: a clusterwide policy's `endpointSelector` names no namespace: it covers
+//!   every namespace, kube-system included.
+//!
+//! The model has the agent's parsing applied (namespaces added to selectors, `toFQDNs`
+//! reduced to "run time"), so the rules as written are read again from the YAML tree.
+//! With pods in the input, "applies to the same pods" is checked per pod over identity
+//! labels (`cilium::eval::identity`); without, a rule counts when its subject's terms
+//! are a subset of the other's.
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+
+use super::codes;
+use super::context::Context;
+use super::dns::{dns_by_policy_and_pod, looks_like_dns};
+use crate::cilium::api;
+use crate::cilium::eval::identity;
+use crate::cilium::model::{CiliumRule, IdLabel, IdSelector, LabelSource, PortMatch};
+use crate::cilium::validate::{NAMESPACE_LABEL, NAMESPACE_LABELS_PREFIX};
+use crate::cilium::{CiliumKind, CiliumPolicy, Entity, Peers, Ports};
+use crate::diag::Diagnostic;
+use crate::model::Direction;
+use crate::ports::Protocol;
+use crate::yaml::{Document, NodeId};
+
+/// A rule as written, next to its place.
+struct Written {
+    /// `spec` or `specs[i]`.
+    path: String,
+    spec_index: Option<usize>,
+    rule: api::Rule,
+    /// Whether some egress entry has a `toPorts[].rules.dns` item with a matchPattern or
+    /// matchName.
+    dns_proxy: bool,
+}
+
+pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let policies = &cx.cluster.cilium.policies;
+    if policies.is_empty() {
+        return;
+    }
+    let written: Vec<Vec<Written>> = (0..policies.len())
+        .map(|i| {
+            cx.loaded
+                .with_cilium_tree(i, read_rules)
+                .unwrap_or_default()
+        })
+        .collect();
+    let identities: Vec<Vec<IdLabel>> = cx
+        .cluster
+        .pods
+        .iter()
+        .map(|p| {
+            if p.host_network {
+                Vec::new()
+            } else {
+                identity(cx.cluster, p)
+            }
+        })
+        .collect();
+    let dns_pods: Vec<usize> = cx
+        .cluster
+        .pods
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| looks_like_dns(p) && !p.host_network)
+        .map(|(i, _)| i)
+        .collect();
+    let np_dns = dns_by_policy_and_pod(cx).1;
+    let facts = Facts {
+        cx,
+        identities,
+        dns_pods,
+        np_dns,
+    };
+    for (index, policy) in policies.iter().enumerate() {
+        let rules = written.get(index).map(Vec::as_slice).unwrap_or_default();
+        other_namespace(cx, index, policy, rules, out);
+        empty_endpoints(cx, index, policy, rules, out);
+        clusterwide_all_namespaces(cx, index, policy, out);
+        egress_without_dns(&facts, index, policy, out);
+        fqdn_without_proxy(&facts, &written, index, policy, rules, out);
+    }
+}
+
+struct Facts<'c, 'a> {
+    cx: &'c Context<'a>,
+    /// Per pod: its identity labels (empty for a host-network pod).
+    identities: Vec<Vec<IdLabel>>,
+    dns_pods: Vec<usize>,
+    /// Per pod: a NetworkPolicy gives it DNS (allows of both kinds add up).
+    np_dns: Vec<bool>,
+}
+
+impl Facts<'_, '_> {
+    /// Pods of the input a rule applies to.
+    fn selected(&self, rule: &CiliumRule) -> Vec<usize> {
+        self.identities
+            .iter()
+            .enumerate()
+            .filter(|(_, labels)| !labels.is_empty() && rule.subject.matches(labels))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// Whether `other` applies to every pod `rule` applies to: per pod when the input has
+    /// some, by terms otherwise.
+    fn covers(&self, other: &CiliumRule, rule: &CiliumRule, selected: &[usize]) -> bool {
+        if selected.is_empty() {
+            return other
+                .subject
+                .terms
+                .iter()
+                .all(|t| rule.subject.terms.contains(t));
+        }
+        selected.iter().all(|i| {
+            self.identities
+                .get(*i)
+                .is_some_and(|labels| other.subject.matches(labels))
+        })
+    }
+}
+
+/// The rules of one object as written, from its YAML node.
+fn read_rules(tree: &Document, object: NodeId) -> Vec<Written> {
+    let mut out = Vec::new();
+    let mut push = |node: NodeId, path: String, spec_index: Option<usize>| {
+        let mut notes = Vec::new();
+        if let Ok(rule) = crate::yaml::decode::<api::Rule>(tree, node, &mut notes) {
+            let dns_proxy = has_dns_proxy(tree, node);
+            out.push(Written {
+                path,
+                spec_index,
+                rule,
+                dns_proxy,
+            });
+        }
+    };
+    if let Some(spec) = tree.get(object, "spec").filter(|n| tree.is_map(*n)) {
+        push(spec, "spec".to_string(), None);
+    }
+    if let Some(specs) = tree.get(object, "specs").filter(|n| tree.is_seq(*n)) {
+        for (i, item) in tree.items(specs).iter().enumerate() {
+            if tree.is_map(*item) {
+                push(*item, format!("specs[{i}]"), Some(i));
+            }
+        }
+    }
+    out
+}
+
+/// `egress[].toPorts[].rules.dns[]` with a `matchPattern` or `matchName`.
+fn has_dns_proxy(tree: &Document, rule: NodeId) -> bool {
+    let seq = |node: Option<NodeId>| -> Vec<NodeId> {
+        node.filter(|n| tree.is_seq(*n))
+            .map(|n| tree.items(n).to_vec())
+            .unwrap_or_default()
+    };
+    seq(tree.get(rule, "egress")).into_iter().any(|entry| {
+        seq(tree.get(entry, "toPorts")).into_iter().any(|port| {
+            let dns = tree
+                .get(port, "rules")
+                .filter(|n| tree.is_map(*n))
+                .and_then(|r| tree.get(r, "dns"));
+            seq(dns).into_iter().any(|d| {
+                tree.is_map(d)
+                    && (tree.get(d, "matchPattern").is_some() || tree.get(d, "matchName").is_some())
+            })
+        })
+    })
+}
+
+/// NP222: a namespaced policy's `endpointSelector` names another namespace.
+fn other_namespace(
+    cx: &Context<'_>,
+    index: usize,
+    policy: &CiliumPolicy,
+    rules: &[Written],
+    out: &mut Vec<Diagnostic>,
+) {
+    let (CiliumKind::Namespaced, Some(ns)) = (policy.kind, &policy.namespace) else {
+        return;
+    };
+    for w in rules {
+        let Some(sel) = &w.rule.endpoint_selector else {
+            continue;
+        };
+        let Some(other) = named_namespaces(sel).into_iter().find(|n| n != ns) else {
+            continue;
+        };
+        let path = format!("{}.endpointSelector", w.path);
+        out.push(
+            cx.report_at(
+                codes::CILIUM_SELECTOR_OTHER_NAMESPACE,
+                &cx.loaded.locate_cilium(index, &path),
+                format!(
+                    "this CiliumNetworkPolicy lives in namespace `{ns}` and its endpointSelector names namespace `{other}`: a namespaced policy only ever selects pods of its own namespace (the agent drops or contradicts the namespace term), so this rule does not select the pods of `{other}`"
+                ),
+            )
+            .with_help(format!(
+                "create the policy in namespace `{other}` (`metadata.namespace: {other}`) and remove the namespace term, or use a CiliumClusterwideNetworkPolicy"
+            )),
+        );
+    }
+}
+
+/// Namespaces a selector requires through `io.kubernetes.pod.namespace` (`k8s:` or
+/// `any:`), in `matchLabels` or an `In` expression with one value.
+fn named_namespaces(sel: &LabelSelector) -> Vec<String> {
+    let is_ns_key = |key: &str| {
+        let (source, key) = LabelSource::split(key);
+        key == NAMESPACE_LABEL && matches!(source, LabelSource::Any | LabelSource::K8s)
+    };
+    let mut out: Vec<String> = sel
+        .match_labels
+        .iter()
+        .flatten()
+        .filter(|(k, _)| is_ns_key(k))
+        .map(|(_, v)| v.clone())
+        .collect();
+    for e in sel.match_expressions.iter().flatten() {
+        if is_ns_key(&e.key) && e.operator == "In" {
+            if let Some([v]) = e.values.as_deref() {
+                out.push(v.clone());
+            }
+        }
+    }
+    out
+}
+
+/// NP223: `[{}]` as a peer where the internet was likely meant.
+fn empty_endpoints(
+    cx: &Context<'_>,
+    index: usize,
+    policy: &CiliumPolicy,
+    rules: &[Written],
+    out: &mut Vec<Diagnostic>,
+) {
+    let name = policy.name.to_ascii_lowercase();
+    let external_name = ["world", "internet", "external", "outside", "public"]
+        .iter()
+        .any(|w| name.contains(w));
+    for w in rules {
+        for (list_name, entries, egress) in [
+            ("ingress", &w.rule.ingress, false),
+            ("egress", &w.rule.egress, true),
+        ] {
+            let entries = entries.as_deref().unwrap_or_default();
+            let world_elsewhere = entries.iter().any(|e| allows_outside(e, egress));
+            if world_elsewhere {
+                continue;
+            }
+            for (i, e) in entries.iter().enumerate() {
+                let selectors = if egress {
+                    &e.to_endpoints
+                } else {
+                    &e.from_endpoints
+                };
+                let Some(j) = selectors.iter().flatten().position(is_empty_selector) else {
+                    continue;
+                };
+                if !(external_name || (egress && web_ports(e))) {
+                    continue;
+                }
+                let (field, entities) = if egress {
+                    ("toEndpoints", "toEntities")
+                } else {
+                    ("fromEndpoints", "fromEntities")
+                };
+                let scope = match &policy.namespace {
+                    Some(ns) => format!("every pod of namespace `{ns}`"),
+                    None => "every pod of the cluster".to_string(),
+                };
+                let path = format!("{}.{list_name}[{i}].{field}[{j}]", w.path);
+                out.push(
+                    cx.report_at(
+                        codes::CILIUM_EMPTY_ENDPOINTS_NOT_WORLD,
+                        &cx.loaded.locate_cilium(index, &path),
+                        format!(
+                            "`{field}: [{{}}]` means {scope}, never the internet (`world`): traffic {} addresses outside the cluster stays denied",
+                            if egress { "to" } else { "from" }
+                        ),
+                    )
+                    .with_help(format!(
+                        "for the internet write `{entities}: [world]` (or a `{}CIDRSet`) in place of `{field}: [{{}}]`",
+                        if egress { "to" } else { "from" }
+                    )),
+                );
+            }
+        }
+    }
+}
+
+/// An entry allowing addresses outside the cluster: `world`/`all`, CIDRs, FQDNs.
+fn allows_outside(e: &api::PeerRule, egress: bool) -> bool {
+    let (entities, cidr, cidr_set) = if egress {
+        (&e.to_entities, &e.to_cidr, e.to_cidr_set.is_some())
+    } else {
+        (&e.from_entities, &e.from_cidr, e.from_cidr_set.is_some())
+    };
+    entities.iter().flatten().any(|s| {
+        matches!(
+            Entity::parse(s),
+            Some(Entity::World | Entity::WorldIpv4 | Entity::WorldIpv6 | Entity::All)
+        )
+    }) || cidr.is_some()
+        || cidr_set
+        || (egress && e.to_fqdns.is_some())
+}
+
+fn is_empty_selector(sel: &LabelSelector) -> bool {
+    sel.match_labels.as_ref().is_none_or(|m| m.is_empty())
+        && sel.match_expressions.as_ref().is_none_or(|m| m.is_empty())
+}
+
+/// `toPorts` with port 80 or 443.
+fn web_ports(e: &api::PeerRule) -> bool {
+    use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+    e.to_ports
+        .iter()
+        .flatten()
+        .flat_map(|p| p.ports.iter().flatten())
+        .any(|p| match &p.port {
+            Some(IntOrString::Int(n)) => *n == 80 || *n == 443,
+            Some(IntOrString::String(s)) => s == "80" || s == "443",
+            None => false,
+        })
+}
+
+/// NP226: a clusterwide policy whose subject names no namespace.
+fn clusterwide_all_namespaces(
+    cx: &Context<'_>,
+    index: usize,
+    policy: &CiliumPolicy,
+    out: &mut Vec<Diagnostic>,
+) {
+    if policy.kind != CiliumKind::Clusterwide {
+        return;
+    }
+    for rule in &policy.rules {
+        let s = &rule.subject;
+        if s.names_key(NAMESPACE_LABEL) || s.names_key_prefix(NAMESPACE_LABELS_PREFIX) {
+            continue;
+        }
+        let path = format!("{}.endpointSelector", rule.path());
+        out.push(
+            cx.report_at(
+                codes::CILIUM_CLUSTERWIDE_ALL_NAMESPACES,
+                &cx.loaded.locate_cilium(index, &path),
+                format!(
+                    "the endpointSelector of CiliumClusterwideNetworkPolicy `{}` names no namespace: it selects matching pods of every namespace, kube-system included",
+                    policy.name
+                ),
+            )
+            .with_help(
+                "add a namespace term, e.g. `matchLabels: {k8s:io.kubernetes.pod.namespace: <ns>}` or a namespace label `k8s:io.cilium.k8s.namespace.labels.<key>: <value>`; if every namespace is meant, leave it and make sure kube-system's pods keep what they need",
+            ),
+        );
+    }
+}
+
+/// NP224: egress default deny without DNS.
+fn egress_without_dns(
+    facts: &Facts<'_, '_>,
+    index: usize,
+    policy: &CiliumPolicy,
+    out: &mut Vec<Diagnostic>,
+) {
+    let cx = facts.cx;
+    let all = &cx.cluster.cilium.policies;
+    for rule in &policy.rules {
+        if !rule.default_deny(Direction::Egress) {
+            continue;
+        }
+        let selected = facts.selected(rule);
+        let gives_dns = |other: &CiliumRule| {
+            other
+                .egress
+                .iter()
+                .any(|e| !e.is_deny() && entry_allows_dns(facts, &e.peers, &e.ports))
+        };
+        let lacking: Vec<usize> = if selected.is_empty() {
+            let covered = all
+                .iter()
+                .flat_map(|p| &p.rules)
+                .any(|o| gives_dns(o) && facts.covers(o, rule, &[]));
+            if covered {
+                continue;
+            }
+            Vec::new()
+        } else {
+            let lacking: Vec<usize> = selected
+                .iter()
+                .copied()
+                .filter(|pod| !facts.np_dns.get(*pod).copied().unwrap_or(false))
+                .filter(|pod| {
+                    !all.iter()
+                        .flat_map(|p| &p.rules)
+                        .any(|o| gives_dns(o) && facts.covers(o, rule, std::slice::from_ref(pod)))
+                })
+                .collect();
+            if lacking.is_empty() {
+                continue;
+            }
+            lacking
+        };
+        let subject = if lacking.is_empty() {
+            "the pods this rule selects are".to_string()
+        } else {
+            let verb = if lacking.len() == 1 { "is" } else { "are" };
+            format!("{} {verb}", cx.pod_list(&lacking))
+        };
+        let first_egress = rule
+            .egress
+            .iter()
+            .map(|e| (e.list, e.index))
+            .min()
+            .map(|(l, i)| format!("{}.{}[{i}]", rule.path(), l.as_str()))
+            .unwrap_or_else(|| rule.path());
+        out.push(
+            cx.report_at(
+                codes::CILIUM_EGRESS_WITHOUT_DNS,
+                &cx.loaded.locate_cilium(index, &first_egress),
+                format!(
+                    "{subject} in egress default deny (an egress rule without `enableDefaultDeny.egress: false`) and no Cilium rule allows them DNS (port 53) to kube-dns: they cannot resolve names"
+                ),
+            )
+            .with_help(
+                "add an egress entry: `- toEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: kube-system, k8s:k8s-app: kube-dns}}]` with `toPorts: [{ports: [{port: \"53\", protocol: ANY}]}]`",
+            ),
+        );
+    }
+}
+
+/// An allow entry that lets port 53 (UDP or TCP) reach a resolver.
+fn entry_allows_dns(facts: &Facts<'_, '_>, peers: &Peers, ports: &Ports) -> bool {
+    let port53 = match ports {
+        Ports::Any => true,
+        Ports::List(list) => list.iter().any(|p| {
+            matches!(p.protocol, None | Some(Protocol::Udp | Protocol::Tcp))
+                && match &p.port {
+                    PortMatch::All => true,
+                    PortMatch::Range(a, b) => (*a..=*b).contains(&53),
+                    PortMatch::Named(n) => n.contains("dns"),
+                }
+        }),
+    };
+    if !port53 {
+        return false;
+    }
+    match peers {
+        Peers::Wildcard | Peers::Cidrs(_) => true,
+        Peers::Nothing => false,
+        // `toServices` may name kube-dns; only trusted with port 53 written out.
+        Peers::RunTime => matches!(ports, Ports::List(_)),
+        Peers::Entities(list) => list
+            .iter()
+            .any(|e| matches!(e, Entity::All | Entity::Cluster | Entity::ClusterMesh)),
+        Peers::Endpoints(selectors) => selectors.iter().any(|s| selector_may_be_dns(facts, s)),
+    }
+}
+
+fn selector_may_be_dns(facts: &Facts<'_, '_>, sel: &IdSelector) -> bool {
+    if facts.dns_pods.is_empty() {
+        return sel.terms.iter().any(|t| {
+            t.key.contains("dns")
+                || t.values
+                    .iter()
+                    .any(|v| v.contains("dns") || v == "kube-system")
+        });
+    }
+    facts.dns_pods.iter().any(|i| {
+        facts
+            .identities
+            .get(*i)
+            .is_some_and(|labels| sel.matches(labels))
+    })
+}
+
+/// NP225: `toFQDNs` without a DNS proxy rule for the same pods.
+fn fqdn_without_proxy(
+    facts: &Facts<'_, '_>,
+    written: &[Vec<Written>],
+    index: usize,
+    policy: &CiliumPolicy,
+    rules: &[Written],
+    out: &mut Vec<Diagnostic>,
+) {
+    let cx = facts.cx;
+    let all = &cx.cluster.cilium.policies;
+    for w in rules {
+        let Some(rule) = policy.rules.iter().find(|r| r.spec_index == w.spec_index) else {
+            continue;
+        };
+        let fqdn_entries: Vec<usize> = w
+            .rule
+            .egress
+            .iter()
+            .flatten()
+            .enumerate()
+            .filter(|(_, e)| e.to_fqdns.is_some())
+            .map(|(i, _)| i)
+            .collect();
+        if fqdn_entries.is_empty() {
+            continue;
+        }
+        let selected = facts.selected(rule);
+        let proxied = all.iter().enumerate().any(|(pi, p)| {
+            p.rules.iter().any(|o| {
+                let has_proxy = written
+                    .get(pi)
+                    .into_iter()
+                    .flatten()
+                    .any(|ow| ow.spec_index == o.spec_index && ow.dns_proxy);
+                has_proxy && facts.covers(o, rule, &selected)
+            })
+        });
+        if proxied {
+            continue;
+        }
+        for i in fqdn_entries {
+            let path = format!("{}.egress[{i}].toFQDNs", w.path);
+            out.push(
+                cx.report_at(
+                    codes::CILIUM_FQDN_WITHOUT_DNS_PROXY,
+                    &cx.loaded.locate_cilium(index, &path),
+                    "this `toFQDNs` entry allows names that Cilium learns only by watching the pods' DNS answers through its DNS proxy, and no rule for these pods sends their DNS through the proxy: the names never resolve to allowed IPs and the traffic stays denied",
+                )
+                .with_help(
+                    "add an egress entry to kube-dns with a DNS rule: `- toEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: kube-system, k8s:k8s-app: kube-dns}}]`, `toPorts: [{ports: [{port: \"53\", protocol: ANY}], rules: {dns: [{matchPattern: \"*\"}]}}]`",
+                ),
+            );
+        }
+    }
+}

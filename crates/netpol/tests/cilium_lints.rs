@@ -1,0 +1,316 @@
+//! The Cilium lints (NP222–NP226, docs/cilium.md §12): for each, a case that fires (code,
+//! line and message) and a near miss that does not. The three Cilium examples of the app
+//! lint without any of these codes.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test code: a panic is a failed test"
+)]
+
+mod common;
+
+use netpol::diag::Severity;
+use netpol::lint::{lint, LintOptions};
+use netpol::Diagnostic;
+
+const CODES: [&str; 5] = ["NP222", "NP223", "NP224", "NP225", "NP226"];
+
+fn lint_one(yaml: &str) -> Vec<Diagnostic> {
+    let loaded = common::load::load_files(&[("policy.yaml", yaml)]);
+    let errors: Vec<_> = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .collect();
+    assert!(errors.is_empty(), "loader errors: {errors:#?}");
+    lint(&loaded, &LintOptions::default())
+}
+
+fn only<'a>(diags: &'a [Diagnostic], code: &str) -> &'a Diagnostic {
+    let found: Vec<&Diagnostic> = diags.iter().filter(|d| d.code == code).collect();
+    assert_eq!(found.len(), 1, "expected one {code}, got: {diags:#?}");
+    found[0]
+}
+
+fn none_of(diags: &[Diagnostic], code: &str) {
+    assert!(
+        diags.iter().all(|d| d.code != code),
+        "unexpected {code}: {diags:#?}"
+    );
+}
+
+fn assert_at(d: &Diagnostic, line: usize, message: &str) {
+    assert_eq!((d.line, d.message.as_str()), (line, message), "{d}");
+}
+
+#[test]
+fn the_cilium_examples_get_none_of_these_lints() {
+    for name in ["cilium-egress-deny", "cilium-entities", "cilium-starwars"] {
+        let path = format!(
+            "{}/../../www/examples/{name}.yaml",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let text = std::fs::read_to_string(&path).unwrap();
+        let loaded = common::load::load_files(&[(name, text.as_str())]);
+        let diags = lint(&loaded, &LintOptions::default());
+        for code in CODES {
+            none_of(&diags, code);
+        }
+    }
+}
+
+// --- NP222: a namespaced endpointSelector naming another namespace --------------------
+
+const OTHER_NAMESPACE: &str = "\
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: api, namespace: default}
+spec:
+  endpointSelector:
+    matchLabels: {app: api, k8s:io.kubernetes.pod.namespace: prod}
+  ingress:
+  - fromEndpoints: [{matchLabels: {app: web}}]
+";
+
+#[test]
+fn np222_endpoint_selector_naming_another_namespace() {
+    let diags = lint_one(OTHER_NAMESPACE);
+    assert_at(
+        only(&diags, "NP222"),
+        5,
+        "this CiliumNetworkPolicy lives in namespace `default` and its endpointSelector names namespace `prod`: a namespaced policy only ever selects pods of its own namespace (the agent drops or contradicts the namespace term), so this rule does not select the pods of `prod`",
+    );
+}
+
+#[test]
+fn np222_not_for_its_own_namespace_nor_for_a_peer_in_another() {
+    // A peer selector naming another namespace does reach it (docs/cilium.md §3).
+    let yaml = OTHER_NAMESPACE
+        .replace(
+            "k8s:io.kubernetes.pod.namespace: prod",
+            "k8s:io.kubernetes.pod.namespace: default",
+        )
+        .replace(
+            "{app: web}",
+            "{app: web, k8s:io.kubernetes.pod.namespace: prod}",
+        );
+    none_of(&lint_one(&yaml), "NP222");
+}
+
+// --- NP223: `[{}]` where the internet was meant -----------------------------------------
+
+const EMPTY_TO_WEB: &str = "\
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: web-egress, namespace: shop}
+spec:
+  endpointSelector: {matchLabels: {app: web}}
+  egress:
+  - toEndpoints: [{}]
+    toPorts: [{ports: [{port: \"443\", protocol: TCP}]}]
+";
+
+#[test]
+fn np223_empty_to_endpoints_with_web_ports() {
+    let diags = lint_one(EMPTY_TO_WEB);
+    let d = only(&diags, "NP223");
+    assert_at(
+        d,
+        7,
+        "`toEndpoints: [{}]` means every pod of namespace `shop`, never the internet (`world`): traffic to addresses outside the cluster stays denied",
+    );
+    assert!(
+        d.help
+            .as_deref()
+            .unwrap_or("")
+            .contains("toEntities: [world]"),
+        "{d:?}"
+    );
+}
+
+#[test]
+fn np223_empty_from_endpoints_in_a_policy_named_external() {
+    let yaml = "\
+apiVersion: cilium.io/v2
+kind: CiliumClusterwideNetworkPolicy
+metadata: {name: allow-external}
+spec:
+  endpointSelector: {matchLabels: {k8s:io.kubernetes.pod.namespace: shop}}
+  ingress:
+  - fromEndpoints: [{}]
+";
+    assert_at(
+        only(&lint_one(yaml), "NP223"),
+        7,
+        "`fromEndpoints: [{}]` means every pod of the cluster, never the internet (`world`): traffic from addresses outside the cluster stays denied",
+    );
+}
+
+#[test]
+fn np223_not_for_a_same_namespace_allow_nor_next_to_world() {
+    // Another port: an ordinary same-namespace allow.
+    none_of(
+        &lint_one(&EMPTY_TO_WEB.replace("\"443\"", "\"8080\"")),
+        "NP223",
+    );
+    // The world is allowed by another entry: `{}` is meant as the namespace.
+    let yaml = format!("{EMPTY_TO_WEB}  - toEntities: [world]\n");
+    none_of(&lint_one(&yaml), "NP223");
+}
+
+// --- NP224: egress default deny without DNS ---------------------------------------------
+
+const PODS: &str = "\
+apiVersion: v1
+kind: Pod
+metadata: {name: client, namespace: default, labels: {app: client}}
+spec: {containers: [{name: c}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: coredns, namespace: kube-system, labels: {k8s-app: kube-dns}}
+spec: {containers: [{name: c}]}
+---
+";
+
+const NO_DNS: &str = "\
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: client-out, namespace: default}
+spec:
+  endpointSelector: {matchLabels: {app: client}}
+  egress:
+  - toEndpoints: [{matchLabels: {app: echo}}]
+    toPorts: [{ports: [{port: \"8080\", protocol: TCP}]}]
+";
+
+const DNS_ENTRY: &str = "  - toEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: kube-system, k8s:k8s-app: kube-dns}}]
+    toPorts: [{ports: [{port: \"53\", protocol: ANY}]}]
+";
+
+#[test]
+fn np224_egress_default_deny_without_dns() {
+    let diags = lint_one(&format!("{PODS}{NO_DNS}"));
+    assert_at(
+        only(&diags, "NP224"),
+        17,
+        "`default/client` is in egress default deny (an egress rule without `enableDefaultDeny.egress: false`) and no Cilium rule allows them DNS (port 53) to kube-dns: they cannot resolve names",
+    );
+    // Without pods in the input: per rule.
+    assert_at(
+        only(&lint_one(NO_DNS), "NP224"),
+        7,
+        "the pods this rule selects are in egress default deny (an egress rule without `enableDefaultDeny.egress: false`) and no Cilium rule allows them DNS (port 53) to kube-dns: they cannot resolve names",
+    );
+}
+
+#[test]
+fn np224_not_with_dns_to_kube_dns_nor_without_default_deny() {
+    none_of(&lint_one(&format!("{PODS}{NO_DNS}{DNS_ENTRY}")), "NP224");
+    none_of(&lint_one(&format!("{NO_DNS}{DNS_ENTRY}")), "NP224");
+    let opt_out = format!("{PODS}{NO_DNS}  enableDefaultDeny: {{egress: false}}\n");
+    none_of(&lint_one(&opt_out), "NP224");
+}
+
+// --- NP225: toFQDNs without the DNS proxy rule ------------------------------------------
+
+const FQDN: &str = "\
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: to-github, namespace: default}
+spec:
+  endpointSelector: {matchLabels: {app: client}}
+  egress:
+  - toFQDNs: [{matchName: api.github.com}]
+    toPorts: [{ports: [{port: \"443\", protocol: TCP}]}]
+  - toEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: kube-system, k8s:k8s-app: kube-dns}}]
+    toPorts:
+    - ports: [{port: \"53\", protocol: ANY}]
+";
+
+#[test]
+fn np225_fqdn_without_dns_proxy_rule() {
+    let diags = lint_one(FQDN);
+    none_of(&diags, "NP224");
+    assert_at(
+        only(&diags, "NP225"),
+        7,
+        "this `toFQDNs` entry allows names that Cilium learns only by watching the pods' DNS answers through its DNS proxy, and no rule for these pods sends their DNS through the proxy: the names never resolve to allowed IPs and the traffic stays denied",
+    );
+}
+
+#[test]
+fn np225_not_when_a_rule_for_the_same_pods_has_the_dns_rule() {
+    let with_rule = format!("{FQDN}      rules: {{dns: [{{matchPattern: \"*\"}}]}}\n");
+    none_of(&lint_one(&with_rule), "NP225");
+    // The DNS rule in another policy selecting the whole namespace counts too.
+    let other = "\
+---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: dns-proxy, namespace: default}
+spec:
+  endpointSelector: {}
+  egress:
+  - toEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: kube-system, k8s:k8s-app: kube-dns}}]
+    toPorts:
+    - ports: [{port: \"53\", protocol: ANY}]
+      rules: {dns: [{matchName: api.github.com}]}
+";
+    none_of(&lint_one(&format!("{FQDN}{other}")), "NP225");
+}
+
+// --- NP226: a clusterwide endpointSelector without a namespace --------------------------
+
+const CLUSTERWIDE: &str = "\
+apiVersion: cilium.io/v2
+kind: CiliumClusterwideNetworkPolicy
+metadata: {name: web-from-world}
+spec:
+  endpointSelector: {matchLabels: {app: web}}
+  ingress:
+  - fromEntities: [world]
+";
+
+#[test]
+fn np226_clusterwide_selector_without_namespace() {
+    let message = "the endpointSelector of CiliumClusterwideNetworkPolicy `web-from-world` names no namespace: it selects matching pods of every namespace, kube-system included";
+    assert_at(only(&lint_one(CLUSTERWIDE), "NP226"), 5, message);
+    // Empty on purpose or not: every namespace, same words.
+    let empty = CLUSTERWIDE.replace("{matchLabels: {app: web}}", "{}");
+    assert_at(only(&lint_one(&empty), "NP226"), 5, message);
+}
+
+#[test]
+fn np226_not_with_a_namespace_or_namespace_label_term() {
+    let named = CLUSTERWIDE.replace(
+        "{app: web}",
+        "{app: web, k8s:io.kubernetes.pod.namespace: shop}",
+    );
+    none_of(&lint_one(&named), "NP226");
+    let by_label = CLUSTERWIDE.replace(
+        "{app: web}",
+        "{app: web, k8s:io.cilium.k8s.namespace.labels.team: shop}",
+    );
+    none_of(&lint_one(&by_label), "NP226");
+}
+
+#[test]
+fn np224_not_when_a_network_policy_gives_the_pods_dns() {
+    let np = "\
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: dns, namespace: default}
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+  egress:
+  - to: [{namespaceSelector: {}, podSelector: {matchLabels: {k8s-app: kube-dns}}}]
+    ports: [{port: 53, protocol: UDP}]
+";
+    none_of(&lint_one(&format!("{PODS}{NO_DNS}{np}")), "NP224");
+}
