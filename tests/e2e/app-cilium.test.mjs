@@ -7,43 +7,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { OUT_DIR, REPO_DIR, hooks, reveal, screenshot, setupHarness, waitForApp, withApp } from './lib/harness.mjs';
-import { paste } from './app-helpers.mjs';
+import { hooks, reveal, screenshot, setupHarness, withApp } from './lib/harness.mjs';
+import { TALL, example, lineOf, openFlow, paste, setTheme, shot } from './app-helpers.mjs';
 
 const h = setupHarness();
-
-const example = (name) => readFile(join(REPO_DIR, 'www', 'examples', `${name}.yaml`), 'utf8');
-
-/** The 1-based line of the first line of `text` that contains `needle`. */
-const lineOf = (text, needle) => text.split('\n').findIndex((l) => l.includes(needle)) + 1;
-
-/** Saves a PNG of one element to out/<name>.png. */
-async function shot(locator, name) {
-  await mkdir(OUT_DIR, { recursive: true });
-  await locator.screenshot({ path: join(OUT_DIR, `${name}.png`) });
-}
-
-/** Tall enough for a whole explanation with two sides in the output pane. */
-const TALL = { viewport: { width: 1280, height: 1500 } };
-
-/** Switches the theme and waits for the colours to settle. */
-async function setTheme(page, theme) {
-  await page.evaluate((t) => document.documentElement.setAttribute('data-theme', t), theme);
-  await page.waitForTimeout(300);
-}
-
-/** Clicks the allowed flow `from → to` on the diagram and waits for its inspector. */
-async function openFlow(page, from, to) {
-  const flow = page.locator(`[data-flow-from="${from}"][data-flow-to="${to}"]`);
-  await flow.waitFor({ state: 'attached' });
-  await flow.dispatchEvent('click');
-  const inspector = page.getByRole('complementary', { name: 'Selection details' });
-  await inspector.locator(`h3[title="${from} → ${to}"]`).waitFor();
-  await inspector.locator('.tier-badge').first().waitFor();
-  return inspector;
-}
 
 /** What decided each direction, as the inspector says it in one line (its title: the badge
  * and the detail, `CiliumNetworkPolicy · default/rule1 · ingress[0]`); the shown text is the

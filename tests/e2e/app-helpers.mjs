@@ -2,10 +2,10 @@
 // diagram nodes, the docs' files as one paste, reading the app's performance measures, and
 // typing key by key while timing each keystroke from outside the app as the app times it.
 
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
-import { REPO_DIR, hooks } from './lib/harness.mjs';
+import { OUT_DIR, REPO_DIR, hooks } from './lib/harness.mjs';
 
 export const POD1 = 'team-one-namespace/pod-1';
 export const POD2 = 'team-one-namespace/pod-2';
@@ -222,4 +222,37 @@ export async function paste(page, text) {
     ta.value = t;
     ta.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertFromPaste' }));
   }, text);
+}
+
+/** An example's manifests, as `www/examples/<name>.yaml` holds them. */
+export const example = (name) => readFile(join(REPO_DIR, 'www', 'examples', `${name}.yaml`), 'utf8');
+
+/** The 1-based line of the first line of `text` that contains `needle`. */
+export const lineOf = (text, needle) => text.split('\n').findIndex((l) => l.includes(needle)) + 1;
+
+/** Saves a PNG of one element (the inspector, the explanation) to out/<name>.png. */
+export async function shot(locator, name) {
+  await mkdir(OUT_DIR, { recursive: true });
+  await locator.screenshot({ path: join(OUT_DIR, `${name}.png`) });
+}
+
+/** Tall enough for a whole explanation with two sides in the output pane. */
+export const TALL = { viewport: { width: 1280, height: 1500 } };
+
+/** Switches the theme and waits for the colours to settle. */
+export async function setTheme(page, theme) {
+  await page.evaluate((t) => document.documentElement.setAttribute('data-theme', t), theme);
+  await page.waitForTimeout(300);
+}
+
+/** Clicks the allowed flow `from → to` on the diagram and waits for its inspector. */
+export async function openFlow(page, from, to) {
+  const flow = page.locator(`[data-flow-from="${from}"][data-flow-to="${to}"]`);
+  await flow.waitFor({ state: 'attached' });
+  // A click event on the flow itself: its middle may lie under a node the line passes.
+  await flow.dispatchEvent('click');
+  const inspector = page.getByRole('complementary', { name: 'Selection details' });
+  await inspector.locator(`h3[title="${from} → ${to}"]`).waitFor();
+  await inspector.locator('.tier-badge').first().waitFor();
+  return inspector;
 }
