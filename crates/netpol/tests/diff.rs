@@ -952,6 +952,26 @@ impl TierEdit {
     }
 }
 
+/// `a` with the edits applied, policies first, then tiers, then nodes.
+fn edited(
+    a: &Cluster,
+    edits: Vec<Edit>,
+    tier_edits: Vec<TierEdit>,
+    node_edits: Vec<NodeEdit>,
+) -> Cluster {
+    let mut b = a.clone();
+    for e in edits {
+        e.apply(&mut b);
+    }
+    for e in tier_edits {
+        e.apply(&mut b);
+    }
+    for e in node_edits {
+        e.apply(&mut b);
+    }
+    b
+}
+
 fn tiered_pair() -> impl Strategy<Value = (Cluster, Cluster)> {
     (
         tiered_cluster(),
@@ -960,16 +980,7 @@ fn tiered_pair() -> impl Strategy<Value = (Cluster, Cluster)> {
         prop::collection::vec(node_edit(), 0..=1),
     )
         .prop_map(|(a, edits, tier_edits, node_edits)| {
-            let mut b = a.clone();
-            for e in edits {
-                e.apply(&mut b);
-            }
-            for e in tier_edits {
-                e.apply(&mut b);
-            }
-            for e in node_edits {
-                e.apply(&mut b);
-            }
+            let b = edited(&a, edits, tier_edits, node_edits);
             (a, b)
         })
 }
@@ -1141,16 +1152,7 @@ fn replicated_pair() -> impl Strategy<Value = (Cluster, Cluster)> {
         prop::collection::vec(node_edit(), 0..=1),
     )
         .prop_map(|(a, edits, tier_edits, node_edits)| {
-            let mut b = a.clone();
-            for e in edits {
-                e.apply(&mut b);
-            }
-            for e in tier_edits {
-                e.apply(&mut b);
-            }
-            for e in node_edits {
-                e.apply(&mut b);
-            }
+            let b = edited(&a, edits, tier_edits, node_edits);
             (a, b)
         })
 }
