@@ -48,8 +48,35 @@ async function openDocs() {
   const app = h.server.url('', SUB_PATH);
   await page.goto(`${docs.origin}/docs/network-policies.html?app=${encodeURIComponent(app)}`);
   const frame = page.frameLocator('#playground');
-  await frame.locator(`[data-endpoint="${POD1}"]`).first().waitFor();
+  const drawn = frame.locator(`[data-endpoint="${POD1}"]`).first();
+  try {
+    await drawn.waitFor();
+  } catch (e) {
+    // Once, a CI run timed out here and said nothing more (never seen on this machine, even
+    // with the CPUs kept busy). Say where the frame was and what it showed, then load the
+    // docs page once more: a second timeout fails the test with the same account.
+    const seen = await frameAccount(page, problems);
+    console.log(`docs page: the diagram did not appear in ${TIMEOUT_MS} ms; reloading once.\n${seen}`);
+    await page.reload();
+    try {
+      await drawn.waitFor();
+    } catch {
+      throw new Error(`${e.message}\nafter a reload too; ${await frameAccount(page, problems)}`);
+    }
+  }
   return { page, context, frame, problems, close: () => context.close() };
+}
+
+/** Where the playground's frame is and what it shows, for a failure message. */
+async function frameAccount(page, problems) {
+  const inner = await (await page.$('#playground'))?.contentFrame();
+  const text = inner ? await inner.evaluate(() => document.body?.innerText ?? '(no body)').catch((e) => `(${e.message})`) : '';
+  return [
+    `iframe src: ${await page.locator('#playground').getAttribute('src')}`,
+    `frame url: ${inner?.url() ?? '(no frame)'}`,
+    `frame text: ${text.slice(0, 400).replace(/\s+/g, ' ')}`,
+    `problems: ${JSON.stringify(problems)}`,
+  ].join('\n');
 }
 
 /** Drags from one node to another inside the iframe (page coordinates include the frame's offset). */
