@@ -1,14 +1,16 @@
 //! `netpol diff OLD NEW`: what a change to the manifests opens and closes, and why.
 //!
 //! Each side is a file, a folder or `-` (stdin, for one side at most). The two sides are
-//! loaded and their connectivity computed on two threads, then compared by the engine
-//! ([`netpol::diff`]); this file only reads arguments and picks the output format.
+//! loaded on two threads; the engine then says which endpoints a change can reach
+//! ([`netpol::diff::reached`]), each side's connectivity is computed for those only, on two
+//! threads, and the engine compares them ([`netpol::diff`]); this file only reads
+//! arguments and picks the output format.
 
 use clap::Args;
 use netpol::connectivity::ConnectivityMap;
 use netpol::diff::{self, render, Snapshot};
 use netpol::endpoint::all_endpoints;
-use netpol::{Cidr, Endpoint, Loaded};
+use netpol::{Endpoint, Loaded};
 
 use crate::inputs;
 use crate::output::Body;
@@ -56,15 +58,29 @@ pub fn run(args: &DiffArgs) -> Result<(Body, u8), String> {
         return Err("only one side can be read from stdin (-)".to_string());
     }
     let externals = crate::parse_externals(&args.externals)?;
-    let (old, new) = std::thread::scope(|s| {
-        let old = s.spawn(|| side(&args.old, &externals));
-        let new = side(&args.new, &externals);
-        let old = old
-            .join()
-            .unwrap_or_else(|_| Err("loading the old side failed".to_string()));
-        (old, new)
-    });
+    let (old, new) = both(
+        || inputs::load(&[args.old.clone()]),
+        || inputs::load(&[args.new.clone()]),
+    );
     let (old, new) = (old?, new?);
+    let (old_endpoints, new_endpoints) = (
+        all_endpoints(&old.cluster, &externals),
+        all_endpoints(&new.cluster, &externals),
+    );
+    // Only the rows and columns of the endpoints a change can reach are computed.
+    let computing = crate::progress::during("working out each side's connectivity", None);
+    let (old, new) = match diff::reached(&old.cluster, &new.cluster, &old_endpoints, &new_endpoints)
+    {
+        Some((old_reached, new_reached)) => both(
+            || side(old, old_endpoints, Some(&old_reached)),
+            || side(new, new_endpoints, Some(&new_reached)),
+        ),
+        None => both(
+            || side(old, old_endpoints, None),
+            || side(new, new_endpoints, None),
+        ),
+    };
+    drop(computing);
     inputs::warn_about_errors(old.loaded);
     inputs::warn_about_errors(new.loaded);
     let d = {
@@ -81,15 +97,29 @@ pub fn run(args: &DiffArgs) -> Result<(Body, u8), String> {
     Ok((body, code))
 }
 
-fn side(input: &str, externals: &[Cidr]) -> Result<Side, String> {
-    let loaded = inputs::load(&[input.to_string()])?;
-    let endpoints = all_endpoints(&loaded.cluster, externals);
-    let connectivity = netpol::connectivity(&loaded.cluster, &endpoints);
-    Ok(Side {
+/// Runs `a` on another thread and `b` on this one.
+fn both<A: Send, B>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B) -> (A, B) {
+    std::thread::scope(|s| {
+        let a = s.spawn(a);
+        let b = b();
+        // A panic on the other thread is a bug that must not pass as a result.
+        let a = a.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (a, b)
+    })
+}
+
+/// One side's connectivity: every cell, or only the rows and columns of the endpoints
+/// marked in `reached`.
+fn side(loaded: &'static Loaded, endpoints: Vec<Endpoint>, reached: Option<&[bool]>) -> Side {
+    let connectivity = match reached {
+        Some(r) => netpol::connectivity::connectivity_covering(&loaded.cluster, &endpoints, r),
+        None => netpol::connectivity(&loaded.cluster, &endpoints),
+    };
+    Side {
         loaded,
         endpoints,
         connectivity,
-    })
+    }
 }
 
 fn snapshot(side: &Side) -> Snapshot<'_> {

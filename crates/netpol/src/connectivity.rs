@@ -35,9 +35,21 @@ pub struct ConnectivityMap {
     /// Per endpoint: a pod, which may always talk to itself (an address range's diagonal
     /// is what the policies say).
     pods: Vec<bool>,
-    /// `cells[a * k + b]`: index into `table` for a member of class a to another endpoint
-    /// of class b (`k` classes).
-    cells: Vec<u32>,
+    /// Index into `table` for a member of class a to another endpoint of class b.
+    cells: Cells,
+}
+
+/// The cells a map holds.
+#[derive(Clone, Debug)]
+enum Cells {
+    /// Every pair of classes: `cells[a * k + b]` (`k` classes).
+    Dense(Vec<u32>),
+    /// Only the rows and the columns of some classes (see [`connectivity_covering`]):
+    /// `rows[a]` over every b, `cols[b]` over every a, `None` where not computed.
+    Partial {
+        rows: Vec<Option<Box<[u32]>>>,
+        cols: Vec<Option<Box<[u32]>>>,
+    },
 }
 
 impl ConnectivityMap {
@@ -57,8 +69,32 @@ impl ConnectivityMap {
         if a >= k || b >= k {
             return None;
         }
-        let id = *self.cells.get(a * k + b)?;
+        let id = match &self.cells {
+            Cells::Dense(cells) => *cells.get(a * k + b)?,
+            Cells::Partial { rows, cols } => match (rows.get(a), cols.get(b)) {
+                (Some(Some(row)), _) => *row.get(b)?,
+                (_, Some(Some(col))) => *col.get(a)?,
+                _ => return None,
+            },
+        };
         self.table.get(id as usize)
+    }
+
+    /// Whether the map holds class `a`'s whole row (every map built by [`connectivity`]
+    /// does; one built by [`connectivity_covering`] only for the classes it was asked for).
+    pub fn has_row(&self, a: usize) -> bool {
+        match &self.cells {
+            Cells::Dense(_) => a < self.classes.len(),
+            Cells::Partial { rows, .. } => rows.get(a).is_some_and(Option::is_some),
+        }
+    }
+
+    /// Whether the map holds class `b`'s whole column (see [`ConnectivityMap::has_row`]).
+    pub fn has_column(&self, b: usize) -> bool {
+        match &self.cells {
+            Cells::Dense(_) => b < self.classes.len(),
+            Cells::Partial { cols, .. } => cols.get(b).is_some_and(Option::is_some),
+        }
     }
 
     /// The endpoints' classes: computing per class is exact (see [`Classes`]).
@@ -257,7 +293,45 @@ pub fn connectivity(cluster: &Cluster, endpoints: &[Endpoint]) -> ConnectivityMa
     let (classes, representatives) = classes(cluster, endpoints);
     let mut cells = Product(Vec::new());
     let table = build(cluster, &representatives, &mut cells);
-    map(cluster, endpoints, table, classes, cells.0)
+    map(cluster, endpoints, table, classes, Cells::Dense(cells.0))
+}
+
+/// [`connectivity`] for the rows and columns a comparison needs: only the classes with a
+/// member marked in `wanted` (by endpoint position) get their row and their column; every
+/// other pair of classes is left out, and [`ConnectivityMap::between`] answers `None` for
+/// it. `netpol diff` asks for the endpoints a change can reach (`diff::Cover`), so an
+/// unchanged cluster computes no cell at all.
+pub fn connectivity_covering(
+    cluster: &Cluster,
+    endpoints: &[Endpoint],
+    wanted: &[bool],
+) -> ConnectivityMap {
+    if !wanted.contains(&true) {
+        // Nothing to compute: an unchanged cluster costs no class and no cell.
+        let classes = Classes::singletons(endpoints.len());
+        let none = vec![None; classes.len()];
+        let cells = Cells::Partial {
+            rows: none.clone(),
+            cols: none,
+        };
+        return map(cluster, endpoints, Vec::new(), classes, cells);
+    }
+    let (classes, representatives) = classes(cluster, endpoints);
+    let mut rows = vec![false; classes.len()];
+    for (pos, &w) in wanted.iter().enumerate() {
+        if let (true, Some(c)) = (w, classes.class_of(pos)) {
+            if let Some(slot) = rows.get_mut(c) {
+                *slot = true;
+            }
+        }
+    }
+    let mut cells = Partial::new(rows);
+    let table = build(cluster, &representatives, &mut cells);
+    let cells = Cells::Partial {
+        rows: cells.rows,
+        cols: cells.cols,
+    };
+    map(cluster, endpoints, table, classes, cells)
 }
 
 /// [`connectivity`] with every endpoint a class of its own: the per-pod computation the
@@ -267,7 +341,7 @@ pub fn connectivity_per_endpoint(cluster: &Cluster, endpoints: &[Endpoint]) -> C
     let mut cells = Product(Vec::new());
     let table = build(cluster, endpoints, &mut cells);
     let classes = Classes::singletons(endpoints.len());
-    map(cluster, endpoints, table, classes, cells.0)
+    map(cluster, endpoints, table, classes, Cells::Dense(cells.0))
 }
 
 /// What each side allows on its own, for every ordered pair: the sender's egress (first)
@@ -287,9 +361,15 @@ pub fn connectivity_by_side(
         endpoints,
         table.clone(),
         classes.clone(),
-        cells.egress,
+        Cells::Dense(cells.egress),
     );
-    let ingress = map(cluster, endpoints, table, classes, cells.ingress);
+    let ingress = map(
+        cluster,
+        endpoints,
+        table,
+        classes,
+        Cells::Dense(cells.ingress),
+    );
     (egress, ingress)
 }
 
@@ -309,7 +389,7 @@ fn map(
     endpoints: &[Endpoint],
     table: Vec<Connections>,
     classes: Classes,
-    cells: Vec<u32>,
+    cells: Cells,
 ) -> ConnectivityMap {
     ConnectivityMap {
         endpoints: endpoints.iter().map(|e| e.id(cluster)).collect(),
@@ -328,8 +408,72 @@ fn map(
 trait CellSink {
     /// Room for `n` cells.
     fn reserve(&mut self, n: usize);
-    /// The sender's egress and the receiver's ingress for one pair.
-    fn push(&mut self, interner: &mut Interner, egress: u32, ingress: u32);
+    /// The cells wanted: `None` for every one, in row order.
+    fn wanted(&self) -> Option<&Wanted> {
+        None
+    }
+    /// The sender's egress and the receiver's ingress for the pair (`i`, `j`).
+    fn push(&mut self, interner: &mut Interner, i: usize, j: usize, egress: u32, ingress: u32);
+}
+
+/// Some rows whole, and in every other row the columns of the same classes.
+#[derive(Clone)]
+struct Wanted {
+    rows: Vec<bool>,
+    columns: Vec<usize>,
+}
+
+/// Calls `f` with every column of row `i` that is wanted.
+fn for_each_column(wanted: &Wanted, i: usize, n: usize, mut f: impl FnMut(usize)) {
+    if wanted.rows.get(i).copied().unwrap_or(false) {
+        (0..n).for_each(f);
+    } else {
+        wanted.columns.iter().for_each(|&j| f(j));
+    }
+}
+
+/// The rows and columns of some classes (see [`connectivity_covering`]).
+struct Partial {
+    wanted: Wanted,
+    rows: Vec<Option<Box<[u32]>>>,
+    cols: Vec<Option<Box<[u32]>>>,
+}
+
+impl Partial {
+    fn new(rows: Vec<bool>) -> Partial {
+        let n = rows.len();
+        let line = |&w: &bool| w.then(|| vec![NONE; n].into_boxed_slice());
+        Partial {
+            rows: rows.iter().map(line).collect(),
+            cols: rows.iter().map(line).collect(),
+            wanted: Wanted {
+                columns: (0..n).filter(|&j| rows.get(j) == Some(&true)).collect(),
+                rows,
+            },
+        }
+    }
+}
+
+impl CellSink for Partial {
+    fn reserve(&mut self, _: usize) {}
+
+    fn wanted(&self) -> Option<&Wanted> {
+        Some(&self.wanted)
+    }
+
+    fn push(&mut self, interner: &mut Interner, i: usize, j: usize, egress: u32, ingress: u32) {
+        let id = interner.intersect(egress, ingress);
+        if let Some(Some(row)) = self.rows.get_mut(i) {
+            if let Some(slot) = row.get_mut(j) {
+                *slot = id;
+            }
+        }
+        if let Some(Some(col)) = self.cols.get_mut(j) {
+            if let Some(slot) = col.get_mut(i) {
+                *slot = id;
+            }
+        }
+    }
 }
 
 /// The connections that get through: both sides' intersection.
@@ -341,7 +485,7 @@ impl CellSink for Product {
     }
 
     #[inline(always)]
-    fn push(&mut self, interner: &mut Interner, egress: u32, ingress: u32) {
+    fn push(&mut self, interner: &mut Interner, _: usize, _: usize, egress: u32, ingress: u32) {
         self.0.push(interner.intersect(egress, ingress));
     }
 }
@@ -359,7 +503,7 @@ impl CellSink for BySide {
         self.ingress.reserve(n);
     }
 
-    fn push(&mut self, _: &mut Interner, egress: u32, ingress: u32) {
+    fn push(&mut self, _: &mut Interner, _: usize, _: usize, egress: u32, ingress: u32) {
         self.egress.push(egress);
         self.ingress.push(ingress);
     }
@@ -407,6 +551,15 @@ fn build<S: CellSink>(
             _ => cell(&fixed, id),
         }
     };
+
+    if let Some(wanted) = cells.wanted().cloned() {
+        let np = DirectCells {
+            index: &index,
+            rule_conn: &rule_conn,
+        };
+        covering_cells(&np, &wanted, &mut interner, cells);
+        return interner.table;
+    }
 
     // Egress: a row over destinations, shared by every source with the same rules.
     let mut egress_rows: HashMap<&[usize], Vec<u32>> = HashMap::new();
@@ -523,10 +676,96 @@ fn build<S: CellSink>(
                 .copied()
                 .flatten()
                 .map_or(ALL, |c| cell(&at_row, c));
-            cells.push(&mut interner, egress, ingress);
+            cells.push(&mut interner, i, j, egress, ingress);
         }
     }
     interner.table
+}
+
+/// The NetworkPolicy answer of one cell, computed on its own from the index: what the
+/// covering path asks for, where building whole rows and columns would cost every pair.
+struct DirectCells<'i, 'a, F> {
+    index: &'i Index<'a>,
+    rule_conn: &'i F,
+}
+
+impl<F: Fn(&mut Interner, usize, &Endpoint) -> u32> DirectCells<'_, '_, F> {
+    /// What the NetworkPolicies let `i` open to `j` on the side of `direction`'s subject
+    /// (`i` for egress, `j` for ingress); `None` when they do not isolate it.
+    fn side(&self, interner: &mut Interner, direction: Side, i: usize, j: usize) -> Option<u32> {
+        let (iso, other) = match direction {
+            Side::Egress => (self.index.egress.get(i)?, j),
+            Side::Ingress => (self.index.ingress.get(j)?, i),
+        };
+        if !iso.isolated {
+            return None;
+        }
+        let dst = self.index.endpoints.get(j)?;
+        let mut out = NONE;
+        for &id in &iso.rules {
+            let matches = self.index.rules.get(id).is_some_and(|r| r.peers.get(other));
+            if matches {
+                let c = (self.rule_conn)(interner, id, dst);
+                out = interner.union(out, c);
+            }
+        }
+        Some(out)
+    }
+}
+
+/// A direction, as the side of a pair whose policies decide it.
+#[derive(Clone, Copy)]
+enum Side {
+    Egress,
+    Ingress,
+}
+
+/// The wanted cells only (see [`connectivity_covering`]), each from the index on its own,
+/// with the tiers' chain when the cluster has ClusterNetworkPolicies. Kept out of line:
+/// it must not change the code of the every-cell paths.
+#[inline(never)]
+fn covering_cells<S: CellSink, F: Fn(&mut Interner, usize, &Endpoint) -> u32>(
+    np: &DirectCells<'_, '_, F>,
+    wanted: &Wanted,
+    interner: &mut Interner,
+    cells: &mut S,
+) {
+    let index = np.index;
+    let n = index.endpoints.len();
+    let mut chain = index.tiers.as_ref().map(|tiers| Chain {
+        tiers,
+        cluster: index.cluster,
+        fixed: HashMap::new(),
+        memo: HashMap::new(),
+        scratch: Vec::new(),
+    });
+    for i in 0..n {
+        for_each_column(wanted, i, n, |j| {
+            let np_egress = np.side(interner, Side::Egress, i, j);
+            let np_ingress = np.side(interner, Side::Ingress, i, j);
+            let (egress, ingress) = match &mut chain {
+                None => (np_egress.unwrap_or(ALL), np_ingress.unwrap_or(ALL)),
+                Some(chain) => {
+                    let tiers = chain.tiers;
+                    let dst = index.endpoints.get(j);
+                    let egress = match (tiers.egress.get(i), dst) {
+                        (Some(lists), Some(dst)) if !lists.is_empty() => {
+                            chain.side(interner, lists, j, dst, np_egress)
+                        }
+                        _ => np_egress.unwrap_or(ALL),
+                    };
+                    let ingress = match (tiers.ingress.get(j), dst) {
+                        (Some(lists), Some(dst)) if !lists.is_empty() => {
+                            chain.side(interner, lists, i, dst, np_ingress)
+                        }
+                        _ => np_ingress.unwrap_or(ALL),
+                    };
+                    (egress, ingress)
+                }
+            };
+            cells.push(interner, i, j, egress, ingress);
+        });
+    }
 }
 
 /// With Cilium policies: the sides they can change come from the chain itself
@@ -551,7 +790,7 @@ fn per_pair_cells<S: CellSink>(
             // Classes are singletons with Cilium policies (`Classes::of_endpoints`), so
             // the diagonal is a pod to itself, which the map answers on its own.
             if i == j && matches!(src, Endpoint::Pod(_)) {
-                cells.push(&mut interner, ALL, ALL);
+                cells.push(&mut interner, i, j, ALL, ALL);
                 continue;
             }
             let plain =
@@ -578,7 +817,7 @@ fn per_pair_cells<S: CellSink>(
                 (plain(&plain_egress), plain(&plain_ingress))
             };
             let (egress, ingress) = (interner.intern(egress), interner.intern(ingress));
-            cells.push(&mut interner, egress, ingress);
+            cells.push(&mut interner, i, j, egress, ingress);
         }
     }
     interner.table
@@ -640,7 +879,7 @@ fn tiered_cells<S: CellSink>(
                 .and_then(Option::as_ref)
                 .or_else(|| np.ingress_cols.get(j).and_then(Option::as_ref));
             let ingress = col.map_or(ALL, |c| cell(c, i));
-            cells.push(interner, egress, ingress);
+            cells.push(interner, i, j, egress, ingress);
         }
     }
 }

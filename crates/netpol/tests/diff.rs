@@ -36,7 +36,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use netpol::cnp::{Action, ClusterNetworkPolicy, CnpPeer, CnpPort, CnpRule, Subject, Tier};
 use netpol::connectivity::{connectivity_by_side, connectivity_per_endpoint};
 use netpol::diff::{
-    diff, diff_snapshots, diff_snapshots_explained, Cause, CauseKind, Diff, NodeChange,
+    diff, diff_snapshots, diff_snapshots_explained, reached, Cause, CauseKind, Diff, NodeChange,
     PolicyChange, Snapshot,
 };
 use netpol::endpoint::all_endpoints;
@@ -1237,4 +1237,61 @@ proptest! {
         let explained = diff_snapshots_explained(snapshot(&a, &ea, &ca), snapshot(&b, &eb, &cb));
         prop_assert_eq!(resolved(&by_class), resolved(&explained));
     }
+
+    #[test]
+    fn the_diff_over_the_rows_a_change_reaches_is_the_diff_over_every_cell((a, b) in replicated_pair()) {
+        let (ea, eb) = (all_endpoints(&a, &externals()), all_endpoints(&b, &externals()));
+        let (ca, cb) = (connectivity(&a, &ea), connectivity(&b, &eb));
+        let snapshot = |cluster, endpoints, connectivity| Snapshot { cluster, endpoints, connectivity };
+        let every_cell = diff_snapshots(snapshot(&a, &ea, &ca), snapshot(&b, &eb, &cb));
+        prop_assert_eq!(&diff(&a, &b, &externals()), &every_cell);
+        // Every pair whose verdict moved has an end the cover reached.
+        if let Some((old_reached, new_reached)) = reached(&a, &b, &ea, &eb) {
+            for c in &every_cell.changes {
+                let at = |ids: &[String], id: &str| ids.iter().position(|x| x == id).unwrap();
+                let (i, j) = (at(&ca.endpoints, &c.from), at(&ca.endpoints, &c.to));
+                prop_assert!(old_reached[i] || old_reached[j], "{} -> {} not reached", c.from, c.to);
+                let (i, j) = (at(&cb.endpoints, &c.from), at(&cb.endpoints, &c.to));
+                prop_assert!(new_reached[i] || new_reached[j], "{} -> {} not reached", c.from, c.to);
+            }
+        }
+    }
+
+    #[test]
+    fn the_diff_over_reached_rows_is_exact_on_plain_clusters((a, b) in cluster_pair()) {
+        let (ea, eb) = (all_endpoints(&a, &externals()), all_endpoints(&b, &externals()));
+        let (ca, cb) = (connectivity(&a, &ea), connectivity(&b, &eb));
+        let snapshot = |cluster, endpoints, connectivity| Snapshot { cluster, endpoints, connectivity };
+        prop_assert_eq!(&diff(&a, &b, &externals()), &diff_snapshots(snapshot(&a, &ea, &ca), snapshot(&b, &eb, &cb)));
+    }
+}
+
+#[test]
+fn an_edited_policy_reaches_the_pods_it_selects_and_nothing_else() {
+    let a = common::load::load_one(
+        "t.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: x, labels: {app: web}}\n---\n\
+         apiVersion: v1\nkind: Pod\nmetadata: {name: db, namespace: x, labels: {app: db}}\n---\n\
+         apiVersion: v1\nkind: Pod\nmetadata: {name: api, namespace: y, labels: {app: api}}\n---\n\
+         apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: db, namespace: x}\n\
+         spec: {podSelector: {matchLabels: {app: db}}, ingress: [{from: [{podSelector: {}}]}]}\n",
+    )
+    .cluster;
+    let mut b = a.clone();
+    b.policies[0].ingress.clear();
+    let (ea, eb) = (all_endpoints(&a, &[]), all_endpoints(&b, &[]));
+    let (old, new) = reached(&a, &b, &ea, &eb).expect("no tier, node or Cilium change");
+    let ids: Vec<String> = ea.iter().map(|e| e.id(&a)).collect();
+    let marked = |r: &[bool]| -> Vec<&str> {
+        ids.iter()
+            .zip(r)
+            .filter(|(_, &m)| m)
+            .map(|(id, _)| id.as_str())
+            .collect()
+    };
+    assert_eq!(marked(&old), ["x/db"]);
+    assert_eq!(marked(&new), ["x/db"]);
+    // The unchanged cluster reaches nothing, and its diff computes no cell.
+    let (old, new) = reached(&a, &a, &ea, &ea).unwrap();
+    assert!(!old.contains(&true) && !new.contains(&true));
 }

@@ -31,6 +31,7 @@ mod cause;
 mod changes;
 mod cilium;
 pub mod compare;
+mod cover;
 mod facts;
 pub mod render;
 mod side;
@@ -42,12 +43,13 @@ use serde::ser::{SerializeMap, SerializeStruct};
 use serde::Serialize;
 
 use crate::cidr::Cidr;
-use crate::connectivity::{connectivity, ConnectivityMap};
+use crate::connectivity::{connectivity, connectivity_covering, ConnectivityMap};
 use crate::endpoint::{all_endpoints, Endpoint};
 use crate::model::Cluster;
 use crate::ports::{Connections, Protocol};
 
 pub use cause::{Cause, CauseKind, NodeChange, NodeState, PolicyChange, TierRule};
+pub use cover::reached;
 
 /// Everything that differs between two sides.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -143,8 +145,16 @@ pub struct Snapshot<'a> {
 pub fn diff(old: &Cluster, new: &Cluster, externals: &[Cidr]) -> Diff {
     let old_endpoints = all_endpoints(old, externals);
     let new_endpoints = all_endpoints(new, externals);
-    let old_map = connectivity(old, &old_endpoints);
-    let new_map = connectivity(new, &new_endpoints);
+    let (old_map, new_map) = match reached(old, new, &old_endpoints, &new_endpoints) {
+        Some((old_reached, new_reached)) => (
+            connectivity_covering(old, &old_endpoints, &old_reached),
+            connectivity_covering(new, &new_endpoints, &new_reached),
+        ),
+        None => (
+            connectivity(old, &old_endpoints),
+            connectivity(new, &new_endpoints),
+        ),
+    };
     diff_snapshots(
         Snapshot {
             cluster: old,
@@ -333,10 +343,30 @@ impl Joint {
         let mut same = SameCache::new();
         let mut deltas: HashMap<(*const Connections, *const Connections), Rc<Delta>> =
             HashMap::new();
+        // Maps built for a comparison hold only the rows and columns of the endpoints a
+        // change can reach (`cover.rs`): a pair of joint classes neither of which it
+        // reaches is the same on both sides and is not visited.
+        let has_row =
+            |&(o, n): &(usize, usize)| old.connectivity.has_row(o) && new.connectivity.has_row(n);
+        let has_column = |&(o, n): &(usize, usize)| {
+            old.connectivity.has_column(o) && new.connectivity.has_column(n)
+        };
+        let reached: Vec<usize> = (0..self.classes.len())
+            .filter(|&b| self.classes.get(b).is_some_and(has_column))
+            .collect();
+        let every: Vec<usize> = (0..self.classes.len()).collect();
         let mut out = Vec::with_capacity(self.classes.len());
         for (a, &(old_a, new_a)) in self.classes.iter().enumerate() {
             let mut row = Vec::new();
-            for (b, &(old_b, new_b)) in self.classes.iter().enumerate() {
+            let columns = if has_row(&(old_a, new_a)) {
+                &every
+            } else {
+                &reached
+            };
+            for &b in columns {
+                let Some(&(old_b, new_b)) = self.classes.get(b) else {
+                    continue;
+                };
                 // A class towards itself counts only between two distinct members.
                 if a == b && self.members(a).len() < 2 {
                     continue;
