@@ -486,3 +486,61 @@ proptest! {
         common::world::check_exact(&world, &list, &cluster, &format!("{manifests}\n{}", out.yaml))?;
     }
 }
+
+/// The endpoints of the docs' cluster, and addresses outside it.
+const DOCS_ENDPOINTS: [&str; 9] = [
+    "team-one-namespace/pod-1",
+    "team-one-namespace/pod-2",
+    "team-two-namespace/pod-3",
+    "kube-system/kube-dns",
+    "system-ingress/ingress-nginx",
+    "ip:8.8.8.8",
+    "ip:10.0.0.0/8",
+    "ip:0.0.0.0/0",
+    "ip:2001:db8::/32",
+];
+
+proptest! {
+    #![proptest_config(common::cases(128))]
+
+    /// Arrows between the docs' endpoints, many ports, every baseline and the DNS option:
+    /// what generates reloads with no diagnostic, lists what it wrote, and is the same
+    /// plan as the NetworkPolicy flavour (both succeed or fail alike, with the same error).
+    #[test]
+    fn every_cilium_output_reloads_cleanly(
+        arrows in prop::collection::vec(
+            (
+                prop::sample::select(DOCS_ENDPOINTS.to_vec()),
+                prop::sample::select(DOCS_ENDPOINTS.to_vec()),
+                prop::sample::select(vec![
+                    "", ":53/UDP,53/TCP", ":http", ":dns", ":8080-8090/TCP", ":SCTP",
+                    ":0", ":1-65535/UDP",
+                ]),
+            ),
+            1..4,
+        ),
+        baseline in prop::sample::select(vec![Baseline::None, Baseline::DenyAll, Baseline::DocsDefault]),
+        dns in any::<bool>(),
+        expressions in any::<bool>(),
+    ) {
+        let cluster_yaml = fixture("cluster.yaml");
+        let base = [("cluster.yaml", cluster_yaml.as_str())];
+        let loaded = common::load::load_files(&base);
+        let list: Vec<Intent> = arrows
+            .iter()
+            .filter_map(|(from, to, ports)| parse_intent(&format!("{from} -> {to}{ports}")).ok())
+            .collect();
+        let options = Options {
+            baseline,
+            dns,
+            selector: if expressions { SelectorStyle::Expressions } else { SelectorStyle::Labels },
+            ..Options::default()
+        };
+        let np = generate_as(&loaded.cluster, &list, &options, Flavor::NetworkPolicy);
+        let out = generate_as(&loaded.cluster, &list, &options, Flavor::Cilium);
+        prop_assert_eq!(np.as_ref().err(), out.as_ref().err());
+        if let Ok(g) = &out {
+            with_generated(&base, g);
+        }
+    }
+}
