@@ -617,3 +617,43 @@ fn generate_cilium_flavour_reads_back_and_evaluates() {
         stderr(&refused)
     );
 }
+
+#[test]
+fn generate_cilium_from_flows_checks_the_cilium_policies() {
+    let hubble = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../netpol/tests/fixtures/hubble"
+    );
+    let out = netpol(
+        &[
+            "generate",
+            "--from-flows",
+            &format!("{hubble}/shop.json"),
+            &format!("{hubble}/shop.yaml"),
+            "--baseline",
+            "docs-default",
+            "--flavor",
+            "cilium",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let yaml = stdout(&out);
+    assert!(
+        yaml.contains("kind: CiliumClusterwideNetworkPolicy\n"),
+        "{yaml}"
+    );
+    assert!(
+        yaml.contains("#   payments/checkout -> shop/api 9090/TCP: seen once"),
+        "{yaml}"
+    );
+    // The replay includes the generated Cilium policies (flows::check_generated): they keep
+    // every observed flow open but the one Hubble only saw dropped, which the generator
+    // left out.
+    assert_eq!(
+        stderr(&out).matches("stays denied").count(),
+        1,
+        "{}",
+        stderr(&out)
+    );
+}

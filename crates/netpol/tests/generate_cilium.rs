@@ -352,7 +352,7 @@ fn same_connectivity_as_docs_default(list: &[Intent]) -> ConnectivityMap {
     let public = |id: &str| -> bool {
         base.cluster.pods.iter().any(|p| {
             p.id() == id
-                && !p.labels.get("k8s-app").is_some_and(|v| v == "kube-dns")
+                && p.labels.get("k8s-app").is_none_or(|v| v != "kube-dns")
                 && p.ips
                     .iter()
                     .any(|ip| ip.is_ipv4() && !private_ranges().iter().any(|r| r.contains_ip(*ip)))
