@@ -183,6 +183,12 @@ pub fn check_generated(observed: &Observed, yaml: &str) {
     cluster
         .cluster_policies
         .extend(generated.cluster.cluster_policies.iter().cloned());
+    // The cilium flavour writes Cilium policies only: without them the check would replay
+    // the flows against the input's policies alone.
+    cluster
+        .cilium
+        .policies
+        .extend(generated.cluster.cilium.policies.iter().cloned());
     for r in replay_side_by_side(&cluster, observed) {
         if !r.allowed {
             eprintln!(

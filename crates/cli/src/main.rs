@@ -99,7 +99,7 @@ enum Command {
         #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
         output: TextFormat,
     },
-    /// Write the NetworkPolicies that allow the given arrows (YAML on stdout)
+    /// Write the NetworkPolicies (or, with --flavor cilium, CiliumNetworkPolicies) that allow the given arrows (YAML on stdout)
     Generate {
         /// Manifests with the namespaces and pods: files, folders or - for stdin
         #[arg(required = true)]
@@ -126,6 +126,10 @@ enum Command {
         /// Add DNS egress (kube-dns, 53/UDP and 53/TCP) to every egress-isolated pod
         #[arg(long)]
         dns: bool,
+        /// What to write: NetworkPolicies, or CiliumNetworkPolicies (cilium.io/v2); with
+        /// cilium, --baseline cluster-baseline is refused (docs-default is already one object)
+        #[arg(long, value_enum, default_value = "networkpolicy")]
+        flavor: FlavorArg,
     },
     /// Replay a flow log (Hubble JSON or CSV) against the manifests: which observed connections they allow or deny, and why
     Flows {
@@ -207,6 +211,14 @@ enum BaselineArg {
     DocsDefault,
     /// The docs' namespace-default as one Baseline-tier ClusterNetworkPolicy
     ClusterBaseline,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FlavorArg {
+    /// Kubernetes NetworkPolicies
+    Networkpolicy,
+    /// CiliumNetworkPolicies; the baselines as one CiliumClusterwideNetworkPolicy each
+    Cilium,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -347,6 +359,7 @@ fn run(command: Command) -> Result<Output, String> {
             namespace_label,
             dns,
             from_flows,
+            flavor,
         } => {
             let loaded = inputs::load(&inputs)?;
             inputs::warn_about_errors(loaded);
@@ -382,11 +395,15 @@ fn run(command: Command) -> Result<Output, String> {
                 },
                 dns,
             };
+            let flavor = match flavor {
+                FlavorArg::Networkpolicy => generate::Flavor::NetworkPolicy,
+                FlavorArg::Cilium => generate::Flavor::Cilium,
+            };
             let g = if observed.is_some() {
-                generate::generate_annotated(cluster, &intents, &options)
+                generate::generate_annotated_as(cluster, &intents, &options, flavor)
             } else {
                 let plain: Vec<generate::Intent> = intents.into_iter().map(|(i, _)| i).collect();
-                generate::generate(cluster, &plain, &options)
+                generate::generate_as(cluster, &plain, &options, flavor)
             }
             .map_err(|e| e.to_string())?;
             if let Some(o) = &observed {

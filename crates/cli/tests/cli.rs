@@ -538,3 +538,122 @@ fn lesson_show_prints_what_the_engine_reads() {
         stderr(&missing)
     );
 }
+
+#[test]
+fn generate_cilium_flavour_reads_back_and_evaluates() {
+    let cluster = format!("{DOCS}/cluster.yaml");
+    let out = netpol(
+        &[
+            "generate",
+            &cluster,
+            "--allow",
+            "team-one-namespace/pod-1 -> team-two-namespace/pod-3:8080/TCP",
+            "--baseline",
+            "deny-all",
+            "--dns",
+            "--flavor",
+            "cilium",
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let yaml = stdout(&out);
+    assert!(
+        yaml.contains("kind: CiliumClusterwideNetworkPolicy\n"),
+        "{yaml}"
+    );
+    assert!(yaml.contains("kind: CiliumNetworkPolicy\n"), "{yaml}");
+    assert!(!yaml.contains("kind: NetworkPolicy\n"), "{yaml}");
+    // With the pods it selects, it lints clean (DNS included: no NP224).
+    let lint = netpol(&["lint", &cluster, "-"], Some(&yaml));
+    assert_eq!(lint.status.code(), Some(0), "{}", stdout(&lint));
+    assert!(stdout(&lint).trim().is_empty(), "{}", stdout(&lint));
+    // The arrow is open on its port and nothing else is.
+    let explain = |to: &str, port: &str| {
+        let out = netpol(
+            &[
+                "explain",
+                &cluster,
+                "-",
+                "--from",
+                "team-one-namespace/pod-1",
+                "--to",
+                to,
+                "--port",
+                port,
+            ],
+            Some(&yaml),
+        );
+        stdout(&out)
+    };
+    let open = explain("team-two-namespace/pod-3", "8080/TCP");
+    assert!(open.contains(": ALLOWED"), "{open}");
+    assert!(
+        open.contains("allowed by CiliumNetworkPolicy team-one-namespace/pod-1-netpol egress[0]"),
+        "{open}"
+    );
+    assert!(explain("team-two-namespace/pod-3", "8081/TCP").contains(": DENIED"));
+    assert!(explain("team-one-namespace/pod-2", "8080/TCP").contains(": DENIED"));
+    assert!(explain("kube-system/kube-dns", "53/UDP").contains(": ALLOWED"));
+
+    // cluster-baseline has no Cilium form: a clear error, exit 2.
+    let refused = netpol(
+        &[
+            "generate",
+            &cluster,
+            "--allow",
+            "team-one-namespace/pod-1 -> team-two-namespace/pod-3",
+            "--baseline",
+            "cluster-baseline",
+            "--flavor",
+            "cilium",
+        ],
+        None,
+    );
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        stderr(&refused).contains("cluster-baseline"),
+        "{}",
+        stderr(&refused)
+    );
+}
+
+#[test]
+fn generate_cilium_from_flows_checks_the_cilium_policies() {
+    let hubble = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../netpol/tests/fixtures/hubble"
+    );
+    let out = netpol(
+        &[
+            "generate",
+            "--from-flows",
+            &format!("{hubble}/shop.json"),
+            &format!("{hubble}/shop.yaml"),
+            "--baseline",
+            "docs-default",
+            "--flavor",
+            "cilium",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let yaml = stdout(&out);
+    assert!(
+        yaml.contains("kind: CiliumClusterwideNetworkPolicy\n"),
+        "{yaml}"
+    );
+    assert!(
+        yaml.contains("#   payments/checkout -> shop/api 9090/TCP: seen once"),
+        "{yaml}"
+    );
+    // The replay includes the generated Cilium policies (flows::check_generated): they keep
+    // every observed flow open but the one Hubble only saw dropped, which the generator
+    // left out.
+    assert_eq!(
+        stderr(&out).matches("stays denied").count(),
+        1,
+        "{}",
+        stderr(&out)
+    );
+}

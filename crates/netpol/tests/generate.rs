@@ -13,8 +13,6 @@
 
 mod common;
 
-use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use netpol::cidr::Cidr;
@@ -576,169 +574,20 @@ metadata: {name: c, namespace: three, labels: {app: c}}
 
 // --- Exactness: deny-all plus the generated policies allow exactly the intents. ---
 
-/// A random small world: pods with labels, named ports and sometimes IPs.
-#[derive(Clone, Debug)]
-struct World {
-    namespaces: usize,
-    pods: Vec<PodSpec>,
-}
-
-#[derive(Clone, Debug)]
-struct PodSpec {
-    namespace: usize,
-    /// 0: `app: pN`; 1: a shared `app` plus a unique `rank`; 2: `app.kubernetes.io/name`;
-    /// 3: only a unique `tier`.
-    labelling: u8,
-    http: Option<u16>,
-    dns: bool,
-    ip: bool,
-}
-
-const EXTERNALS: [&str; 4] = [
-    "ip:8.8.8.8",
-    "ip:10.0.0.0/8",
-    "ip:192.168.1.0/24",
-    "ip:0.0.0.0/0",
-];
-const PROBES: [&str; 4] = ["8.8.8.8/32", "10.1.2.3/32", "192.168.1.7/32", "1.1.1.1/32"];
-const PORT_SPECS: [&str; 8] = [
-    "",
-    "80/TCP",
-    "http",
-    "53/UDP,53/TCP",
-    "8000-8080/TCP",
-    "UDP",
-    "1000-2000/SCTP",
-    "dns/UDP,81",
-];
-
-impl World {
-    fn yaml(&self) -> String {
-        let mut out = String::new();
-        for n in 0..self.namespaces {
-            // `team` tells n0 and n1 apart but not n2 from n1: the generator must fall back.
-            let team = ["blue", "red", "red"][n % 3];
-            let _ = write!(
-                out,
-                "apiVersion: v1\nkind: Namespace\nmetadata: {{name: n{n}, labels: {{team: {team}}}}}\n---\n"
-            );
-        }
-        for (i, p) in self.pods.iter().enumerate() {
-            let labels = match p.labelling {
-                0 => format!("app: p{i}"),
-                1 => format!("app: shared, rank: r{i}"),
-                2 => format!("app.kubernetes.io/name: p{i}"),
-                _ => format!("tier: t{i}"),
-            };
-            let mut ports = Vec::new();
-            if let Some(n) = p.http {
-                ports.push(format!("{{name: http, containerPort: {n}}}"));
-            }
-            if p.dns {
-                ports.push("{name: dns, containerPort: 53, protocol: UDP}".to_string());
-            }
-            let _ = write!(
-                out,
-                "apiVersion: v1\nkind: Pod\nmetadata: {{name: p{i}, namespace: n{}, labels: {{{labels}}}}}\n\
-                 spec: {{containers: [{{name: c, image: i, ports: [{}]}}]}}\n",
-                p.namespace,
-                ports.join(", ")
-            );
-            if p.ip {
-                let _ = writeln!(out, "status: {{podIP: 10.244.0.{}}}", i + 1);
-            }
-            out.push_str("---\n");
-        }
-        out
-    }
-
-    fn id(&self, end: usize) -> String {
-        match self.pods.get(end) {
-            Some(p) => format!("n{}/p{end}", p.namespace),
-            None => EXTERNALS[(end - self.pods.len()) % EXTERNALS.len()].to_string(),
-        }
-    }
-}
-
-fn world() -> impl Strategy<Value = World> {
-    (1usize..=3).prop_flat_map(|namespaces| {
-        let pod = (
-            0..namespaces,
-            0u8..4,
-            proptest::option::of(prop_oneof![Just(80u16), Just(8080u16)]),
-            any::<bool>(),
-            any::<bool>(),
-        )
-            .prop_map(|(namespace, labelling, http, dns, ip)| PodSpec {
-                namespace,
-                labelling,
-                http,
-                dns,
-                ip,
-            });
-        proptest::collection::vec(pod, 1..6).prop_map(move |pods| World { namespaces, pods })
-    })
-}
-
-/// What an intent allows towards `to` (a pod of the world, or None for an external).
-fn expected_ports(spec: &str, to: Option<&netpol::Pod>) -> Connections {
-    if spec.is_empty() {
-        return Connections::all();
-    }
-    let mut out = Connections::none();
-    for p in netpol::generate::parse_intent(&format!("a/a -> b/b:{spec}"))
-        .unwrap()
-        .ports
-    {
-        let ranges = match (&p.port, p.end_port) {
-            (None, _) => PortRanges::all(),
-            (Some(PortRef::Number(n)), end) => PortRanges::range(*n, end.unwrap_or(*n)),
-            (Some(PortRef::Name(name)), _) => {
-                match to.and_then(|pod| pod.named_port(name, p.protocol)) {
-                    Some(n) => PortRanges::range(n, n),
-                    None => PortRanges::empty(),
-                }
-            }
-        };
-        out = out.union(&Connections::of(p.protocol, ranges));
-    }
-    out
-}
-
 proptest! {
     #![proptest_config(common::cases(96))]
 
     #[test]
     fn deny_all_plus_generated_allows_exactly_the_intents(
-        world in world(),
-        arrows in proptest::collection::vec((0usize..9, 0usize..9, 0usize..PORT_SPECS.len()), 0..8),
+        world in common::world::world(),
+        arrows in proptest::collection::vec((0usize..9, 0usize..9, 0usize..common::world::PORT_SPECS.len()), 0..8),
         expressions in any::<bool>(),
         team_label in any::<bool>(),
     ) {
         let manifests = world.yaml();
         let base = common::load::load_files(&[("world.yaml", &manifests)]);
         prop_assert!(base.diagnostics.is_empty(), "{:#?}\n{manifests}", base.diagnostics);
-        let ends = world.pods.len() + EXTERNALS.len();
-        let mut list = Vec::new();
-        for (from, to, spec) in arrows {
-            let (from, to) = (from % ends, to % ends);
-            let spec = PORT_SPECS[spec];
-            let to_pod = world.pods.get(to);
-            // Named ports must resolve on the receiver; two external ends are no intent.
-            let named_ok = match to_pod {
-                Some(p) => (!spec.contains("http") || p.http.is_some()) && (!spec.contains("dns") || p.dns),
-                None => !spec.contains("http") && !spec.contains("dns"),
-            };
-            if !named_ok || (from >= world.pods.len() && to >= world.pods.len()) {
-                continue;
-            }
-            let text = if spec.is_empty() {
-                format!("{} -> {}", world.id(from), world.id(to))
-            } else {
-                format!("{} -> {}:{spec}", world.id(from), world.id(to))
-            };
-            list.push((from, to, spec, parse_intent(&text).unwrap()));
-        }
+        let list = common::world::intents(&world, &arrows);
         let options = Options {
             selector: if expressions { SelectorStyle::Expressions } else { SelectorStyle::Labels },
             namespace_label: team_label.then(|| "team".to_string()),
@@ -752,50 +601,7 @@ proptest! {
         prop_assert!(out.is_ok(), "{:?}\n{manifests}", out);
         let out = out.unwrap();
         let cluster = with_generated(&[("world.yaml", &manifests)], &out);
-        let probes: Vec<Cidr> = PROBES.iter().map(|c| Cidr::parse(c, false).unwrap()).collect();
-        let endpoints = all_endpoints(&cluster, &probes);
-        let got = connectivity(&cluster, &endpoints);
-
-        let n = world.pods.len();
-        let mut want: BTreeMap<(usize, usize), Connections> = BTreeMap::new();
-        for (from, to, spec, _) in &list {
-            // Endpoint positions the intent covers on each side.
-            let cover = |end: usize| -> Vec<usize> {
-                if end < n {
-                    return vec![end];
-                }
-                let cidr = Cidr::parse(world.id(end).trim_start_matches("ip:"), true).unwrap();
-                probes.iter().enumerate().filter(|(_, p)| cidr.contains(p)).map(|(k, _)| n + k).collect()
-            };
-            for i in cover(*from) {
-                for j in cover(*to) {
-                    let ports = expected_ports(spec, cluster.pods.get(j).filter(|_| j < n));
-                    let slot = want.entry((i, j)).or_default();
-                    *slot = slot.union(&ports);
-                }
-            }
-        }
-        for i in 0..endpoints.len() {
-            for j in 0..endpoints.len() {
-                if i >= n && j >= n {
-                    continue; // external to external: no policy is involved
-                }
-                let expected = if i == j {
-                    Connections::all()
-                } else {
-                    want.get(&(i, j)).cloned().unwrap_or_default()
-                };
-                prop_assert_eq!(
-                    got.get(i, j).cloned().unwrap_or_default(),
-                    expected,
-                    "{} -> {}\n{}\n{}",
-                    &got.endpoints[i],
-                    &got.endpoints[j],
-                    manifests,
-                    out.yaml
-                );
-            }
-        }
+        common::world::check_exact(&world, &list, &cluster, &format!("{manifests}\n{}", out.yaml))?;
     }
 }
 

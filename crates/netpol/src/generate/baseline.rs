@@ -26,7 +26,7 @@ use crate::ports::Protocol;
 use crate::selector::Selector;
 
 /// The namespace kube-dns runs in.
-const DNS_NAMESPACE: &str = "kube-system";
+pub(super) const DNS_NAMESPACE: &str = "kube-system";
 /// The label kube-dns (and CoreDNS deployed as kube-dns) pods carry.
 pub(super) const DNS_LABEL: (&str, &str) = ("k8s-app", "kube-dns");
 /// The docs' ingress controller: its pods' label and its namespace.
@@ -207,7 +207,7 @@ pub(super) fn dns_ingress_peer() -> (PeerKey, PortSet) {
     (peer, dns_ports())
 }
 
-fn dns_ports() -> PortSet {
+pub(super) fn dns_ports() -> PortSet {
     PortSet::of(&[Protocol::Udp, Protocol::Tcp].map(|protocol| PolicyPort {
         protocol,
         port: Some(PortRef::Number(53)),

@@ -13,9 +13,11 @@
 //!   allow exactly the intents, plus the loopback every CNI lets through.
 //!
 //! The output is k8s-openapi objects and their kubectl-style YAML, which the loader reads back
-//! without a diagnostic.
+//! without a diagnostic. The `cilium` [`Flavor`] writes the same plan as
+//! CiliumNetworkPolicies (see the `cilium` module).
 
 mod baseline;
+mod cilium;
 mod emit;
 mod identity;
 mod intent;
@@ -26,6 +28,7 @@ use std::fmt;
 
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 
+use crate::cilium::CiliumKind;
 use crate::cnp::ClusterNetworkPolicy;
 use crate::model::{Cluster, PolicyPort};
 
@@ -98,6 +101,36 @@ impl Baseline {
     }
 }
 
+/// Which kind of objects the generator writes. Not a field of [`Options`]: code outside the
+/// engine builds `Options` with every field named, and a new field would break it; so the
+/// flavour is an argument of [`generate_as`] and [`generate_annotated_as`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Flavor {
+    /// Kubernetes NetworkPolicies (and, for `cluster-baseline`, a ClusterNetworkPolicy).
+    #[default]
+    NetworkPolicy,
+    /// CiliumNetworkPolicies, and CiliumClusterwideNetworkPolicies for the baselines.
+    Cilium,
+}
+
+impl Flavor {
+    /// Every flavour, in the order a menu lists them.
+    pub const ALL: [Flavor; 2] = [Flavor::NetworkPolicy, Flavor::Cilium];
+
+    /// The option's name, as the CLI's `--flavor` spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Flavor::NetworkPolicy => "networkpolicy",
+            Flavor::Cilium => "cilium",
+        }
+    }
+
+    /// The flavour named `name` ([`Flavor::name`]).
+    pub fn from_name(name: &str) -> Option<Flavor> {
+        Flavor::ALL.into_iter().find(|f| f.name() == name)
+    }
+}
+
 /// How generated selectors select pods.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum SelectorStyle {
@@ -166,6 +199,9 @@ pub struct Generated {
     pub policies: Vec<NetworkPolicy>,
     /// ClusterNetworkPolicies (the `cluster-baseline` option), first in the YAML.
     pub cluster_policies: Vec<ClusterNetworkPolicy>,
+    /// The Cilium flavour's objects, in YAML order: kind, and `namespace/name` (or `name`
+    /// for a clusterwide policy). `policies` is then empty.
+    pub cilium_policies: Vec<(CiliumKind, String)>,
     /// kubectl-style YAML, documents separated by `---`.
     pub yaml: String,
 }
@@ -192,8 +228,18 @@ pub fn generate(
     intents: &[Intent],
     options: &Options,
 ) -> Result<Generated, GenerateError> {
+    generate_as(cluster, intents, options, Flavor::NetworkPolicy)
+}
+
+/// [`generate`] in `flavor`.
+pub fn generate_as(
+    cluster: &Cluster,
+    intents: &[Intent],
+    options: &Options,
+    flavor: Flavor,
+) -> Result<Generated, GenerateError> {
     let noted: Vec<(&Intent, Option<&str>)> = intents.iter().map(|i| (i, None)).collect();
-    generate_noted(cluster, &noted, options)
+    generate_noted(cluster, &noted, options, flavor)
 }
 
 /// [`generate`], with a note per intent that the policies of both its ends carry in their
@@ -204,22 +250,42 @@ pub fn generate_annotated(
     intents: &[(Intent, String)],
     options: &Options,
 ) -> Result<Generated, GenerateError> {
+    generate_annotated_as(cluster, intents, options, Flavor::NetworkPolicy)
+}
+
+/// [`generate_annotated`] in `flavor`.
+pub fn generate_annotated_as(
+    cluster: &Cluster,
+    intents: &[(Intent, String)],
+    options: &Options,
+    flavor: Flavor,
+) -> Result<Generated, GenerateError> {
     let noted: Vec<(&Intent, Option<&str>)> = intents
         .iter()
         .map(|(i, note)| (i, Some(note.as_str())))
         .collect();
-    generate_noted(cluster, &noted, options)
+    generate_noted(cluster, &noted, options, flavor)
 }
 
 fn generate_noted(
     cluster: &Cluster,
     intents: &[(&Intent, Option<&str>)],
     options: &Options,
+    flavor: Flavor,
 ) -> Result<Generated, GenerateError> {
+    if flavor == Flavor::Cilium {
+        cilium::check(cluster, intents, options)?;
+    }
     let selectors = identity::Selectors::new(cluster, options)?;
     let mut plan = plan::Plan::default();
     for (intent, note) in intents {
         plan.add(cluster, &selectors, intent, *note)?;
+    }
+    if flavor == Flavor::Cilium {
+        // Both flavours share the plan; only the writing differs.
+        let mut workloads = plan.into_policies(cluster, &selectors, options)?;
+        workloads.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        return cilium::generated(cluster, &selectors, options, &workloads);
     }
     let mut outputs = baseline::policies(cluster, &selectors, options);
     outputs.extend(plan.into_policies(cluster, &selectors, options)?);

@@ -1,8 +1,10 @@
 //! What the integration tests share: how many cases a property test runs, (`random`) the
-//! generators of random clusters, and (`load`) loading named texts.
+//! generators of random clusters, (`load`) loading named texts, and (`world`) the
+//! generator's exactness oracle.
 
 pub mod load;
 pub mod random;
+pub mod world;
 
 use proptest::test_runner::Config;
 
