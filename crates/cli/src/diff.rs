@@ -59,8 +59,8 @@ pub fn run(args: &DiffArgs) -> Result<(Body, u8), String> {
     }
     let externals = crate::parse_externals(&args.externals)?;
     let (old, new) = both(
-        || inputs::load(&[args.old.clone()]),
-        || inputs::load(&[args.new.clone()]),
+        || inputs::load(std::slice::from_ref(&args.old)),
+        || inputs::load(std::slice::from_ref(&args.new)),
     );
     let (old, new) = (old?, new?);
     let (old_endpoints, new_endpoints) = (
