@@ -8,7 +8,10 @@
 
 use clap::Args;
 use netpol::connectivity::ConnectivityMap;
-use netpol::diff::{self, render, Snapshot};
+use std::io::IsTerminal as _;
+
+use netpol::diff::render::{self, Form, Streamer};
+use netpol::diff::{self, Snapshot};
 use netpol::endpoint::all_endpoints;
 use netpol::{Endpoint, Loaded};
 
@@ -83,18 +86,49 @@ pub fn run(args: &DiffArgs) -> Result<(Body, u8), String> {
     drop(computing);
     inputs::warn_about_errors(old.loaded);
     inputs::warn_about_errors(new.loaded);
-    let d = {
-        let _progress = crate::progress::during("comparing the two sides", None);
-        diff::diff_snapshots(snapshot(&old), snapshot(&new))
+    let form = match args.output {
+        DiffFormat::Md => {
+            // A pull-request comment is short (at most --max-rows pairs): held whole.
+            let d = {
+                let _progress = crate::progress::during("comparing the two sides", None);
+                diff::diff_snapshots(snapshot(&old), snapshot(&new))
+            };
+            let code = u8::from(args.exit_code && !d.is_empty());
+            return Ok((Body::Text(render::markdown(&d, args.max_rows)), code));
+        }
+        DiffFormat::Text => Form::Text,
+        DiffFormat::Csv => Form::Csv,
+        DiffFormat::Json => Form::Json,
     };
-    let code = u8::from(args.exit_code && !d.is_empty());
-    let body = match args.output {
-        // A pull-request comment is short (at most --max-rows pairs).
-        DiffFormat::Md => Body::Text(render::markdown(&d, args.max_rows)),
-        // The others grow with the changed pairs: written as they are rendered.
-        format => Body::Diff(Box::new(d), format),
-    };
-    Ok((body, code))
+    let changed = stream(snapshot(&old), snapshot(&new), form)?;
+    Ok((Body::Text(String::new()), u8::from(args.exit_code && changed)))
+}
+
+/// Writes the changes to stdout as they are found (two 100,000-pod snapshots can differ
+/// in millions of pairs, a gigabyte of text, never held whole); whether anything changed.
+fn stream(old: Snapshot<'_>, new: Snapshot<'_>, form: Form) -> Result<bool, String> {
+    let (added, removed) = diff::endpoint_changes(old, new);
+    // The progress line shares a terminal with the changes only when stdout is one.
+    let _progress = (!std::io::stdout().is_terminal())
+        .then(|| crate::progress::during("comparing the two sides", None));
+    let mut changed = !added.is_empty() || !removed.is_empty();
+    crate::output::print_rendered(|out| {
+        let mut streamer = Streamer::start(out, form, &added, &removed)?;
+        let tally = diff::stream_snapshots(old, new, |c, causes| streamer.change(c, causes))?;
+        changed |= tally.changed > 0;
+        streamer.finish(&tally, &added, &removed)?;
+        // `-o json` ends with a line break, as every JSON output of the CLI does.
+        if form == Form::Json {
+            out.write_char('\n')?;
+        }
+        Ok(())
+    })
+    .or_else(|e| match e.kind() {
+        // A closed pipe (`netpol diff ... | head`) is not an error worth reporting.
+        std::io::ErrorKind::BrokenPipe => Ok(()),
+        _ => Err(format!("could not write the output: {e}")),
+    })?;
+    Ok(changed)
 }
 
 /// Runs `a` on another thread and `b` on this one.

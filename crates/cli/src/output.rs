@@ -109,8 +109,6 @@ pub enum Body {
     Connectivity(ConnectivityMap, ConnectivityFormat),
     /// `netpol connectivity --group`: the map with its classes' names (text or json).
     ConnectivityGroups(ConnectivityMap, Vec<String>, ConnectivityFormat),
-    /// `netpol diff` in a format that grows with the changed pairs (not `md`).
-    Diff(Box<netpol::diff::Diff>, crate::diff::DiffFormat),
     /// `netpol explain`.
     Explanation(Box<Explanation>, TextFormat),
     /// `netpol lint`: one `file:line:col: severity[CODE]: message` line each.
@@ -175,12 +173,6 @@ pub fn write<W: io::Write>(out: &mut W, body: &Body) -> io::Result<()> {
         Body::ConnectivityGroups(c, names, _) => {
             rendered(out, |f| render::connectivity_groups_text(f, c, names))
         }
-        Body::Diff(d, crate::diff::DiffFormat::Json) => json_pretty(out, d),
-        Body::Diff(d, crate::diff::DiffFormat::Csv) => {
-            rendered(out, |f| netpol::diff::render::write_csv(f, d))
-        }
-        // Text; `md` is rendered whole by the command, as a `Body::Text`.
-        Body::Diff(d, _) => rendered(out, |f| netpol::diff::render::write_text(f, d)),
         Body::Explanation(e, TextFormat::Text) => rendered(out, |f| render::explanation(f, e)),
         Body::Explanation(e, TextFormat::Json) => json_pretty(out, e),
         Body::Diagnostics(all, TextFormat::Text) => rendered(out, |f| {

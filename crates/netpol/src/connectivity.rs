@@ -6,6 +6,8 @@
 //! representative of each; the map answers for every pair of endpoints from its class
 //! pair, and adds a pod's loopback itself.
 
+mod covering;
+
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -553,11 +555,7 @@ fn build<S: CellSink>(
     };
 
     if let Some(wanted) = cells.wanted().cloned() {
-        let np = DirectCells {
-            index: &index,
-            rule_conn: &rule_conn,
-        };
-        covering_cells(&np, &wanted, &mut interner, cells);
+        covering::cells(&index, &rule_conn, &wanted, &mut interner, cells);
         return interner.table;
     }
 
@@ -680,92 +678,6 @@ fn build<S: CellSink>(
         }
     }
     interner.table
-}
-
-/// The NetworkPolicy answer of one cell, computed on its own from the index: what the
-/// covering path asks for, where building whole rows and columns would cost every pair.
-struct DirectCells<'i, 'a, F> {
-    index: &'i Index<'a>,
-    rule_conn: &'i F,
-}
-
-impl<F: Fn(&mut Interner, usize, &Endpoint) -> u32> DirectCells<'_, '_, F> {
-    /// What the NetworkPolicies let `i` open to `j` on the side of `direction`'s subject
-    /// (`i` for egress, `j` for ingress); `None` when they do not isolate it.
-    fn side(&self, interner: &mut Interner, direction: Side, i: usize, j: usize) -> Option<u32> {
-        let (iso, other) = match direction {
-            Side::Egress => (self.index.egress.get(i)?, j),
-            Side::Ingress => (self.index.ingress.get(j)?, i),
-        };
-        if !iso.isolated {
-            return None;
-        }
-        let dst = self.index.endpoints.get(j)?;
-        let mut out = NONE;
-        for &id in &iso.rules {
-            let matches = self.index.rules.get(id).is_some_and(|r| r.peers.get(other));
-            if matches {
-                let c = (self.rule_conn)(interner, id, dst);
-                out = interner.union(out, c);
-            }
-        }
-        Some(out)
-    }
-}
-
-/// A direction, as the side of a pair whose policies decide it.
-#[derive(Clone, Copy)]
-enum Side {
-    Egress,
-    Ingress,
-}
-
-/// The wanted cells only (see [`connectivity_covering`]), each from the index on its own,
-/// with the tiers' chain when the cluster has ClusterNetworkPolicies. Kept out of line:
-/// it must not change the code of the every-cell paths.
-#[inline(never)]
-fn covering_cells<S: CellSink, F: Fn(&mut Interner, usize, &Endpoint) -> u32>(
-    np: &DirectCells<'_, '_, F>,
-    wanted: &Wanted,
-    interner: &mut Interner,
-    cells: &mut S,
-) {
-    let index = np.index;
-    let n = index.endpoints.len();
-    let mut chain = index.tiers.as_ref().map(|tiers| Chain {
-        tiers,
-        cluster: index.cluster,
-        fixed: HashMap::new(),
-        memo: HashMap::new(),
-        scratch: Vec::new(),
-    });
-    for i in 0..n {
-        for_each_column(wanted, i, n, |j| {
-            let np_egress = np.side(interner, Side::Egress, i, j);
-            let np_ingress = np.side(interner, Side::Ingress, i, j);
-            let (egress, ingress) = match &mut chain {
-                None => (np_egress.unwrap_or(ALL), np_ingress.unwrap_or(ALL)),
-                Some(chain) => {
-                    let tiers = chain.tiers;
-                    let dst = index.endpoints.get(j);
-                    let egress = match (tiers.egress.get(i), dst) {
-                        (Some(lists), Some(dst)) if !lists.is_empty() => {
-                            chain.side(interner, lists, j, dst, np_egress)
-                        }
-                        _ => np_egress.unwrap_or(ALL),
-                    };
-                    let ingress = match (tiers.ingress.get(j), dst) {
-                        (Some(lists), Some(dst)) if !lists.is_empty() => {
-                            chain.side(interner, lists, i, dst, np_ingress)
-                        }
-                        _ => np_ingress.unwrap_or(ALL),
-                    };
-                    (egress, ingress)
-                }
-            };
-            cells.push(interner, i, j, egress, ingress);
-        });
-    }
 }
 
 /// With Cilium policies: the sides they can change come from the chain itself

@@ -24,6 +24,10 @@ pub(crate) struct Matcher<'a> {
     /// ipBlock (cidr, except) → endpoint positions: clusters repeat one block in every
     /// namespace's default policy, and each is checked against the endpoints once.
     ip_cache: HashMap<(Cidr, Vec<Cidr>), Bits>,
+    /// (namespace selector, pod selector) → endpoint positions: a peer over many
+    /// namespaces (`team In (t1, t2)`) is the union of one pod match per namespace, and
+    /// the same peer recurs in every namespace's policies.
+    peer_cache: HashMap<(Selector, Selector), Bits>,
     n: usize,
 }
 
@@ -60,6 +64,7 @@ impl<'a> Matcher<'a> {
             pods_cache: HashMap::new(),
             ns_cache: HashMap::new(),
             ip_cache: HashMap::new(),
+            peer_cache: HashMap::new(),
             n: endpoints.len(),
         }
     }
@@ -104,6 +109,18 @@ impl<'a> Matcher<'a> {
             }
         }
         self.pods_cache.insert(key, bits.clone());
+        bits
+    }
+
+    /// Endpoint positions of pods matching `pods` in the namespaces `namespaces` selects,
+    /// cached per pair of selectors.
+    fn pods_in_selected(&mut self, namespaces: &Selector, pods: &Selector) -> Bits {
+        let key = (namespaces.clone(), pods.clone());
+        if let Some(b) = self.peer_cache.get(&key) {
+            return b.clone();
+        }
+        let bits = self.pods_in_namespaces(namespaces, pods);
+        self.peer_cache.insert(key, bits.clone());
         bits
     }
 
@@ -152,13 +169,9 @@ impl<'a> Matcher<'a> {
                     pod_selector,
                 } => {
                     let pods = pod_selector.as_ref().unwrap_or(&everything);
-                    let namespaces = match namespace_selector {
-                        None => vec![policy_namespace.to_string()],
-                        Some(sel) => self.namespaces(sel),
-                    };
-                    for ns in namespaces {
-                        let bits = self.pods_in(&ns, pods);
-                        out.or_assign(&bits);
+                    match namespace_selector {
+                        None => out.or_assign(&self.pods_in(policy_namespace, pods)),
+                        Some(sel) => out.or_assign(&self.pods_in_selected(sel, pods)),
                     }
                 }
                 Peer::IpBlock { cidr, except } => {

@@ -36,9 +36,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use netpol::cnp::{Action, ClusterNetworkPolicy, CnpPeer, CnpPort, CnpRule, Subject, Tier};
 use netpol::connectivity::{connectivity_by_side, connectivity_per_endpoint};
 use netpol::diff::{
-    diff, diff_snapshots, diff_snapshots_explained, reached, Cause, CauseKind, Diff, NodeChange,
-    PolicyChange, Snapshot,
+    diff, diff_snapshots, diff_snapshots_explained, endpoint_changes, reached, render,
+    stream_snapshots, Cause, CauseKind, Diff, NodeChange, PolicyChange, Snapshot,
 };
+use netpol::diff::render::{Form, Streamer};
 use netpol::endpoint::all_endpoints;
 use netpol::expect::{check, Expectation, Stated};
 use netpol::model::{ContainerPort, Origin};
@@ -1263,6 +1264,34 @@ proptest! {
         let (ca, cb) = (connectivity(&a, &ea), connectivity(&b, &eb));
         let snapshot = |cluster, endpoints, connectivity| Snapshot { cluster, endpoints, connectivity };
         prop_assert_eq!(&diff(&a, &b, &externals()), &diff_snapshots(snapshot(&a, &ea, &ca), snapshot(&b, &eb, &cb)));
+    }
+}
+
+/// `diff` written by a streamer fed from `stream_snapshots`, in `form`.
+fn streamed(old: Snapshot<'_>, new: Snapshot<'_>, form: Form) -> String {
+    let (added, removed) = endpoint_changes(old, new);
+    let mut out = String::new();
+    let mut stream = Streamer::start(&mut out, form, &added, &removed).unwrap();
+    let tally = stream_snapshots(old, new, |c, causes| stream.change(c, causes)).unwrap();
+    stream.finish(&tally, &added, &removed).unwrap();
+    out
+}
+
+proptest! {
+    #![proptest_config(common::cases(200))]
+
+    #[test]
+    fn a_streamed_diff_writes_what_the_held_diff_writes((a, b) in replicated_pair()) {
+        let (ea, eb) = (all_endpoints(&a, &externals()), all_endpoints(&b, &externals()));
+        let (ca, cb) = (connectivity(&a, &ea), connectivity(&b, &eb));
+        let old = Snapshot { cluster: &a, endpoints: &ea, connectivity: &ca };
+        let new = Snapshot { cluster: &b, endpoints: &eb, connectivity: &cb };
+        let held = diff_snapshots(old, new);
+        let write = |f: fn(&mut String, &Diff) -> std::fmt::Result| { let mut s = String::new(); f(&mut s, &held).unwrap(); s };
+        prop_assert_eq!(write(render::write_json), serde_json::to_string_pretty(&held).unwrap());
+        prop_assert_eq!(streamed(old, new, Form::Text), render::text(&held));
+        prop_assert_eq!(streamed(old, new, Form::Csv), render::csv(&held));
+        prop_assert_eq!(streamed(old, new, Form::Json), serde_json::to_string_pretty(&held).unwrap());
     }
 }
 

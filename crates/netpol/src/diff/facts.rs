@@ -121,6 +121,11 @@ impl<'a> Facts<'a> {
         self.causes
     }
 
+    /// The cause at index `i` (see [`Facts::causes`]).
+    pub fn cause(&self, i: usize) -> Option<&Cause> {
+        self.causes.get(i)
+    }
+
     /// The causes of the change of pair (`from`, `to`) (positions in `common`), sorted.
     pub fn causes(
         &mut self,

@@ -182,14 +182,144 @@ pub fn diff_snapshots_explained(old: Snapshot<'_>, new: Snapshot<'_>) -> Diff {
 }
 
 fn compare(old: Snapshot<'_>, new: Snapshot<'_>, shortcut: bool) -> Diff {
+    let (added_endpoints, removed_endpoints) = endpoint_changes(old, new);
+    let mut changes = Vec::new();
+    let mut cilium_of: Vec<Vec<usize>> = Vec::new();
+    let mut causes = Vec::new();
+    let mut cilium_causes = Vec::new();
+    let walked: Result<(), std::convert::Infallible> = walk(
+        old,
+        new,
+        shortcut,
+        |change, cilium_ids, _| {
+            changes.push(change);
+            cilium_of.push(cilium_ids);
+            Ok(())
+        },
+        |facts, cilium| {
+            causes = facts.into_causes();
+            cilium_causes = cilium.map(|c| c.causes).unwrap_or_default();
+        },
+    );
+    let Ok(()) = walked;
+    let offset = causes.len();
+    for (change, ids) in changes.iter_mut().zip(cilium_of) {
+        change.causes.extend(ids.into_iter().map(|i| i + offset));
+    }
+    causes.extend(cilium_causes);
+    Diff {
+        causes,
+        changes,
+        added_endpoints,
+        removed_endpoints,
+    }
+}
+
+/// Which cause of a streamed diff a [`Cause`] is: the same cause reached again has the
+/// same id, so a writer can spell each cause out once ([`Diff::causes`] indices, for a
+/// held diff).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct CauseId {
+    cilium: bool,
+    index: usize,
+}
+
+impl CauseId {
+    /// The cause at index `i` of [`Diff::causes`] (or of a stream's NetworkPolicy and tier
+    /// causes).
+    pub fn of(index: usize) -> CauseId {
+        CauseId {
+            cilium: false,
+            index,
+        }
+    }
+
+    fn of_cilium(index: usize) -> CauseId {
+        CauseId {
+            cilium: true,
+            index,
+        }
+    }
+}
+
+/// How many pairs a streamed diff changed (what its summary counts).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Ordered pairs with anything opened or closed.
+    pub changed: usize,
+    /// Of those, pairs where something opened.
+    pub opened: usize,
+    /// Of those, pairs where something closed.
+    pub closed: usize,
+}
+
+/// The endpoint ids only the new side has and only the old side has, each in its side's
+/// order ([`Diff::added_endpoints`], [`Diff::removed_endpoints`]).
+pub fn endpoint_changes(old: Snapshot<'_>, new: Snapshot<'_>) -> (Vec<String>, Vec<String>) {
+    let (old_ids, new_ids) = (&old.connectivity.endpoints, &new.connectivity.endpoints);
+    let in_old: std::collections::HashSet<&str> = old_ids.iter().map(String::as_str).collect();
+    let in_new: std::collections::HashSet<&str> = new_ids.iter().map(String::as_str).collect();
+    let only = |list: &[String], other: &std::collections::HashSet<&str>| -> Vec<String> {
+        list.iter()
+            .filter(|id| !other.contains(id.as_str()))
+            .cloned()
+            .collect()
+    };
+    (only(new_ids, &in_old), only(old_ids, &in_new))
+}
+
+/// [`diff_snapshots`] without holding the changes: `each` gets every change, in the order
+/// of [`Diff::changes`], with its causes spelled out, as soon as it is found; a diff of
+/// two 100,000-pod snapshots can change millions of pairs. The first error `each`
+/// returns stops the walk and is returned. The endpoints added and removed come from
+/// [`endpoint_changes`].
+pub fn stream_snapshots<E>(
+    old: Snapshot<'_>,
+    new: Snapshot<'_>,
+    mut each: impl FnMut(&Change, &[(CauseId, &Cause)]) -> Result<(), E>,
+) -> Result<Tally, E> {
+    let mut tally = Tally::default();
+    walk(
+        old,
+        new,
+        true,
+        |change, cilium_ids, (facts, cilium)| {
+            tally.changed += 1;
+            tally.opened += usize::from(!change.opened.is_empty());
+            tally.closed += usize::from(!change.closed.is_empty());
+            let mut causes: Vec<(CauseId, &Cause)> = change
+                .causes
+                .iter()
+                .filter_map(|&i| Some((CauseId::of(i), facts.cause(i)?)))
+                .collect();
+            if let Some(c) = cilium {
+                let of_cilium = |&i: &usize| Some((CauseId::of_cilium(i), c.causes.get(i)?));
+                causes.extend(cilium_ids.iter().filter_map(of_cilium));
+            }
+            each(&change, &causes)
+        },
+        |_, _| {},
+    )?;
+    Ok(tally)
+}
+
+/// Walks the changed pairs in order: `found` gets each change (its causes as indices into
+/// the facts' causes), the indices of its Cilium causes, and the causes found so far;
+/// `done` gets what the walk kept.
+fn walk<E>(
+    old: Snapshot<'_>,
+    new: Snapshot<'_>,
+    shortcut: bool,
+    mut found: impl FnMut(
+        Change,
+        Vec<usize>,
+        (&facts::Facts<'_>, Option<&cilium::CiliumCauses>),
+    ) -> Result<(), E>,
+    done: impl FnOnce(facts::Facts<'_>, Option<cilium::CiliumCauses>),
+) -> Result<(), E> {
     let old_ids = &old.connectivity.endpoints;
     let new_ids = &new.connectivity.endpoints;
     let in_new: HashMap<&str, usize> = new_ids
-        .iter()
-        .enumerate()
-        .map(|(i, id)| (id.as_str(), i))
-        .collect();
-    let in_old: HashMap<&str, usize> = old_ids
         .iter()
         .enumerate()
         .map(|(i, id)| (id.as_str(), i))
@@ -204,10 +334,8 @@ fn compare(old: Snapshot<'_>, new: Snapshot<'_>, shortcut: bool) -> Diff {
     // Cilium policies are causes too; their indices follow the facts' (see `cilium.rs`).
     let mut cilium =
         cilium::CiliumCauses::wanted(old.cluster, new.cluster).then(cilium::CiliumCauses::default);
-    let mut cilium_of: Vec<Vec<usize>> = Vec::new();
     let joint = Joint::new(old, new, &common);
     let changed = joint.changed_pairs(old, new);
-    let mut changes = Vec::new();
     let mut targets: Vec<usize> = Vec::new();
     for (a, &(from_old, from_new)) in common.iter().enumerate() {
         let Some(row) = joint.of.get(a).and_then(|&j| changed.get(j)) else {
@@ -232,58 +360,38 @@ fn compare(old: Snapshot<'_>, new: Snapshot<'_>, shortcut: bool) -> Diff {
                 continue;
             }
             // The row is sorted by class.
-            let found = row
+            let found_here = row
                 .binary_search_by_key(&to_class, |(c, _)| *c)
                 .ok()
                 .and_then(|i| row.get(i));
-            let Some((_, delta)) = found else {
+            let Some((_, delta)) = found_here else {
                 continue;
             };
             let (opened, closed) = (&delta.0, &delta.1);
             let causes = facts.causes(a, b, opened, closed);
-            if let Some(c) = &mut cilium {
-                let ids = c.of(
+            let cilium_ids = match &mut cilium {
+                Some(c) => c.of(
                     &old,
                     &new,
                     (from_old, to_old),
                     (from_new, to_new),
                     opened,
                     closed,
-                );
-                cilium_of.resize(changes.len(), Vec::new());
-                cilium_of.push(ids);
-            }
-            changes.push(Change {
+                ),
+                None => Vec::new(),
+            };
+            let change = Change {
                 from: old_ids.get(from_old).cloned().unwrap_or_default(),
                 to: old_ids.get(to_old).cloned().unwrap_or_default(),
                 opened: opened.clone(),
                 closed: closed.clone(),
                 causes,
-            });
+            };
+            found(change, cilium_ids, (&facts, cilium.as_ref()))?;
         }
     }
-    let mut causes = facts.into_causes();
-    if let Some(c) = cilium {
-        let offset = causes.len();
-        for (change, ids) in changes.iter_mut().zip(cilium_of) {
-            change.causes.extend(ids.into_iter().map(|i| i + offset));
-        }
-        causes.extend(c.causes);
-    }
-    Diff {
-        causes,
-        changes,
-        added_endpoints: new_ids
-            .iter()
-            .filter(|id| !in_old.contains_key(id.as_str()))
-            .cloned()
-            .collect(),
-        removed_endpoints: old_ids
-            .iter()
-            .filter(|id| !in_new.contains_key(id.as_str()))
-            .cloned()
-            .collect(),
-    }
+    done(facts, cilium);
+    Ok(())
 }
 
 /// The common endpoints' joint classes: endpoints in the same class on the old side and in

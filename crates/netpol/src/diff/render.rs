@@ -3,27 +3,43 @@
 
 use std::fmt::{self, Write as _};
 
-use super::{Cause, Change, Diff};
+use std::collections::HashMap;
+
+use super::{Cause, CauseId, Change, Diff, PortsByProtocol, Tally};
 use crate::ports::Connections;
 
 /// `3 pairs changed: 2 opened, 1 closed; 1 endpoint added, 0 removed` (a pair can both
 /// open and close; the endpoint part only when endpoints changed), or `no change`.
 pub fn summary(diff: &Diff) -> String {
-    if diff.is_empty() {
+    let tally = Tally {
+        changed: diff.changes.len(),
+        opened: diff.opened_pairs(),
+        closed: diff.closed_pairs(),
+    };
+    summary_of(
+        &tally,
+        diff.added_endpoints.len(),
+        diff.removed_endpoints.len(),
+    )
+}
+
+/// [`summary`] from the counts of a streamed diff.
+pub fn summary_of(tally: &Tally, added: usize, removed: usize) -> String {
+    if tally.changed == 0 && added == 0 && removed == 0 {
         return "no change".to_string();
     }
     let mut out = format!(
         "{} changed: {} opened, {} closed",
-        count(diff.changes.len(), "pair"),
-        grouped(diff.opened_pairs()),
-        grouped(diff.closed_pairs()),
+        count(tally.changed, "pair"),
+        grouped(tally.opened),
+        grouped(tally.closed),
     );
-    if !diff.added_endpoints.is_empty() || !diff.removed_endpoints.is_empty() {
+    if added > 0 || removed > 0 {
         let _ = write!(
             out,
             "; {} added, {} removed",
-            count(diff.added_endpoints.len(), "endpoint"),
-            grouped(diff.removed_endpoints.len())
+            count(added, "endpoint"),
+            grouped(removed)
         );
     }
     out
@@ -41,27 +57,193 @@ pub fn text(diff: &Diff) -> String {
 /// [`text`], written into `out` as it goes (the CLI streams it: a diff of 100,000 pods is
 /// a gigabyte of text).
 pub fn write_text<W: fmt::Write + ?Sized>(out: &mut W, diff: &Diff) -> fmt::Result {
-    let mut wrote = false;
-    for id in &diff.added_endpoints {
-        writeln!(out, "added endpoint {id}")?;
-        wrote = true;
-    }
-    for id in &diff.removed_endpoints {
-        writeln!(out, "removed endpoint {id}")?;
-        wrote = true;
-    }
-    let texts = cause_texts(diff);
+    write_held(out, Form::Text, diff)
+}
+
+/// Writes `diff` through a [`Streamer`], as a stream of it would be written.
+fn write_held<W: fmt::Write + ?Sized>(out: &mut W, form: Form, diff: &Diff) -> fmt::Result {
+    let mut stream = Streamer::start(out, form, &diff.added_endpoints, &diff.removed_endpoints)?;
+    let mut causes = Vec::new();
     for c in &diff.changes {
-        writeln!(out, "{} => {} : {}", c.from, c.to, change_text(c))?;
-        wrote = true;
-        for text in causes(&texts, c) {
-            writeln!(out, "    {text}")?;
+        causes.clear();
+        let held = |&i: &usize| Some((CauseId::of(i), diff.causes.get(i)?));
+        causes.extend(c.causes.iter().filter_map(held));
+        stream.change(c, &causes)?;
+    }
+    let tally = Tally {
+        changed: diff.changes.len(),
+        opened: diff.opened_pairs(),
+        closed: diff.closed_pairs(),
+    };
+    stream.finish(&tally, &diff.added_endpoints, &diff.removed_endpoints)
+}
+
+/// The forms a diff is streamed in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Form {
+    /// [`write_text`].
+    Text,
+    /// [`write_csv`].
+    Csv,
+    /// [`Diff`]'s JSON, pretty-printed as `serde_json::to_string_pretty` prints it.
+    Json,
+}
+
+/// Writes a diff as it is found ([`super::stream_snapshots`]): what comes before the
+/// changes, each change, then what comes after, byte for byte what the held forms write;
+/// each cause is spelled out once.
+pub struct Streamer<'w, W: fmt::Write + ?Sized> {
+    out: &'w mut W,
+    form: Form,
+    texts: HashMap<CauseId, String>,
+    /// Anything written above the summary (text), or a change written (JSON).
+    wrote: bool,
+}
+
+impl<'w, W: fmt::Write + ?Sized> Streamer<'w, W> {
+    /// Writes what comes before the changes.
+    pub fn start(
+        out: &'w mut W,
+        form: Form,
+        added: &[String],
+        removed: &[String],
+    ) -> Result<Self, fmt::Error> {
+        let mut wrote = false;
+        match form {
+            Form::Text => {
+                for id in added {
+                    writeln!(out, "added endpoint {id}")?;
+                }
+                for id in removed {
+                    writeln!(out, "removed endpoint {id}")?;
+                }
+                wrote = !added.is_empty() || !removed.is_empty();
+            }
+            Form::Csv => {
+                out.write_str("change,from,to,opened,closed,causes\n")?;
+                for (kind, ids) in [("endpoint-added", added), ("endpoint-removed", removed)] {
+                    for id in ids {
+                        writeln!(out, "{kind},{},,,,", quote(id))?;
+                    }
+                }
+            }
+            Form::Json => out.write_str("{\n  \"changes\": [")?,
+        }
+        Ok(Streamer {
+            out,
+            form,
+            texts: HashMap::new(),
+            wrote,
+        })
+    }
+
+    /// Writes one change with its causes.
+    pub fn change(&mut self, c: &Change, causes: &[(CauseId, &Cause)]) -> fmt::Result {
+        for (id, cause) in causes {
+            self.texts.entry(*id).or_insert_with(|| cause.describe());
+        }
+        let texts = &self.texts;
+        let spelled = causes.iter().filter_map(|(id, _)| texts.get(id).map(String::as_str));
+        let out = &mut *self.out;
+        match self.form {
+            Form::Text => {
+                writeln!(out, "{} => {} : {}", c.from, c.to, change_text(c))?;
+                for text in spelled {
+                    writeln!(out, "    {text}")?;
+                }
+            }
+            Form::Csv => {
+                let kind = match (c.opened.is_empty(), c.closed.is_empty()) {
+                    (false, true) => "opened",
+                    (true, false) => "closed",
+                    _ => "changed",
+                };
+                let causes: Vec<&str> = spelled.collect();
+                writeln!(
+                    out,
+                    "{kind},{},{},{},{},{}",
+                    quote(&c.from),
+                    quote(&c.to),
+                    quote(&ports(&c.opened)),
+                    quote(&ports(&c.closed)),
+                    quote(&causes.join(" | "))
+                )?;
+            }
+            Form::Json => {
+                let row = JsonRow {
+                    change: c,
+                    causes: spelled.collect(),
+                };
+                out.write_str(if self.wrote { ",\n" } else { "\n" })?;
+                indented(out, &pretty(&row)?, "    ")?;
+            }
+        }
+        self.wrote = true;
+        Ok(())
+    }
+
+    /// Writes what comes after the changes.
+    pub fn finish(self, tally: &Tally, added: &[String], removed: &[String]) -> fmt::Result {
+        let out = self.out;
+        match self.form {
+            Form::Text => {
+                if self.wrote {
+                    out.write_char('\n')?;
+                }
+                writeln!(out, "{}", summary_of(tally, added.len(), removed.len()))
+            }
+            Form::Csv => Ok(()),
+            Form::Json => {
+                out.write_str(if self.wrote { "\n  ]" } else { "]" })?;
+                out.write_str(",\n  \"added_endpoints\": ")?;
+                indented_tail(out, &pretty(&added)?, "  ")?;
+                out.write_str(",\n  \"removed_endpoints\": ")?;
+                indented_tail(out, &pretty(&removed)?, "  ")?;
+                out.write_str("\n}")
+            }
         }
     }
-    if wrote {
-        out.write_char('\n')?;
+}
+
+/// One change in the JSON contract (causes as strings).
+struct JsonRow<'d> {
+    change: &'d Change,
+    causes: Vec<&'d str>,
+}
+
+impl serde::Serialize for JsonRow<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Change", 5)?;
+        st.serialize_field("from", &self.change.from)?;
+        st.serialize_field("to", &self.change.to)?;
+        st.serialize_field("opened", &PortsByProtocol(&self.change.opened))?;
+        st.serialize_field("closed", &PortsByProtocol(&self.change.closed))?;
+        st.serialize_field("causes", &self.causes)?;
+        st.end()
     }
-    writeln!(out, "{}", summary(diff))
+}
+
+fn pretty<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, fmt::Error> {
+    serde_json::to_string_pretty(value).map_err(|_| fmt::Error)
+}
+
+/// `text` with every line indented by `indent`.
+fn indented<W: fmt::Write + ?Sized>(out: &mut W, text: &str, indent: &str) -> fmt::Result {
+    out.write_str(indent)?;
+    indented_tail(out, text, indent)
+}
+
+/// `text` with every line but the first indented by `indent` (it follows a key).
+fn indented_tail<W: fmt::Write + ?Sized>(out: &mut W, text: &str, indent: &str) -> fmt::Result {
+    for (k, line) in text.split('\n').enumerate() {
+        if k > 0 {
+            out.write_char('\n')?;
+            out.write_str(indent)?;
+        }
+        out.write_str(line)?;
+    }
+    Ok(())
 }
 
 /// A pull-request comment: a summary line, the added and removed endpoints, and a table of
@@ -135,34 +317,13 @@ pub fn csv(diff: &Diff) -> String {
 
 /// [`csv`], written into `out` as it goes.
 pub fn write_csv<W: fmt::Write + ?Sized>(out: &mut W, diff: &Diff) -> fmt::Result {
-    out.write_str("change,from,to,opened,closed,causes\n")?;
-    for (kind, ids) in [
-        ("endpoint-added", &diff.added_endpoints),
-        ("endpoint-removed", &diff.removed_endpoints),
-    ] {
-        for id in ids {
-            writeln!(out, "{kind},{},,,,", quote(id))?;
-        }
-    }
-    let texts = cause_texts(diff);
-    for c in &diff.changes {
-        let kind = match (c.opened.is_empty(), c.closed.is_empty()) {
-            (false, true) => "opened",
-            (true, false) => "closed",
-            _ => "changed",
-        };
-        let causes: Vec<&str> = causes(&texts, c).collect();
-        writeln!(
-            out,
-            "{kind},{},{},{},{},{}",
-            quote(&c.from),
-            quote(&c.to),
-            quote(&ports(&c.opened)),
-            quote(&ports(&c.closed)),
-            quote(&causes.join(" | "))
-        )?;
-    }
-    Ok(())
+    write_held(out, Form::Csv, diff)
+}
+
+/// [`Diff`]'s JSON, pretty-printed, written into `out` as it goes (what
+/// `serde_json::to_string_pretty(diff)` gives).
+pub fn write_json<W: fmt::Write + ?Sized>(out: &mut W, diff: &Diff) -> fmt::Result {
+    write_held(out, Form::Json, diff)
 }
 
 /// Every cause spelled out once.
