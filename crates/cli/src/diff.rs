@@ -101,7 +101,10 @@ pub fn run(args: &DiffArgs) -> Result<(Body, u8), String> {
         DiffFormat::Json => Form::Json,
     };
     let changed = stream(snapshot(&old), snapshot(&new), form)?;
-    Ok((Body::Text(String::new()), u8::from(args.exit_code && changed)))
+    Ok((
+        Body::Text(String::new()),
+        u8::from(args.exit_code && changed),
+    ))
 }
 
 /// Writes the changes to stdout as they are found (two 100,000-pod snapshots can differ

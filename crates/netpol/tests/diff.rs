@@ -35,11 +35,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use netpol::cnp::{Action, ClusterNetworkPolicy, CnpPeer, CnpPort, CnpRule, Subject, Tier};
 use netpol::connectivity::{connectivity_by_side, connectivity_per_endpoint};
+use netpol::diff::render::{Form, Streamer};
 use netpol::diff::{
     diff, diff_snapshots, diff_snapshots_explained, endpoint_changes, reached, render,
     stream_snapshots, Cause, CauseKind, Diff, NodeChange, PolicyChange, Snapshot,
 };
-use netpol::diff::render::{Form, Streamer};
 use netpol::endpoint::all_endpoints;
 use netpol::expect::{check, Expectation, Stated};
 use netpol::model::{ContainerPort, Origin};

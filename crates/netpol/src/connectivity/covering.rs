@@ -74,7 +74,11 @@ impl<'i, 'a, F: Fn(&mut Interner, usize, &Endpoint) -> u32> Lines<'i, 'a, F> {
     fn new(index: &'i Index<'a>, rule_conn: &'i F) -> Self {
         let by_rule = |isolations: &[Isolation]| {
             let mut out = vec![Vec::new(); index.rules.len()];
-            for (pos, iso) in isolations.iter().enumerate().filter(|(_, iso)| iso.isolated) {
+            for (pos, iso) in isolations
+                .iter()
+                .enumerate()
+                .filter(|(_, iso)| iso.isolated)
+            {
                 for &id in &iso.rules {
                     if let Some(list) = out.get_mut(id) {
                         list.push(pos);
@@ -153,9 +157,7 @@ impl<'i, 'a, F: Fn(&mut Interner, usize, &Endpoint) -> u32> Lines<'i, 'a, F> {
             if senders.is_empty() {
                 continue;
             }
-            let c = *conn
-                .entry(id)
-                .or_insert_with(|| self.conn(interner, id, j));
+            let c = *conn.entry(id).or_insert_with(|| self.conn(interner, id, j));
             let Some(c) = c else {
                 continue;
             };

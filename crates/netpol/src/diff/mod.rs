@@ -257,15 +257,23 @@ pub struct Tally {
 /// order ([`Diff::added_endpoints`], [`Diff::removed_endpoints`]).
 pub fn endpoint_changes(old: Snapshot<'_>, new: Snapshot<'_>) -> (Vec<String>, Vec<String>) {
     let (old_ids, new_ids) = (&old.connectivity.endpoints, &new.connectivity.endpoints);
-    let in_old: std::collections::HashSet<&str> = old_ids.iter().map(String::as_str).collect();
-    let in_new: std::collections::HashSet<&str> = new_ids.iter().map(String::as_str).collect();
-    let only = |list: &[String], other: &std::collections::HashSet<&str>| -> Vec<String> {
+    // Maps of the same type as the walk's (one instance of the hash map's code).
+    let (in_old, in_new) = (positions(old_ids), positions(new_ids));
+    let only = |list: &[String], other: &HashMap<&str, usize>| -> Vec<String> {
         list.iter()
-            .filter(|id| !other.contains(id.as_str()))
+            .filter(|id| !other.contains_key(id.as_str()))
             .cloned()
             .collect()
     };
     (only(new_ids, &in_old), only(old_ids, &in_new))
+}
+
+/// Each id's position in `ids`.
+fn positions(ids: &[String]) -> HashMap<&str, usize> {
+    ids.iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i))
+        .collect()
 }
 
 /// [`diff_snapshots`] without holding the changes: `each` gets every change, in the order
@@ -319,11 +327,7 @@ fn walk<E>(
 ) -> Result<(), E> {
     let old_ids = &old.connectivity.endpoints;
     let new_ids = &new.connectivity.endpoints;
-    let in_new: HashMap<&str, usize> = new_ids
-        .iter()
-        .enumerate()
-        .map(|(i, id)| (id.as_str(), i))
-        .collect();
+    let in_new = positions(new_ids);
     // Endpoints on both sides: (position in old, position in new).
     let common: Vec<(usize, usize)> = old_ids
         .iter()

@@ -143,7 +143,9 @@ impl<'w, W: fmt::Write + ?Sized> Streamer<'w, W> {
             self.texts.entry(*id).or_insert_with(|| cause.describe());
         }
         let texts = &self.texts;
-        let spelled = causes.iter().filter_map(|(id, _)| texts.get(id).map(String::as_str));
+        let spelled = causes
+            .iter()
+            .filter_map(|(id, _)| texts.get(id).map(String::as_str));
         let out = &mut *self.out;
         match self.form {
             Form::Text => {

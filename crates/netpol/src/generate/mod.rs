@@ -228,7 +228,8 @@ pub fn generate(
     intents: &[Intent],
     options: &Options,
 ) -> Result<Generated, GenerateError> {
-    generate_as(cluster, intents, options, Flavor::NetworkPolicy)
+    let noted: Vec<(&Intent, Option<&str>)> = intents.iter().map(|i| (i, None)).collect();
+    network_policies(cluster, &noted, options)
 }
 
 /// [`generate`] in `flavor`.
@@ -250,7 +251,7 @@ pub fn generate_annotated(
     intents: &[(Intent, String)],
     options: &Options,
 ) -> Result<Generated, GenerateError> {
-    generate_annotated_as(cluster, intents, options, Flavor::NetworkPolicy)
+    network_policies(cluster, &annotated(intents), options)
 }
 
 /// [`generate_annotated`] in `flavor`.
@@ -260,33 +261,64 @@ pub fn generate_annotated_as(
     options: &Options,
     flavor: Flavor,
 ) -> Result<Generated, GenerateError> {
-    let noted: Vec<(&Intent, Option<&str>)> = intents
-        .iter()
-        .map(|(i, note)| (i, Some(note.as_str())))
-        .collect();
-    generate_noted(cluster, &noted, options, flavor)
+    generate_noted(cluster, &annotated(intents), options, flavor)
 }
 
+fn annotated(intents: &[(Intent, String)]) -> Vec<(&Intent, Option<&str>)> {
+    intents
+        .iter()
+        .map(|(i, note)| (i, Some(note.as_str())))
+        .collect()
+}
+
+/// The flavours apart: the playground calls only [`generate`] and [`generate_annotated`],
+/// so the Cilium writer stays out of its download.
 fn generate_noted(
     cluster: &Cluster,
     intents: &[(&Intent, Option<&str>)],
     options: &Options,
     flavor: Flavor,
 ) -> Result<Generated, GenerateError> {
-    if flavor == Flavor::Cilium {
-        cilium::check(cluster, intents, options)?;
+    match flavor {
+        Flavor::NetworkPolicy => network_policies(cluster, intents, options),
+        Flavor::Cilium => cilium_policies(cluster, intents, options),
     }
-    let selectors = identity::Selectors::new(cluster, options)?;
+}
+
+/// Every intent in one plan.
+fn planned(
+    cluster: &Cluster,
+    selectors: &identity::Selectors,
+    intents: &[(&Intent, Option<&str>)],
+) -> Result<plan::Plan, GenerateError> {
     let mut plan = plan::Plan::default();
     for (intent, note) in intents {
-        plan.add(cluster, &selectors, intent, *note)?;
+        plan.add(cluster, selectors, intent, *note)?;
     }
-    if flavor == Flavor::Cilium {
-        // Both flavours share the plan; only the writing differs.
-        let mut workloads = plan.into_policies(cluster, &selectors, options)?;
-        workloads.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-        return cilium::generated(cluster, &selectors, options, &workloads);
-    }
+    Ok(plan)
+}
+
+fn cilium_policies(
+    cluster: &Cluster,
+    intents: &[(&Intent, Option<&str>)],
+    options: &Options,
+) -> Result<Generated, GenerateError> {
+    cilium::check(cluster, intents, options)?;
+    let selectors = identity::Selectors::new(cluster, options)?;
+    let plan = planned(cluster, &selectors, intents)?;
+    // Both flavours share the plan; only the writing differs.
+    let mut workloads = plan.into_policies(cluster, &selectors, options)?;
+    workloads.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    cilium::generated(cluster, &selectors, options, &workloads)
+}
+
+fn network_policies(
+    cluster: &Cluster,
+    intents: &[(&Intent, Option<&str>)],
+    options: &Options,
+) -> Result<Generated, GenerateError> {
+    let selectors = identity::Selectors::new(cluster, options)?;
+    let plan = planned(cluster, &selectors, intents)?;
     let mut outputs = baseline::policies(cluster, &selectors, options);
     outputs.extend(plan.into_policies(cluster, &selectors, options)?);
     outputs.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
