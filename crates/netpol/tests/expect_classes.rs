@@ -10,6 +10,10 @@
 //! also have ClusterNetworkPolicies and Nodes. The expectations pick their ends from every
 //! kind of pattern that resolves in the cluster: one pod, a namespace, label patterns in
 //! one namespace and in all, everything, and addresses outside.
+//!
+//! Flow replay too: `observed::replay_connections`, which explains once per pair of
+//! classes and rewrites the explanation for each connection, gives exactly what
+//! `observed::replay_per_connection` gives, causes included.
 
 #![allow(
     clippy::unwrap_used,
@@ -26,7 +30,8 @@ use common::random::{self, labels, selector};
 use netpol::cnp::{Action, ClusterNetworkPolicy, CnpPeer, CnpPort, CnpRule, Subject, Tier};
 use netpol::expect::{check, check_per_endpoint, Expectation, Pattern, Stated};
 use netpol::model::Origin;
-use netpol::{Cidr, Cluster, Node, Protocol};
+use netpol::observed::{replay_connections, replay_per_connection, Connection};
+use netpol::{Cidr, Cluster, Endpoint, Node, Protocol};
 use proptest::prelude::*;
 
 /// Patterns of every kind; those that resolve to nothing in a cluster are left out unless
@@ -288,5 +293,60 @@ proptest! {
             first.outcomes[0].failures.len() + second.outcomes[0].failures.len(),
             n * (n - 1)
         );
+    }
+}
+
+/// Every ordered pair of the cluster's pods and three addresses outside, on `probes`, as
+/// a log's connections; a pod to itself is traffic between two replicas when `replicas`.
+fn connections(c: &Cluster, probes: &[usize], replicas: bool) -> Vec<Connection> {
+    let mut ends: Vec<Endpoint> = (0..c.pods.len()).map(Endpoint::Pod).collect();
+    for ip in ["8.8.8.8", "10.1.2.3", "192.168.0.77"] {
+        ends.push(Endpoint::External(Cidr::parse(ip, true).unwrap()));
+    }
+    let mut out = Vec::new();
+    for from in &ends {
+        for to in &ends {
+            if matches!((from, to), (Endpoint::External(_), Endpoint::External(_))) {
+                continue;
+            }
+            for &probe in probes {
+                let (port, protocol) = PROBES[probe];
+                out.push(Connection {
+                    from: from.clone(),
+                    to: to.clone(),
+                    port,
+                    protocol,
+                    count: 1,
+                    forwarded: 1,
+                    dropped: 0,
+                    audit: 0,
+                    first_seen: None,
+                    last_seen: None,
+                    line: out.len() + 1,
+                    between_replicas: replicas && from == to,
+                });
+            }
+        }
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(common::cases(256))]
+
+    /// Replaying per class is replaying per connection: verdicts, ids and causes.
+    #[test]
+    fn replay_per_class_is_replay_per_connection(
+        c in prop_oneof![cluster(false), cluster(true)],
+        probes in prop::sample::subsequence((0..PROBES.len()).collect::<Vec<_>>(), 1..=2),
+        replicas in any::<bool>(),
+    ) {
+        let log = connections(&c, &probes, replicas);
+        prop_assert_eq!(replay_connections(&c, &log), replay_per_connection(&c, &log));
+        // In parts, as the command line replays a large log side by side.
+        let (a, b) = log.split_at(log.len() / 2);
+        let mut parts = replay_connections(&c, a);
+        parts.extend(replay_connections(&c, b));
+        prop_assert_eq!(parts, replay_per_connection(&c, &log));
     }
 }
