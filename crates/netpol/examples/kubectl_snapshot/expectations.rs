@@ -64,7 +64,8 @@ fn entry(k: usize, pods: usize, ns: usize, random: &mut Random) -> Option<(bool,
         ));
     }
     if k % 250 == 0 {
-        let ip = ["8.8.8.8", "1.1.1.1", "9.9.9.9", "8.8.4.4"][k / 250 % 4];
+        let ips = ["8.8.8.8", "1.1.1.1", "9.9.9.9", "8.8.4.4"];
+        let ip = ips.get(k / 250 % 4).copied().unwrap_or("8.8.8.8");
         return Some((true, format!("*/* -> ip:{ip} : 53/UDP")));
     }
     Some(match k % 10 {
@@ -100,14 +101,14 @@ fn entry(k: usize, pods: usize, ns: usize, random: &mut Random) -> Option<(bool,
         }
         // Out to the internet from a team namespace, not to the private ranges.
         4 => {
-            let ip = ["8.8.8.8", "1.1.1.1", "140.82.112.3"][random.below(3) as usize];
+            let ip = one_of(random, &["8.8.8.8", "1.1.1.1", "140.82.112.3"]);
             (
                 true,
                 format!("{}/* -> ip:{ip} : 443/TCP", name(team(random)?)),
             )
         }
         5 => {
-            let ip = ["10.20.30.40", "172.16.0.10", "192.168.1.1"][random.below(3) as usize];
+            let ip = one_of(random, &["10.20.30.40", "172.16.0.10", "192.168.1.1"]);
             (
                 false,
                 format!("{}/* -> ip:{ip} : 443/TCP", name(team(random)?)),
@@ -135,8 +136,10 @@ fn entry(k: usize, pods: usize, ns: usize, random: &mut Random) -> Option<(bool,
         // One team's pods, in all its namespaces, to addresses outside.
         8 => {
             // Teams are `t{n % 20}` of the team namespaces: none ends in 4, 9, 14, 19.
-            let t =
-                [0, 1, 2, 3, 5, 6, 7, 8, 10, 11, 12, 13, 15, 16, 17, 18][random.below(16) as usize];
+            let t = one_of(
+                random,
+                &[0, 1, 2, 3, 5, 6, 7, 8, 10, 11, 12, 13, 15, 16, 17, 18],
+            );
             if random.below(2) == 0 {
                 (true, format!("*/team=t{t} -> ip:8.8.8.8 : 53/UDP"))
             } else {
@@ -146,8 +149,8 @@ fn entry(k: usize, pods: usize, ns: usize, random: &mut Random) -> Option<(bool,
         _ => {
             let (a, b) = (open(random)?, open(random)?);
             let (from, to) = (
-                ["frontend", "backend", "data"][random.below(3) as usize],
-                ["frontend", "backend", "data"][random.below(3) as usize],
+                one_of(random, &["frontend", "backend", "data"]),
+                one_of(random, &["frontend", "backend", "data"]),
             );
             let port = 9000 + random.below(101);
             (
@@ -160,6 +163,12 @@ fn entry(k: usize, pods: usize, ns: usize, random: &mut Random) -> Option<(bool,
             )
         }
     })
+}
+
+/// One of `items`, drawn.
+fn one_of<T: Copy + Default>(random: &mut Random, items: &[T]) -> T {
+    let k = random.below(items.len() as u64) as usize;
+    items.get(k).copied().unwrap_or_default()
 }
 
 fn objects_app(app: usize) -> &'static str {

@@ -228,9 +228,7 @@ impl<'c> Space<'c> {
                 .iter()
                 .filter(|&&class| {
                     let first = classes.members(class).first().copied();
-                    first
-                        .and_then(|i| cluster.pods.get(i))
-                        .is_some_and(|p| keep(p))
+                    first.and_then(|i| cluster.pods.get(i)).is_some_and(keep)
                 })
                 .flat_map(|&class| classes.members(class).iter().copied())
                 .collect();
@@ -302,7 +300,7 @@ impl<'c> Space<'c> {
         // its cost grows with every endpoint it holds, so each port is weighed against the
         // endpoints the matrix would have with it.
         per_port.sort_unstable_by_key(|(probe, pairs)| (std::cmp::Reverse(pairs.len()), *probe));
-        let mut bulk: Vec<((u16, Protocol), HashSet<(u32, u32)>)> = Vec::new();
+        let mut bulk: Vec<(Port, HashSet<(u32, u32)>)> = Vec::new();
         // The matrix's endpoints (stand-ins, by position) and each one's place in it.
         let mut positions: Vec<usize> = Vec::new();
         let mut column: HashMap<usize, usize> = HashMap::new();
@@ -356,8 +354,16 @@ impl<'c> Space<'c> {
     }
 }
 
-/// A pair of classes and a port: what one verdict is asked for.
+/// A pair of classes (or of groups) and a port: what one verdict is asked for, or what one
+/// expectation claims.
 type Probe = (u32, u32, u16, Protocol);
+
+/// A port and its protocol.
+type Port = (u16, Protocol);
+
+/// Who decides a pair of groups on a port: the size of the expectation, its verdict and
+/// its index.
+type Claim = (usize, bool, usize);
 
 /// Above this many pairs of classes on one port per endpoint of the matrix, the matrix is
 /// cheaper than a verdict per pair (a matrix row costs about what two verdicts do, as in
@@ -511,7 +517,7 @@ fn assign(stated: &[Stated], covered: &[Cover]) -> Result<Vec<Vec<(u32, u32)>>, 
     order.sort_unstable_by_key(|&k| (covered.get(k).map_or(0, |c| c.size), k));
     // Pair of groups and probe → (size of the expectation that took it, its verdict, its
     // index).
-    let mut claims: HashMap<(u32, u32, u16, Protocol), (usize, bool, usize)> = HashMap::new();
+    let mut claims: HashMap<Probe, Claim> = HashMap::new();
     let mut decided: Vec<Vec<(u32, u32)>> = vec![Vec::new(); stated.len()];
     let mut errors: Vec<Diagnostic> = Vec::new();
     let mut reported: Vec<(usize, usize)> = Vec::new();

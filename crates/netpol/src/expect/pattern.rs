@@ -22,6 +22,10 @@ use crate::model::{Cluster, Pod};
 use crate::selector::{Operator, Requirement, Selector};
 use crate::syntax::{self, EndpointRef};
 
+/// The scan [`Pattern::resolve_among`] leaves to its caller: the namespace a pattern is
+/// limited to, the test a pod must pass, and back the endpoints that pass.
+pub(super) type PodScan<'a> = dyn FnMut(Option<&str>, &dyn Fn(&Pod) -> bool) -> Vec<Endpoint> + 'a;
+
 /// Which endpoints one end of an expectation stands for.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Pattern {
@@ -111,7 +115,7 @@ impl Pattern {
     pub(super) fn resolve_among(
         &self,
         cluster: &Cluster,
-        pods: &mut dyn FnMut(Option<&str>, &dyn Fn(&Pod) -> bool) -> Vec<Endpoint>,
+        pods: &mut PodScan<'_>,
     ) -> Result<Vec<Endpoint>, String> {
         let found = match self {
             Pattern::Pod(id) => {

@@ -127,10 +127,17 @@ impl<'c> Replayer<'c> {
                     .map(|(f, t)| (f, t, c.port, c.protocol, c.from == c.to));
                 if let Some(Some(template)) = key.and_then(|k| shared.get(&k)) {
                     if let Some(e) = self.retarget(&template.explanation, c) {
-                        let kept = [0, 1].map(|k| Kept {
-                            misses: template.misses[k],
-                            isolated_by: template.isolated_by[k].as_deref(),
-                        });
+                        let [egress, ingress] = &template.isolated_by;
+                        let kept = [
+                            Kept {
+                                misses: template.misses.0,
+                                isolated_by: egress.as_deref(),
+                            },
+                            Kept {
+                                misses: template.misses.1,
+                                isolated_by: ingress.as_deref(),
+                            },
+                        ];
                         return replayed(c, e, kept);
                     }
                 }
@@ -200,7 +207,7 @@ impl<'c> Replayer<'c> {
 struct Template {
     explanation: Explanation,
     /// Per side (egress, ingress): how many candidates it had.
-    misses: [usize; 2],
+    misses: (usize, usize),
     /// Per side: its isolating policies' names, joined, when it is denied.
     isolated_by: [Option<String>; 2],
 }
@@ -211,7 +218,7 @@ impl Template {
         if !shareable(e) {
             return None;
         }
-        let misses = [e.egress.candidates.len(), e.ingress.candidates.len()];
+        let misses = (e.egress.candidates.len(), e.ingress.candidates.len());
         let names = |side: &Side| side.allowed_by.is_empty().then(|| isolated_by(side));
         let isolated_by = [names(&e.egress), names(&e.ingress)];
         let mut explanation = e.clone();
