@@ -120,7 +120,8 @@ fn for_each_line(mut input: impl Read, mut each: impl FnMut(Line)) -> std::io::R
 }
 
 /// `observed::replay` on every core: a log's distinct connections are tens of thousands,
-/// each explained against every policy of both ends' namespaces, and each on its own.
+/// explained once per pair of endpoint classes and port (`observed::Replayer`), the parts
+/// of the log side by side.
 fn replay_side_by_side<'o>(cluster: &Cluster, observed: &'o Observed) -> Vec<Replayed<'o>> {
     let _progress = crate::progress::during(
         format!("replaying {} connections", observed.connections.len()),
@@ -129,11 +130,14 @@ fn replay_side_by_side<'o>(cluster: &Cluster, observed: &'o Observed) -> Vec<Rep
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     // Below a few thousand connections a thread costs more than it saves.
     let part = observed.connections.len().div_ceil(cores).max(4096);
+    // The classes once for the log; each part shares an explanation per pair of classes.
+    let replayer = observed::Replayer::new(cluster, &observed.connections);
+    let replayer = &replayer;
     std::thread::scope(|scope| {
         let parts: Vec<_> = observed
             .connections
             .chunks(part)
-            .map(|connections| scope.spawn(|| observed::replay_connections(cluster, connections)))
+            .map(|connections| scope.spawn(move || replayer.replay(connections)))
             .collect();
         parts
             .into_iter()

@@ -15,6 +15,8 @@
 //! Arguments: pods, namespaces, NetworkPolicies (defaults 20000 200 10000), and `b` for the
 //! "after" snapshot: the same cluster with 100 pods relabelled and 50 policies edited.
 //! Output is deterministic (seeded), so `a` and `b` differ only by those changes.
+//! `expectations [COUNT]` instead of `b` prints an expectations file for `netpol test` on
+//! the same cluster (COUNT entries, default 1000; see `expectations.rs`).
 //!
 //! Four namespaces in five belong to a team (`team` label); each team namespace has the
 //! documentation's namespace-wide default (ingress and egress isolated, egress to the
@@ -22,6 +24,7 @@
 //! includes the defaults) let apps reach each other by pod and namespace selectors on
 //! named and numbered ports.
 
+mod expectations;
 mod objects;
 mod random;
 
@@ -46,6 +49,14 @@ fn main() -> std::io::Result<()> {
         policies: number(10_000),
         after: std::env::args().nth(4).as_deref() == Some("b"),
     };
+    if std::env::args().nth(4).as_deref() == Some("expectations") {
+        let count = std::env::args()
+            .nth(5)
+            .and_then(|a| a.parse().ok())
+            .unwrap_or(1000);
+        let text = expectations::write(shape.pods, shape.namespaces, count);
+        return std::io::stdout().write_all(text.as_bytes());
+    }
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
     out.write_all(b"{\n    \"apiVersion\": \"v1\",\n    \"items\": [")?;

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use super::random::Random;
 
 /// Apps per namespace; pods of the same app share a ReplicaSet hash.
-const APPS: [&str; 12] = [
+pub const APPS: [&str; 12] = [
     "checkout", "cart", "catalog", "payments", "search", "auth", "profile", "orders", "shipping",
     "reviews", "gateway", "worker",
 ];

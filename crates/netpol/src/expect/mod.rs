@@ -12,7 +12,10 @@
 //! (so a lesson shows what its author wrote) and is resolved against a cluster when it is
 //! checked. [`parse_file`] reads an expectations file with the place of every entry, and
 //! [`check`] grades it with the engine's verdicts, explaining each connection that fails.
+//! [`check`] computes per class of endpoints ([`crate::classes`]);
+//! [`check_per_endpoint`] is the connection-by-connection reference it is tested against.
 
+mod by_class;
 mod check;
 mod file;
 mod pattern;
@@ -23,7 +26,8 @@ use serde::Serialize;
 
 use crate::ports::Protocol;
 
-pub use check::{check, Failure, Outcome, TestReport};
+pub use by_class::check;
+pub use check::{check_per_endpoint, Failure, Outcome, TestReport};
 pub(crate) use file::goal_line;
 pub use file::{parse_file, Stated};
 pub use pattern::Pattern;

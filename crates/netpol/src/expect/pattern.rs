@@ -18,9 +18,13 @@
 
 use crate::cidr::Cidr;
 use crate::endpoint::Endpoint;
-use crate::model::Cluster;
+use crate::model::{Cluster, Pod};
 use crate::selector::{Operator, Requirement, Selector};
 use crate::syntax::{self, EndpointRef};
+
+/// The scan [`Pattern::resolve_among`] leaves to its caller: the namespace a pattern is
+/// limited to, the test a pod must pass, and back the endpoints that pass.
+pub(super) type PodScan<'a> = dyn FnMut(Option<&str>, &dyn Fn(&Pod) -> bool) -> Vec<Endpoint> + 'a;
 
 /// Which endpoints one end of an expectation stands for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -92,7 +96,7 @@ impl Pattern {
     /// The endpoints the pattern stands for in `cluster`, in cluster order. A pattern that
     /// stands for nothing is an error: in a CI gate it is a typo, not a pass.
     pub fn resolve(&self, cluster: &Cluster) -> Result<Vec<Endpoint>, String> {
-        let pods = |keep: &dyn Fn(&crate::model::Pod) -> bool| -> Vec<Endpoint> {
+        self.resolve_among(cluster, &mut |_, keep| {
             cluster
                 .pods
                 .iter()
@@ -100,7 +104,19 @@ impl Pattern {
                 .filter(|(_, p)| keep(p))
                 .map(|(i, _)| Endpoint::Pod(i))
                 .collect()
-        };
+        })
+    }
+
+    /// [`Pattern::resolve`] with the scan of the pods left to `pods`: given the namespace
+    /// the pattern is limited to (`None`: every namespace) and the test a pod must pass, it
+    /// returns the endpoints that pass, in cluster order. `expect`'s class path answers it
+    /// per class of pods, so that a label pattern costs classes, not pods; the checks and
+    /// the messages stay this function's.
+    pub(super) fn resolve_among(
+        &self,
+        cluster: &Cluster,
+        pods: &mut PodScan<'_>,
+    ) -> Result<Vec<Endpoint>, String> {
         let found = match self {
             Pattern::Pod(id) => {
                 return Endpoint::parse(cluster, id)
@@ -108,10 +124,10 @@ impl Pattern {
                     .map_err(|e| e.to_string())
             }
             Pattern::External(c) => return Ok(vec![Endpoint::External(*c)]),
-            Pattern::Everything => pods(&|_| true),
+            Pattern::Everything => pods(None, &|_| true),
             Pattern::Namespace(ns) => {
                 known_namespace(cluster, ns)?;
-                pods(&|p| &p.namespace == ns)
+                pods(Some(ns), &|p| &p.namespace == ns)
             }
             Pattern::Labels {
                 namespace,
@@ -120,7 +136,7 @@ impl Pattern {
                 if let Some(ns) = namespace {
                     known_namespace(cluster, ns)?;
                 }
-                pods(&|p| {
+                pods(namespace.as_deref(), &|p| {
                     namespace.as_ref().is_none_or(|ns| &p.namespace == ns)
                         && selector.matches(&p.labels)
                 })

@@ -40,7 +40,9 @@ use crate::ports::Protocol;
 pub use render::{
     csv as render_csv, json as render_json, markdown as render_markdown, text as render_text,
 };
-pub use replay::{causes, intents, replay, replay_connections, Replayed};
+pub use replay::{
+    causes, intents, replay, replay_connections, replay_per_connection, Replayed, Replayer,
+};
 
 /// Lines longer than this (1 MiB) are skipped with a diagnostic; a Hubble record is a few
 /// kilobytes.
