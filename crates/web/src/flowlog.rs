@@ -92,7 +92,10 @@ impl Replay {
             }
         };
         crate::browser::mark("netpol:flows-replay-start");
-        let rows = observed::replay(&observed.cluster, &observed)
+        // Connection by connection: a workspace has few replicas to share explanations
+        // between, and the per-class replayer (for the CLI's million-line logs) would
+        // add its code to the download.
+        let rows = observed::replay_per_connection(&observed.cluster, &observed.connections)
             .into_iter()
             .map(|r| Row {
                 disagrees: r.disagrees(),
