@@ -58,8 +58,20 @@ pub const MIN_PORT: u16 = 1;
 pub const MAX_PORT: u16 = 65535;
 
 /// A set of ports of one protocol: sorted, disjoint, non-adjacent inclusive ranges.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, Default, PartialEq, Eq, Hash)]
 pub struct PortRanges(Vec<(u16, u16)>);
+
+/// By hand for `clone_from`, which keeps the allocation (a diff refills one change per
+/// changed pair).
+impl Clone for PortRanges {
+    fn clone(&self) -> Self {
+        PortRanges(self.0.clone())
+    }
+
+    fn clone_from(&mut self, source: &Self) {
+        self.0.clone_from(&source.0);
+    }
+}
 
 impl PortRanges {
     /// The empty set (the neutral element of [`PortRanges::union`]).
@@ -196,9 +208,24 @@ impl fmt::Display for PortRanges {
 }
 
 /// A set of connections: ports per protocol.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, Default, PartialEq, Eq, Hash)]
 pub struct Connections {
     by_protocol: [PortRanges; 3],
+}
+
+/// By hand for `clone_from` (see [`PortRanges`]).
+impl Clone for Connections {
+    fn clone(&self) -> Self {
+        Connections {
+            by_protocol: self.by_protocol.clone(),
+        }
+    }
+
+    fn clone_from(&mut self, source: &Self) {
+        for (mine, theirs) in self.by_protocol.iter_mut().zip(&source.by_protocol) {
+            mine.clone_from(theirs);
+        }
+    }
 }
 
 impl Connections {
@@ -281,19 +308,24 @@ impl fmt::Display for Connections {
         if self.is_empty() {
             return f.write_str("No connections");
         }
-        let parts: Vec<String> = Protocol::ALL
-            .iter()
-            .filter(|p| !self.ports(**p).is_empty())
-            .map(|p| {
-                let ports = self.ports(*p);
-                if ports.is_all() {
-                    p.as_str().to_string()
-                } else {
-                    format!("{p} {ports}")
-                }
-            })
-            .collect();
-        f.write_str(&parts.join("; "))
+        // Written piece by piece: a diff prints this for millions of pairs.
+        let mut first = true;
+        for p in Protocol::ALL {
+            let ports = self.ports(p);
+            if ports.is_empty() {
+                continue;
+            }
+            if !first {
+                f.write_str("; ")?;
+            }
+            first = false;
+            if ports.is_all() {
+                f.write_str(p.as_str())?;
+            } else {
+                write!(f, "{p} {ports}")?;
+            }
+        }
+        Ok(())
     }
 }
 

@@ -91,7 +91,7 @@ impl Diff {
 }
 
 /// What changed for one ordered pair.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Change {
     /// Sender id (`namespace/name` or `ip:...`).
     pub from: String,
@@ -192,7 +192,7 @@ fn compare(old: Snapshot<'_>, new: Snapshot<'_>, shortcut: bool) -> Diff {
         new,
         shortcut,
         |change, cilium_ids, _| {
-            changes.push(change);
+            changes.push(change.clone());
             cilium_of.push(cilium_ids);
             Ok(())
         },
@@ -304,7 +304,7 @@ pub fn stream_snapshots<E>(
                 let of_cilium = |&i: &usize| Some((CauseId::of_cilium(i), c.causes.get(i)?));
                 causes.extend(cilium_ids.iter().filter_map(of_cilium));
             }
-            each(&change, &causes)
+            each(change, &causes)
         },
         |_, _| {},
     )?;
@@ -319,7 +319,7 @@ fn walk<E>(
     new: Snapshot<'_>,
     shortcut: bool,
     mut found: impl FnMut(
-        Change,
+        &Change,
         Vec<usize>,
         (&facts::Facts<'_>, Option<&cilium::CiliumCauses>),
     ) -> Result<(), E>,
@@ -341,6 +341,8 @@ fn walk<E>(
     let joint = Joint::new(old, new, &common);
     let changed = joint.changed_pairs(old, new);
     let mut targets: Vec<usize> = Vec::new();
+    let mut change = Change::default();
+    let none = String::new();
     for (a, &(from_old, from_new)) in common.iter().enumerate() {
         let Some(row) = joint.of.get(a).and_then(|&j| changed.get(j)) else {
             continue;
@@ -384,14 +386,16 @@ fn walk<E>(
                 ),
                 None => Vec::new(),
             };
-            let change = Change {
-                from: old_ids.get(from_old).cloned().unwrap_or_default(),
-                to: old_ids.get(to_old).cloned().unwrap_or_default(),
-                opened: opened.clone(),
-                closed: closed.clone(),
-                causes,
-            };
-            found(change, cilium_ids, (&facts, cilium.as_ref()))?;
+            // One change, refilled for every pair: a stream of millions of them allocates
+            // its ids only when they grow.
+            change
+                .from
+                .clone_from(old_ids.get(from_old).unwrap_or(&none));
+            change.to.clone_from(old_ids.get(to_old).unwrap_or(&none));
+            change.opened.clone_from(opened);
+            change.closed.clone_from(closed);
+            change.causes = causes;
+            found(&change, cilium_ids, (&facts, cilium.as_ref()))?;
         }
     }
     done(facts, cilium);

@@ -149,7 +149,9 @@ impl<'w, W: fmt::Write + ?Sized> Streamer<'w, W> {
         let out = &mut *self.out;
         match self.form {
             Form::Text => {
-                writeln!(out, "{} => {} : {}", c.from, c.to, change_text(c))?;
+                write!(out, "{} => {} : ", c.from, c.to)?;
+                write_change_text(out, c)?;
+                out.write_char('\n')?;
                 for text in spelled {
                     writeln!(out, "    {text}")?;
                 }
@@ -343,14 +345,34 @@ fn causes<'t>(texts: &'t [String], change: &'t Change) -> impl Iterator<Item = &
 /// What one pair's change opened and closed: `opened TCP 80; UDP 53 | closed SCTP 1`,
 /// `closed all connections` (the text form's line, the playground's label).
 pub fn change_text(c: &Change) -> String {
-    let mut parts = Vec::new();
-    if !c.opened.is_empty() {
-        parts.push(format!("opened {}", ports(&c.opened)));
+    let mut out = String::new();
+    let _ = write_change_text(&mut out, c);
+    out
+}
+
+/// [`change_text`], written into `out` (a diff's text has one per changed pair).
+fn write_change_text<W: fmt::Write + ?Sized>(out: &mut W, c: &Change) -> fmt::Result {
+    let mut sides = [("opened", &c.opened), ("closed", &c.closed)]
+        .into_iter()
+        .filter(|(_, ports)| !ports.is_empty());
+    if let Some((word, first)) = sides.next() {
+        write!(out, "{word} ")?;
+        write_ports(out, first)?;
     }
-    if !c.closed.is_empty() {
-        parts.push(format!("closed {}", ports(&c.closed)));
+    for (word, more) in sides {
+        write!(out, " | {word} ")?;
+        write_ports(out, more)?;
     }
-    parts.join(" | ")
+    Ok(())
+}
+
+/// [`ports`] of a non-empty set, written into `out`.
+fn write_ports<W: fmt::Write + ?Sized>(out: &mut W, c: &Connections) -> fmt::Result {
+    if c.is_all() {
+        out.write_str("all connections")
+    } else {
+        write!(out, "{c}")
+    }
 }
 
 /// `TCP 80,443; UDP 53`, `all connections`, or empty.
