@@ -50,6 +50,9 @@ enum Key<'c> {
         host_network: bool,
         /// One bit per address peer of the cluster: whether it matches the pod.
         addresses: Vec<u64>,
+        /// With Cilium policies: the service account (part of the Cilium identity) and
+        /// the node (which decides `host` and `remote-node`).
+        cilium: Option<(Option<&'c str>, Option<&'c str>)>,
     },
     /// An endpoint on its own (an address outside the cluster, or a pod index the cluster
     /// does not have): one class per position.
@@ -65,14 +68,12 @@ enum AddressPeer<'c> {
 impl Classes {
     /// Partitions `endpoints` (positions into the list) by what `cluster`'s policies see.
     ///
-    /// With Cilium policies loaded every endpoint is a class of its own: their identities
-    /// also carry the service account, and the node decides `host` and `remote-node`,
-    /// which the key below does not hold; those queries go pair by pair anyway
-    /// (`cilium::bulk`).
+    /// With Cilium policies loaded the key also holds what a Cilium identity adds to the
+    /// labels, the namespace and its labels: the service account, and the node, which
+    /// decides whether a host-network peer is `host` or `remote-node`. Cilium's CIDR rules
+    /// never match a pod (docs/cilium.md §4), so addresses add nothing more.
     pub fn of_endpoints(cluster: &Cluster, endpoints: &[Endpoint]) -> Classes {
-        if cluster.cilium.has_policies() {
-            return Classes::singletons(endpoints.len());
-        }
+        let with_cilium = cluster.cilium.has_policies();
         let peers = address_peers(cluster);
         let mut ids: HashMap<Key<'_>, u32> = HashMap::new();
         let mut out = Classes {
@@ -97,6 +98,13 @@ impl Classes {
                             named_ports: pod.ports.iter().filter(|p| p.name.is_some()).collect(),
                             host_network: pod.host_network,
                             addresses,
+                            cilium: with_cilium.then(|| {
+                                let meta = cluster.cilium.pods.get(&pod.id());
+                                (
+                                    meta.and_then(|m| m.service_account.as_deref()),
+                                    meta.and_then(|m| m.node.as_deref()),
+                                )
+                            }),
                         }
                     }
                     None => Key::Alone(pos),

@@ -292,9 +292,9 @@ impl Interner {
 
 /// Exact allowed connections between every ordered pair of `endpoints`.
 pub fn connectivity(cluster: &Cluster, endpoints: &[Endpoint]) -> ConnectivityMap {
-    let (classes, representatives) = classes(cluster, endpoints);
+    let (classes, stand_ins) = classes(cluster, endpoints);
     let mut cells = Product(Vec::new());
-    let table = build(cluster, &representatives, &mut cells);
+    let table = build(cluster, &stand_ins, &mut cells);
     map(cluster, endpoints, table, classes, Cells::Dense(cells.0))
 }
 
@@ -318,7 +318,7 @@ pub fn connectivity_covering(
         };
         return map(cluster, endpoints, Vec::new(), classes, cells);
     }
-    let (classes, representatives) = classes(cluster, endpoints);
+    let (classes, stand_ins) = classes(cluster, endpoints);
     let mut rows = vec![false; classes.len()];
     for (pos, &w) in wanted.iter().enumerate() {
         if let (true, Some(c)) = (w, classes.class_of(pos)) {
@@ -328,7 +328,7 @@ pub fn connectivity_covering(
         }
     }
     let mut cells = Partial::new(rows);
-    let table = build(cluster, &representatives, &mut cells);
+    let table = build(cluster, &stand_ins, &mut cells);
     let cells = Cells::Partial {
         rows: cells.rows,
         cols: cells.cols,
@@ -341,7 +341,11 @@ pub fn connectivity_covering(
 /// result, slower.
 pub fn connectivity_per_endpoint(cluster: &Cluster, endpoints: &[Endpoint]) -> ConnectivityMap {
     let mut cells = Product(Vec::new());
-    let table = build(cluster, endpoints, &mut cells);
+    let alone = StandIns {
+        endpoints: endpoints.to_vec(),
+        partners: vec![None; endpoints.len()],
+    };
+    let table = build(cluster, &alone, &mut cells);
     let classes = Classes::singletons(endpoints.len());
     map(cluster, endpoints, table, classes, Cells::Dense(cells.0))
 }
@@ -355,9 +359,9 @@ pub fn connectivity_by_side(
     cluster: &Cluster,
     endpoints: &[Endpoint],
 ) -> (ConnectivityMap, ConnectivityMap) {
-    let (classes, representatives) = classes(cluster, endpoints);
+    let (classes, stand_ins) = classes(cluster, endpoints);
     let mut cells = BySide::default();
-    let table = build(cluster, &representatives, &mut cells);
+    let table = build(cluster, &stand_ins, &mut cells);
     let egress = map(
         cluster,
         endpoints,
@@ -375,15 +379,27 @@ pub fn connectivity_by_side(
     (egress, ingress)
 }
 
-/// The endpoints' classes and one endpoint per class, the list the rows and columns are
-/// computed over.
-fn classes(cluster: &Cluster, endpoints: &[Endpoint]) -> (Classes, Vec<Endpoint>) {
+/// One endpoint per class, the list the rows and columns are computed over, and per class
+/// a second member when it has one: a class towards itself is a member towards another
+/// member, which the pair-by-pair path (with Cilium policies) must ask as such, not as a
+/// pod towards itself (loopback).
+struct StandIns {
+    endpoints: Vec<Endpoint>,
+    partners: Vec<Option<Endpoint>>,
+}
+
+/// The endpoints' classes and their stand-ins.
+fn classes(cluster: &Cluster, endpoints: &[Endpoint]) -> (Classes, StandIns) {
     let classes = Classes::of_endpoints(cluster, endpoints);
-    let representatives = classes
-        .representatives()
-        .filter_map(|pos| endpoints.get(pos).cloned())
-        .collect();
-    (classes, representatives)
+    let member = |class: usize, k: usize| {
+        let pos = *classes.members(class).get(k)?;
+        endpoints.get(pos).cloned()
+    };
+    let stand_ins = StandIns {
+        endpoints: (0..classes.len()).filter_map(|c| member(c, 0)).collect(),
+        partners: (0..classes.len()).map(|c| member(c, 1)).collect(),
+    };
+    (classes, stand_ins)
 }
 
 fn map(
@@ -514,13 +530,10 @@ impl CellSink for BySide {
 /// Fills `cells` for every ordered pair of `endpoints` (one per class: the diagonal is a
 /// member of a class towards another member, so no loopback here; the map adds it per
 /// pod) and returns the table of distinct connection sets the cells index.
-fn build<S: CellSink>(
-    cluster: &Cluster,
-    endpoints: &[Endpoint],
-    cells: &mut S,
-) -> Vec<Connections> {
+fn build<S: CellSink>(cluster: &Cluster, stand_ins: &StandIns, cells: &mut S) -> Vec<Connections> {
+    let endpoints = stand_ins.endpoints.as_slice();
     if cluster.cilium.has_policies() {
-        return per_pair_cells(cluster, endpoints, cells);
+        return per_pair_cells(cluster, stand_ins, cells);
     }
     let index = Index::build(cluster, endpoints);
     let n = endpoints.len();
@@ -687,10 +700,11 @@ fn build<S: CellSink>(
 #[inline(never)]
 fn per_pair_cells<S: CellSink>(
     cluster: &Cluster,
-    endpoints: &[Endpoint],
+    stand_ins: &StandIns,
     cells: &mut S,
 ) -> Vec<Connections> {
     use crate::model::Direction;
+    let endpoints = stand_ins.endpoints.as_slice();
     let chain = crate::cilium::bulk::PerPair::new(cluster);
     let mut without = cluster.clone();
     without.cilium = crate::cilium::CiliumObjects::default();
@@ -698,15 +712,29 @@ fn per_pair_cells<S: CellSink>(
     let mut interner = Interner::new();
     cells.reserve(endpoints.len() * endpoints.len());
     for (i, src) in endpoints.iter().enumerate() {
-        for (j, dst) in endpoints.iter().enumerate() {
-            // Classes are singletons with Cilium policies (`Classes::of_endpoints`), so
-            // the diagonal is a pod to itself, which the map answers on its own.
-            if i == j && matches!(src, Endpoint::Pod(_)) {
-                cells.push(&mut interner, i, j, ALL, ALL);
-                continue;
-            }
-            let plain =
-                |map: &ConnectivityMap| map.get(i, j).cloned().unwrap_or_else(Connections::none);
+        for (j, to) in endpoints.iter().enumerate() {
+            // A class towards itself: its stand-in towards another member (a class of one
+            // pod is only ever asked as a pod to itself, which the map answers on its own).
+            let partner = stand_ins.partners.get(i).and_then(Option::as_ref);
+            let dst = match (i == j, src, partner) {
+                (true, Endpoint::Pod(_), Some(other)) => other,
+                (true, Endpoint::Pod(_), None) => {
+                    cells.push(&mut interner, i, j, ALL, ALL);
+                    continue;
+                }
+                _ => to,
+            };
+            // The plain maps hold the stand-ins as endpoints; their own classes are
+            // coarser (no Cilium identity), so a stand-in and its partner share one.
+            let plain = |map: &ConnectivityMap| {
+                let cell = if i == j {
+                    let c = map.classes().class_of(i);
+                    c.and_then(|c| map.between(c, c))
+                } else {
+                    map.get(i, j)
+                };
+                cell.cloned().unwrap_or_else(Connections::none)
+            };
             let (egress_matters, ingress_matters) = (
                 chain.matters(Direction::Egress, src, dst),
                 chain.matters(Direction::Ingress, src, dst),

@@ -386,6 +386,43 @@ proptest! {
     }
 }
 
+/// `c` with replicas of its pods, each pod on one of two nodes and some with a service
+/// account, so that classes of endpoints hold several members and the Cilium identity
+/// (service account) and the node tell some of them apart.
+fn replicated(c: &Cluster, copies: &[(usize, usize, bool)], placement: &[(bool, bool)]) -> Cluster {
+    let mut c = common::random::with_replicas(c.clone(), copies);
+    for (k, pod) in c.pods.iter().enumerate() {
+        let (second_node, account) = placement
+            .get(k % placement.len().max(1))
+            .copied()
+            .unwrap_or_default();
+        let meta = netpol::cilium::PodMeta {
+            service_account: account.then(|| "robot".to_string()),
+            node: Some(if second_node { "node-b" } else { "node-a" }.to_string()),
+        };
+        c.cilium.pods.insert(pod.id(), meta);
+    }
+    c
+}
+
+proptest! {
+    #![proptest_config(common::cases(120))]
+
+    #[test]
+    fn with_cilium_policies_classes_of_replicas_answer_as_each_pod(
+        c in pod_peer_cluster(),
+        deny in deny_policy(),
+        copies in common::random::replicas(),
+        placement in prop::collection::vec((prop::bool::ANY, prop::bool::weighted(0.3)), 1..4),
+    ) {
+        let mixed = with_cilium(&c, &format!("{}\n---\n{deny}", cilium_yaml(&c)), false)?;
+        let r = replicated(&mixed, &copies, &placement);
+        bulk_is_per_pair(&r)?;
+        let eps = all_endpoints(&r, &externals());
+        prop_assert_eq!(connectivity(&r, &eps), netpol::connectivity::connectivity_per_endpoint(&r, &eps));
+    }
+}
+
 /// `c` without ipBlock peers (for writing its policies as Cilium YAML).
 fn pod_only(c: &Cluster) -> Cluster {
     let mut c = c.clone();

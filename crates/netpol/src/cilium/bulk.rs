@@ -43,10 +43,16 @@ impl<'c> PerPair<'c> {
                 }
             }
         };
-        // Named ports resolve to container ports: cutting at each is enough for them.
+        // Named ports resolve to container ports: cutting at each container port a rule
+        // names is enough for them (cutting at every one multiplied the pieces, and every
+        // piece is one explanation per pair).
+        let named = named_ports(cluster);
         for pod in &cluster.pods {
             for cp in &pod.ports {
-                cut(Some(cp.protocol), cp.port, cp.port);
+                let name = cp.name.as_deref().map(str::to_lowercase);
+                if name.is_some_and(|n| named.contains(&n)) {
+                    cut(Some(cp.protocol), cp.port, cp.port);
+                }
             }
         }
         for policy in &cluster.policies {
@@ -155,6 +161,43 @@ impl<'c> PerPair<'c> {
         };
         explain_indexed(self.cluster, &self.index, &traffic).allowed
     }
+}
+
+/// Every port name a rule of any kind names, lower-cased (Cilium compares names so).
+fn named_ports(cluster: &Cluster) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for policy in &cluster.policies {
+        for rule in policy.ingress.iter().chain(&policy.egress) {
+            for p in &rule.ports {
+                if let Some(PortRef::Name(n)) = &p.port {
+                    out.insert(n.to_lowercase());
+                }
+            }
+        }
+    }
+    for policy in &cluster.cluster_policies {
+        for rule in policy.ingress.iter().chain(&policy.egress) {
+            for p in &rule.ports {
+                if let CnpPort::Named(n) = p {
+                    out.insert(n.to_lowercase());
+                }
+            }
+        }
+    }
+    for policy in &cluster.cilium.policies {
+        for rule in &policy.rules {
+            for entry in rule.ingress.iter().chain(&rule.egress) {
+                if let Ports::List(specs) = &entry.ports {
+                    for s in specs {
+                        if let PortMatch::Named(n) = &s.port {
+                            out.insert(n.to_lowercase());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
 }
 
 fn index(p: Protocol) -> usize {
