@@ -18,6 +18,10 @@
 //!   port a policy writes with its neighbours, both ends and the middle of each range, named
 //!   ports as pods resolve them, and a high port.
 //!
+//! Cilium policies count as NetworkPolicies do: their `endpointSelector` and endpoint
+//! peers (a `k8s:io.cilium.k8s.namespace.labels.KEY` term is a namespace label), CIDR
+//! blocks with their excepts, and `toPorts`.
+//!
 //! A namespace label whose value is the namespace's own name wherever it is set (the
 //! platform's `name` convention, set by the platform team) is another spelling of
 //! `kubernetes.io/metadata.name`: no probe namespace impersonates it, so selecting a
@@ -29,6 +33,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use crate::cidr::Cidr;
+use crate::cilium::model::{CidrSource, Entry, IdSelector, LabelSource, Peers, PortMatch, Ports};
+use crate::cilium::validate::{NAMESPACE_LABEL, NAMESPACE_LABELS_PREFIX};
 use crate::cnp::{CnpPeer, CnpPort, Subject};
 use crate::model::{
     Cluster, ContainerPort, EndpointKind, Labels, Namespace, Peer, Pod, PortRef,
@@ -237,8 +243,79 @@ impl Uses {
                     }
                 }
             }
+            for rule in cluster.cilium.policies.iter().flat_map(|p| &p.rules) {
+                uses.cilium_selector(&rule.subject);
+                for entry in rule.ingress.iter().chain(&rule.egress) {
+                    uses.cilium_entry(entry);
+                }
+            }
+            // A group's blocks, whether a rule names it or not: the few extra addresses
+            // cost less than resolving `cidrGroupRef`s and `cidrGroupSelector`s here.
+            for group in &cluster.cilium.cidr_groups {
+                for c in &group.cidrs {
+                    uses.blocks.insert((c.network(), Vec::new()));
+                }
+            }
         }
         uses
+    }
+
+    /// A Cilium rule's peers and ports. Entities name no selector or address: `world` is
+    /// the public addresses every lesson is probed on, `cluster` and `all` its pods.
+    fn cilium_entry(&mut self, entry: &Entry) {
+        match &entry.peers {
+            Peers::Endpoints(selectors) => {
+                for s in selectors {
+                    self.cilium_selector(s);
+                }
+            }
+            Peers::Cidrs(cidrs) => {
+                for c in cidrs {
+                    if let CidrSource::Block(b) = &c.source {
+                        self.blocks.insert((b.network(), c.except.clone()));
+                    }
+                }
+            }
+            _ => {}
+        }
+        if let Ports::List(specs) = &entry.ports {
+            for spec in specs {
+                match &spec.port {
+                    PortMatch::Range(first, last) => {
+                        self.ports.insert((*first, *last, spec.protocol));
+                    }
+                    PortMatch::Named(name) => {
+                        self.port_names.insert(name.clone());
+                    }
+                    PortMatch::All => {}
+                }
+            }
+        }
+    }
+
+    /// The labels a Cilium identity selector tests, as the NetworkPolicy selectors': a
+    /// `k8s:io.cilium.k8s.namespace.labels.KEY` term is the namespace label KEY, another
+    /// `k8s:` (or unprefixed) term a pod label. The namespace's name, the cluster and the
+    /// service account are not labels a probe could carry (the name is probed as
+    /// `kubernetes.io/metadata.name` is), and `reserved:` identities are no pods.
+    fn cilium_selector(&mut self, s: &IdSelector) {
+        for t in &s.terms {
+            if !matches!(t.source, LabelSource::Any | LabelSource::K8s)
+                || t.key == NAMESPACE_LABEL
+                || t.key.starts_with("io.cilium.k8s.policy.")
+            {
+                continue;
+            }
+            let values = match t.operator {
+                Operator::In | Operator::NotIn => t.values.clone(),
+                Operator::Exists | Operator::DoesNotExist => vec!["probe".to_string()],
+            };
+            let (labels, key) = match t.key.strip_prefix(NAMESPACE_LABELS_PREFIX) {
+                Some(key) => (&mut self.namespace_labels, key),
+                None => (&mut self.pod_labels, t.key.as_str()),
+            };
+            labels.extend(values.into_iter().map(|v| (key.to_string(), v)));
+        }
     }
 
     fn peer(&mut self, peer: &Peer) {
@@ -759,6 +836,48 @@ spec:
             );
         }
         assert!(probes.ports.contains(&(9000, Protocol::Sctp)));
+    }
+
+    #[test]
+    fn cilium_selectors_blocks_and_ports_are_probed() {
+        let c = cluster(
+            "
+apiVersion: v1
+kind: Namespace
+metadata: {name: team, labels: {name: team}}
+---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: p, namespace: team}
+spec:
+  endpointSelector: {matchLabels: {app: web}}
+  egress:
+    - toEndpoints:
+        - matchLabels:
+            k8s:io.kubernetes.pod.namespace: kube-system
+            k8s:io.cilium.k8s.namespace.labels.tier: edge
+            k8s:role: lb
+    - toCIDRSet: [{cidr: 192.0.2.0/24, except: [192.0.2.128/25]}]
+      toPorts: [{ports: [{port: '8443', protocol: TCP}]}]
+",
+        );
+        let probes = Probes::derive(&[&c]);
+        let ns: Vec<&str> = probes.namespaces.iter().map(|n| n.name.as_str()).collect();
+        // The namespace label exists only in the Cilium peer; the namespace's name is no
+        // label a probe carries.
+        assert_eq!(ns, ["probe-other-namespace", "probe-ns-tier-edge"]);
+        let ids: Vec<String> = probes.pods.iter().map(|p| p.pod.id()).collect();
+        for id in ["probe-ns-tier-edge/probe-role-lb", "team/probe-app-web"] {
+            assert!(ids.iter().any(|i| i == id), "{id} missing from {ids:?}");
+        }
+        // An address in the block and one in its except.
+        for half in ["192.0.2.0/25", "192.0.2.128/25"] {
+            let half = Cidr::parse(half, true).expect("a CIDR");
+            let inside = |a: &ProbeAddress| half.contains_ip(a.cidr.addr);
+            assert!(probes.addresses.iter().any(inside), "none in {half}");
+        }
+        assert!(probes.ports.contains(&(8443, Protocol::Tcp)));
+        assert!(probes.ports.contains(&(8444, Protocol::Tcp)));
     }
 
     #[test]
