@@ -563,29 +563,32 @@ impl Serialize for PortsByProtocol<'_> {
     }
 }
 
+/// A change with its causes spelled out (the JSON contract has strings, not indices): a
+/// row of [`Diff`]'s JSON, and what `render::Streamer` writes one at a time.
+pub(crate) struct ChangeRow<'d> {
+    pub change: &'d Change,
+    pub causes: Vec<&'d str>,
+}
+
+impl Serialize for ChangeRow<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Change", 5)?;
+        st.serialize_field("from", &self.change.from)?;
+        st.serialize_field("to", &self.change.to)?;
+        st.serialize_field("opened", &PortsByProtocol(&self.change.opened))?;
+        st.serialize_field("closed", &PortsByProtocol(&self.change.closed))?;
+        st.serialize_field("causes", &self.causes)?;
+        st.end()
+    }
+}
+
 impl Serialize for Diff {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        /// A change with its causes spelled out (the contract has strings, not indices).
-        struct Row<'d> {
-            change: &'d Change,
-            causes: Vec<&'d str>,
-        }
-        impl Serialize for Row<'_> {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                let mut st = s.serialize_struct("Change", 5)?;
-                st.serialize_field("from", &self.change.from)?;
-                st.serialize_field("to", &self.change.to)?;
-                st.serialize_field("opened", &PortsByProtocol(&self.change.opened))?;
-                st.serialize_field("closed", &PortsByProtocol(&self.change.closed))?;
-                st.serialize_field("causes", &self.causes)?;
-                st.end()
-            }
-        }
         let texts: Vec<String> = self.causes.iter().map(Cause::describe).collect();
-        let rows: Vec<Row<'_>> = self
+        let rows: Vec<ChangeRow<'_>> = self
             .changes
             .iter()
-            .map(|change| Row {
+            .map(|change| ChangeRow {
                 change,
                 causes: change
                     .causes

@@ -5,7 +5,7 @@ use std::fmt::{self, Write as _};
 
 use std::collections::HashMap;
 
-use super::{Cause, CauseId, Change, Diff, PortsByProtocol, Tally};
+use super::{Cause, CauseId, Change, ChangeRow, Diff, Tally};
 use crate::ports::Connections;
 
 /// `3 pairs changed: 2 opened, 1 closed; 1 endpoint added, 0 removed` (a pair can both
@@ -174,7 +174,7 @@ impl<'w, W: fmt::Write + ?Sized> Streamer<'w, W> {
                 )?;
             }
             Form::Json => {
-                let row = JsonRow {
+                let row = ChangeRow {
                     change: c,
                     causes: spelled.collect(),
                 };
@@ -206,25 +206,6 @@ impl<'w, W: fmt::Write + ?Sized> Streamer<'w, W> {
                 out.write_str("\n}")
             }
         }
-    }
-}
-
-/// One change in the JSON contract (causes as strings).
-struct JsonRow<'d> {
-    change: &'d Change,
-    causes: Vec<&'d str>,
-}
-
-impl serde::Serialize for JsonRow<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut st = s.serialize_struct("Change", 5)?;
-        st.serialize_field("from", &self.change.from)?;
-        st.serialize_field("to", &self.change.to)?;
-        st.serialize_field("opened", &PortsByProtocol(&self.change.opened))?;
-        st.serialize_field("closed", &PortsByProtocol(&self.change.closed))?;
-        st.serialize_field("causes", &self.causes)?;
-        st.end()
     }
 }
 
