@@ -63,7 +63,11 @@ pub fn check(cluster: &Cluster, stated: &[Stated]) -> Result<TestReport, Vec<Dia
     if !errors.is_empty() {
         return Err(errors);
     }
-    let decided = assign(stated, &covered)?;
+    let sized: Vec<(usize, &[(u32, u32)])> = covered
+        .iter()
+        .map(|c| (c.size, c.pairs.as_slice()))
+        .collect();
+    let decided = super::check::assign(stated, &sized)?;
     let index = PoliciesByNamespace::new(cluster);
     let mut needed: Vec<Probe> = Vec::new();
     for (s, pairs) in stated.iter().zip(&decided) {
@@ -312,7 +316,7 @@ impl<'c> Space<'c> {
                 .filter(|p| !column.contains_key(p))
                 .collect();
             let size = positions.len() + stand_ins.len();
-            if pairs.len() > size.saturating_mul(MATRIX_PER_ENDPOINT) {
+            if pairs.len() > size.saturating_mul(super::check::MATRIX_PER_ENDPOINT) {
                 let mut new: Vec<usize> = stand_ins.into_iter().collect();
                 new.sort_unstable();
                 for p in new {
@@ -360,15 +364,6 @@ type Probe = (u32, u32, u16, Protocol);
 
 /// A port and its protocol.
 type Port = (u16, Protocol);
-
-/// Who decides a pair of groups on a port: the size of the expectation, its verdict and
-/// its index.
-type Claim = (usize, bool, usize);
-
-/// Above this many pairs of classes on one port per endpoint of the matrix, the matrix is
-/// cheaper than a verdict per pair (a matrix row costs about what two verdicts do, as in
-/// the reference).
-const MATRIX_PER_ENDPOINT: usize = 2;
 
 /// Pod id → index for the ids in `named`, a later duplicate winning as in the reference's
 /// map of every pod. Only pods of a namespace some id starts with have their id written:
@@ -506,52 +501,5 @@ impl Groups {
                 }
             }
         }
-    }
-}
-
-/// The reference's `assign` over pairs of groups: each pair of groups goes to the most
-/// specific expectation covering it (fewest connections; equally specific ones that agree
-/// share it). Disagreeing equals are errors, reported once per pair of expectations.
-fn assign(stated: &[Stated], covered: &[Cover]) -> Result<Vec<Vec<(u32, u32)>>, Vec<Diagnostic>> {
-    let mut order: Vec<usize> = (0..stated.len()).collect();
-    order.sort_unstable_by_key(|&k| (covered.get(k).map_or(0, |c| c.size), k));
-    // Pair of groups and probe → (size of the expectation that took it, its verdict, its
-    // index).
-    let mut claims: HashMap<Probe, Claim> = HashMap::new();
-    let mut decided: Vec<Vec<(u32, u32)>> = vec![Vec::new(); stated.len()];
-    let mut errors: Vec<Diagnostic> = Vec::new();
-    let mut reported: Vec<(usize, usize)> = Vec::new();
-    for k in order {
-        let (Some(s), Some(cover), Some(mine)) =
-            (stated.get(k), covered.get(k), decided.get_mut(k))
-        else {
-            continue;
-        };
-        let e = &s.expectation;
-        for &(f, t) in &cover.pairs {
-            let claim = claims.entry((f, t, e.port, e.protocol));
-            let &mut (size, allowed, owner) = claim.or_insert((cover.size, e.allowed, k));
-            if size < cover.size {
-                continue; // a more specific expectation decides these
-            }
-            if allowed == e.allowed {
-                mine.push((f, t));
-            } else if !reported.contains(&(owner, k)) {
-                reported.push((owner, k));
-                let other = stated.get(owner).map(|o| (&o.expectation, o.origin.line));
-                if let Some((other, line)) = other {
-                    errors.push(diag::INVALID_VALUE.at(
-                        &s.origin,
-                        format!("`{e}` contradicts `{other}` on line {line}: both cover as many connections, so neither is more specific; narrow one of them"),
-                    ));
-                }
-            }
-        }
-    }
-    if errors.is_empty() {
-        Ok(decided)
-    } else {
-        diag::sort_by_line(&mut errors);
-        Err(errors)
     }
 }

@@ -104,7 +104,7 @@ type Key = (u32, u32, u16, Protocol);
 
 /// Above this many connections on one port per endpoint, one matrix is cheaper than
 /// asking for each verdict (a matrix row costs about what two verdicts do).
-const MATRIX_PER_ENDPOINT: usize = 2;
+pub(super) const MATRIX_PER_ENDPOINT: usize = 2;
 
 /// Grades `stated` against `cluster`, connection by connection. `Err` holds located
 /// problems that make the file meaningless here: a pattern that matches nothing, an
@@ -139,7 +139,9 @@ pub fn check_per_endpoint(
     if !errors.is_empty() {
         return Err(errors);
     }
-    let decided = assign(stated, &covered)?;
+    let sized: Vec<(usize, &[(u32, u32)])> =
+        covered.iter().map(|p| (p.len(), p.as_slice())).collect();
+    let decided = assign(stated, &sized)?;
     let verdicts = Verdicts::compute(cluster, &endpoints, stated, &decided);
     let outcomes = stated
         .iter()
@@ -230,21 +232,24 @@ fn resolve(
     Ok(pairs)
 }
 
-/// Gives each connection to the most specific expectation covering it (fewest
-/// connections; equally specific ones that agree share it). Disagreeing equals are errors.
-fn assign(
+/// Gives each pair to the most specific expectation covering it (fewest connections;
+/// equally specific ones that agree share it). Disagreeing equals are errors, reported once
+/// per pair of expectations. `covered[k]` is how many connections expectation `k` covers
+/// and the pairs it may decide: connections here, pairs of groups of endpoints in
+/// `by_class.rs`, which share this.
+pub(super) fn assign(
     stated: &[Stated],
-    covered: &[Vec<(u32, u32)>],
+    covered: &[(usize, &[(u32, u32)])],
 ) -> Result<Vec<Vec<(u32, u32)>>, Vec<Diagnostic>> {
     let mut order: Vec<usize> = (0..stated.len()).collect();
-    order.sort_unstable_by_key(|&k| (covered.get(k).map_or(0, Vec::len), k));
-    // Connection → (size of the expectation that took it, its verdict, its index).
+    order.sort_unstable_by_key(|&k| (covered.get(k).map_or(0, |c| c.0), k));
+    // Pair and probe → (size of the expectation that took it, its verdict, its index).
     let mut claims: HashMap<Key, (usize, bool, usize)> = HashMap::new();
     let mut decided: Vec<Vec<(u32, u32)>> = vec![Vec::new(); stated.len()];
     let mut errors: Vec<Diagnostic> = Vec::new();
     let mut reported: Vec<(usize, usize)> = Vec::new();
     for k in order {
-        let (Some(s), Some(pairs), Some(mine)) =
+        let (Some(s), Some(&(covers, pairs)), Some(mine)) =
             (stated.get(k), covered.get(k), decided.get_mut(k))
         else {
             continue;
@@ -252,8 +257,8 @@ fn assign(
         let e = &s.expectation;
         for &(f, t) in pairs {
             let claim = claims.entry((f, t, e.port, e.protocol));
-            let &mut (size, allowed, owner) = claim.or_insert((pairs.len(), e.allowed, k));
-            if size < pairs.len() {
+            let &mut (size, allowed, owner) = claim.or_insert((covers, e.allowed, k));
+            if size < covers {
                 continue; // a more specific expectation decides this one
             }
             if allowed == e.allowed {
