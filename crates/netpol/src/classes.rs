@@ -70,10 +70,14 @@ impl Classes {
     ///
     /// With Cilium policies loaded the key also holds what a Cilium identity adds to the
     /// labels, the namespace and its labels: the service account, and the node, which
-    /// decides whether a host-network peer is `host` or `remote-node`. Cilium's CIDR rules
+    /// decides whether a host-network peer or a Node's address is `host` or `remote-node`
+    /// (only when the input has either). Cilium's CIDR rules
     /// never match a pod (docs/cilium.md §4), so addresses add nothing more.
     pub fn of_endpoints(cluster: &Cluster, endpoints: &[Endpoint]) -> Classes {
         let with_cilium = cluster.cilium.has_policies();
+        // The node tells `host` from `remote-node` only for a host-network pod or a Node's
+        // address; without either, replicas on different nodes are alike.
+        let nodes_matter = !cluster.nodes.is_empty() || cluster.pods.iter().any(|p| p.host_network);
         let peers = address_peers(cluster);
         let mut ids: HashMap<Key<'_>, u32> = HashMap::new();
         let mut out = Classes {
@@ -102,7 +106,8 @@ impl Classes {
                                 let meta = cluster.cilium.pods.get(&pod.id());
                                 (
                                     meta.and_then(|m| m.service_account.as_deref()),
-                                    meta.and_then(|m| m.node.as_deref()),
+                                    meta.and_then(|m| m.node.as_deref())
+                                        .filter(|_| nodes_matter),
                                 )
                             }),
                         }
