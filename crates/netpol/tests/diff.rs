@@ -29,11 +29,12 @@
 
 mod common;
 
-use common::random::{self, cluster as random_cluster, labels, selector};
+use common::random::{self, cluster as random_cluster, labels};
+use common::tiers;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use netpol::cnp::{Action, ClusterNetworkPolicy, CnpPeer, CnpPort, CnpRule, Subject, Tier};
+use netpol::cnp::{Action, ClusterNetworkPolicy};
 use netpol::connectivity::{connectivity_by_side, connectivity_per_endpoint};
 use netpol::diff::render::{Form, Streamer};
 use netpol::diff::{
@@ -744,92 +745,21 @@ proptest! {
 // ClusterNetworkPolicies in the random clusters: the same laws, and every tier cause is
 // true of the chain it names.
 
-fn cnp_peer(egress: bool) -> impl Strategy<Value = CnpPeer> {
-    let pods = prop_oneof![
-        selector().prop_map(CnpPeer::Namespaces),
-        (selector(), selector()).prop_map(|(namespace_selector, pod_selector)| CnpPeer::Pods {
-            namespace_selector,
-            pod_selector
-        }),
-    ];
-    if egress {
-        prop_oneof![
-            3 => pods,
-            1 => prop::sample::select(vec!["10.0.0.0/8", "0.0.0.0/0"])
-                .prop_map(|c| CnpPeer::Networks(vec![Cidr::parse(c, false).unwrap()])),
-            1 => selector().prop_map(CnpPeer::Nodes),
-        ]
-        .boxed()
-    } else {
-        pods.boxed()
-    }
-}
-
-fn cnp_port() -> impl Strategy<Value = CnpPort> {
-    prop_oneof![
-        3 => (prop::sample::select(Protocol::ALL.to_vec()), prop::sample::select(vec![(53u16, 53u16), (80, 80), (80, 81), (1, 79)]))
-            .prop_map(|(protocol, (start, end))| CnpPort::Ports { protocol, start, end }),
-        1 => Just(CnpPort::Named("http".to_string())),
-    ]
-}
-
-fn cnp_rule(egress: bool) -> impl Strategy<Value = CnpRule> {
-    (
-        prop::sample::select(vec![Action::Accept, Action::Deny, Action::Pass]),
-        prop::collection::vec(cnp_peer(egress), 1..=2),
-        prop::collection::vec(cnp_port(), 0..=1),
-    )
-        .prop_map(|(action, peers, ports)| CnpRule {
-            name: None,
-            action,
-            peers,
-            ports,
-            origin: None,
-        })
-}
+/// The tier policies and Nodes these diffs explore: both outside addresses the diffs look
+/// at as Node addresses, and one that no endpoint has.
+static TIER_SHAPE: tiers::Shape = tiers::Shape {
+    networks: &["10.0.0.0/8", "0.0.0.0/0"],
+    ports: &[(53, 53), (80, 80), (80, 81), (1, 79)],
+    protocols: &Protocol::ALL,
+    node_addresses: &["8.8.8.8", "10.1.2.3", "192.168.9.9"],
+};
 
 fn cluster_policy(name: String) -> impl Strategy<Value = ClusterNetworkPolicy> {
-    (
-        prop::sample::select(vec![Tier::Admin, Tier::Baseline]),
-        prop_oneof![
-            selector().prop_map(Subject::Namespaces),
-            (selector(), selector()).prop_map(|(namespace_selector, pod_selector)| Subject::Pods {
-                namespace_selector,
-                pod_selector
-            }),
-        ],
-        1u16..=3,
-        prop::collection::vec(cnp_rule(false), 0..=2),
-        prop::collection::vec(cnp_rule(true), 0..=2),
-    )
-        .prop_map(
-            move |(tier, subject, priority, ingress, egress)| ClusterNetworkPolicy {
-                name: name.clone(),
-                tier,
-                priority,
-                subject,
-                ingress,
-                egress,
-                origin: None,
-            },
-        )
+    tiers::cluster_policy(&TIER_SHAPE, name)
 }
 
-/// Addresses a Node can have: the two outside addresses the diffs look at, and one that no
-/// endpoint has.
-const NODE_ADDRESSES: [&str; 3] = ["8.8.8.8", "10.1.2.3", "192.168.9.9"];
-
 fn node(name: String) -> impl Strategy<Value = Node> {
-    (
-        labels(),
-        prop::sample::subsequence(NODE_ADDRESSES.to_vec(), 0..=2),
-    )
-        .prop_map(move |(labels, addresses)| Node {
-            name: name.clone(),
-            labels,
-            addresses: addresses.iter().map(|a| a.parse().unwrap()).collect(),
-            origin: None,
-        })
+    tiers::node(&TIER_SHAPE, name)
 }
 
 fn tiered_cluster() -> impl Strategy<Value = Cluster> {
@@ -859,7 +789,7 @@ enum NodeEdit {
 fn node_edit() -> impl Strategy<Value = NodeEdit> {
     prop_oneof![
         3 => (any::<usize>(), labels()).prop_map(|(i, l)| NodeEdit::Relabel(i, l)),
-        1 => (any::<usize>(), prop::sample::subsequence(NODE_ADDRESSES.to_vec(), 0..=2))
+        1 => (any::<usize>(), prop::sample::subsequence(TIER_SHAPE.node_addresses.to_vec(), 0..=2))
             .prop_map(|(i, a)| NodeEdit::Readdress(i, a)),
         1 => any::<usize>().prop_map(NodeEdit::Remove),
         1 => node("added-node".to_string()).prop_map(NodeEdit::Add),

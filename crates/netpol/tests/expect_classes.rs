@@ -25,13 +25,13 @@
 
 mod common;
 
-use common::random::{self, labels, selector};
+use common::random;
+use common::tiers;
 
-use netpol::cnp::{Action, ClusterNetworkPolicy, CnpPeer, CnpPort, CnpRule, Subject, Tier};
 use netpol::expect::{check, check_per_endpoint, Expectation, Pattern, Stated};
 use netpol::model::Origin;
 use netpol::observed::{replay_connections, replay_per_connection, Connection};
-use netpol::{Cidr, Cluster, Endpoint, Node, Protocol};
+use netpol::{Cidr, Cluster, Endpoint, Protocol};
 use proptest::prelude::*;
 
 /// Patterns of every kind; those that resolve to nothing in a cluster are left out unless
@@ -126,101 +126,34 @@ fn stated(c: &Cluster, picks: &[Pick], errors: bool) -> Vec<Stated> {
     out
 }
 
-fn cnp_peer(egress: bool) -> impl Strategy<Value = CnpPeer> {
-    let pods = prop_oneof![
-        selector().prop_map(CnpPeer::Namespaces),
-        (selector(), selector()).prop_map(|(namespace_selector, pod_selector)| CnpPeer::Pods {
-            namespace_selector,
-            pod_selector
-        }),
-    ];
-    if egress {
-        prop_oneof![
-            3 => pods,
-            1 => prop::sample::select(vec!["10.0.0.0/8", "0.0.0.0/0", "10.1.0.0/16"])
-                .prop_map(|c| CnpPeer::Networks(vec![Cidr::parse(c, false).unwrap()])),
-            1 => selector().prop_map(CnpPeer::Nodes),
-        ]
-        .boxed()
-    } else {
-        pods.boxed()
-    }
-}
-
-fn cnp_rule(egress: bool) -> impl Strategy<Value = CnpRule> {
-    (
-        prop::sample::select(vec![Action::Accept, Action::Deny, Action::Pass]),
-        prop::collection::vec(cnp_peer(egress), 1..=2),
-        prop::collection::vec(
-            prop_oneof![
-                3 => (prop::sample::select(vec![(53u16, 53u16), (80, 80), (80, 81)]), prop::sample::select(vec![Protocol::Tcp, Protocol::Udp]))
-                    .prop_map(|((start, end), protocol)| CnpPort::Ports { protocol, start, end }),
-                1 => Just(CnpPort::Named("http".to_string())),
-            ],
-            0..=1,
-        ),
-    )
-        .prop_map(|(action, peers, ports)| CnpRule {
-            name: None,
-            action,
-            peers,
-            ports,
-            origin: None,
-        })
-}
-
-fn cluster_policy(i: usize) -> impl Strategy<Value = ClusterNetworkPolicy> {
-    (
-        prop::sample::select(vec![Tier::Admin, Tier::Baseline]),
-        prop_oneof![
-            selector().prop_map(Subject::Namespaces),
-            (selector(), selector()).prop_map(|(namespace_selector, pod_selector)| Subject::Pods {
-                namespace_selector,
-                pod_selector
-            }),
-        ],
-        1u16..=3,
-        prop::collection::vec(cnp_rule(false), 0..=2),
-        prop::collection::vec(cnp_rule(true), 0..=2),
-    )
-        .prop_map(
-            move |(tier, subject, priority, ingress, egress)| ClusterNetworkPolicy {
-                name: format!("cnp{i}"),
-                tier,
-                priority,
-                subject,
-                ingress,
-                egress,
-                origin: None,
-            },
-        )
-}
-
-fn node(i: usize) -> impl Strategy<Value = Node> {
-    (
-        labels(),
-        prop::sample::subsequence(vec!["10.1.2.3", "192.168.0.77", "8.8.8.8"], 0..=2),
-    )
-        .prop_map(move |(labels, addresses)| Node {
-            name: format!("node{i}"),
-            labels,
-            addresses: addresses.iter().map(|a| a.parse().unwrap()).collect(),
-            origin: None,
-        })
-}
+/// The tier policies and Nodes these checks explore.
+static TIER_SHAPE: tiers::Shape = tiers::Shape {
+    networks: &["10.0.0.0/8", "0.0.0.0/0", "10.1.0.0/16"],
+    ports: &[(53, 53), (80, 80), (80, 81)],
+    protocols: &[Protocol::Tcp, Protocol::Udp],
+    node_addresses: &["10.1.2.3", "192.168.0.77", "8.8.8.8"],
+};
 
 /// A random cluster with replicas; with `tiers`, ClusterNetworkPolicies and Nodes too.
 fn cluster(tiers: bool) -> impl Strategy<Value = Cluster> {
     let cnps = if tiers {
         (0usize..=3)
-            .prop_flat_map(|n| (0..n).map(cluster_policy).collect::<Vec<_>>())
+            .prop_flat_map(|n| {
+                (0..n)
+                    .map(|i| tiers::cluster_policy(&TIER_SHAPE, format!("cnp{i}")))
+                    .collect::<Vec<_>>()
+            })
             .boxed()
     } else {
         Just(Vec::new()).boxed()
     };
     let nodes = if tiers {
         (0usize..=2)
-            .prop_flat_map(|n| (0..n).map(node).collect::<Vec<_>>())
+            .prop_flat_map(|n| {
+                (0..n)
+                    .map(|i| tiers::node(&TIER_SHAPE, format!("node{i}")))
+                    .collect::<Vec<_>>()
+            })
             .boxed()
     } else {
         Just(Vec::new()).boxed()

@@ -13,7 +13,8 @@
 
 mod common;
 
-use std::path::PathBuf;
+use common::load::docs_fixture as fixture;
+use common::world::parsed as intents;
 
 use netpol::cidr::Cidr;
 use netpol::endpoint::all_endpoints;
@@ -24,21 +25,6 @@ use netpol::model::{Policy, PortRef};
 use netpol::ports::PortRanges;
 use netpol::{connectivity, Cluster, Connections, Endpoint, Protocol};
 use proptest::prelude::*;
-
-fn fixture(name: &str) -> String {
-    let path: PathBuf = [
-        env!("CARGO_MANIFEST_DIR"),
-        "../../tests/fixtures/docs-example",
-        name,
-    ]
-    .iter()
-    .collect();
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-fn intents(list: &[&str]) -> Vec<Intent> {
-    list.iter().map(|s| parse_intent(s).unwrap()).collect()
-}
 
 /// A policy without its source positions, with policyTypes in one order, for comparisons.
 fn normalised(p: &Policy) -> Policy {

@@ -15,7 +15,8 @@
 
 mod common;
 
-use std::path::PathBuf;
+use common::load::docs_fixture as fixture;
+use common::world::parsed as intents;
 
 use netpol::cidr::Cidr;
 use netpol::cilium::CiliumKind;
@@ -27,21 +28,6 @@ use netpol::generate::{
 use netpol::names::private_ranges;
 use netpol::{connectivity, Cluster, Connections, Protocol};
 use proptest::prelude::*;
-
-fn fixture(name: &str) -> String {
-    let path: PathBuf = [
-        env!("CARGO_MANIFEST_DIR"),
-        "../../tests/fixtures/docs-example",
-        name,
-    ]
-    .iter()
-    .collect();
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-fn intents(list: &[&str]) -> Vec<Intent> {
-    list.iter().map(|s| parse_intent(s).unwrap()).collect()
-}
 
 /// Loads `base` plus the generated YAML, asserting that the YAML loads without a diagnostic
 /// and holds exactly the Cilium objects `generated` lists.

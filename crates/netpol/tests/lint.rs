@@ -14,27 +14,13 @@
 
 mod common;
 
-use std::path::PathBuf;
+use common::load::{docs_fixture as fixture, docs_fixture_dir as fixture_dir};
 
 use netpol::diag::Severity;
 use netpol::generate::{generate, parse_intent, Baseline, Options};
 use netpol::lint::{lint, LintOptions, LINT_CODES};
 use netpol::Diagnostic;
 use proptest::prelude::*;
-
-fn fixture_dir() -> PathBuf {
-    [
-        env!("CARGO_MANIFEST_DIR"),
-        "../../tests/fixtures/docs-example",
-    ]
-    .iter()
-    .collect()
-}
-
-fn fixture(name: &str) -> String {
-    let path = fixture_dir().join(name);
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
 
 /// Loads (asserting the loader found no error) and lints.
 fn lint_files(files: &[(&str, &str)], options: &LintOptions) -> Vec<Diagnostic> {

@@ -1,7 +1,26 @@
-//! Loading manifests in tests: one named text, or several, as the CLI passes files.
+//! Loading manifests in tests: one named text, or several, as the CLI passes files, and the
+//! docs' example files.
 #![allow(dead_code, reason = "each test crate uses what it needs")]
 
+use std::path::PathBuf;
+
 use netpol::{load, Loaded, Source};
+
+/// The internal docs' example as the repository keeps it (`tests/fixtures/docs-example`).
+pub fn docs_fixture_dir() -> PathBuf {
+    [
+        env!("CARGO_MANIFEST_DIR"),
+        "../../tests/fixtures/docs-example",
+    ]
+    .iter()
+    .collect()
+}
+
+/// One file of the docs' example.
+pub fn docs_fixture(name: &str) -> String {
+    let path = docs_fixture_dir().join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
 
 /// Loads one text under `name` (the name diagnostics are placed in).
 pub fn load_one(name: &str, text: &str) -> Loaded {

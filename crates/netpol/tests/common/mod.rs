@@ -1,9 +1,11 @@
 //! What the integration tests share: how many cases a property test runs, (`random`) the
-//! generators of random clusters, (`load`) loading named texts, and (`world`) the
+//! generators of random clusters, (`tiers`) of random ClusterNetworkPolicies and Nodes,
+//! (`load`) loading named texts, and (`world`) the
 //! generator's exactness oracle.
 
 pub mod load;
 pub mod random;
+pub mod tiers;
 pub mod world;
 
 use proptest::test_runner::Config;

@@ -149,6 +149,13 @@ pub fn expected_ports(spec: &str, to: Option<&netpol::Pod>) -> Connections {
     out
 }
 
+/// Intents written in the CLI's `--allow` syntax.
+pub fn parsed(list: &[&str]) -> Vec<Intent> {
+    list.iter()
+        .map(|s| parse_intent(s).unwrap_or_else(|e| panic!("{s}: {e}")))
+        .collect()
+}
+
 /// Arrows `(from, to, port spec)` as indices into the world's ends (its pods, then
 /// [`EXTERNALS`]), made into intents: named ports only towards a receiver that has them,
 /// never two external ends. Each with its ends and port spec, for [`check_exact`].
