@@ -1,6 +1,10 @@
 //! Loading manifests in tests: one named text, or several, as the CLI passes files, and the
 //! docs' example files.
 #![allow(dead_code, reason = "each test crate uses what it needs")]
+#![allow(
+    clippy::panic,
+    reason = "a missing fixture fails the test that reads it"
+)]
 
 use std::path::PathBuf;
 

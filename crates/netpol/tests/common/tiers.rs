@@ -2,6 +2,10 @@
 //! suite; each suite's distribution (which address ranges, ports, protocols and Node
 //! addresses it explores) is a [`Shape`].
 #![allow(dead_code, reason = "each test crate uses what it needs")]
+#![allow(
+    clippy::unwrap_used,
+    reason = "the generators parse fixed, valid addresses"
+)]
 
 use netpol::cnp::{Action, ClusterNetworkPolicy, CnpPeer, CnpPort, CnpRule, Subject, Tier};
 use netpol::{Cidr, Node, Protocol};
