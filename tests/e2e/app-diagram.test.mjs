@@ -15,6 +15,11 @@ async function generatedText(page) {
   return hooks.generated(page).textContent();
 }
 
+/** The endpoint id of the diagram node that has keyboard focus, if any. */
+async function focusedEndpoint(page) {
+  return page.evaluate(() => document.activeElement?.closest('[data-endpoint]')?.dataset.endpoint ?? null);
+}
+
 test('dragging pod-1 onto pod-2 generates the sender Egress and the receiver Ingress', async () => {
   await withApp(h, '?example=docs', async (app) => {
     const { page } = app;
@@ -77,9 +82,12 @@ test('namespaces, pods and externals are added from the diagram; the keyboard dr
     await page.getByRole('button', { name: /Internet 0\.0\.0\.0\/0/ }).click();
     await hooks.endpoint(page, 'ip:0.0.0.0/0').waitFor();
     await closeInspector(page);
+    // Closing the inspector hands focus back to the node it was about.
+    assert.equal(await focusedEndpoint(page), 'ip:0.0.0.0/0');
 
     // Keyboard: focus a node, Enter, focus another, Enter.
     await hooks.endpoint(page, 'team-three/api').focus();
+    assert.equal(await focusedEndpoint(page), 'team-three/api');
     await page.keyboard.press('Enter');
     await page.getByRole('status').filter({ hasText: 'Drawing an arrow from team-three/api' }).waitFor();
     await hooks.endpoint(page, 'ip:0.0.0.0/0').focus();

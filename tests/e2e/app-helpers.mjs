@@ -26,10 +26,21 @@ export async function docsFiles() {
   return texts.map((t) => t.trimEnd()).join('\n---\n') + '\n';
 }
 
-/** Closes the inspector (it floats over the diagram's right side). */
+/** Closes the inspector (it floats over the diagram's right side). Closing hands focus back
+ *  to the node or arrow it was about a task later; this returns once that has happened, so a
+ *  focus the test moves next is not taken back by the app (a race a loaded CI machine lost). */
 export async function closeInspector(page) {
   const close = page.locator('.inspector [aria-label="Close"]');
-  if (await close.count()) await close.first().click();
+  if (!(await close.count())) return;
+  await close.first().click();
+  await page.locator('aside.inspector').waitFor({ state: 'detached' });
+  await appTasksRun(page);
+}
+
+/** Waits until the tasks the app queued so far with a zero delay (focus moves after a
+ *  render) have run: a timer queued now fires after them. */
+export async function appTasksRun(page) {
+  await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 0)));
 }
 
 /** Presses on one node, moves in steps, releases on another: the way a person draws an arrow. */
