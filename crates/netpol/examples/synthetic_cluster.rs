@@ -2,7 +2,8 @@
 //! input: `cargo run --release -p netpol --example synthetic_cluster -- 1000 50 > c.yaml`;
 //! then `ips` for the realistic cluster (pod IPs, the docs' namespace default, Deployments:
 //! `synthetic_cluster 5000 200 ips > c5k-ips.yaml`) and `tiers` to add the benchmark's
-//! ClusterNetworkPolicies, in either order.
+//! ClusterNetworkPolicies, in either order; `half-cilium` is `ips` with every other per-pod
+//! policy a CiliumNetworkPolicy of the same shape.
 
 mod synthetic;
 
@@ -12,7 +13,9 @@ fn main() {
     let namespaces = args.next().and_then(|a| a.parse().ok()).unwrap_or(20);
     let flags: Vec<String> = args.collect();
     let has = |flag: &str| flags.iter().any(|f| f == flag);
-    if has("ips") {
+    if has("half-cilium") {
+        print!("{}", synthetic::half_cilium_cluster_yaml(pods, namespaces));
+    } else if has("ips") {
         print!("{}", synthetic::realistic_cluster_yaml(pods, namespaces));
     } else {
         print!("{}", synthetic::cluster_yaml(pods, namespaces));

@@ -21,6 +21,46 @@ pub fn realistic_cluster_yaml(pods: usize, namespaces: usize) -> String {
     cluster(pods, namespaces, true)
 }
 
+/// [`realistic_cluster_yaml`] with every other of its per-pod policies written as a
+/// CiliumNetworkPolicy of the same shape (issue 22: the budgets hold with half the policies
+/// as Cilium ones). The CIDR shape keeps Cilium's meaning (a CIDR matches the world only).
+#[allow(dead_code, reason = "not every benchmark uses it")]
+pub fn half_cilium_cluster_yaml(pods: usize, namespaces: usize) -> String {
+    let mut out = cluster(pods, namespaces, true);
+    let namespaces = namespaces.max(1);
+    // The odd policies are replaced: cut them out of the NetworkPolicy documents.
+    let docs: Vec<&str> = out.split("---\n").collect();
+    let kept: Vec<&str> = docs
+        .into_iter()
+        .filter(|d| {
+            !d.lines()
+                .find_map(|l| l.strip_prefix("  name: np"))
+                .and_then(|n| n.parse::<usize>().ok())
+                .is_some_and(|i| i % 2 == 1)
+        })
+        .collect();
+    out = kept.join("---\n");
+    for i in (1..pods / 2).step_by(2) {
+        out += &format!(
+            "apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: np{i}\n  namespace: ns{}\nspec:\n  {}\n---\n",
+            i % namespaces,
+            cilium_spec(i)
+        );
+    }
+    out
+}
+
+/// The Cilium spec of the `i`th per-pod policy (the same five shapes as the NetworkPolicies).
+fn cilium_spec(i: usize) -> String {
+    match i % 5 {
+        0 => format!("endpointSelector: {{matchLabels: {{app: app{}}}}}\n  ingress:\n    - fromEndpoints: [{{matchLabels: {{app: app{}}}}}]\n      toPorts: [{{ports: [{{port: \"8080\", protocol: TCP}}]}}]", i % 37, (i + 1) % 37),
+        1 => format!("endpointSelector: {{matchLabels: {{tier: t{}}}}}\n  ingress:\n    - {{}}\n  egress:\n    - toEndpoints: [{{matchLabels: {{k8s:io.cilium.k8s.namespace.labels.team: t{}}}, matchExpressions: [{{key: tier, operator: In, values: [t0, t1]}}]}}]", i % 3, i % 5),
+        2 => "endpointSelector: {}\n  ingress:\n    - fromEndpoints: [{matchExpressions: [{key: k8s:io.kubernetes.pod.namespace, operator: Exists}]}]\n      toPorts: [{ports: [{port: http, protocol: TCP}]}]".to_string(),
+        3 => format!("endpointSelector: {{matchLabels: {{app: app{}}}}}\n  egress:\n    - toCIDRSet: [{{cidr: 0.0.0.0/0, except: [10.0.0.0/8]}}]\n    - toEntities: [all]\n      toPorts: [{{ports: [{{port: \"53\", protocol: UDP}}]}}]", i % 37),
+        _ => format!("endpointSelector: {{matchExpressions: [{{key: app, operator: NotIn, values: [app{}]}}]}}\n  ingress:\n    - fromEndpoints: [{{matchLabels: {{tier: t{}}}}}]\n      toPorts: [{{ports: [{{port: \"8000\", endPort: 9000, protocol: TCP}}]}}]", i % 37, i % 3),
+    }
+}
+
 fn cluster(pods: usize, namespaces: usize, realistic: bool) -> String {
     let namespaces = namespaces.max(1);
     let mut out = String::new();
