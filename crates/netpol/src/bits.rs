@@ -64,6 +64,20 @@ impl Bits {
         }
     }
 
+    /// `self &= other`.
+    pub fn and_assign(&mut self, other: &Bits) {
+        for (a, b) in self.words.iter_mut().zip(&other.words) {
+            *a &= b;
+        }
+    }
+
+    /// `self &= !other`.
+    pub fn and_not_assign(&mut self, other: &Bits) {
+        for (a, b) in self.words.iter_mut().zip(&other.words) {
+            *a &= !b;
+        }
+    }
+
     /// `self | (a & b)`, without allocating.
     pub fn or_and_assign(&mut self, a: &Bits, b: &Bits) {
         for ((s, x), y) in self.words.iter_mut().zip(&a.words).zip(&b.words) {

@@ -12,6 +12,7 @@ use serde::ser::{SerializeSeq, SerializeStruct};
 use serde::Serialize;
 
 use crate::bits::{self, Bits};
+use crate::cilium::sets::CiliumSets;
 use crate::cnp::bulk::{self as tiered, TierIndex, TierLists};
 use crate::cnp::Action;
 use crate::endpoint::Endpoint;
@@ -131,21 +132,23 @@ pub(crate) struct NetworkPolicyProbe<'a> {
 
 /// The truth table for `endpoints` on each `(port, protocol)`.
 pub fn matrix(cluster: &Cluster, endpoints: &[Endpoint], probes: &[(u16, Protocol)]) -> Matrix {
-    if cluster.cilium.has_policies() {
+    let cilium = cluster.cilium.has_policies();
+    if cilium && !cluster.cluster_policies.is_empty() {
         return per_pair(cluster, endpoints, probes);
     }
     let index = Index::build(cluster, endpoints);
+    let sets = cilium.then(|| CiliumSets::build(cluster, endpoints));
     Matrix {
         endpoints: endpoints.iter().map(|e| e.id(cluster)).collect(),
         checks: probes
             .iter()
-            .map(|&(port, protocol)| check(&index, port, protocol))
+            .map(|&(port, protocol)| check(&index, sets.as_ref(), port, protocol))
             .collect(),
     }
 }
 
-/// With Cilium policies: the chain for every pair (`cilium::bulk`), never the bit rows,
-/// which do not know them.
+/// With Cilium policies and ClusterNetworkPolicies: the chain for every pair
+/// (`cilium::bulk`); the Cilium bit sets are folded into the NetworkPolicy rows only.
 #[inline(never)]
 fn per_pair(cluster: &Cluster, endpoints: &[Endpoint], probes: &[(u16, Protocol)]) -> Matrix {
     let chain = crate::cilium::bulk::PerPair::new(cluster);
@@ -175,7 +178,12 @@ fn per_pair(cluster: &Cluster, endpoints: &[Endpoint], probes: &[(u16, Protocol)
     }
 }
 
-fn check(index: &Index<'_>, port: u16, protocol: Protocol) -> Check {
+fn check(
+    index: &Index<'_>,
+    cilium: Option<&CiliumSets<'_>>,
+    port: u16,
+    protocol: Protocol,
+) -> Check {
     let n = index.endpoints.len();
     let cluster = index.cluster;
     let matches: Vec<PortMatch<'_>> = index
@@ -265,10 +273,17 @@ fn check(index: &Index<'_>, port: u16, protocol: Protocol) -> Check {
         });
         columns.push(Some(set));
     }
-    let columns: Vec<Option<&Bits>> = columns
+    let mut columns: Vec<Option<&Bits>> = columns
         .into_iter()
         .map(|set| set.and_then(|k| allowed_sets.get(k)))
         .collect();
+    // Cilium policies share the NetworkPolicies' stage (`cilium::sets`).
+    let folded;
+    if let Some(sets) = cilium {
+        let isolated: Vec<bool> = index.egress.iter().map(|iso| iso.isolated).collect();
+        folded = sets.fold(&mut rows, &isolated, &columns, port, protocol);
+        columns = folded.iter().map(Option::as_ref).collect();
+    }
     match &index.tiers {
         // NetworkPolicies only: an isolated destination denies every source it does not allow.
         None => bits::and_columns(&mut rows, &columns),

@@ -19,6 +19,7 @@ use super::validate::{CLUSTER_LABEL, NAMESPACE_LABEL, NAMESPACE_LABELS_PREFIX};
 use crate::cidr::Cidr;
 use crate::endpoint::Endpoint;
 use crate::model::{Cluster, Direction, Pod};
+use crate::ports::Protocol;
 use crate::traffic::Traffic;
 
 /// The cluster name every pod's identity carries (the agent's `--cluster-name` default).
@@ -76,7 +77,7 @@ impl CiliumEvidence {
 }
 
 /// The other end of a connection, as the agent identifies it.
-enum Peer<'a> {
+pub(super) enum Peer<'a> {
     /// A pod (not host-network): its identity labels.
     Pod(&'a Pod, Vec<IdLabel>),
     /// A node's address or a host-network pod; `local` when it is the subject's node.
@@ -213,20 +214,41 @@ pub fn matters(cluster: &Cluster, direction: Direction, subject: &Pod, other: &E
 }
 
 fn classify<'c>(cluster: &'c Cluster, subject_node: Option<&str>, other: &Endpoint) -> Peer<'c> {
-    let local = |node: Option<&str>| node.is_some() && node == subject_node;
+    match seen(cluster, other) {
+        Seen::Pod(p) => Peer::Pod(p, identity(cluster, p)),
+        Seen::Node(node) => Peer::Node {
+            local: node.is_some() && node == subject_node,
+        },
+        Seen::World(c) => Peer::World(c),
+    }
+}
+
+/// The other end of a connection as the agent identifies it, before the subject is known
+/// (a node is then `host` or `remote-node` depending on the subject's node).
+pub(super) enum Seen<'c> {
+    /// A pod that is not host-network (its identity follows its IP).
+    Pod(&'c Pod),
+    /// A host-network pod or a Node's address, on this node (when known).
+    Node(Option<&'c str>),
+    /// An address outside the cluster.
+    World(Cidr),
+}
+
+/// How the agent sees `other`, whoever the subject is.
+pub(super) fn seen<'c>(cluster: &'c Cluster, other: &Endpoint) -> Seen<'c> {
+    let node_of = |p: &Pod| {
+        cluster
+            .cilium
+            .pods
+            .get(&p.id())
+            .and_then(|m| m.node.as_deref())
+    };
     match other {
         Endpoint::Pod(i) => match cluster.pods.get(*i) {
-            Some(p) if p.host_network => {
-                let node = cluster
-                    .cilium
-                    .pods
-                    .get(&p.id())
-                    .and_then(|m| m.node.as_deref());
-                Peer::Node { local: local(node) }
-            }
-            Some(p) => Peer::Pod(p, identity(cluster, p)),
+            Some(p) if p.host_network => Seen::Node(node_of(p)),
+            Some(p) => Seen::Pod(p),
             // Not a pod of this cluster: nothing matches it but the wildcard.
-            None => Peer::World(Cidr::host(std::net::IpAddr::from([0, 0, 0, 0]))),
+            None => Seen::World(Cidr::host(std::net::IpAddr::from([0, 0, 0, 0]))),
         },
         Endpoint::External(c) => {
             // A node that does not run Cilium is no `host` or `remote-node` to it: its
@@ -247,11 +269,9 @@ fn classify<'c>(cluster: &'c Cluster, subject_node: Option<&str>, other: &Endpoi
                     .find(|p| !p.host_network && c.is_host() && p.ips.contains(&c.addr))
             };
             match (node, pod()) {
-                (Some(n), _) => Peer::Node {
-                    local: local(Some(n.name.as_str())),
-                },
-                (None, Some(p)) => Peer::Pod(p, identity(cluster, p)),
-                (None, None) => Peer::World(*c),
+                (Some(n), _) => Seen::Node(Some(n.name.as_str())),
+                (None, Some(p)) => Seen::Pod(p),
+                (None, None) => Seen::World(*c),
             }
         }
     }
@@ -265,18 +285,28 @@ fn reserved(name: &str) -> IdLabel {
     }
 }
 
-fn peer_matches(objects: &CiliumObjects, entry: &Entry, peer: &Peer<'_>) -> bool {
+pub(super) fn peer_matches(objects: &CiliumObjects, entry: &Entry, peer: &Peer<'_>) -> bool {
     match &entry.peers {
         Peers::Wildcard => true,
         Peers::Nothing | Peers::RunTime => false,
         Peers::Endpoints(selectors) => {
-            let labels = match peer {
-                Peer::Pod(_, labels) => labels.clone(),
-                Peer::Node { local: true } => vec![reserved("host")],
-                Peer::Node { local: false } => vec![reserved("remote-node")],
-                Peer::World(_) => vec![reserved("world")],
+            let only;
+            let labels: &[IdLabel] = match peer {
+                Peer::Pod(_, labels) => labels,
+                Peer::Node { local: true } => {
+                    only = [reserved("host")];
+                    &only
+                }
+                Peer::Node { local: false } => {
+                    only = [reserved("remote-node")];
+                    &only
+                }
+                Peer::World(_) => {
+                    only = [reserved("world")];
+                    &only
+                }
             };
-            selectors.iter().any(|s| s.matches(&labels))
+            selectors.iter().any(|s| s.matches(labels))
         }
         Peers::Entities(entities) => entities.iter().any(|e| entity_matches(*e, peer)),
         Peers::Cidrs(cidrs) => match peer {
@@ -334,20 +364,25 @@ fn cidr_matches(objects: &CiliumObjects, peer: &CidrPeer, net: &Cidr, deny: bool
 /// Whether an entry's ports take the connection; a named port resolves on the destination
 /// pod (`dst`), never on an address.
 fn ports_match(ports: &Ports, dst: Option<&Pod>, traffic: &Traffic) -> bool {
+    ports_take(ports, dst, traffic.port, traffic.protocol)
+}
+
+/// [`ports_match`] for one port and protocol.
+pub(super) fn ports_take(ports: &Ports, dst: Option<&Pod>, port: u16, protocol: Protocol) -> bool {
     let Ports::List(specs) = ports else {
         return true;
     };
     specs.iter().any(|s| {
-        if s.protocol.is_some_and(|p| p != traffic.protocol) {
+        if s.protocol.is_some_and(|p| p != protocol) {
             return false;
         }
         match &s.port {
             PortMatch::All => true,
-            PortMatch::Range(lo, hi) => (*lo..=*hi).contains(&traffic.port),
+            PortMatch::Range(lo, hi) => (*lo..=*hi).contains(&port),
             PortMatch::Named(name) => dst.is_some_and(|pod| {
                 pod.ports.iter().any(|cp| {
-                    cp.protocol == traffic.protocol
-                        && cp.port == traffic.port
+                    cp.protocol == protocol
+                        && cp.port == port
                         && cp
                             .name
                             .as_deref()

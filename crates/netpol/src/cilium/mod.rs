@@ -9,6 +9,7 @@
 //!   namespace), as problems at field paths;
 //! - `model` — the typed rules the evaluator uses;
 //! - `eval` — one direction of one connection, with evidence;
+//! - `sets` — the policies as bit sets, folded into `matrix`'s NetworkPolicy rows;
 //! - `bulk` — what the many-pair queries do when Cilium policies are loaded (the per-pair
 //!   chain, over the port intervals where a verdict can change).
 
@@ -17,6 +18,7 @@ pub mod bulk;
 pub mod eval;
 pub mod model;
 pub(crate) mod schema;
+pub(crate) mod sets;
 pub(crate) mod validate;
 
 pub use eval::CiliumEvidence;
