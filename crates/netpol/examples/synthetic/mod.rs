@@ -33,10 +33,10 @@ pub fn half_cilium_cluster_yaml(pods: usize, namespaces: usize) -> String {
     let kept: Vec<&str> = docs
         .into_iter()
         .filter(|d| {
-            !d.lines()
+            d.lines()
                 .find_map(|l| l.strip_prefix("  name: np"))
                 .and_then(|n| n.parse::<usize>().ok())
-                .is_some_and(|i| i % 2 == 1)
+                .is_none_or(|i| i % 2 != 1)
         })
         .collect();
     out = kept.join("---\n");
