@@ -22,8 +22,10 @@
 //! The model has the agent's parsing applied (namespaces added to selectors, `toFQDNs`
 //! reduced to "run time"), so the rules as written are read again from the YAML tree.
 //! With pods in the input, "applies to the same pods" is checked per pod over identity
-//! labels (`cilium::eval::identity`); without, a rule counts when its subject's terms
-//! are a subset of the other's.
+//! labels (`cilium::eval::identity`, built as `identity_with`); without, a rule counts
+//! when its subject's terms are a subset of the other's.
+
+use std::collections::HashMap;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
@@ -31,7 +33,7 @@ use super::codes;
 use super::context::Context;
 use super::dns::{dns_by_policy_and_pod, looks_like_dns};
 use crate::cilium::api;
-use crate::cilium::eval::identity;
+use crate::cilium::eval::{identity_with, namespace_identity};
 use crate::cilium::model::{CiliumRule, IdLabel, IdSelector, LabelSource, PortMatch};
 use crate::cilium::validate::{NAMESPACE_LABEL, NAMESPACE_LABELS_PREFIX};
 use crate::cilium::{CiliumKind, CiliumPolicy, Entity, Peers, Ports};
@@ -64,16 +66,20 @@ pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 .unwrap_or_default()
         })
         .collect();
+    // The namespace part of the identities once per namespace (`identity_with`).
+    let mut namespace_parts: HashMap<&str, Vec<IdLabel>> = HashMap::new();
     let identities: Vec<Vec<IdLabel>> = cx
         .cluster
         .pods
         .iter()
         .map(|p| {
             if p.host_network {
-                Vec::new()
-            } else {
-                identity(cx.cluster, p)
+                return Vec::new();
             }
+            let part = namespace_parts
+                .entry(p.namespace.as_str())
+                .or_insert_with(|| namespace_identity(cx.cluster, &p.namespace));
+            identity_with(cx.cluster, p, part)
         })
         .collect();
     let dns_pods: Vec<usize> = cx
@@ -617,6 +623,43 @@ fn fqdn_without_proxy(
                     "add an egress entry to kube-dns with a DNS rule: `- toEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: kube-system, k8s:k8s-app: kube-dns}}]`, `toPorts: [{ports: [{port: \"53\", protocol: ANY}], rules: {dns: [{matchPattern: \"*\"}]}}]`",
                 ),
             );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cilium::eval::identity;
+    use crate::test_support::cluster;
+
+    /// The lint builds identities per namespace part; they must be the evaluator's.
+    #[test]
+    fn identity_with_is_identity() {
+        let c = cluster(
+            "
+apiVersion: v1
+kind: Namespace
+metadata: {name: x, labels: {team: a, env: prod}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: x, labels: {app: web, io.kubernetes.pod.namespace: other}}
+spec: {serviceAccountName: client, containers: [{name: c}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: db, namespace: x, labels: {app: db}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: other, namespace: undeclared}
+",
+        );
+        assert_eq!(c.pods.len(), 3);
+        for pod in &c.pods {
+            let part = namespace_identity(&c, &pod.namespace);
+            assert_eq!(identity_with(&c, pod, &part), identity(&c, pod));
         }
     }
 }
