@@ -90,7 +90,7 @@ pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         .filter(|(_, p)| looks_like_dns(p) && !p.host_network)
         .map(|(i, _)| i)
         .collect();
-    let np_dns = dns_by_policy_and_pod(cx).1;
+    let np_dns = &dns_by_policy_and_pod(cx).1;
     let namespace_labelled = cx
         .cluster
         .pods
@@ -123,7 +123,7 @@ struct Facts<'c, 'a> {
     identities: Vec<Vec<IdLabel>>,
     dns_pods: Vec<usize>,
     /// Per pod: a NetworkPolicy gives it DNS (allows of both kinds add up).
-    np_dns: Vec<bool>,
+    np_dns: &'c [bool],
     /// Pods whose own labels carry the key `io.kubernetes.pod.namespace`: their identity
     /// has a second label with that key, so they may match a namespace term of any
     /// namespace.
