@@ -185,6 +185,47 @@ pub fn identity(cluster: &Cluster, pod: &Pod) -> Vec<IdLabel> {
     out
 }
 
+/// The labels [`identity`] gives every pod of namespace `namespace`: the namespace and its
+/// labels. Callers that build the identities of many pods compute this once per namespace
+/// and pass it to [`identity_with`]: looking the namespace up for each pod (a search
+/// through every namespace) and formatting the same keys again was most of building the
+/// identities of a 5,000-pod cluster (issue 22).
+pub fn namespace_identity(cluster: &Cluster, namespace: &str) -> Vec<IdLabel> {
+    let k8s = |key: String, value: String| IdLabel {
+        source: LabelSource::K8s,
+        key,
+        value,
+    };
+    let mut out = vec![k8s(NAMESPACE_LABEL.to_string(), namespace.to_string())];
+    for (k, v) in cluster.namespace_labels(namespace).iter() {
+        out.push(k8s(format!("{NAMESPACE_LABELS_PREFIX}{k}"), v.clone()));
+    }
+    out
+}
+
+/// [`identity`], with the namespace part ([`namespace_identity`] of the pod's namespace)
+/// computed by the caller: the same labels in the same order.
+pub fn identity_with(cluster: &Cluster, pod: &Pod, namespace_part: &[IdLabel]) -> Vec<IdLabel> {
+    let k8s = |key: String, value: String| IdLabel {
+        source: LabelSource::K8s,
+        key,
+        value,
+    };
+    let mut out: Vec<IdLabel> = Vec::with_capacity(pod.labels.len() + namespace_part.len() + 2);
+    out.extend(pod.labels.iter().map(|(k, v)| k8s(k.clone(), v.clone())));
+    out.extend_from_slice(namespace_part);
+    if let Some(sa) = cluster
+        .cilium
+        .pods
+        .get(&pod.id())
+        .and_then(|m| m.service_account.clone())
+    {
+        out.push(k8s("io.cilium.k8s.policy.serviceaccount".to_string(), sa));
+    }
+    out.push(k8s(CLUSTER_LABEL.to_string(), CLUSTER_NAME.to_string()));
+    out
+}
+
 /// Whether the Cilium policies can change what `direction` of `subject` decides towards
 /// `other`: a Cilium rule with entries in that direction selects it, or (at ingress) the
 /// peer is its own node, which Cilium lets in. When neither holds, the chain gives the

@@ -22,8 +22,10 @@
 //! The model has the agent's parsing applied (namespaces added to selectors, `toFQDNs`
 //! reduced to "run time"), so the rules as written are read again from the YAML tree.
 //! With pods in the input, "applies to the same pods" is checked per pod over identity
-//! labels (`cilium::eval::identity`); without, a rule counts when its subject's terms
-//! are a subset of the other's.
+//! labels (`cilium::eval::identity`, built as `identity_with`); without, a rule counts
+//! when its subject's terms are a subset of the other's.
+
+use std::collections::HashMap;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
@@ -31,13 +33,14 @@ use super::codes;
 use super::context::Context;
 use super::dns::{dns_by_policy_and_pod, looks_like_dns};
 use crate::cilium::api;
-use crate::cilium::eval::identity;
+use crate::cilium::eval::{identity_with, namespace_identity};
 use crate::cilium::model::{CiliumRule, IdLabel, IdSelector, LabelSource, PortMatch};
 use crate::cilium::validate::{NAMESPACE_LABEL, NAMESPACE_LABELS_PREFIX};
 use crate::cilium::{CiliumKind, CiliumPolicy, Entity, Peers, Ports};
 use crate::diag::Diagnostic;
 use crate::model::Direction;
 use crate::ports::Protocol;
+use crate::selector::Operator;
 use crate::yaml::{Document, NodeId};
 
 /// A rule as written, next to its place.
@@ -63,16 +66,20 @@ pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 .unwrap_or_default()
         })
         .collect();
+    // The namespace part of the identities once per namespace (`identity_with`).
+    let mut namespace_parts: HashMap<&str, Vec<IdLabel>> = HashMap::new();
     let identities: Vec<Vec<IdLabel>> = cx
         .cluster
         .pods
         .iter()
         .map(|p| {
             if p.host_network {
-                Vec::new()
-            } else {
-                identity(cx.cluster, p)
+                return Vec::new();
             }
+            let part = namespace_parts
+                .entry(p.namespace.as_str())
+                .or_insert_with(|| namespace_identity(cx.cluster, &p.namespace));
+            identity_with(cx.cluster, p, part)
         })
         .collect();
     let dns_pods: Vec<usize> = cx
@@ -83,12 +90,22 @@ pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         .filter(|(_, p)| looks_like_dns(p) && !p.host_network)
         .map(|(i, _)| i)
         .collect();
-    let np_dns = dns_by_policy_and_pod(cx).1;
+    let np_dns = &dns_by_policy_and_pod(cx).1;
+    let namespace_labelled = cx
+        .cluster
+        .pods
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.labels.contains_key(NAMESPACE_LABEL))
+        .map(|(i, _)| i)
+        .collect();
     let facts = Facts {
         cx,
         identities,
         dns_pods,
         np_dns,
+        namespace_labelled,
+        cilium_dns: std::cell::OnceCell::new(),
     };
     for (index, policy) in policies.iter().enumerate() {
         let rules = written.get(index).map(Vec::as_slice).unwrap_or_default();
@@ -106,18 +123,80 @@ struct Facts<'c, 'a> {
     identities: Vec<Vec<IdLabel>>,
     dns_pods: Vec<usize>,
     /// Per pod: a NetworkPolicy gives it DNS (allows of both kinds add up).
-    np_dns: Vec<bool>,
+    np_dns: &'c [bool],
+    /// Pods whose own labels carry the key `io.kubernetes.pod.namespace`: their identity
+    /// has a second label with that key, so they may match a namespace term of any
+    /// namespace.
+    namespace_labelled: Vec<usize>,
+    /// Per pod: some Cilium allow rule that gives DNS applies to it. Computed once, when
+    /// a rule first needs it: asking every rule for every pod of every egress default
+    /// deny rule was most of linting a 5,000-pod cluster (issue 22).
+    cilium_dns: std::cell::OnceCell<Vec<bool>>,
 }
 
 impl Facts<'_, '_> {
     /// Pods of the input a rule applies to.
     fn selected(&self, rule: &CiliumRule) -> Vec<usize> {
-        self.identities
+        self.matching(&rule.subject)
+    }
+
+    /// Pods of the input (not on the host network) a selector matches, in pod order.
+    fn matching(&self, sel: &IdSelector) -> Vec<usize> {
+        let matches = |i: &usize| {
+            self.identities
+                .get(*i)
+                .is_some_and(|labels| !labels.is_empty() && sel.matches(labels))
+        };
+        match self.namespace_candidates(sel) {
+            Some(candidates) => candidates.into_iter().filter(matches).collect(),
+            None => (0..self.identities.len()).filter(matches).collect(),
+        }
+    }
+
+    /// The only pods that can satisfy the selector's namespace term, when it has one
+    /// (`io.kubernetes.pod.namespace In [...]`, as the agent adds to every namespaced
+    /// policy): the pods of those namespaces and the pods labelled with that key
+    /// themselves. Matching every pod of the cluster against every namespaced rule was
+    /// most of linting a 5,000-pod cluster (issue 22).
+    fn namespace_candidates(&self, sel: &IdSelector) -> Option<Vec<usize>> {
+        let term = sel.terms.iter().find(|t| {
+            t.key == NAMESPACE_LABEL
+                && t.operator == Operator::In
+                && matches!(t.source, LabelSource::Any | LabelSource::K8s)
+        })?;
+        let mut out: Vec<usize> = term
+            .values
             .iter()
-            .enumerate()
-            .filter(|(_, labels)| !labels.is_empty() && rule.subject.matches(labels))
-            .map(|(i, _)| i)
-            .collect()
+            .flat_map(|ns| self.cx.pods_in(ns))
+            .chain(&self.namespace_labelled)
+            .copied()
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        Some(out)
+    }
+
+    /// Whether some Cilium allow rule that gives DNS applies to `pod`.
+    fn cilium_gives_dns(&self, pod: usize) -> bool {
+        let per_pod = self.cilium_dns.get_or_init(|| {
+            let mut per_pod = vec![false; self.identities.len()];
+            let rules = self
+                .cx
+                .cluster
+                .cilium
+                .policies
+                .iter()
+                .flat_map(|p| &p.rules);
+            for rule in rules.filter(|r| gives_dns(self, r)) {
+                for i in self.matching(&rule.subject) {
+                    if let Some(slot) = per_pod.get_mut(i) {
+                        *slot = true;
+                    }
+                }
+            }
+            per_pod
+        });
+        per_pod.get(pod).copied().unwrap_or(false)
     }
 
     /// Whether `other` applies to every pod `rule` applies to: per pod when the input has
@@ -390,17 +469,11 @@ fn egress_without_dns(
             continue;
         }
         let selected = facts.selected(rule);
-        let gives_dns = |other: &CiliumRule| {
-            other
-                .egress
-                .iter()
-                .any(|e| !e.is_deny() && entry_allows_dns(facts, &e.peers, &e.ports))
-        };
         let lacking: Vec<usize> = if selected.is_empty() {
             let covered = all
                 .iter()
                 .flat_map(|p| &p.rules)
-                .any(|o| gives_dns(o) && facts.covers(o, rule, &[]));
+                .any(|o| gives_dns(facts, o) && facts.covers(o, rule, &[]));
             if covered {
                 continue;
             }
@@ -410,11 +483,7 @@ fn egress_without_dns(
                 .iter()
                 .copied()
                 .filter(|pod| !facts.np_dns.get(*pod).copied().unwrap_or(false))
-                .filter(|pod| {
-                    !all.iter()
-                        .flat_map(|p| &p.rules)
-                        .any(|o| gives_dns(o) && facts.covers(o, rule, std::slice::from_ref(pod)))
-                })
+                .filter(|pod| !facts.cilium_gives_dns(*pod))
                 .collect();
             if lacking.is_empty() {
                 continue;
@@ -447,6 +516,13 @@ fn egress_without_dns(
             ),
         );
     }
+}
+
+/// Whether some allow entry of `rule` lets port 53 reach a resolver.
+fn gives_dns(facts: &Facts<'_, '_>, rule: &CiliumRule) -> bool {
+    rule.egress
+        .iter()
+        .any(|e| !e.is_deny() && entry_allows_dns(facts, &e.peers, &e.ports))
 }
 
 /// An allow entry that lets port 53 (UDP or TCP) reach a resolver.
@@ -547,6 +623,43 @@ fn fqdn_without_proxy(
                     "add an egress entry to kube-dns with a DNS rule: `- toEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: kube-system, k8s:k8s-app: kube-dns}}]`, `toPorts: [{ports: [{port: \"53\", protocol: ANY}], rules: {dns: [{matchPattern: \"*\"}]}}]`",
                 ),
             );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cilium::eval::identity;
+    use crate::test_support::cluster;
+
+    /// The lint builds identities per namespace part; they must be the evaluator's.
+    #[test]
+    fn identity_with_is_identity() {
+        let c = cluster(
+            "
+apiVersion: v1
+kind: Namespace
+metadata: {name: x, labels: {team: a, env: prod}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: x, labels: {app: web, io.kubernetes.pod.namespace: other}}
+spec: {serviceAccountName: client, containers: [{name: c}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: db, namespace: x, labels: {app: db}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: other, namespace: undeclared}
+",
+        );
+        assert_eq!(c.pods.len(), 3);
+        for pod in &c.pods {
+            let part = namespace_identity(&c, &pod.namespace);
+            assert_eq!(identity_with(&c, pod, &part), identity(&c, pod));
         }
     }
 }

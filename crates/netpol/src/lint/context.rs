@@ -35,6 +35,8 @@ pub(super) struct Context<'a> {
     pods_by_label: HashMap<(&'a str, &'a str), Vec<usize>>,
     /// `pods_matching` answers by selector: clusters repeat a few selectors many times.
     matching: std::cell::RefCell<HashMap<Selector, std::rc::Rc<[usize]>>>,
+    /// `dns::dns_by_policy_and_pod`, once: the DNS lint and the Cilium one both need it.
+    pub(super) dns_by_policy_and_pod: std::cell::OnceCell<(Vec<bool>, Vec<bool>)>,
 }
 
 impl<'a> Context<'a> {
@@ -130,6 +132,7 @@ impl<'a> Context<'a> {
             pod_ips_known,
             pods_by_label,
             matching: std::cell::RefCell::default(),
+            dns_by_policy_and_pod: std::cell::OnceCell::new(),
         }
     }
 

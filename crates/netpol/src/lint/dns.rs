@@ -68,7 +68,12 @@ pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
 /// Per NetworkPolicy: whether it isolates for egress and one of its rules allows DNS; per
 /// pod: whether such a policy selects it. The Cilium lint counts the second too: under
 /// Cilium, NetworkPolicy allows add up with Cilium's.
-pub(super) fn dns_by_policy_and_pod(cx: &Context<'_>) -> (Vec<bool>, Vec<bool>) {
+pub(super) fn dns_by_policy_and_pod<'c>(cx: &'c Context<'_>) -> &'c (Vec<bool>, Vec<bool>) {
+    cx.dns_by_policy_and_pod
+        .get_or_init(|| compute_dns_by_policy_and_pod(cx))
+}
+
+fn compute_dns_by_policy_and_pod(cx: &Context<'_>) -> (Vec<bool>, Vec<bool>) {
     let dns_pods: Vec<&Pod> = cx
         .cluster
         .pods
