@@ -99,14 +99,15 @@ pub(super) fn set_cells<S: CellSink>(
             egress.fill(0);
             ingress.fill(0);
             for (k, a) in answers.iter().enumerate() {
+                let bit = 1u64 << (k % 64);
                 if a.rows.get(i).is_some_and(|r| r.get(dst)) {
-                    set_bit(&mut egress, k);
+                    egress[k / 64] |= bit;
                 }
                 if a.columns
                     .get(dst)
                     .is_none_or(|c| c.as_ref().is_none_or(|c| c.get(i)))
                 {
-                    set_bit(&mut ingress, k);
+                    ingress[k / 64] |= bit;
                 }
             }
             let e = id_of(&egress, &answers, &mut egress_ids, &mut interner);
@@ -115,12 +116,6 @@ pub(super) fn set_cells<S: CellSink>(
         }
     }
     Some(interner.table)
-}
-
-fn set_bit(mask: &mut [u64], k: usize) {
-    if let Some(w) = mask.get_mut(k / 64) {
-        *w |= 1 << (k % 64);
-    }
 }
 
 /// The interned connections of the pieces set in `mask`.
