@@ -6,7 +6,6 @@
 //! representative of each; the map answers for every pair of endpoints from its class
 //! pair, and adds a pod's loopback itself.
 
-mod cilium;
 mod covering;
 
 use std::collections::HashMap;
@@ -534,11 +533,6 @@ impl CellSink for BySide {
 fn build<S: CellSink>(cluster: &Cluster, stand_ins: &StandIns, cells: &mut S) -> Vec<Connections> {
     let endpoints = stand_ins.endpoints.as_slice();
     if cluster.cilium.has_policies() {
-        if cluster.cluster_policies.is_empty() {
-            if let Some(table) = cilium::set_cells(cluster, stand_ins, cells) {
-                return table;
-            }
-        }
         return per_pair_cells(cluster, stand_ins, cells);
     }
     let index = Index::build(cluster, endpoints);

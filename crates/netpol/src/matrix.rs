@@ -184,62 +184,6 @@ fn check(
     port: u16,
     protocol: Protocol,
 ) -> Check {
-    let Sides {
-        mut rows,
-        allowed_sets,
-        columns,
-    } = network_policy_sides(index, port, protocol);
-    let mut columns: Vec<Option<&Bits>> = columns
-        .into_iter()
-        .map(|set| set.and_then(|k| allowed_sets.get(k)))
-        .collect();
-    // Cilium policies share the NetworkPolicies' stage (`cilium::sets`).
-    let folded;
-    if let Some(sets) = cilium {
-        let isolated: Vec<bool> = index.egress.iter().map(|iso| iso.isolated).collect();
-        folded = sets.fold(&mut rows, &isolated, &columns, port, protocol);
-        columns = folded.iter().map(Option::as_ref).collect();
-    }
-    match &index.tiers {
-        // NetworkPolicies only: an isolated destination denies every source it does not allow.
-        None => bits::and_columns(&mut rows, &columns),
-        // With tiers, the NetworkPolicy answer of each direction is one input of the chain.
-        Some(tiers) => {
-            let np = NetworkPolicyProbe {
-                egress_rows: &rows,
-                ingress: &columns,
-            };
-            rows = tiered_rows(index, tiers, &np, port, protocol);
-        }
-    }
-
-    // A pod may always talk to itself.
-    for (pos, e) in index.endpoints.iter().enumerate() {
-        if matches!(e, Endpoint::Pod(_)) {
-            if let Some(row) = rows.get_mut(pos) {
-                row.set(pos);
-            }
-        }
-    }
-    Check {
-        port,
-        protocol,
-        rows,
-    }
-}
-
-/// What the NetworkPolicies alone allow for one probe, per side.
-pub(crate) struct Sides {
-    /// Per source: the destinations its egress allows (every one when not isolated).
-    pub rows: Vec<Bits>,
-    /// The distinct sets of sources an ingress allows ...
-    pub allowed_sets: Vec<Bits>,
-    /// ... and per destination, which one (`None`: not isolated).
-    pub columns: Vec<Option<usize>>,
-}
-
-/// The egress rows and ingress columns of the NetworkPolicies for one probe.
-pub(crate) fn network_policy_sides(index: &Index<'_>, port: u16, protocol: Protocol) -> Sides {
     let n = index.endpoints.len();
     let cluster = index.cluster;
     let matches: Vec<PortMatch<'_>> = index
@@ -329,10 +273,42 @@ pub(crate) fn network_policy_sides(index: &Index<'_>, port: u16, protocol: Proto
         });
         columns.push(Some(set));
     }
-    Sides {
+    let mut columns: Vec<Option<&Bits>> = columns
+        .into_iter()
+        .map(|set| set.and_then(|k| allowed_sets.get(k)))
+        .collect();
+    // Cilium policies share the NetworkPolicies' stage (`cilium::sets`).
+    let folded;
+    if let Some(sets) = cilium {
+        let isolated: Vec<bool> = index.egress.iter().map(|iso| iso.isolated).collect();
+        folded = sets.fold(&mut rows, &isolated, &columns, port, protocol);
+        columns = folded.iter().map(Option::as_ref).collect();
+    }
+    match &index.tiers {
+        // NetworkPolicies only: an isolated destination denies every source it does not allow.
+        None => bits::and_columns(&mut rows, &columns),
+        // With tiers, the NetworkPolicy answer of each direction is one input of the chain.
+        Some(tiers) => {
+            let np = NetworkPolicyProbe {
+                egress_rows: &rows,
+                ingress: &columns,
+            };
+            rows = tiered_rows(index, tiers, &np, port, protocol);
+        }
+    }
+
+    // A pod may always talk to itself.
+    for (pos, e) in index.endpoints.iter().enumerate() {
+        if matches!(e, Endpoint::Pod(_)) {
+            if let Some(row) = rows.get_mut(pos) {
+                row.set(pos);
+            }
+        }
+    }
+    Check {
+        port,
+        protocol,
         rows,
-        allowed_sets,
-        columns,
     }
 }
 

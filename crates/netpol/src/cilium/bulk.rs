@@ -102,10 +102,11 @@ impl<'c> PerPair<'c> {
         }
     }
 
-    /// Every piece of the port space (protocol, first port, last port), protocol by
-    /// protocol in ascending order: inside one, no rule tells two ports apart.
-    pub fn pieces(&self) -> Vec<(Protocol, u16, u16)> {
-        let mut out = Vec::new();
+    /// What the sender's egress and the receiver's ingress each allow from `from` to
+    /// `to`, after the whole chain (loopback is the caller's).
+    pub fn sides(&self, from: &Endpoint, to: &Endpoint) -> (Connections, Connections) {
+        let mut egress = Connections::none();
+        let mut ingress = Connections::none();
         for protocol in Protocol::ALL {
             let Some(starts) = self.starts.get(index(protocol)) else {
                 continue;
@@ -114,31 +115,20 @@ impl<'c> PerPair<'c> {
                 let hi = starts
                     .get(k + 1)
                     .map_or(MAX_PORT, |next| next.saturating_sub(1));
-                out.push((protocol, lo, hi));
-            }
-        }
-        out
-    }
-
-    /// What the sender's egress and the receiver's ingress each allow from `from` to
-    /// `to`, after the whole chain (loopback is the caller's).
-    pub fn sides(&self, from: &Endpoint, to: &Endpoint) -> (Connections, Connections) {
-        let mut egress = Connections::none();
-        let mut ingress = Connections::none();
-        for (protocol, lo, hi) in self.pieces() {
-            let traffic = Traffic {
-                from: from.clone(),
-                to: to.clone(),
-                port: lo,
-                protocol,
-            };
-            let e = explain_indexed(self.cluster, &self.index, &traffic);
-            let piece = Connections::of(protocol, PortRanges::range(lo, hi));
-            if e.egress.allows() {
-                egress = egress.union(&piece);
-            }
-            if e.ingress.allows() {
-                ingress = ingress.union(&piece);
+                let traffic = Traffic {
+                    from: from.clone(),
+                    to: to.clone(),
+                    port: lo,
+                    protocol,
+                };
+                let e = explain_indexed(self.cluster, &self.index, &traffic);
+                let piece = Connections::of(protocol, PortRanges::range(lo, hi));
+                if e.egress.allows() {
+                    egress = egress.union(&piece);
+                }
+                if e.ingress.allows() {
+                    ingress = ingress.union(&piece);
+                }
             }
         }
         (egress, ingress)
