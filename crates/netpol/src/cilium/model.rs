@@ -442,6 +442,20 @@ impl IdSelector {
         })
     }
 
+    /// The namespaces its namespace term allows (`io.kubernetes.pod.namespace In [...]`, as
+    /// the agent adds to every namespaced policy), when it has one: only pods of those
+    /// namespaces, or pods that carry that label key themselves, can match it.
+    pub fn namespaces(&self) -> Option<&[String]> {
+        self.terms
+            .iter()
+            .find(|t| {
+                t.key == super::validate::NAMESPACE_LABEL
+                    && t.operator == Operator::In
+                    && matches!(t.source, LabelSource::Any | LabelSource::K8s)
+            })
+            .map(|t| t.values.as_slice())
+    }
+
     /// True when some term has the `reserved:` source.
     pub fn has_reserved(&self) -> bool {
         self.terms.iter().any(|t| t.source == LabelSource::Reserved)

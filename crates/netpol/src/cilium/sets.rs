@@ -15,13 +15,17 @@
 //! the remote nodes.
 
 use super::eval::{identity, peer_matches, ports_take, seen, Peer, Seen};
-use super::model::{Entry, Ports};
+use std::collections::HashMap;
+
+use super::model::{Entry, IdLabel, IdSelector, Peers, Ports};
+use super::validate::NAMESPACE_LABEL;
 use crate::bits::Bits;
 use crate::endpoint::Endpoint;
 use crate::model::{Cluster, Direction, Pod};
 use crate::ports::Protocol;
 
 /// One entry (allow or deny) with its precomputed peers.
+#[derive(Clone)]
 struct IndexedEntry<'c> {
     entry: &'c Entry,
     /// The endpoints that are not nodes which the entry's peers match.
@@ -103,7 +107,10 @@ impl<'c> CiliumSets<'c> {
             .map(|s| s.map(|(p, _)| identity(cluster, p)))
             .collect();
 
+        let candidates = Candidates::of(&subjects);
         let mut entries = Vec::new();
+        let mut subjects_of: HashMap<&IdSelector, Vec<usize>> = HashMap::new();
+        let mut peers_of: Vec<(&Peers, IndexedEntry<'c>)> = Vec::new();
         let mut ingress = vec![Selection::default(); n];
         let mut egress = vec![Selection::default(); n];
         for policy in &objects.policies {
@@ -113,18 +120,26 @@ impl<'c> CiliumSets<'c> {
                     if list.is_empty() {
                         continue;
                     }
-                    let selected: Vec<usize> = labels
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, l)| l.as_ref().is_some_and(|l| rule.subject.matches(l)))
-                        .map(|(pos, _)| pos)
-                        .collect();
+                    // Policies repeat selectors a lot: each distinct one is matched once.
+                    let selected = subjects_of
+                        .entry(&rule.subject)
+                        .or_insert_with(|| candidates.selected(&rule.subject, &labels))
+                        .clone();
                     if selected.is_empty() {
                         continue;
                     }
                     let first = entries.len();
                     for entry in list {
-                        entries.push(index_entry(objects, entry, &peers));
+                        let known = peers_of.iter().find(|(p, _)| **p == entry.peers);
+                        let indexed = match known {
+                            Some((_, e)) => IndexedEntry { entry, ..e.clone() },
+                            None => {
+                                let e = index_entry(objects, entry, &peers);
+                                peers_of.push((&entry.peers, e.clone()));
+                                e
+                            }
+                        };
+                        entries.push(indexed);
                     }
                     let table = match direction {
                         Direction::Ingress => &mut ingress,
@@ -217,6 +232,63 @@ impl<'c> CiliumSets<'c> {
             .iter()
             .find(|(name, _)| *name == node)
             .map(|(_, b)| b)
+    }
+}
+
+/// Which subjects a selector can match at all, so that a namespaced rule is not matched
+/// against every pod of the cluster (most of `matrix` at 5,000 pods otherwise).
+struct Candidates<'c> {
+    /// Subject positions per namespace.
+    by_namespace: HashMap<&'c str, Vec<usize>>,
+    /// Subjects whose own labels carry the namespace key (they can match any namespace term).
+    namespace_labelled: Vec<usize>,
+    /// Every subject position.
+    all: Vec<usize>,
+}
+
+impl<'c> Candidates<'c> {
+    fn of(subjects: &[Option<(&'c Pod, Option<&'c str>)>]) -> Candidates<'c> {
+        let mut c = Candidates {
+            by_namespace: HashMap::new(),
+            namespace_labelled: Vec::new(),
+            all: Vec::new(),
+        };
+        for (pos, s) in subjects.iter().enumerate() {
+            let Some((pod, _)) = s else { continue };
+            c.all.push(pos);
+            c.by_namespace
+                .entry(pod.namespace.as_str())
+                .or_default()
+                .push(pos);
+            if pod.labels.contains_key(NAMESPACE_LABEL) {
+                c.namespace_labelled.push(pos);
+            }
+        }
+        c
+    }
+
+    /// The subjects `sel` selects, in position order.
+    fn selected(&self, sel: &IdSelector, labels: &[Option<Vec<IdLabel>>]) -> Vec<usize> {
+        let matches = |pos: &usize| {
+            labels
+                .get(*pos)
+                .and_then(Option::as_ref)
+                .is_some_and(|l| sel.matches(l))
+        };
+        let Some(namespaces) = sel.namespaces() else {
+            return self.all.iter().copied().filter(matches).collect();
+        };
+        let mut out: Vec<usize> = namespaces
+            .iter()
+            .filter_map(|ns| self.by_namespace.get(ns.as_str()))
+            .flatten()
+            .chain(&self.namespace_labelled)
+            .copied()
+            .filter(matches)
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
     }
 }
 

@@ -40,7 +40,6 @@ use crate::cilium::{CiliumKind, CiliumPolicy, Entity, Peers, Ports};
 use crate::diag::Diagnostic;
 use crate::model::Direction;
 use crate::ports::Protocol;
-use crate::selector::Operator;
 use crate::yaml::{Document, NodeId};
 
 /// A rule as written, next to its place.
@@ -159,13 +158,8 @@ impl Facts<'_, '_> {
     /// themselves. Matching every pod of the cluster against every namespaced rule was
     /// most of linting a 5,000-pod cluster (issue 22).
     fn namespace_candidates(&self, sel: &IdSelector) -> Option<Vec<usize>> {
-        let term = sel.terms.iter().find(|t| {
-            t.key == NAMESPACE_LABEL
-                && t.operator == Operator::In
-                && matches!(t.source, LabelSource::Any | LabelSource::K8s)
-        })?;
-        let mut out: Vec<usize> = term
-            .values
+        let mut out: Vec<usize> = sel
+            .namespaces()?
             .iter()
             .flat_map(|ns| self.cx.pods_in(ns))
             .chain(&self.namespace_labelled)
