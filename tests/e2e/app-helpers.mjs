@@ -153,10 +153,12 @@ export async function typeAndMeasure(page, keys, { atEnd = true } = {}) {
 export async function caretAfterPort(page, policy) {
   await hooks.editor(page).evaluate((ta, name) => {
     const at = ta.value.indexOf(`name: ${name}\n`);
-    const port = ta.value.indexOf('port: 8080', at);
+    // A NetworkPolicy's port is a number, a CiliumNetworkPolicy's a string.
+    const spelling = ['port: 8080', 'port: "8080'].find((p) => ta.value.indexOf(p, at) >= 0);
+    const port = spelling ? ta.value.indexOf(spelling, at) : -1;
     if (at < 0 || port < 0) throw new Error(`no port: 8080 in ${name}`);
     ta.focus();
-    const end = port + 'port: 8080'.length;
+    const end = port + spelling.length;
     ta.setSelectionRange(end, end);
   }, policy);
   await page.keyboard.press('ArrowLeft');
@@ -207,7 +209,7 @@ export function median(xs) {
 }
 
 /** N namespaces × pods with M policies, as one YAML string (the 200 pods / 100 policies case). */
-export function bigCluster({ namespaces = 10, podsPerNamespace = 20, policies = 100, prefix = 'ns' } = {}) {
+export function bigCluster({ namespaces = 10, podsPerNamespace = 20, policies = 100, prefix = 'ns', cilium = false } = {}) {
   const docs = [];
   for (let n = 0; n < namespaces; n++) {
     docs.push(`apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${prefix}-${n}\n  labels:\n    team: t${n % 4}`);
@@ -219,6 +221,13 @@ export function bigCluster({ namespaces = 10, podsPerNamespace = 20, policies = 
   }
   for (let i = 0; i < policies; i++) {
     const n = i % namespaces;
+    if (cilium && i % 2 === 1) {
+      // The same policy as a CiliumNetworkPolicy (issue 22: half the policies Cilium ones).
+      docs.push(
+        `apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: pol-${i}\n  namespace: ${prefix}-${n}\nspec:\n  endpointSelector:\n    matchLabels:\n      app: app-${i % podsPerNamespace}\n  ingress:\n    - fromEndpoints:\n        - matchLabels:\n            k8s:io.cilium.k8s.namespace.labels.team: t${i % 4}\n            tier: t${i % 3}\n      toPorts:\n        - ports:\n            - port: "8080"\n              protocol: TCP\n  egress:\n    - toEndpoints:\n        - matchLabels:\n            app: app-${(i + 1) % podsPerNamespace}\n    - toCIDRSet:\n        - cidr: 0.0.0.0/0\n          except: [10.0.0.0/8]`,
+      );
+      continue;
+    }
     docs.push(
       `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: pol-${i}\n  namespace: ${prefix}-${n}\nspec:\n  podSelector:\n    matchLabels:\n      app: app-${i % podsPerNamespace}\n  policyTypes: [Ingress, Egress]\n  ingress:\n    - from:\n        - namespaceSelector:\n            matchLabels:\n              team: t${i % 4}\n          podSelector:\n            matchLabels:\n              tier: t${i % 3}\n      ports:\n        - port: 8080\n  egress:\n    - to:\n        - podSelector:\n            matchLabels:\n              app: app-${(i + 1) % podsPerNamespace}\n    - to:\n        - ipBlock:\n            cidr: 0.0.0.0/0\n            except: [10.0.0.0/8]`,
     );
