@@ -196,8 +196,8 @@ fn compare(old: Snapshot<'_>, new: Snapshot<'_>, shortcut: bool) -> Diff {
             cilium_of.push(cilium_ids);
             Ok(())
         },
-        |facts, cilium| {
-            causes = facts.into_causes();
+        |found_causes, cilium| {
+            causes = found_causes;
             cilium_causes = cilium.map(|c| c.causes).unwrap_or_default();
         },
     );
@@ -313,7 +313,7 @@ pub fn stream_snapshots<E>(
 
 /// Walks the changed pairs in order: `found` gets each change (its causes as indices into
 /// the facts' causes), the indices of its Cilium causes, and the causes found so far;
-/// `done` gets what the walk kept.
+/// `done` gets the causes found and what the walk kept of the Cilium ones.
 fn walk<E>(
     old: Snapshot<'_>,
     new: Snapshot<'_>,
@@ -323,7 +323,7 @@ fn walk<E>(
         Vec<usize>,
         (&facts::Facts<'_>, Option<&cilium::CiliumCauses>),
     ) -> Result<(), E>,
-    done: impl FnOnce(facts::Facts<'_>, Option<cilium::CiliumCauses>),
+    done: impl FnOnce(Vec<Cause>, Option<cilium::CiliumCauses>),
 ) -> Result<(), E> {
     let old_ids = &old.connectivity.endpoints;
     let new_ids = &new.connectivity.endpoints;
@@ -334,7 +334,9 @@ fn walk<E>(
         .enumerate()
         .filter_map(|(i, id)| Some((i, *in_new.get(id.as_str())?)))
         .collect();
-    let mut facts = facts::Facts::new(old, new, &common, shortcut);
+    // What explains a change is worked out at the first change: identical sides (a nightly
+    // job over an unchanged cluster) never pay for it.
+    let mut facts: Option<facts::Facts<'_>> = None;
     // Cilium policies are causes too; their indices follow the facts' (see `cilium.rs`).
     let mut cilium =
         cilium::CiliumCauses::wanted(old.cluster, new.cluster).then(cilium::CiliumCauses::default);
@@ -374,6 +376,7 @@ fn walk<E>(
                 continue;
             };
             let (opened, closed) = (&delta.0, &delta.1);
+            let facts = facts.get_or_insert_with(|| facts::Facts::new(old, new, &common, shortcut));
             let causes = facts.causes(a, b, opened, closed);
             let cilium_ids = match &mut cilium {
                 Some(c) => c.of(
@@ -395,10 +398,13 @@ fn walk<E>(
             change.opened.clone_from(opened);
             change.closed.clone_from(closed);
             change.causes = causes;
-            found(&change, cilium_ids, (&facts, cilium.as_ref()))?;
+            found(&change, cilium_ids, (facts, cilium.as_ref()))?;
         }
     }
-    done(facts, cilium);
+    done(
+        facts.map(facts::Facts::into_causes).unwrap_or_default(),
+        cilium,
+    );
     Ok(())
 }
 
