@@ -135,7 +135,7 @@ impl Loaded {
 
     /// Runs `f` on the YAML tree and object node of Cilium policy `index`, for lints that
     /// need the rule as written (the model has the agent's parsing applied). `None` when
-    /// the text is not kept (a List read item by item) or the policy has no site.
+    /// the policy has no site, or its text was not kept and cannot be read again.
     pub(crate) fn with_cilium_tree<R>(
         &self,
         index: usize,
@@ -145,7 +145,15 @@ impl Loaded {
         let doc = self.documents.get(site.document)?;
         let source = self.sources.get(doc.source)?;
         if doc.item_at.is_some() {
-            return None;
+            // An item of a streamed List: its text is read again (Cilium policies are few
+            // next to the pods a snapshot streams) and the tree dropped after.
+            let text = source
+                .reread
+                .as_ref()?
+                .0
+                .read(doc.base, doc.base + doc.len)?;
+            let tree = document::tree_of(&text).ok()?;
+            return Some(f(&tree, site.object));
         }
         let tree = doc.parsed.tree.get_or_init(|| {
             let text = source.text.get(doc.base..doc.base + doc.len).unwrap_or("");
