@@ -50,6 +50,7 @@ pub mod diff;
 pub mod endpoint;
 pub mod eval;
 pub mod expect;
+mod fasthash;
 pub mod flows;
 pub mod format;
 pub mod generate;

@@ -59,7 +59,7 @@ pub(super) struct Facts<'a> {
     /// False to take every cause from explanations (the reference path).
     shortcut: bool,
     /// New policy index by `namespace/name`.
-    new_by_id: HashMap<String, PolicyIndex>,
+    new_by_id: crate::fasthash::FastMap<super::changes::PolicyId<'a>, PolicyIndex>,
     /// Per common endpoint: what about it changed (`labels of x/a`), empty when nothing.
     endpoint_changes: Vec<Vec<String>>,
     /// Per common endpoint: a changed policy isolates it for egress / for ingress.
@@ -342,7 +342,7 @@ impl<'a> Facts<'a> {
         to: usize,
     ) -> Option<String> {
         let d = key.direction;
-        let np = *self.new_by_id.get(&policy.id())?;
+        let np = *self.new_by_id.get(&super::changes::policy_id(policy))?;
         let common = self.common;
         let new_cluster = self.new.snapshot.cluster;
         let subject = self.new.endpoint(common, key.subject);

@@ -24,6 +24,8 @@ mod tiers;
 pub(crate) use endpoint::pod_spec_path;
 
 use std::collections::HashMap;
+
+use crate::fasthash::FastMap;
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -461,11 +463,11 @@ fn documents_of(text: &str) -> Vec<yaml::Chunk> {
 struct Assembler {
     out: Loaded,
     /// (kind, namespace, name) → where it was first defined, to report duplicates.
-    seen: HashMap<(&'static str, String, String), Origin>,
+    seen: FastMap<(&'static str, String, String), Origin>,
     /// One endpoint per `namespace/name`, across kinds.
-    endpoint_ids: HashMap<String, usize>,
+    endpoint_ids: FastMap<String, usize>,
     /// (namespace, name) → index of the policy.
-    policy_ids: HashMap<(String, String), usize>,
+    policy_ids: FastMap<(String, String), usize>,
     /// name → index of the ClusterNetworkPolicy.
     cluster_policy_ids: HashMap<String, usize>,
     /// Parallel to `cluster.pods`: the node whose address a host-network pod without pod
