@@ -5,19 +5,39 @@
 //! against their own run.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+#[cfg(not(target_arch = "wasm32"))]
+use std::hash::BuildHasherDefault;
+use std::hash::Hasher;
 
 /// A `HashMap` with [`FastHasher`].
+#[cfg(not(target_arch = "wasm32"))]
 pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
 
+/// In the browser, the standard map: its code is in the download already, a second
+/// hasher would instantiate the maps again (bytes), and the playground's inputs are small.
+#[cfg(target_arch = "wasm32")]
+pub type FastMap<K, V> = HashMap<K, V>;
+
+#[cfg_attr(
+    target_arch = "wasm32",
+    allow(dead_code, reason = "the browser uses the standard map")
+)]
 const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
 
 /// The hasher of [`FastMap`].
+#[cfg_attr(
+    target_arch = "wasm32",
+    allow(dead_code, reason = "the browser uses the standard map")
+)]
 #[derive(Clone, Copy, Default)]
 pub struct FastHasher {
     hash: u64,
 }
 
+#[cfg_attr(
+    target_arch = "wasm32",
+    allow(dead_code, reason = "the browser uses the standard map")
+)]
 impl FastHasher {
     fn add(&mut self, word: u64) {
         self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(SEED);
