@@ -159,30 +159,7 @@ pub fn evaluate(
 /// A pod's identity labels (source `k8s`): its labels, its namespace, its namespace's
 /// labels, its service account and the cluster name (docs/cilium.md §3).
 pub fn identity(cluster: &Cluster, pod: &Pod) -> Vec<IdLabel> {
-    let k8s = |key: String, value: String| IdLabel {
-        source: LabelSource::K8s,
-        key,
-        value,
-    };
-    let mut out: Vec<IdLabel> = pod
-        .labels
-        .iter()
-        .map(|(k, v)| k8s(k.clone(), v.clone()))
-        .collect();
-    out.push(k8s(NAMESPACE_LABEL.to_string(), pod.namespace.clone()));
-    for (k, v) in cluster.namespace_labels(&pod.namespace).iter() {
-        out.push(k8s(format!("{NAMESPACE_LABELS_PREFIX}{k}"), v.clone()));
-    }
-    if let Some(sa) = cluster
-        .cilium
-        .pods
-        .get(&pod.id())
-        .and_then(|m| m.service_account.clone())
-    {
-        out.push(k8s("io.cilium.k8s.policy.serviceaccount".to_string(), sa));
-    }
-    out.push(k8s(CLUSTER_LABEL.to_string(), CLUSTER_NAME.to_string()));
-    out
+    identity_with(cluster, pod, &namespace_identity(cluster, &pod.namespace))
 }
 
 /// The labels [`identity`] gives every pod of namespace `namespace`: the namespace and its

@@ -627,9 +627,11 @@ mod tests {
     use crate::cilium::eval::identity;
     use crate::test_support::cluster;
 
-    /// The lint builds identities per namespace part; they must be the evaluator's.
+    /// The identities the lint builds per namespace part are the agent's (docs/cilium.md
+    /// §3): the pod's labels, its namespace and that namespace's labels, its service
+    /// account, the cluster name.
     #[test]
-    fn identity_with_is_identity() {
+    fn identities_built_per_namespace_part_are_the_agents() {
         let c = cluster(
             "
 apiVersion: v1
@@ -648,12 +650,48 @@ metadata: {name: db, namespace: x, labels: {app: db}}
 apiVersion: v1
 kind: Pod
 metadata: {name: other, namespace: undeclared}
+---
+# With a Cilium policy the loader keeps what identities read (the service account).
+apiVersion: cilium.io/v2
+kind: CiliumClusterwideNetworkPolicy
+metadata: {name: idle}
+spec:
+  endpointSelector: {matchLabels: {nothing: here}}
+  ingress: [{}]
 ",
         );
         assert_eq!(c.pods.len(), 3);
-        for pod in &c.pods {
-            let part = namespace_identity(&c, &pod.namespace);
-            assert_eq!(identity_with(&c, pod, &part), identity(&c, pod));
-        }
+        let text = |labels: Vec<IdLabel>| -> Vec<String> {
+            labels
+                .iter()
+                .map(|l| format!("{}={}", l.key, l.value))
+                .collect()
+        };
+        let web = &c.pods[0];
+        let got = text(identity_with(
+            &c,
+            web,
+            &namespace_identity(&c, &web.namespace),
+        ));
+        let want = [
+            "app=web",
+            "io.kubernetes.pod.namespace=other",
+            "io.kubernetes.pod.namespace=x",
+            "io.cilium.k8s.namespace.labels.env=prod",
+            "io.cilium.k8s.namespace.labels.kubernetes.io/metadata.name=x",
+            "io.cilium.k8s.namespace.labels.team=a",
+            "io.cilium.k8s.policy.serviceaccount=client",
+            "io.cilium.k8s.policy.cluster=default",
+        ];
+        assert_eq!(got, want);
+        let other = &c.pods[2];
+        assert_eq!(
+            text(identity(&c, other)),
+            [
+                "io.kubernetes.pod.namespace=undeclared",
+                "io.cilium.k8s.namespace.labels.kubernetes.io/metadata.name=undeclared",
+                "io.cilium.k8s.policy.cluster=default",
+            ]
+        );
     }
 }
