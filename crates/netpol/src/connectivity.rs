@@ -790,13 +790,7 @@ fn tiered_cells<S: CellSink>(
 ) {
     let endpoints = index.endpoints;
     let n = endpoints.len();
-    let mut chain = Chain {
-        tiers,
-        cluster: index.cluster,
-        fixed: HashMap::new(),
-        memo: HashMap::new(),
-        scratch: Vec::new(),
-    };
+    let mut chain = Chain::new(tiers, index.cluster);
     let (egress_keys, rows) = tier_rows(index, tiers, np, &mut chain, interner);
     let cols = tier_cols(index, tiers, np, &mut chain, interner);
     cells.reserve(n * n);
@@ -912,7 +906,18 @@ struct Chain<'t, 'a> {
     scratch: Vec<(u32, Action)>,
 }
 
-impl Chain<'_, '_> {
+impl<'t, 'a> Chain<'t, 'a> {
+    /// The chain over `tiers`, with nothing memoised yet.
+    fn new(tiers: &'t TierIndex<'a>, cluster: &'a Cluster) -> Chain<'t, 'a> {
+        Chain {
+            tiers,
+            cluster,
+            fixed: HashMap::new(),
+            memo: HashMap::new(),
+            scratch: Vec::new(),
+        }
+    }
+
     /// What one direction allows: `np` is the NetworkPolicy answer for an isolated pod.
     fn side(
         &mut self,

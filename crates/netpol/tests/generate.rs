@@ -639,19 +639,6 @@ fn check_generated(
     Ok(())
 }
 
-/// The endpoints of the docs' cluster, and addresses outside it.
-const DOCS_ENDPOINTS: [&str; 9] = [
-    "team-one-namespace/pod-1",
-    "team-one-namespace/pod-2",
-    "team-two-namespace/pod-3",
-    "kube-system/kube-dns",
-    "system-ingress/ingress-nginx",
-    "ip:8.8.8.8",
-    "ip:10.0.0.0/8",
-    "ip:0.0.0.0/0",
-    "ip:2001:db8::/32",
-];
-
 /// A port as a drawn arrow or a typed intent may carry it: valid or not (port 0, an end
 /// before the start, an end on a named port, a name Kubernetes refuses).
 fn any_port() -> impl Strategy<Value = netpol::model::PolicyPort> {
@@ -692,8 +679,8 @@ proptest! {
     /// invalid one is an error, and every output reloads with no diagnostic.
     #[test]
     fn every_generated_output_reloads_cleanly(
-        from in prop::sample::select(DOCS_ENDPOINTS.to_vec()),
-        to in prop::sample::select(DOCS_ENDPOINTS.to_vec()),
+        from in prop::sample::select(common::load::DOCS_ENDPOINTS.to_vec()),
+        to in prop::sample::select(common::load::DOCS_ENDPOINTS.to_vec()),
         ports in prop::collection::vec(any_port(), 0..3),
         deny_all in any::<bool>(),
         dns in any::<bool>(),

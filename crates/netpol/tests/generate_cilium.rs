@@ -473,19 +473,6 @@ proptest! {
     }
 }
 
-/// The endpoints of the docs' cluster, and addresses outside it.
-const DOCS_ENDPOINTS: [&str; 9] = [
-    "team-one-namespace/pod-1",
-    "team-one-namespace/pod-2",
-    "team-two-namespace/pod-3",
-    "kube-system/kube-dns",
-    "system-ingress/ingress-nginx",
-    "ip:8.8.8.8",
-    "ip:10.0.0.0/8",
-    "ip:0.0.0.0/0",
-    "ip:2001:db8::/32",
-];
-
 proptest! {
     #![proptest_config(common::cases(128))]
 
@@ -496,8 +483,8 @@ proptest! {
     fn every_cilium_output_reloads_cleanly(
         arrows in prop::collection::vec(
             (
-                prop::sample::select(DOCS_ENDPOINTS.to_vec()),
-                prop::sample::select(DOCS_ENDPOINTS.to_vec()),
+                prop::sample::select(common::load::DOCS_ENDPOINTS.to_vec()),
+                prop::sample::select(common::load::DOCS_ENDPOINTS.to_vec()),
                 prop::sample::select(vec![
                     "", ":53/UDP,53/TCP", ":http", ":dns", ":8080-8090/TCP", ":SCTP",
                     ":0", ":1-65535/UDP",

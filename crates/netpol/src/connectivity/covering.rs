@@ -205,13 +205,7 @@ fn tiered<S: CellSink, F: Fn(&mut Interner, usize, &Endpoint) -> u32>(
     };
     let np = DirectCells { index, rule_conn };
     let n = index.endpoints.len();
-    let mut chain = Chain {
-        tiers,
-        cluster: index.cluster,
-        fixed: HashMap::new(),
-        memo: HashMap::new(),
-        scratch: Vec::new(),
-    };
+    let mut chain = Chain::new(tiers, index.cluster);
     for i in 0..n {
         for_each_column(wanted, i, n, |j| {
             let np_egress = np.side(interner, Side::Egress, i, j);

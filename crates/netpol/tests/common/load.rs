@@ -20,6 +20,20 @@ pub fn docs_fixture_dir() -> PathBuf {
     .collect()
 }
 
+/// The endpoints of the docs' cluster, and addresses outside it.
+#[allow(dead_code, reason = "the generator suites use it")]
+pub const DOCS_ENDPOINTS: [&str; 9] = [
+    "team-one-namespace/pod-1",
+    "team-one-namespace/pod-2",
+    "team-two-namespace/pod-3",
+    "kube-system/kube-dns",
+    "system-ingress/ingress-nginx",
+    "ip:8.8.8.8",
+    "ip:10.0.0.0/8",
+    "ip:0.0.0.0/0",
+    "ip:2001:db8::/32",
+];
+
 /// One file of the docs' example.
 pub fn docs_fixture(name: &str) -> String {
     let path = docs_fixture_dir().join(name);
