@@ -48,20 +48,7 @@ fn policy<'a>(c: &'a Cluster, id: &str) -> &'a Policy {
 
 /// Loads `base` plus the generated YAML and asserts the YAML loads without a diagnostic.
 fn with_generated(base: &[(&str, &str)], generated: &Generated) -> Cluster {
-    let mut texts = base.to_vec();
-    texts.push(("generated.yaml", &generated.yaml));
-    let loaded = common::load::load_files(&texts);
-    let own: Vec<_> = loaded
-        .diagnostics
-        .iter()
-        .filter(|d| d.source == "generated.yaml")
-        .collect();
-    assert!(
-        own.is_empty(),
-        "generated YAML has diagnostics: {own:#?}\n{}",
-        generated.yaml
-    );
-    loaded.cluster
+    common::load::load_generated(base, &generated.yaml).cluster
 }
 
 const DOCS_ARROWS: [&str; 2] = [

@@ -32,19 +32,7 @@ use proptest::prelude::*;
 /// Loads `base` plus the generated YAML, asserting that the YAML loads without a diagnostic
 /// and holds exactly the Cilium objects `generated` lists.
 fn with_generated(base: &[(&str, &str)], generated: &Generated) -> Cluster {
-    let mut texts = base.to_vec();
-    texts.push(("generated.yaml", &generated.yaml));
-    let loaded = common::load::load_files(&texts);
-    let own: Vec<_> = loaded
-        .diagnostics
-        .iter()
-        .filter(|d| d.source == "generated.yaml")
-        .collect();
-    assert!(
-        own.is_empty(),
-        "generated YAML has diagnostics: {own:#?}\n{}",
-        generated.yaml
-    );
+    let loaded = common::load::load_generated(base, &generated.yaml);
     let listed: Vec<(CiliumKind, String)> = loaded
         .cluster
         .cilium

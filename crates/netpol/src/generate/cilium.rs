@@ -27,7 +27,7 @@
 use std::collections::BTreeSet;
 
 use super::baseline::{self, Output};
-use super::emit::{label_selector, selector_yaml};
+use super::emit::{comment_lines, label_selector, selector_yaml};
 use super::identity::Selectors;
 use super::plan::PeerKey;
 use super::{Baseline, GenerateError, Generated, Intent, Options};
@@ -100,13 +100,7 @@ pub(super) fn generated(
     }
     for out in workloads {
         let text = workload(cluster, selectors, out)?;
-        let comment: String = out
-            .comment
-            .iter()
-            .flat_map(|c| c.lines())
-            .map(|line| format!("# {line}\n"))
-            .collect();
-        documents.push(format!("{comment}{text}"));
+        documents.push(format!("{}{text}", comment_lines(out)));
         generated.cilium_policies.push((
             CiliumKind::Namespaced,
             format!("{}/{}", out.policy.namespace, out.policy.name),

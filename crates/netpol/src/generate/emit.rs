@@ -29,13 +29,7 @@ pub(super) fn generated(outputs: &[Output]) -> Result<Generated, GenerateError> 
     for out in outputs {
         let object = network_policy(&out.policy, &out.labels);
         let text = yaml::emit::to_string(&policy_yaml(&object));
-        let comment: String = out
-            .comment
-            .iter()
-            .flat_map(|c| c.lines())
-            .map(|line| format!("# {line}\n"))
-            .collect();
-        documents.push(format!("{comment}{text}"));
+        documents.push(format!("{}{text}", comment_lines(out)));
         policies.push(object);
     }
     Ok(Generated {
@@ -43,6 +37,15 @@ pub(super) fn generated(outputs: &[Output]) -> Result<Generated, GenerateError> 
         yaml: documents.join("---\n"),
         ..Generated::default()
     })
+}
+
+/// The output's comment as YAML comment lines, to go above its document.
+pub(super) fn comment_lines(out: &Output) -> String {
+    out.comment
+        .iter()
+        .flat_map(|c| c.lines())
+        .map(|line| format!("# {line}\n"))
+        .collect()
 }
 
 /// A model policy as a NetworkPolicy object with `labels` on its metadata.

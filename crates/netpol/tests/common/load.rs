@@ -53,3 +53,22 @@ pub fn load_files(files: &[(&str, &str)]) -> Loaded {
         .collect();
     load(&sources)
 }
+
+/// Loads `base` plus generated YAML (as `generated.yaml`), asserting that the YAML loads
+/// without a diagnostic of its own.
+#[allow(dead_code, reason = "the generator suites use it")]
+pub fn load_generated(base: &[(&str, &str)], yaml: &str) -> Loaded {
+    let mut texts = base.to_vec();
+    texts.push(("generated.yaml", yaml));
+    let loaded = load_files(&texts);
+    let own: Vec<_> = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.source == "generated.yaml")
+        .collect();
+    assert!(
+        own.is_empty(),
+        "generated YAML has diagnostics: {own:#?}\n{yaml}"
+    );
+    loaded
+}
