@@ -50,9 +50,10 @@ enum Key<'c> {
         host_network: bool,
         /// One bit per address peer of the cluster: whether it matches the pod.
         addresses: Vec<u64>,
-        /// With Cilium policies: the service account (part of the Cilium identity) and
-        /// the node (which decides `host` and `remote-node`).
-        cilium: Option<(Option<&'c str>, Option<&'c str>)>,
+        /// With Cilium policies: the service account (part of the Cilium identity), the
+        /// node (which decides `host` and `remote-node`) and, for a host-network pod,
+        /// whether its address is the API server's (`kube-apiserver`).
+        cilium: Option<(Option<&'c str>, Option<&'c str>, bool)>,
     },
     /// An endpoint on its own (an address outside the cluster, or a pod index the cluster
     /// does not have): one class per position.
@@ -108,6 +109,11 @@ impl Classes {
                                     meta.and_then(|m| m.service_account.as_deref()),
                                     meta.and_then(|m| m.node.as_deref())
                                         .filter(|_| nodes_matter),
+                                    pod.host_network
+                                        && pod
+                                            .ips
+                                            .iter()
+                                            .any(|ip| cluster.cilium.api_server.contains(ip)),
                                 )
                             }),
                         }

@@ -706,6 +706,17 @@ fn cilium_stage<W: Write + ?Sized>(out: &mut W, side: &Side, title: &str) -> fmt
     } else {
         writeln!(out, "    Cilium policies: selected by {} (every rule opts out of default deny with `enableDefaultDeny`)", c.rules.join(", "))?;
     }
+    if !c.peer_identity.is_empty() {
+        let end = match side.direction {
+            Direction::Egress => "receiver",
+            Direction::Ingress => "sender",
+        };
+        writeln!(
+            out,
+            "      to Cilium, the {end} is {}",
+            c.peer_identity.join(" + ")
+        )?;
+    }
     for r in &c.allowed_by {
         writeln!(out, "      allowed by {r}")?;
     }

@@ -283,7 +283,7 @@ fn cilium_connectivity_tests() {
     files.sort();
     assert_eq!(
         files.len(),
-        52,
+        54,
         "one case per upstream test (see SKIPPED.md)"
     );
     let mut failures = Vec::new();

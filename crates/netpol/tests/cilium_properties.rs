@@ -225,8 +225,14 @@ fn deny_policy() -> impl Strategy<Value = String> {
     let peer = prop_oneof![
         prop::sample::select(VALUES.to_vec())
             .prop_map(|v| format!("Endpoints: [{{matchLabels: {{app: {v}}}}}]")),
-        prop::sample::select(vec!["world", "all", "cluster"])
-            .prop_map(|e| format!("Entities: [{e}]")),
+        prop::sample::select(vec![
+            "world",
+            "all",
+            "cluster",
+            "kube-apiserver",
+            "remote-node"
+        ])
+        .prop_map(|e| format!("Entities: [{e}]")),
         Just("CIDR: [8.0.0.0/8]".to_string()),
     ];
     let ports = prop_oneof![
@@ -246,6 +252,25 @@ fn deny_policy() -> impl Strategy<Value = String> {
             let (list, dir) = if ingress { ("ingressDeny", "from") } else { ("egressDeny", "to") };
             format!(
                 "apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {{name: deny, namespace: \"{ns}\"}}\nspec:\n  endpointSelector: {subject}\n  {list}:\n    - {{{dir}{peer}{ports}}}\n"
+            )
+        })
+}
+
+/// A CiliumNetworkPolicy that allows one entity, at ingress or egress, to every pod of a
+/// namespace or to pods with one `app` label: the entities whose identity depends on the
+/// address (the API server's, a node's) or on the subject's node.
+fn entity_allow() -> impl Strategy<Value = String> {
+    (
+        prop::sample::select(NAMESPACES.to_vec()),
+        prop::option::of(prop::sample::select(VALUES.to_vec())),
+        prop::bool::ANY,
+        prop::sample::select(vec!["kube-apiserver", "host", "remote-node", "cluster", "world"]),
+    )
+        .prop_map(|(ns, app, ingress, entity)| {
+            let subject = app.map(|a| format!("{{matchLabels: {{app: {a}}}}}")).unwrap_or_else(|| "{}".into());
+            let (list, dir) = if ingress { ("ingress", "from") } else { ("egress", "to") };
+            format!(
+                "apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {{name: entity, namespace: \"{ns}\"}}\nspec:\n  endpointSelector: {subject}\n  {list}:\n    - {{{dir}Entities: [{entity}]}}\n"
             )
         })
 }
@@ -414,9 +439,15 @@ proptest! {
         deny in deny_policy(),
         copies in common::random::replicas(),
         placement in prop::collection::vec((prop::bool::ANY, prop::bool::weighted(0.3)), 1..4),
+        allow in entity_allow(),
+        api_server in prop::option::of(prop::sample::select(vec!["10.0.0.77", "10.1.0.77", "10.1.2.3", "8.8.8.8"])),
     ) {
-        let mixed = with_cilium(&c, &format!("{}\n---\n{deny}", cilium_yaml(&c)), false)?;
-        let r = replicated(&mixed, &copies, &placement);
+        let yaml = format!("{}\n---\n{deny}\n---\n{allow}", cilium_yaml(&c));
+        let mixed = with_cilium(&c, &yaml, false)?;
+        let mut r = replicated(&mixed, &copies, &placement);
+        // The API server at a replica's address (a host-network one is then a node with
+        // `kube-apiserver`), at an address outside the cluster, or nowhere.
+        r.cilium.api_server = api_server.map(|a| a.parse().unwrap()).into_iter().collect();
         bulk_is_per_pair(&r)?;
         let eps = all_endpoints(&r, &externals());
         prop_assert_eq!(connectivity(&r, &eps), netpol::connectivity::connectivity_per_endpoint(&r, &eps));

@@ -45,6 +45,11 @@ pub struct CiliumEvidence {
     pub denied_by: Vec<EntryRef>,
     /// The peer is the pod's own node, which Cilium always lets in (`allow-localhost`).
     pub local_host: bool,
+    /// The reserved identity labels of the other end when it is not a pod (`host`,
+    /// `remote-node` or `world`, and `kube-apiserver` for the API server's address): what
+    /// `fromEntities`/`toEntities` see. Empty for a pod.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub peer_identity: Vec<String>,
     /// Policies among those of `rules` that the agent refuses whole, because another of
     /// their rules has an error (the playground still evaluates their good rules).
     pub refused_by_agent: Vec<String>,
@@ -80,10 +85,11 @@ impl CiliumEvidence {
 pub(super) enum Peer<'a> {
     /// A pod (not host-network): its identity labels.
     Pod(&'a Pod, Vec<IdLabel>),
-    /// A node's address or a host-network pod; `local` when it is the subject's node.
-    Node { local: bool },
-    /// An address outside the cluster.
-    World(Cidr),
+    /// A node's address or a host-network pod; `local` when it is the subject's node,
+    /// `api` when the address is the API server's (then also `kube-apiserver`).
+    Node { local: bool, api: bool },
+    /// An address outside the cluster; `api` when it is the API server's.
+    World { net: Cidr, api: bool },
 }
 
 /// Evaluates `direction` for the pod `subject` of `cluster` in `traffic`, whose other end
@@ -152,7 +158,15 @@ pub fn evaluate(
             }
         }
     }
-    out.local_host = direction == Direction::Ingress && matches!(peer, Peer::Node { local: true });
+    out.local_host =
+        direction == Direction::Ingress && matches!(peer, Peer::Node { local: true, .. });
+    if !out.rules.is_empty() {
+        out.peer_identity = peer
+            .reserved_labels()
+            .iter()
+            .map(|l| format!("reserved:{}", l.key))
+            .collect();
+    }
     out
 }
 
@@ -227,17 +241,18 @@ pub fn matters(cluster: &Cluster, direction: Direction, subject: &Pod, other: &E
         .and_then(|m| m.node.as_deref());
     matches!(
         classify(cluster, subject_node, other),
-        Peer::Node { local: true }
+        Peer::Node { local: true, .. }
     )
 }
 
 fn classify<'c>(cluster: &'c Cluster, subject_node: Option<&str>, other: &Endpoint) -> Peer<'c> {
     match seen(cluster, other) {
         Seen::Pod(p) => Peer::Pod(p, identity(cluster, p)),
-        Seen::Node(node) => Peer::Node {
+        Seen::Node { node, api } => Peer::Node {
             local: node.is_some() && node == subject_node,
+            api,
         },
-        Seen::World(c) => Peer::World(c),
+        Seen::World { net, api } => Peer::World { net, api },
     }
 }
 
@@ -246,10 +261,11 @@ fn classify<'c>(cluster: &'c Cluster, subject_node: Option<&str>, other: &Endpoi
 pub(super) enum Seen<'c> {
     /// A pod that is not host-network (its identity follows its IP).
     Pod(&'c Pod),
-    /// A host-network pod or a Node's address, on this node (when known).
-    Node(Option<&'c str>),
-    /// An address outside the cluster.
-    World(Cidr),
+    /// A host-network pod or a Node's address, on this node (when known); `api` when its
+    /// address is the API server's.
+    Node { node: Option<&'c str>, api: bool },
+    /// An address outside the cluster; `api` when it is the API server's.
+    World { net: Cidr, api: bool },
 }
 
 /// How the agent sees `other`, whoever the subject is.
@@ -261,12 +277,19 @@ pub(super) fn seen<'c>(cluster: &'c Cluster, other: &Endpoint) -> Seen<'c> {
             .get(&p.id())
             .and_then(|m| m.node.as_deref())
     };
+    let api_server = &cluster.cilium.api_server;
     match other {
         Endpoint::Pod(i) => match cluster.pods.get(*i) {
-            Some(p) if p.host_network => Seen::Node(node_of(p)),
+            Some(p) if p.host_network => Seen::Node {
+                node: node_of(p),
+                api: p.ips.iter().any(|ip| api_server.contains(ip)),
+            },
             Some(p) => Seen::Pod(p),
             // Not a pod of this cluster: nothing matches it but the wildcard.
-            None => Seen::World(Cidr::host(std::net::IpAddr::from([0, 0, 0, 0]))),
+            None => Seen::World {
+                net: Cidr::host(std::net::IpAddr::from([0, 0, 0, 0])),
+                api: false,
+            },
         },
         Endpoint::External(c) => {
             // A node that does not run Cilium is no `host` or `remote-node` to it: its
@@ -286,10 +309,16 @@ pub(super) fn seen<'c>(cluster: &'c Cluster, other: &Endpoint) -> Seen<'c> {
                     .iter()
                     .find(|p| !p.host_network && c.is_host() && p.ips.contains(&c.addr))
             };
+            // The API server's address keeps its node or world identity and gains
+            // `kube-apiserver`; a pod's address keeps the pod's identity (docs/cilium.md §1).
+            let api = c.is_host() && api_server.contains(&c.addr);
             match (node, pod()) {
-                (Some(n), _) => Seen::Node(Some(n.name.as_str())),
+                (Some(n), _) => Seen::Node {
+                    node: Some(n.name.as_str()),
+                    api,
+                },
                 (None, Some(p)) => Seen::Pod(p),
-                (None, None) => Seen::World(*c),
+                (None, None) => Seen::World { net: *c, api },
             }
         }
     }
@@ -303,32 +332,48 @@ fn reserved(name: &str) -> IdLabel {
     }
 }
 
+/// The reserved labels of a node or world address: `name`, and `kube-apiserver` when it
+/// is the API server's (cilium/cilium `pkg/labels`, `LabelKubeAPIServerExt` for an address
+/// outside the cluster; the node's labels plus `kube-apiserver` for a node).
+fn reserved_identity(name: &str, api: bool) -> Vec<IdLabel> {
+    let mut out = vec![reserved(name)];
+    if api {
+        out.push(reserved("kube-apiserver"));
+    }
+    out
+}
+
+impl Peer<'_> {
+    /// The reserved identity labels of a node or world peer; empty for a pod.
+    fn reserved_labels(&self) -> Vec<IdLabel> {
+        match self {
+            Peer::Pod(..) => Vec::new(),
+            Peer::Node { local, api } => {
+                reserved_identity(if *local { "host" } else { "remote-node" }, *api)
+            }
+            Peer::World { api, .. } => reserved_identity("world", *api),
+        }
+    }
+}
+
 pub(super) fn peer_matches(objects: &CiliumObjects, entry: &Entry, peer: &Peer<'_>) -> bool {
     match &entry.peers {
         Peers::Wildcard => true,
         Peers::Nothing | Peers::RunTime => false,
         Peers::Endpoints(selectors) => {
-            let only;
+            let reserved_labels;
             let labels: &[IdLabel] = match peer {
                 Peer::Pod(_, labels) => labels,
-                Peer::Node { local: true } => {
-                    only = [reserved("host")];
-                    &only
-                }
-                Peer::Node { local: false } => {
-                    only = [reserved("remote-node")];
-                    &only
-                }
-                Peer::World(_) => {
-                    only = [reserved("world")];
-                    &only
+                Peer::Node { .. } | Peer::World { .. } => {
+                    reserved_labels = peer.reserved_labels();
+                    &reserved_labels
                 }
             };
             selectors.iter().any(|s| s.matches(labels))
         }
         Peers::Entities(entities) => entities.iter().any(|e| entity_matches(*e, peer)),
         Peers::Cidrs(cidrs) => match peer {
-            Peer::World(net) => cidrs
+            Peer::World { net, .. } => cidrs
                 .iter()
                 .any(|c| cidr_matches(objects, c, net, entry.is_deny())),
             Peer::Pod(..) | Peer::Node { .. } => false,
@@ -336,17 +381,24 @@ pub(super) fn peer_matches(objects: &CiliumObjects, entry: &Entry, peer: &Peer<'
     }
 }
 
+/// Whether `entity` selects `peer` (cilium/cilium `pkg/policy/api/entity.go`,
+/// `EntitySelectorMapping` and `InitEntities`): each entity is a selector over reserved
+/// labels, so an API server address, which carries `kube-apiserver` next to `host`,
+/// `remote-node` or `world`, is selected by the entities of both labels; and `cluster`
+/// includes `kube-apiserver`, so it selects the API server even outside the cluster.
 fn entity_matches(entity: Entity, peer: &Peer<'_>) -> bool {
     match (entity, peer) {
         (Entity::All, _) => true,
-        (Entity::World, Peer::World(_)) => true,
-        (Entity::WorldIpv4, Peer::World(c)) => c.is_ipv4(),
-        (Entity::WorldIpv6, Peer::World(c)) => !c.is_ipv4(),
+        (Entity::World, Peer::World { .. }) => true,
+        (Entity::WorldIpv4, Peer::World { net, .. }) => net.is_ipv4(),
+        (Entity::WorldIpv6, Peer::World { net, .. }) => !net.is_ipv4(),
         (Entity::Cluster | Entity::ClusterMesh, Peer::Pod(..) | Peer::Node { .. }) => true,
-        (Entity::Host, Peer::Node { local }) => *local,
-        (Entity::RemoteNode, Peer::Node { local }) => !*local,
-        // kube-apiserver, health, init, ingress, unmanaged, none: nothing the playground
-        // models carries these identities.
+        (Entity::Cluster | Entity::ClusterMesh, Peer::World { api, .. }) => *api,
+        (Entity::Host, Peer::Node { local, .. }) => *local,
+        (Entity::RemoteNode, Peer::Node { local, .. }) => !*local,
+        (Entity::KubeApiserver, Peer::Node { api, .. } | Peer::World { api, .. }) => *api,
+        // health, init, ingress, unmanaged, none: nothing the playground models carries
+        // these identities.
         _ => false,
     }
 }

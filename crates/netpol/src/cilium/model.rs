@@ -542,6 +542,9 @@ pub struct CiliumObjects {
     pub cidr_groups: Vec<CidrGroup>,
     /// Per pod id (`namespace/name`): service account and node, for identities.
     pub pods: std::collections::BTreeMap<String, PodMeta>,
+    /// The API server's addresses (the `kubernetes` Service's endpoints in `default`):
+    /// Cilium's `kube-apiserver` identity.
+    pub api_server: Vec<std::net::IpAddr>,
 }
 
 impl CiliumObjects {

@@ -12,7 +12,8 @@
 //! What a peer is to the agent depends on the subject only for nodes (`host` on the
 //! subject's own node, `remote-node` elsewhere), so an entry's matches are kept as the
 //! endpoints it matches whoever the subject is, plus whether it matches the local node and
-//! the remote nodes.
+//! the remote nodes (each twice: a node address that is the API server's also carries
+//! `kube-apiserver`).
 
 use super::eval::{identity, peer_matches, ports_take, seen, Peer, Seen};
 use std::collections::HashMap;
@@ -30,9 +31,12 @@ struct IndexedEntry<'c> {
     entry: &'c Entry,
     /// The endpoints that are not nodes which the entry's peers match.
     fixed: Bits,
-    /// Whether it matches the subject's own node (`host`) and the other nodes.
+    /// Whether it matches the subject's own node (`host`) and the other nodes, for node
+    /// endpoints that are not the API server's address and for those that are.
     local: bool,
     remote: bool,
+    local_api: bool,
+    remote_api: bool,
 }
 
 /// What the Cilium rules do to one direction of one endpoint.
@@ -53,8 +57,10 @@ pub(crate) struct CiliumSets<'c> {
     pods: Vec<Option<&'c Pod>>,
     /// Per endpoint: the node a subject pod runs on.
     subject_node: Vec<Option<&'c str>>,
-    /// Every endpoint that is a node to the agent, and those per node name.
+    /// Every endpoint that is a node to the agent, those of them that are the API server's
+    /// address, and every node endpoint per node name.
     nodes: Bits,
+    api_nodes: Bits,
     on_node: Vec<(&'c str, Bits)>,
     entries: Vec<IndexedEntry<'c>>,
     ingress: Vec<Selection>,
@@ -68,13 +74,17 @@ impl<'c> CiliumSets<'c> {
         let objects = &cluster.cilium;
         let seen: Vec<Seen<'c>> = endpoints.iter().map(|e| seen(cluster, e)).collect();
         let mut nodes = Bits::new(n);
+        let mut api_nodes = Bits::new(n);
         let mut on_node: Vec<(&'c str, Bits)> = Vec::new();
         let mut peers: Vec<Option<Peer<'c>>> = Vec::with_capacity(n);
         let mut pods = Vec::with_capacity(n);
         for (pos, s) in seen.iter().enumerate() {
             match s {
-                Seen::Node(node) => {
+                Seen::Node { node, api } => {
                     nodes.set(pos);
+                    if *api {
+                        api_nodes.set(pos);
+                    }
                     if let Some(name) = node {
                         add_to_node(&mut on_node, name, pos, n);
                     }
@@ -85,8 +95,11 @@ impl<'c> CiliumSets<'c> {
                     peers.push(Some(Peer::Pod(p, identity(cluster, p))));
                     pods.push(Some(*p));
                 }
-                Seen::World(c) => {
-                    peers.push(Some(Peer::World(*c)));
+                Seen::World { net, api } => {
+                    peers.push(Some(Peer::World {
+                        net: *net,
+                        api: *api,
+                    }));
                     pods.push(None);
                 }
             }
@@ -160,6 +173,7 @@ impl<'c> CiliumSets<'c> {
             pods,
             subject_node: subjects.iter().map(|s| s.and_then(|(_, n)| n)).collect(),
             nodes,
+            api_nodes,
             on_node,
             entries,
             ingress,
@@ -222,6 +236,42 @@ impl<'c> CiliumSets<'c> {
                 Some(col)
             })
             .collect()
+    }
+
+    /// The node endpoints entry `e` matches for a subject whose own node's endpoints are
+    /// `local`: the flags of `e` for the local and remote nodes, each split by whether the
+    /// endpoint is the API server's address.
+    fn node_peers(&self, e: &IndexedEntry<'_>, local: Option<&Bits>) -> Bits {
+        let n = self.endpoints.len();
+        let mut out = Bits::new(n);
+        let mut add = |wanted: bool, on_local: bool, api: bool| {
+            if !wanted {
+                return;
+            }
+            let mut set = if on_local {
+                match local {
+                    Some(l) => l.clone(),
+                    None => return,
+                }
+            } else {
+                let mut remote = self.nodes.clone();
+                if let Some(l) = local {
+                    remote.and_not_assign(l);
+                }
+                remote
+            };
+            if api {
+                set.and_assign(&self.api_nodes);
+            } else {
+                set.and_not_assign(&self.api_nodes);
+            }
+            out.or_assign(&set);
+        };
+        add(e.local, true, false);
+        add(e.local_api, true, true);
+        add(e.remote, false, false);
+        add(e.remote_api, false, true);
+        out
     }
 
     /// The nodes the ingress of `d` always lets in: its own node's endpoints, when `d` is
@@ -318,11 +368,14 @@ fn index_entry<'c>(
             fixed.set(pos);
         }
     }
+    let node_matches = |local, api| peer_matches(objects, entry, &Peer::Node { local, api });
     IndexedEntry {
         entry,
         fixed,
-        local: peer_matches(objects, entry, &Peer::Node { local: true }),
-        remote: peer_matches(objects, entry, &Peer::Node { local: false }),
+        local: node_matches(true, false),
+        remote: node_matches(false, false),
+        local_api: node_matches(true, true),
+        remote_api: node_matches(false, true),
     }
 }
 
@@ -361,17 +414,8 @@ impl<'s, 'c> Probe<'s, 'c> {
                 continue;
             };
             let mut peers = e.fixed.clone();
-            if e.local {
-                if let Some(local) = local {
-                    peers.or_assign(local);
-                }
-            }
-            if e.remote {
-                let mut remote = sets.nodes.clone();
-                if let Some(local) = local {
-                    remote.and_not_assign(local);
-                }
-                peers.or_assign(&remote);
+            if e.local || e.remote || e.local_api || e.remote_api {
+                peers.or_assign(&sets.node_peers(e, local));
             }
             // Ingress: the subject is the destination; egress: each peer is.
             match (take, direction) {

@@ -53,6 +53,9 @@ pub(crate) enum Object {
     PodMeta(String, crate::cilium::PodMeta),
     /// With the IPs a host-network pod on the node gets (see `tiers::host_ips`).
     Node(Node, Vec<IpAddr>, Identity),
+    /// The API server's addresses, from the `kubernetes` Service's EndpointSlice or
+    /// Endpoints in `default`.
+    ApiServer(Vec<IpAddr>, Identity),
 }
 
 /// What the loader needs to find duplicates across documents.
@@ -302,6 +305,8 @@ impl Cx<'_> {
             }
             "ClusterNetworkPolicy" => self.cluster_policy(node),
             "Node" => self.node_object(node),
+            "EndpointSlice" => self.endpoint_slice(node),
+            "Endpoints" => self.endpoints(node),
             _ => {
                 if let Some(kind) = workload_kind(kind) {
                     self.workload(node, kind);
@@ -615,7 +620,8 @@ impl Cx<'_> {
 /// The apiVersion a kind is served at (the ones the engine reads).
 fn served_version(kind: &str) -> Option<&'static str> {
     Some(match kind {
-        "List" | "Namespace" | "Pod" | "ReplicationController" => "v1",
+        "List" | "Namespace" | "Pod" | "ReplicationController" | "Endpoints" => "v1",
+        "EndpointSlice" => "discovery.k8s.io/v1",
         "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" => "apps/v1",
         "Job" | "CronJob" => "batch/v1",
         "NetworkPolicy" => "networking.k8s.io/v1",

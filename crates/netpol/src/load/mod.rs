@@ -14,6 +14,7 @@
 //! A JSON `List` too large to hold (a 1.4 GB snapshot) is loaded with [`Loader`]: the
 //! caller cuts it item by item, and only what loads and each item's place is kept.
 
+mod apiserver;
 mod cilium;
 mod document;
 mod endpoint;
@@ -600,6 +601,15 @@ impl Assembler {
             Object::PodMeta(pod, meta) => {
                 self.out.cluster.cilium.pods.insert(pod, meta);
             }
+            Object::ApiServer(addresses, id) => {
+                self.duplicate(&id);
+                let known = &mut self.out.cluster.cilium.api_server;
+                for ip in addresses {
+                    if !known.contains(&ip) {
+                        known.push(ip);
+                    }
+                }
+            }
             Object::Node(node, host_ips, id) => {
                 self.duplicate(&id);
                 self.node_host_ips.insert(node.name.clone(), host_ips);
@@ -821,6 +831,11 @@ impl Rebase<'_> {
                 (&mut policy.origin, id)
             }
             Object::CidrGroup(_, id) => {
+                self.origin(&mut id.name_at);
+                self.origin(&mut id.at);
+                return;
+            }
+            Object::ApiServer(_, id) => {
                 self.origin(&mut id.name_at);
                 self.origin(&mut id.at);
                 return;
