@@ -12,7 +12,9 @@
 //! - NP224: a rule puts pods in egress default deny and no Cilium allow entry that
 //!   applies to them allows port 53 towards a resolver (kube-dns as `dns::looks_like_dns`
 //!   finds it, or, without one in the input, a selector naming DNS or `kube-system`),
-//!   and no NetworkPolicy gives it DNS (counted per pod only).
+//!   and no NetworkPolicy gives it DNS (counted per pod only). NP207 counts the other
+//!   way round: per pod, DNS a Cilium allow rule gives (`cilium_gives_dns`, decided here
+//!   once for both lints).
 //! - NP225: a `toFQDNs` entry with no `toPorts[].rules.dns` rule (`matchPattern` or
 //!   `matchName`) in a rule that applies to the same pods: the agent never learns the
 //!   names' IPs.
@@ -77,7 +79,7 @@ pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
 }
 
 /// What the Cilium lints know of the input's pods: built once per run, when first needed
-/// (`Context::cilium_pods`).
+/// (`Context::cilium_pods`), because the DNS lint asks `cilium_gives_dns` too.
 pub(super) struct PodFacts {
     /// Per pod: its identity labels (empty for a host-network pod).
     identities: Vec<Vec<IdLabel>>,
@@ -133,6 +135,13 @@ impl PodFacts {
             cilium_dns: std::cell::OnceCell::new(),
         }
     }
+}
+
+/// Whether some Cilium allow rule that gives DNS applies to pod `pod`: under Cilium,
+/// allows of both kinds add up, so the NetworkPolicy DNS lint (NP207) counts these as NP224
+/// counts NetworkPolicy ones. False without Cilium policies, and then nothing is computed.
+pub(super) fn cilium_gives_dns(cx: &Context<'_>, pod: usize) -> bool {
+    !cx.cluster.cilium.policies.is_empty() && Facts::new(cx).cilium_gives_dns(pod)
 }
 
 struct Facts<'c, 'a> {

@@ -37,7 +37,8 @@ pub(super) struct Context<'a> {
     matching: std::cell::RefCell<HashMap<Selector, std::rc::Rc<[usize]>>>,
     /// `dns::dns_by_policy_and_pod`, once: the DNS lint and the Cilium one both need it.
     pub(super) dns_by_policy_and_pod: std::cell::OnceCell<(Vec<bool>, Vec<bool>)>,
-    /// `cilium::PodFacts`, once, when first needed.
+    /// `cilium::PodFacts`, once, when first needed: the Cilium lints and the DNS one (which
+    /// counts DNS that Cilium rules give) both ask it.
     pub(super) cilium_pods: std::cell::OnceCell<super::cilium::PodFacts>,
 }
 
