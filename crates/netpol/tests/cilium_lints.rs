@@ -1,6 +1,6 @@
 //! The Cilium lints (NP222–NP226, docs/cilium.md §12): for each, a case that fires (code,
 //! line and message) and a near miss that does not. The three Cilium examples of the app
-//! lint without any of these codes.
+//! lint without any of these codes. NP207 is here too where Cilium rules give the DNS.
 
 #![allow(
     clippy::unwrap_used,
@@ -313,4 +313,88 @@ spec:
     ports: [{port: 53, protocol: UDP}]
 ";
     none_of(&lint_one(&format!("{PODS}{NO_DNS}{np}")), "NP224");
+}
+
+// --- NP207 under Cilium: Cilium allows count for the NetworkPolicy DNS lint too ---------
+
+/// A NetworkPolicy isolating `default/client` for egress, port 80 only.
+const NP_EGRESS_ISOLATION: &str = "\
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: client-out, namespace: default}
+spec:
+  podSelector: {matchLabels: {app: client}}
+  policyTypes: [Egress]
+  egress:
+  - ports: [{port: 80, protocol: TCP}]
+---
+";
+
+/// A CiliumNetworkPolicy for `selector` pods of `default` with one egress entry on `port`.
+fn cnp_to_kube_dns(selector: &str, port: &str) -> String {
+    format!(
+        "\
+---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {{name: dns, namespace: default}}
+spec:
+  endpointSelector: {selector}
+  egress:
+  - toEndpoints: [{{matchLabels: {{k8s:io.kubernetes.pod.namespace: kube-system, k8s:k8s-app: kube-dns}}}}]
+    toPorts: [{{ports: [{{port: \"{port}\", protocol: ANY}}]}}]
+"
+    )
+}
+
+#[test]
+fn np207_not_when_a_cilium_rule_gives_the_pods_dns() {
+    // Without the Cilium policy: the NetworkPolicy alone leaves `client` without DNS.
+    let np_only = format!("{PODS}{NP_EGRESS_ISOLATION}");
+    only(&lint_one(&np_only), "NP207");
+    let yaml = format!(
+        "{np_only}{}",
+        cnp_to_kube_dns("{matchLabels: {app: client}}", "53")
+    );
+    let diags = lint_one(&yaml);
+    none_of(&diags, "NP207");
+    none_of(&diags, "NP224");
+}
+
+#[test]
+fn np207_for_the_pods_no_cilium_dns_rule_selects() {
+    let other = "\
+apiVersion: v1
+kind: Pod
+metadata: {name: worker, namespace: default, labels: {app: client, role: worker}}
+spec: {containers: [{name: c}]}
+---
+";
+    // The Cilium rule gives DNS to `role: web` pods only; neither client pod is one.
+    let yaml = format!(
+        "{PODS}{other}{NP_EGRESS_ISOLATION}{}",
+        cnp_to_kube_dns("{matchLabels: {role: web}}", "53")
+    );
+    assert_eq!(
+        only(&lint_one(&yaml), "NP207").message,
+        "`default/client`, `default/worker` are isolated for egress and no egress rule of their policies allows DNS (port 53): they cannot resolve names"
+    );
+    // Given to `role: worker` pods: only `client` still lacks it.
+    let yaml = format!(
+        "{PODS}{other}{NP_EGRESS_ISOLATION}{}",
+        cnp_to_kube_dns("{matchLabels: {role: worker}}", "53")
+    );
+    assert_eq!(
+        only(&lint_one(&yaml), "NP207").message,
+        "`default/client` is isolated for egress and no egress rule of their policies allows DNS (port 53): they cannot resolve names"
+    );
+}
+
+#[test]
+fn np207_when_the_cilium_rule_allows_another_port() {
+    let yaml = format!(
+        "{PODS}{NP_EGRESS_ISOLATION}{}",
+        cnp_to_kube_dns("{matchLabels: {app: client}}", "80")
+    );
+    only(&lint_one(&yaml), "NP207");
 }

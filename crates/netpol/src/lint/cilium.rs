@@ -12,7 +12,9 @@
 //! - NP224: a rule puts pods in egress default deny and no Cilium allow entry that
 //!   applies to them allows port 53 towards a resolver (kube-dns as `dns::looks_like_dns`
 //!   finds it, or, without one in the input, a selector naming DNS or `kube-system`),
-//!   and no NetworkPolicy gives it DNS (counted per pod only).
+//!   and no NetworkPolicy gives it DNS (counted per pod only). NP207 counts the other
+//!   way round: per pod, DNS a Cilium allow rule gives (`cilium_gives_dns`, decided here
+//!   once for both lints).
 //! - NP225: a `toFQDNs` entry with no `toPorts[].rules.dns` rule (`matchPattern` or
 //!   `matchName`) in a rule that applies to the same pods: the agent never learns the
 //!   names' IPs.
@@ -65,47 +67,7 @@ pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 .unwrap_or_default()
         })
         .collect();
-    // The namespace part of the identities once per namespace (`identity_with`).
-    let mut namespace_parts: HashMap<&str, Vec<IdLabel>> = HashMap::new();
-    let identities: Vec<Vec<IdLabel>> = cx
-        .cluster
-        .pods
-        .iter()
-        .map(|p| {
-            if p.host_network {
-                return Vec::new();
-            }
-            let part = namespace_parts
-                .entry(p.namespace.as_str())
-                .or_insert_with(|| namespace_identity(cx.cluster, &p.namespace));
-            identity_with(cx.cluster, p, part)
-        })
-        .collect();
-    let dns_pods: Vec<usize> = cx
-        .cluster
-        .pods
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| looks_like_dns(p) && !p.host_network)
-        .map(|(i, _)| i)
-        .collect();
-    let np_dns = &dns_by_policy_and_pod(cx).1;
-    let namespace_labelled = cx
-        .cluster
-        .pods
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| p.labels.contains_key(NAMESPACE_LABEL))
-        .map(|(i, _)| i)
-        .collect();
-    let facts = Facts {
-        cx,
-        identities,
-        dns_pods,
-        np_dns,
-        namespace_labelled,
-        cilium_dns: std::cell::OnceCell::new(),
-    };
+    let facts = Facts::new(cx);
     for (index, policy) in policies.iter().enumerate() {
         let rules = written.get(index).map(Vec::as_slice).unwrap_or_default();
         other_namespace(cx, index, policy, rules, out);
@@ -116,13 +78,12 @@ pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-struct Facts<'c, 'a> {
-    cx: &'c Context<'a>,
+/// What the Cilium lints know of the input's pods: built once per run, when first needed
+/// (`Context::cilium_pods`), because the DNS lint asks `cilium_gives_dns` too.
+pub(super) struct PodFacts {
     /// Per pod: its identity labels (empty for a host-network pod).
     identities: Vec<Vec<IdLabel>>,
     dns_pods: Vec<usize>,
-    /// Per pod: a NetworkPolicy gives it DNS (allows of both kinds add up).
-    np_dns: &'c [bool],
     /// Pods whose own labels carry the key `io.kubernetes.pod.namespace`: their identity
     /// has a second label with that key, so they may match a namespace term of any
     /// namespace.
@@ -133,7 +94,73 @@ struct Facts<'c, 'a> {
     cilium_dns: std::cell::OnceCell<Vec<bool>>,
 }
 
-impl Facts<'_, '_> {
+impl PodFacts {
+    fn new(cx: &Context<'_>) -> Self {
+        // The namespace part of the identities once per namespace (`identity_with`).
+        let mut namespace_parts: HashMap<&str, Vec<IdLabel>> = HashMap::new();
+        let identities: Vec<Vec<IdLabel>> = cx
+            .cluster
+            .pods
+            .iter()
+            .map(|p| {
+                if p.host_network {
+                    return Vec::new();
+                }
+                let part = namespace_parts
+                    .entry(p.namespace.as_str())
+                    .or_insert_with(|| namespace_identity(cx.cluster, &p.namespace));
+                identity_with(cx.cluster, p, part)
+            })
+            .collect();
+        let dns_pods: Vec<usize> = cx
+            .cluster
+            .pods
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| looks_like_dns(p) && !p.host_network)
+            .map(|(i, _)| i)
+            .collect();
+        let namespace_labelled = cx
+            .cluster
+            .pods
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.labels.contains_key(NAMESPACE_LABEL))
+            .map(|(i, _)| i)
+            .collect();
+        PodFacts {
+            identities,
+            dns_pods,
+            namespace_labelled,
+            cilium_dns: std::cell::OnceCell::new(),
+        }
+    }
+}
+
+/// Whether some Cilium allow rule that gives DNS applies to pod `pod`: under Cilium,
+/// allows of both kinds add up, so the NetworkPolicy DNS lint (NP207) counts these as NP224
+/// counts NetworkPolicy ones. False without Cilium policies, and then nothing is computed.
+pub(super) fn cilium_gives_dns(cx: &Context<'_>, pod: usize) -> bool {
+    !cx.cluster.cilium.policies.is_empty() && Facts::new(cx).cilium_gives_dns(pod)
+}
+
+struct Facts<'c, 'a> {
+    cx: &'c Context<'a>,
+    /// The pods, once per run.
+    pods: &'c PodFacts,
+    /// Per pod: a NetworkPolicy gives it DNS (allows of both kinds add up).
+    np_dns: &'c [bool],
+}
+
+impl<'c, 'a> Facts<'c, 'a> {
+    fn new(cx: &'c Context<'a>) -> Self {
+        Facts {
+            cx,
+            pods: cx.cilium_pods.get_or_init(|| PodFacts::new(cx)),
+            np_dns: &dns_by_policy_and_pod(cx).1,
+        }
+    }
+
     /// Pods of the input a rule applies to.
     fn selected(&self, rule: &CiliumRule) -> Vec<usize> {
         self.matching(&rule.subject)
@@ -142,13 +169,14 @@ impl Facts<'_, '_> {
     /// Pods of the input (not on the host network) a selector matches, in pod order.
     fn matching(&self, sel: &IdSelector) -> Vec<usize> {
         let matches = |i: &usize| {
-            self.identities
+            self.pods
+                .identities
                 .get(*i)
                 .is_some_and(|labels| !labels.is_empty() && sel.matches(labels))
         };
         match self.namespace_candidates(sel) {
             Some(candidates) => candidates.into_iter().filter(matches).collect(),
-            None => (0..self.identities.len()).filter(matches).collect(),
+            None => (0..self.pods.identities.len()).filter(matches).collect(),
         }
     }
 
@@ -162,7 +190,7 @@ impl Facts<'_, '_> {
             .namespaces()?
             .iter()
             .flat_map(|ns| self.cx.pods_in(ns))
-            .chain(&self.namespace_labelled)
+            .chain(&self.pods.namespace_labelled)
             .copied()
             .collect();
         out.sort_unstable();
@@ -172,8 +200,8 @@ impl Facts<'_, '_> {
 
     /// Whether some Cilium allow rule that gives DNS applies to `pod`.
     fn cilium_gives_dns(&self, pod: usize) -> bool {
-        let per_pod = self.cilium_dns.get_or_init(|| {
-            let mut per_pod = vec![false; self.identities.len()];
+        let per_pod = self.pods.cilium_dns.get_or_init(|| {
+            let mut per_pod = vec![false; self.pods.identities.len()];
             let rules = self
                 .cx
                 .cluster
@@ -204,7 +232,8 @@ impl Facts<'_, '_> {
                 .all(|t| rule.subject.terms.contains(t));
         }
         selected.iter().all(|i| {
-            self.identities
+            self.pods
+                .identities
                 .get(*i)
                 .is_some_and(|labels| other.subject.matches(labels))
         })
@@ -548,7 +577,7 @@ fn entry_allows_dns(facts: &Facts<'_, '_>, peers: &Peers, ports: &Ports) -> bool
 }
 
 fn selector_may_be_dns(facts: &Facts<'_, '_>, sel: &IdSelector) -> bool {
-    if facts.dns_pods.is_empty() {
+    if facts.pods.dns_pods.is_empty() {
         return sel.terms.iter().any(|t| {
             t.key.contains("dns")
                 || t.values
@@ -556,8 +585,9 @@ fn selector_may_be_dns(facts: &Facts<'_, '_>, sel: &IdSelector) -> bool {
                     .any(|v| v.contains("dns") || v == "kube-system")
         });
     }
-    facts.dns_pods.iter().any(|i| {
+    facts.pods.dns_pods.iter().any(|i| {
         facts
+            .pods
             .identities
             .get(*i)
             .is_some_and(|labels| sel.matches(labels))

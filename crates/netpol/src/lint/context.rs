@@ -37,6 +37,9 @@ pub(super) struct Context<'a> {
     matching: std::cell::RefCell<HashMap<Selector, std::rc::Rc<[usize]>>>,
     /// `dns::dns_by_policy_and_pod`, once: the DNS lint and the Cilium one both need it.
     pub(super) dns_by_policy_and_pod: std::cell::OnceCell<(Vec<bool>, Vec<bool>)>,
+    /// `cilium::PodFacts`, once, when first needed: the Cilium lints and the DNS one (which
+    /// counts DNS that Cilium rules give) both ask it.
+    pub(super) cilium_pods: std::cell::OnceCell<super::cilium::PodFacts>,
 }
 
 impl<'a> Context<'a> {
@@ -133,6 +136,7 @@ impl<'a> Context<'a> {
             pods_by_label,
             matching: std::cell::RefCell::default(),
             dns_by_policy_and_pod: std::cell::OnceCell::new(),
+            cilium_pods: std::cell::OnceCell::new(),
         }
     }
 

@@ -8,7 +8,12 @@
 //! reaching into other namespaces or naming DNS. Listing port 53 explicitly is trusted.
 //! With the pods in the input the check is per pod (another policy may give DNS to the same
 //! pods); without them, per policy and the policies of its namespace that cover it.
+//!
+//! Under Cilium, allows of both kinds add up: per pod, a pod to which a Cilium allow rule
+//! gives DNS (`cilium::cilium_gives_dns`, the test of NP224) does not lack it either. The
+//! per-policy check, without pods, counts NetworkPolicies only.
 
+use super::cilium::cilium_gives_dns;
 use super::codes;
 use super::context::Context;
 use super::logic::{excepts_cover, selector_covers};
@@ -30,6 +35,7 @@ pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             .iter()
             .copied()
             .filter(|i| !pod_has_dns.get(*i).copied().unwrap_or(true))
+            .filter(|i| !cilium_gives_dns(cx, *i))
             .collect();
         let subject = if !cx.pods_in(&policy.namespace).is_empty() {
             if lacking.is_empty() {
