@@ -184,6 +184,26 @@ endpoints:
 }
 
 #[test]
+fn a_list_of_the_wrong_type_is_an_error_at_its_place() {
+    let text = "
+apiVersion: v1
+kind: Endpoints
+metadata: {name: kubernetes, namespace: default}
+subsets:
+  addresses: [{ip: 172.18.0.2}]
+";
+    let l = load_one("in.yaml", text);
+    let e = l
+        .diagnostics
+        .iter()
+        .find(|d| d.severity == Severity::Error)
+        .expect("an error");
+    assert_eq!(e.message, "`subsets` must be a list", "{e}");
+    assert_eq!(e.line, 6, "{e}");
+    assert!(l.cluster.cilium.api_server.is_empty());
+}
+
+#[test]
 fn kube_apiserver_allows_the_api_server_and_nothing_else() {
     let l = loaded(&egress_to("kube-apiserver"));
     for from in FROM {

@@ -12,7 +12,7 @@ use std::net::IpAddr;
 use serde::de::DeserializeOwned;
 
 use super::endpoint::{self, Template};
-use super::objects::{Meta, NamespaceObject, NetworkPolicyObject, PodObject, WorkloadObject};
+use super::objects::{Meta, MetadataObject, NetworkPolicyObject, PodObject, WorkloadObject};
 use super::policy;
 use crate::cnp::ClusterNetworkPolicy;
 use crate::diag::{self, Code, Diagnostic, Problem};
@@ -283,7 +283,7 @@ impl Cx<'_> {
     fn known_kind(&mut self, node: NodeId, kind: &str) {
         match kind {
             "Namespace" => {
-                if let Some(ns) = self.decode::<NamespaceObject>(node) {
+                if let Some(ns) = self.decode::<MetadataObject>(node) {
                     self.namespace(node, ns.metadata.unwrap_or_default());
                 }
             }

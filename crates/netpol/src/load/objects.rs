@@ -26,9 +26,11 @@ pub(crate) struct Meta {
     pub generate_name: Option<String>,
 }
 
-/// A Namespace: only its metadata matters (labels for namespaceSelectors).
+/// An object of which only the metadata is decoded: a Namespace (labels for
+/// namespaceSelectors), and the API server's EndpointSlice or Endpoints, whose addresses
+/// `apiserver.rs` reads from the tree.
 #[derive(Clone, Debug, Default, Deserialize)]
-pub(crate) struct NamespaceObject {
+pub(crate) struct MetadataObject {
     pub metadata: Option<Meta>,
 }
 
