@@ -1,4 +1,4 @@
-//! The Cilium lints (NP222–NP227, docs/cilium.md §12): for each, a case that fires (code,
+//! The Cilium lints (NP222–NP228, docs/cilium.md §12): for each, a case that fires (code,
 //! line and message) and a near miss that does not. The three Cilium examples of the app
 //! lint without any of these codes. NP207 is here too where Cilium rules give the DNS.
 
@@ -16,7 +16,9 @@ use netpol::diag::Severity;
 use netpol::lint::{lint, LintOptions};
 use netpol::Diagnostic;
 
-const CODES: [&str; 6] = ["NP222", "NP223", "NP224", "NP225", "NP226", "NP227"];
+const CODES: [&str; 7] = [
+    "NP222", "NP223", "NP224", "NP225", "NP226", "NP227", "NP228",
+];
 
 fn lint_one(yaml: &str) -> Vec<Diagnostic> {
     let loaded = common::load::load_files(&[("policy.yaml", yaml)]);
@@ -567,4 +569,70 @@ fn np207_leaves_pods_whose_dns_a_cilium_deny_takes_to_np227() {
     let diags = lint_one(&format!("{deny_only}{deny}"));
     only(&diags, "NP227");
     none_of(&diags, "NP207");
+}
+
+// --- NP228: the kube-apiserver entity without the API server's address ---------------------
+
+const TO_API_SERVER: &str = "\
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: operator, namespace: default}
+spec:
+  endpointSelector: {matchLabels: {app: operator}}
+  egress:
+  - toEntities: [world, kube-apiserver]
+    toPorts: [{ports: [{port: \"443\", protocol: TCP}]}]
+";
+
+const API_SERVER_SLICE: &str = "\
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata:
+  name: kubernetes
+  namespace: default
+  labels: {kubernetes.io/service-name: kubernetes}
+addressType: IPv4
+endpoints: [{addresses: [172.18.0.2]}]
+";
+
+#[test]
+fn np228_kube_apiserver_entity_without_the_endpoint_slice() {
+    let diags = lint_one(TO_API_SERVER);
+    let d = only(&diags, "NP228");
+    assert_at(
+        d,
+        7,
+        "the `kube-apiserver` entity stands for the API server's addresses, and the input has none (no EndpointSlice or Endpoints of the `kubernetes` Service in `default`): here it matches nothing, while in the cluster it matches the API server",
+    );
+    assert_eq!(d.column, 25, "{d}");
+    assert_eq!(d.severity, Severity::Info);
+    assert_eq!(
+        d.help.as_deref(),
+        Some("add the API server's endpoints: `kubectl get endpointslice -n default -l kubernetes.io/service-name=kubernetes -o yaml`")
+    );
+}
+
+#[test]
+fn np228_for_deny_and_ingress_entities_and_reserved_selectors() {
+    let ingress_deny = TO_API_SERVER.replace(
+        "  egress:\n  - toEntities: [world, kube-apiserver]",
+        "  ingressDeny:\n  - fromEntities: [kube-apiserver]",
+    );
+    assert_eq!(only(&lint_one(&ingress_deny), "NP228").line, 7);
+    let selector = TO_API_SERVER.replace(
+        "toEntities: [world, kube-apiserver]",
+        "toEndpoints: [{matchLabels: {reserved:kube-apiserver: \"\"}}]",
+    );
+    assert!(only(&lint_one(&selector), "NP228")
+        .message
+        .starts_with("a `reserved:kube-apiserver` selector stands for"));
+}
+
+#[test]
+fn np228_not_with_the_api_servers_endpoint_slice_nor_without_the_entity() {
+    let diags = lint_one(&format!("{TO_API_SERVER}{API_SERVER_SLICE}"));
+    none_of(&diags, "NP228");
+    let world = TO_API_SERVER.replace("[world, kube-apiserver]", "[world, cluster]");
+    none_of(&lint_one(&world), "NP228");
 }

@@ -31,6 +31,12 @@
 //!   problem. A pod whose DNS a deny takes is left out of NP224 and NP207 (NP227 says
 //!   why, and adding an allow, as they suggest, would not help), and `cilium_gives_dns`
 //!   does not count it as having DNS.
+//! - NP228: the `kube-apiserver` entity (`fromEntities`/`toEntities`, allow or deny) or a
+//!   `reserved:kube-apiserver` peer selector while the input has no API server address
+//!   (`CiliumObjects::api_server`, from the `kubernetes` Service's EndpointSlice or
+//!   Endpoints in `default`): the playground matches nothing there, the cluster the API
+//!   server. Info, not Warning: the rule is likely right and the input incomplete (like
+//!   NP111, an address the input lacks); only the playground's verdicts are off.
 //!
 //! The model has the agent's parsing applied (namespaces added to selectors, `toFQDNs`
 //! reduced to "run time"), so the rules as written are read again from the YAML tree.
@@ -89,6 +95,7 @@ pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         clusterwide_all_namespaces(cx, index, policy, out);
         egress_without_dns(&facts, index, policy, out);
         deny_blocks_dns(&facts, index, policy, out);
+        kube_apiserver_unknown(cx, index, rules, out);
         fqdn_without_proxy(&facts, &written, index, policy, rules, out);
     }
 }
@@ -709,6 +716,78 @@ fn deny_blocks_dns(
             );
         }
     }
+}
+
+/// NP228: the `kube-apiserver` entity (or a `reserved:kube-apiserver` selector) while the
+/// input has no API server address: here it matches nothing.
+fn kube_apiserver_unknown(
+    cx: &Context<'_>,
+    index: usize,
+    rules: &[Written],
+    out: &mut Vec<Diagnostic>,
+) {
+    if !cx.cluster.cilium.api_server.is_empty() {
+        return;
+    }
+    for w in rules {
+        for (list, entries, egress) in [
+            ("ingress", &w.rule.ingress, false),
+            ("ingressDeny", &w.rule.ingress_deny, false),
+            ("egress", &w.rule.egress, true),
+            ("egressDeny", &w.rule.egress_deny, true),
+        ] {
+            for (i, e) in entries.iter().flatten().enumerate() {
+                let (entity_field, entities, endpoint_field, endpoints) = if egress {
+                    ("toEntities", &e.to_entities, "toEndpoints", &e.to_endpoints)
+                } else {
+                    (
+                        "fromEntities",
+                        &e.from_entities,
+                        "fromEndpoints",
+                        &e.from_endpoints,
+                    )
+                };
+                let by_entity = entities
+                    .iter()
+                    .flatten()
+                    .enumerate()
+                    .filter(|(_, s)| Entity::parse(s) == Some(Entity::KubeApiserver))
+                    .map(|(j, _)| (entity_field, j, "the `kube-apiserver` entity"));
+                let by_selector = endpoints
+                    .iter()
+                    .flatten()
+                    .enumerate()
+                    .filter(|(_, sel)| names_reserved_api_server(sel))
+                    .map(|(j, _)| (endpoint_field, j, "a `reserved:kube-apiserver` selector"));
+                for (field, j, what) in by_entity.chain(by_selector) {
+                    let path = format!("{}.{list}[{i}].{field}[{j}]", w.path);
+                    out.push(
+                        cx.report_at(
+                            codes::CILIUM_KUBE_APISERVER_UNKNOWN,
+                            &cx.loaded.locate_cilium(index, &path),
+                            format!(
+                                "{what} stands for the API server's addresses, and the input has none (no EndpointSlice or Endpoints of the `kubernetes` Service in `default`): here it matches nothing, while in the cluster it matches the API server"
+                            ),
+                        )
+                        .with_help(
+                            "add the API server's endpoints: `kubectl get endpointslice -n default -l kubernetes.io/service-name=kubernetes -o yaml`",
+                        ),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// A selector with a `reserved:kube-apiserver` (or `$kube-apiserver`) term.
+fn names_reserved_api_server(sel: &LabelSelector) -> bool {
+    let is_api = |key: &str| LabelSource::split(key) == (LabelSource::Reserved, "kube-apiserver");
+    sel.match_labels.iter().flatten().any(|(k, _)| is_api(k))
+        || sel
+            .match_expressions
+            .iter()
+            .flatten()
+            .any(|e| is_api(&e.key))
 }
 
 /// NP225: `toFQDNs` without a DNS proxy rule for the same pods.
