@@ -1,4 +1,4 @@
-//! The Cilium lints (NP222–NP226, docs/cilium.md §12): for each, a case that fires (code,
+//! The Cilium lints (NP222–NP228, docs/cilium.md §12): for each, a case that fires (code,
 //! line and message) and a near miss that does not. The three Cilium examples of the app
 //! lint without any of these codes. NP207 is here too where Cilium rules give the DNS.
 
@@ -16,7 +16,9 @@ use netpol::diag::Severity;
 use netpol::lint::{lint, LintOptions};
 use netpol::Diagnostic;
 
-const CODES: [&str; 5] = ["NP222", "NP223", "NP224", "NP225", "NP226"];
+const CODES: [&str; 7] = [
+    "NP222", "NP223", "NP224", "NP225", "NP226", "NP227", "NP228",
+];
 
 fn lint_one(yaml: &str) -> Vec<Diagnostic> {
     let loaded = common::load::load_files(&[("policy.yaml", yaml)]);
@@ -397,4 +399,240 @@ fn np207_when_the_cilium_rule_allows_another_port() {
         cnp_to_kube_dns("{matchLabels: {app: client}}", "80")
     );
     only(&lint_one(&yaml), "NP207");
+}
+
+// --- NP227: an egressDeny entry that takes DNS ------------------------------------------
+
+/// `egressDeny` with one entry: `peer` (a peer field line, or nothing) and `ports`.
+fn deny_entry(peer: &str, ports: &str) -> String {
+    let mut out = "  egressDeny:\n  - ".to_string();
+    if peer.is_empty() {
+        out.push_str(&format!("toPorts: [{{ports: [{ports}]}}]\n"));
+    } else {
+        out.push_str(&format!("{peer}\n"));
+        if !ports.is_empty() {
+            out.push_str(&format!("    toPorts: [{{ports: [{ports}]}}]\n"));
+        }
+    }
+    out
+}
+
+const TO_KUBE_DNS: &str = "toEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: kube-system, k8s:k8s-app: kube-dns}}]";
+const UDP_53: &str = "{port: \"53\", protocol: UDP}";
+
+#[test]
+fn np227_deny_on_port_53_to_kube_dns() {
+    // The pods have an allow to kube-dns (DNS_ENTRY) and the deny takes it back.
+    let yaml = format!(
+        "{PODS}{NO_DNS}{DNS_ENTRY}{}",
+        deny_entry(TO_KUBE_DNS, UDP_53)
+    );
+    let diags = lint_one(&yaml);
+    let d = only(&diags, "NP227");
+    assert_at(
+        d,
+        22,
+        "this `egressDeny` entry denies DNS (port 53) to kube-dns for `default/client`: a deny wins over every allow, Cilium or NetworkPolicy, so it cannot resolve names whatever allows DNS",
+    );
+    assert_eq!(d.severity, Severity::Warning);
+    assert!(
+        d.help
+            .as_deref()
+            .unwrap_or("")
+            .starts_with("narrow the deny"),
+        "{d:?}"
+    );
+    // One finding per problem: NP224 leaves the pod to NP227.
+    none_of(&diags, "NP224");
+}
+
+#[test]
+fn np227_for_every_way_of_writing_port_53_and_kube_dns() {
+    let cases = [
+        (TO_KUBE_DNS, "{port: \"53\", protocol: TCP}"),
+        (TO_KUBE_DNS, "{port: \"53\", protocol: ANY}"),
+        (TO_KUBE_DNS, "{port: \"1\", endPort: 1024, protocol: UDP}"),
+        (TO_KUBE_DNS, ""),
+        ("toEntities: [cluster]", UDP_53),
+        ("toEntities: [all]", ""),
+        // No peer field: every peer.
+        ("", UDP_53),
+    ];
+    for (peer, ports) in cases {
+        let yaml = format!("{PODS}{NO_DNS}{}", deny_entry(peer, ports));
+        let diags = lint_one(&yaml);
+        only(&diags, "NP227");
+        none_of(&diags, "NP224");
+    }
+}
+
+#[test]
+fn np227_not_for_port_80_nor_world_nor_a_cidr() {
+    let cases = [
+        (TO_KUBE_DNS, "{port: \"80\", protocol: TCP}"),
+        ("toEntities: [world]", ""),
+        ("toEntities: [world]", UDP_53),
+        // CIDR peers never match pods under Cilium: kube-dns stays reachable.
+        ("toCIDR: [0.0.0.0/0]", ""),
+        // Another namespace's pods.
+        ("toEndpoints: [{matchLabels: {app: echo}}]", UDP_53),
+    ];
+    for (peer, ports) in cases {
+        let yaml = format!("{PODS}{NO_DNS}{DNS_ENTRY}{}", deny_entry(peer, ports));
+        let diags = lint_one(&yaml);
+        none_of(&diags, "NP227");
+        none_of(&diags, "NP224");
+    }
+}
+
+#[test]
+fn np227_only_for_pods_the_rule_selects_and_only_with_pods() {
+    // The rule selects no pod of the input.
+    let other = NO_DNS.replace("{app: client}", "{app: nobody}");
+    let yaml = format!("{PODS}{other}{}", deny_entry(TO_KUBE_DNS, UDP_53));
+    none_of(&lint_one(&yaml), "NP227");
+    // No pod in the input: the lint is per pod.
+    let yaml = format!("{NO_DNS}{DNS_ENTRY}{}", deny_entry(TO_KUBE_DNS, UDP_53));
+    none_of(&lint_one(&yaml), "NP227");
+}
+
+#[test]
+fn np227_without_a_dns_pod_in_the_input() {
+    // Pods, none of them DNS: a selector into kube-system counts, as for NP224.
+    let client_only = PODS.split("---\n").next().unwrap();
+    let yaml = format!(
+        "{client_only}---\n{NO_DNS}{}",
+        deny_entry(
+            "toEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: kube-system}}]",
+            UDP_53
+        )
+    );
+    only(&lint_one(&yaml), "NP227");
+    // A clusterwide `{}`: every pod, kube-system's included.
+    let ccnp = "\
+apiVersion: cilium.io/v2
+kind: CiliumClusterwideNetworkPolicy
+metadata: {name: no-dns}
+spec:
+  endpointSelector: {matchLabels: {k8s:io.kubernetes.pod.namespace: default}}
+";
+    let deny = deny_entry("toEndpoints: [{}]", UDP_53);
+    only(
+        &lint_one(&format!("{client_only}---\n{ccnp}{deny}")),
+        "NP227",
+    );
+    // The same with the DNS pod in the input: it matches kube-dns's identity.
+    only(&lint_one(&format!("{PODS}{ccnp}{deny}")), "NP227");
+    // A namespaced `{}` is the policy's namespace only.
+    let yaml = format!("{PODS}{NO_DNS}{DNS_ENTRY}{deny}");
+    none_of(&lint_one(&yaml), "NP227");
+}
+
+#[test]
+fn np224_counts_a_clusterwide_empty_selector_as_reaching_kube_dns() {
+    // No DNS pod in the input: `toEndpoints: [{}]` of a clusterwide rule is every pod,
+    // kube-dns included (before NP227, only selectors naming DNS or kube-system counted).
+    let client_only = PODS.split("---\n").next().unwrap();
+    let ccnp = "\
+---
+apiVersion: cilium.io/v2
+kind: CiliumClusterwideNetworkPolicy
+metadata: {name: dns-everywhere}
+spec:
+  endpointSelector: {matchLabels: {k8s:io.kubernetes.pod.namespace: default}}
+  egress:
+  - toEndpoints: [{}]
+    toPorts: [{ports: [{port: \"53\", protocol: ANY}]}]
+";
+    only(&lint_one(&format!("{client_only}---\n{NO_DNS}")), "NP224");
+    none_of(
+        &lint_one(&format!("{client_only}---\n{NO_DNS}{ccnp}")),
+        "NP224",
+    );
+}
+
+#[test]
+fn np207_leaves_pods_whose_dns_a_cilium_deny_takes_to_np227() {
+    // NetworkPolicy isolation without DNS, a Cilium allow giving DNS, a Cilium deny taking it.
+    let cnp = cnp_to_kube_dns("{matchLabels: {app: client}}", "53");
+    let deny = deny_entry(TO_KUBE_DNS, UDP_53);
+    let yaml = format!("{PODS}{NP_EGRESS_ISOLATION}{cnp}{deny}");
+    let diags = lint_one(&yaml);
+    only(&diags, "NP227");
+    none_of(&diags, "NP207");
+    none_of(&diags, "NP224");
+    // Without the allow, the same: NP227 alone.
+    let deny_only = format!(
+        "{PODS}{NP_EGRESS_ISOLATION}{}",
+        cnp_to_kube_dns("{matchLabels: {app: client}}", "80")
+    );
+    let diags = lint_one(&format!("{deny_only}{deny}"));
+    only(&diags, "NP227");
+    none_of(&diags, "NP207");
+}
+
+// --- NP228: the kube-apiserver entity without the API server's address ---------------------
+
+const TO_API_SERVER: &str = "\
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: operator, namespace: default}
+spec:
+  endpointSelector: {matchLabels: {app: operator}}
+  egress:
+  - toEntities: [world, kube-apiserver]
+    toPorts: [{ports: [{port: \"443\", protocol: TCP}]}]
+";
+
+const API_SERVER_SLICE: &str = "\
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata:
+  name: kubernetes
+  namespace: default
+  labels: {kubernetes.io/service-name: kubernetes}
+addressType: IPv4
+endpoints: [{addresses: [172.18.0.2]}]
+";
+
+#[test]
+fn np228_kube_apiserver_entity_without_the_endpoint_slice() {
+    let diags = lint_one(TO_API_SERVER);
+    let d = only(&diags, "NP228");
+    assert_at(
+        d,
+        7,
+        "the `kube-apiserver` entity stands for the API server's addresses, and the input has none (no EndpointSlice or Endpoints of the `kubernetes` Service in `default`): here it matches nothing, while in the cluster it matches the API server",
+    );
+    assert_eq!(d.column, 25, "{d}");
+    assert_eq!(d.severity, Severity::Info);
+    assert_eq!(
+        d.help.as_deref(),
+        Some("add the API server's endpoints: `kubectl get endpointslice -n default -l kubernetes.io/service-name=kubernetes -o yaml`")
+    );
+}
+
+#[test]
+fn np228_for_deny_and_ingress_entities_and_reserved_selectors() {
+    let ingress_deny = TO_API_SERVER.replace(
+        "  egress:\n  - toEntities: [world, kube-apiserver]",
+        "  ingressDeny:\n  - fromEntities: [kube-apiserver]",
+    );
+    assert_eq!(only(&lint_one(&ingress_deny), "NP228").line, 7);
+    let selector = TO_API_SERVER.replace(
+        "toEntities: [world, kube-apiserver]",
+        "toEndpoints: [{matchLabels: {reserved:kube-apiserver: \"\"}}]",
+    );
+    assert!(only(&lint_one(&selector), "NP228")
+        .message
+        .starts_with("a `reserved:kube-apiserver` selector stands for"));
+}
+
+#[test]
+fn np228_not_with_the_api_servers_endpoint_slice_nor_without_the_entity() {
+    let diags = lint_one(&format!("{TO_API_SERVER}{API_SERVER_SLICE}"));
+    none_of(&diags, "NP228");
+    let world = TO_API_SERVER.replace("[world, kube-apiserver]", "[world, cluster]");
+    none_of(&lint_one(&world), "NP228");
 }

@@ -11,7 +11,8 @@
 //!   `external`, `outside`, `public`).
 //! - NP224: a rule puts pods in egress default deny and no Cilium allow entry that
 //!   applies to them allows port 53 towards a resolver (kube-dns as `dns::looks_like_dns`
-//!   finds it, or, without one in the input, a selector naming DNS or `kube-system`),
+//!   finds it, or, without one in the input, a selector naming DNS or `kube-system`, or
+//!   a clusterwide `{}`, which reaches every namespace),
 //!   and no NetworkPolicy gives it DNS (counted per pod only). NP207 counts the other
 //!   way round: per pod, DNS a Cilium allow rule gives (`cilium_gives_dns`, decided here
 //!   once for both lints).
@@ -20,6 +21,22 @@
 //!   names' IPs.
 //! - NP226: a clusterwide policy's `endpointSelector` names no namespace: it covers
 //!   every namespace, kube-system included.
+//! - NP227: an `egressDeny` entry matches port 53 towards a resolver for pods its rule
+//!   selects (per pod: only with pods in the input). A deny wins over every allow, Cilium
+//!   or NetworkPolicy (docs/cilium.md §8), so those pods cannot resolve names whatever
+//!   allows them DNS. The entry is tested by `entry_reaches_dns`, the test NP224 applies
+//!   to allow entries (kube-dns pods, or without them a selector naming DNS or
+//!   `kube-system`; `cluster`/`all`; no peer field), except that a CIDR counts for an
+//!   allow only: under Cilium a CIDR never matches a pod (§4). Decided: one finding per
+//!   problem. A pod whose DNS a deny takes is left out of NP224 and NP207 (NP227 says
+//!   why, and adding an allow, as they suggest, would not help), and `cilium_gives_dns`
+//!   does not count it as having DNS.
+//! - NP228: the `kube-apiserver` entity (`fromEntities`/`toEntities`, allow or deny) or a
+//!   `reserved:kube-apiserver` peer selector while the input has no API server address
+//!   (`CiliumObjects::api_server`, from the `kubernetes` Service's EndpointSlice or
+//!   Endpoints in `default`): the playground matches nothing there, the cluster the API
+//!   server. Info, not Warning: the rule is likely right and the input incomplete (like
+//!   NP111, an address the input lacks); only the playground's verdicts are off.
 //!
 //! The model has the agent's parsing applied (namespaces added to selectors, `toFQDNs`
 //! reduced to "run time"), so the rules as written are read again from the YAML tree.
@@ -36,12 +53,15 @@ use super::context::Context;
 use super::dns::{dns_by_policy_and_pod, looks_like_dns};
 use crate::cilium::api;
 use crate::cilium::eval::{identity_with, namespace_identity};
-use crate::cilium::model::{CiliumRule, IdLabel, IdSelector, LabelSource, PortMatch};
-use crate::cilium::validate::{NAMESPACE_LABEL, NAMESPACE_LABELS_PREFIX};
+use crate::cilium::model::{
+    CiliumRule, Entry, EntryList, IdLabel, IdSelector, LabelSource, PortMatch,
+};
+use crate::cilium::validate::{CLUSTER_LABEL, NAMESPACE_LABEL, NAMESPACE_LABELS_PREFIX};
 use crate::cilium::{CiliumKind, CiliumPolicy, Entity, Peers, Ports};
 use crate::diag::Diagnostic;
 use crate::model::Direction;
 use crate::ports::Protocol;
+use crate::selector::Operator;
 use crate::yaml::{Document, NodeId};
 
 /// A rule as written, next to its place.
@@ -74,6 +94,8 @@ pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         empty_endpoints(cx, index, policy, rules, out);
         clusterwide_all_namespaces(cx, index, policy, out);
         egress_without_dns(&facts, index, policy, out);
+        deny_blocks_dns(&facts, index, policy, out);
+        kube_apiserver_unknown(cx, index, rules, out);
         fqdn_without_proxy(&facts, &written, index, policy, rules, out);
     }
 }
@@ -92,6 +114,9 @@ pub(super) struct PodFacts {
     /// a rule first needs it: asking every rule for every pod of every egress default
     /// deny rule was most of linting a 5,000-pod cluster (issue 22).
     cilium_dns: std::cell::OnceCell<Vec<bool>>,
+    /// Per pod: an `egressDeny` entry of a rule that applies to it takes DNS (NP227).
+    /// Computed once too; only rules with such an entry are matched against the pods.
+    cilium_dns_denied: std::cell::OnceCell<Vec<bool>>,
 }
 
 impl PodFacts {
@@ -133,15 +158,23 @@ impl PodFacts {
             dns_pods,
             namespace_labelled,
             cilium_dns: std::cell::OnceCell::new(),
+            cilium_dns_denied: std::cell::OnceCell::new(),
         }
     }
 }
 
-/// Whether some Cilium allow rule that gives DNS applies to pod `pod`: under Cilium,
-/// allows of both kinds add up, so the NetworkPolicy DNS lint (NP207) counts these as NP224
-/// counts NetworkPolicy ones. False without Cilium policies, and then nothing is computed.
+/// Whether some Cilium allow rule that gives DNS applies to pod `pod` and no Cilium deny
+/// takes it back: under Cilium, allows of both kinds add up, so the NetworkPolicy DNS lint
+/// (NP207) counts these as NP224 counts NetworkPolicy ones. False without Cilium policies,
+/// and then nothing is computed.
 pub(super) fn cilium_gives_dns(cx: &Context<'_>, pod: usize) -> bool {
     !cx.cluster.cilium.policies.is_empty() && Facts::new(cx).cilium_gives_dns(pod)
+}
+
+/// Whether an `egressDeny` entry of a Cilium rule that applies to pod `pod` takes its DNS
+/// (NP227 reports it): NP207 and NP224 leave such pods to NP227, one finding per problem.
+pub(super) fn cilium_denies_dns(cx: &Context<'_>, pod: usize) -> bool {
+    !cx.cluster.cilium.policies.is_empty() && Facts::new(cx).cilium_denies_dns(pod)
 }
 
 struct Facts<'c, 'a> {
@@ -198,8 +231,36 @@ impl<'c, 'a> Facts<'c, 'a> {
         Some(out)
     }
 
-    /// Whether some Cilium allow rule that gives DNS applies to `pod`.
+    /// Whether some Cilium allow rule that gives DNS applies to `pod`, and no deny takes it.
     fn cilium_gives_dns(&self, pod: usize) -> bool {
+        self.cilium_allows_dns(pod) && !self.cilium_denies_dns(pod)
+    }
+
+    /// Whether an `egressDeny` entry taking DNS belongs to a rule that applies to `pod`.
+    fn cilium_denies_dns(&self, pod: usize) -> bool {
+        let per_pod = self.pods.cilium_dns_denied.get_or_init(|| {
+            let mut per_pod = vec![false; self.pods.identities.len()];
+            let rules = self
+                .cx
+                .cluster
+                .cilium
+                .policies
+                .iter()
+                .flat_map(|p| &p.rules);
+            for rule in rules.filter(|r| !dns_denies(self, r).is_empty()) {
+                for i in self.matching(&rule.subject) {
+                    if let Some(slot) = per_pod.get_mut(i) {
+                        *slot = true;
+                    }
+                }
+            }
+            per_pod
+        });
+        per_pod.get(pod).copied().unwrap_or(false)
+    }
+
+    /// Whether some Cilium allow rule that gives DNS applies to `pod` (denies aside).
+    fn cilium_allows_dns(&self, pod: usize) -> bool {
         let per_pod = self.pods.cilium_dns.get_or_init(|| {
             let mut per_pod = vec![false; self.pods.identities.len()];
             let rules = self
@@ -507,6 +568,8 @@ fn egress_without_dns(
                 .copied()
                 .filter(|pod| !facts.np_dns.get(*pod).copied().unwrap_or(false))
                 .filter(|pod| !facts.cilium_gives_dns(*pod))
+                // NP227 reports these: no allow can give them DNS.
+                .filter(|pod| !facts.cilium_denies_dns(*pod))
                 .collect();
             if lacking.is_empty() {
                 continue;
@@ -541,16 +604,30 @@ fn egress_without_dns(
     }
 }
 
+/// The `egressDeny` entries of `rule` that take DNS: port 53 towards a resolver.
+fn dns_denies<'r>(facts: &Facts<'_, '_>, rule: &'r CiliumRule) -> Vec<&'r Entry> {
+    rule.egress
+        .iter()
+        .filter(|e| e.list == EntryList::EgressDeny && entry_reaches_dns(facts, e))
+        .collect()
+}
+
 /// Whether some allow entry of `rule` lets port 53 reach a resolver.
 fn gives_dns(facts: &Facts<'_, '_>, rule: &CiliumRule) -> bool {
     rule.egress
         .iter()
-        .any(|e| !e.is_deny() && entry_allows_dns(facts, &e.peers, &e.ports))
+        .any(|e| !e.is_deny() && entry_reaches_dns(facts, e))
 }
 
-/// An allow entry that lets port 53 (UDP or TCP) reach a resolver.
-fn entry_allows_dns(facts: &Facts<'_, '_>, peers: &Peers, ports: &Ports) -> bool {
-    let port53 = match ports {
+/// Whether an egress entry matches port 53 (UDP or TCP) towards a resolver: the one test
+/// of both sides, an allow giving DNS (NP224, NP207) and a deny taking it (NP227).
+///
+/// The sides differ in one arm only: a CIDR may be an outside resolver, so an allow to one
+/// counts (as NP207 counts an ipBlock), while a deny to one never reaches kube-dns, since
+/// under Cilium CIDR peers match no pod or node (docs/cilium.md §4): `egressDeny` to
+/// `0.0.0.0/0` is the usual way to cut the internet off and leaves cluster DNS alone.
+fn entry_reaches_dns(facts: &Facts<'_, '_>, entry: &Entry) -> bool {
+    let port53 = match &entry.ports {
         Ports::Any => true,
         Ports::List(list) => list.iter().any(|p| {
             matches!(p.protocol, None | Some(Protocol::Udp | Protocol::Tcp))
@@ -564,11 +641,12 @@ fn entry_allows_dns(facts: &Facts<'_, '_>, peers: &Peers, ports: &Ports) -> bool
     if !port53 {
         return false;
     }
-    match peers {
-        Peers::Wildcard | Peers::Cidrs(_) => true,
+    match &entry.peers {
+        Peers::Wildcard => true,
+        Peers::Cidrs(_) => !entry.is_deny(),
         Peers::Nothing => false,
         // `toServices` may name kube-dns; only trusted with port 53 written out.
-        Peers::RunTime => matches!(ports, Ports::List(_)),
+        Peers::RunTime => matches!(entry.ports, Ports::List(_)),
         Peers::Entities(list) => list
             .iter()
             .any(|e| matches!(e, Entity::All | Entity::Cluster | Entity::ClusterMesh)),
@@ -578,12 +656,18 @@ fn entry_allows_dns(facts: &Facts<'_, '_>, peers: &Peers, ports: &Ports) -> bool
 
 fn selector_may_be_dns(facts: &Facts<'_, '_>, sel: &IdSelector) -> bool {
     if facts.pods.dns_pods.is_empty() {
-        return sel.terms.iter().any(|t| {
-            t.key.contains("dns")
-                || t.values
-                    .iter()
-                    .any(|v| v.contains("dns") || v == "kube-system")
+        // `{}` of a clusterwide rule (only the terms the agent adds: the local cluster, some
+        // namespace): every pod, kube-system's included.
+        let every_namespace = sel.terms.iter().all(|t| {
+            t.key == CLUSTER_LABEL || (t.key == NAMESPACE_LABEL && t.operator == Operator::Exists)
         });
+        return every_namespace
+            || sel.terms.iter().any(|t| {
+                t.key.contains("dns")
+                    || t.values
+                        .iter()
+                        .any(|v| v.contains("dns") || v == "kube-system")
+            });
     }
     facts.pods.dns_pods.iter().any(|i| {
         facts
@@ -592,6 +676,118 @@ fn selector_may_be_dns(facts: &Facts<'_, '_>, sel: &IdSelector) -> bool {
             .get(*i)
             .is_some_and(|labels| sel.matches(labels))
     })
+}
+
+/// NP227: an `egressDeny` entry that takes DNS from the pods its rule selects.
+fn deny_blocks_dns(
+    facts: &Facts<'_, '_>,
+    index: usize,
+    policy: &CiliumPolicy,
+    out: &mut Vec<Diagnostic>,
+) {
+    let cx = facts.cx;
+    for rule in &policy.rules {
+        if !rule.egress.iter().any(|e| e.list == EntryList::EgressDeny) {
+            continue;
+        }
+        let entries = dns_denies(facts, rule);
+        if entries.is_empty() {
+            continue;
+        }
+        let selected = facts.selected(rule);
+        if selected.is_empty() {
+            continue;
+        }
+        let verb = if selected.len() == 1 { "it" } else { "they" };
+        for e in entries {
+            let path = format!("{}.{}[{}]", rule.path(), e.list.as_str(), e.index);
+            out.push(
+                cx.report_at(
+                    codes::CILIUM_DENY_BLOCKS_DNS,
+                    &cx.loaded.locate_cilium(index, &path),
+                    format!(
+                        "this `egressDeny` entry denies DNS (port 53) to kube-dns for {}: a deny wins over every allow, Cilium or NetworkPolicy, so {verb} cannot resolve names whatever allows DNS",
+                        cx.pod_list(&selected)
+                    ),
+                )
+                .with_help(
+                    "narrow the deny: give it `toPorts` that leave out port 53, or peers that leave out kube-dns (`toEntities: [world]`, a CIDR, or a `toEndpoints` selector with `k8s:k8s-app NotIn [kube-dns]`)",
+                ),
+            );
+        }
+    }
+}
+
+/// NP228: the `kube-apiserver` entity (or a `reserved:kube-apiserver` selector) while the
+/// input has no API server address: here it matches nothing.
+fn kube_apiserver_unknown(
+    cx: &Context<'_>,
+    index: usize,
+    rules: &[Written],
+    out: &mut Vec<Diagnostic>,
+) {
+    if !cx.cluster.cilium.api_server.is_empty() {
+        return;
+    }
+    for w in rules {
+        for (list, entries, egress) in [
+            ("ingress", &w.rule.ingress, false),
+            ("ingressDeny", &w.rule.ingress_deny, false),
+            ("egress", &w.rule.egress, true),
+            ("egressDeny", &w.rule.egress_deny, true),
+        ] {
+            for (i, e) in entries.iter().flatten().enumerate() {
+                let (entity_field, entities, endpoint_field, endpoints) = if egress {
+                    ("toEntities", &e.to_entities, "toEndpoints", &e.to_endpoints)
+                } else {
+                    (
+                        "fromEntities",
+                        &e.from_entities,
+                        "fromEndpoints",
+                        &e.from_endpoints,
+                    )
+                };
+                let by_entity = entities
+                    .iter()
+                    .flatten()
+                    .enumerate()
+                    .filter(|(_, s)| Entity::parse(s) == Some(Entity::KubeApiserver))
+                    .map(|(j, _)| (entity_field, j, "the `kube-apiserver` entity"));
+                let by_selector = endpoints
+                    .iter()
+                    .flatten()
+                    .enumerate()
+                    .filter(|(_, sel)| names_reserved_api_server(sel))
+                    .map(|(j, _)| (endpoint_field, j, "a `reserved:kube-apiserver` selector"));
+                for (field, j, what) in by_entity.chain(by_selector) {
+                    let path = format!("{}.{list}[{i}].{field}[{j}]", w.path);
+                    out.push(
+                        cx.report_at(
+                            codes::CILIUM_KUBE_APISERVER_UNKNOWN,
+                            &cx.loaded.locate_cilium(index, &path),
+                            format!(
+                                "{what} stands for the API server's addresses, and the input has none (no EndpointSlice or Endpoints of the `kubernetes` Service in `default`): here it matches nothing, while in the cluster it matches the API server"
+                            ),
+                        )
+                        .with_help(
+                            "add the API server's endpoints: `kubectl get endpointslice -n default -l kubernetes.io/service-name=kubernetes -o yaml`",
+                        ),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// A selector with a `reserved:kube-apiserver` (or `$kube-apiserver`) term.
+fn names_reserved_api_server(sel: &LabelSelector) -> bool {
+    let is_api = |key: &str| LabelSource::split(key) == (LabelSource::Reserved, "kube-apiserver");
+    sel.match_labels.iter().flatten().any(|(k, _)| is_api(k))
+        || sel
+            .match_expressions
+            .iter()
+            .flatten()
+            .any(|e| is_api(&e.key))
 }
 
 /// NP225: `toFQDNs` without a DNS proxy rule for the same pods.
@@ -656,6 +852,45 @@ mod tests {
     use super::*;
     use crate::cilium::eval::identity;
     use crate::test_support::cluster;
+
+    /// A pod with a Cilium DNS allow and a Cilium DNS deny has no DNS: the deny wins
+    /// (docs/cilium.md §8), and NP207/NP224 leave it to NP227.
+    #[test]
+    fn a_dns_deny_takes_the_dns_an_allow_gives() {
+        let base = "
+apiVersion: v1
+kind: Pod
+metadata: {name: client, namespace: default, labels: {app: client}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: coredns, namespace: kube-system, labels: {k8s-app: kube-dns}}
+---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: dns, namespace: default}
+spec:
+  endpointSelector: {matchLabels: {app: client}}
+  egress:
+  - toEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: kube-system, k8s:k8s-app: kube-dns}}]
+    toPorts: [{ports: [{port: \"53\", protocol: ANY}]}]
+";
+        let deny = "  egressDeny:
+  - toEntities: [cluster]
+    toPorts: [{ports: [{port: \"53\", protocol: UDP}]}]
+";
+        let facts = |yaml: &str| {
+            let loaded = crate::load::load(&[crate::load::Source {
+                name: "t.yaml",
+                text: yaml,
+            }]);
+            let options = crate::lint::LintOptions::default();
+            let cx = Context::new(&loaded, &options);
+            (cilium_gives_dns(&cx, 0), cilium_denies_dns(&cx, 0))
+        };
+        assert_eq!(facts(base), (true, false));
+        assert_eq!(facts(&format!("{base}{deny}")), (false, true));
+    }
 
     /// The identities the lint builds per namespace part are the agent's (docs/cilium.md
     /// §3): the pod's labels, its namespace and that namespace's labels, its service

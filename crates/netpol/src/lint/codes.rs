@@ -41,4 +41,6 @@ lint_codes! {
     CILIUM_EGRESS_WITHOUT_DNS = "NP224", "cilium-egress-without-dns", Warning, "a Cilium rule puts pods in egress default deny and no Cilium rule allows them DNS to kube-dns: name resolution fails";
     CILIUM_FQDN_WITHOUT_DNS_PROXY = "NP225", "cilium-fqdn-without-dns-proxy", Warning, "a `toFQDNs` entry for pods whose DNS no rule sends through Cilium's DNS proxy (`rules: {dns: ...}`): the names are never learnt";
     CILIUM_CLUSTERWIDE_ALL_NAMESPACES = "NP226", "cilium-clusterwide-all-namespaces", Warning, "a CiliumClusterwideNetworkPolicy's endpointSelector names no namespace: it covers every namespace, kube-system included";
+    CILIUM_DENY_BLOCKS_DNS = "NP227", "cilium-deny-blocks-dns", Warning, "a Cilium `egressDeny` entry matches port 53 to kube-dns for pods its rule selects: a deny wins over every allow, so they cannot resolve names";
+    CILIUM_KUBE_APISERVER_UNKNOWN = "NP228", "cilium-kube-apiserver-unknown", Info, "a Cilium rule names the `kube-apiserver` entity (or `reserved:kube-apiserver`) and the input has no API server address: the playground matches nothing there, the cluster the API server";
 }

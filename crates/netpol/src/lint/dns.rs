@@ -11,9 +11,11 @@
 //!
 //! Under Cilium, allows of both kinds add up: per pod, a pod to which a Cilium allow rule
 //! gives DNS (`cilium::cilium_gives_dns`, the test of NP224) does not lack it either. The
-//! per-policy check, without pods, counts NetworkPolicies only.
+//! per-policy check, without pods, counts NetworkPolicies only. A pod whose DNS a Cilium
+//! `egressDeny` entry takes (`cilium::cilium_denies_dns`) is left to NP227: a deny wins
+//! over every allow, so adding one, as this lint suggests, would not help.
 
-use super::cilium::cilium_gives_dns;
+use super::cilium::{cilium_denies_dns, cilium_gives_dns};
 use super::codes;
 use super::context::Context;
 use super::logic::{excepts_cover, selector_covers};
@@ -36,6 +38,8 @@ pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             .copied()
             .filter(|i| !pod_has_dns.get(*i).copied().unwrap_or(true))
             .filter(|i| !cilium_gives_dns(cx, *i))
+            // NP227 reports a pod whose DNS a Cilium deny takes: no allow helps it.
+            .filter(|i| !cilium_denies_dns(cx, *i))
             .collect();
         let subject = if !cx.pods_in(&policy.namespace).is_empty() {
             if lacking.is_empty() {
