@@ -64,7 +64,9 @@ spec: {nodeName: control-plane, hostNetwork: true, containers: [{name: c}]}
 status: {podIP: 172.18.0.2}
 ";
 
-fn egress_to(entities: &str) -> String {
+/// The world with a CiliumNetworkPolicy whose one egress entry, for every pod of `team-a`,
+/// is `entry` (`toEntities: [world]`).
+fn egress(entry: &str) -> String {
     format!(
         "{WORLD}---
 apiVersion: cilium.io/v2
@@ -73,9 +75,13 @@ metadata: {{name: out, namespace: team-a}}
 spec:
   endpointSelector: {{}}
   egress:
-  - toEntities: [{entities}]
+  - {entry}
 "
     )
+}
+
+fn egress_to(entities: &str) -> String {
+    egress(&format!("toEntities: [{entities}]"))
 }
 
 fn loaded(text: &str) -> Loaded {
@@ -241,33 +247,15 @@ fn the_api_server_keeps_its_node_or_world_identity() {
 
 #[test]
 fn a_cidr_rule_takes_the_api_server_outside_the_cluster_only() {
-    let l = loaded(&format!(
-        "{WORLD}---
-apiVersion: cilium.io/v2
-kind: CiliumNetworkPolicy
-metadata: {{name: out, namespace: team-a}}
-spec:
-  endpointSelector: {{}}
-  egress:
-  - toCIDR: [172.18.0.0/16, 203.0.113.0/24]
-"
-    ));
+    let l = loaded(&egress("toCIDR: [172.18.0.0/16, 203.0.113.0/24]"));
     assert!(allowed(&l, FROM[0], "ip:203.0.113.10"));
     assert!(!allowed(&l, FROM[0], "ip:172.18.0.2"));
 }
 
 #[test]
 fn a_selector_on_the_reserved_label_is_the_entity() {
-    let l = loaded(&format!(
-        "{WORLD}---
-apiVersion: cilium.io/v2
-kind: CiliumNetworkPolicy
-metadata: {{name: out, namespace: team-a}}
-spec:
-  endpointSelector: {{}}
-  egress:
-  - toEndpoints: [{{matchLabels: {{reserved:kube-apiserver: ''}}}}]
-"
+    let l = loaded(&egress(
+        "toEndpoints: [{matchLabels: {reserved:kube-apiserver: ''}}]",
     ));
     assert!(allowed(&l, FROM[0], "ip:172.18.0.2"));
     assert!(allowed(&l, FROM[0], "ip:203.0.113.10"));

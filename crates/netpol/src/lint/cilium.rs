@@ -238,48 +238,40 @@ impl<'c, 'a> Facts<'c, 'a> {
 
     /// Whether an `egressDeny` entry taking DNS belongs to a rule that applies to `pod`.
     fn cilium_denies_dns(&self, pod: usize) -> bool {
-        let per_pod = self.pods.cilium_dns_denied.get_or_init(|| {
-            let mut per_pod = vec![false; self.pods.identities.len()];
-            let rules = self
-                .cx
-                .cluster
-                .cilium
-                .policies
-                .iter()
-                .flat_map(|p| &p.rules);
-            for rule in rules.filter(|r| !dns_denies(self, r).is_empty()) {
-                for i in self.matching(&rule.subject) {
-                    if let Some(slot) = per_pod.get_mut(i) {
-                        *slot = true;
-                    }
-                }
-            }
-            per_pod
-        });
+        let per_pod = self
+            .pods
+            .cilium_dns_denied
+            .get_or_init(|| self.pods_of_rules(|r| !dns_denies(self, r).is_empty()));
         per_pod.get(pod).copied().unwrap_or(false)
     }
 
     /// Whether some Cilium allow rule that gives DNS applies to `pod` (denies aside).
     fn cilium_allows_dns(&self, pod: usize) -> bool {
-        let per_pod = self.pods.cilium_dns.get_or_init(|| {
-            let mut per_pod = vec![false; self.pods.identities.len()];
-            let rules = self
-                .cx
-                .cluster
-                .cilium
-                .policies
-                .iter()
-                .flat_map(|p| &p.rules);
-            for rule in rules.filter(|r| gives_dns(self, r)) {
-                for i in self.matching(&rule.subject) {
-                    if let Some(slot) = per_pod.get_mut(i) {
-                        *slot = true;
-                    }
+        let per_pod = self
+            .pods
+            .cilium_dns
+            .get_or_init(|| self.pods_of_rules(|r| gives_dns(self, r)));
+        per_pod.get(pod).copied().unwrap_or(false)
+    }
+
+    /// Per pod: whether a Cilium rule for which `wanted` holds applies to it.
+    fn pods_of_rules(&self, wanted: impl Fn(&CiliumRule) -> bool) -> Vec<bool> {
+        let mut per_pod = vec![false; self.pods.identities.len()];
+        let rules = self
+            .cx
+            .cluster
+            .cilium
+            .policies
+            .iter()
+            .flat_map(|p| &p.rules);
+        for rule in rules.filter(|r| wanted(r)) {
+            for i in self.matching(&rule.subject) {
+                if let Some(slot) = per_pod.get_mut(i) {
+                    *slot = true;
                 }
             }
-            per_pod
-        });
-        per_pod.get(pod).copied().unwrap_or(false)
+        }
+        per_pod
     }
 
     /// Whether `other` applies to every pod `rule` applies to: per pod when the input has
