@@ -311,13 +311,45 @@ pub(super) fn string_end(b: &[u8], at: usize) -> Option<(usize, bool)> {
     let mut pos = at + 1;
     let mut escaped = false;
     loop {
-        pos += memchr::memchr2(b'"', b'\\', b.get(pos..)?)?;
+        pos = quote_or_escape(b, pos)?;
         if b.get(pos) == Some(&b'"') {
             return Some((pos + 1, escaped));
         }
         escaped = true;
         pos += 2;
     }
+}
+
+/// The first `"` or `\` at or after `pos`. Most strings of a snapshot are short keys
+/// (`"f:labels"` in managedFields): two words looked at in place find their end without
+/// the call and set-up of a vector search, which takes over for longer strings.
+fn quote_or_escape(b: &[u8], pos: usize) -> Option<usize> {
+    for word_at in [pos, pos + 8] {
+        let Some(word) = b.get(word_at..word_at + 8) else {
+            break;
+        };
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(word);
+        let w = u64::from_le_bytes(bytes);
+        let found =
+            zero_bytes(w ^ (u64::from(b'"') * ONES)) | zero_bytes(w ^ (u64::from(b'\\') * ONES));
+        if found != 0 {
+            return Some(word_at + (found.trailing_zeros() / 8) as usize);
+        }
+    }
+    let from = pos.min(b.len());
+    memchr::memchr2(b'"', b'\\', b.get(from..)?).map(|i| from + i)
+}
+
+/// One in each byte of a word.
+const ONES: u64 = 0x0101_0101_0101_0101;
+
+/// The high bit set in each zero byte of `v`; the lowest one flagged is always a real zero
+/// (a false flag needs a borrow from a zero byte below it), which is all the searches ask,
+/// also of the union of two such masks (each one's false flags lie above its real lowest).
+fn zero_bytes(v: u64) -> u64 {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    v.wrapping_sub(ONES) & !v & HIGH
 }
 
 /// Whether a byte matters when looking for the end of a collection.
@@ -329,11 +361,7 @@ fn is_structural(c: u8) -> bool {
 /// values are most of a snapshot (managedFields, pod specs), and a byte-by-byte search for
 /// five different bytes was a fifth of loading one.
 fn next_structural(b: &[u8], mut pos: usize) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // High bit set in each zero byte of `v`; the lowest one flagged is always a real zero
-    // (a false flag needs a borrow from a zero byte below it), which is all we ask.
-    let zeros = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    let zeros = zero_bytes;
     while let Some(word) = b.get(pos..pos + 8) {
         let mut bytes = [0u8; 8];
         bytes.copy_from_slice(word);
@@ -485,6 +513,24 @@ fn item_ranges(b: &[u8], at: usize) -> Option<(Vec<Chunk>, usize)> {
 mod tests {
     use super::super::tree::Document;
     use super::*;
+
+    #[test]
+    fn finds_the_first_quote_or_escape_wherever_it_is() {
+        // Every position in and around the two words looked at in place, and past them.
+        for len in 0..40 {
+            for (at, c) in (0..len).flat_map(|at| [(at, b'"'), (at, b'\\')]) {
+                let mut b = vec![b'a'; len];
+                b[at] = c;
+                b.extend_from_slice(b"x\"yz");
+                for from in 0..=at {
+                    assert_eq!(quote_or_escape(&b, from), Some(at), "{len} {at} {from}");
+                }
+            }
+            let plain = vec![b'a'; len];
+            assert_eq!(quote_or_escape(&plain, 0), None, "{len}");
+        }
+        assert_eq!(quote_or_escape(b"ab", 5), None);
+    }
 
     fn fast_tree(text: &str) -> Document {
         let mut builder = Builder::new(text);
