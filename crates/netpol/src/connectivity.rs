@@ -49,9 +49,51 @@ enum Cells {
     /// Only the rows and the columns of some classes (see [`connectivity_covering`]):
     /// `rows[a]` over every b, `cols[b]` over every a, `None` where not computed.
     Partial {
-        rows: Vec<Option<Box<[u32]>>>,
-        cols: Vec<Option<Box<[u32]>>>,
+        rows: Vec<Option<Line>>,
+        cols: Vec<Option<Line>>,
     },
+}
+
+/// One row or column of a partial map: connection-set ids over every class, two bytes
+/// each while the table has fewer than 65,536 sets (it has tens in practice), four after.
+/// A `diff` of two 100,000-pod snapshots holds hundreds of these lines over tens of
+/// thousands of classes on each side: at four bytes they were its last 80 MB over 1 GB.
+#[derive(Clone, Debug)]
+enum Line {
+    Narrow(Box<[u16]>),
+    Wide(Box<[u32]>),
+}
+
+impl Line {
+    /// `n` cells, each [`NONE`].
+    fn new(n: usize) -> Line {
+        Line::Narrow(vec![0; n].into_boxed_slice())
+    }
+
+    fn get(&self, i: usize) -> Option<u32> {
+        match self {
+            Line::Narrow(l) => l.get(i).map(|&v| u32::from(v)),
+            Line::Wide(l) => l.get(i).copied(),
+        }
+    }
+
+    fn set(&mut self, i: usize, id: u32) {
+        if let (Line::Narrow(l), Ok(v)) = (&mut *self, u16::try_from(id)) {
+            if let Some(slot) = l.get_mut(i) {
+                *slot = v;
+            }
+            return;
+        }
+        if let Line::Narrow(l) = self {
+            let wide: Box<[u32]> = l.iter().map(|&v| u32::from(v)).collect();
+            *self = Line::Wide(wide);
+        }
+        if let Line::Wide(l) = self {
+            if let Some(slot) = l.get_mut(i) {
+                *slot = id;
+            }
+        }
+    }
 }
 
 impl ConnectivityMap {
@@ -74,8 +116,8 @@ impl ConnectivityMap {
         let id = match &self.cells {
             Cells::Dense(cells) => *cells.get(a * k + b)?,
             Cells::Partial { rows, cols } => match (rows.get(a), cols.get(b)) {
-                (Some(Some(row)), _) => *row.get(b)?,
-                (_, Some(Some(col))) => *col.get(a)?,
+                (Some(Some(row)), _) => row.get(b)?,
+                (_, Some(Some(col))) => col.get(a)?,
                 _ => return None,
             },
         };
@@ -453,14 +495,14 @@ fn for_each_column(wanted: &Wanted, i: usize, n: usize, mut f: impl FnMut(usize)
 /// The rows and columns of some classes (see [`connectivity_covering`]).
 struct Partial {
     wanted: Wanted,
-    rows: Vec<Option<Box<[u32]>>>,
-    cols: Vec<Option<Box<[u32]>>>,
+    rows: Vec<Option<Line>>,
+    cols: Vec<Option<Line>>,
 }
 
 impl Partial {
     fn new(rows: Vec<bool>) -> Partial {
         let n = rows.len();
-        let line = |&w: &bool| w.then(|| vec![NONE; n].into_boxed_slice());
+        let line = |&w: &bool| w.then(|| Line::new(n));
         Partial {
             rows: rows.iter().map(line).collect(),
             cols: rows.iter().map(line).collect(),
@@ -482,14 +524,10 @@ impl CellSink for Partial {
     fn push(&mut self, interner: &mut Interner, i: usize, j: usize, egress: u32, ingress: u32) {
         let id = interner.intersect(egress, ingress);
         if let Some(Some(row)) = self.rows.get_mut(i) {
-            if let Some(slot) = row.get_mut(j) {
-                *slot = id;
-            }
+            row.set(j, id);
         }
         if let Some(Some(col)) = self.cols.get_mut(j) {
-            if let Some(slot) = col.get_mut(i) {
-                *slot = id;
-            }
+            col.set(i, id);
         }
     }
 }
@@ -1020,6 +1058,19 @@ mod tests {
     use super::*;
     use crate::cidr::Cidr;
     use crate::test_support::cluster;
+
+    #[test]
+    fn a_line_widens_when_an_id_needs_more_than_two_bytes() {
+        let mut line = Line::new(3);
+        line.set(1, 5);
+        assert!(matches!(line, Line::Narrow(_)));
+        line.set(2, 70_000);
+        assert!(matches!(line, Line::Wide(_)));
+        assert_eq!(
+            (line.get(0), line.get(1), line.get(2), line.get(3)),
+            (Some(NONE), Some(5), Some(70_000), None)
+        );
+    }
 
     /// Two replicas of `web`, isolated for ingress with nothing allowed in.
     const DENY_IN: &str = "
