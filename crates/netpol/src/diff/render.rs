@@ -3,8 +3,6 @@
 
 use std::fmt::{self, Write as _};
 
-use std::collections::HashMap;
-
 use super::{Cause, CauseId, Change, ChangeRow, Diff, Tally};
 use crate::ports::Connections;
 
@@ -95,9 +93,41 @@ pub enum Form {
 pub struct Streamer<'w, W: fmt::Write + ?Sized> {
     out: &'w mut W,
     form: Form,
-    texts: HashMap<CauseId, String>,
+    /// Looked up for every change (millions in a snapshot diff): the fast hasher.
+    texts: crate::fasthash::FastMap<CauseId, String>,
+    /// What opened and closed, as text, for the last few distinct pairs of sets: the pairs
+    /// of two joint classes share one, and a snapshot diff has tens for millions of pairs.
+    change_texts: ChangeTexts,
     /// Anything written above the summary (text), or a change written (JSON).
     wrote: bool,
+}
+
+/// A few (opened, closed) pairs with their text, looked up by equality.
+#[derive(Default)]
+struct ChangeTexts(Vec<(Connections, Connections, String)>);
+
+impl ChangeTexts {
+    /// Beyond this many, a pair's text is written without being kept.
+    const KEPT: usize = 64;
+
+    /// Writes what `c` opened and closed, from the kept text when there is one.
+    fn write<W: fmt::Write + ?Sized>(&mut self, out: &mut W, c: &Change) -> fmt::Result {
+        if let Some((_, _, text)) = self
+            .0
+            .iter()
+            .find(|(o, cl, _)| *o == c.opened && *cl == c.closed)
+        {
+            return out.write_str(text);
+        }
+        if self.0.len() >= Self::KEPT {
+            return write_change_text(out, c);
+        }
+        let mut text = String::new();
+        write_change_text(&mut text, c)?;
+        out.write_str(&text)?;
+        self.0.push((c.opened.clone(), c.closed.clone(), text));
+        Ok(())
+    }
 }
 
 impl<'w, W: fmt::Write + ?Sized> Streamer<'w, W> {
@@ -132,7 +162,8 @@ impl<'w, W: fmt::Write + ?Sized> Streamer<'w, W> {
         Ok(Streamer {
             out,
             form,
-            texts: HashMap::new(),
+            texts: crate::fasthash::FastMap::default(),
+            change_texts: ChangeTexts::default(),
             wrote,
         })
     }
@@ -149,11 +180,16 @@ impl<'w, W: fmt::Write + ?Sized> Streamer<'w, W> {
         let out = &mut *self.out;
         match self.form {
             Form::Text => {
-                write!(out, "{} => {} : ", c.from, c.to)?;
-                write_change_text(out, c)?;
+                // Pieces rather than `write!`: millions of lines go through here.
+                for piece in [c.from.as_str(), " => ", c.to.as_str(), " : "] {
+                    out.write_str(piece)?;
+                }
+                self.change_texts.write(out, c)?;
                 out.write_char('\n')?;
                 for text in spelled {
-                    writeln!(out, "    {text}")?;
+                    out.write_str("    ")?;
+                    out.write_str(text)?;
+                    out.write_char('\n')?;
                 }
             }
             Form::Csv => {
