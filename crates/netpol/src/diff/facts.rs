@@ -26,8 +26,11 @@
 mod tiers;
 
 use std::collections::HashMap;
+use std::rc::Rc;
 
-use super::cause::{side_causes, Cause, CauseKind, Effect, Namer, PolicyChange, PolicyIndex};
+use super::cause::{
+    side_causes, Cause, CauseKind, Effect, Namer, PolicyChange, PolicyIndex, SideFacts,
+};
 use super::changes::{classify_cluster_policies, classify_policies, node_changes, pod_changes};
 use super::side::{isolates, slot, Policies, Side, Version, DIRECTIONS};
 use super::Snapshot;
@@ -72,7 +75,25 @@ pub(super) struct Facts<'a> {
     tier_memo: tiers::TierMemo,
     keys: HashMap<CauseKey, usize>,
     causes: Vec<Cause>,
+    /// Both sides' evidence by direction, joint classes of sender and receiver, and which
+    /// policies: pairs of the same joint classes get the same (see [`EvidenceKey`]).
+    evidence: crate::fasthash::FastMap<EvidenceKey, Rc<(SideFacts, SideFacts)>>,
 }
+
+/// Isolation, peer matching and named ports, all that evidence reads of the two ends, are
+/// the same for every member of a class on each side, so both sides' evidence is the same
+/// for every pair of the same two joint classes. Replicas are neighbours in a snapshot's
+/// order, so a bounded memo (cleared when full) keeps what the next senders ask for.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct EvidenceKey {
+    direction: Direction,
+    from_class: usize,
+    to_class: usize,
+    changed_only: bool,
+}
+
+/// Entries the evidence memo holds before it starts again (a few MB).
+const EVIDENCE_KEPT: usize = 1 << 15;
 
 impl<'a> Facts<'a> {
     pub fn new(
@@ -109,6 +130,7 @@ impl<'a> Facts<'a> {
             tier_memo: tiers::TierMemo::default(),
             keys: HashMap::new(),
             causes: Vec::new(),
+            evidence: crate::fasthash::FastMap::default(),
         };
         facts.endpoint_changes = facts.classify_endpoints();
         facts.mark_touched();
@@ -129,8 +151,8 @@ impl<'a> Facts<'a> {
     /// The causes of the change of pair (`from`, `to`) (positions in `common`), sorted.
     pub fn causes(
         &mut self,
-        from: usize,
-        to: usize,
+        (from, to): (usize, usize),
+        classes: (usize, usize),
         opened: &Connections,
         closed: &Connections,
     ) -> Vec<usize> {
@@ -145,10 +167,10 @@ impl<'a> Facts<'a> {
             self.tier_causes(from, to, opened, closed)
         } else if !self.shortcut {
             self.explained_causes(from, to, opened, closed)
-        } else if let Some(ids) = self.shortcut_causes(from, to, opened, closed) {
+        } else if let Some(ids) = self.shortcut_causes(from, to, classes, opened, closed) {
             ids
         } else {
-            self.memoised_causes(from, to, opened, closed)
+            self.memoised_causes(from, to, classes, opened, closed)
         };
         ids.sort_unstable();
         ids.dedup();
@@ -163,20 +185,49 @@ impl<'a> Facts<'a> {
         &mut self,
         from: usize,
         to: usize,
+        classes: (usize, usize),
         opened: &Connections,
         closed: &Connections,
     ) -> Vec<usize> {
-        let common = self.common;
         let mut out = Vec::new();
         for d in DIRECTIONS {
-            let was = self.old.evidence(common, d, from, to, Policies::All);
-            let now = self.new.evidence(common, d, from, to, Policies::All);
+            let both = self.both_evidence(d, (from, to), classes, Policies::All);
+            let (was, now) = &*both;
             let opened_here = opened.difference(&was.allows());
             let closed_here = closed.difference(&now.allows());
             let mut namer = self.namer(d, from, to);
-            side_causes(&mut namer, &was, &now, &opened_here, &closed_here, &mut out);
+            side_causes(&mut namer, was, now, &opened_here, &closed_here, &mut out);
         }
         out
+    }
+
+    /// Both sides' evidence for one direction of `from` → `to`, whose joint classes are
+    /// `classes`: from the memo when a pair of the same classes asked before.
+    fn both_evidence(
+        &mut self,
+        direction: Direction,
+        (from, to): (usize, usize),
+        (from_class, to_class): (usize, usize),
+        policies: Policies,
+    ) -> Rc<(SideFacts, SideFacts)> {
+        let key = EvidenceKey {
+            direction,
+            from_class,
+            to_class,
+            changed_only: policies == Policies::Changed,
+        };
+        if let Some(found) = self.evidence.get(&key) {
+            return Rc::clone(found);
+        }
+        let common = self.common;
+        let was = self.old.evidence(common, direction, from, to, policies);
+        let now = self.new.evidence(common, direction, from, to, policies);
+        let both = Rc::new((was, now));
+        if self.evidence.len() >= EVIDENCE_KEPT {
+            self.evidence.clear();
+        }
+        self.evidence.insert(key, Rc::clone(&both));
+        both
     }
 
     /// The causes from both sides' explanations: the reference path.
@@ -226,6 +277,7 @@ impl<'a> Facts<'a> {
         &mut self,
         from: usize,
         to: usize,
+        classes: (usize, usize),
         opened: &Connections,
         closed: &Connections,
     ) -> Option<Vec<usize>> {
@@ -240,12 +292,11 @@ impl<'a> Facts<'a> {
             (false, true) => Direction::Ingress,
             _ => return None,
         };
-        let common = self.common;
-        let was = self.old.evidence(common, d, from, to, Policies::Changed);
-        let now = self.new.evidence(common, d, from, to, Policies::Changed);
+        let both = self.both_evidence(d, (from, to), classes, Policies::Changed);
+        let (was, now) = &*both;
         let mut out = Vec::new();
         let mut namer = self.namer(d, from, to);
-        side_causes(&mut namer, &was, &now, opened, closed, &mut out);
+        side_causes(&mut namer, was, now, opened, closed, &mut out);
         Some(out)
     }
 

@@ -377,7 +377,8 @@ fn walk<E>(
             };
             let (opened, closed) = (&delta.0, &delta.1);
             let facts = facts.get_or_insert_with(|| facts::Facts::new(old, new, &common, shortcut));
-            let causes = facts.causes(a, b, opened, closed);
+            let from_class = joint.of.get(a).copied().unwrap_or(usize::MAX);
+            let causes = facts.causes((a, b), (from_class, to_class), opened, closed);
             let cilium_ids = match &mut cilium {
                 Some(c) => c.of(
                     &old,
