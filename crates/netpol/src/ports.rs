@@ -130,6 +130,22 @@ impl PortRanges {
         PortRanges(out)
     }
 
+    /// Whether the two sets share a port: [`PortRanges::intersect`] without building it.
+    pub fn overlaps(&self, other: &PortRanges) -> bool {
+        let (mut i, mut j) = (0, 0);
+        while let (Some(&(a_lo, a_hi)), Some(&(b_lo, b_hi))) = (self.0.get(i), other.0.get(j)) {
+            if a_lo.max(b_lo) <= a_hi.min(b_hi) {
+                return true;
+            }
+            if a_hi < b_hi {
+                i += 1;
+            } else {
+                j += 1;
+            }
+        }
+        false
+    }
+
     /// Set intersection, in one merge pass over both sorted lists.
     pub fn intersect(&self, other: &PortRanges) -> PortRanges {
         let mut out = Vec::new();
@@ -282,6 +298,14 @@ impl Connections {
         }
     }
 
+    /// Whether the two share a connection: `!self.intersect(other).is_empty()` without
+    /// building the intersection (a diff asks it per rule of millions of pairs).
+    pub fn overlaps(&self, other: &Connections) -> bool {
+        Protocol::ALL
+            .iter()
+            .any(|&p| self.ports(p).overlaps(other.ports(p)))
+    }
+
     /// Per-protocol intersection: a connection needs the sender's egress and the
     /// receiver's ingress to allow it.
     pub fn intersect(&self, other: &Connections) -> Connections {
@@ -347,6 +371,12 @@ mod tests {
         let b = PortRanges::range(50, 250);
         assert_eq!(a.intersect(&b).to_string(), "50-100,200-250");
         assert!(a.intersect(&PortRanges::range(101, 199)).is_empty());
+        assert!(a.overlaps(&b) && b.overlaps(&a));
+        assert!(!a.overlaps(&PortRanges::range(101, 199)));
+        assert!(
+            a.overlaps(&PortRanges::range(100, 100)) && a.overlaps(&PortRanges::range(300, 400))
+        );
+        assert!(!a.overlaps(&PortRanges::default()) && !PortRanges::default().overlaps(&a));
     }
 
     #[test]

@@ -488,7 +488,7 @@ pub(super) fn side_causes(
             }
         } else {
             for (p, rule, allows) in &after.matching {
-                if !allows.intersect(opened).is_empty() {
+                if allows.overlaps(opened) {
                     out.extend(namer.cause(*p, Effect::Allows(*rule)));
                 }
             }
@@ -501,7 +501,7 @@ pub(super) fn side_causes(
             }
         } else {
             for (p, rule, allowed) in &before.matching {
-                if !allowed.intersect(closed).is_empty() {
+                if allowed.overlaps(closed) {
                     out.extend(namer.cause(*p, Effect::NoLongerAllows(*rule)));
                 }
             }
