@@ -73,8 +73,14 @@ pub fn advance(bytes: u64) {
 impl Drop for During {
     fn drop(&mut self) {
         if let Some((what, started)) = &self.timed {
-            let peak = peak_memory().map_or(String::new(), |kb| format!(", peak {} MB", kb / 1000));
-            eprintln!("netpol: {what}: {} ms{peak}", started.elapsed().as_millis());
+            let peak =
+                memory("VmHWM:").map_or(String::new(), |kb| format!(", peak {} MB", kb / 1000));
+            let now =
+                memory("VmRSS:").map_or(String::new(), |kb| format!(", now {} MB", kb / 1000));
+            eprintln!(
+                "netpol: {what}: {} ms{peak}{now}",
+                started.elapsed().as_millis()
+            );
         }
         let Some(shared) = self
             .active
@@ -93,10 +99,11 @@ impl Drop for During {
     }
 }
 
-/// The process's peak resident memory so far in KB (`VmHWM`), where Linux says it.
-fn peak_memory() -> Option<u64> {
+/// One of the process's memory figures in KB (`VmHWM:` the peak so far, `VmRSS:` now),
+/// where Linux says it.
+fn memory(field: &str) -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
     line.split_whitespace().nth(1)?.parse().ok()
 }
 

@@ -39,7 +39,8 @@ use netpol::connectivity::{connectivity_by_side, connectivity_per_endpoint};
 use netpol::diff::render::{Form, Streamer};
 use netpol::diff::{
     diff, diff_snapshots, diff_snapshots_explained, endpoint_changes, reached, render,
-    stream_snapshots, Cause, CauseKind, Diff, NodeChange, PolicyChange, Snapshot,
+    stream_snapshots, Cause, CauseKind, Diff, NodeChange, Plan, PolicyChange, Snapshot, Tally,
+    Walker,
 };
 use netpol::endpoint::all_endpoints;
 use netpol::expect::{check, Expectation, Stated};
@@ -1205,6 +1206,77 @@ fn streamed(old: Snapshot<'_>, new: Snapshot<'_>, form: Form) -> String {
     let tally = stream_snapshots(old, new, |c, causes| stream.change(c, causes)).unwrap();
     stream.finish(&tally, &added, &removed).unwrap();
     out
+}
+
+/// `streamed`, walked as the CLI walks it on several threads: the senders cut at `cuts`
+/// into pieces, and each group's senders walked by walker `group % walkers` (or
+/// `(group + 1) % walkers` when `shift`), each walker keeping its streamer from piece to
+/// piece, the pieces' texts put back in sender order.
+fn streamed_in_pieces(
+    old: Snapshot<'_>,
+    new: Snapshot<'_>,
+    form: Form,
+    cuts: &[usize],
+    walkers: usize,
+    shift: bool,
+) -> String {
+    let plan = Plan::new(old, new);
+    let n = plan.senders();
+    let mut bounds: Vec<usize> = cuts.iter().map(|c| c % (n + 1)).chain([0, n]).collect();
+    bounds.sort_unstable();
+    bounds.dedup();
+    let owner = |a: usize| (plan.group(a) + usize::from(shift)) % walkers;
+    let mut texts: Vec<String> = vec![String::new(); walkers];
+    let mut state: Vec<(Walker<'_>, Vec<usize>)> =
+        (0..walkers).map(|_| (Walker::new(), Vec::new())).collect();
+    let (added, removed) = endpoint_changes(old, new);
+    let mut out = String::new();
+    let mut stream = Streamer::start(&mut out, form, &added, &removed).unwrap();
+    let mut tally = Tally::default();
+    for piece in bounds.windows(2) {
+        let senders = piece[0]..piece[1];
+        for (w, ((walker, ends), text)) in state.iter_mut().zip(texts.iter_mut()).enumerate() {
+            ends.clear();
+            text.clear();
+            let mut part = Streamer::changes_only(text, form);
+            for a in senders.clone() {
+                if owner(a) == w {
+                    tally += plan
+                        .stream(a..a + 1, walker, |c, causes| part.change(c, causes))
+                        .unwrap();
+                }
+                ends.push(part.output().len());
+            }
+        }
+        for k in 0..senders.len() {
+            for ((_, ends), text) in state.iter().zip(&texts) {
+                let start = if k == 0 { 0 } else { ends[k - 1] };
+                stream.piece(&text[start..ends[k]]).unwrap();
+            }
+        }
+    }
+    stream.finish(&tally, &added, &removed).unwrap();
+    out
+}
+
+proptest! {
+    #![proptest_config(common::cases(100))]
+
+    #[test]
+    fn a_diff_walked_in_pieces_by_several_walkers_writes_what_one_walk_writes(
+        (a, b) in replicated_pair(),
+        cuts in prop::collection::vec(0usize..64, 0..6),
+        walkers in 1usize..4,
+        shift: bool,
+    ) {
+        let (ea, eb) = (all_endpoints(&a, &externals()), all_endpoints(&b, &externals()));
+        let (ca, cb) = (connectivity(&a, &ea), connectivity(&b, &eb));
+        let old = Snapshot { cluster: &a, endpoints: &ea, connectivity: &ca };
+        let new = Snapshot { cluster: &b, endpoints: &eb, connectivity: &cb };
+        for form in [Form::Text, Form::Csv, Form::Json] {
+            prop_assert_eq!(streamed_in_pieces(old, new, form, &cuts, walkers, shift), streamed(old, new, form));
+        }
+    }
 }
 
 proptest! {

@@ -73,7 +73,7 @@ pub(super) struct Facts<'a> {
     /// for ingress.
     tiered: Vec<[bool; 2]>,
     tier_memo: tiers::TierMemo,
-    keys: HashMap<CauseKey, usize>,
+    keys: crate::fasthash::FastMap<CauseKey, usize>,
     causes: Vec<Cause>,
     /// Both sides' evidence by direction, joint classes of sender and receiver, and which
     /// policies: pairs of the same joint classes get the same (see [`EvidenceKey`]).
@@ -128,7 +128,7 @@ impl<'a> Facts<'a> {
             nodes: node_changes(old.cluster, new.cluster),
             tiered: Vec::new(),
             tier_memo: tiers::TierMemo::default(),
-            keys: HashMap::new(),
+            keys: crate::fasthash::FastMap::default(),
             causes: Vec::new(),
             evidence: crate::fasthash::FastMap::default(),
         };

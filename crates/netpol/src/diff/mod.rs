@@ -37,7 +37,8 @@ pub mod render;
 mod side;
 
 use std::collections::HashMap;
-use std::rc::Rc;
+use std::ops::Range;
+use std::sync::Arc;
 
 use serde::ser::{SerializeMap, SerializeStruct};
 use serde::Serialize;
@@ -185,23 +186,20 @@ fn compare(old: Snapshot<'_>, new: Snapshot<'_>, shortcut: bool) -> Diff {
     let (added_endpoints, removed_endpoints) = endpoint_changes(old, new);
     let mut changes = Vec::new();
     let mut cilium_of: Vec<Vec<usize>> = Vec::new();
-    let mut causes = Vec::new();
-    let mut cilium_causes = Vec::new();
-    let walked: Result<(), std::convert::Infallible> = walk(
-        old,
-        new,
-        shortcut,
-        |change, cilium_ids, _| {
+    let plan = Plan::new(old, new);
+    let mut walker = Walker::with_shortcut(shortcut);
+    let walked: Result<(), std::convert::Infallible> =
+        plan.walk(0..plan.senders(), &mut walker, |change, cilium_ids, _| {
             changes.push(change.clone());
             cilium_of.push(cilium_ids);
             Ok(())
-        },
-        |found_causes, cilium| {
-            causes = found_causes;
-            cilium_causes = cilium.map(|c| c.causes).unwrap_or_default();
-        },
-    );
+        });
     let Ok(()) = walked;
+    let mut causes = walker
+        .facts
+        .map(facts::Facts::into_causes)
+        .unwrap_or_default();
+    let cilium_causes = walker.cilium.map(|c| c.causes).unwrap_or_default();
     let offset = causes.len();
     for (change, ids) in changes.iter_mut().zip(cilium_of) {
         change.causes.extend(ids.into_iter().map(|i| i + offset));
@@ -253,6 +251,15 @@ pub struct Tally {
     pub closed: usize,
 }
 
+impl std::ops::AddAssign for Tally {
+    /// Adds the tally of another range of senders ([`Plan::stream`]).
+    fn add_assign(&mut self, other: Tally) {
+        self.changed += other.changed;
+        self.opened += other.opened;
+        self.closed += other.closed;
+    }
+}
+
 /// The endpoint ids only the new side has and only the old side has, each in its side's
 /// order ([`Diff::added_endpoints`], [`Diff::removed_endpoints`]).
 pub fn endpoint_changes(old: Snapshot<'_>, new: Snapshot<'_>) -> (Vec<String>, Vec<String>) {
@@ -280,18 +287,130 @@ fn positions(ids: &[String]) -> HashMap<&str, usize> {
 /// of [`Diff::changes`], with its causes spelled out, as soon as it is found; a diff of
 /// two 100,000-pod snapshots can change millions of pairs. The first error `each`
 /// returns stops the walk and is returned. The endpoints added and removed come from
-/// [`endpoint_changes`].
+/// [`endpoint_changes`]. [`Plan`] does the same in pieces, for callers with threads.
 pub fn stream_snapshots<E>(
     old: Snapshot<'_>,
     new: Snapshot<'_>,
-    mut each: impl FnMut(&Change, &[(CauseId, &Cause)]) -> Result<(), E>,
+    each: impl FnMut(&Change, &[(CauseId, &Cause)]) -> Result<(), E>,
 ) -> Result<Tally, E> {
-    let mut tally = Tally::default();
-    walk(
-        old,
-        new,
-        true,
-        |change, cilium_ids, (facts, cilium)| {
+    let plan = Plan::new(old, new);
+    plan.stream(0..plan.senders(), &mut Walker::new(), each)
+}
+
+/// What a comparison walks, worked out once: the endpoints on both sides, their joint
+/// classes and which pairs of joint classes differ. The changes of a range of senders can
+/// then be walked on their own ([`Plan::stream`]), each range with its own [`Walker`], in
+/// any order and on any thread; put back in sender order, they are the changes of
+/// [`stream_snapshots`], with the same causes (a change's causes are sorted by what they
+/// say, not by when a walker found them).
+pub struct Plan<'s> {
+    old: Snapshot<'s>,
+    new: Snapshot<'s>,
+    /// Endpoints on both sides: (position in old, position in new).
+    common: Vec<(usize, usize)>,
+    joint: Joint,
+    /// Per joint class, as sender: see [`Joint::changed_pairs`].
+    changed: Vec<Vec<(usize, Arc<Delta>)>>,
+}
+
+/// What one walker has found out so far: what explains a change (worked out at its first
+/// change, so identical sides, a nightly job over an unchanged cluster, never pay for it)
+/// and the Cilium causes. Causes reached again cost nothing, so a thread keeps one walker
+/// for every range it walks.
+pub struct Walker<'p> {
+    shortcut: bool,
+    facts: Option<facts::Facts<'p>>,
+    cilium: Option<cilium::CiliumCauses>,
+    cilium_wanted: bool,
+    targets: Vec<usize>,
+    change: Change,
+}
+
+impl Walker<'_> {
+    /// A walker that takes causes from the changed policies where it can (as [`diff`]).
+    pub fn new() -> Self {
+        Self::with_shortcut(true)
+    }
+
+    fn with_shortcut(shortcut: bool) -> Self {
+        Walker {
+            shortcut,
+            facts: None,
+            cilium: None,
+            cilium_wanted: true,
+            targets: Vec::new(),
+            change: Change::default(),
+        }
+    }
+}
+
+impl Default for Walker<'_> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<'s> Plan<'s> {
+    /// Works out what comparing `old` with `new` walks.
+    pub fn new(old: Snapshot<'s>, new: Snapshot<'s>) -> Plan<'s> {
+        let in_new = positions(&new.connectivity.endpoints);
+        let common: Vec<(usize, usize)> = old
+            .connectivity
+            .endpoints
+            .iter()
+            .enumerate()
+            .filter_map(|(i, id)| Some((i, *in_new.get(id.as_str())?)))
+            .collect();
+        let joint = Joint::new(old, new, &common);
+        let changed = joint.changed_pairs(old, new);
+        Plan {
+            old,
+            new,
+            common,
+            joint,
+            changed,
+        }
+    }
+
+    /// How many senders there are: [`Plan::stream`] takes ranges of `0..senders()`, in the
+    /// old side's order of endpoints.
+    pub fn senders(&self) -> usize {
+        self.common.len()
+    }
+
+    /// Sender `a`'s group: what explains a change is worked out once per pair of groups
+    /// (sender's, receiver's) and walker, so threads that split the senders by group work
+    /// each out once between them.
+    pub fn group(&self, a: usize) -> usize {
+        self.joint.of.get(a).copied().unwrap_or(usize::MAX)
+    }
+
+    /// How many groups there are ([`Plan::group`] is below it).
+    pub fn groups(&self) -> usize {
+        self.joint.classes.len()
+    }
+
+    /// How many changes sender `a` can have at most (what it costs to walk).
+    pub fn weight(&self, a: usize) -> usize {
+        self.row(a).map_or(0, |row| {
+            row.iter().map(|(c, _)| self.joint.members(*c).len()).sum()
+        })
+    }
+
+    fn row(&self, a: usize) -> Option<&[(usize, Arc<Delta>)]> {
+        let row = self.joint.of.get(a).and_then(|&j| self.changed.get(j))?;
+        Some(row.as_slice())
+    }
+
+    /// [`stream_snapshots`] for the senders in `senders` only.
+    pub fn stream<'p, E>(
+        &'p self,
+        senders: Range<usize>,
+        walker: &mut Walker<'p>,
+        mut each: impl FnMut(&Change, &[(CauseId, &Cause)]) -> Result<(), E>,
+    ) -> Result<Tally, E> {
+        let mut tally = Tally::default();
+        self.walk(senders, walker, |change, cilium_ids, (facts, cilium)| {
             tally.changed += 1;
             tally.opened += usize::from(!change.opened.is_empty());
             tally.closed += usize::from(!change.closed.is_empty());
@@ -305,108 +424,101 @@ pub fn stream_snapshots<E>(
                 causes.extend(cilium_ids.iter().filter_map(of_cilium));
             }
             each(change, &causes)
-        },
-        |_, _| {},
-    )?;
-    Ok(tally)
-}
+        })?;
+        Ok(tally)
+    }
 
-/// Walks the changed pairs in order: `found` gets each change (its causes as indices into
-/// the facts' causes), the indices of its Cilium causes, and the causes found so far;
-/// `done` gets the causes found and what the walk kept of the Cilium ones.
-fn walk<E>(
-    old: Snapshot<'_>,
-    new: Snapshot<'_>,
-    shortcut: bool,
-    mut found: impl FnMut(
-        &Change,
-        Vec<usize>,
-        (&facts::Facts<'_>, Option<&cilium::CiliumCauses>),
-    ) -> Result<(), E>,
-    done: impl FnOnce(Vec<Cause>, Option<cilium::CiliumCauses>),
-) -> Result<(), E> {
-    let old_ids = &old.connectivity.endpoints;
-    let new_ids = &new.connectivity.endpoints;
-    let in_new = positions(new_ids);
-    // Endpoints on both sides: (position in old, position in new).
-    let common: Vec<(usize, usize)> = old_ids
-        .iter()
-        .enumerate()
-        .filter_map(|(i, id)| Some((i, *in_new.get(id.as_str())?)))
-        .collect();
-    // What explains a change is worked out at the first change: identical sides (a nightly
-    // job over an unchanged cluster) never pay for it.
-    let mut facts: Option<facts::Facts<'_>> = None;
-    // Cilium policies are causes too; their indices follow the facts' (see `cilium.rs`).
-    let mut cilium =
-        cilium::CiliumCauses::wanted(old.cluster, new.cluster).then(cilium::CiliumCauses::default);
-    let joint = Joint::new(old, new, &common);
-    let changed = joint.changed_pairs(old, new);
-    let mut targets: Vec<usize> = Vec::new();
-    let mut change = Change::default();
-    let none = String::new();
-    for (a, &(from_old, from_new)) in common.iter().enumerate() {
-        let Some(row) = joint.of.get(a).and_then(|&j| changed.get(j)) else {
-            continue;
-        };
-        if row.is_empty() {
-            continue;
+    /// Walks the changed pairs of `senders` in order: `found` gets each change (its causes
+    /// as indices into the facts' causes), the indices of its Cilium causes, and the
+    /// causes the walker has found so far.
+    fn walk<'p, E>(
+        &'p self,
+        senders: Range<usize>,
+        walker: &mut Walker<'p>,
+        mut found: impl FnMut(
+            &Change,
+            Vec<usize>,
+            (&facts::Facts<'p>, Option<&cilium::CiliumCauses>),
+        ) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let (old, new) = (self.old, self.new);
+        let old_ids = &old.connectivity.endpoints;
+        let none = String::new();
+        if walker.cilium_wanted {
+            walker.cilium_wanted = false;
+            // Cilium policies are causes too; their indices follow the facts' (`cilium.rs`).
+            walker.cilium = cilium::CiliumCauses::wanted(old.cluster, new.cluster)
+                .then(cilium::CiliumCauses::default);
         }
-        // The receivers whose joint class changed towards this sender's, in the common
-        // order the changes are listed in.
-        targets.clear();
-        for (to_class, _) in row {
-            targets.extend(joint.members(*to_class));
-        }
-        targets.sort_unstable();
-        for &b in &targets {
-            let (Some(&(to_old, to_new)), Some(&to_class)) = (common.get(b), joint.of.get(b))
-            else {
+        let Walker {
+            shortcut,
+            facts,
+            cilium,
+            targets,
+            change,
+            ..
+        } = walker;
+        for a in senders {
+            let (Some(row), Some(&(from_old, from_new))) = (self.row(a), self.common.get(a)) else {
                 continue;
             };
-            if a == b {
+            if row.is_empty() {
                 continue;
             }
-            // The row is sorted by class.
-            let found_here = row
-                .binary_search_by_key(&to_class, |(c, _)| *c)
-                .ok()
-                .and_then(|i| row.get(i));
-            let Some((_, delta)) = found_here else {
-                continue;
-            };
-            let (opened, closed) = (&delta.0, &delta.1);
-            let facts = facts.get_or_insert_with(|| facts::Facts::new(old, new, &common, shortcut));
-            let from_class = joint.of.get(a).copied().unwrap_or(usize::MAX);
-            let causes = facts.causes((a, b), (from_class, to_class), opened, closed);
-            let cilium_ids = match &mut cilium {
-                Some(c) => c.of(
-                    &old,
-                    &new,
-                    (from_old, to_old),
-                    (from_new, to_new),
-                    opened,
-                    closed,
-                ),
-                None => Vec::new(),
-            };
-            // One change, refilled for every pair: a stream of millions of them allocates
-            // its ids only when they grow.
-            change
-                .from
-                .clone_from(old_ids.get(from_old).unwrap_or(&none));
-            change.to.clone_from(old_ids.get(to_old).unwrap_or(&none));
-            change.opened.clone_from(opened);
-            change.closed.clone_from(closed);
-            change.causes = causes;
-            found(&change, cilium_ids, (facts, cilium.as_ref()))?;
+            // The receivers whose joint class changed towards this sender's, in the common
+            // order the changes are listed in.
+            targets.clear();
+            for (to_class, _) in row {
+                targets.extend(self.joint.members(*to_class));
+            }
+            targets.sort_unstable();
+            for &b in targets.iter() {
+                let (Some(&(to_old, to_new)), Some(&to_class)) =
+                    (self.common.get(b), self.joint.of.get(b))
+                else {
+                    continue;
+                };
+                if a == b {
+                    continue;
+                }
+                // The row is sorted by class.
+                let found_here = row
+                    .binary_search_by_key(&to_class, |(c, _)| *c)
+                    .ok()
+                    .and_then(|i| row.get(i));
+                let Some((_, delta)) = found_here else {
+                    continue;
+                };
+                let (opened, closed) = (&delta.0, &delta.1);
+                let facts = facts
+                    .get_or_insert_with(|| facts::Facts::new(old, new, &self.common, *shortcut));
+                let from_class = self.joint.of.get(a).copied().unwrap_or(usize::MAX);
+                let causes = facts.causes((a, b), (from_class, to_class), opened, closed);
+                let cilium_ids = match cilium {
+                    Some(c) => c.of(
+                        &old,
+                        &new,
+                        (from_old, to_old),
+                        (from_new, to_new),
+                        opened,
+                        closed,
+                    ),
+                    None => Vec::new(),
+                };
+                // One change, refilled for every pair: a stream of millions of them
+                // allocates its ids only when they grow.
+                change
+                    .from
+                    .clone_from(old_ids.get(from_old).unwrap_or(&none));
+                change.to.clone_from(old_ids.get(to_old).unwrap_or(&none));
+                change.opened.clone_from(opened);
+                change.closed.clone_from(closed);
+                change.causes = causes;
+                found(change, cilium_ids, (facts, cilium.as_ref()))?;
+            }
         }
+        Ok(())
     }
-    done(
-        facts.map(facts::Facts::into_causes).unwrap_or_default(),
-        cilium,
-    );
-    Ok(())
 }
 
 /// The common endpoints' joint classes: endpoints in the same class on the old side and in
@@ -462,9 +574,9 @@ impl Joint {
 
     /// Per joint class (as sender): the joint classes (as receivers, ascending) towards
     /// which something opened or closed, with what.
-    fn changed_pairs(&self, old: Snapshot<'_>, new: Snapshot<'_>) -> Vec<Vec<(usize, Rc<Delta>)>> {
+    fn changed_pairs(&self, old: Snapshot<'_>, new: Snapshot<'_>) -> Vec<Vec<(usize, Arc<Delta>)>> {
         let mut same = SameCache::new();
-        let mut deltas: HashMap<(*const Connections, *const Connections), Rc<Delta>> =
+        let mut deltas: HashMap<(*const Connections, *const Connections), Arc<Delta>> =
             HashMap::new();
         // Maps built for a comparison hold only the rows and columns of the endpoints a
         // change can reach (`cover.rs`): a pair of joint classes neither of which it
@@ -508,9 +620,9 @@ impl Joint {
                 let delta = deltas
                     .entry((std::ptr::from_ref(before), std::ptr::from_ref(after)))
                     .or_insert_with(|| {
-                        Rc::new((after.difference(before), before.difference(after)))
+                        Arc::new((after.difference(before), before.difference(after)))
                     });
-                row.push((b, Rc::clone(delta)));
+                row.push((b, Arc::clone(delta)));
             }
             out.push(row);
         }

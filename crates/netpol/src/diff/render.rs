@@ -168,6 +168,47 @@ impl<'w, W: fmt::Write + ?Sized> Streamer<'w, W> {
         })
     }
 
+    /// A streamer for one piece of a diff's changes ([`super::Plan::stream`]), written on
+    /// its own, perhaps on another thread: only the changes, which [`Streamer::piece`] puts
+    /// in place.
+    pub fn changes_only(out: &'w mut W, form: Form) -> Self {
+        Streamer {
+            out,
+            form,
+            texts: crate::fasthash::FastMap::default(),
+            change_texts: ChangeTexts::default(),
+            // Every JSON change of a piece is written as a following one; the first of the
+            // whole list loses its comma in `piece`.
+            wrote: true,
+        }
+    }
+
+    /// Where it writes (a piece's text so far, for a [`Streamer::changes_only`]).
+    pub fn output(&self) -> &W {
+        self.out
+    }
+
+    /// Where it writes, to take a finished piece out and write the next into another
+    /// buffer: the causes spelled out so far stay with the streamer.
+    pub fn output_mut(&mut self) -> &mut W {
+        self.out
+    }
+
+    /// Writes a piece from a [`Streamer::changes_only`] as if its changes had been written
+    /// here.
+    pub fn piece(&mut self, piece: &str) -> fmt::Result {
+        if piece.is_empty() {
+            return Ok(());
+        }
+        let piece = match self.form {
+            Form::Json if !self.wrote => piece.strip_prefix(',').unwrap_or(piece),
+            _ => piece,
+        };
+        self.out.write_str(piece)?;
+        self.wrote = true;
+        Ok(())
+    }
+
     /// Writes one change with its causes.
     pub fn change(&mut self, c: &Change, causes: &[(CauseId, &Cause)]) -> fmt::Result {
         for (id, cause) in causes {
