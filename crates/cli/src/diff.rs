@@ -72,8 +72,15 @@ pub fn run(args: &DiffArgs) -> Result<(Body, u8), String> {
     );
     // Only the rows and columns of the endpoints a change can reach are computed.
     let computing = crate::progress::during("working out each side's connectivity", None);
-    let (old, new) = match diff::reached(&old.cluster, &new.cluster, &old_endpoints, &new_endpoints)
-    {
+    let differences = diff::Differences::between(&old.cluster, &new.cluster);
+    let reached = diff::reached_with(
+        &differences,
+        &old.cluster,
+        &new.cluster,
+        &old_endpoints,
+        &new_endpoints,
+    );
+    let (old, new) = match reached {
         Some((old_reached, new_reached)) => both(
             || side(old, old_endpoints, Some(&old_reached)),
             || side(new, new_endpoints, Some(&new_reached)),
@@ -100,7 +107,7 @@ pub fn run(args: &DiffArgs) -> Result<(Body, u8), String> {
         DiffFormat::Csv => Form::Csv,
         DiffFormat::Json => Form::Json,
     };
-    let changed = stream(snapshot(&old), snapshot(&new), form)?;
+    let changed = stream(snapshot(&old), snapshot(&new), differences, form)?;
     Ok((
         Body::Text(String::new()),
         u8::from(args.exit_code && changed),
@@ -109,7 +116,12 @@ pub fn run(args: &DiffArgs) -> Result<(Body, u8), String> {
 
 /// Writes the changes to stdout as they are found (two 100,000-pod snapshots can differ
 /// in millions of pairs, a gigabyte of text, never held whole); whether anything changed.
-fn stream(old: Snapshot<'_>, new: Snapshot<'_>, form: Form) -> Result<bool, String> {
+fn stream<'s>(
+    old: Snapshot<'s>,
+    new: Snapshot<'s>,
+    differences: diff::Differences<'s>,
+    form: Form,
+) -> Result<bool, String> {
     let (added, removed) = diff::endpoint_changes(old, new);
     // The progress line shares a terminal with the changes only when stdout is one.
     let phase = |what: &str| {
@@ -117,7 +129,7 @@ fn stream(old: Snapshot<'_>, new: Snapshot<'_>, form: Form) -> Result<bool, Stri
     };
     let plan = {
         let _progress = phase("finding the pairs that changed");
-        diff::Plan::new(old, new)
+        diff::Plan::new(old, new, differences)
     };
     let _progress = phase("comparing the two sides");
     let mut changed = !added.is_empty() || !removed.is_empty();

@@ -39,8 +39,8 @@ use netpol::connectivity::{connectivity_by_side, connectivity_per_endpoint};
 use netpol::diff::render::{Form, Streamer};
 use netpol::diff::{
     diff, diff_snapshots, diff_snapshots_explained, endpoint_changes, reached, render,
-    stream_snapshots, Cause, CauseKind, Diff, NodeChange, Plan, PolicyChange, Snapshot, Tally,
-    Walker,
+    stream_snapshots, Cause, CauseKind, Diff, Differences, NodeChange, Plan, PolicyChange,
+    Snapshot, Tally, Walker,
 };
 use netpol::endpoint::all_endpoints;
 use netpol::expect::{check, Expectation, Stated};
@@ -1220,7 +1220,7 @@ fn streamed_in_pieces(
     walkers: usize,
     shift: bool,
 ) -> String {
-    let plan = Plan::new(old, new);
+    let plan = Plan::new(old, new, Differences::between(old.cluster, new.cluster));
     let n = plan.senders();
     let mut bounds: Vec<usize> = cuts.iter().map(|c| c % (n + 1)).chain([0, n]).collect();
     bounds.sort_unstable();

@@ -19,7 +19,7 @@
 use std::collections::HashMap;
 
 use super::cause::PolicyChange;
-use super::changes::{classify_cluster_policies, classify_policies, node_changes};
+use super::changes::Differences;
 use crate::cidr::Cidr;
 use crate::endpoint::Endpoint;
 use crate::fasthash::FastMap;
@@ -27,7 +27,19 @@ use crate::model::{Cluster, Pod};
 
 /// The endpoints whose rows and columns a comparison needs, by position on each side;
 /// `None` when every one is needed.
-pub fn reached<'c>(
+pub fn reached(
+    old: &Cluster,
+    new: &Cluster,
+    old_endpoints: &[Endpoint],
+    new_endpoints: &[Endpoint],
+) -> Option<(Vec<bool>, Vec<bool>)> {
+    let differences = Differences::between(old, new);
+    reached_with(&differences, old, new, old_endpoints, new_endpoints)
+}
+
+/// [`reached`], with the sides' differences already worked out.
+pub fn reached_with<'c>(
+    differences: &Differences<'_>,
     old: &'c Cluster,
     new: &'c Cluster,
     old_endpoints: &[Endpoint],
@@ -36,13 +48,13 @@ pub fn reached<'c>(
     if old.cilium.has_policies() || new.cilium.has_policies() {
         return None;
     }
-    if !node_changes(old, new).is_empty() {
+    if !differences.nodes.is_empty() {
         return None;
     }
-    let (old_cnp, new_cnp) = classify_cluster_policies(old, new);
-    if old_cnp
+    if differences
+        .old_cluster
         .iter()
-        .chain(&new_cnp)
+        .chain(&differences.new_cluster)
         .any(|c| *c != PolicyChange::Unchanged)
     {
         return None;
@@ -59,9 +71,8 @@ pub fn reached<'c>(
     let new_ids = ids(new, new_endpoints)?;
 
     let relabelled = relabelled_namespaces(old, new);
-    let (old_changes, new_changes, _) = classify_policies(old, new);
-    let mut old_reached = selected_by_changed(old, old_endpoints, &old_changes);
-    let mut new_reached = selected_by_changed(new, new_endpoints, &new_changes);
+    let mut old_reached = selected_by_changed(old, old_endpoints, &differences.old);
+    let mut new_reached = selected_by_changed(new, new_endpoints, &differences.new);
     // A common endpoint reached on one side is reached on both, as is one that changed.
     for (id, &i) in &old_ids {
         let Some(&j) = new_ids.get(id) else {

@@ -31,7 +31,7 @@ use std::rc::Rc;
 use super::cause::{
     side_causes, Cause, CauseKind, Effect, Namer, PolicyChange, PolicyIndex, SideFacts,
 };
-use super::changes::{classify_cluster_policies, classify_policies, node_changes, pod_changes};
+use super::changes::{pod_changes, Differences};
 use super::side::{isolates, slot, Policies, Side, Version, DIRECTIONS};
 use super::Snapshot;
 use crate::chain::explain;
@@ -62,13 +62,13 @@ pub(super) struct Facts<'a> {
     /// False to take every cause from explanations (the reference path).
     shortcut: bool,
     /// New policy index by `namespace/name`.
-    new_by_id: crate::fasthash::FastMap<super::changes::PolicyId<'a>, PolicyIndex>,
+    new_by_id: &'a crate::fasthash::FastMap<super::changes::PolicyId<'a>, PolicyIndex>,
     /// Per common endpoint: what about it changed (`labels of x/a`), empty when nothing.
     endpoint_changes: Vec<Vec<String>>,
     /// Per common endpoint: a changed policy isolates it for egress / for ingress.
     touched: Vec<[bool; 2]>,
     /// The Nodes that differ between the sides: (old, new), `None` where absent.
-    nodes: Vec<(Option<&'a Node>, Option<&'a Node>)>,
+    nodes: &'a [(Option<&'a Node>, Option<&'a Node>)],
     /// Per common endpoint: a ClusterNetworkPolicy of either side selects it for egress /
     /// for ingress.
     tiered: Vec<[bool; 2]>,
@@ -100,32 +100,19 @@ impl<'a> Facts<'a> {
         old: Snapshot<'a>,
         new: Snapshot<'a>,
         common: &'a [(usize, usize)],
+        differences: &'a Differences<'a>,
         shortcut: bool,
     ) -> Facts<'a> {
-        let (old_changes, new_changes, new_by_id) = classify_policies(old.cluster, new.cluster);
-        let (old_cluster_changes, new_cluster_changes) =
-            classify_cluster_policies(old.cluster, new.cluster);
+        let d = differences;
         let mut facts = Facts {
-            old: Side::new(
-                Version::Old,
-                old,
-                old_changes,
-                old_cluster_changes,
-                common.len(),
-            ),
-            new: Side::new(
-                Version::New,
-                new,
-                new_changes,
-                new_cluster_changes,
-                common.len(),
-            ),
+            old: Side::new(Version::Old, old, &d.old, &d.old_cluster, common.len()),
+            new: Side::new(Version::New, new, &d.new, &d.new_cluster, common.len()),
             common,
             shortcut,
-            new_by_id,
+            new_by_id: &d.new_by_id,
             endpoint_changes: Vec::new(),
             touched: vec![[false; 2]; common.len()],
-            nodes: node_changes(old.cluster, new.cluster),
+            nodes: &d.nodes,
             tiered: Vec::new(),
             tier_memo: tiers::TierMemo::default(),
             keys: crate::fasthash::FastMap::default(),

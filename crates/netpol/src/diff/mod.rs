@@ -50,7 +50,8 @@ use crate::model::Cluster;
 use crate::ports::{Connections, Protocol};
 
 pub use cause::{Cause, CauseKind, NodeChange, NodeState, PolicyChange, TierRule};
-pub use cover::reached;
+pub use changes::Differences;
+pub use cover::{reached, reached_with};
 
 /// Everything that differs between two sides.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -146,7 +147,9 @@ pub struct Snapshot<'a> {
 pub fn diff(old: &Cluster, new: &Cluster, externals: &[Cidr]) -> Diff {
     let old_endpoints = all_endpoints(old, externals);
     let new_endpoints = all_endpoints(new, externals);
-    let (old_map, new_map) = match reached(old, new, &old_endpoints, &new_endpoints) {
+    let differences = Differences::between(old, new);
+    let reached = reached_with(&differences, old, new, &old_endpoints, &new_endpoints);
+    let (old_map, new_map) = match reached {
         Some((old_reached, new_reached)) => (
             connectivity_covering(old, &old_endpoints, &old_reached),
             connectivity_covering(new, &new_endpoints, &new_reached),
@@ -156,7 +159,7 @@ pub fn diff(old: &Cluster, new: &Cluster, externals: &[Cidr]) -> Diff {
             connectivity(new, &new_endpoints),
         ),
     };
-    diff_snapshots(
+    compare(
         Snapshot {
             cluster: old,
             endpoints: &old_endpoints,
@@ -167,26 +170,43 @@ pub fn diff(old: &Cluster, new: &Cluster, externals: &[Cidr]) -> Diff {
             endpoints: &new_endpoints,
             connectivity: &new_map,
         },
+        differences,
+        true,
     )
 }
 
 /// Compares two snapshots (see [`Snapshot`]).
 pub fn diff_snapshots(old: Snapshot<'_>, new: Snapshot<'_>) -> Diff {
-    compare(old, new, true)
+    compare(
+        old,
+        new,
+        Differences::between(old.cluster, new.cluster),
+        true,
+    )
 }
 
 /// [`diff_snapshots`] with every cause taken from the two explanations of its pair, never
 /// from the shortcut over changed policies: the reference the shortcut is tested against.
 /// Same result, slower.
 pub fn diff_snapshots_explained(old: Snapshot<'_>, new: Snapshot<'_>) -> Diff {
-    compare(old, new, false)
+    compare(
+        old,
+        new,
+        Differences::between(old.cluster, new.cluster),
+        false,
+    )
 }
 
-fn compare(old: Snapshot<'_>, new: Snapshot<'_>, shortcut: bool) -> Diff {
+fn compare<'s>(
+    old: Snapshot<'s>,
+    new: Snapshot<'s>,
+    differences: Differences<'s>,
+    shortcut: bool,
+) -> Diff {
     let (added_endpoints, removed_endpoints) = endpoint_changes(old, new);
     let mut changes = Vec::new();
     let mut cilium_of: Vec<Vec<usize>> = Vec::new();
-    let plan = Plan::new(old, new);
+    let plan = Plan::new(old, new, differences);
     let mut walker = Walker::with_shortcut(shortcut);
     let walked: Result<(), std::convert::Infallible> =
         plan.walk(0..plan.senders(), &mut walker, |change, cilium_ids, _| {
@@ -293,7 +313,7 @@ pub fn stream_snapshots<E>(
     new: Snapshot<'_>,
     each: impl FnMut(&Change, &[(CauseId, &Cause)]) -> Result<(), E>,
 ) -> Result<Tally, E> {
-    let plan = Plan::new(old, new);
+    let plan = Plan::new(old, new, Differences::between(old.cluster, new.cluster));
     plan.stream(0..plan.senders(), &mut Walker::new(), each)
 }
 
@@ -308,6 +328,7 @@ pub struct Plan<'s> {
     new: Snapshot<'s>,
     /// Endpoints on both sides: (position in old, position in new).
     common: Vec<(usize, usize)>,
+    differences: Differences<'s>,
     joint: Joint,
     /// Per joint class, as sender: see [`Joint::changed_pairs`].
     changed: Vec<Vec<(usize, Arc<Delta>)>>,
@@ -351,8 +372,8 @@ impl Default for Walker<'_> {
 }
 
 impl<'s> Plan<'s> {
-    /// Works out what comparing `old` with `new` walks.
-    pub fn new(old: Snapshot<'s>, new: Snapshot<'s>) -> Plan<'s> {
+    /// Works out what comparing `old` with `new`, whose `differences` are known, walks.
+    pub fn new(old: Snapshot<'s>, new: Snapshot<'s>, differences: Differences<'s>) -> Plan<'s> {
         let in_new = positions(&new.connectivity.endpoints);
         let common: Vec<(usize, usize)> = old
             .connectivity
@@ -367,6 +388,7 @@ impl<'s> Plan<'s> {
             old,
             new,
             common,
+            differences,
             joint,
             changed,
         }
@@ -490,8 +512,9 @@ impl<'s> Plan<'s> {
                     continue;
                 };
                 let (opened, closed) = (&delta.0, &delta.1);
-                let facts = facts
-                    .get_or_insert_with(|| facts::Facts::new(old, new, &self.common, *shortcut));
+                let facts = facts.get_or_insert_with(|| {
+                    facts::Facts::new(old, new, &self.common, &self.differences, *shortcut)
+                });
                 let from_class = self.joint.of.get(a).copied().unwrap_or(usize::MAX);
                 let causes = facts.causes((a, b), (from_class, to_class), opened, closed);
                 let cilium_ids = match cilium {

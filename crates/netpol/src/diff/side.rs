@@ -41,9 +41,9 @@ pub(super) struct Side<'a> {
     version: Version,
     pub snapshot: Snapshot<'a>,
     /// Per policy: added/removed, edited or unchanged.
-    changes: Vec<PolicyChange>,
+    changes: &'a [PolicyChange],
     /// Per ClusterNetworkPolicy: added/removed, edited or unchanged.
-    cluster_changes: Vec<PolicyChange>,
+    cluster_changes: &'a [PolicyChange],
     /// Per common endpoint and direction: the policies isolating it.
     isolators: Vec<Option<Rc<[PolicyIndex]>>>,
     /// Per policy (changed ones only, on demand): per direction, per rule.
@@ -70,8 +70,8 @@ impl<'a> Side<'a> {
     pub(super) fn new(
         version: Version,
         snapshot: Snapshot<'a>,
-        changes: Vec<PolicyChange>,
-        cluster_changes: Vec<PolicyChange>,
+        changes: &'a [PolicyChange],
+        cluster_changes: &'a [PolicyChange],
         common_len: usize,
     ) -> Side<'a> {
         let mut by_namespace: HashMap<&'a str, Vec<PolicyIndex>> = HashMap::new();
