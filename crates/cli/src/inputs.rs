@@ -43,6 +43,8 @@ pub fn load(inputs: &[String]) -> Result<&'static Loaded, String> {
     // `kind` after `items`): when one turns out not to be, the load starts over with that
     // file read whole. That happens only for malformed or unusual files.
     let mut whole: Vec<usize> = Vec::new();
+    // Files whose items were not where their indentation said: cut by reading each item.
+    let mut read_through: Vec<usize> = Vec::new();
     let loader = 'attempt: loop {
         let mut loader = netpol::Loader::new();
         for (i, file) in files.iter().enumerate() {
@@ -55,11 +57,15 @@ pub fn load(inputs: &[String]) -> Result<&'static Loaded, String> {
                 continue;
             };
             if !whole.contains(&i) {
-                match stream_list(path, &file.name, &mut loader)? {
+                match stream_list(path, &file.name, !read_through.contains(&i), &mut loader)? {
                     Streamed::List => continue,
                     Streamed::NotStarted => {}
                     Streamed::NotAList => {
                         whole.push(i);
+                        continue 'attempt;
+                    }
+                    Streamed::CutWrong => {
+                        read_through.push(i);
                         continue 'attempt;
                     }
                 }
@@ -144,12 +150,20 @@ enum Streamed {
     /// It started like one but is not (`kind` is not `List`, or it is malformed): items
     /// may have been loaded, so the load must start over.
     NotAList,
+    /// An item cut by its indentation is not one document: the load must start over with
+    /// every item read to its end ([`netpol::yaml::ListCutter::guessing`]).
+    CutWrong,
 }
 
 /// Loads the file item by item when it is one JSON `List`: one thread reads and cuts it,
 /// [`READERS`] threads read the items into objects, and this thread puts them into the
 /// loader in file order.
-fn stream_list(path: &Path, name: &str, loader: &mut netpol::Loader) -> Result<Streamed, String> {
+fn stream_list(
+    path: &Path,
+    name: &str,
+    guess: bool,
+    loader: &mut netpol::Loader,
+) -> Result<Streamed, String> {
     let cannot = |e: std::io::Error| format!("cannot read `{}`: {e}", path.display());
     let mut file = std::fs::File::open(path).map_err(cannot)?;
     let mut first = [0u8; 4096];
@@ -165,9 +179,14 @@ fn stream_list(path: &Path, name: &str, loader: &mut netpol::Loader) -> Result<S
     let (to_loader, read) = std::sync::mpsc::sync_channel::<(usize, Vec<ReadItem>)>(READERS * 2);
     let list = loader.list(name.to_string(), Arc::new(Reread::new(path.to_path_buf())));
     std::thread::scope(|scope| {
-        // Whether the file was a List after all, or the read error.
-        let cutter = scope.spawn(move || -> std::io::Result<bool> {
-            let mut cutter = ListCutter::new();
+        // Whether the file was a List after all and whether an item was cut by its
+        // indentation, or the read error.
+        let cutter = scope.spawn(move || -> std::io::Result<(bool, bool)> {
+            let mut cutter = if guess {
+                ListCutter::guessing()
+            } else {
+                ListCutter::new()
+            };
             cutter.push(&head);
             let mut buffer = Vec::new();
             let mut batch = Vec::with_capacity(BATCH);
@@ -184,12 +203,12 @@ fn stream_list(path: &Path, name: &str, loader: &mut netpol::Loader) -> Result<S
                             if batch.len() == BATCH {
                                 let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
                                 if !send(full) {
-                                    return Ok(false);
+                                    return Ok((false, cutter.guessed_any()));
                                 }
                             }
                         }
                         Ok(None) => break,
-                        Err(NotAList) => return Ok(false),
+                        Err(NotAList) => return Ok((false, cutter.guessed_any())),
                     }
                 }
                 buffer.resize(cutter.wanted(), 0);
@@ -199,7 +218,7 @@ fn stream_list(path: &Path, name: &str, loader: &mut netpol::Loader) -> Result<S
                     if is_list && !batch.is_empty() {
                         send(batch);
                     }
-                    return Ok(is_list);
+                    return Ok((is_list, cutter.guessed_any()));
                 }
                 crate::progress::advance(n as u64);
                 cutter.push(buffer.get(..n).unwrap_or(&[]));
@@ -223,21 +242,34 @@ fn stream_list(path: &Path, name: &str, loader: &mut netpol::Loader) -> Result<S
             });
         }
         drop(to_loader);
+        // Only the readers take batches: when they stop, the cutter stops.
+        drop(batches);
         // Batches arrive out of order from the readers; they are loaded in file order.
         let mut waiting = std::collections::BTreeMap::new();
         let mut next = 0;
-        for (sequence, read) in read {
+        let mut cut_wrong = false;
+        'reading: for (sequence, read) in read {
             waiting.insert(sequence, read);
             while let Some(items) = waiting.remove(&next) {
                 for item in items {
+                    if item.cut_wrong() {
+                        cut_wrong = true;
+                        break 'reading;
+                    }
                     loader.item(list, item);
                 }
                 next += 1;
             }
         }
-        match cutter.join() {
-            Ok(Ok(true)) => Ok(Streamed::List),
-            Ok(Ok(false)) => Ok(Streamed::NotAList),
+        let cut = cutter.join();
+        if cut_wrong {
+            return Ok(Streamed::CutWrong);
+        }
+        match cut {
+            Ok(Ok((true, _))) => Ok(Streamed::List),
+            // A guess that left the text malformed: cut it again before reading it whole.
+            Ok(Ok((false, true))) => Ok(Streamed::CutWrong),
+            Ok(Ok((false, false))) => Ok(Streamed::NotAList),
             Ok(Err(e)) => Err(cannot(e)),
             Err(_) => Err(format!("reading `{}` failed", path.display())),
         }

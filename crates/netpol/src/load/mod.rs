@@ -361,6 +361,9 @@ pub struct ListId(usize);
 /// [`read_item`]).
 #[derive(Debug)]
 pub struct ReadItem {
+    /// The item was cut by its indentation and is not one document: the cut was wrong
+    /// (see [`ReadItem::cut_wrong`]).
+    cut_wrong: bool,
     parsed: Parsed,
     base: usize,
     len: usize,
@@ -371,6 +374,10 @@ pub struct ReadItem {
 /// same places, as reading the whole text would give.
 pub fn read_item(source: &str, item: &yaml::ListItem) -> ReadItem {
     let mut parsed = document::parse(&item.text);
+    let not_a_document = parsed
+        .diagnostics
+        .iter()
+        .any(|d| d.code == crate::diag::YAML_SYNTAX.code);
     let lines = Lines::item(&item.text, item.offset, item.line, item.column);
     let rebase = Rebase {
         name: source,
@@ -383,10 +390,21 @@ pub fn read_item(source: &str, item: &yaml::ListItem) -> ReadItem {
         .for_each(|d| rebase.diagnostic(d));
     parsed.objects.iter_mut().for_each(|o| rebase.object(o));
     ReadItem {
+        cut_wrong: item.guessed && not_a_document,
         parsed,
         base: item.offset,
         len: item.text.len(),
         at: (item.line, item.column),
+    }
+}
+
+impl ReadItem {
+    /// The item was cut where its indentation said it ends
+    /// ([`yaml::ListCutter::guessing`]) and its text is not one document: the file is
+    /// indented some other way, and must be cut again by reading every item
+    /// ([`yaml::ListCutter::new`]), which also places any syntax error exactly.
+    pub fn cut_wrong(&self) -> bool {
+        self.cut_wrong
     }
 }
 

@@ -23,6 +23,9 @@ pub struct NotAList;
 /// One item of a List: its text and where it starts in the file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ListItem {
+    /// The item was cut where its indentation says it ends ([`ListCutter::guessing`]),
+    /// unchecked: a text that does not read as one document means the cut was wrong.
+    pub guessed: bool,
     /// The item's JSON text, from its `{` to its `}`.
     pub text: String,
     /// Byte offset of the item's first byte in the file.
@@ -71,6 +74,10 @@ pub struct ListCutter {
     keys: Vec<String>,
     kind: Option<String>,
     api_version: Option<String>,
+    /// Cut items where their indentation says they end (see [`ListCutter::guessing`]).
+    guess: bool,
+    /// An item was cut that way.
+    guessed_any: bool,
 }
 
 impl Default for ListCutter {
@@ -85,6 +92,8 @@ impl Default for ListCutter {
             keys: Vec::new(),
             kind: None,
             api_version: None,
+            guess: false,
+            guessed_any: false,
         }
     }
 }
@@ -96,6 +105,47 @@ impl ListCutter {
     /// A cutter at the start of a file.
     pub fn new() -> ListCutter {
         ListCutter::default()
+    }
+
+    /// A cutter that finds where a pretty-printed item ends by its indentation: in
+    /// `kubectl -o json` an item's `}` is the first line after its `{` with the same
+    /// indentation (a string cannot hold a line break, deeper lines are indented
+    /// further), and searching for that line is several times faster than reading every
+    /// string and bracket of the item. Such items are [`ListItem::guessed`]: a reader
+    /// that finds the text is not one document (the file was indented some other way)
+    /// must cut the file again with [`ListCutter::new`]. Items on a line of their own
+    /// only; any other item is cut by reading it.
+    pub fn guessing() -> ListCutter {
+        ListCutter {
+            guess: true,
+            ..ListCutter::default()
+        }
+    }
+
+    /// Where the item at `at` ends, by its indentation (see [`ListCutter::guessing`]):
+    /// `None` when it cannot be told that way, `Some(None)` when more bytes are needed.
+    fn guessed_end(&self, b: &[u8], at: usize) -> Option<Option<usize>> {
+        if !self.guess {
+            return None;
+        }
+        // The item's `{` must follow a line break and spaces only.
+        let newline = memchr::memrchr(b'\n', b.get(..at)?)?;
+        let spaces = b.get(newline + 1..at)?;
+        if spaces.iter().any(|&c| c != b' ') {
+            return None;
+        }
+        let indent = spaces.len();
+        // kubectl breaks the line after an object's `{`; an item written on one line
+        // (`{"a": 1},`) is read to its end.
+        if b.get(at + 1) != Some(&b'\n') {
+            return None;
+        }
+        let mut needle = Vec::with_capacity(indent + 2);
+        needle.push(b'\n');
+        needle.extend(std::iter::repeat_n(b' ', indent));
+        needle.push(b'}');
+        let found = memchr::memmem::find(b.get(at..)?, &needle);
+        Some(found.map(|i| at + i + needle.len()))
     }
 
     /// How many bytes the caller should read next: at least as many as are pending, so
@@ -182,7 +232,8 @@ impl ListCutter {
                 }
                 State::FirstItem if c == b']' => self.advance(at + 1, State::AfterValue),
                 State::FirstItem | State::Item => {
-                    let Some(end) = skip_value(b, at) else {
+                    let guessed = self.guessed_end(b, at);
+                    let Some(end) = guessed.unwrap_or_else(|| skip_value(b, at)) else {
                         return Ok(None);
                     };
                     if end >= b.len() {
@@ -193,7 +244,9 @@ impl ListCutter {
                     };
                     let text = text.to_string();
                     self.advance(at, State::Item);
+                    self.guessed_any |= guessed.is_some();
                     let item = ListItem {
+                        guessed: guessed.is_some(),
                         text,
                         offset: self.base + at,
                         line: self.line,
@@ -209,6 +262,12 @@ impl ListCutter {
                 _ => return self.broken(),
             }
         }
+    }
+
+    /// Whether an item was cut by its indentation: a text refused after that may be a List
+    /// indented some other way, to cut again with [`ListCutter::new`].
+    pub fn guessed_any(&self) -> bool {
+        self.guessed_any
     }
 
     /// At the end of the file: whether what was cut is a whole `v1` `List`.
@@ -256,7 +315,14 @@ mod tests {
 
     /// Cuts `text` pushed `step` bytes at a time.
     fn cut(text: &str, step: usize) -> Result<Vec<ListItem>, NotAList> {
-        let mut cutter = ListCutter::new();
+        cut_with(ListCutter::new(), text, step)
+    }
+
+    fn cut_with(
+        mut cutter: ListCutter,
+        text: &str,
+        step: usize,
+    ) -> Result<Vec<ListItem>, NotAList> {
         let mut items = Vec::new();
         for chunk in text.as_bytes().chunks(step.max(1)) {
             cutter.push(chunk);
@@ -286,6 +352,52 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// A List as kubectl indents it: each item's `}` on a line of its own, at the indentation
+    /// of its `{`; deeper lines, and a `}` inside a string, further in.
+    const KUBECTL: &str = "{\n    \"apiVersion\": \"v1\",\n    \"items\": [\n        {\n            \"a\": \"\\n        }\",\n            \"b\": {\n                \"c\": [1]\n            }\n        },\n        {\"d\": 1},\n        {\n            \"e\": \"é\"\n        }\n    ],\n    \"kind\": \"List\",\n    \"metadata\": {\"resourceVersion\": \"\"}\n}\n";
+
+    #[test]
+    fn a_guessing_cutter_cuts_a_kubectl_list_where_reading_it_does() {
+        let exact = cut(KUBECTL, KUBECTL.len()).unwrap();
+        for step in [1, 5, 64, KUBECTL.len()] {
+            let guessed = cut_with(ListCutter::guessing(), KUBECTL, step).unwrap();
+            let texts = |items: &[ListItem]| -> Vec<(String, usize, usize, usize)> {
+                items
+                    .iter()
+                    .map(|i| (i.text.clone(), i.offset, i.line, i.column))
+                    .collect()
+            };
+            assert_eq!(texts(&guessed), texts(&exact), "step {step}");
+            // The one-line item is read to its end.
+            let flags: Vec<bool> = guessed.iter().map(|i| i.guessed).collect();
+            assert_eq!(flags, [true, false, true], "step {step}");
+        }
+        assert!(exact.iter().all(|i| !i.guessed));
+    }
+
+    #[test]
+    fn a_guess_against_other_indentation_is_refused_or_not_one_document() {
+        // A nested object closes at the item's indentation: the guess ends there, and
+        // what follows is not `,` or `]`.
+        let early = KUBECTL.replace("\n            }\n        },", "\n        }\n        },");
+        assert_eq!(
+            cut_with(ListCutter::guessing(), &early, early.len()).err(),
+            Some(NotAList)
+        );
+        assert!(cut(&early, early.len()).is_ok());
+        // The item's `}` ends a line of its own: the guess runs on to the next item's.
+        let late = KUBECTL.replace("\n            }\n        },", "\n            }},");
+        let guessed = cut_with(ListCutter::guessing(), &late, late.len()).unwrap();
+        let first = guessed.first().unwrap();
+        assert!(first.guessed);
+        assert!(
+            crate::yaml::Document::parse(&first.text).is_err(),
+            "{}",
+            first.text
+        );
+        assert_eq!(cut(&late, late.len()).unwrap().len(), 3);
     }
 
     #[test]
