@@ -194,7 +194,7 @@ fn walk_in_pieces(
             spares.push(spare);
             let (pieces, owners) = (&pieces, &owners);
             scope.spawn(move || {
-                let mut walker = diff::Walker::new();
+                let mut walker = plan.walker();
                 let mine = |a: usize| owners.get(plan.group(a)) == Some(&t);
                 let mut text = String::with_capacity(TEXT);
                 // One streamer for every piece: each cause is spelled out once per thread.

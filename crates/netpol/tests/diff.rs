@@ -1228,7 +1228,7 @@ fn streamed_in_pieces(
     let owner = |a: usize| (plan.group(a) + usize::from(shift)) % walkers;
     let mut texts: Vec<String> = vec![String::new(); walkers];
     let mut state: Vec<(Walker<'_>, Vec<usize>)> =
-        (0..walkers).map(|_| (Walker::new(), Vec::new())).collect();
+        (0..walkers).map(|_| (plan.walker(), Vec::new())).collect();
     let (added, removed) = endpoint_changes(old, new);
     let mut out = String::new();
     let mut stream = Streamer::start(&mut out, form, &added, &removed).unwrap();

@@ -207,7 +207,7 @@ fn compare<'s>(
     let mut changes = Vec::new();
     let mut cilium_of: Vec<Vec<usize>> = Vec::new();
     let plan = Plan::new(old, new, differences);
-    let mut walker = Walker::with_shortcut(shortcut);
+    let mut walker = plan.walker_with(shortcut);
     let walked: Result<(), std::convert::Infallible> =
         plan.walk(0..plan.senders(), &mut walker, |change, cilium_ids, _| {
             changes.push(change.clone());
@@ -314,7 +314,7 @@ pub fn stream_snapshots<E>(
     each: impl FnMut(&Change, &[(CauseId, &Cause)]) -> Result<(), E>,
 ) -> Result<Tally, E> {
     let plan = Plan::new(old, new, Differences::between(old.cluster, new.cluster));
-    plan.stream(0..plan.senders(), &mut Walker::new(), each)
+    plan.stream(0..plan.senders(), &mut plan.walker(), each)
 }
 
 /// What a comparison walks, worked out once: the endpoints on both sides, their joint
@@ -334,41 +334,18 @@ pub struct Plan<'s> {
     changed: Vec<Vec<(usize, Arc<Delta>)>>,
 }
 
-/// What one walker has found out so far: what explains a change (worked out at its first
-/// change, so identical sides, a nightly job over an unchanged cluster, never pay for it)
-/// and the Cilium causes. Causes reached again cost nothing, so a thread keeps one walker
-/// for every range it walks.
+/// What one walker of a [`Plan`] has found out so far: what explains a change (worked out
+/// at its first change, so identical sides, a nightly job over an unchanged cluster, never
+/// pay for it) and the Cilium causes. Causes reached again cost nothing, so a thread keeps
+/// one walker for every range it walks.
 pub struct Walker<'p> {
     shortcut: bool,
     facts: Option<facts::Facts<'p>>,
+    /// Cilium policies are causes too, when either side has one; their indices follow
+    /// the facts' (see `cilium.rs`).
     cilium: Option<cilium::CiliumCauses>,
-    cilium_wanted: bool,
     targets: Vec<usize>,
     change: Change,
-}
-
-impl Walker<'_> {
-    /// A walker that takes causes from the changed policies where it can (as [`diff`]).
-    pub fn new() -> Self {
-        Self::with_shortcut(true)
-    }
-
-    fn with_shortcut(shortcut: bool) -> Self {
-        Walker {
-            shortcut,
-            facts: None,
-            cilium: None,
-            cilium_wanted: true,
-            targets: Vec::new(),
-            change: Change::default(),
-        }
-    }
-}
-
-impl Default for Walker<'_> {
-    fn default() -> Self {
-        Self::new()
-    }
 }
 
 impl<'s> Plan<'s> {
@@ -391,6 +368,22 @@ impl<'s> Plan<'s> {
             differences,
             joint,
             changed,
+        }
+    }
+
+    /// A walker that takes causes from the changed policies where it can (as [`diff`]).
+    pub fn walker(&self) -> Walker<'_> {
+        self.walker_with(true)
+    }
+
+    fn walker_with(&self, shortcut: bool) -> Walker<'_> {
+        Walker {
+            shortcut,
+            facts: None,
+            cilium: cilium::CiliumCauses::wanted(self.old.cluster, self.new.cluster)
+                .then(cilium::CiliumCauses::default),
+            targets: Vec::new(),
+            change: Change::default(),
         }
     }
 
@@ -466,19 +459,12 @@ impl<'s> Plan<'s> {
         let (old, new) = (self.old, self.new);
         let old_ids = &old.connectivity.endpoints;
         let none = String::new();
-        if walker.cilium_wanted {
-            walker.cilium_wanted = false;
-            // Cilium policies are causes too; their indices follow the facts' (`cilium.rs`).
-            walker.cilium = cilium::CiliumCauses::wanted(old.cluster, new.cluster)
-                .then(cilium::CiliumCauses::default);
-        }
         let Walker {
             shortcut,
             facts,
             cilium,
             targets,
             change,
-            ..
         } = walker;
         for a in senders {
             let (Some(row), Some(&(from_old, from_new))) = (self.row(a), self.common.get(a)) else {
