@@ -283,8 +283,22 @@ fn test_failures_are_located_lines() {
     assert_eq!(located, [":3:3", ":7:3", ":9:3"]);
 }
 
+/// This process's folder of written inputs.
+fn temp_dir() -> PathBuf {
+    std::env::temp_dir().join(format!("netpol-diff-test-{}", std::process::id()))
+}
+
+/// Removes the written inputs however the test ends.
+struct RemoveOnDrop(PathBuf);
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 fn write_temp(name: &str, text: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("netpol-diff-test-{}", std::process::id()));
+    let dir = temp_dir();
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(name);
     std::fs::write(&path, text).unwrap();
@@ -293,6 +307,7 @@ fn write_temp(name: &str, text: &str) -> PathBuf {
 
 #[test]
 fn test_bad_expectations_are_located_errors_and_exit_2() {
+    let _written = RemoveOnDrop(temp_dir());
     let malformed = write_temp(
         "malformed.yaml",
         "- allow: \"team-one-namespace/pod-1 -> team-one-namespace/pod-2 : 8080/TCP\"\n- deny: \"team-one-namespace/pod-1 -> team-one-namespace/pod-2\"\n",
