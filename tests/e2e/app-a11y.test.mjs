@@ -176,6 +176,10 @@ test('the diagram works with the keyboard alone: draw an arrow, open its inspect
     await page.keyboard.press('Enter');
     const inspector = page.getByRole('complementary', { name: 'Selection details' });
     await inspector.getByText('Already allowed by the manifests').waitFor();
+    // The inspector moves focus after it is drawn (an effect): wait for it, then check.
+    await page
+      .waitForFunction(() => !!document.activeElement?.closest('.inspector'), null, { timeout: 5000 })
+      .catch(() => {});
     assert.ok(await page.evaluate(() => !!document.activeElement?.closest('.inspector')), 'focus is in the inspector');
     await tabTo(page, 'button:Delete arrow', 20);
     await page.keyboard.press('Enter');
