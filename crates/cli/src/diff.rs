@@ -156,136 +156,49 @@ fn stream<'s>(
 /// pieces in flight, two per thread, stay small.
 const PIECE: usize = 4096;
 
-/// What a piece's text takes, about (a change's line and its causes' are some 150 bytes).
-const TEXT: usize = PIECE * 256;
-
-/// One thread's part of a piece: its text, and where each sender's changes end in it.
-struct Part {
-    text: String,
-    ends: Vec<usize>,
-    tally: diff::Tally,
-}
-
-/// Walks the plan on every core and hands the text to `write` in sender order: the same
-/// bytes as one walk ([`diff::stream_snapshots`]).
-///
-/// Each thread walks the senders of its own groups ([`diff::Plan::group`]): what explains
-/// a pair of groups is worked out by one thread only, once for every member of the group
-/// (split by position, both threads would work out nearly every pair, since a snapshot's
-/// replicas are not neighbours).
+/// Walks the plan on every core ([`diff::Plan::walk_share`], one walker per thread) and
+/// hands the text to `write` in sender order ([`diff::write_piece`]): the same bytes as
+/// one walk.
 fn walk_in_pieces(
     plan: &diff::Plan<'_>,
     form: Form,
     mut write: impl FnMut(&str) -> std::fmt::Result,
 ) -> Result<diff::Tally, std::fmt::Error> {
-    let pieces = pieces(plan);
     let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
     let threads = cores.clamp(1, plan.groups().max(1));
-    let owners = owners(plan, threads);
+    let split = plan.split(PIECE, threads);
     std::thread::scope(|scope| {
         let (mut inboxes, mut spares) = (Vec::new(), Vec::new());
-        for t in 0..threads {
+        for me in 0..threads {
             // A thread waits while its last parts are unread, so memory stays bounded; the
-            // parts come back to be written again (freeing and growing a buffer per part
-            // costs more than writing it).
-            let (send, inbox) = std::sync::mpsc::sync_channel::<Part>(2);
+            // parts' buffers come back to be written again (freeing and growing a buffer
+            // per part costs more than writing it).
+            let (send, inbox) = std::sync::mpsc::sync_channel::<diff::Part>(2);
             let (spare, returned) = std::sync::mpsc::channel::<String>();
             inboxes.push(inbox);
             spares.push(spare);
-            let (pieces, owners) = (&pieces, &owners);
+            let split = &split;
             scope.spawn(move || {
-                let mut walker = plan.walker();
-                let mine = |a: usize| owners.get(plan.group(a)) == Some(&t);
-                let mut text = String::with_capacity(TEXT);
-                // One streamer for every piece: each cause is spelled out once per thread.
-                let mut streamer = Streamer::changes_only(&mut text, form);
-                for senders in pieces {
-                    let mut ends = Vec::with_capacity(senders.len());
-                    let mut tally = diff::Tally::default();
-                    for a in senders.clone() {
-                        if mine(a) {
-                            let walked = plan.stream(a..a + 1, &mut walker, |c, causes| {
-                                streamer.change(c, causes)
-                            });
-                            // Writing to a String fails only on a bug in a change's text.
-                            let Ok(walked) = walked else { return };
-                            tally += walked;
-                        }
-                        ends.push(streamer.output().len());
-                    }
-                    let mut next = returned
-                        .try_recv()
-                        .unwrap_or_else(|_| String::with_capacity(TEXT));
-                    next.clear();
-                    let text = std::mem::replace(streamer.output_mut(), next);
-                    if send.send(Part { text, ends, tally }).is_err() {
-                        return;
-                    }
-                }
+                plan.walk_share(&split.pieces, &split.owners, me, form, |part| {
+                    send.send(part).ok()?;
+                    Some(returned.try_recv().unwrap_or_default())
+                })
             });
         }
         let mut total = diff::Tally::default();
-        for senders in &pieces {
+        for senders in &split.pieces {
             let mut parts = Vec::with_capacity(threads);
             for inbox in &inboxes {
                 parts.push(inbox.recv().map_err(|_| std::fmt::Error)?);
             }
-            for k in 0..senders.len() {
-                for part in &parts {
-                    let start = k.checked_sub(1).and_then(|j| part.ends.get(j)).copied();
-                    let end = part.ends.get(k).copied().unwrap_or(0);
-                    write(part.text.get(start.unwrap_or(0)..end).unwrap_or(""))?;
-                }
-            }
+            total += diff::write_piece(&parts, senders.len(), &mut write)?;
             for (part, spare) in parts.into_iter().zip(&spares) {
-                total += part.tally;
                 // A thread that has stopped needs no buffer.
-                let _ = spare.send(part.text);
+                let _ = spare.send(part.into_text());
             }
         }
         Ok(total)
     })
-}
-
-/// Which thread walks each group: the heaviest groups first, each to the thread with the
-/// least work so far.
-fn owners(plan: &diff::Plan<'_>, threads: usize) -> Vec<usize> {
-    let mut weights = vec![0usize; plan.groups()];
-    for a in 0..plan.senders() {
-        if let Some(w) = weights.get_mut(plan.group(a)) {
-            *w += plan.weight(a);
-        }
-    }
-    let mut order: Vec<usize> = (0..weights.len()).collect();
-    order.sort_by_key(|&g| std::cmp::Reverse(weights.get(g).copied().unwrap_or(0)));
-    let mut load = vec![0usize; threads];
-    let mut owners = vec![0; weights.len()];
-    for g in order {
-        let least = (0..threads).min_by_key(|&t| load.get(t).copied().unwrap_or(0));
-        let t = least.unwrap_or(0);
-        if let (Some(l), Some(o)) = (load.get_mut(t), owners.get_mut(g)) {
-            *l += weights.get(g).copied().unwrap_or(0);
-            *o = t;
-        }
-    }
-    owners
-}
-
-/// The senders cut into ranges of about [`PIECE`] changes each.
-fn pieces(plan: &diff::Plan<'_>) -> Vec<std::ops::Range<usize>> {
-    let mut out = Vec::new();
-    let (mut start, mut weight) = (0, 0);
-    for a in 0..plan.senders() {
-        weight += plan.weight(a);
-        if weight >= PIECE {
-            out.push(start..a + 1);
-            (start, weight) = (a + 1, 0);
-        }
-    }
-    if start < plan.senders() {
-        out.push(start..plan.senders());
-    }
-    out
 }
 
 /// Runs `a` on another thread and `b` on this one.

@@ -39,8 +39,8 @@ use netpol::connectivity::{connectivity_by_side, connectivity_per_endpoint};
 use netpol::diff::render::{Form, Streamer};
 use netpol::diff::{
     diff, diff_snapshots, diff_snapshots_explained, endpoint_changes, reached, render,
-    stream_snapshots, Cause, CauseKind, Diff, Differences, NodeChange, Plan, PolicyChange,
-    Snapshot, Tally, Walker,
+    stream_snapshots, write_piece, Cause, CauseKind, Diff, Differences, NodeChange, Part, Plan,
+    PolicyChange, Snapshot, Tally,
 };
 use netpol::endpoint::all_endpoints;
 use netpol::expect::{check, Expectation, Stated};
@@ -1208,10 +1208,10 @@ fn streamed(old: Snapshot<'_>, new: Snapshot<'_>, form: Form) -> String {
     out
 }
 
-/// `streamed`, walked as the CLI walks it on several threads: the senders cut at `cuts`
-/// into pieces, and each group's senders walked by walker `group % walkers` (or
-/// `(group + 1) % walkers` when `shift`), each walker keeping its streamer from piece to
-/// piece, the pieces' texts put back in sender order.
+/// `streamed`, walked as the CLI walks it on several threads (`Plan::walk_share`, one
+/// walker after the other here), the senders cut at `cuts` into pieces and each group's
+/// senders walked by walker `group % walkers` (or `(group + 1) % walkers` when `shift`),
+/// the pieces' parts put back in sender order by `write_piece`.
 fn streamed_in_pieces(
     old: Snapshot<'_>,
     new: Snapshot<'_>,
@@ -1225,35 +1225,28 @@ fn streamed_in_pieces(
     let mut bounds: Vec<usize> = cuts.iter().map(|c| c % (n + 1)).chain([0, n]).collect();
     bounds.sort_unstable();
     bounds.dedup();
-    let owner = |a: usize| (plan.group(a) + usize::from(shift)) % walkers;
-    let mut texts: Vec<String> = vec![String::new(); walkers];
-    let mut state: Vec<(Walker<'_>, Vec<usize>)> =
-        (0..walkers).map(|_| (plan.walker(), Vec::new())).collect();
+    let pieces: Vec<std::ops::Range<usize>> = bounds.windows(2).map(|w| w[0]..w[1]).collect();
+    let owners: Vec<usize> = (0..plan.groups())
+        .map(|g| (g + usize::from(shift)) % walkers)
+        .collect();
+    let mut shares: Vec<std::vec::IntoIter<Part>> = (0..walkers)
+        .map(|me| {
+            let mut parts = Vec::new();
+            plan.walk_share(&pieces, &owners, me, form, |part| {
+                parts.push(part);
+                Some(String::new())
+            })
+            .unwrap();
+            parts.into_iter()
+        })
+        .collect();
     let (added, removed) = endpoint_changes(old, new);
     let mut out = String::new();
     let mut stream = Streamer::start(&mut out, form, &added, &removed).unwrap();
     let mut tally = Tally::default();
-    for piece in bounds.windows(2) {
-        let senders = piece[0]..piece[1];
-        for (w, ((walker, ends), text)) in state.iter_mut().zip(texts.iter_mut()).enumerate() {
-            ends.clear();
-            text.clear();
-            let mut part = Streamer::changes_only(text, form);
-            for a in senders.clone() {
-                if owner(a) == w {
-                    tally += plan
-                        .stream(a..a + 1, walker, |c, causes| part.change(c, causes))
-                        .unwrap();
-                }
-                ends.push(part.output().len());
-            }
-        }
-        for k in 0..senders.len() {
-            for ((_, ends), text) in state.iter().zip(&texts) {
-                let start = if k == 0 { 0 } else { ends[k - 1] };
-                stream.piece(&text[start..ends[k]]).unwrap();
-            }
-        }
+    for senders in &pieces {
+        let parts: Vec<Part> = shares.iter_mut().map(|s| s.next().unwrap()).collect();
+        tally += write_piece(&parts, senders.len(), |text| stream.piece(text)).unwrap();
     }
     stream.finish(&tally, &added, &removed).unwrap();
     out

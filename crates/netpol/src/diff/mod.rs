@@ -33,6 +33,7 @@ mod cilium;
 pub mod compare;
 mod cover;
 mod facts;
+mod parts;
 pub mod render;
 mod side;
 
@@ -52,6 +53,7 @@ use crate::ports::{Connections, Protocol};
 pub use cause::{Cause, CauseKind, NodeChange, NodeState, PolicyChange, TierRule};
 pub use changes::Differences;
 pub use cover::{reached, reached_with};
+pub use parts::{write_piece, Part, Split};
 
 /// Everything that differs between two sides.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -406,7 +408,7 @@ impl<'s> Plan<'s> {
     }
 
     /// How many changes sender `a` can have at most (what it costs to walk).
-    pub fn weight(&self, a: usize) -> usize {
+    fn weight(&self, a: usize) -> usize {
         self.row(a).map_or(0, |row| {
             row.iter().map(|(c, _)| self.joint.members(*c).len()).sum()
         })
