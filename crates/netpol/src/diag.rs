@@ -136,14 +136,14 @@ impl Code {
 /// two findings at one place keep the order they were found in. The loader and the linter
 /// share it (one copy of the sort in the wasm, not one per call site).
 pub fn sort_in_reading_order(diagnostics: &mut [Diagnostic]) {
-    diagnostics.sort_by(|a, b| {
+    crate::sorting::sort_by(diagnostics, |a, b| {
         (a.source.as_str(), a.start, a.code).cmp(&(b.source.as_str(), b.start, b.code))
     });
 }
 
 /// Sorts diagnostics by line and column only, for lists of one text's findings. Stable.
 pub fn sort_by_line(diagnostics: &mut [Diagnostic]) {
-    diagnostics.sort_by_key(|d| (d.line, d.column));
+    crate::sorting::sort_by_key(diagnostics, |d| (d.line, d.column));
 }
 
 impl Diagnostic {

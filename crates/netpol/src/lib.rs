@@ -67,6 +67,7 @@ pub mod ports;
 pub mod render;
 mod schema;
 pub mod selector;
+pub mod sorting;
 mod suggest;
 pub mod syntax;
 #[cfg(test)]

@@ -368,6 +368,6 @@ impl Cluster {
                     .insert(NAMESPACE_NAME_LABEL.to_string(), ns.name.clone());
             }
         }
-        self.namespaces.sort_by(|a, b| a.name.cmp(&b.name));
+        crate::sorting::sort_by(&mut self.namespaces, |a, b| a.name.cmp(&b.name));
     }
 }

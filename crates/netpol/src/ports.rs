@@ -117,7 +117,7 @@ impl PortRanges {
     /// Set union; overlapping and adjacent ranges merge, keeping the form canonical.
     pub fn union(&self, other: &PortRanges) -> PortRanges {
         let mut all: Vec<(u16, u16)> = self.0.iter().chain(other.0.iter()).copied().collect();
-        all.sort_unstable();
+        crate::sorting::sort_unstable(&mut all);
         let mut out: Vec<(u16, u16)> = Vec::with_capacity(all.len());
         for (lo, hi) in all {
             match out.last_mut() {

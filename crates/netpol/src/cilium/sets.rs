@@ -336,7 +336,7 @@ impl<'c> Candidates<'c> {
             .copied()
             .filter(matches)
             .collect();
-        out.sort_unstable();
+        crate::sorting::sort_unstable(&mut out);
         out.dedup();
         out
     }

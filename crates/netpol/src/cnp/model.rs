@@ -196,7 +196,7 @@ pub fn evaluation_order(policies: &[ClusterNetworkPolicy], tier: Tier) -> Vec<us
         .filter(|(_, p)| p.tier == tier)
         .map(|(i, _)| i)
         .collect();
-    order.sort_by(|a, b| {
+    crate::sorting::sort_by(&mut order, |a, b| {
         let key = |i: &usize| policies.get(*i).map(|p| (p.priority, p.name.as_str()));
         key(a).cmp(&key(b))
     });

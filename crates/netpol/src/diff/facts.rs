@@ -159,10 +159,10 @@ impl<'a> Facts<'a> {
         } else {
             self.memoised_causes(from, to, classes, opened, closed)
         };
-        ids.sort_unstable();
+        crate::sorting::sort_unstable(&mut ids);
         ids.dedup();
         let causes = &self.causes;
-        ids.sort_by(|a, b| causes.get(*a).cmp(&causes.get(*b)));
+        crate::sorting::sort_by(&mut ids, |a, b| causes.get(*a).cmp(&causes.get(*b)));
         ids
     }
 

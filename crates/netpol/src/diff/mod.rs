@@ -481,7 +481,7 @@ impl<'s> Plan<'s> {
             for (to_class, _) in row {
                 targets.extend(self.joint.members(*to_class));
             }
-            targets.sort_unstable();
+            crate::sorting::sort_unstable(targets);
             for &b in targets.iter() {
                 let (Some(&(to_old, to_new)), Some(&to_class)) =
                     (self.common.get(b), self.joint.of.get(b))

@@ -63,7 +63,9 @@ impl Plan<'_> {
             }
         }
         let mut order: Vec<usize> = (0..group_weights.len()).collect();
-        order.sort_by_key(|&g| std::cmp::Reverse(group_weights.get(g).copied().unwrap_or(0)));
+        crate::sorting::sort_by_key(&mut order, |&g| {
+            std::cmp::Reverse(group_weights.get(g).copied().unwrap_or(0))
+        });
         let mut load = vec![0usize; walkers.max(1)];
         let mut owners = vec![0; group_weights.len()];
         for g in order {

@@ -94,7 +94,7 @@ pub fn check(cluster: &Cluster, stated: &[Stated]) -> Result<TestReport, Vec<Dia
             }
             // The reference lists failures in the order of its connections: senders in
             // cluster order, then receivers.
-            failing.sort_unstable();
+            crate::sorting::sort_unstable(&mut failing);
             let failures = failing
                 .into_iter()
                 .map(|(f, t)| Failure {
@@ -236,7 +236,7 @@ impl<'c> Space<'c> {
                 })
                 .flat_map(|&class| classes.members(class).iter().copied())
                 .collect();
-            positions.sort_unstable();
+            crate::sorting::sort_unstable(&mut positions);
             positions.into_iter().map(Endpoint::Pod).collect()
         })?;
         Ok(found
@@ -303,7 +303,9 @@ impl<'c> Space<'c> {
         // one matrix holds the ports for which it is cheaper than a verdict per pair, and
         // its cost grows with every endpoint it holds, so each port is weighed against the
         // endpoints the matrix would have with it.
-        per_port.sort_unstable_by_key(|(probe, pairs)| (std::cmp::Reverse(pairs.len()), *probe));
+        crate::sorting::sort_unstable_by_key(&mut per_port, |(probe, pairs)| {
+            (std::cmp::Reverse(pairs.len()), *probe)
+        });
         let mut bulk: Vec<(Port, HashSet<(u32, u32)>)> = Vec::new();
         // The matrix's endpoints (stand-ins, by position) and each one's place in it.
         let mut positions: Vec<usize> = Vec::new();
@@ -318,7 +320,7 @@ impl<'c> Space<'c> {
             let size = positions.len() + stand_ins.len();
             if pairs.len() > size.saturating_mul(super::check::MATRIX_PER_ENDPOINT) {
                 let mut new: Vec<usize> = stand_ins.into_iter().collect();
-                new.sort_unstable();
+                crate::sorting::sort_unstable(&mut new);
                 for p in new {
                     column.insert(p, positions.len());
                     positions.push(p);

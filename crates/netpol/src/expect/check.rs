@@ -242,7 +242,7 @@ pub(super) fn assign(
     covered: &[(usize, &[(u32, u32)])],
 ) -> Result<Vec<Vec<(u32, u32)>>, Vec<Diagnostic>> {
     let mut order: Vec<usize> = (0..stated.len()).collect();
-    order.sort_unstable_by_key(|&k| (covered.get(k).map_or(0, |c| c.0), k));
+    crate::sorting::sort_unstable_by_key(&mut order, |&k| (covered.get(k).map_or(0, |c| c.0), k));
     // Pair and probe → (size of the expectation that took it, its verdict, its index).
     let mut claims: HashMap<Key, (usize, bool, usize)> = HashMap::new();
     let mut decided: Vec<Vec<(u32, u32)>> = vec![Vec::new(); stated.len()];

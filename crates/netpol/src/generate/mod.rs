@@ -308,7 +308,7 @@ fn cilium_policies(
     let plan = planned(cluster, &selectors, intents)?;
     // Both flavours share the plan; only the writing differs.
     let mut workloads = plan.into_policies(cluster, &selectors, options)?;
-    workloads.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    crate::sorting::sort_by(&mut workloads, |a, b| a.sort_key().cmp(&b.sort_key()));
     cilium::generated(cluster, &selectors, options, &workloads)
 }
 
@@ -321,7 +321,7 @@ fn network_policies(
     let plan = planned(cluster, &selectors, intents)?;
     let mut outputs = baseline::policies(cluster, &selectors, options);
     outputs.extend(plan.into_policies(cluster, &selectors, options)?);
-    outputs.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    crate::sorting::sort_by(&mut outputs, |a, b| a.sort_key().cmp(&b.sort_key()));
     let mut generated = emit::generated(&outputs)?;
     if options.baseline == Baseline::ClusterBaseline {
         if let Some(policy) = tiers::cluster_baseline(cluster, &selectors) {

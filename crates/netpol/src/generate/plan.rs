@@ -147,7 +147,7 @@ impl PortSet {
         );
         // Equal ports are identical, so an unstable sort gives the same order (and is
         // smaller in the wasm).
-        out.sort_unstable();
+        crate::sorting::sort_unstable(&mut out);
         out
     }
 }

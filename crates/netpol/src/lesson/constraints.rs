@@ -163,7 +163,7 @@ fn keeps_cluster_policies(start: &Cluster, now: &Cluster) -> Result<(), String> 
                 p
             })
             .collect();
-        all.sort_by(|a, b| a.name.cmp(&b.name));
+        crate::sorting::sort_by(&mut all, |a, b| a.name.cmp(&b.name));
         all
     };
     let (before, after) = (unplaced(start), unplaced(now));

@@ -136,7 +136,9 @@ impl Probes {
                 _ => None,
             })
             .collect();
-        holding.sort_by_key(|(cidr, except)| (except.is_some(), std::cmp::Reverse(cidr.prefix)));
+        crate::sorting::sort_by_key(&mut holding, |(cidr, except)| {
+            (except.is_some(), std::cmp::Reverse(cidr.prefix))
+        });
         let own = holding.first().map(|(cidr, except)| match except {
             Some(e) => format!("an address in the except {e} of your ipBlock {cidr}"),
             None => format!("an address in your ipBlock {cidr}"),

@@ -226,7 +226,7 @@ impl<'c, 'a> Facts<'c, 'a> {
             .chain(&self.pods.namespace_labelled)
             .copied()
             .collect();
-        out.sort_unstable();
+        crate::sorting::sort_unstable(&mut out);
         out.dedup();
         Some(out)
     }

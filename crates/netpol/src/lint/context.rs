@@ -211,7 +211,7 @@ impl<'a> Context<'a> {
                 None => (0..self.cluster.pods.len()).collect(),
             },
         };
-        candidates.sort_unstable();
+        crate::sorting::sort_unstable(&mut candidates);
         candidates.dedup();
         candidates.retain(|i| self.pod(*i).is_some_and(|p| sel.matches(&p.labels)));
         candidates
@@ -240,7 +240,7 @@ impl<'a> Context<'a> {
                 .collect(),
         };
         out.retain(|i| self.pod(*i).is_some_and(|p| in_namespace(&p.namespace)));
-        out.sort_unstable();
+        crate::sorting::sort_unstable(&mut out);
         out
     }
 

@@ -94,7 +94,7 @@ impl Covered {
             .filter(|(_, pod)| !pod.host_network)
             .flat_map(|(i, pod)| pod.ips.iter().map(move |ip| (*ip, i)))
             .collect();
-        ips.sort_unstable();
+        crate::sorting::sort_unstable(&mut ips);
         Covered {
             ips,
             seen: HashMap::new(),
@@ -114,7 +114,7 @@ impl Covered {
             .filter(|(ip, _)| !except.iter().any(|e| e.contains_ip(*ip)))
             .map(|(_, pod)| *pod)
             .collect();
-        pods.sort_unstable();
+        crate::sorting::sort_unstable(&mut pods);
         pods.dedup();
         pods
     }

@@ -87,7 +87,7 @@ fn destinations(
                 .filter(|p| matches!(p, Peer::Pods { .. }))
                 .flat_map(|p| cx.peer_pods(&policy.namespace, p))
                 .collect();
-            out.sort_unstable();
+            crate::sorting::sort_unstable(&mut out);
             out.dedup();
             out
         }

@@ -396,7 +396,7 @@ impl Reader {
                 )
             })
             .collect();
-        sorted.sort_by(|a, b| {
+        crate::sorting::sort_by(&mut sorted, |a, b| {
             (&a.0, &a.1, a.2.protocol, a.2.port).cmp(&(&b.0, &b.1, b.2.protocol, b.2.port))
         });
         Observed {

@@ -101,7 +101,7 @@ mod tests {
             .flat_map(|f| std::iter::once(f.name()).chain(f.aliases().iter().copied()))
             .collect();
         let n = all.len();
-        all.sort_unstable();
+        crate::sorting::sort_unstable(&mut all);
         all.dedup();
         assert_eq!(all.len(), n);
     }

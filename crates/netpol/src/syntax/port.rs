@@ -68,7 +68,7 @@ pub fn protocol(text: &str) -> Result<Protocol, String> {
 fn is_typo_of(written: &str, name: &str) -> bool {
     let sorted = |s: &str| {
         let mut b = s.as_bytes().to_vec();
-        b.sort_unstable();
+        crate::sorting::sort_unstable(&mut b);
         b
     };
     crate::suggest::distance(written, name) <= 1 || sorted(written) == sorted(name)

@@ -52,7 +52,7 @@ pub fn pairs(r: &Replay) -> (Vec<Drawn>, usize) {
         p.ports.push(port);
     }
     let mut all: Vec<_> = by.into_iter().collect();
-    all.sort_by_key(|(_, p)| p.dropped.is_empty());
+    netpol::sorting::sort_by_key(&mut all, |(_, p)| p.dropped.is_empty());
     let more = all.len().saturating_sub(MAX_DRAWN_OBSERVED);
     all.truncate(MAX_DRAWN_OBSERVED);
     (all, more)

@@ -288,7 +288,7 @@ fn seen_nodes(
         .flat_map(|row| [row.from.as_str(), row.to.as_str()])
         .filter(|id| id.starts_with("ip:") && !taken(id))
         .collect();
-    externals.sort_unstable();
+    netpol::sorting::sort_unstable(&mut externals);
     externals.dedup();
     seen.extend(externals.into_iter().map(|id| {
         let mut node = external_node(id, false);

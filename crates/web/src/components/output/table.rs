@@ -50,7 +50,7 @@ pub(super) fn truth_table() -> Html {
         .iter()
         .flat_map(|p| p.ports.iter().map(|c| (c.port, c.protocol)))
         .collect();
-    exposed.sort_unstable();
+    netpol::sorting::sort_unstable(&mut exposed);
     exposed.dedup();
     exposed.truncate(8);
     let picks = exposed.into_iter().map(|(p, pr)| {
