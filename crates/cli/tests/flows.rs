@@ -64,7 +64,7 @@ fn json_contract() {
         })
         .collect();
     let mut expected = sorted.clone();
-    expected.sort();
+    netpol::sorting::sort(&mut expected);
     assert_eq!(sorted, expected);
     assert_eq!(
         v["skipped"],

@@ -154,7 +154,7 @@ fn engine_matrix() -> netpol::Matrix {
             ));
         }
     }
-    texts.sort();
+    netpol::sorting::sort(&mut texts);
     let sources: Vec<Source<'_>> = texts
         .iter()
         .map(|(name, text)| Source { name, text })

@@ -12,6 +12,11 @@
 //! stable order is one of the orders an unstable sort may give); they may only be used
 //! where equal elements are indistinguishable or their order does not matter.
 
+#![allow(
+    clippy::disallowed_methods,
+    reason = "the one place that calls the standard sorts (clippy.toml)"
+)]
+
 use std::cmp::Ordering;
 
 /// `v.sort_by(compare)`: stable.
@@ -21,6 +26,11 @@ pub fn sort_by<T>(v: &mut [T], mut compare: impl FnMut(&T, &T) -> Ordering) {
     } else {
         v.sort_by(compare);
     }
+}
+
+/// `v.sort()`: stable.
+pub fn sort<T: Ord>(v: &mut [T]) {
+    sort_by(v, T::cmp);
 }
 
 /// `v.sort_by_key(key)`: stable.

@@ -280,7 +280,7 @@ fn cilium_connectivity_tests() {
         .map(|e| e.expect("entry").path())
         .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
         .collect();
-    files.sort();
+    netpol::sorting::sort(&mut files);
     assert_eq!(
         files.len(),
         54,

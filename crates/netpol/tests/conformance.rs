@@ -394,7 +394,7 @@ fn upstream_e2e_conformance() {
         .map(|e| e.expect("dir entry").path())
         .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
         .collect();
-    files.sort();
+    netpol::sorting::sort(&mut files);
     assert!(
         !files.is_empty(),
         "no case files in tests/conformance/cases"

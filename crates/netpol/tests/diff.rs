@@ -1223,7 +1223,7 @@ fn streamed_in_pieces(
     let plan = Plan::new(old, new, Differences::between(old.cluster, new.cluster));
     let n = plan.senders();
     let mut bounds: Vec<usize> = cuts.iter().map(|c| c % (n + 1)).chain([0, n]).collect();
-    bounds.sort_unstable();
+    netpol::sorting::sort_unstable(&mut bounds);
     bounds.dedup();
     let pieces: Vec<std::ops::Range<usize>> = bounds.windows(2).map(|w| w[0]..w[1]).collect();
     let owners: Vec<usize> = (0..plan.groups())

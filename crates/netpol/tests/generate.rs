@@ -31,7 +31,7 @@ fn normalised(p: &Policy) -> Policy {
     let mut p = p.clone();
     p.origin = None;
     if let Some(t) = &mut p.declared_types {
-        t.sort();
+        netpol::sorting::sort(t);
     }
     for r in p.ingress.iter_mut().chain(p.egress.iter_mut()) {
         r.origin = None;

@@ -37,7 +37,7 @@ fn lesson_files() -> Vec<PathBuf> {
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "yaml") && !p.ends_with("index.yaml"))
         .collect();
-    files.sort();
+    netpol::sorting::sort(&mut files);
     files
 }
 

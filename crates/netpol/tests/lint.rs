@@ -883,7 +883,7 @@ fn docs_example_lints_clean() {
             (name, text)
         })
         .collect();
-    files.sort();
+    netpol::sorting::sort(&mut files);
     assert_eq!(files.len(), 7);
     let refs: Vec<(&str, &str)> = files
         .iter()

@@ -350,7 +350,7 @@ fn network_policy_api_conformance() {
         .map(|e| e.expect("entry").path())
         .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
         .collect();
-    files.sort();
+    netpol::sorting::sort(&mut files);
     assert_eq!(
         files.len(),
         24,
