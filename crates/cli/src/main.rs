@@ -26,8 +26,8 @@ use output::{Body, ConnectivityFormat, MatrixFormat, TextFormat};
 /// Loading a snapshot builds and drops millions of small trees on several threads, and
 /// glibc's allocator spent about a sixth of a 100k `diff` in malloc and free, and kept
 /// arenas per thread that the peak memory paid for. mimalloc made every whole-process
-/// figure in docs/performance.md faster and smaller (two 100k snapshots: 5.0–5.3 s and
-/// 993 MB → 4.1–4.5 s and 875 MB). The engine itself allocates through the standard
+/// figure in docs/performance.md faster and smaller (two 100k snapshots: 4.7 s and
+/// 991 MB → 4.0–4.9 s and 896–943 MB). The engine itself allocates through the standard
 /// interface and does not know.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
