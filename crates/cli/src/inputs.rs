@@ -111,7 +111,7 @@ fn files(inputs: &[String]) -> Result<Vec<File>, String> {
                             .is_some_and(|e| matches!(e, "yaml" | "yml" | "json"))
                 })
                 .collect();
-            netpol::sorting::sort_by(&mut files, |a, b| a.cmp(b));
+            netpol::sorting::sort(&mut files);
             if files.is_empty() {
                 return Err(format!(
                     "folder `{input}` has no .yaml, .yml or .json files"

@@ -5,8 +5,9 @@
 //! helpers: 2–6 KB of wasm each, about 110 KB in all before this module. In the browser
 //! ([`by_positions`]) the standard stable sort runs once, over positions (`usize`) compared
 //! through a `dyn` function, and the slice is then put in that order by swaps: a few hundred
-//! bytes per element type. Natively, where a snapshot sorts millions of items and code size
-//! does not matter, the standard sorts are called directly.
+//! bytes per element type (core's sort code fell from 111 KB to 52 KB; what is left is the
+//! sort inside `BTreeMap`/`BTreeSet` `collect`). Natively, where a snapshot sorts millions
+//! of items and code size does not matter, the standard sorts are called directly.
 //!
 //! Every function here is stable, the `unstable` ones included on the wasm32 target (a
 //! stable order is one of the orders an unstable sort may give); they may only be used
