@@ -59,8 +59,8 @@ pub fn sort_unstable_by_key<T, K: Ord>(v: &mut [T], mut key: impl FnMut(&T) -> K
 }
 
 /// A stable sort whose only generic code is the comparison's adapter and the swaps that
-/// apply the order. Public to the crate so the tests hold it to the standard sort natively.
-pub(crate) fn by_positions<T>(v: &mut [T], compare: &mut dyn FnMut(&T, &T) -> Ordering) {
+/// apply the order. Compiled natively too, so the tests below hold it to the standard sort.
+fn by_positions<T>(v: &mut [T], compare: &mut dyn FnMut(&T, &T) -> Ordering) {
     let mut order: Vec<usize> = (0..v.len()).collect();
     {
         let items: &[T] = v;
